@@ -1,0 +1,42 @@
+# rapidresponse: `make run` starts the product with the demo scenario, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+RR := $(VENV)/bin/rapidresponse
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: setup run demo test lint bench browser-deps catalogs clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+catalogs: setup
+	$(VENV)/bin/pybabel compile --use-fuzzy -d src/rapidresponse/web/locale -D messages --statistics 2>/dev/null || true
+
+run: setup catalogs
+	$(RR) demo --serve
+
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: $(CHROMIUM) is missing (apt-get install chromium); browser tests will be skipped"; fi; \
+	fi
+
+test: setup catalogs browser-deps
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/mypy
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

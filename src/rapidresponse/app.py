@@ -1,0 +1,109 @@
+"""The FastAPI application: REST API under /api/v1, the web UI, health and metrics."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
+from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from . import __version__, http, logs
+from .auth.api import router as auth_router
+from .config import get_settings
+from .db import get_engine
+from .errors import DomainError
+from .incidents.api import router as incidents_router
+
+REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
+log = structlog.get_logger("rapidresponse.http")
+
+
+def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
+    settings = get_settings()
+    logs.setup(settings.log_level, settings.log_json)
+    run_worker = settings.embedded_worker if embedded_worker is None else embedded_worker
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = None
+        if run_worker:
+            from . import worker
+
+            _, stop = worker.start_in_thread(settings.worker_interval_seconds)
+        yield
+        if stop is not None:
+            stop.set()
+
+    app = FastAPI(
+        title="rapidresponse", version=__version__, lifespan=lifespan,
+        description="Incident response for Trust & Safety teams. Authenticate with "
+                    "`Authorization: Bearer <token>` (create one with `rapidresponse users token`). "
+                    "Errors are RFC 9457 problem+json.",
+        docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+    )
+    app.add_exception_handler(DomainError, http.domain_error)
+    app.add_exception_handler(RequestValidationError, http.validation_error)
+    app.add_exception_handler(StarletteHTTPException, http.http_error)
+    app.add_exception_handler(Exception, http.unhandled_error)
+    app.include_router(incidents_router)
+    app.include_router(auth_router)
+    _add_operational_routes(app)
+    _add_web(app)
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        started = time.perf_counter()
+        try:
+            response = await call_next(request)
+        finally:
+            structlog.contextvars.clear_contextvars()
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        REQUESTS.labels(request.method, route, response.status_code).inc()
+        LATENCY.labels(request.method, route).observe(elapsed)
+        response.headers["x-request-id"] = request_id
+        response.headers.setdefault("x-content-type-options", "nosniff")
+        response.headers.setdefault("referrer-policy", "same-origin")
+        if response.status_code >= 500:
+            log.error("request failed", method=request.method, route=route, status=response.status_code)
+        return response
+
+    app.add_middleware(http.BodyLimit, max_bytes=settings.max_body_bytes)
+    return app
+
+
+def _add_operational_routes(app: FastAPI) -> None:
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    def readyz() -> Response:
+        """The database answers."""
+        try:
+            with get_engine().connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception as exc:  # the point is to report any failure
+            return http.problem(503, "Not ready", f"database unavailable: {type(exc).__name__}")
+        return Response('{"status":"ready"}', media_type="application/json")
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+def _add_web(app: FastAPI) -> None:
+    from .web import views
+
+    views.mount(app)

@@ -1,0 +1,70 @@
+"""`rapidresponse users …`"""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table
+
+from ..cli_common import AsOption, actor_for, console, handle_errors
+from ..db import unit_of_work
+from . import service
+from .permissions import ROLES
+
+app = typer.Typer(help="Users, roles and API tokens.", no_args_is_help=True)
+
+
+@app.command("create")
+@handle_errors
+def create(username: str, role: str = typer.Option(..., help=f"One of: {', '.join(ROLES)}"),
+           name: str = typer.Option("", help="Display name"), email: str | None = None,
+           locale: str = "en", timezone: str = "UTC", as_user: str | None = AsOption) -> None:
+    """Create a user and print a one-time password."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        user, password = service.create_user(s, actor, username=username, role=role, display_name=name,
+                                             email=email, locale=locale, timezone=timezone)
+    console.print(f"created [bold]{user.username}[/bold] ({role}); one-time password: {password}")
+
+
+@app.command("list")
+@handle_errors
+def list_users(as_user: str | None = AsOption) -> None:
+    actor = actor_for(as_user)
+    with unit_of_work(read_only=True) as s:
+        users = service.list_users(s, actor)
+    table = Table("username", "name", "role", "locale", "time zone", "active")
+    for u in users:
+        table.add_row(u.username, u.display_name, u.role, u.locale, u.timezone, "yes" if u.is_active else "no")
+    console.print(table)
+
+
+@app.command("set-role")
+@handle_errors
+def set_role(username: str, role: str, as_user: str | None = AsOption) -> None:
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        service.update_user(s, actor, username, role=role)
+    console.print(f"{username} is now {role}")
+
+
+@app.command("reset-password")
+@handle_errors
+def reset_password(username: str, as_user: str | None = AsOption) -> None:
+    """Give a user a new one-time password (they must change it at login)."""
+    actor = actor_for(as_user)
+    password = service.generate_password()
+    with unit_of_work() as s:
+        service.set_password(s, actor, username, password)
+    console.print(f"one-time password for {username}: {password}")
+
+
+@app.command("token")
+@handle_errors
+def token(username: str, name: str = typer.Option("cli", help="What the token is for"),
+          scope: list[str] = typer.Option(None, help="Permission to grant; repeat. All of the role's by default"),
+          days: int = typer.Option(90, help="Lifetime in days")) -> None:
+    """Create an API token for USERNAME and print it (once)."""
+    actor = actor_for(username)
+    with unit_of_work() as s:
+        _, secret = service.create_token(s, actor, name=name, scopes=scope or None, days=days)
+    console.print(secret)

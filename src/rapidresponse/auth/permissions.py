@@ -1,0 +1,69 @@
+"""Roles and the permissions they grant. Services check these; views only hide buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..errors import PermissionDenied
+
+
+class Perm(StrEnum):
+    INCIDENTS_READ = "incidents:read"
+    INCIDENTS_DECLARE = "incidents:declare"
+    INCIDENTS_UPDATE = "incidents:update"
+    INCIDENTS_NOTE = "incidents:note"
+    INCIDENTS_COMMAND = "incidents:command"
+    INCIDENTS_RESTRICTED = "incidents:restricted"
+    USERS_MANAGE = "users:manage"
+    AUDIT_VERIFY = "audit:verify"
+
+
+_ALL = frozenset(Perm)
+_WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE})
+
+ROLES: dict[str, frozenset[Perm]] = {
+    "admin": _ALL,
+    "commander": _WORK | {Perm.INCIDENTS_COMMAND},
+    "responder": _WORK,
+    "policy": _WORK,
+    "legal": _WORK,
+    "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE}),
+    "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY}),
+    "viewer": frozenset({Perm.INCIDENTS_READ}),
+}
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user through a web session or an API token, or the system itself."""
+
+    user_id: int | None
+    username: str
+    role: str
+    scopes: frozenset[str] | None = None
+    locale: str = "en"
+    timezone: str = "UTC"
+    display_name: str = ""
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def permissions(self) -> frozenset[Perm]:
+        perms = ROLES.get(self.role, frozenset())
+        if self.scopes is not None:
+            perms = frozenset(p for p in perms if p.value in self.scopes)
+        return perms
+
+    def can(self, perm: Perm) -> bool:
+        return perm in self.permissions
+
+    def require(self, perm: Perm) -> None:
+        if not self.can(perm):
+            raise PermissionDenied(f"your role ({self.role}) does not allow {perm.value}")
+
+    @property
+    def label(self) -> str:
+        return self.username
+
+
+SYSTEM = Actor(user_id=None, username="system", role="admin")

@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserOut(BaseModel):
+    username: str
+    display_name: str
+    email: str | None
+    role: str
+    locale: str
+    timezone: str
+    is_active: bool
+
+
+class UserCreate(Strict):
+    username: Annotated[str, StringConstraints(min_length=2, max_length=64)]
+    role: str
+    display_name: Annotated[str, StringConstraints(max_length=120)] = ""
+    email: Annotated[str, StringConstraints(max_length=254)] | None = None
+    locale: str = "en"
+    timezone: str = "UTC"
+
+
+class UserCreated(UserOut):
+    one_time_password: str
+
+
+class ProfileUpdate(Strict):
+    display_name: Annotated[str, StringConstraints(max_length=120)] | None = None
+    locale: str | None = None
+    timezone: str | None = None
+
+
+class TokenCreate(Strict):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=120)]
+    scopes: list[str] | None = Field(default=None, description="Subset of your role's permissions; all when omitted")
+    days: int | None = Field(default=90, ge=1, le=3650, description="Lifetime in days; null never expires")
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenCreated(TokenOut):
+    token: str = Field(description="The secret; shown once, store it now")

@@ -1,0 +1,254 @@
+"""Users, passwords, web sessions, API tokens and login throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..clock import now
+from ..config import get_settings
+from ..errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
+from .models import ApiToken, LoginFailure, User, WebSession
+from .permissions import ROLES, Actor, Perm
+
+_hasher = PasswordHasher()
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+LOCALES = ("en", "ru")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "rr_"
+
+
+def _sha(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _check_password_policy(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise ValidationFailed(f"password must be at least {MIN_PASSWORD} characters")
+
+
+def to_actor(user: User, scopes: list[str] | None = None) -> Actor:
+    return Actor(user_id=user.id, username=user.username, role=user.role,
+                 scopes=frozenset(scopes) if scopes is not None else None, locale=user.locale,
+                 timezone=user.timezone, display_name=user.display_name or user.username)
+
+
+def _validate_profile(role: str | None, locale: str | None, timezone: str | None) -> None:
+    if role is not None and role not in ROLES:
+        raise ValidationFailed(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", field="role")
+    if locale is not None and locale not in LOCALES:
+        raise ValidationFailed(f"unknown locale {locale!r}; choose one of {', '.join(LOCALES)}",
+                               field="locale")
+    if timezone is not None and timezone not in available_timezones():
+        raise ValidationFailed(f"unknown time zone {timezone!r}", field="timezone")
+
+
+def create_user(session: Session, actor: Actor, *, username: str, role: str, password: str | None = None,
+                display_name: str = "", email: str | None = None, locale: str = "en",
+                timezone: str = "UTC", must_change_password: bool = False) -> tuple[User, str]:
+    """Create a user; returns it with its password (generated when not given)."""
+    actor.require(Perm.USERS_MANAGE)
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise ValidationFailed("username: 2-64 characters, lowercase letters, digits, '.', '_' or '-'",
+                               field="username")
+    _validate_profile(role, locale, timezone)
+    if password is None:
+        password, must_change_password = generate_password(), True
+    _check_password_policy(password)
+    if session.execute(select(User.id).where(User.username == username)).first():
+        raise Conflict(f"user {username!r} already exists")
+    user = User(username=username, role=role, password_hash=_hasher.hash(password),
+                display_name=display_name.strip()[:120], email=email, locale=locale, timezone=timezone,
+                must_change_password=must_change_password, created_at=now())
+    session.add(user)
+    session.flush()
+    events.record(session, type="user.created", subject_type="user", subject_id=user.id,
+                  actor_id=actor.user_id, actor=actor.label,
+                  payload={"username": username, "role": role})
+    return user, password
+
+
+def ensure_admin(session: Session) -> str | None:
+    """On first run create ``admin`` with a one-time password and return it; else ``None``."""
+    if session.execute(select(User.id).limit(1)).first():
+        return None
+    from .permissions import SYSTEM
+
+    _, password = create_user(session, SYSTEM, username="admin", role="admin",
+                              display_name="Administrator", must_change_password=True)
+    return password
+
+
+def get_user(session: Session, username: str) -> User:
+    user = session.execute(select(User).where(User.username == username.lower())).scalar_one_or_none()
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return user
+
+
+def list_users(session: Session, actor: Actor) -> list[User]:
+    actor.require(Perm.INCIDENTS_READ)
+    return list(session.execute(select(User).order_by(User.username)).scalars())
+
+
+def update_user(session: Session, actor: Actor, username: str, *, role: str | None = None,
+                locale: str | None = None, timezone: str | None = None, display_name: str | None = None,
+                is_active: bool | None = None) -> User:
+    user = get_user(session, username)
+    if actor.user_id != user.id or role is not None or is_active is not None:
+        actor.require(Perm.USERS_MANAGE)
+    _validate_profile(role, locale, timezone)
+    changes: dict[str, object] = {}
+    for name, value in (("role", role), ("locale", locale), ("timezone", timezone),
+                        ("display_name", display_name), ("is_active", is_active)):
+        if value is not None and getattr(user, name) != value:
+            changes[name] = value
+            setattr(user, name, value)
+    if changes:
+        events.record(session, type="user.updated", subject_type="user", subject_id=user.id,
+                      actor_id=actor.user_id, actor=actor.label, payload=changes)
+    return user
+
+
+def set_password(session: Session, actor: Actor, username: str, new_password: str,
+                 *, current_password: str | None = None) -> None:
+    user = get_user(session, username)
+    if actor.user_id == user.id:
+        if current_password is None or not _verify(user, current_password):
+            raise ValidationFailed("current password is wrong", field="current_password")
+    else:
+        actor.require(Perm.USERS_MANAGE)
+    _check_password_policy(new_password)
+    user.password_hash = _hasher.hash(new_password)
+    user.must_change_password = actor.user_id != user.id
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    events.record(session, type="user.password_changed", subject_type="user", subject_id=user.id,
+                  actor_id=actor.user_id, actor=actor.label)
+
+
+def _verify(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown") -> User:
+    """Check a password, throttling repeated failures per username and per address."""
+    settings = get_settings()
+    username = username.strip().lower()[:64]
+    since = now() - timedelta(seconds=settings.login_window_seconds)
+    by_name, by_ip = session.execute(
+        select(func.count().filter(LoginFailure.username == username),
+               func.count().filter(LoginFailure.ip == ip))
+        .where(LoginFailure.at >= since, or_(LoginFailure.username == username, LoginFailure.ip == ip))
+    ).one()
+    if by_name >= settings.login_max_failures or by_ip >= settings.login_max_failures * 4:
+        raise TooManyRequests("too many failed logins; wait a few minutes and try again")
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    if user is None or not user.is_active or not _verify(user, password):
+        if user is None:
+            _hasher.hash(password)  # spend the same time as a real check
+        session.add(LoginFailure(username=username, ip=ip[:64], at=now()))
+        raise NotAuthenticated("wrong username or password")
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
+    return user
+
+
+# --- web sessions ---------------------------------------------------------------------------
+
+def start_session(session: Session, user: User, *, ip: str = "", user_agent: str = "") -> tuple[str, str]:
+    """Open a web session; returns (cookie token, CSRF token). Only the token's hash is stored."""
+    token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    started = now()
+    session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
+                           expires_at=started + timedelta(hours=get_settings().session_hours),
+                           meta={"ip": ip[:64], "ua": user_agent[:200]}))
+    events.record(session, type="user.logged_in", subject_type="user", subject_id=user.id,
+                  actor_id=user.id, actor=user.username, payload={"ip": ip[:64]})
+    return token, csrf
+
+
+def resolve_session(session: Session, token: str) -> tuple[User, WebSession] | None:
+    row = session.get(WebSession, _sha(token))
+    if row is None or row.expires_at <= now():
+        return None
+    user = session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    return user, row
+
+
+def end_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == _sha(token)))
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+def create_token(session: Session, actor: Actor, *, name: str, scopes: list[str] | None = None,
+                 days: int | None = 90) -> tuple[ApiToken, str]:
+    """Create a scoped token for the acting user; the secret is returned once and stored hashed."""
+    if actor.user_id is None:
+        raise ValidationFailed("only a user can own a token")
+    granted = {p.value for p in actor.permissions}
+    wanted = set(scopes) if scopes is not None else granted
+    unknown = wanted - {p.value for p in Perm}
+    if unknown:
+        raise ValidationFailed(f"unknown scopes: {', '.join(sorted(unknown))}", field="scopes")
+    beyond = wanted - granted
+    if beyond:
+        raise ValidationFailed(f"your role cannot grant: {', '.join(sorted(beyond))}", field="scopes")
+    if not name.strip():
+        raise ValidationFailed("a token needs a name", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    created = now()
+    token = ApiToken(user_id=actor.user_id, name=name.strip()[:120], prefix=secret[:10],
+                     token_hash=_sha(secret), scopes=sorted(wanted), created_at=created,
+                     expires_at=created + timedelta(days=days) if days else None)
+    session.add(token)
+    session.flush()
+    events.record(session, type="token.created", subject_type="user", subject_id=actor.user_id,
+                  actor_id=actor.user_id, actor=actor.label,
+                  payload={"token_id": token.id, "name": token.name, "scopes": token.scopes})
+    return token, secret
+
+
+def resolve_token(session: Session, secret: str) -> Actor:
+    token = session.execute(select(ApiToken).where(ApiToken.token_hash == _sha(secret))).scalar_one_or_none()
+    if token is None or token.revoked_at is not None or (token.expires_at and token.expires_at <= now()):
+        raise NotAuthenticated("invalid, expired or revoked API token")
+    user = session.get(User, token.user_id)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("the token's user is disabled")
+    return to_actor(user, token.scopes)
+
+
+def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
+    return list(session.execute(select(ApiToken).where(ApiToken.user_id == actor.user_id)
+                                .order_by(ApiToken.id)).scalars())
+
+
+def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or (token.user_id != actor.user_id and not actor.can(Perm.USERS_MANAGE)):
+        raise NotFound(f"no token {token_id}")
+    if token.revoked_at is None:
+        token.revoked_at = now()
+        events.record(session, type="token.revoked", subject_type="user", subject_id=token.user_id,
+                      actor_id=actor.user_id, actor=actor.label, payload={"token_id": token.id})

@@ -1,0 +1,61 @@
+"""What every CLI sub-app shares: acting as a user, clear one-line errors with exit code 2."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from .auth import service as auth
+from .auth.permissions import Actor
+from .db import unit_of_work
+from .errors import DomainError
+
+console = Console()
+err_console = Console(stderr=True)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+AsOption = typer.Option(None, "--as", help="Act as this user (default: $RAPIDRESPONSE_CLI_USER or admin)")
+
+
+def actor_for(username: str | None) -> Actor:
+    name = username or os.environ.get("RAPIDRESPONSE_CLI_USER") or "admin"
+    with unit_of_work(read_only=True) as s:
+        return auth.to_actor(auth.get_user(s, name))
+
+
+def fail(message: str) -> typer.Exit:
+    err_console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    return typer.Exit(2)
+
+
+def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and validation errors into one line on stderr and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            raise fail(exc.detail) from None
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise fail(f"{where}: {first['msg']}" if where else first["msg"]) from None
+
+    return wrapper
+
+
+def print_json(data: Any) -> None:
+    def default(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, datetime) else str(value)
+
+    console.print_json(json.dumps(data, ensure_ascii=False, default=default))

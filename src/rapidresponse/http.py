@@ -1,0 +1,151 @@
+"""HTTP plumbing shared by every router: who is calling, RFC 9457 problem+json errors, body limits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .auth import service as auth
+from .auth.permissions import Actor
+from .db import unit_of_work
+from .errors import DomainError, NotAuthenticated, PermissionDenied
+
+SESSION_COOKIE = "rr_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+log = structlog.get_logger("rapidresponse.http")
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+
+
+def client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def session_actor(request: Request) -> tuple[Actor, str] | None:
+    """The user behind the session cookie and its CSRF token, or None."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    with unit_of_work(read_only=True) as s:
+        found = auth.resolve_session(s, token)
+        if found is None:
+            return None
+        user, row = found
+        return auth.to_actor(user), row.csrf_token
+
+
+def current_actor(request: Request) -> Actor:
+    """FastAPI dependency: a Bearer token, or a session cookie (with a CSRF header on writes)."""
+    header = request.headers.get("authorization", "")
+    if header:
+        scheme, _, secret = header.partition(" ")
+        if scheme.lower() != "bearer" or not secret.strip():
+            raise NotAuthenticated("use 'Authorization: Bearer <token>'")
+        with unit_of_work(read_only=True) as s:
+            actor = auth.resolve_token(s, secret.strip())
+    else:
+        found = session_actor(request)
+        if found is None:
+            raise NotAuthenticated("log in or send an API token")
+        actor, csrf = found
+        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
+            raise PermissionDenied("missing or wrong CSRF token (send it in the X-CSRF-Token header)")
+    request.state.actor = actor
+    return actor
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz")
+
+
+async def domain_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, DomainError)
+    if not _is_api(request):
+        from .web.errors import html_error
+
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+
+def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
+    out = []
+    for err in errors:
+        out.append({"loc": [str(p) for p in err.get("loc", ())], "msg": str(err.get("msg", "")),
+                    "type": str(err.get("type", ""))})
+    return out
+
+
+async def validation_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, RequestValidationError)
+    errors = _jsonable_errors(exc.errors())
+    first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
+    detail = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else str(first["msg"])
+    if not _is_api(request):
+        from .web.errors import html_error
+
+        return html_error(request, 422, "Validation failed", detail)
+    return problem(422, "Validation failed", detail, errors=errors)
+
+
+async def http_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, StarletteHTTPException)
+    if not _is_api(request) and exc.status_code in (404, 405):
+        from .web.errors import html_error
+
+        return html_error(request, exc.status_code, "Not found", str(exc.detail))
+    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+
+
+async def unhandled_error(request: Request, exc: Exception) -> Any:
+    log.exception("unhandled error", path=request.url.path)
+    return problem(500, "Internal server error", "the server failed; the error was logged")
+
+
+class BodyLimit:
+    """Refuse request bodies over ``max_bytes`` with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await self._reject(scope, receive, send)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await self._reject(scope, receive, send)
+
+    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem(413, "Payload too large", f"the request body is over {self.max_bytes} bytes")
+        await response(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass

@@ -1,0 +1,1 @@
+"""Incidents: the model, lifecycle, severity matrix, roles, timeline and tasks."""

@@ -1,0 +1,225 @@
+"""Input and output shapes of the incident API (pydantic)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from babel import Locale
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from .severity import SeverityInput
+from .vocab import IncidentType, Role, Status, TaskStatus
+
+_EN = Locale("en")
+_TERRITORIES = {str(c) for c in _EN.territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
+_LANGS = set(_EN.languages)
+_BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def _country(code: str) -> str:
+    code = code.strip().upper()
+    if code not in _TERRITORIES:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _language(tag: str) -> str:
+    parts = tag.strip().replace("_", "-").split("-")
+    norm = "-".join([parts[0].lower()] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
+    if not _BCP47.match(norm) or parts[0].lower() not in _LANGS:
+        raise ValueError(f"{tag!r} is not a BCP 47 language tag (e.g. ru, kk, uz-Latn)")
+    return norm
+
+
+def _slug(value: str) -> str:
+    value = value.strip().lower()
+    if not _SLUG.match(value):
+        raise ValueError(f"{value!r}: use lowercase letters, digits, '_', '.' or '-'")
+    return value
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+Country = Annotated[str, AfterValidator(_country)]
+Language = Annotated[str, AfterValidator(_language)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Countries = Annotated[list[Country], Field(max_length=60), AfterValidator(_unique)]
+Languages = Annotated[list[Language], Field(max_length=30), AfterValidator(_unique)]
+Harms = Annotated[list[Slug], Field(max_length=20), AfterValidator(_unique)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class IncidentCreate(Strict):
+    title: Title
+    summary: LongText = ""
+    type: IncidentType
+    harm_categories: Harms = []
+    countries: Countries = []
+    languages: Languages = []
+    source_description: LongText = ""
+    severity: SeverityInput | None = Field(default=None, description="Matrix inputs; defaults by type")
+    detected_at: AwareDatetime | None = None
+    restricted: bool | None = Field(default=None, description="Defaults to true for child safety")
+
+
+class IncidentUpdate(Strict):
+    title: Title | None = None
+    summary: LongText | None = None
+    type: IncidentType | None = None
+    harm_categories: Harms | None = None
+    countries: Countries | None = None
+    languages: Languages | None = None
+    source_description: LongText | None = None
+    severity: SeverityInput | None = None
+    restricted: bool | None = None
+
+
+class StatusChange(Strict):
+    status: Status
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class SeverityOverride(Strict):
+    level: int | None = Field(ge=1, le=4, description="SEV level, or null to return to the computed one")
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] = ""
+
+
+class RoleAssign(Strict):
+    role: Role
+    username: Username
+
+
+class NoteCreate(Strict):
+    body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+    pinned: bool = False
+
+
+class NotePin(Strict):
+    pinned: bool
+
+
+class TaskCreate(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    description: LongText = ""
+    owner: Username | None = None
+    due_at: AwareDatetime | None = None
+
+
+class TaskUpdate(Strict):
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
+    description: LongText | None = None
+    owner: Username | None = None
+    due_at: AwareDatetime | None = None
+    status: TaskStatus | None = None
+
+
+class MergeRequest(Strict):
+    into: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    reason: Reason
+
+
+class LinkRequest(Strict):
+    ref: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    kind: Literal["related", "caused_by", "follow_up"] = "related"
+
+
+class IncidentFilter(Strict):
+    status: list[Status] = []
+    severity: list[Annotated[int, Field(ge=1, le=4)]] = []
+    type: list[IncidentType] = []
+    country: Country | None = None
+    language: Language | None = None
+    q: Annotated[str, StringConstraints(max_length=200)] | None = None
+    open: bool | None = None
+    sort: Literal["-declared_at", "declared_at", "severity", "-updated_at"] = "-declared_at"
+    limit: int = Field(default=50, ge=1, le=200)
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+
+
+class MemberOut(BaseModel):
+    username: str
+    display_name: str
+    role: str
+    added_at: datetime
+
+
+class IncidentOut(BaseModel):
+    ref: str
+    title: str
+    summary: str
+    type: str
+    harm_categories: list[str]
+    countries: list[str]
+    languages: list[str]
+    source_description: str
+    status: str
+    severity: int
+    severity_computed: int
+    severity_inputs: dict[str, Any]
+    severity_override_reason: str | None
+    restricted: bool
+    merged_into: str | None
+    detected_at: datetime
+    declared_at: datetime
+    acknowledged_at: datetime | None
+    mitigated_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    updated_at: datetime
+
+
+class IncidentDetail(IncidentOut):
+    severity_assessment: dict[str, Any]
+    members: list[MemberOut]
+    links: list[dict[str, str]]
+
+
+class NoteOut(BaseModel):
+    id: int
+    author: str | None
+    body: str
+    body_html: str
+    pinned: bool
+    created_at: datetime
+
+
+class TaskOut(BaseModel):
+    id: int
+    title: str
+    description: str
+    owner: str | None
+    due_at: datetime | None
+    status: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class TimelineEntry(BaseModel):
+    id: int
+    at: datetime
+    type: str
+    actor: str
+    payload: dict[str, Any]
+    note: NoteOut | None = None
+
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    total: int
+    limit: int
+    offset: int

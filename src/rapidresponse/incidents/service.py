@@ -1,0 +1,336 @@
+"""Incident rules: declare, read (with the restricted-incident rule), update, lifecycle, severity,
+roles, links and merges. Notes, timeline and tasks live in :mod:`.work`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth import service as auth
+from ..auth.models import User
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..db import insert_ignore
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from . import lifecycle
+from .models import Incident, IncidentCounter, IncidentLink, IncidentMember
+from .schemas import (
+    IncidentCreate,
+    IncidentFilter,
+    IncidentUpdate,
+    LinkRequest,
+    MergeRequest,
+    RoleAssign,
+    SeverityOverride,
+    StatusChange,
+)
+from .severity import SeverityInput, assess
+from .vocab import MULTI_HOLDER_ROLES, OPEN_STATUSES, RESTRICTED_BY_DEFAULT, Role, Status
+
+
+def _record(session: Session, actor: Actor, incident: Incident, kind: str, /, **payload: Any) -> events.Event:
+    payload.setdefault("ref", incident.ref)
+    return events.record(session, type=kind, subject_type="incident", subject_id=incident.id,
+                         actor_id=actor.user_id, actor=actor.label, payload=payload)
+
+
+def _search_text(inc: Incident) -> str:
+    """Folded words for search, and exact ``c:<country>`` / ``l:<language>`` tokens for filters."""
+    tokens = [f"c:{c}" for c in inc.countries] + [f"l:{lang}" for lang in inc.languages]
+    words = [inc.ref, inc.title, inc.summary, inc.type, *inc.harm_categories, *tokens]
+    return f" {' '.join(words).casefold()} "
+
+
+def _next_ref(session: Session, year: int) -> str:
+    insert_ignore(session, IncidentCounter, {"year": year, "last": 0}, "year")
+    counter = session.execute(
+        select(IncidentCounter).where(IncidentCounter.year == year).with_for_update()
+    ).scalar_one()
+    session.refresh(counter)
+    counter.last += 1
+    return f"INC-{year}-{counter.last:04d}"
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    """Restricted incidents exist only for their members and for those allowed to see all."""
+    if actor.can(Perm.INCIDENTS_RESTRICTED):
+        return true()
+    mine = select(IncidentMember.incident_id).where(IncidentMember.user_id == actor.user_id)
+    return or_(Incident.restricted.is_(False), Incident.id.in_(mine))
+
+
+def get(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
+    """The incident, or NotFound, the same for a missing one and one the actor may not know of."""
+    actor.require(Perm.INCIDENTS_READ)
+    inc = session.execute(
+        select(Incident).where(Incident.ref == ref.strip().upper(), visible(actor))
+    ).scalar_one_or_none()
+    if inc is None:
+        raise NotFound(f"no incident {ref!r}")
+    if log_view and inc.restricted:
+        _record(session, actor, inc, "incident.viewed")
+    return inc
+
+
+def declare(session: Session, actor: Actor, data: IncidentCreate) -> Incident:
+    actor.require(Perm.INCIDENTS_DECLARE)
+    at = now()
+    if data.detected_at and data.detected_at > at:
+        raise ValidationFailed("detected_at is in the future", field="detected_at")
+    sev_in = data.severity or SeverityInput.default_for(data.type)
+    assessment = assess(sev_in)
+    restricted = data.restricted if data.restricted is not None else data.type in RESTRICTED_BY_DEFAULT
+    inc = Incident(
+        ref=_next_ref(session, at.year), title=data.title, summary=data.summary, type=data.type.value,
+        harm_categories=data.harm_categories, countries=data.countries, languages=data.languages,
+        source_description=data.source_description, status=Status.TRIAGE.value,
+        severity=assessment.level, severity_computed=assessment.level,
+        severity_inputs=sev_in.model_dump(), restricted=restricted, created_by_id=actor.user_id,
+        detected_at=data.detected_at or at, declared_at=at, updated_at=at,
+    )
+    inc.search_text = _search_text(inc)
+    session.add(inc)
+    session.flush()
+    _record(session, actor, inc, "incident.declared", title=inc.title, type=inc.type,
+            severity=inc.severity, restricted=restricted, countries=inc.countries,
+            languages=inc.languages)
+    if actor.user_id is not None:
+        role = Role.COMMANDER if actor.can(Perm.INCIDENTS_COMMAND) else Role.PARTICIPANT
+        _add_member(session, actor, inc, actor.user_id, actor.username, role)
+    return inc
+
+
+def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list[Incident], int]:
+    actor.require(Perm.INCIDENTS_READ)
+    conds: list[ColumnElement[bool]] = [visible(actor)]
+    if flt.status:
+        conds.append(Incident.status.in_([s.value for s in flt.status]))
+    if flt.open is not None:
+        opened = Incident.status.in_([s.value for s in OPEN_STATUSES])
+        conds.append(opened if flt.open else ~opened)
+    if flt.severity:
+        conds.append(Incident.severity.in_(flt.severity))
+    if flt.type:
+        conds.append(Incident.type.in_([t.value for t in flt.type]))
+    if flt.country:
+        conds.append(Incident.search_text.contains(f" c:{flt.country.casefold()} ", autoescape=True))
+    if flt.language:
+        conds.append(Incident.search_text.contains(f" l:{flt.language.casefold()} ", autoescape=True))
+    for word in (flt.q or "").casefold().split()[:8]:
+        conds.append(Incident.search_text.contains(word, autoescape=True))
+    total = session.execute(select(func.count()).select_from(Incident).where(*conds)).scalar_one()
+    orders: dict[str, list[Any]] = {
+        "-declared_at": [Incident.declared_at.desc()], "declared_at": [Incident.declared_at],
+        "severity": [Incident.severity, Incident.declared_at.desc()], "-updated_at": [Incident.updated_at.desc()],
+    }
+    order = orders[flt.sort]
+    items = session.execute(
+        select(Incident).where(*conds).order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
+    ).scalars().all()
+    return list(items), total
+
+
+def open_by_severity(session: Session, actor: Actor) -> dict[int, int]:
+    actor.require(Perm.INCIDENTS_READ)
+    rows = session.execute(
+        select(Incident.severity, func.count()).where(
+            visible(actor), Incident.status.in_([s.value for s in OPEN_STATUSES])
+        ).group_by(Incident.severity)
+    ).all()
+    counts = {level: 0 for level in (1, 2, 3, 4)}
+    counts.update({sev: n for sev, n in rows})
+    return counts
+
+
+def update(session: Session, actor: Actor, ref: str, data: IncidentUpdate) -> Incident:
+    actor.require(Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    _require_open(inc)
+    changes: dict[str, Any] = {}
+    for name in ("title", "summary", "type", "harm_categories", "countries", "languages",
+                 "source_description"):
+        value = getattr(data, name)
+        if value is not None and value != getattr(inc, name):
+            changes[name] = value
+            setattr(inc, name, value)
+    if data.restricted is not None and data.restricted != inc.restricted:
+        actor.require(Perm.INCIDENTS_COMMAND)
+        inc.restricted = changes["restricted"] = data.restricted
+    if data.severity is not None and data.severity.model_dump() != inc.severity_inputs:
+        _set_severity_inputs(inc, data.severity, changes)
+    if not changes:
+        return inc
+    inc.search_text = _search_text(inc)
+    inc.updated_at = now()
+    _record(session, actor, inc, "incident.updated", changes=changes)
+    return inc
+
+
+def _set_severity_inputs(inc: Incident, inputs: SeverityInput, changes: dict[str, Any]) -> None:
+    assessment = assess(inputs)
+    inc.severity_inputs = changes["severity_inputs"] = inputs.model_dump()
+    inc.severity_computed = assessment.level
+    if inc.severity_override_reason is None and inc.severity != assessment.level:
+        inc.severity = changes["severity"] = assessment.level
+
+
+def assessment(inc: Incident) -> dict[str, Any]:
+    return assess(SeverityInput(**inc.severity_inputs)).as_dict()
+
+
+def override_severity(session: Session, actor: Actor, ref: str, data: SeverityOverride) -> Incident:
+    actor.require(Perm.INCIDENTS_COMMAND)
+    inc = get(session, actor, ref)
+    _require_open(inc)
+    if data.level is None:
+        if inc.severity_override_reason is None:
+            raise Conflict("the severity is not overridden")
+        previous, inc.severity, inc.severity_override_reason = inc.severity, inc.severity_computed, None
+        _record(session, actor, inc, "incident.severity_override_cleared", previous=previous,
+                severity=inc.severity)
+    else:
+        if not data.reason:
+            raise ValidationFailed("overriding the computed severity needs a reason", field="reason")
+        previous, inc.severity, inc.severity_override_reason = inc.severity, data.level, data.reason
+        _record(session, actor, inc, "incident.severity_overridden", previous=previous, severity=data.level,
+                computed=inc.severity_computed, reason=data.reason)
+    inc.updated_at = now()
+    return inc
+
+
+def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) -> Incident:
+    actor.require(Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    target = lifecycle.check(inc.status, data.status.value)
+    if target in (Status.CANCELLED, Status.CLOSED):
+        actor.require(Perm.INCIDENTS_COMMAND)
+    if target == Status.CANCELLED and not data.reason:
+        raise ValidationFailed("cancelling an incident needs a reason", field="reason")
+    previous, at = inc.status, now()
+    lifecycle.apply(inc, target, at)
+    inc.updated_at = at
+    _record(session, actor, inc, "incident.status_changed", **{"from": previous, "to": target.value},
+            reason=data.reason)
+    return inc
+
+
+def _require_open(inc: Incident) -> None:
+    if inc.status in (Status.CLOSED, Status.CANCELLED, Status.MERGED):
+        raise InvalidTransition(f"{inc.ref} is {inc.status}; it can no longer be changed")
+
+
+# --- people -------------------------------------------------------------------------------------
+
+def members(session: Session, inc: Incident) -> list[tuple[IncidentMember, User]]:
+    return list(session.execute(
+        select(IncidentMember, User).join(User, User.id == IncidentMember.user_id)
+        .where(IncidentMember.incident_id == inc.id).order_by(IncidentMember.id)
+    ).tuples())
+
+
+def _add_member(session: Session, actor: Actor, inc: Incident, user_id: int, username: str,
+                role: Role) -> None:
+    session.add(IncidentMember(incident_id=inc.id, user_id=user_id, role=role.value, added_at=now()))
+    if role == Role.COMMANDER and inc.acknowledged_at is None:
+        inc.acknowledged_at = now()
+    _record(session, actor, inc, "incident.member_added", username=username, role=role.value)
+
+
+def assign_role(session: Session, actor: Actor, ref: str, data: RoleAssign) -> Incident:
+    """Put a person in a role. Assigning the commander role when it is held hands over command."""
+    actor.require(Perm.INCIDENTS_COMMAND if data.role in (Role.COMMANDER, Role.DEPUTY)
+                  else Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    _require_open(inc)
+    user = auth.get_user(session, data.username)
+    if not user.is_active:
+        raise ValidationFailed(f"user {user.username!r} is disabled", field="username")
+    held = [(m, u) for m, u in members(session, inc) if m.role == data.role.value]
+    if any(u.id == user.id for _, u in held):
+        raise Conflict(f"{user.username} is already {data.role.value} on {inc.ref}")
+    if data.role not in MULTI_HOLDER_ROLES and held:
+        previous_member, previous_user = held[0]
+        session.delete(previous_member)
+        session.flush()
+        kind = "incident.command_handed_over" if data.role == Role.COMMANDER else "incident.role_reassigned"
+        _record(session, actor, inc, kind, role=data.role.value, **{"from": previous_user.username},
+                to=user.username)
+    _add_member(session, actor, inc, user.id, user.username, data.role)
+    inc.updated_at = now()
+    return inc
+
+
+def remove_member(session: Session, actor: Actor, ref: str, *, username: str, role: Role) -> Incident:
+    actor.require(Perm.INCIDENTS_COMMAND if role in (Role.COMMANDER, Role.DEPUTY) else Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    _require_open(inc)
+    user = auth.get_user(session, username)
+    member = session.execute(select(IncidentMember).where(
+        IncidentMember.incident_id == inc.id, IncidentMember.user_id == user.id,
+        IncidentMember.role == role.value)).scalar_one_or_none()
+    if member is None:
+        raise NotFound(f"{username} is not {role.value} on {inc.ref}")
+    if role == Role.COMMANDER:
+        raise Conflict("command is handed over, not removed: assign a new commander instead")
+    session.delete(member)
+    inc.updated_at = now()
+    _record(session, actor, inc, "incident.member_removed", username=user.username, role=role.value)
+    return inc
+
+
+# --- links and merges -----------------------------------------------------------------------
+
+def link(session: Session, actor: Actor, ref: str, data: LinkRequest) -> Incident:
+    actor.require(Perm.INCIDENTS_UPDATE)
+    inc, other = get(session, actor, ref), get(session, actor, data.ref)
+    if inc.id == other.id:
+        raise ValidationFailed("an incident cannot be linked to itself", field="ref")
+    exists = session.execute(select(IncidentLink.id).where(
+        or_((IncidentLink.from_id == inc.id) & (IncidentLink.to_id == other.id),
+            (IncidentLink.from_id == other.id) & (IncidentLink.to_id == inc.id)))).first()
+    if exists:
+        raise Conflict(f"{inc.ref} and {other.ref} are already linked")
+    session.add(IncidentLink(from_id=inc.id, to_id=other.id, kind=data.kind, created_at=now()))
+    _record(session, actor, inc, "incident.linked", other=other.ref, kind=data.kind)
+    _record(session, actor, other, "incident.linked", other=inc.ref, kind=data.kind)
+    return inc
+
+
+def links(session: Session, actor: Actor, inc: Incident) -> list[dict[str, str]]:
+    """Linked incidents the actor may see, from either side."""
+    rows = session.execute(select(IncidentLink).where(
+        or_(IncidentLink.from_id == inc.id, IncidentLink.to_id == inc.id))).scalars().all()
+    ids = {r.to_id if r.from_id == inc.id else r.from_id: r.kind for r in rows}
+    if inc.merged_into_id:
+        ids.setdefault(inc.merged_into_id, "merged_into")
+    if not ids:
+        return []
+    found = session.execute(select(Incident).where(Incident.id.in_(ids), visible(actor))).scalars()
+    return [{"ref": o.ref, "title": o.title, "status": o.status, "kind": ids[o.id]} for o in found]
+
+
+def merge(session: Session, actor: Actor, ref: str, data: MergeRequest) -> Incident:
+    """Mark ``ref`` a duplicate of ``data.into``: its members join the target and it is final."""
+    actor.require(Perm.INCIDENTS_COMMAND)
+    dup, target = get(session, actor, ref), get(session, actor, data.into)
+    if dup.id == target.id:
+        raise ValidationFailed("an incident cannot be merged into itself", field="into")
+    if dup.status not in lifecycle.MERGEABLE:
+        raise InvalidTransition(f"{dup.ref} is {dup.status}; only open incidents can be merged")
+    if target.status not in lifecycle.MERGEABLE:
+        raise InvalidTransition(f"{target.ref} is {target.status}; merge into an open incident")
+    if dup.restricted and not target.restricted:
+        raise ValidationFailed("a restricted incident can only be merged into a restricted one", field="into")
+    present = {m.user_id for m, _ in members(session, target)}
+    for _, user in members(session, dup):
+        if user.id not in present:
+            _add_member(session, actor, target, user.id, user.username, Role.PARTICIPANT)
+            present.add(user.id)
+    previous, at = dup.status, now()
+    dup.status, dup.merged_into_id, dup.updated_at, target.updated_at = Status.MERGED.value, target.id, at, at
+    _record(session, actor, dup, "incident.merged", into=target.ref, reason=data.reason, **{"from": previous})
+    _record(session, actor, target, "incident.merged_from", other=dup.ref, reason=data.reason)
+    return dup

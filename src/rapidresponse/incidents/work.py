@@ -1,0 +1,181 @@
+"""The work on an incident: notes, the timeline and tasks."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, cast, select
+from sqlalchemy.orm import Session
+
+from .. import events, markup
+from ..auth import service as auth
+from ..auth.models import User
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..errors import NotFound
+from .models import Incident, Note, Task
+from .schemas import NoteCreate, NoteOut, TaskCreate, TaskOut, TaskUpdate, TimelineEntry
+from .service import _record, _require_open, get, visible
+from .vocab import OPEN_STATUSES, TaskStatus
+
+# Timeline filters: which event types each kind shows. Reads of restricted incidents are audit
+# entries, shown only when asked for.
+TIMELINE_KINDS: dict[str, tuple[str, ...]] = {
+    "notes": ("incident.note_",),
+    "status": ("incident.status_changed", "incident.declared", "incident.merged", "incident.linked"),
+    "people": ("incident.member_", "incident.command_handed_over", "incident.role_reassigned"),
+    "tasks": ("incident.task_",),
+    "severity": ("incident.severity_", "incident.updated"),
+    "access": ("incident.viewed",),
+}
+
+
+def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples()
+    return {user_id: name for user_id, name in rows}
+
+
+def note_out(session: Session, note: Note) -> NoteOut:
+    return _note_out(note, _usernames(session, {note.author_id}))
+
+
+def _note_out(note: Note, names: dict[int, str]) -> NoteOut:
+    return NoteOut(id=note.id, author=names.get(note.author_id) if note.author_id else None, body=note.body,
+                   body_html=note.body_html, pinned=note.pinned, created_at=note.created_at)
+
+
+def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> Note:
+    actor.require(Perm.INCIDENTS_NOTE)
+    inc = get(session, actor, ref)
+    note = Note(incident_id=inc.id, author_id=actor.user_id, body=data.body, body_html=markup.render(data.body),
+                pinned=data.pinned, created_at=now())
+    session.add(note)
+    session.flush()
+    _record(session, actor, inc, "incident.note_added", note_id=note.id, pinned=note.pinned)
+    return note
+
+
+def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: bool) -> Note:
+    actor.require(Perm.INCIDENTS_NOTE)
+    inc = get(session, actor, ref)
+    note = session.get(Note, note_id)
+    if note is None or note.incident_id != inc.id:
+        raise NotFound(f"no note {note_id} on {inc.ref}")
+    if note.pinned != pinned:
+        note.pinned = pinned
+        _record(session, actor, inc, "incident.note_pinned" if pinned else "incident.note_unpinned",
+                note_id=note.id)
+    return note
+
+
+def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | None = None,
+             pinned_only: bool = False) -> list[TimelineEntry]:
+    """The incident's events with their notes, oldest first."""
+    inc = get(session, actor, ref)
+    prefixes = tuple(p for k in (kinds or []) for p in TIMELINE_KINDS.get(k, ()))
+    notes = {n.id: n for n in session.execute(select(Note).where(Note.incident_id == inc.id)).scalars()}
+    names = _usernames(session, {n.author_id for n in notes.values()})
+    entries: list[TimelineEntry] = []
+    for ev in events.for_subject(session, "incident", inc.id):
+        if prefixes and not ev.type.startswith(prefixes):
+            continue
+        if not prefixes and ev.type.startswith(TIMELINE_KINDS["access"]):
+            continue
+        note = notes.get(ev.payload.get("note_id", -1)) if ev.type == "incident.note_added" else None
+        if pinned_only and not (note and note.pinned):
+            continue
+        entries.append(TimelineEntry(id=ev.id, at=ev.occurred_at, type=ev.type, actor=ev.actor,
+                                     payload=ev.payload, note=_note_out(note, names) if note else None))
+    return entries
+
+
+def pinned_notes(session: Session, actor: Actor, ref: str) -> list[NoteOut]:
+    inc = get(session, actor, ref)
+    rows = session.execute(select(Note).where(Note.incident_id == inc.id, Note.pinned.is_(True))
+                           .order_by(Note.id)).scalars().all()
+    names = _usernames(session, {n.author_id for n in rows})
+    return [_note_out(n, names) for n in rows]
+
+
+# --- tasks ----------------------------------------------------------------------------------
+
+def task_out(session: Session, task: Task) -> TaskOut:
+    return _task_out(task, _usernames(session, {task.owner_id}))
+
+
+def _task_out(task: Task, names: dict[int, str]) -> TaskOut:
+    return TaskOut(id=task.id, title=task.title, description=task.description,
+                   owner=names.get(task.owner_id) if task.owner_id else None, due_at=task.due_at,
+                   status=task.status, created_at=task.created_at, completed_at=task.completed_at)
+
+
+def add_task(session: Session, actor: Actor, ref: str, data: TaskCreate) -> Task:
+    actor.require(Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    _require_open(inc)
+    owner = auth.get_user(session, data.owner) if data.owner else None
+    task = Task(incident_id=inc.id, title=data.title, description=data.description,
+                owner_id=owner.id if owner else None, due_at=data.due_at, status=TaskStatus.OPEN.value,
+                created_by_id=actor.user_id, created_at=now())
+    session.add(task)
+    session.flush()
+    _record(session, actor, inc, "incident.task_added", task_id=task.id, title=task.title,
+            owner=owner.username if owner else None, due_at=task.due_at)
+    return task
+
+
+def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: TaskUpdate) -> Task:
+    actor.require(Perm.INCIDENTS_UPDATE)
+    inc = get(session, actor, ref)
+    task = session.get(Task, task_id)
+    if task is None or task.incident_id != inc.id:
+        raise NotFound(f"no task {task_id} on {inc.ref}")
+    changes: dict[str, object] = {}
+    if data.owner is not None:
+        owner = auth.get_user(session, data.owner)
+        if owner.id != task.owner_id:
+            task.owner_id, changes["owner"] = owner.id, owner.username
+    for name in ("title", "description", "due_at"):
+        value = getattr(data, name)
+        if value is not None and value != getattr(task, name):
+            setattr(task, name, value)
+            changes[name] = value
+    if data.status is not None and data.status.value != task.status:
+        task.status = changes["status"] = data.status.value
+        task.completed_at = now() if data.status == TaskStatus.DONE else None
+    if changes:
+        _record(session, actor, inc, "incident.task_updated", task_id=task.id, title=task.title, **changes)
+    return task
+
+
+def tasks(session: Session, actor: Actor, ref: str) -> list[TaskOut]:
+    inc = get(session, actor, ref)
+    rows = session.execute(select(Task).where(Task.incident_id == inc.id).order_by(Task.id)).scalars().all()
+    names = _usernames(session, {t.owner_id for t in rows})
+    return [_task_out(t, names) for t in rows]
+
+
+def my_tasks(session: Session, actor: Actor, limit: int = 20) -> list[tuple[TaskOut, str, str]]:
+    """Open tasks owned by the actor on incidents they can see: (task, incident ref, incident title)."""
+    actor.require(Perm.INCIDENTS_READ)
+    rows = session.execute(
+        select(Task, Incident.ref, Incident.title).join(Incident, Incident.id == Task.incident_id)
+        .where(Task.owner_id == actor.user_id, visible(actor),
+               Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value]),
+               Incident.status.in_([s.value for s in OPEN_STATUSES]))
+        .order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
+    ).tuples().all()
+    names = {actor.user_id: actor.username} if actor.user_id else {}
+    return [(_task_out(t, names), r, title) for t, r, title in rows]
+
+
+def recent_activity(session: Session, actor: Actor, limit: int = 20) -> list[events.Event]:
+    """Latest incident events the actor may see (restricted incidents only for their members)."""
+    actor.require(Perm.INCIDENTS_READ)
+    ids = select(cast(Incident.id, String)).where(visible(actor))
+    return list(session.execute(
+        select(events.Event).where(events.Event.subject_type == "incident", events.Event.subject_id.in_(ids),
+                                   events.Event.type != "incident.viewed")
+        .order_by(events.Event.id.desc()).limit(limit)
+    ).scalars())

@@ -1,0 +1,7 @@
+"""Web UI routes (being built)."""
+
+from fastapi import FastAPI
+
+
+def mount(app: FastAPI) -> None:
+    return None

@@ -1,0 +1,127 @@
+"""Shared fixtures: a real database per backend (SQLite always, PostgreSQL when
+RAPIDRESPONSE_TEST_DATABASE_URL is set), emptied before each test, and user factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+from rapidresponse import clock, db, migrate
+from rapidresponse.auth import SYSTEM, Actor
+from rapidresponse.auth import service as auth
+from rapidresponse.config import get_settings
+
+PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("var")
+    os.environ["RAPIDRESPONSE_VAR_DIR"] = str(var)
+    os.environ["RAPIDRESPONSE_LOG_JSON"] = "true"
+    os.environ.setdefault("RAPIDRESPONSE_LOG_LEVEL", "WARNING")
+    get_settings.cache_clear()
+    yield var
+    get_settings.cache_clear()
+
+
+def _backend_url(name: str, tmp: Path) -> str:
+    if name == "sqlite":
+        return f"sqlite:///{tmp / 'test.db'}"
+    if not PG_URL:
+        if IN_CI:
+            pytest.fail("CI must set RAPIDRESPONSE_TEST_DATABASE_URL to run the suite on PostgreSQL")
+        pytest.skip("PostgreSQL tests need RAPIDRESPONSE_TEST_DATABASE_URL (e.g. postgresql+psycopg://…/test)")
+    return PG_URL
+
+
+def _reset_schema(engine: Engine) -> None:
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database on one backend, shared by the tests of the session."""
+    url = _backend_url(request.param, tmp_path_factory.mktemp(request.param))
+    engine = db.configure(url)
+    _reset_schema(engine)
+    migrate.upgrade()
+    yield engine
+    engine.dispose()
+
+
+def _empty(engine: Engine) -> None:
+    tables = [t.name for t in reversed(db.Base.metadata.sorted_tables)]
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@pytest.fixture
+def engine(database: Engine) -> Iterator[Engine]:
+    """The backend's database, emptied, bound as the process-wide engine."""
+    db.configure(database.url.render_as_string(hide_password=False))
+    _empty(db.get_engine())
+    clock.set_clock(None)
+    yield db.get_engine()
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """One unit of work, committed at the end of the test."""
+    with db.unit_of_work() as s:
+        yield s
+
+
+@pytest.fixture
+def make_user(engine: Engine) -> Callable[..., Actor]:
+    """Create a user (committed) and return it as an Actor."""
+    counter = iter(range(1, 10_000))
+
+    def make(role: str = "responder", username: str | None = None, password: str = "correct horse battery",
+             **kw: object) -> Actor:
+        name = username or f"{role}{next(counter)}"
+        with db.unit_of_work() as s:
+            user, _ = auth.create_user(s, SYSTEM, username=name, role=role, password=password, **kw)  # type: ignore[arg-type]
+            return auth.to_actor(user)
+
+    return make
+
+
+class FakeClock:
+    """An injectable clock for time-dependent behaviour."""
+
+    def __init__(self, start: str = "2026-03-01T09:00:00+00:00") -> None:
+        from datetime import datetime
+
+        self.now = datetime.fromisoformat(start)
+
+    def __call__(self):  # type: ignore[no-untyped-def]
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def fake_clock(engine: Engine) -> Iterator[FakeClock]:
+    fc = FakeClock()
+    clock.set_clock(fc)
+    yield fc
+    clock.set_clock(None)
