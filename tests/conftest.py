@@ -4,11 +4,13 @@ RAPIDRESPONSE_TEST_DATABASE_URL is set), emptied before each test, and user fact
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from rapidresponse import clock, db, migrate
@@ -42,22 +44,35 @@ def _backend_url(name: str, tmp: Path) -> str:
     return PG_URL
 
 
-def _reset_schema(engine: Engine) -> None:
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+@contextmanager
+def _private_database(url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database of this test run's own, beside the one the URL names, so that
+    concurrent runs on one server never see each other; dropped afterwards."""
+    if not url.startswith("postgresql"):
+        yield url
+        return
+    base = make_url(url)
+    name = f"rr_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        db.configure(url).dispose()  # release connections to the private database
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A migrated database on one backend, shared by the tests of the session."""
-    url = _backend_url(request.param, tmp_path_factory.mktemp(request.param))
-    engine = db.configure(url)
-    _reset_schema(engine)
-    migrate.upgrade()
-    yield engine
-    engine.dispose()
+    with _private_database(_backend_url(request.param, tmp_path_factory.mktemp(request.param))) as url:
+        engine = db.configure(url)
+        migrate.upgrade()
+        yield engine
+        engine.dispose()
 
 
 def _empty(engine: Engine) -> None:
