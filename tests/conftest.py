@@ -140,3 +140,10 @@ def fake_clock(engine: Engine) -> Iterator[FakeClock]:
     clock.set_clock(fc)
     yield fc
     clock.set_clock(None)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_URL:
+        return "backends: SQLite and PostgreSQL"
+    return ("backends: SQLite only; PostgreSQL tests are skipped (set RAPIDRESPONSE_TEST_DATABASE_URL="
+            "postgresql+psycopg://…/test to run them)")

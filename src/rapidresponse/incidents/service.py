@@ -228,7 +228,7 @@ def members(session: Session, inc: Incident) -> list[tuple[IncidentMember, User]
     return list(session.execute(
         select(IncidentMember, User).join(User, User.id == IncidentMember.user_id)
         .where(IncidentMember.incident_id == inc.id).order_by(IncidentMember.id)
-    ).tuples())
+    ).all())
 
 
 def _add_member(session: Session, actor: Actor, inc: Incident, user_id: int, username: str,

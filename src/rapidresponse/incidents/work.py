@@ -32,7 +32,7 @@ def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted))).tuples()
+    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
     return {user_id: name for user_id, name in rows}
 
 
@@ -165,7 +165,7 @@ def my_tasks(session: Session, actor: Actor, limit: int = 20) -> list[tuple[Task
                Task.status.in_([TaskStatus.OPEN.value, TaskStatus.IN_PROGRESS.value]),
                Incident.status.in_([s.value for s in OPEN_STATUSES]))
         .order_by(Task.due_at.is_(None), Task.due_at, Task.id).limit(limit)
-    ).tuples().all()
+    ).all()
     names = {actor.user_id: actor.username} if actor.user_id else {}
     return [(_task_out(t, names), r, title) for t, r, title in rows]
 
