@@ -97,11 +97,10 @@ def subscribe(event_type: str) -> Callable[[Subscriber], Subscriber]:
 def _lock_head(session: Session, stream: str) -> StreamHead:
     insert_ignore(session, StreamHead, {"stream": stream, "seq": 0, "hash": GENESIS, "anchored_seq": 0},
                   "stream")
-    head = session.execute(
+    return session.execute(
         select(StreamHead).where(StreamHead.stream == stream).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
-    session.refresh(head)
-    return head
 
 
 def record(session: Session, *, type: str, subject_type: str, subject_id: str | int,

@@ -48,8 +48,8 @@ def _next_ref(session: Session, year: int) -> str:
     insert_ignore(session, IncidentCounter, {"year": year, "last": 0}, "year")
     counter = session.execute(
         select(IncidentCounter).where(IncidentCounter.year == year).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one()
-    session.refresh(counter)
     counter.last += 1
     return f"INC-{year}-{counter.last:04d}"
 
