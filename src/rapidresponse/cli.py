@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import threading
 
 import typer
@@ -96,10 +97,9 @@ def run_worker(once: bool = typer.Option(False, help="Run every job once and exi
         console.print(outcomes)
         return
     stop = threading.Event()
-    try:
-        worker_mod.run_forever(stop, settings.worker_interval_seconds)
-    except KeyboardInterrupt:
-        stop.set()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())  # finish the running job, then exit
+    worker_mod.run_forever(stop, settings.worker_interval_seconds)
 
 
 def main() -> None:
