@@ -1,16 +1,52 @@
-"""Error pages for the web UI (the API answers problem+json instead)."""
+"""Error pages for the web UI (the API answers problem+json instead).
+
+A 404 page never repeats what was asked for, so that an unknown incident and a restricted one
+the user may not know of give the same page.
+"""
 
 from __future__ import annotations
 
 import html
 
+import structlog
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from ..incidents.vocab import N_
+from .security import login_url
+
+log = structlog.get_logger("rapidresponse.web")
+
+
+def _texts(status: int, detail: str) -> tuple[str, str]:
+    """(title msgid, detail) for a status; details are shown only where they help and leak nothing."""
+    if status == 404:
+        return N_("Not found"), ""
+    if status == 403:
+        return N_("Forbidden"), ""
+    if status == 405:
+        return N_("Not found"), ""
+    if status == 409:
+        return N_("Conflict"), detail
+    if status == 422:
+        return N_("Validation failed"), detail
+    if status == 429:
+        return N_("Too many requests"), detail
+    return N_("Something went wrong"), detail
 
 
 def html_error(request: Request, status: int, title: str, detail: str) -> Response:
     if status == 401:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-    body = (f"<!doctype html><meta charset=utf-8><title>{status} {html.escape(title)}</title>"
-            f"<h1>{html.escape(title)}</h1><p>{html.escape(detail)}</p><p><a href='/'>Home</a></p>")
-    return HTMLResponse(body, status_code=status)
+        return RedirectResponse(login_url(request), status_code=303)
+    code = 404 if status == 405 else status
+    msgid, shown = _texts(code, detail)
+    try:
+        from .templating import render
+
+        return render(request, "error.html", {"status": code, "title_msgid": msgid, "detail": shown},
+                      status=code)
+    except Exception as exc:  # the error page must not fail itself (e.g. database down)
+        log.warning("cannot render error page", error=str(exc))
+        body = (f"<!doctype html><meta charset=utf-8><title>{code} {html.escape(title)}</title>"
+                f"<h1>{html.escape(title)}</h1><p>{html.escape(shown)}</p><p><a href='/'>Home</a></p>")
+        return HTMLResponse(body, status_code=code)

@@ -1,0 +1,86 @@
+"""What every page knows: the user, the UI locale and time zone, the CSRF token, labels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import Request
+
+from ..auth.permissions import Perm
+from ..clock import now
+from ..config import get_settings
+from ..incidents import severity, vocab
+from ..incidents.vocab import N_
+from .security import LOCALE_COOKIE, current_web_user, login_nonce, login_token
+from .templating import format_time, negotiate_locale, normalise_locale
+
+SEVERITY_LEVELS = (1, 2, 3, 4)
+
+ACCOUNT_ROLE_LABELS = {
+    "admin": N_("Administrator"), "commander": N_("Commander"), "responder": N_("Responder"),
+    "policy": N_("Policy"), "legal": N_("Legal"), "comms": N_("Communications"), "analyst": N_("Analyst"),
+    "viewer": N_("Viewer"),
+}
+TIMELINE_KIND_LABELS = {
+    "notes": N_("Notes"), "status": N_("Status"), "people": N_("People"), "tasks": N_("Tasks"),
+    "severity": N_("Severity"), "access": N_("Access log"),
+}
+
+# Confirmations after a form post redirects (``?done=<code>``): fixed texts, never user input.
+NOTICES = {
+    "password": N_("Your password was changed."),
+    "declared": N_("The incident was declared."),
+    "status": N_("The status was changed."),
+    "severity": N_("The severity was overridden."),
+    "severity_cleared": N_("The severity is the computed one again."),
+    "role": N_("The role was assigned."),
+    "linked": N_("The incidents were linked."),
+    "merged": N_("The incident was merged."),
+    "note": N_("The note was added."),
+    "pinned": N_("The note was pinned."),
+    "unpinned": N_("The note was unpinned."),
+    "task": N_("The task was added."),
+    "task_status": N_("The task was updated."),
+}
+
+
+def request_locale(request: Request) -> str:
+    """The user's preference; else the language cookie; else Accept-Language."""
+    user = current_web_user(request)
+    if user is not None:
+        return normalise_locale(user.actor.locale) or "en"
+    return normalise_locale(request.cookies.get(LOCALE_COOKIE)) or negotiate_locale(
+        request.headers.get("accept-language"))
+
+
+def page_context(request: Request, *, locale: str | None = None) -> dict[str, Any]:
+    user = current_web_user(request)
+    loc = locale or request_locale(request)
+    if user is not None:
+        csrf, tz = user.csrf_token, user.actor.timezone
+    else:
+        nonce, fresh = login_nonce(request)
+        if fresh:
+            request.state.login_nonce = nonce
+        csrf, tz = login_token(nonce), get_settings().default_timezone
+
+    def when(value: datetime | str | None) -> str:
+        return format_time(value, tz)
+
+    def can(perm: str) -> bool:
+        return user is not None and user.actor.can(Perm(perm))
+
+    done = request.query_params.get("done", "")
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return {
+        "request": request, "path": request.url.path, "here": here, "user": user,
+        "actor": user.actor if user else None, "locale": loc, "csrf_token": csrf, "tz": tz,
+        "notice": NOTICES.get(done), "when": when, "now_ts": now().timestamp(), "can": can,
+        "SEVERITY_LEVELS": SEVERITY_LEVELS,
+        "ACCOUNT_ROLE_LABELS": ACCOUNT_ROLE_LABELS, "TIMELINE_KIND_LABELS": TIMELINE_KIND_LABELS,
+        "TYPE_LABELS": vocab.TYPE_LABELS, "STATUS_LABELS": vocab.STATUS_LABELS,
+        "ROLE_LABELS": vocab.ROLE_LABELS, "TASK_STATUS_LABELS": vocab.TASK_STATUS_LABELS,
+        "HARM_LEVELS": severity.HARM_LEVELS, "REACH_LEVELS": severity.REACH_LEVELS,
+        "VELOCITY_LEVELS": severity.VELOCITY_LEVELS, "REGULATORY_LEVELS": severity.REGULATORY_LEVELS,
+    }

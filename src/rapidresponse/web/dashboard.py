@@ -1,0 +1,36 @@
+"""The dashboard: open incidents by severity, my tasks, recent activity."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from ..db import unit_of_work
+from ..incidents import service, work
+from .activity import describe
+from .context import request_locale
+from .security import WebUser, require_user
+from .templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/")
+def dashboard(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    locale = request_locale(request)
+    actor = user.actor
+    with unit_of_work(read_only=True) as s:
+        counts = service.open_by_severity(s, actor)
+        tasks = work.my_tasks(s, actor, limit=15)
+        activity = [
+            {"at": ev.occurred_at, "actor": ev.actor, "ref": ev.payload.get("ref", ""),
+             "text": describe(locale, ev.type, ev.payload)}
+            for ev in work.recent_activity(s, actor, limit=25)
+        ]
+    total = sum(counts.values())
+    top = max(counts.values()) if total else 0
+    return render(request, "dashboard.html", {
+        "counts": counts, "total_open": total, "top": top, "tasks": tasks, "activity": activity,
+    })

@@ -1,0 +1,83 @@
+"""Form parsing and friendly, translated validation messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..errors import DomainError
+from .templating import Translator, zone
+
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+def split_list(value: str) -> list[str]:
+    """``"RU, kz  by"`` → ``["RU", "kz", "by"]``."""
+    return [part for part in _SPLIT.split(value.strip()) if part]
+
+
+def parse_local_datetime(value: str, tz: str) -> datetime | None:
+    """A ``datetime-local`` input in the user's zone → aware UTC; ValueError when malformed."""
+    value = value.strip()
+    if not value:
+        return None
+    local = datetime.fromisoformat(value)
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone(tz))
+    return local.astimezone(UTC)
+
+
+def _message(locale: str, field: str, err: dict[str, Any]) -> str:
+    _ = Translator(locale)
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    shown = value if isinstance(value, str) else ""
+    if kind in ("string_too_short", "missing") and ctx.get("min_length", 1) <= 1:
+        return _("This field is required.")
+    if kind == "string_too_short":
+        return _("This is too short (at least %(min)s characters).", min=ctx.get("min_length"))
+    if kind in ("string_too_long", "too_long"):
+        return _("This is too long (at most %(max)s).", max=ctx.get("max_length"))
+    if kind == "enum" or kind == "literal_error":
+        return _("Choose a value from the list.")
+    if field == "countries":
+        return _("%(value)s is not an ISO 3166-1 country code (e.g. RU, KZ, UZ).", value=shown)
+    if field == "languages":
+        return _("%(value)s is not a language tag (e.g. ru, kk, uz-Latn).", value=shown)
+    if field == "harm_categories":
+        return _("%(value)s: use lowercase letters, digits, '_', '.' or '-'.", value=shown)
+    if kind.startswith(("int_", "greater_than", "less_than")):
+        return _("Choose a value from the list.")
+    return str(err.get("msg", _("This value is not valid.")))
+
+
+def field_errors(locale: str, exc: ValidationError) -> dict[str, str]:
+    """``{field: message}``, the first message per top-level field."""
+    out: dict[str, str] = {}
+    for err in exc.errors():
+        loc = err.get("loc") or ("form",)
+        field = str(loc[0])
+        if field == "severity" and len(loc) > 1:
+            field = f"severity_{loc[1]}"
+        out.setdefault(field, _message(locale, field, dict(err)))
+    return out
+
+
+def domain_message(locale: str, exc: DomainError) -> str:
+    """A service's refusal, as a sentence for the form (service details are in English)."""
+    _ = Translator(locale)
+    titles = {
+        403: _("Your role does not allow this."),
+        404: _("Not found:"),
+        409: _("Not possible right now:"),
+        422: _("Please check the form:"),
+        429: _("Too many attempts:"),
+    }
+    prefix = titles.get(exc.status, _("Error:"))
+    if exc.status == 403:
+        return prefix
+    return f"{prefix} {exc.detail}"

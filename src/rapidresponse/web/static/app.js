@@ -1,0 +1,24 @@
+// Small niceties only: every page works without this script.
+(function () {
+  "use strict";
+  // Declare form: tick "restricted" for the types restricted by default, until the user decides.
+  var type = document.getElementById("incident-type");
+  var box = document.getElementById("restricted");
+  var explicit = document.getElementById("restricted-explicit");
+  if (type && box && explicit) {
+    var restrictedTypes = (type.getAttribute("data-restricted-types") || "").split(" ");
+    type.addEventListener("change", function () {
+      if (explicit.value !== "1") {
+        box.checked = restrictedTypes.indexOf(type.value) !== -1;
+      }
+    });
+    box.addEventListener("change", function () { explicit.value = "1"; });
+  }
+  // Ctrl/Cmd+Enter submits the note form.
+  var note = document.getElementById("note-body");
+  if (note && note.form) {
+    note.addEventListener("keydown", function (ev) {
+      if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { note.form.requestSubmit(); }
+    });
+  }
+})();
