@@ -55,7 +55,8 @@ def _act(request: Request, posted: Posted, ref: str, *, form: str, build: Builde
         message = "; ".join(field_errors(locale, exc).values())
         return incident_page(request, posted.user, ref, failed=form, error=message, values=values, status=422)
     except ValueError:
-        message = Translator(locale)("Enter a valid date and time.")
+        _ = Translator(locale)
+        message = _("Enter a valid date and time.")
         return incident_page(request, posted.user, ref, failed=form, error=message, values=values, status=422)
     try:
         with unit_of_work() as s:
