@@ -1,0 +1,56 @@
+"""`rapidresponse demo [--serve]`: seed the demo world (once) and print the logins."""
+
+from __future__ import annotations
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from ..cli_common import console
+from . import data
+from .seed import DEFAULT_HISTORY, DEFAULT_SEED, SeedReport, seed
+
+
+def logins_table() -> Table:
+    table = Table(title="Demo logins (no password change needed)", title_justify="left")
+    for column in ("username", "role", "password"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("name")
+    table.add_column("hub · locale")
+    table.add_row("admin", "admin", "[dim]one-time[/dim]", "Administrator", "printed on first run")
+    for p in data.PEOPLE:
+        table.add_row(p.username, p.role, p.password, p.display_name, f"{p.hub} · {p.locale}")
+    return table
+
+
+def seed_with_progress(history: int, random_seed: int) -> SeedReport:
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("seeding a year of REECA incidents", total=None)
+        return seed(history_size=history, random_seed=random_seed,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def demo(
+    serve: bool = typer.Option(False, "--serve", help="Serve the app once the demo is seeded"),
+    host: str | None = typer.Option(None, help="Address to serve on (with --serve)"),
+    port: int | None = typer.Option(None, help="Port to serve on (with --serve)"),
+    history: int = typer.Option(DEFAULT_HISTORY, min=0, max=5000, help="Historical incidents to seed"),
+    random_seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the synthetic data generator"),
+) -> None:
+    """Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."""
+    from ..cli import prepare
+    from ..cli import serve as serve_command
+
+    prepare()
+    report = seed_with_progress(history, random_seed)
+    if report.created:
+        console.print(f"[green]seeded[/green] {report.users} demo users and {report.incidents} incidents")
+    else:
+        console.print("demo data already present; nothing changed")
+    console.print(f"active SEV2: [bold]{report.active_ref}[/bold]   restricted (child safety): "
+                  f"[bold]{report.restricted_ref}[/bold] (members only)")
+    console.print(logins_table())
+    if serve:
+        serve_command(host=host, port=port, worker=None)

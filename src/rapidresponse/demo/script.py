@@ -1,0 +1,107 @@
+"""The life of an incident as timed steps that call the real services.
+
+A :class:`Script` collects steps (declare, assign a role, change status, add a note or a task…)
+at given times; :func:`play` runs the steps of every script in time order with the injectable clock
+set to each step's time, so that the event log reads as the year really went.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..auth.permissions import Actor
+from ..incidents import service, work
+from ..incidents.schemas import (
+    IncidentCreate,
+    MergeRequest,
+    NoteCreate,
+    RoleAssign,
+    StatusChange,
+    TaskCreate,
+    TaskUpdate,
+)
+from ..incidents.vocab import Role, Status, TaskStatus
+
+
+@dataclass
+class Context:
+    session: Session
+    actors: dict[str, Actor]
+
+
+Action = Callable[[Context], object]
+
+
+@dataclass
+class Step:
+    at: datetime
+    order: tuple[int, int]
+    action: Action
+
+
+@dataclass
+class Script:
+    """One incident's steps. ``ref`` is known once its declare step has run."""
+
+    number: int
+    steps: list[Step] = field(default_factory=list)
+    ref: str = ""
+    tasks: dict[str, int] = field(default_factory=dict)
+
+    def _add(self, at: datetime, action: Action) -> None:
+        self.steps.append(Step(at, (self.number, len(self.steps)), action))
+
+    def declare(self, at: datetime, who: str, data: IncidentCreate) -> None:
+        def run(ctx: Context) -> None:
+            self.ref = service.declare(ctx.session, ctx.actors[who], data).ref
+
+        self._add(at, run)
+
+    def role(self, at: datetime, by: str, role: Role, username: str) -> None:
+        self._add(at, lambda ctx: service.assign_role(ctx.session, ctx.actors[by], self.ref,
+                                                      RoleAssign(role=role, username=username)))
+
+    def status(self, at: datetime, by: str, status: Status, reason: str = "") -> None:
+        self._add(at, lambda ctx: service.change_status(ctx.session, ctx.actors[by], self.ref,
+                                                        StatusChange(status=status, reason=reason)))
+
+    def note(self, at: datetime, by: str, body: str, *, pinned: bool = False) -> None:
+        self._add(at, lambda ctx: work.add_note(ctx.session, ctx.actors[by], self.ref,
+                                                NoteCreate(body=body, pinned=pinned)))
+
+    def task(self, at: datetime, by: str, key: str, title: str, *, owner: str | None = None,
+             due_at: datetime | None = None) -> None:
+        def run(ctx: Context) -> None:
+            task = work.add_task(ctx.session, ctx.actors[by], self.ref,
+                                 TaskCreate(title=title, owner=owner, due_at=due_at))
+            self.tasks[key] = task.id
+
+        self._add(at, run)
+
+    def task_status(self, at: datetime, by: str, key: str, status: TaskStatus) -> None:
+        self._add(at, lambda ctx: work.update_task(ctx.session, ctx.actors[by], self.ref, self.tasks[key],
+                                                   TaskUpdate(status=status)))
+
+    def merge_into(self, at: datetime, by: str, target: Script, reason: str) -> None:
+        self._add(at, lambda ctx: service.merge(ctx.session, ctx.actors[by], self.ref,
+                                                MergeRequest(into=target.ref, reason=reason)))
+
+
+def play(ctx: Context, scripts: Iterable[Script], progress: Callable[[int, int], None] | None = None) -> None:
+    """Run every step in time order, the clock set to each step's time; restores the wall clock."""
+    steps = sorted((s for script in scripts for s in script.steps), key=lambda s: (s.at, s.order))
+    current: list[datetime] = [clock.now()]
+    clock.set_clock(lambda: current[0])
+    try:
+        for done, step in enumerate(steps, 1):
+            current[0] = step.at
+            step.action(ctx)
+            if progress and (done % 50 == 0 or done == len(steps)):
+                progress(done, len(steps))
+    finally:
+        clock.set_clock(None)

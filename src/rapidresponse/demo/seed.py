@@ -1,0 +1,95 @@
+"""Seed the demo world once, in one unit of work, through the real services.
+
+The ``demo.seeded`` event marks a seeded database: a second run finds it and changes nothing.
+Users are created first (back-dated to before the history), then every incident's steps run in
+time order under the injectable clock, so the hash-chained log reads as the year really went.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clock, events
+from ..auth import service as auth
+from ..auth.permissions import SYSTEM, Actor
+from ..db import unit_of_work
+from ..errors import NotFound
+from . import data, history, scenario
+from .script import Context, play
+
+DEFAULT_HISTORY = 220
+DEFAULT_SEED = 2024
+MARKER = "demo.seeded"
+
+
+@dataclass
+class SeedReport:
+    created: bool
+    users: int
+    incidents: int
+    active_ref: str
+    restricted_ref: str
+
+
+def _marker(session: Session) -> events.Event | None:
+    return session.execute(select(events.Event).where(events.Event.type == MARKER).limit(1)).scalar_one_or_none()
+
+
+def is_seeded(session: Session) -> bool:
+    return _marker(session) is not None
+
+
+@contextmanager
+def clock_at(at: datetime) -> Iterator[None]:
+    clock.set_clock(lambda: at)
+    try:
+        yield
+    finally:
+        clock.set_clock(None)
+
+
+def ensure_users(session: Session) -> dict[str, Actor]:
+    """The demo people with their known passwords; existing accounts are kept as they are."""
+    actors: dict[str, Actor] = {}
+    for person in data.PEOPLE:
+        try:
+            user = auth.get_user(session, person.username)
+        except NotFound:
+            user, _ = auth.create_user(session, SYSTEM, username=person.username, role=person.role,
+                                       password=person.password, display_name=person.display_name,
+                                       email=f"{person.username}@rapidresponse.example", locale=person.locale,
+                                       timezone=person.timezone, must_change_password=False)
+        actors[person.username] = auth.to_actor(user)
+    return actors
+
+
+def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED,
+         progress: Callable[[int, int], None] | None = None) -> SeedReport:
+    """Seed the demo world unless it is there already; ``progress(done, total)`` follows the steps."""
+    base = clock.now()
+    rng = random.Random(random_seed)
+    with unit_of_work() as session:
+        found = _marker(session)
+        if found is not None:
+            p = found.payload
+            return SeedReport(False, p["users"], p["incidents"], p["active_ref"], p["restricted_ref"])
+        with clock_at(base - timedelta(days=history.SPAN_DAYS + 30)):
+            actors = ensure_users(session)
+        scripts = history.plan_history(rng, base, history_size)
+        restricted = scenario.restricted_incident(len(scripts) + 1, base)
+        active = scenario.active_incident(len(scripts) + 2, base)
+        scripts += [restricted, active, *scenario.open_incidents(len(scripts) + 3, base)]
+        play(Context(session, actors), scripts, progress)
+        report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
+        events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
+                      payload={"users": report.users, "incidents": report.incidents,
+                               "active_ref": report.active_ref, "restricted_ref": report.restricted_ref,
+                               "history": history_size, "seed": random_seed})
+    return report
