@@ -43,7 +43,7 @@ def html_error(request: Request, status: int, title: str, detail: str) -> Respon
     try:
         from .templating import render
 
-        return render(request, "error.html", {"status": code, "title_msgid": msgid, "detail": shown},
+        return render(request, "error.html", {"status": code, "title_msgid": msgid, "detail": shown, "here": "/"},
                       status=code)
     except Exception as exc:  # the error page must not fail itself (e.g. database down)
         log.warning("cannot render error page", error=str(exc))

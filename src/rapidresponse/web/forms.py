@@ -44,9 +44,9 @@ def _message(locale: str, field: str, err: dict[str, Any]) -> str:
         return _("This is too long (at most %(max)s).", max=ctx.get("max_length"))
     if kind == "enum" or kind == "literal_error":
         return _("Choose a value from the list.")
-    if field == "countries":
+    if field in ("countries", "country"):
         return _("%(value)s is not an ISO 3166-1 country code (e.g. RU, KZ, UZ).", value=shown)
-    if field == "languages":
+    if field in ("languages", "language"):
         return _("%(value)s is not a language tag (e.g. ru, kk, uz-Latn).", value=shown)
     if field == "harm_categories":
         return _("%(value)s: use lowercase letters, digits, '_', '.' or '-'.", value=shown)

@@ -57,6 +57,29 @@ def _compile_po(po_path: Path) -> Translations | None:
         return None
 
 
+def compile_catalogs(force: bool = False) -> list[Path]:
+    """Compile every ``.po`` under ``locale/`` into its ``.mo`` when missing or stale; returns those written.
+
+    ``make catalogs`` does the same with ``pybabel compile``; tests call this so the UI is translated.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for po in sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        mo = po.with_suffix(".mo")
+        if not force and mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name, domain=DOMAIN)
+        with mo.open("wb") as fh:
+            write_mo(fh, catalog)
+        written.append(mo)
+    translations.cache_clear()
+    environment.cache_clear()
+    return written
+
+
 @cache
 def translations(locale: str) -> gettext_module.NullTranslations:
     """The gettext translations for a UI locale (English: the identity)."""
@@ -147,7 +170,10 @@ def format_time(value: datetime | str | None, tz: str, *, with_zone: bool = True
         value = value.replace(tzinfo=UTC)
     local = value.astimezone(zone(tz))
     text = local.strftime("%Y-%m-%d %H:%M")
-    return f"{text} {local.strftime('%Z')}" if with_zone else text
+    abbr = local.strftime("%Z")
+    if abbr[:1] in "+-":  # zones without an abbreviation (Asia/Almaty): "UTC+05"
+        abbr = f"UTC{abbr}"
+    return f"{text} {abbr}" if with_zone else text
 
 
 def format_ago(value: datetime | None, locale: str) -> str:

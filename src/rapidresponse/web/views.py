@@ -14,6 +14,8 @@ from .errors import html_error
 from .security import CsrfFailed, Redirect
 from .templating import HERE
 
+ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router)
+
 
 async def _redirect(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Redirect)
@@ -28,5 +30,5 @@ def mount(app: FastAPI) -> None:
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for module in (auth_views, dashboard, incident_views, incident_actions):
-        app.include_router(module.router)
+    for router in ROUTERS:
+        app.include_router(router)
