@@ -69,7 +69,7 @@ def test_child_safety_is_restricted_by_default(client: TestClient,
     declare(client, csrf, type="other", title="Open one", restricted="1")
     declare(client, csrf, type="child_safety", title="Explicitly open", restricted_explicit="1")
     with unit_of_work(read_only=True) as s:
-        rows = dict(s.execute(select(Incident.title, Incident.restricted)).tuples().all())
+        rows = {title: flag for title, flag in s.execute(select(Incident.title, Incident.restricted))}
     assert rows == {"Grooming ring": True, "Open one": True, "Explicitly open": False}
 
 
