@@ -126,26 +126,41 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             await self._reject(scope, receive, send)
             return
-        seen = 0
+        # A chunked body, or one longer than its Content-Length, is counted as it is read. Once it is
+        # over the limit the app is told the client went away, its answer is dropped, and 413 is sent:
+        # raising from receive() would reach the app wrapped (exception groups, "error parsing the
+        # body") rather than as a clear 413.
+        seen, too_large, started = 0, False, False
 
         async def limited() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
+            if too_large:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _TooLarge
+                if seen > self.max_bytes and not started:
+                    too_large = True
+                    return {"type": "http.disconnect"}
             return message
 
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if too_large:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
         try:
-            await self.app(scope, limited, send)
-        except _TooLarge:
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not too_large:
+                raise
+        if too_large:
             await self._reject(scope, receive, send)
 
     async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "Payload too large", f"the request body is over {self.max_bytes} bytes")
         await response(scope, receive, send)
 
-
-class _TooLarge(Exception):
-    pass

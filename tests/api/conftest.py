@@ -7,12 +7,21 @@ from typing import Any
 
 import pytest
 from apikit import Caller, WebCaller, session_for, token_for
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from rapidresponse.app import create_app
 from rapidresponse.auth import Actor
+from rapidresponse.auth import service as auth
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2id, with the cheapest parameters: the suite creates hundreds of users.
+    (tests/auth checks the production parameters.)"""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture

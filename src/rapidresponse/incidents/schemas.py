@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from babel import Locale
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints
 
+from ..auth.schemas import Strict
 from .severity import SeverityInput
 from .vocab import IncidentType, Role, Status, TaskStatus
 
@@ -55,10 +56,6 @@ Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Countries = Annotated[list[Country], Field(max_length=60), AfterValidator(_unique)]
 Languages = Annotated[list[Language], Field(max_length=30), AfterValidator(_unique)]
 Harms = Annotated[list[Slug], Field(max_length=20), AfterValidator(_unique)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class IncidentCreate(Strict):

@@ -1,0 +1,388 @@
+"""The restricted-incident rule, checked against every route the app registers.
+
+A restricted incident (child safety) exists only for its members and for those allowed to see all
+(admins). For anyone else every route must behave exactly as if it did not exist: a route with a
+``{ref}`` answers the same as for a ref that was never issued (404, or the same 403 that a missing
+incident gets), and changes nothing; a route without one (lists, search, counts, dashboards, my
+tasks, exports, metrics…) shows the same page as before the incident existed and never its ref,
+title, notes or tasks. The same calls as a member and as an admin must see it, which proves the
+test can detect a leak.
+
+Routes are discovered from the app at run time. A route the test does not know how to call makes
+it fail: teach it below (a body in ``API_BODIES``/``WEB_FORMS``/``NOREF_WRITES``, a value in
+``path_value``) rather than letting a new route escape the check.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from apikit import Caller, WebCaller, session_for, snapshot, token_for
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from httpx import Response
+from starlette.routing import Mount
+
+from rapidresponse.auth import Actor
+from rapidresponse.db import unit_of_work
+from rapidresponse.incidents import service, work
+from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCreate, RoleAssign, TaskCreate
+
+MISSING_REF = "INC-2099-0999"
+
+# Routes that cannot touch incidents: operations, API docs, static files, login and account plumbing.
+ALLOW_LIST = {
+    "/healthz", "/readyz", "/api/docs", "/api/openapi.json", "/docs/oauth2-redirect", "/static",
+    "/login", "/logout", "/account/password", "/locale",
+}
+# Routes without a ref whose output changes with every request: checked for leaks, not for equality.
+VOLATILE = {"/metrics"}
+
+Body = Callable[["World", "Who"], dict[str, Any]]
+
+# JSON bodies for API writes on a {ref} route: plausible enough that a member's call succeeds.
+API_BODIES: dict[tuple[str, str], Body] = {
+    ("PATCH", "/api/v1/incidents/{ref}"): lambda w, who: {"summary": f"changed by {who.name}"},
+    ("POST", "/api/v1/incidents/{ref}/status"): lambda w, who: {"status": "active"},
+    ("POST", "/api/v1/incidents/{ref}/severity"): lambda w, who: {"level": 2, "reason": "probe"},
+    ("POST", "/api/v1/incidents/{ref}/roles"): lambda w, who: {"role": "participant", "username": w.bystander},
+    ("DELETE", "/api/v1/incidents/{ref}/roles/{role}/{username}"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/links"): lambda w, who: {"ref": w.public, "kind": "related"},
+    ("POST", "/api/v1/incidents/{ref}/merge"): lambda w, who: {"into": w.restricted2, "reason": "probe"},
+    ("POST", "/api/v1/incidents/{ref}/notes"): lambda w, who: {"body": f"note by {who.name}"},
+    ("PATCH", "/api/v1/incidents/{ref}/notes/{note_id}"): lambda w, who: {"pinned": False},
+    ("POST", "/api/v1/incidents/{ref}/tasks"): lambda w, who: {"title": f"task by {who.name}"},
+    ("PATCH", "/api/v1/incidents/{ref}/tasks/{task_id}"): lambda w, who: {"status": "in_progress"},
+}
+# Form fields for web UI posts on a {ref} route (the CSRF token is added).
+WEB_FORMS: dict[tuple[str, str], Body] = {
+    ("POST", "/incidents/{ref}/status"): lambda w, who: {"status": "active"},
+    ("POST", "/incidents/{ref}/severity"): lambda w, who: {"level": "2", "reason": "probe"},
+    ("POST", "/incidents/{ref}/severity/clear"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/roles"): lambda w, who: {"role": "participant", "username": w.bystander},
+    ("POST", "/incidents/{ref}/links"): lambda w, who: {"other": w.public, "kind": "related"},
+    ("POST", "/incidents/{ref}/merge"): lambda w, who: {"into": w.restricted2, "reason": "probe"},
+    ("POST", "/incidents/{ref}/notes"): lambda w, who: {"body": f"note by {who.name}"},
+    ("POST", "/incidents/{ref}/notes/{note_id}/pin"): lambda w, who: {"pinned": "0"},
+    ("POST", "/incidents/{ref}/tasks"): lambda w, who: {"title": f"task by {who.name}"},
+    ("POST", "/incidents/{ref}/tasks/{task_id}"): lambda w, who: {"status": "in_progress"},
+}
+# Writes without a ref (JSON for the API, form fields for the web UI).
+NOREF_WRITES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/v1/incidents"): lambda w, who: {"title": f"declared by {who.name}", "type": "other"},
+    ("PATCH", "/api/v1/me"): lambda w, who: {"display_name": f"{who.name} again"},
+    ("POST", "/api/v1/users"): lambda w, who: {"username": f"new-{who.name}", "role": "viewer"},
+    ("POST", "/api/v1/tokens"): lambda w, who: {"name": "probe", "scopes": ["incidents:read"]},
+    ("DELETE", "/api/v1/tokens/{token_id}"): lambda w, who: {},
+    ("POST", "/incidents/new"): lambda w, who: {"title": f"declared by {who.name}", "type": "other",
+                                                "harm": "2"},
+}
+# Paths of {ref} routes that make the incident final; called last by the members.
+FINAL_LAST = ("/merge",)
+
+
+@dataclass
+class Who:
+    name: str
+    actor: Actor
+    api: Caller
+    web: WebCaller
+    spare_token_id: int
+
+
+@dataclass
+class World:
+    restricted: str
+    restricted2: str
+    public: str
+    note_id: int
+    task_id: int
+    scribe: str
+    bystander: str
+    markers: list[str] = field(default_factory=list)
+
+
+def _spare_token(actor: Actor) -> int:
+    from rapidresponse.auth import service as auth
+
+    with unit_of_work() as s:
+        token, _ = auth.create_token(s, actor, name="spare")
+        return token.id
+
+
+def _who(name: str, actor: Actor) -> Who:
+    cookie, csrf = session_for(actor)
+    return Who(name, actor, Caller(actor, token_for(actor)), WebCaller(actor, cookie, csrf), _spare_token(actor))
+
+
+def _routes(app: FastAPI) -> list[tuple[str, str]]:
+    """Every (method, path) the app answers, including routes of included routers."""
+    try:
+        from fastapi.routing import iter_route_contexts
+
+        contexts: list[Any] = list(iter_route_contexts(app.routes))
+    except ImportError:  # older FastAPI: app.routes is already flat
+        contexts = list(app.routes)
+    found = []
+    for route in contexts:
+        original = getattr(route, "original_route", route)
+        path = route.path
+        if isinstance(original, Mount):
+            found.append(("MOUNT", path))
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD", "OPTIONS"}):
+            found.append((method, path))
+    return found
+
+
+def _allowed(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in ALLOW_LIST)
+
+
+def _is_api(path: str) -> bool:
+    return path.startswith("/api/")
+
+
+def _fill(path: str, world: World, who: Who, ref: str) -> str:
+    def value(m: re.Match[str]) -> str:
+        name = m.group(1).split(":")[0]
+        values = {"ref": ref, "note_id": str(world.note_id), "task_id": str(world.task_id), "role": "scribe",
+                  "username": world.scribe, "token_id": str(who.spare_token_id)}
+        if name not in values:
+            raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
+        return values[name]
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+class _Untaught(Exception):
+    pass
+
+
+def _call(client: TestClient, method: str, path: str, world: World, who: Who, ref: str,
+          body: dict[str, Any] | None) -> Response:
+    url = _fill(path, world, who, ref)
+    client.cookies.clear()
+    if _is_api(path) or path in ("/healthz", "/readyz", "/metrics"):
+        kw: dict[str, Any] = {"headers": who.api.headers}
+        if method != "GET" and body is not None:
+            kw["json"] = body
+        return client.request(method, url, follow_redirects=False, **kw)
+    client.cookies.set("rr_session", who.web.cookie)
+    try:
+        if method == "GET":
+            return client.request(method, url, follow_redirects=False)
+        return client.request(method, url, data={**(body or {}), "csrf_token": who.web.csrf},
+                              follow_redirects=False)
+    finally:
+        client.cookies.clear()
+
+
+def _normalise(resp: Response, ref: str) -> tuple[int, str, str]:
+    text = resp.text.replace(ref, "<REF>").replace(ref.lower(), "<REF>")
+    text = re.sub(r"/login\?next=[^\"'&\s]*", "/login?next=<X>", text)
+    location = resp.headers.get("location", "").replace(ref, "<REF>")
+    return resp.status_code, location, text
+
+
+def _body_for(method: str, path: str) -> Body | None:
+    if method == "GET":
+        return lambda w, who: {}
+    table = API_BODIES if _is_api(path) else WEB_FORMS
+    return table.get((method, path))
+
+
+@pytest.fixture
+def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) -> tuple[World, dict[str, Who]]:
+    people = {
+        "member": _who("member", make_user("commander")),
+        "admin": _who("admin", make_user("admin")),
+        "outsider": _who("outsider", make_user("responder")),
+        "viewer": _who("viewer", make_user("viewer")),
+        "outsider-commander": _who("outsider-commander", make_user("commander")),
+    }
+    scribe, bystander = make_user("responder"), make_user("responder")
+    member = people["member"].actor
+    with unit_of_work() as s:
+        public = service.declare(s, member, IncidentCreate(title="Public choking challenge",
+                                                           type="dangerous_challenge"))
+        public_ref = public.ref
+    return World(restricted="", restricted2="", public=public_ref, note_id=0, task_id=0, scribe=scribe.username,
+                 bystander=bystander.username), people
+
+
+def _make_restricted(world: World, people: dict[str, Who]) -> None:
+    member = people["member"].actor
+    title = "Restricted CSAM-7Q3X Դեպք ბავშვები Қазақстан"
+    with unit_of_work() as s:
+        r = service.declare(s, member, IncidentCreate(title=title, type="child_safety", countries=["KZ"],
+                                                      languages=["kk"], summary="summary-marker-7Q3X"))
+        r2 = service.declare(s, member, IncidentCreate(title="Second restricted 8W2Z", type="child_safety"))
+        world.restricted, world.restricted2 = r.ref, r2.ref
+        note = work.add_note(s, member, r.ref, NoteCreate(body="note-marker-7Q3X", pinned=True))
+        task = work.add_task(s, member, r.ref, TaskCreate(title="task-marker-7Q3X",
+                                                          owner=people["outsider"].actor.username))
+        work.add_task(s, member, r.ref, TaskCreate(title="task-marker-7Q3X-viewer",
+                                                   owner=people["viewer"].actor.username))
+        world.note_id, world.task_id = note.id, task.id
+        service.assign_role(s, member, r.ref, RoleAssign(role="scribe", username=world.scribe))
+        service.link(s, member, r.ref, LinkRequest(ref=world.public))
+    world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
+
+
+def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: TestClient,
+                                                         world: tuple[World, dict[str, Who]]) -> None:
+    w, people = world
+    outsiders = [people["outsider"], people["viewer"], people["outsider-commander"]]
+    routes = [(m, p) for m, p in _routes(app) if not _allowed(p)]
+    problems: list[str] = []
+    for method, path in routes:
+        if method == "MOUNT":
+            problems.append(f"mounted app at {path}: teach {__name__} how to check it (or allow-list it)")
+    routes = [(m, p) for m, p in routes if m != "MOUNT"]
+    ref_routes = [(m, p) for m, p in routes if "{ref}" in p]
+    noref_reads = [(m, p) for m, p in routes if "{ref}" not in p and m == "GET"]
+    noref_writes = [(m, p) for m, p in routes if "{ref}" not in p and m != "GET"]
+    assert ref_routes and noref_reads, "route discovery found nothing: the test is broken"
+
+    # What outsiders see before the restricted incident exists.
+    before = {(who.name, p): _call(client, "GET", p, w, who, "", None) for who in outsiders for _, p in noref_reads}
+    _make_restricted(w, people)
+
+    # 1. Routes with {ref}: the same answer as for a ref that does not exist, and nothing changes.
+    for method, path in ref_routes:
+        body_for = _body_for(method, path)
+        if body_for is None:
+            problems.append(f"{method} {path}: unknown route; teach {__name__} a plausible body for it "
+                            f"(API_BODIES or WEB_FORMS)")
+            continue
+        for who in outsiders:
+            body = body_for(w, who)
+            try:
+                state = snapshot()
+                got = _call(client, method, path, w, who, w.restricted, body)
+                changed = snapshot() != state
+                missing = _call(client, method, path, w, who, MISSING_REF, body)
+            except _Untaught as exc:
+                problems.append(f"{method} {path}: {exc}")
+                break
+            where = f"{method} {path} as {who.name}"
+            if changed:
+                problems.append(f"{where}: changed the database")
+            if got.status_code not in (403, 404) or (method == "GET" and got.status_code != 404):
+                problems.append(f"{where}: answered {got.status_code}, expected 404: {got.text[:200]}")
+            if _normalise(got, w.restricted) != _normalise(missing, MISSING_REF):
+                problems.append(f"{where}: answers differently than for a missing ref "
+                                f"({got.status_code} vs {missing.status_code}): {got.text[:200]!r} vs "
+                                f"{missing.text[:200]!r}")
+
+    # 2. Routes without {ref}: the same page as before, never a trace of the incident.
+    for _, path in noref_reads:
+        for who in outsiders:
+            got = _call(client, "GET", path, w, who, "", None)
+            leaked = [m for m in w.markers if m in got.text]
+            if leaked:
+                problems.append(f"GET {path} as {who.name}: shows {leaked}")
+            elif path not in VOLATILE and got.text != before[(who.name, path)].text:
+                problems.append(f"GET {path} as {who.name}: differs from before the restricted incident "
+                                f"existed (a count or an entry includes it)")
+    for method, path in noref_writes:
+        body_for = NOREF_WRITES.get((method, path))
+        if body_for is None:
+            problems.append(f"{method} {path}: unknown route; teach {__name__} a plausible body for it "
+                            f"(NOREF_WRITES)")
+            continue
+        for who in outsiders:
+            got = _call(client, method, path, w, who, "", body_for(w, who))
+            leaked = [m for m in w.markers if m in got.text or m in got.headers.get("location", "")]
+            if leaked:
+                problems.append(f"{method} {path} as {who.name}: shows {leaked}")
+
+    # 3. Other incidents' pages do not point at it (links, timelines).
+    for method, path in ref_routes:
+        if method != "GET":
+            continue
+        for who in outsiders:
+            got = _call(client, method, path, w, who, w.public, None)
+            leaked = [m for m in w.markers if m in got.text]
+            if leaked:
+                problems.append(f"GET {path} with the linked public incident as {who.name}: shows {leaked}")
+
+    # 4. Members and admins see it: the checks above can tell.
+    ordered = sorted(ref_routes, key=lambda mp: mp[1].endswith(FINAL_LAST))
+    for method, path in ordered:
+        body_for = _body_for(method, path)
+        if body_for is None:
+            continue
+        for who in (people["member"], people["admin"]):
+            try:
+                got = _call(client, method, path, w, who, w.restricted, body_for(w, who))
+                missing = _call(client, method, path, w, who, MISSING_REF, body_for(w, who))
+            except _Untaught:
+                break
+            if _normalise(got, w.restricted) == _normalise(missing, MISSING_REF):
+                problems.append(f"{method} {path} as {who.name}: does not find the restricted incident "
+                                f"({got.status_code}): {got.text[:200]!r}")
+            if got.status_code >= 500:
+                problems.append(f"{method} {path} as {who.name}: {got.status_code}")
+    listing = [p for _, p in noref_reads if p in ("/api/v1/incidents", "/incidents", "/api/v1/me/tasks")]
+    assert "/api/v1/incidents" in listing
+    for path in listing:
+        who = people["member"]
+        if path == "/api/v1/me/tasks":
+            continue
+        got = _call(client, "GET", path, w, who, "", None)
+        if w.restricted2 not in got.text:
+            problems.append(f"GET {path} as member: does not list the restricted incident")
+    admin_list = _call(client, "GET", "/api/v1/incidents", w, people["admin"], "", None).json()
+    outsider_list = _call(client, "GET", "/api/v1/incidents", w, people["outsider"], "", None).json()
+    assert w.restricted2 in [i["ref"] for i in admin_list["items"]]
+    assert admin_list["total"] > outsider_list["total"]
+
+    assert not problems, "restricted incident leaks or untested routes:\n  " + "\n  ".join(problems)
+
+
+def test_body_refs_to_a_restricted_incident_are_404(client: TestClient, world: tuple[World, dict[str, Who]]) -> None:
+    """Naming the restricted incident in a body (link to it, merge into it) is the same as a missing ref."""
+    w, people = world
+    _make_restricted(w, people)
+    who = people["outsider-commander"]
+    for path, field_name, extra in (("/api/v1/incidents/{ref}/links", "ref", {}),
+                                    ("/api/v1/incidents/{ref}/merge", "into", {"reason": "probe"})):
+        state = snapshot()
+        got = _call(client, "POST", path, w, who, w.public, {field_name: w.restricted, **extra})
+        missing = _call(client, "POST", path, w, who, w.public, {field_name: MISSING_REF, **extra})
+        assert snapshot() == state
+        assert got.status_code == 404
+        assert _normalise(got, w.restricted) == _normalise(missing, MISSING_REF)
+    for path, field_name, extra in (("/incidents/{ref}/links", "other", {}),
+                                    ("/incidents/{ref}/merge", "into", {"reason": "probe"})):
+        state = snapshot()
+        got = _call(client, "POST", path, w, who, w.public, {field_name: w.restricted, **extra})
+        missing = _call(client, "POST", path, w, who, w.public, {field_name: MISSING_REF, **extra})
+        assert snapshot() == state
+        assert got.status_code == missing.status_code
+        a, b = _normalise(got, w.restricted), _normalise(missing, MISSING_REF)
+        assert a == b, "\n".join(difflib.unified_diff(a[2].splitlines(), b[2].splitlines(), lineterm=""))
+
+
+def test_public_incident_merged_into_restricted_does_not_name_it(client: TestClient,
+                                                                 world: tuple[World, dict[str, Who]]) -> None:
+    w, people = world
+    _make_restricted(w, people)
+    member = people["member"]
+    resp = client.post(f"/api/v1/incidents/{w.public}/merge", headers=member.api.headers,
+                       json={"into": w.restricted, "reason": "same case"})
+    assert resp.status_code == 200 and resp.json()["merged_into"] == w.restricted
+    for who in (people["outsider"], people["viewer"]):
+        for path in ("/api/v1/incidents/{ref}", "/api/v1/incidents/{ref}/timeline", "/api/v1/incidents",
+                     "/incidents/{ref}", "/incidents", "/"):
+            got = _call(client, "GET", path, w, who, w.public, None)
+            assert got.status_code == 200, (path, got.status_code)
+            leaked = [m for m in w.markers if m in got.text]
+            assert not leaked, f"GET {path} as {who.name} shows {leaked}"
