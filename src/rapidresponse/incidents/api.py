@@ -40,8 +40,8 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 Ref = Annotated[str, Query(max_length=20)]
 
 
-def _out(session: Session, inc: Incident) -> IncidentOut:
-    merged = session.get(Incident, inc.merged_into_id).ref if inc.merged_into_id else None  # type: ignore[union-attr]
+def _out(session: Session, actor: Actor, inc: Incident) -> IncidentOut:
+    merged = service.merged_into(session, actor, inc)
     data = {c: getattr(inc, c) for c in IncidentOut.model_fields if hasattr(inc, c)}
     return IncidentOut(**data, merged_into=merged)
 
@@ -49,7 +49,7 @@ def _out(session: Session, inc: Incident) -> IncidentOut:
 def _detail(session: Session, actor: Actor, inc: Incident) -> IncidentDetail:
     members = [MemberOut(username=u.username, display_name=u.display_name or u.username, role=m.role,
                          added_at=m.added_at) for m, u in service.members(session, inc)]
-    return IncidentDetail(**_out(session, inc).model_dump(), severity_assessment=service.assessment(inc),
+    return IncidentDetail(**_out(session, actor, inc).model_dump(), severity_assessment=service.assessment(inc),
                           members=members, links=service.links(session, actor, inc))
 
 
@@ -58,7 +58,7 @@ def list_incidents(actor: ActorDep, flt: Annotated[IncidentFilter, Query()]) -> 
     """Incidents you may see, newest first; filter by status, severity, type, country, language, text."""
     with unit_of_work(read_only=True) as s:
         items, total = service.list_incidents(s, actor, flt)
-        return Page[IncidentOut](items=[_out(s, i) for i in items], total=total, limit=flt.limit,
+        return Page[IncidentOut](items=[_out(s, actor, i) for i in items], total=total, limit=flt.limit,
                                  offset=flt.offset)
 
 

@@ -73,7 +73,7 @@ def list_incidents(
                                          "open": True if open_only else None})
     with unit_of_work(read_only=True) as s:
         items, total = service.list_incidents(s, actor, flt)
-        outs = [_out(s, i) for i in items]
+        outs = [_out(s, actor, i) for i in items]
     if as_json:
         print_json({"items": [o.model_dump() for o in outs], "total": total})
         return

@@ -312,6 +312,14 @@ def links(session: Session, actor: Actor, inc: Incident) -> list[dict[str, str]]
     return [{"ref": o.ref, "title": o.title, "status": o.status, "kind": ids[o.id]} for o in found]
 
 
+def merged_into(session: Session, actor: Actor, inc: Incident) -> str | None:
+    """The ref of the incident this one was merged into, when the actor may know of it."""
+    if inc.merged_into_id is None:
+        return None
+    return session.execute(select(Incident.ref).where(Incident.id == inc.merged_into_id, visible(actor))
+                           ).scalar_one_or_none()
+
+
 def merge(session: Session, actor: Actor, ref: str, data: MergeRequest) -> Incident:
     """Mark ``ref`` a duplicate of ``data.into``: its members join the target and it is final."""
     actor.require(Perm.INCIDENTS_COMMAND)

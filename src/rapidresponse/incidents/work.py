@@ -28,6 +28,27 @@ TIMELINE_KINDS: dict[str, tuple[str, ...]] = {
 }
 
 
+# Payload fields of incident events that name another incident (links and merges).
+OTHER_REF_FIELDS = ("other", "into")
+
+
+def hidden_refs(session: Session, actor: Actor, evs: list[events.Event]) -> set[str]:
+    """Refs named in the events' payloads that the actor may not know of (restricted incidents).
+
+    An event about a visible incident that names a restricted one (a link, a merge) must not reveal
+    it: such events are left out for that actor.
+    """
+    named = {str(ev.payload[k]) for ev in evs for k in OTHER_REF_FIELDS if ev.payload.get(k)}
+    if not named:
+        return set()
+    seen = set(session.execute(select(Incident.ref).where(Incident.ref.in_(named), visible(actor))).scalars())
+    return named - seen
+
+
+def _names_hidden(ev: events.Event, hidden: set[str]) -> bool:
+    return any(str(ev.payload.get(k)) in hidden for k in OTHER_REF_FIELDS if ev.payload.get(k))
+
+
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i is not None}
     if not wanted:
@@ -77,8 +98,12 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
     notes = {n.id: n for n in session.execute(select(Note).where(Note.incident_id == inc.id)).scalars()}
     names = _usernames(session, {n.author_id for n in notes.values()})
     entries: list[TimelineEntry] = []
-    for ev in events.for_subject(session, "incident", inc.id):
+    evs = events.for_subject(session, "incident", inc.id)
+    hidden = hidden_refs(session, actor, evs)
+    for ev in evs:
         if prefixes and not ev.type.startswith(prefixes):
+            continue
+        if _names_hidden(ev, hidden):
             continue
         if not prefixes and ev.type.startswith(TIMELINE_KINDS["access"]):
             continue
@@ -174,8 +199,17 @@ def recent_activity(session: Session, actor: Actor, limit: int = 20) -> list[eve
     """Latest incident events the actor may see (restricted incidents only for their members)."""
     actor.require(Perm.INCIDENTS_READ)
     ids = select(cast(Incident.id, String)).where(visible(actor))
-    return list(session.execute(
-        select(events.Event).where(events.Event.subject_type == "incident", events.Event.subject_id.in_(ids),
-                                   events.Event.type != "incident.viewed")
-        .order_by(events.Event.id.desc()).limit(limit)
-    ).scalars())
+    found: list[events.Event] = []
+    before: int | None = None
+    while len(found) < limit:
+        query = select(events.Event).where(events.Event.subject_type == "incident",
+                                           events.Event.subject_id.in_(ids), events.Event.type != "incident.viewed")
+        if before is not None:
+            query = query.where(events.Event.id < before)
+        batch = list(session.execute(query.order_by(events.Event.id.desc()).limit(limit)).scalars())
+        hidden = hidden_refs(session, actor, batch)
+        found.extend(ev for ev in batch if not _names_hidden(ev, hidden))
+        if len(batch) < limit:
+            break
+        before = batch[-1].id
+    return found[:limit]
