@@ -82,7 +82,7 @@ def test_hostile_input_shows_as_text(live_server: LiveServer, page: Any, log_in:
     log_in("commander")
     ref = _declare(page, base, title=f"Hostile {HOSTILE}", summary=HOSTILE)
     assert page.locator(".inc-title").inner_text() == f"Hostile {HOSTILE}"
-    assert HOSTILE in page.locator(".prewrap").first.inner_text()
+    assert HOSTILE in page.locator(".inc-summary").first.inner_text()  # markdown, raw HTML shown as text
     page.fill("#note-body", f"note {HOSTILE} [link](javascript:alert('js'))")
     page.click("button:has-text('Add note')")
     page.wait_for_url(re.compile(r".*\?done=note#timeline$"))

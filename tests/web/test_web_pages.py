@@ -248,3 +248,11 @@ def test_login_page_language(client: TestClient) -> None:
     assert resp.status_code == 303
     assert "Имя пользователя" in client.get("/login").text
     assert client.post("/locale", data={"csrf_token": "bad", "locale": "en"}).status_code == 403
+
+
+def test_summary_is_markdown_rendered_safely(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("commander")
+    ref = declare(client, csrf, summary=f"**Reports ×6** in 2 h\n\n- KZ\n- RU\n\n{HOSTILE} [x](javascript:alert(1))")
+    page = client.get(f"/incidents/{ref}").text
+    assert "<strong>Reports ×6</strong>" in page and "<li>KZ</li>" in page
+    assert "<script>alert" not in page and "href=\"javascript:" not in page

@@ -24,7 +24,9 @@ from babel.support import NullTranslations, Translations
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from .. import markup
 from ..auth.service import LOCALES
 from ..clock import now
 from ..config import get_settings
@@ -214,6 +216,7 @@ def environment(locale: str) -> Environment:
     env.filters["language_name"] = lambda code: _language_name(code, locale)
     env.filters["country_name"] = lambda code: _country_name(code, locale)
     env.filters["ago"] = lambda value: format_ago(value, locale)
+    env.filters["markdown"] = lambda text: Markup(markup.render(text))  # sanitised by nh3
     env.globals["LOCALE"] = locale
     return env
 
