@@ -6,6 +6,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -57,6 +58,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(auth_router)
     _add_operational_routes(app)
     _add_web(app)
+    _document_problems(app)
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -101,6 +103,51 @@ def _add_operational_routes(app: FastAPI) -> None:
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "An RFC 9457 problem document; validation errors list each one in `errors`.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "loc": {"type": "array", "items": {"type": "string"}}, "msg": {"type": "string"},
+            "type": {"type": "string"}}}},
+    },
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Make the OpenAPI schema say what errors really are: problem+json, on every operation.
+
+    FastAPI documents its own 422 shape (``HTTPValidationError``, application/json); this app answers
+    every error, 422 included, with problem+json (see :mod:`.http`).
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = generate()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            components.pop(name, None)
+        components["Problem"] = PROBLEM_SCHEMA
+        error = {"description": "Error (RFC 9457 problem)",
+                 "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                responses = operation.setdefault("responses", {})
+                if "422" in responses:
+                    responses["422"] = {**error, "description": "Validation failed"}
+                responses.setdefault("default", error)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _add_web(app: FastAPI) -> None:
