@@ -14,6 +14,7 @@ from .cli_common import console, handle_errors
 from .config import get_settings
 from .db import unit_of_work
 from .demo.cli import demo as demo_command
+from .detection.cli import app as detect_app
 from .incidents.cli import app as incidents_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
@@ -24,6 +25,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(users_app, name="users")
 app.add_typer(incidents_app, name="incidents")
+app.add_typer(detect_app, name="detect")
 app.command("demo")(demo_command)
 
 

@@ -156,17 +156,17 @@ def score_corpus(files: Sequence[FileData], profile: Profile) -> ProfileResult:
     d_tp: list[int] = []
     d_fp: list[int] = []
     for f in files:
-        a, r, t, q = _file_steps(f, profile)
-        at += a
-        d_raw += r
-        d_tp += t
-        d_fp += q
+        steps = _file_steps(f, profile)
+        at += steps[0]
+        d_raw += steps[1]
+        d_tp += steps[2]
+        d_fp += steps[3]
     base = -profile.fn * n_windows
     best = (base, NO_DETECTION_THRESHOLD, 0, 0)
     if at:
-        a = np.asarray(at)
-        order = np.argsort(-a, kind="stable")
-        sa = a[order]
+        levels = np.asarray(at)
+        order = np.argsort(-levels, kind="stable")
+        sa = levels[order]
         raw = base + np.cumsum(np.asarray(d_raw)[order])
         tp = np.cumsum(np.asarray(d_tp)[order])
         fp = np.cumsum(np.asarray(d_fp)[order])

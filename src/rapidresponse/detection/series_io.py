@@ -114,7 +114,7 @@ def write_scores(path: Path, series: Series, scores: FloatArray) -> None:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["timestamp", "value", "anomaly_score"])
         for ts, val, sc in zip(series.raw_timestamps, series.raw_values, scores.tolist(), strict=True):
-            w.writerow([ts, val, f"{sc:.6g}"])
+            w.writerow([ts, val, f"{sc:.10g}"])
     tmp.replace(path)
 
 

@@ -1,0 +1,176 @@
+"""The default detector: novelty of recent patterns, turned into a likelihood, reported once per episode.
+
+Per series and per bucket:
+
+1. **Quantise** the value into 8 levels (and 4 and 8 for the time contexts) of the range seen while learning (the first
+   ``learn_rows`` buckets; later values outside it get levels below 0 or above the top, which is what makes a
+   new extreme or a level shift stand out).
+2. **Contexts**: for each resolution, the last 1…``max_context`` levels (a level, a pair, a triple …: the
+   shape of the recent curve, as in CAD OSE / ARTime), and (level, hour of day) and (level, day of week) for
+   the coarse resolutions (seasonality: a normal value at an abnormal time of day or week). A context is
+   *novel* if this series has never produced it before. The raw anomaly is the fraction of novel contexts.
+   Contexts are remembered in one shared bit table keyed by a 64-bit hash of (series, context), so the state
+   of 100,000 series is a few arrays and a 128 MB table, all updated in one vectorised step.
+3. **Likelihood** (Numenta's anomaly likelihood): how improbable the raw anomaly is under a normal fit of this
+   series' own history of raw anomalies (slow exponential memory, with Numenta's lower bounds on mean and
+   variance), as ``-log10(tail probability) / 10`` in [0, 1]. Noisy series, which produce novel long
+   contexts all the time, are thereby scored on the same scale as clean ones: one configuration for all.
+4. **One report per episode**: a score is emitted only if it beats every score since the last emitted one
+   (forgotten after ``hold`` buckets); otherwise the output is 0. An alert fires early and does not repeat.
+
+Missing buckets (NaN) change nothing and score 0. Everything is causal: bucket i uses buckets <= i only.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .base import BoolArray
+from .mathutil import combine, log10_normal_tail, mix64
+from .series_io import FloatArray
+
+DAY = 86400.0
+EPOCH_WEEKDAY_SHIFT = 3.0
+LEVEL_LIMIT = 1 << 40  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on Mondays
+
+
+@dataclass(frozen=True)
+class NoveltyConfig:
+    resolutions: tuple[int, ...] = (8,)
+    max_context: int = 5
+    time_resolutions: tuple[int, ...] = (4, 8)
+    hour_slots: int = 24
+    learn_rows: int = 400
+    quiet_rows: int = 150
+    hold: int = 150
+    memory: float = 5000.0  # buckets of memory of the raw-anomaly distribution
+    mean_floor: float = 0.03
+    var_floor: float = 0.0003
+
+    @property
+    def n_keys(self) -> int:
+        return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions)
+
+
+def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray) -> np.ndarray:
+    """Quantisation level of ``offset`` above the learned minimum, at each resolution (bounded, int64)."""
+    width = np.where(span > 0, span / resolutions, 1.0)
+    out: np.ndarray = np.clip(np.floor(offset / width), -LEVEL_LIMIT, LEVEL_LIMIT).astype(np.int64)
+    return out
+
+
+def level_scalar(offset: float, span: float, resolution: int) -> int:
+    width = span / resolution if span > 0 else 1.0
+    return int(min(max(math.floor(offset / width), -LEVEL_LIMIT), LEVEL_LIMIT))
+
+
+def table_bits_for(n_series: int) -> int:
+    """log2 of the slots (bytes) of the shared context table: ~1 k slots per series, 64 MB to 1 GB."""
+    return min(30, max(26, math.ceil(math.log2(max(n_series, 1))) + 10))
+
+
+class NoveltyBank:
+    """Vectorised state of ``n`` series (see the module docstring)."""
+
+    name = "novelty"
+
+    def __init__(self, n: int, config: NoveltyConfig | None = None, *, table_bits: int | None = None) -> None:
+        self.cfg = c = config or NoveltyConfig()
+        self.n = n
+        self.bits = table_bits or table_bits_for(n)
+        self.table = np.zeros(1 << self.bits, dtype=np.uint8)
+        self.count = np.zeros(n, dtype=np.int64)
+        self.lo = np.full(n, np.inf)
+        self.hi = np.full(n, -np.inf)
+        self.hist = np.zeros((n, len(c.resolutions), c.max_context), dtype=np.int64)
+        self.mu = np.zeros(n)
+        self.var = np.zeros(n)
+        self.gate = np.zeros(n)
+        self.since = np.full(n, 1 << 40, dtype=np.int64)
+        self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
+        self._res = np.asarray(c.resolutions, dtype=float)
+        self._tres = np.asarray(c.time_resolutions, dtype=float)
+        self._res_ids = np.arange(1, len(c.resolutions) + 1, dtype=np.uint64)[None, :]
+        ntr = len(c.time_resolutions)
+        self._time_ids = [np.array([kind * 100 + j for j in range(ntr)], dtype=np.uint64)[None, :]
+                          for kind in (101, 102)]
+
+    def step(self, epoch: FloatArray, values: FloatArray, active: BoolArray | None = None) -> FloatArray:
+        ok = ~np.isnan(values)
+        if active is not None:
+            ok &= active
+        if ok.all():  # the common live tick: views, no gathers
+            return self._step(slice(None), epoch, values)
+        out = np.zeros(self.n)
+        idx = np.flatnonzero(ok)
+        if len(idx):
+            out[idx] = self._step(idx, epoch[idx], values[idx])
+        return out
+
+    def _step(self, idx: slice | np.ndarray, t: FloatArray, x: FloatArray) -> FloatArray:
+        c = self.cfg
+        cnt = self.count[idx]
+        learning = cnt < c.learn_rows
+        lo = np.where(learning, np.minimum(self.lo[idx], x), self.lo[idx])
+        hi = np.where(learning, np.maximum(self.hi[idx], x), self.hi[idx])
+        self.lo[idx], self.hi[idx] = lo, hi
+        span = (hi - lo)[:, None]
+        offset = (x - lo)[:, None]
+        hist = self.hist[idx]
+        hist[:, :, 1:] = hist[:, :, :-1]
+        hist[:, :, 0] = _levels(offset, span, self._res)
+        self.hist[idx] = hist
+        tq = _levels(offset, span, self._tres)
+        raw = self._novelty(self.sid[idx], t, tq, hist, cnt)
+        # likelihood of the raw anomaly under this series' history of raw anomalies
+        mu, var = self.mu[idx], self.var[idx]
+        z = (raw - np.maximum(mu, c.mean_floor)) / np.sqrt(np.maximum(var, c.var_floor))
+        score = np.clip(-log10_normal_tail(z) / 10.0, 0.0, 1.0)
+        score[cnt < c.quiet_rows] = 0.0
+        a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
+        d = raw - mu
+        self.mu[idx] = mu + a * d
+        self.var[idx] = (1.0 - a) * (var + a * d * d)
+        # one report per episode
+        since = self.since[idx]
+        gate = np.where(since >= c.hold, 0.0, self.gate[idx])
+        record = score > gate
+        self.gate[idx] = np.where(record, score, gate)
+        self.since[idx] = np.where(record, 0, since + 1)
+        self.count[idx] = cnt + 1
+        result: FloatArray = np.where(record, score, 0.0)
+        return result
+
+    def _novelty(self, sid: np.ndarray, t: FloatArray, tq: np.ndarray, hist: np.ndarray,
+                 cnt: np.ndarray) -> FloatArray:
+        """Fraction of this bucket's contexts never seen before in its series; marks them as seen."""
+        c = self.cfg
+        shift = np.uint64(64 - self.bits)
+        novel = np.zeros(len(sid))
+        fresh: list[np.ndarray] = []
+        young = bool((cnt < c.max_context - 1).any())
+
+        def lookup(h: np.ndarray, valid: np.ndarray | None = None) -> None:
+            pos = (h >> shift).view(np.int64)
+            new = self.table[pos] == 0
+            if valid is not None:
+                new &= valid
+            novel[:] += new.sum(axis=1)
+            fresh.append(pos[new])
+
+        h = combine(sid[:, None], self._res_ids)
+        for length in range(1, c.max_context + 1):
+            h = combine(h, hist[:, :, length - 1].view(np.uint64))
+            lookup(h, (cnt >= length - 1)[:, None] if young and length > 1 else None)
+        hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
+        weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
+        for kind, slot in ((0, hour), (1, weekday)):
+            h = combine(combine(sid[:, None], self._time_ids[kind]), slot.view(np.uint64)[:, None])
+            lookup(combine(h, tq.view(np.uint64)))
+        for pos in fresh:  # read all, then write
+            self.table[pos] = 1
+        result: FloatArray = novel / c.n_keys
+        return result

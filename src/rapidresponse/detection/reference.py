@@ -1,0 +1,73 @@
+"""Plain-Python, one-series-at-a-time twin of ``NoveltyBank``.
+
+It is the readable statement of the algorithm, the oracle the vectorised bank is tested against (same hash,
+same table layout, same arithmetic: identical scores), and the "naive per-series loop" that the benchmark
+measures the bank against.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .mathutil import MASK64, combine_scalar, log10_normal_tail_scalar, mix64_scalar
+from .novelty import DAY, EPOCH_WEEKDAY_SHIFT, NoveltyConfig, level_scalar, table_bits_for
+
+
+class NoveltyReference:
+    """``update(timestamp, value) -> score`` for series ``series_index`` of a table shared by ``n_series``."""
+
+    def __init__(self, config: NoveltyConfig | None = None, *, series_index: int = 0, n_series: int = 1,
+                 table: bytearray | None = None, table_bits: int | None = None) -> None:
+        self.cfg = config or NoveltyConfig()
+        self.bits = table_bits or table_bits_for(n_series)
+        self.table = table if table is not None else bytearray(1 << self.bits)
+        self.sid = mix64_scalar(series_index + 0x5EED)
+        self.count = 0
+        self.lo, self.hi = math.inf, -math.inf
+        self.hist: list[list[int]] = [[0] * self.cfg.max_context for _ in self.cfg.resolutions]
+        self.mu = self.var = self.gate = 0.0
+        self.since = 1 << 40
+
+    def update(self, timestamp: float, value: float) -> float:
+        if math.isnan(value):
+            return 0.0
+        c, x, cnt = self.cfg, value, self.count
+        if cnt < c.learn_rows:
+            self.lo, self.hi = min(self.lo, x), max(self.hi, x)
+        span = self.hi - self.lo
+        keys: list[tuple[int, bool]] = []
+        for j, res in enumerate(c.resolutions):
+            self.hist[j] = [level_scalar(x - self.lo, span, res), *self.hist[j][:-1]]
+            h = combine_scalar(self.sid, j + 1)
+            for length in range(1, c.max_context + 1):
+                h = combine_scalar(h, self.hist[j][length - 1])
+                keys.append((h, cnt >= length - 1))
+        hour = math.floor((timestamp % DAY) / DAY * c.hour_slots)
+        weekday = math.floor((timestamp / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0)
+        for kind, slot in ((101, hour), (102, weekday)):
+            for j, res in enumerate(c.time_resolutions):
+                level = level_scalar(x - self.lo, span, res)
+                keys.append((combine_scalar(combine_scalar(combine_scalar(self.sid, kind * 100 + j), slot), level),
+                             True))
+        raw = self._novelty(keys)
+        z = (raw - max(self.mu, c.mean_floor)) / math.sqrt(max(self.var, c.var_floor))
+        score = min(max(-log10_normal_tail_scalar(z) / 10.0, 0.0), 1.0) if cnt >= c.quiet_rows else 0.0
+        a = max(1.0 / c.memory, 1.0 / (cnt + 1.0))
+        d = raw - self.mu
+        self.mu += a * d
+        self.var = (1.0 - a) * (self.var + a * d * d)
+        if self.since >= c.hold:
+            self.gate = 0.0
+        self.count = cnt + 1
+        if score > self.gate:
+            self.gate, self.since = score, 0
+            return score
+        self.since += 1
+        return 0.0
+
+    def _novelty(self, keys: Sequence[tuple[int, bool]]) -> float:
+        fresh = [pos for key, valid in keys if valid and not self.table[pos := (key & MASK64) >> (64 - self.bits)]]
+        for pos in fresh:  # read all, then write: as the vectorised bank does
+            self.table[pos] = 1
+        return len(fresh) / len(keys)
