@@ -18,6 +18,10 @@ Per series and per bucket:
 4. **One report per episode**: a score is emitted only if it beats every score since the last emitted one
    (forgotten after ``hold`` buckets); otherwise the output is 0. An alert fires early and does not repeat.
 
+Count series (only non-negative integers while learning: user reports, hits) are quantised on the Anscombe
+scale 2·sqrt(x + 3/8), where Poisson noise has unit spread, with levels at least one noise unit wide: a
+sparse series (a few reports an hour) does not alarm on every 3 after a run of 0s and 1s, a burst does.
+
 Missing buckets (NaN) change nothing and score 0. Everything is causal: bucket i uses buckets <= i only.
 """
 
@@ -55,15 +59,27 @@ class NoveltyConfig:
         return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions)
 
 
-def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray) -> np.ndarray:
+def anscombe(x: FloatArray) -> FloatArray:
+    """Variance-stabilising transform of Poisson counts: noise ~1 whatever the rate."""
+    out: FloatArray = 2.0 * np.sqrt(np.maximum(x, 0.0) + 0.375)
+    return out
+
+
+def anscombe_scalar(x: float) -> float:
+    return float(anscombe(np.array([x]))[0])
+
+
+def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray, min_width: FloatArray) -> np.ndarray:
     """Quantisation level of ``offset`` above the learned minimum, at each resolution (bounded, int64)."""
-    width = np.where(span > 0, span / resolutions, 1.0)
+    width = np.maximum(span / resolutions, min_width)
+    width = np.where(width > 0, width, 1.0)
     out: np.ndarray = np.clip(np.floor(offset / width), -LEVEL_LIMIT, LEVEL_LIMIT).astype(np.int64)
     return out
 
 
-def level_scalar(offset: float, span: float, resolution: int) -> int:
-    width = span / resolution if span > 0 else 1.0
+def level_scalar(offset: float, span: float, resolution: int, min_width: float) -> int:
+    width = max(span / resolution, min_width)
+    width = width if width > 0 else 1.0
     return int(min(max(math.floor(offset / width), -LEVEL_LIMIT), LEVEL_LIMIT))
 
 
@@ -85,6 +101,7 @@ class NoveltyBank:
         self.count = np.zeros(n, dtype=np.int64)
         self.lo = np.full(n, np.inf)
         self.hi = np.full(n, -np.inf)
+        self.counts = np.ones(n, dtype=bool)  # non-negative integers so far: levels on the Anscombe scale
         self.hist = np.zeros((n, len(c.resolutions), c.max_context), dtype=np.int64)
         self.mu = np.zeros(n)
         self.var = np.zeros(n)
@@ -117,13 +134,17 @@ class NoveltyBank:
         lo = np.where(learning, np.minimum(self.lo[idx], x), self.lo[idx])
         hi = np.where(learning, np.maximum(self.hi[idx], x), self.hi[idx])
         self.lo[idx], self.hi[idx] = lo, hi
+        counts = self.counts[idx] & ~(learning & ((x < 0) | (x != np.floor(x))))
+        self.counts[idx] = counts
+        y, lo, hi = (np.where(counts, anscombe(v), v) for v in (x, lo, hi))
         span = (hi - lo)[:, None]
-        offset = (x - lo)[:, None]
+        offset = (y - lo)[:, None]
+        min_width = np.where(counts, 1.0, 0.0)[:, None]
         hist = self.hist[idx]
         hist[:, :, 1:] = hist[:, :, :-1]
-        hist[:, :, 0] = _levels(offset, span, self._res)
+        hist[:, :, 0] = _levels(offset, span, self._res, min_width)
         self.hist[idx] = hist
-        tq = _levels(offset, span, self._tres)
+        tq = _levels(offset, span, self._tres, min_width)
         raw = self._novelty(self.sid[idx], t, tq, hist, cnt)
         # likelihood of the raw anomaly under this series' history of raw anomalies
         mu, var = self.mu[idx], self.var[idx]

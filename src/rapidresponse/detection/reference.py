@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 
 from .mathutil import MASK64, combine_scalar, log10_normal_tail_scalar, mix64_scalar
-from .novelty import DAY, EPOCH_WEEKDAY_SHIFT, NoveltyConfig, level_scalar, table_bits_for
+from .novelty import DAY, EPOCH_WEEKDAY_SHIFT, NoveltyConfig, anscombe_scalar, level_scalar, table_bits_for
 
 
 class NoveltyReference:
@@ -28,6 +28,7 @@ class NoveltyReference:
         self.hist: list[list[int]] = [[0] * self.cfg.max_context for _ in self.cfg.resolutions]
         self.mu = self.var = self.gate = 0.0
         self.since = 1 << 40
+        self.counts = True
 
     def update(self, timestamp: float, value: float) -> float:
         if math.isnan(value):
@@ -35,10 +36,15 @@ class NoveltyReference:
         c, x, cnt = self.cfg, value, self.count
         if cnt < c.learn_rows:
             self.lo, self.hi = min(self.lo, x), max(self.hi, x)
-        span = self.hi - self.lo
+            self.counts = self.counts and x >= 0 and x == math.floor(x)
+        if self.counts:
+            y, lo, hi, min_width = anscombe_scalar(x), anscombe_scalar(self.lo), anscombe_scalar(self.hi), 1.0
+        else:
+            y, lo, hi, min_width = x, self.lo, self.hi, 0.0
+        span = hi - lo
         keys: list[tuple[int, bool]] = []
         for j, res in enumerate(c.resolutions):
-            self.hist[j] = [level_scalar(x - self.lo, span, res), *self.hist[j][:-1]]
+            self.hist[j] = [level_scalar(y - lo, span, res, min_width), *self.hist[j][:-1]]
             h = combine_scalar(self.sid, j + 1)
             for length in range(1, c.max_context + 1):
                 h = combine_scalar(h, self.hist[j][length - 1])
@@ -47,7 +53,7 @@ class NoveltyReference:
         weekday = math.floor((timestamp / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0)
         for kind, slot in ((101, hour), (102, weekday)):
             for j, res in enumerate(c.time_resolutions):
-                level = level_scalar(x - self.lo, span, res)
+                level = level_scalar(y - lo, span, res, min_width)
                 keys.append((combine_scalar(combine_scalar(combine_scalar(self.sid, kind * 100 + j), slot), level),
                              True))
         raw = self._novelty(keys)
