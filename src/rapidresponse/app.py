@@ -67,18 +67,18 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
         started = time.perf_counter()
         try:
             response = await call_next(request)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            elapsed = time.perf_counter() - started
+            REQUESTS.labels(request.method, route, response.status_code).inc()
+            LATENCY.labels(request.method, route).observe(elapsed)
+            response.headers["x-request-id"] = request_id
+            response.headers.setdefault("x-content-type-options", "nosniff")
+            response.headers.setdefault("referrer-policy", "same-origin")
+            if response.status_code >= 500:  # still inside the request's context: the line has its id
+                log.error("request failed", method=request.method, route=route, status=response.status_code)
+            return response
         finally:
             structlog.contextvars.clear_contextvars()
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        elapsed = time.perf_counter() - started
-        REQUESTS.labels(request.method, route, response.status_code).inc()
-        LATENCY.labels(request.method, route).observe(elapsed)
-        response.headers["x-request-id"] = request_id
-        response.headers.setdefault("x-content-type-options", "nosniff")
-        response.headers.setdefault("referrer-policy", "same-origin")
-        if response.status_code >= 500:
-            log.error("request failed", method=request.method, route=route, status=response.status_code)
-        return response
 
     app.add_middleware(http.BodyLimit, max_bytes=settings.max_body_bytes)
     return app
