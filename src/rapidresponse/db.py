@@ -6,6 +6,7 @@ commits on success and rolls back on error. Services only flush.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -57,6 +58,7 @@ JSONType = JSON().with_variant(JSONB(), "postgresql")
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _read_factory: sessionmaker[Session] | None = None
+_sqlite_writers = threading.RLock()
 
 
 def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -119,6 +121,11 @@ def unit_of_work(read_only: bool = False) -> Iterator[Session]:
     so it is a hint for locking, not a guard.
     """
     session = session_factory(read_only)()
+    # SQLite has one writer at a time and its busy handler sleeps and retries, which starves some
+    # writers for seconds under load; queue this process's writers on a lock instead.
+    writer = not read_only and session.get_bind().dialect.name == "sqlite"
+    if writer:
+        _sqlite_writers.acquire()
     try:
         yield session
         session.commit()
@@ -127,6 +134,8 @@ def unit_of_work(read_only: bool = False) -> Iterator[Session]:
         raise
     finally:
         session.close()
+        if writer:
+            _sqlite_writers.release()
 
 
 def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], key: str) -> None:

@@ -40,10 +40,12 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 Ref = Annotated[str, Query(max_length=20)]
 
 
+_OUT_FIELDS = tuple(f for f in IncidentOut.model_fields if f != "merged_into")
+
+
 def _out(session: Session, actor: Actor, inc: Incident) -> IncidentOut:
-    merged = service.merged_into(session, actor, inc)
-    data = {c: getattr(inc, c) for c in IncidentOut.model_fields if hasattr(inc, c)}
-    return IncidentOut(**data, merged_into=merged)
+    data = {f: getattr(inc, f) for f in _OUT_FIELDS}
+    return IncidentOut(**data, merged_into=service.merged_into(session, actor, inc))
 
 
 def _detail(session: Session, actor: Actor, inc: Incident) -> IncidentDetail:

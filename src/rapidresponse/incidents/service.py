@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from .. import events
 from ..auth import service as auth
@@ -128,7 +128,8 @@ def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple
     }
     order = orders[flt.sort]
     items = session.execute(
-        select(Incident).where(*conds).order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
+        select(Incident).options(defer(Incident.search_text)).where(*conds)
+        .order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
     ).scalars().all()
     return list(items), total
 
