@@ -9,11 +9,18 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..cli_common import console, err_console, fail, print_json
+from ..cli_common import console, err_console, print_json
 from .backtest import backtest
 from .detectors import DEFAULT_DETECTOR, DETECTORS
 from .scoring import score_backtest
 from .series_io import SeriesFileError
+
+
+def fail(message: str) -> typer.Exit:
+    """One unwrapped line on stderr (file paths stay on one line), exit code 2."""
+    err_console.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    return typer.Exit(2)
+
 
 app = typer.Typer(help="Streaming spike detectors: backtest and score.", no_args_is_help=True)
 
@@ -47,9 +54,10 @@ def backtest_command(
     elapsed = time.perf_counter() - started
     if not report.written and not report.errors:
         raise fail(f"{data_dir}: no <category>/<name>.csv files")
-    console.print(f"{detector}: {len(report.written)} files, {report.rows} rows in {elapsed:.1f}s → {out}")
+    console.print(f"{detector}: {len(report.written)} files, {report.rows} rows in {elapsed:.1f}s → {out}",
+                  soft_wrap=True)
     for exc in report.errors:
-        err_console.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+        err_console.print(f"[red]error:[/red] {exc.detail}", highlight=False, soft_wrap=True)
     if report.errors:
         raise typer.Exit(2)
 
