@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -25,6 +26,7 @@ from .incidents.api import router as incidents_router
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 log = structlog.get_logger("rapidresponse.http")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only when it is short and plain
 
 
 def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
@@ -62,7 +64,8 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
 
     @app.middleware("http")
     async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
+        given = request.headers.get("x-request-id", "")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         try:

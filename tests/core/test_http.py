@@ -148,3 +148,15 @@ def test_openapi_documents_problem_errors(client: TestClient) -> None:
     assert "application/problem+json" in declare["422"]["content"]
     assert "application/problem+json" in declare["default"]["content"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_hostile_request_ids_are_replaced(engine) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from rapidresponse.app import create_app
+
+    client = TestClient(create_app(embedded_worker=False))
+    assert client.get("/healthz", headers={"x-request-id": "abc-123"}).headers["x-request-id"] == "abc-123"
+    for hostile in ("x" * 500, "a\tb", "<script>", "id with spaces"):
+        echoed = client.get("/healthz", headers={"x-request-id": hostile}).headers["x-request-id"]
+        assert echoed != hostile and len(echoed) == 16
