@@ -1,0 +1,304 @@
+"""Country profiles as data: ``data/countries/<ISO>.yaml``, one per jurisdiction.
+
+A profile knows the country's languages (BCP 47), IANA time zones (the first is the one legal
+clocks run in), regulators, the laws that bear on content, statutory deadlines, business hours,
+the ``holidays`` key for its public holidays and EU membership. EU members list ``includes:
+[eu]`` and so gain the shared EU instruments (DSA, TCO) from ``data/shared/eu.yaml``; the
+country's own entries win on a name clash. Deadlines whose law gives no hour count carry
+``hours: null`` and run on the regional 24-hour default, with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from enum import StrEnum
+from functools import lru_cache
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holidays_lib
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
+
+from ..errors import NotFound
+from .loading import DATA_DIR, PolicyDataError, list_names, load_document, merge, override_dir, validate
+
+DEFAULT_DEADLINE_HOURS = 24.0
+BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
+ISO_CODE = re.compile(r"^[A-Z]{2}$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{value!r} is not an IANA time zone known to tzdata") from None
+    return value
+
+
+def _language(value: str) -> str:
+    if not BCP47.match(value):
+        raise ValueError(f"{value!r} is not a BCP 47 language tag (e.g. kk, ru, uz-Latn, sr-Cyrl-RS)")
+    return value
+
+
+def _holiday_key(value: str) -> str:
+    if value not in holidays_lib.list_supported_countries():
+        raise ValueError(f"{value!r} is not a country the holidays package knows")
+    return value
+
+
+Zone = Annotated[str, AfterValidator(_zone)]
+Language = Annotated[str, AfterValidator(_language)]
+HolidayKey = Annotated[str, AfterValidator(_holiday_key)]
+
+
+class Confidence(StrEnum):
+    VERIFIED = "verified"
+    UNCERTAIN = "uncertain"
+
+
+class Trigger(StrEnum):
+    ORDER = "order"
+    NOTICE = "notice"
+    PROACTIVE = "proactive"
+
+
+class TimeKind(StrEnum):
+    CALENDAR = "calendar"
+    BUSINESS = "business"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalName(_Strict):
+    en: str = Field(min_length=1)
+    native: str = Field(min_length=1)
+
+
+class Regulator(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: LocalName
+    abbreviation: str = ""
+    role: str = ""
+    url: HttpUrl | None = None
+    confidence: Confidence = Confidence.VERIFIED
+
+
+class Law(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: LocalName
+    citation: str = ""
+    in_force: date | None = None
+    summary: str = ""
+    source_url: HttpUrl | None = None
+    confidence: Confidence
+
+
+class Deadline(_Strict):
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    instrument: str = Field(min_length=1)
+    regulator: str | None = None
+    trigger: Trigger
+    hours: float | None = Field(gt=0, le=24 * 365, description="null: the law gives no hour count")
+    time: TimeKind = TimeKind.CALENDAR
+    action: str = Field(min_length=1)
+    wording: str = ""
+    confidence: Confidence
+    source_url: HttpUrl
+    notes: str = ""
+    harms: tuple[str, ...] = ()
+
+    @property
+    def defaulted(self) -> bool:
+        return self.hours is None
+
+    @property
+    def clock_hours(self) -> float:
+        return DEFAULT_DEADLINE_HOURS if self.hours is None else self.hours
+
+    @property
+    def warning(self) -> str | None:
+        if self.hours is None:
+            return (f"{self.name}: the law gives no hour count ({self.wording or 'no fixed clock'}); "
+                    f"using the {DEFAULT_DEADLINE_HOURS:g} h regional default")
+        if self.confidence == Confidence.UNCERTAIN:
+            return f"{self.name}: {self.hours:g} h is uncertain; check {self.source_url}"
+        return None
+
+
+class BusinessHours(_Strict):
+    start: time = time(9, 0)
+    end: time = time(18, 0)
+    days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+
+    @model_validator(mode="after")
+    def _check(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("business hours must end after they start")
+        bad = [d for d in self.days if d not in WEEKDAYS]
+        if bad or not self.days:
+            raise ValueError(f"business days must be among {', '.join(WEEKDAYS)} (got {bad or 'none'})")
+        return self
+
+    @property
+    def weekdays(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+
+class Languages(_Strict):
+    official: tuple[Language, ...] = Field(min_length=1)
+    common: tuple[Language, ...] = ()
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((*self.official, *self.common)))
+
+
+def _unique(items: tuple[Any, ...], key: str, what: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        value = getattr(item, key)
+        if value in seen:
+            raise ValueError(f"{what} {value!r} appears twice")
+        seen.add(value)
+
+
+class CountryProfile(_Strict):
+    code: str = Field(pattern=ISO_CODE.pattern)
+    version: str
+    reviewed: date
+    name: LocalName
+    eu_member: bool
+    includes: tuple[str, ...] = ()
+    languages: Languages
+    time_zones: tuple[Zone, ...] = Field(min_length=1)
+    holidays: HolidayKey
+    business_hours: BusinessHours = BusinessHours()
+    regulators: tuple[Regulator, ...] = ()
+    laws: tuple[Law, ...] = ()
+    deadlines: tuple[Deadline, ...] = Field(min_length=1)
+    notes: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_as_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
+            data = {**data, "version": str(data["version"])}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CountryProfile:
+        _unique(self.regulators, "id", "regulator")
+        _unique(self.laws, "id", "law")
+        _unique(self.deadlines, "name", "deadline")
+        known = {r.id for r in self.regulators}
+        for d in self.deadlines:
+            if d.regulator and d.regulator not in known:
+                raise ValueError(f"deadline {d.name!r} names regulator {d.regulator!r}, which is not listed")
+        if self.eu_member and "eu" not in self.includes:
+            raise ValueError("an EU member must include the shared EU instruments (includes: [eu])")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone legal clocks run in: the first listed (the capital's)."""
+        return ZoneInfo(self.time_zones[0])
+
+    def deadline(self, name: str | None = None) -> Deadline:
+        """The named deadline, or the shortest one when no name is given."""
+        if name is None:
+            return self.shortest_deadline()
+        for d in self.deadlines:
+            if d.name == name:
+                return d
+        names = ", ".join(d.name for d in self.deadlines)
+        raise NotFound(f"{self.code} has no deadline {name!r} (known: {names})")
+
+    def shortest_deadline(self) -> Deadline:
+        return min(self.deadlines, key=lambda d: (d.clock_hours, d.defaulted, d.name))
+
+    def regulator(self, regulator_id: str) -> Regulator | None:
+        return next((r for r in self.regulators if r.id == regulator_id), None)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [w for d in self.deadlines if (w := d.warning)]
+
+
+def _with_includes(code: str, doc: dict[str, Any]) -> dict[str, Any]:
+    """Lay the country document over the shared documents it includes."""
+    for name in doc.get("includes") or ():
+        shared = load_document(SharedFile, f"shared/{name}.yaml", required=False)
+        if shared is None:
+            raise PolicyDataError(f"countries/{code}.yaml: includes: no shared policy file {name!r}")
+        base = shared.model_dump(mode="json", exclude_none=True)
+        doc = merge(base, doc, source="", provenance={})
+    return doc
+
+
+class SharedFile(BaseModel):
+    """A fragment shared by several profiles (e.g. the EU instruments)."""
+
+    model_config = ConfigDict(extra="forbid")
+    version: str
+    reviewed: date
+    regulators: list[dict[str, Any]] = Field(default_factory=list)
+    laws: list[dict[str, Any]] = Field(default_factory=list)
+    deadlines: list[dict[str, Any]] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _version_as_text(cls, data: Any) -> Any:
+        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
+            data = {**data, "version": str(data["version"])}
+        return data
+
+
+class _RawCountry(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+def _load_one(code: str) -> CountryProfile:
+    raw = load_document(_RawCountry, f"countries/{code}.yaml")
+    assert raw is not None
+    doc = raw.model_dump()
+    shared_keys = ("regulators", "laws", "deadlines")
+    merged = _with_includes(code, doc)
+    # The shared fragment's own version/reviewed never replace the country's.
+    merged.update({k: doc[k] for k in ("version", "reviewed") if k in doc})
+    merged = {k: v for k, v in merged.items() if k in doc or k in shared_keys}
+    return validate(CountryProfile, merged, base=_source(code), provenance={})
+
+
+def _source(code: str) -> str:
+    over = override_dir()
+    if over and (over / "countries" / f"{code}.yaml").exists():
+        return f"countries/{code}.yaml (with override {over / 'countries' / f'{code}.yaml'})"
+    return str(DATA_DIR / "countries" / f"{code}.yaml")
+
+
+@lru_cache(maxsize=4)
+def _load_all(_override: str | None) -> dict[str, CountryProfile]:
+    return {code: _load_one(code) for code in list_names("countries")}
+
+
+def load_countries() -> dict[str, CountryProfile]:
+    """Every profile, packaged and overridden, by ISO code."""
+    over = override_dir()
+    return _load_all(str(over) if over else None)
+
+
+def get_country(code: str) -> CountryProfile:
+    profiles = load_countries()
+    try:
+        return profiles[code.upper()]
+    except KeyError:
+        raise NotFound(f"no country profile {code!r} (known: {', '.join(profiles)})") from None
+
+
+def clear_cache() -> None:
+    _load_all.cache_clear()
