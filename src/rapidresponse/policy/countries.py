@@ -236,8 +236,16 @@ def _with_includes(code: str, doc: dict[str, Any]) -> dict[str, Any]:
         if shared is None:
             raise PolicyDataError(f"countries/{code}.yaml: includes: no shared policy file {name!r}")
         base = shared.model_dump(mode="json", exclude_none=True)
-        doc = merge(base, doc, source="", provenance={})
+        merged = merge(base, doc, source="", provenance={})
+        for key in ("regulators", "laws", "deadlines"):  # the country's own entries first
+            own = {_ident(i) for i in doc.get(key) or ()}
+            merged[key] = sorted(merged.get(key) or [], key=lambda i, own=own: _ident(i) not in own)
+        doc = merged
     return doc
+
+
+def _ident(item: Any) -> Any:
+    return item.get("id", item.get("name")) if isinstance(item, dict) else None
 
 
 class SharedFile(BaseModel):

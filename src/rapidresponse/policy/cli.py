@@ -1,0 +1,190 @@
+"""`rapidresponse policy …`: taxonomy, country profiles, deadline clocks, statements of reasons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from ..cli_common import console, err_console, fail, handle_errors, print_json
+from ..errors import ValidationFailed
+from . import sor_export
+from .countries import CountryProfile, get_country, load_countries
+from .deadlines import start_clock
+from .rules import checklist
+from .taxonomy import load_taxonomy
+
+app = typer.Typer(help="Harm taxonomy, country profiles, legal clocks and DSA statements of reasons.",
+                  no_args_is_help=True)
+
+
+def _hours(h: float) -> str:
+    return f"{h:g} h"
+
+
+def _summary(p: CountryProfile) -> dict[str, Any]:
+    d = p.shortest_deadline()
+    reg = p.regulator(d.regulator) if d.regulator else (p.regulators[0] if p.regulators else None)
+    return {"code": p.code, "name": p.name.en, "languages": list(p.languages.all), "zone": p.time_zones[0],
+            "regulator": reg.abbreviation or reg.name.en if reg else None, "eu_member": p.eu_member,
+            "shortest_deadline": {"name": d.name, "hours": d.clock_hours, "time": d.time.value,
+                                  "defaulted": d.defaulted, "confidence": d.confidence.value},
+            "version": p.version, "reviewed": p.reviewed.isoformat()}
+
+
+@app.command("countries")
+@handle_errors
+def countries(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
+    """Every country profile at a glance."""
+    rows = [_summary(p) for p in load_countries().values()]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table(title="Country profiles")
+    for col in ("Country", "Languages", "Zone", "Regulator", "Shortest deadline", "EU"):
+        table.add_column(col)
+    for r in rows:
+        d = r["shortest_deadline"]
+        mark = "*" if d["defaulted"] else ("?" if d["confidence"] == "uncertain" else "")
+        table.add_row(f"{r['code']} {r['name']}", ", ".join(r["languages"]), r["zone"], r["regulator"] or "—",
+                      f"{_hours(d['hours'])}{' business' if d['time'] == 'business' else ''}{mark} {d['name']}",
+                      "yes" if r["eu_member"] else "")
+    console.print(table)
+    console.print("* no hour count in the law: the 24 h default applies   ? uncertain", style="dim")
+
+
+@app.command("country")
+@handle_errors
+def country(code: str = typer.Argument(..., help="ISO 3166 code, e.g. KZ"),
+            as_json: bool = typer.Option(False, "--json")) -> None:
+    """One country profile: languages, zones, regulators, laws and deadlines."""
+    p = get_country(code)
+    if as_json:
+        print_json(p.model_dump(mode="json"))
+        return
+    console.print(f"[bold]{p.code} {p.name.en}[/bold] ({p.name.native}) — version {p.version}, reviewed "
+                  f"{p.reviewed}{', EU member' if p.eu_member else ''}")
+    console.print(f"languages: {', '.join(p.languages.official)} (official); {', '.join(p.languages.all)} (review)")
+    console.print(f"time zones: {', '.join(p.time_zones)}; holidays: {p.holidays}; business hours "
+                  f"{p.business_hours.start:%H:%M}-{p.business_hours.end:%H:%M} {'/'.join(p.business_hours.days)}")
+    for r in p.regulators:
+        flag = " [uncertain]" if r.confidence == "uncertain" else ""
+        console.print(f"regulator [bold]{r.abbreviation or r.id}[/bold]: {r.name.en} / {r.name.native}{flag}",
+                      highlight=False)
+    table = Table(title="Deadlines")
+    for col in ("Name", "Instrument", "Trigger", "Clock", "Confidence", "Source"):
+        table.add_column(col)
+    for d in p.deadlines:
+        clock = "24 h (default)" if d.defaulted else f"{_hours(d.clock_hours)} {d.time.value}"
+        table.add_row(d.name, d.instrument, d.trigger.value, clock, d.confidence.value, str(d.source_url))
+    console.print(table)
+    for w in p.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+@app.command("taxonomy")
+@handle_errors
+def taxonomy(as_json: bool = typer.Option(False, "--json")) -> None:
+    """The harm taxonomy with DSA categories, weights, teams and exposure."""
+    t = load_taxonomy()
+    if as_json:
+        print_json({"version": t.version, "reviewed": t.reviewed.isoformat(),
+                    "nodes": [n.model_dump(mode="json") for n in t.harms()]})
+        return
+    tree = Tree(f"[bold]Harm taxonomy[/bold] {t.version} (reviewed {t.reviewed})")
+    for area in t.areas:
+        branch = tree.add(f"[bold]{area.slug}[/bold] {area.name.en} / {area.name.ru} — sev {area.severity}, "
+                          f"{area.team}, exposure {area.exposure.value}, {area.dsa.category.value}")
+        for h in t.children(area.slug):
+            kws = ", ".join(h.dsa.keywords) or "—"
+            branch.add(f"{h.slug}: {h.name.en} / {h.name.ru} — sev {h.severity}, exposure {h.exposure.value}, {kws}")
+    console.print(tree)
+
+
+@app.command("deadline")
+@handle_errors
+def deadline(code: str = typer.Argument(..., help="ISO 3166 code"),
+             received: str = typer.Option(..., help="When the request arrived, ISO 8601 with offset"),
+             name: str | None = typer.Option(None, "--deadline", help="Deadline name (default: the shortest)"),
+             as_json: bool = typer.Option(False, "--json")) -> None:
+    """When a request received at a moment is due, in local time and UTC."""
+    try:
+        when = datetime.fromisoformat(received)
+    except ValueError:
+        raise fail(f"--received: {received!r} is not an ISO 8601 time (e.g. 2026-11-27T18:30:00+05:00)") from None
+    p = get_country(code)
+    clock = start_clock(when, p, p.deadline(name))
+    d = clock.deadline
+    if as_json:
+        print_json({"country": p.code, "deadline": d.name, "instrument": d.instrument, "hours": d.clock_hours,
+                    "time": d.time.value, "received": clock.received.isoformat(),
+                    "due_local": clock.due_local.isoformat(), "due_utc": clock.due.isoformat(),
+                    "zone": p.time_zones[0], "confidence": d.confidence.value, "warnings": clock.warnings})
+        return
+    console.print(f"{p.code} {d.name} ({d.instrument}): {_hours(d.clock_hours)} {d.time.value}, "
+                  f"{d.confidence.value}", highlight=False)
+    console.print(f"received  {clock.received.astimezone(p.zone):%a %Y-%m-%d %H:%M %Z} ({p.time_zones[0]})")
+    console.print(f"due       [bold]{clock.due_local:%a %Y-%m-%d %H:%M %Z}[/bold] ({p.time_zones[0]})")
+    console.print(f"due (UTC) [bold]{clock.due:%a %Y-%m-%d %H:%M} UTC[/bold]")
+    for w in clock.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+
+
+@app.command("rules")
+@handle_errors
+def rules(country: list[str] = typer.Option(..., "--country", help="ISO code; repeat"),
+          harm: list[str] = typer.Option([], "--harm", help="Taxonomy slug; repeat"),
+          as_json: bool = typer.Option(False, "--json")) -> None:
+    """The applicable-rules checklist for an incident's countries and harms."""
+    items = checklist(country, harm)
+    if as_json:
+        print_json([o.as_dict() for o in items])
+        return
+    table = Table(title="Applicable rules")
+    for col in ("Countries", "Obligation", "Instrument", "Clock", "Confidence"):
+        table.add_column(col)
+    for o in items:
+        table.add_row(", ".join(o.countries), o.title, o.instrument, o.clock, o.confidence.value)
+    console.print(table)
+
+
+def _report(path: Path, checked: sor_export.Checked) -> None:
+    for index, issue in checked.warnings:
+        err_console.print(f"[yellow]warning:[/yellow] {path}: statement {index}: {issue}", highlight=False)
+    for rej in checked.rejected:
+        for line in rej.lines(str(path)):
+            err_console.print(f"[red]error:[/red] {line}", highlight=False, markup=True)
+
+
+@app.command("validate-sor")
+@handle_errors
+def validate_sor(file: Path = typer.Argument(..., help="JSON statement(s): one, a list, or a bulk body")) -> None:
+    """Check statements of reasons against the DSA Transparency Database rules."""
+    checked = sor_export.check_all(sor_export.read_statements(file))
+    _report(file, checked)
+    total = len(checked.valid) + len(checked.rejected)
+    if checked.rejected:
+        err_console.print(f"{len(checked.rejected)} of {total} statements invalid", highlight=False)
+        raise typer.Exit(2)
+    console.print(f"[green]ok[/green]: {total} statements valid ({len(checked.warnings)} warnings)")
+
+
+@app.command("export-sor")
+@handle_errors
+def export_sor(file: Path = typer.Argument(..., help="JSON statements"),
+               out: Path = typer.Option(..., "--out", help="Output directory"),
+               fmt: str = typer.Option("json", "--format", help="json (API batches of ≤100) or csv")) -> None:
+    """Export valid statements as API batches or CSV; invalid ones are reported, not exported."""
+    if fmt not in ("json", "csv"):
+        raise ValidationFailed(f"--format: {fmt!r} is not json or csv")
+    result = sor_export.export(sor_export.read_statements(file), out, fmt=fmt, stem=file.stem)
+    _report(file, result.checked)
+    for f in result.files:
+        console.print(f"wrote {f}", highlight=False)
+    console.print(f"exported {result.exported} statements, rejected {len(result.checked.rejected)}")
+    if result.checked.rejected:
+        raise typer.Exit(2)
