@@ -43,8 +43,13 @@ def _language(value: str) -> str:
     return value
 
 
+@lru_cache(maxsize=1)
+def _holiday_countries() -> frozenset[str]:
+    return frozenset(holidays_lib.list_supported_countries())
+
+
 def _holiday_key(value: str) -> str:
-    if value not in holidays_lib.list_supported_countries():
+    if value not in _holiday_countries():
         raise ValueError(f"{value!r} is not a country the holidays package knows")
     return value
 

@@ -73,6 +73,9 @@ def merge(base: Any, over: Any, *, source: str, path: Path_ = (), provenance: di
                 out[key] = value
                 provenance[(*path, key)] = source
         return out
+    keyed = isinstance(base, list) and bool(base) and all(_identity(i) for i in base)
+    if keyed and over == []:
+        return base  # nothing to add; delete entries with `remove: true`
     if isinstance(base, list) and isinstance(over, list) and over and all(_identity(i) for i in over):
         out_list = list(base)
         for item in over:
