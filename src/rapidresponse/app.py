@@ -22,6 +22,7 @@ from .config import get_settings
 from .db import get_engine
 from .errors import DomainError
 from .incidents.api import router as incidents_router
+from .notify.api import router as notify_router
 
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -58,6 +59,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.add_exception_handler(Exception, http.unhandled_error)
     app.include_router(incidents_router)
     app.include_router(auth_router)
+    app.include_router(notify_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

@@ -16,6 +16,7 @@ from .db import unit_of_work
 from .demo.cli import demo as demo_command
 from .detection.cli import app as detect_app
 from .incidents.cli import app as incidents_app
+from .notify.cli import app as notify_app
 from .policy.cli import app as policy_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
@@ -28,6 +29,7 @@ app.add_typer(users_app, name="users")
 app.add_typer(incidents_app, name="incidents")
 app.add_typer(detect_app, name="detect")
 app.add_typer(policy_app, name="policy")
+app.add_typer(notify_app, name="notify")
 app.command("demo")(demo_command)
 
 

@@ -17,6 +17,8 @@ class Perm(StrEnum):
     INCIDENTS_RESTRICTED = "incidents:restricted"
     USERS_MANAGE = "users:manage"
     AUDIT_VERIFY = "audit:verify"
+    NOTIFY_READ = "notify:read"  # the outbox: who was sent what, and its delivery state
+    NOTIFY_MANAGE = "notify:manage"  # webhook endpoints, retrying dead messages, test messages
 
 
 _ALL = frozenset(Perm)
@@ -24,11 +26,11 @@ _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_U
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
-    "commander": _WORK | {Perm.INCIDENTS_COMMAND},
+    "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ},
     "responder": _WORK,
     "policy": _WORK,
     "legal": _WORK,
-    "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE}),
+    "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }

@@ -1,0 +1,138 @@
+"""REST API: /api/v1/notifications (the outbox), /api/v1/webhooks, /api/v1/me/notification-preferences."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
+
+from ..auth.permissions import Actor
+from ..db import unit_of_work
+from ..http import current_actor
+from . import endpoints, service
+from .models import OutboxMessage, WebhookEndpoint
+from .schemas import (
+    NotificationDetail,
+    NotificationOut,
+    NotificationPage,
+    Preferences,
+    PreferencesOut,
+    Status,
+    TestMessage,
+    WebhookCreate,
+    WebhookOut,
+    WebhookUpdate,
+    WebhookWithSecret,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["notifications"])
+ActorDep = Annotated[Actor, Depends(current_actor)]
+_FIELDS = tuple(NotificationDetail.model_fields)
+
+
+def _detail(msg: OutboxMessage) -> NotificationDetail:
+    return NotificationDetail(**{f: getattr(msg, f) for f in _FIELDS})
+
+
+def _out(msg: OutboxMessage) -> NotificationOut:
+    return NotificationOut(**{f: getattr(msg, f) for f in NotificationOut.model_fields})
+
+
+def _webhook(ep: WebhookEndpoint, secret: bool = False) -> WebhookOut:
+    cls = WebhookWithSecret if secret else WebhookOut
+    return cls(**{f: getattr(ep, f) for f in cls.model_fields})
+
+
+@router.get("/notifications", response_model=NotificationPage)
+def list_notifications(
+    actor: ActorDep,
+    status: Annotated[list[Status] | None, Query()] = None,
+    channel: Annotated[str | None, Query(max_length=10)] = None,
+    kind: Annotated[str | None, Query(max_length=80)] = None,
+    incident_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> NotificationPage:
+    """The outbox, newest first, with counts per status (`notify:read`)."""
+    with unit_of_work(read_only=True) as s:
+        items, total = service.list_outbox(s, actor, status=list(status or []), channel=channel, kind=kind,
+                                           incident_id=incident_id, limit=limit, offset=offset)
+        return NotificationPage(items=[_out(m) for m in items], total=total, limit=limit, offset=offset,
+                                counts=service.counts(s, actor))
+
+
+@router.get("/notifications/{message_id}", response_model=NotificationDetail)
+def get_notification(actor: ActorDep, message_id: int) -> NotificationDetail:
+    with unit_of_work(read_only=True) as s:
+        return _detail(service.get(s, actor, message_id))
+
+
+@router.post("/notifications/{message_id}/retry", response_model=NotificationDetail)
+def retry_notification(actor: ActorDep, message_id: int) -> NotificationDetail:
+    """Give a dead message a fresh set of attempts (`notify:manage`); 409 unless it is dead."""
+    with unit_of_work() as s:
+        return _detail(service.retry(s, actor, message_id))
+
+
+@router.post("/notifications/test", status_code=202, response_model=NotificationDetail)
+def send_test(actor: ActorDep, body: TestMessage) -> NotificationDetail:
+    """Queue a bilingual test message to an email address or a webhook endpoint (`notify:manage`)."""
+    with unit_of_work() as s:
+        return _detail(service.send_test(s, actor, email=body.email, endpoint_id=body.webhook_id))
+
+
+@router.get("/webhooks", response_model=list[WebhookOut])
+def list_webhooks(actor: ActorDep) -> list[WebhookOut]:
+    with unit_of_work(read_only=True) as s:
+        return [_webhook(ep) for ep in endpoints.list_endpoints(s, actor)]
+
+
+@router.post("/webhooks", status_code=201, response_model=WebhookWithSecret)
+def create_webhook(actor: ActorDep, body: WebhookCreate, response: Response) -> WebhookOut:
+    """Add an endpoint; the answer carries its signing secret, shown this once."""
+    with unit_of_work() as s:
+        ep = endpoints.create_endpoint(s, actor, name=body.name, url=body.url, format=body.format,
+                                       kinds=body.kinds, enabled=body.enabled)
+        out = _webhook(ep, secret=True)
+    response.headers["Location"] = f"/api/v1/webhooks/{out.id}"
+    return out
+
+
+@router.get("/webhooks/{endpoint_id}", response_model=WebhookOut)
+def get_webhook(actor: ActorDep, endpoint_id: int) -> WebhookOut:
+    with unit_of_work(read_only=True) as s:
+        return _webhook(endpoints.get_endpoint(s, actor, endpoint_id))
+
+
+@router.patch("/webhooks/{endpoint_id}", response_model=WebhookOut | WebhookWithSecret)
+def update_webhook(actor: ActorDep, endpoint_id: int, body: WebhookUpdate) -> WebhookOut:
+    """Change an endpoint; with `rotate_secret` the answer carries the new secret."""
+    with unit_of_work() as s:
+        ep = endpoints.update_endpoint(s, actor, endpoint_id, **body.model_dump(exclude_unset=True))
+        return _webhook(ep, secret=body.rotate_secret)
+
+
+@router.delete("/webhooks/{endpoint_id}", status_code=204)
+def delete_webhook(actor: ActorDep, endpoint_id: int) -> Response:
+    """Delete an endpoint; its undelivered messages become dead."""
+    with unit_of_work() as s:
+        endpoints.delete_endpoint(s, actor, endpoint_id)
+    return Response(status_code=204)
+
+
+def _prefs(s: Session, actor: Actor, prefs: dict[str, list[str]]) -> PreferencesOut:
+    return PreferencesOut(preferences=prefs, kinds=endpoints.KINDS, channels=endpoints.channel_options(s))
+
+
+@router.get("/me/notification-preferences", response_model=PreferencesOut)
+def get_preferences(actor: ActorDep) -> PreferencesOut:
+    """Your channels per kind of message, what kinds exist and which channels you can pick."""
+    with unit_of_work(read_only=True) as s:
+        return _prefs(s, actor, endpoints.get_preferences(s, actor))
+
+
+@router.put("/me/notification-preferences", response_model=PreferencesOut)
+def put_preferences(actor: ActorDep, body: Preferences) -> PreferencesOut:
+    with unit_of_work() as s:
+        return _prefs(s, actor, endpoints.set_preferences(s, actor, body.preferences))

@@ -1,0 +1,96 @@
+"""Input and output shapes of the notification API (pydantic). Rules live in the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from ..auth.schemas import Strict
+
+Status = Literal["pending", "sending", "delivered", "failed", "dead"]
+
+
+class NotificationOut(BaseModel):
+    id: int
+    idempotency_key: str
+    kind: str
+    channel: str
+    recipient: str | None
+    endpoint_id: int | None
+    user_id: int | None
+    subject: str
+    status: str
+    attempts: int
+    max_attempts: int
+    next_attempt_at: datetime
+    locked_until: datetime | None
+    last_error: str | None
+    incident_id: int | None
+    event_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    delivered_at: datetime | None
+
+
+class NotificationDetail(NotificationOut):
+    body: str
+    payload: dict[str, Any]
+
+
+class NotificationPage(BaseModel):
+    items: list[NotificationOut]
+    total: int
+    limit: int
+    offset: int
+    counts: dict[str, int] = Field(description="Messages per status, over the whole outbox")
+
+
+class TestMessage(Strict):
+    email: str | None = Field(default=None, max_length=254)
+    webhook_id: int | None = None
+
+
+class WebhookCreate(Strict):
+    name: str = Field(max_length=120)
+    url: str = Field(max_length=2000)
+    format: Literal["json", "chat"] = "json"
+    kinds: list[str] = Field(default_factory=list, max_length=20,
+                             description="Message kinds broadcast to this endpoint, e.g. incident.declared")
+    enabled: bool = True
+
+
+class WebhookUpdate(Strict):
+    name: str | None = Field(default=None, max_length=120)
+    url: str | None = Field(default=None, max_length=2000)
+    format: Literal["json", "chat"] | None = None
+    kinds: list[str] | None = Field(default=None, max_length=20)
+    enabled: bool | None = None
+    rotate_secret: bool = False
+
+
+class WebhookOut(BaseModel):
+    id: int
+    name: str
+    url: str
+    format: str
+    kinds: list[str]
+    enabled: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class WebhookWithSecret(WebhookOut):
+    secret: str = Field(description="The HMAC-SHA256 signing secret; shown only on create and rotation")
+
+
+class Preferences(Strict):
+    preferences: dict[str, list[str]] = Field(
+        description="Channels per kind of message: 'email' or 'webhook:<id>'; an empty list mutes the kind")
+
+
+class PreferencesOut(BaseModel):
+    preferences: dict[str, list[str]]
+    kinds: dict[str, str]
+    channels: list[str]

@@ -1,0 +1,154 @@
+"""The outbox: enqueue in the caller's transaction, read, and retry dead messages.
+
+``enqueue`` only adds a row (and its event) to the caller's unit of work: if that transaction rolls
+back, nothing is sent. The worker (:mod:`.delivery`) delivers after commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..errors import Conflict, NotFound, ValidationFailed
+from . import validation as check
+from .config import notify_settings
+from .models import OutboxMessage, WebhookEndpoint
+
+CHANNELS = ("email", "webhook")
+STATUSES = ("pending", "sending", "delivered", "failed", "dead")
+
+
+def _record(session: Session, msg: OutboxMessage, event_type: str, actor: Actor | None = None,
+            **payload: Any) -> None:
+    events.record(session, type=event_type, subject_type="notification", subject_id=msg.id,
+                  actor_id=actor.user_id if actor else None, actor=actor.label if actor else "system",
+                  payload=payload)
+
+
+def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: str,
+            recipient: str | None = None, endpoint_id: int | None = None, user_id: int | None = None,
+            payload: dict[str, Any] | None = None, idempotency_key: str | None = None,
+            incident_id: int | None = None, event_id: int | None = None,
+            max_attempts: int | None = None) -> tuple[OutboxMessage, bool]:
+    """Queue one message in the caller's transaction; returns it and whether it is new.
+
+    ``channel`` is ``email`` (with ``recipient``) or ``webhook`` (with ``endpoint_id``; the endpoint's
+    format makes it a signed JSON or a chat message). A message whose idempotency key is already queued
+    is not queued twice: the existing one is returned.
+    """
+    settings = notify_settings()
+    if channel not in CHANNELS:
+        raise ValidationFailed(f"unknown channel {channel[:40]!r}; one of {', '.join(CHANNELS)}", field="channel")
+    stored_channel = channel
+    if channel == "email":
+        if recipient is None:
+            raise ValidationFailed("an email needs a recipient address", field="recipient")
+        recipient, endpoint_id = check.email(recipient), None
+    else:
+        if endpoint_id is None:
+            raise ValidationFailed("a webhook needs an endpoint", field="endpoint_id")
+        endpoint = session.get(WebhookEndpoint, endpoint_id)
+        if endpoint is None:
+            raise NotFound(f"no webhook endpoint {endpoint_id}")
+        if not endpoint.enabled:
+            raise Conflict(f"webhook endpoint {endpoint.name!r} is disabled")
+        stored_channel, recipient = ("chat" if endpoint.format == "chat" else "webhook"), None
+    key = check.idempotency_key(idempotency_key) if idempotency_key else f"msg:{uuid.uuid4().hex}"
+    at = now()
+    values = dict(
+        idempotency_key=key, kind=check.kind(kind), channel=stored_channel, recipient=recipient,
+        endpoint_id=endpoint_id, user_id=user_id, subject=check.subject(subject),
+        body=check.body(body, settings.max_body_chars), payload=check.payload(payload), status="pending",
+        attempts=0, max_attempts=max(1, min(max_attempts or settings.max_attempts, 50)), next_attempt_at=at,
+        incident_id=incident_id, event_id=event_id, created_at=at, updated_at=at)
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    new_id = session.execute(insert(OutboxMessage).values(**values)
+                             .on_conflict_do_nothing(index_elements=["idempotency_key"])
+                             .returning(OutboxMessage.id)).scalar_one_or_none()
+    msg = session.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).scalar_one()
+    if new_id is not None:
+        _record(session, msg, "notification.queued", kind=msg.kind, channel=msg.channel,
+                endpoint_id=msg.endpoint_id, user_id=msg.user_id, incident_id=incident_id)
+    return msg, new_id is not None
+
+
+def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = None, channel: str | None = None,
+                kind: str | None = None, incident_id: int | None = None, limit: int = 50,
+                offset: int = 0) -> tuple[list[OutboxMessage], int]:
+    """Outbox messages, newest first, filtered by status, channel, kind or incident."""
+    actor.require(Perm.NOTIFY_READ)
+    for st in status or ():
+        if st not in STATUSES:
+            raise ValidationFailed(f"unknown status {st[:40]!r}; one of {', '.join(STATUSES)}", field="status")
+    query = select(OutboxMessage)
+    if status:
+        query = query.where(OutboxMessage.status.in_(status))
+    if channel:
+        query = query.where(OutboxMessage.channel == channel)
+    if kind:
+        query = query.where(OutboxMessage.kind == kind)
+    if incident_id is not None:
+        query = query.where(OutboxMessage.incident_id == incident_id)
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(OutboxMessage.id.desc()).limit(max(1, min(limit, 500)))
+                           .offset(max(0, offset))).scalars().all()
+    return list(rows), total
+
+
+def get(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
+    actor.require(Perm.NOTIFY_READ)
+    msg = session.get(OutboxMessage, message_id)
+    if msg is None:
+        raise NotFound(f"no notification {message_id}")
+    return msg
+
+
+def counts(session: Session, actor: Actor) -> dict[str, int]:
+    actor.require(Perm.NOTIFY_READ)
+    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    return {st: 0 for st in STATUSES} | {st: n for st, n in rows}
+
+
+def retry(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
+    """Give a dead message a fresh set of attempts, due now."""
+    actor.require(Perm.NOTIFY_MANAGE)
+    msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
+                          ).scalar_one_or_none()
+    if msg is None:
+        raise NotFound(f"no notification {message_id}")
+    if msg.status != "dead":
+        raise Conflict(f"notification {message_id} is {msg.status}; only dead messages can be retried",
+                       current=msg.status)
+    if msg.channel != "email" and msg.endpoint_id is None:
+        raise Conflict(f"notification {message_id} has no webhook endpoint any more (it was deleted)")
+    at = now()
+    msg.status, msg.attempts, msg.next_attempt_at, msg.updated_at = "pending", 0, at, at
+    msg.locked_until = msg.lock_token = None
+    _record(session, msg, "notification.retried", actor, previous_error=(msg.last_error or "")[:500])
+    return msg
+
+
+TEST_SUBJECT = "rapidresponse: проверка уведомлений · хабарландыру тексерісі · notification test"
+TEST_BODY = ("Это проверочное сообщение rapidresponse. Если вы его видите, канал работает.\n\n"
+             "Бұл rapidresponse тексеру хабарламасы: ә ғ қ ң ө ұ ү һ і.\n\n"
+             "This is a rapidresponse test message: the channel works.")
+
+
+def send_test(session: Session, actor: Actor, *, email: str | None = None,
+              endpoint_id: int | None = None) -> OutboxMessage:
+    """Queue a bilingual test message to an address or a webhook endpoint."""
+    actor.require(Perm.NOTIFY_MANAGE)
+    if (email is None) == (endpoint_id is None):
+        raise ValidationFailed("give either an email address or a webhook endpoint")
+    channel = "email" if email is not None else "webhook"
+    msg, _ = enqueue(session, kind="test", channel=channel, subject=TEST_SUBJECT, body=TEST_BODY,
+                     recipient=email, endpoint_id=endpoint_id, user_id=actor.user_id,
+                     payload={"requested_by": actor.username})
+    return msg
