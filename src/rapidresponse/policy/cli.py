@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
@@ -77,13 +78,13 @@ def country(code: str = typer.Argument(..., help="ISO 3166 code, e.g. KZ"),
                       highlight=False)
     table = Table(title="Deadlines")
     for col in ("Name", "Instrument", "Trigger", "Clock", "Confidence", "Source"):
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for d in p.deadlines:
         clock = "24 h (default)" if d.defaulted else f"{_hours(d.clock_hours)} {d.time.value}"
         table.add_row(d.name, d.instrument, d.trigger.value, clock, d.confidence.value, str(d.source_url))
     console.print(table)
     for w in p.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
 
 
 @app.command("taxonomy")
@@ -131,7 +132,7 @@ def deadline(code: str = typer.Argument(..., help="ISO 3166 code"),
     console.print(f"due       [bold]{clock.due_local:%a %Y-%m-%d %H:%M %Z}[/bold] ({p.time_zones[0]})")
     console.print(f"due (UTC) [bold]{clock.due:%a %Y-%m-%d %H:%M} UTC[/bold]")
     for w in clock.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {w}", highlight=False)
+        err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
 
 
 @app.command("rules")
@@ -154,10 +155,11 @@ def rules(country: list[str] = typer.Option(..., "--country", help="ISO code; re
 
 def _report(path: Path, checked: sor_export.Checked) -> None:
     for index, issue in checked.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {path}: statement {index}: {issue}", highlight=False)
+        err_console.print(f"[yellow]warning:[/yellow] {escape(f'{path}: statement {index}: {issue}')}",
+                          highlight=False)
     for rej in checked.rejected:
         for line in rej.lines(str(path)):
-            err_console.print(f"[red]error:[/red] {line}", highlight=False, markup=True)
+            err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False)
 
 
 @app.command("validate-sor")
