@@ -1,8 +1,9 @@
 """Notification settings: ``RAPIDRESPONSE_SMTP_*`` for the mail relay, ``RAPIDRESPONSE_NOTIFY_*`` for
-the outbox (leases, retries, batch sizes). Read on use, so tests and operators can change them."""
+the outbox (leases, retries, batch sizes). Read once per process; ``delivery.reset()`` re-reads them."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import Field
@@ -35,9 +36,11 @@ class NotifySettings(BaseSettings):
     max_body_chars: int = 100_000
 
 
+@lru_cache
 def smtp_settings() -> SmtpSettings:
     return SmtpSettings()
 
 
+@lru_cache
 def notify_settings() -> NotifySettings:
     return NotifySettings()

@@ -38,7 +38,7 @@ from .. import events
 from ..clock import now
 from ..db import unit_of_work
 from .channels import Channel, DeliveryError, Endpoint, Envelope, default_channels
-from .config import NotifySettings, notify_settings
+from .config import NotifySettings, notify_settings, smtp_settings
 from .models import OutboxMessage, WebhookEndpoint
 
 log = structlog.get_logger("rapidresponse.notify")
@@ -218,8 +218,10 @@ def channels() -> dict[str, Channel]:
 
 
 def reset() -> None:
-    """Forget cached channels (after the SMTP or webhook settings changed)."""
+    """Forget cached settings and channels (after the SMTP or outbox settings changed)."""
     global _channels, _pool
+    smtp_settings.cache_clear()
+    notify_settings.cache_clear()
     _channels = None
     with _pool_lock:
         if _pool is not None:

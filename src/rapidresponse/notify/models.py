@@ -71,6 +71,8 @@ class OutboxMessage(Base):
     lock_token: Mapped[str | None] = mapped_column(String(32))
     last_error: Mapped[str | None] = mapped_column(Text)
     incident_id: Mapped[int | None] = mapped_column(Integer, index=True)  # related, not owned: no FK
+    # About a restricted incident: only its recipient and those who may see every incident read it.
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     event_id: Mapped[int | None] = mapped_column(BigId)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

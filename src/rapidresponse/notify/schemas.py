@@ -28,6 +28,7 @@ class NotificationOut(BaseModel):
     locked_until: datetime | None
     last_error: str | None
     incident_id: int | None
+    restricted: bool
     event_id: int | None
     created_at: datetime
     updated_at: datetime

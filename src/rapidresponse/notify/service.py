@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -36,7 +36,7 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
             recipient: str | None = None, endpoint_id: int | None = None, user_id: int | None = None,
             payload: dict[str, Any] | None = None, idempotency_key: str | None = None,
             incident_id: int | None = None, event_id: int | None = None,
-            max_attempts: int | None = None) -> tuple[OutboxMessage, bool]:
+            max_attempts: int | None = None, restricted: bool = False) -> tuple[OutboxMessage, bool]:
     """Queue one message in the caller's transaction; returns it and whether it is new.
 
     ``channel`` is ``email`` (with ``recipient``) or ``webhook`` (with ``endpoint_id``; the endpoint's
@@ -67,7 +67,7 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
         endpoint_id=endpoint_id, user_id=user_id, subject=check.subject(subject),
         body=check.body(body, settings.max_body_chars), payload=check.payload(payload), status="pending",
         attempts=0, max_attempts=max(1, min(max_attempts or settings.max_attempts, 50)), next_attempt_at=at,
-        incident_id=incident_id, event_id=event_id, created_at=at, updated_at=at)
+        incident_id=incident_id, event_id=event_id, restricted=restricted, created_at=at, updated_at=at)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     new_id = session.execute(insert(OutboxMessage).values(**values)
                              .on_conflict_do_nothing(index_elements=["idempotency_key"])
@@ -87,7 +87,7 @@ def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = No
     for st in status or ():
         if st not in STATUSES:
             raise ValidationFailed(f"unknown status {st[:40]!r}; one of {', '.join(STATUSES)}", field="status")
-    query = select(OutboxMessage)
+    query = select(OutboxMessage).where(_visible(actor))
     if status:
         query = query.where(OutboxMessage.status.in_(status))
     if channel:
@@ -102,9 +102,18 @@ def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = No
     return list(rows), total
 
 
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    """Messages about restricted incidents exist only for their recipient and for those who may see
+    every incident (the same answer for a missing message and a hidden one)."""
+    if actor.can(Perm.INCIDENTS_RESTRICTED):
+        return true()
+    return or_(OutboxMessage.restricted.is_(False), OutboxMessage.user_id == actor.user_id)
+
+
 def get(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
     actor.require(Perm.NOTIFY_READ)
-    msg = session.get(OutboxMessage, message_id)
+    msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id, _visible(actor))
+                          ).scalar_one_or_none()
     if msg is None:
         raise NotFound(f"no notification {message_id}")
     return msg
@@ -112,15 +121,16 @@ def get(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
 
 def counts(session: Session, actor: Actor) -> dict[str, int]:
     actor.require(Perm.NOTIFY_READ)
-    rows = session.execute(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all()
+    rows = session.execute(select(OutboxMessage.status, func.count()).where(_visible(actor))
+                           .group_by(OutboxMessage.status)).all()
     return {st: 0 for st in STATUSES} | {st: n for st, n in rows}
 
 
 def retry(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
     """Give a dead message a fresh set of attempts, due now."""
     actor.require(Perm.NOTIFY_MANAGE)
-    msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id).with_for_update()
-                          ).scalar_one_or_none()
+    msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id, _visible(actor))
+                          .with_for_update()).scalar_one_or_none()
     if msg is None:
         raise NotFound(f"no notification {message_id}")
     if msg.status != "dead":

@@ -29,7 +29,7 @@ def notify_user(session: Session, user: User, *, kind: str, ev: events.Event, fa
     for channel in preferences_for(session, user.id).get(kind, []):
         key = f"{kind}:{ev.id}:u{user.id}:{channel}"
         common = dict(kind=kind, subject=subject, body=body, user_id=user.id, idempotency_key=key,
-                      incident_id=int(ev.subject_id), event_id=ev.id,
+                      incident_id=int(ev.subject_id), event_id=ev.id, restricted=restricted,
                       payload={"incident": facts.get("ref"), "event": ev.type})
         if channel == "email":
             if not user.email:

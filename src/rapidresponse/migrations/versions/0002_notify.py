@@ -64,6 +64,7 @@ def upgrade() -> None:
     sa.Column('lock_token', sa.String(length=32), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('incident_id', sa.Integer(), nullable=True),
+    sa.Column('restricted', sa.Boolean(), nullable=False),
     sa.Column('event_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', rapidresponse.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', rapidresponse.db.UTCDateTime(timezone=True), nullable=False),
