@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor
@@ -28,6 +28,8 @@ from .schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 ActorDep = Annotated[Actor, Depends(current_actor)]
+MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _FIELDS = tuple(NotificationDetail.model_fields)
 
 
@@ -63,13 +65,13 @@ def list_notifications(
 
 
 @router.get("/notifications/{message_id}", response_model=NotificationDetail)
-def get_notification(actor: ActorDep, message_id: int) -> NotificationDetail:
+def get_notification(actor: ActorDep, message_id: MessageId) -> NotificationDetail:
     with unit_of_work(read_only=True) as s:
         return _detail(service.get(s, actor, message_id))
 
 
 @router.post("/notifications/{message_id}/retry", response_model=NotificationDetail)
-def retry_notification(actor: ActorDep, message_id: int) -> NotificationDetail:
+def retry_notification(actor: ActorDep, message_id: MessageId) -> NotificationDetail:
     """Give a dead message a fresh set of attempts (`notify:manage`); 409 unless it is dead."""
     with unit_of_work() as s:
         return _detail(service.retry(s, actor, message_id))
@@ -100,13 +102,13 @@ def create_webhook(actor: ActorDep, body: WebhookCreate, response: Response) -> 
 
 
 @router.get("/webhooks/{endpoint_id}", response_model=WebhookOut)
-def get_webhook(actor: ActorDep, endpoint_id: int) -> WebhookOut:
+def get_webhook(actor: ActorDep, endpoint_id: EndpointId) -> WebhookOut:
     with unit_of_work(read_only=True) as s:
         return _webhook(endpoints.get_endpoint(s, actor, endpoint_id))
 
 
 @router.patch("/webhooks/{endpoint_id}", response_model=WebhookOut | WebhookWithSecret)
-def update_webhook(actor: ActorDep, endpoint_id: int, body: WebhookUpdate) -> WebhookOut:
+def update_webhook(actor: ActorDep, endpoint_id: EndpointId, body: WebhookUpdate) -> WebhookOut:
     """Change an endpoint; with `rotate_secret` the answer carries the new secret."""
     with unit_of_work() as s:
         ep = endpoints.update_endpoint(s, actor, endpoint_id, **body.model_dump(exclude_unset=True))
@@ -114,7 +116,7 @@ def update_webhook(actor: ActorDep, endpoint_id: int, body: WebhookUpdate) -> We
 
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204)
-def delete_webhook(actor: ActorDep, endpoint_id: int) -> Response:
+def delete_webhook(actor: ActorDep, endpoint_id: EndpointId) -> Response:
     """Delete an endpoint; its undelivered messages become dead."""
     with unit_of_work() as s:
         endpoints.delete_endpoint(s, actor, endpoint_id)

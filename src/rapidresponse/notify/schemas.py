@@ -50,7 +50,7 @@ class NotificationPage(BaseModel):
 
 class TestMessage(Strict):
     email: str | None = Field(default=None, max_length=254)
-    webhook_id: int | None = None
+    webhook_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
 
 
 class WebhookCreate(Strict):
