@@ -1,6 +1,7 @@
 """The detectors users can choose by name, and the streaming ``Detector`` for one series.
 
-``novelty`` (the default) and ``gaussian`` (the baseline) both implement ``DetectorBank``; ``make_detector``
+``novelty`` (the default), ``novelty-likelihood`` (the previous default: the same contexts scored by Numenta's
+anomaly likelihood) and ``gaussian`` (the baseline) implement ``DetectorBank``; ``make_detector``
 gives the one-series ``Detector`` (``update(timestamp, value) -> score in [0, 1]``).
 """
 
@@ -10,10 +11,19 @@ from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
 
+LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0)
+
+
+def novelty_likelihood(n: int) -> NoveltyBank:
+    """The previous default: fraction of novel contexts -> anomaly likelihood, linear levels, no silence."""
+    return NoveltyBank(n, LIKELIHOOD_CONFIG)
+
+
 DEFAULT_DETECTOR = "novelty"
 
 DETECTORS: dict[str, BankFactory] = {
     "novelty": NoveltyBank,
+    "novelty-likelihood": novelty_likelihood,
     "gaussian": GaussianBank,
 }
 
@@ -29,5 +39,17 @@ def make_detector(name: str = DEFAULT_DETECTOR) -> Detector:
     return Streaming(bank_factory(name))
 
 
-__all__ = ["DEFAULT_DETECTOR", "DETECTORS", "Detector", "DetectorBank", "GaussianBank", "GaussianConfig",
-           "NoveltyBank", "NoveltyConfig", "bank_factory", "make_detector", "run_batch"]
+__all__ = [
+    "DEFAULT_DETECTOR",
+    "DETECTORS",
+    "LIKELIHOOD_CONFIG",
+    "Detector",
+    "DetectorBank",
+    "GaussianBank",
+    "GaussianConfig",
+    "NoveltyBank",
+    "NoveltyConfig",
+    "bank_factory",
+    "make_detector",
+    "run_batch",
+]

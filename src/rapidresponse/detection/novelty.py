@@ -1,22 +1,32 @@
-"""The default detector: novelty of recent patterns, turned into a likelihood, reported once per episode.
+"""The default detector: novelty of recent patterns, scored by its information content, reported once per episode.
 
 Per series and per bucket:
 
 1. **Quantise** the value into 8 levels (and 4 and 8 for the time contexts) of the range seen while learning (the first
-   ``learn_rows`` buckets; later values outside it get levels below 0 or above the top, which is what makes a
-   new extreme or a level shift stand out).
+   ``learn_rows`` buckets). Beyond that range the levels grow geometrically (1, 2, 4 … level widths past the edge):
+   the first excursion past the known range is a new level, but a heavy-tailed series does not produce a new level
+   for every larger value, forever.
 2. **Contexts**: for each resolution, the last 1…``max_context`` levels (a level, a pair, a triple …: the
    shape of the recent curve, as in CAD OSE / ARTime), and (level, hour of day) and (level, day of week) for
    the coarse resolutions (seasonality: a normal value at an abnormal time of day or week). A context is
-   *novel* if this series has never produced it before. The raw anomaly is the fraction of novel contexts.
+   *novel* if this series has never produced it before.
    Contexts are remembered in one shared bit table keyed by a 64-bit hash of (series, context), so the state
    of 100,000 series is a few arrays and a 128 MB table, all updated in one vectorised step.
-3. **Likelihood** (Numenta's anomaly likelihood): how improbable the raw anomaly is under a normal fit of this
-   series' own history of raw anomalies (slow exponential memory, with Numenta's lower bounds on mean and
-   variance), as ``-log10(tail probability) / 10`` in [0, 1]. Noisy series, which produce novel long
-   contexts all the time, are thereby scored on the same scale as clean ones: one configuration for all.
+3. **Surprise**: each kind of context k (the level, the pair, … the 5-gram, (level, hour) …) has its own rate
+   p_k of novelty in this series (an exponentially weighted frequency with a ``prior`` of half a novelty, so
+   it is never 0). The surprise of a bucket is the information of its novel contexts, sum of -log10 p_k over
+   them, and the score is that surprise over ``scale`` decades, capped at 1. A noisy series, whose long
+   contexts are novel all the time, gets almost nothing from them, while a new level in a clean series is
+   worth several decades: one configuration for all series, and, unlike a fraction of novel contexts, the
+   rare kinds of novelty weigh more than the common ones.
 4. **One report per episode**: a score is emitted only if it beats every score since the last emitted one
-   (forgotten after ``hold`` buckets); otherwise the output is 0. An alert fires early and does not repeat.
+   (forgotten after ``hold`` buckets); otherwise the output is 0. After a sure alert (score >= ``sure``) the
+   series is silent for ``hold`` buckets. An alert fires early and does not repeat.
+
+``NoveltyConfig(surprise="likelihood", geometric=False)`` is the previous default (registered as
+``novelty-likelihood``): the fraction of novel contexts, scored by Numenta's anomaly likelihood (a normal fit of
+the series' history of fractions, with lower bounds on its mean and variance), linear levels outside the range,
+no silence after sure alerts.
 
 Count series (only non-negative integers while learning: user reports, hits) are quantised on the Anscombe
 scale 2·sqrt(x + 3/8), where Poisson noise has unit spread, with levels at least one noise unit wide: a
@@ -50,9 +60,14 @@ class NoveltyConfig:
     learn_rows: int = 400
     quiet_rows: int = 150
     hold: int = 150
-    memory: float = 5000.0  # buckets of memory of the raw-anomaly distribution
-    mean_floor: float = 0.03
-    var_floor: float = 0.0003
+    memory: float = 2000.0  # buckets of memory of the novelty rates (or of the raw-anomaly distribution)
+    surprise: str = "information"  # or "likelihood" (the previous default)
+    geometric: bool = True  # levels beyond the learned range grow geometrically
+    prior: float = 0.5  # pseudo-novelties in each rate p_k (and as many pseudo-non-novelties)
+    scale: float = 19.0  # decades of surprise for a score of 1 (the NAB operating point is near 0.5)
+    sure: float = 0.5  # a score this high silences the series for ``hold`` buckets (> 1: never)
+    mean_floor: float = 0.03  # likelihood only
+    var_floor: float = 0.0003  # likelihood only
 
     @property
     def n_keys(self) -> int:
@@ -69,18 +84,35 @@ def anscombe_scalar(x: float) -> float:
     return float(anscombe(np.array([x]))[0])
 
 
-def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray, min_width: FloatArray) -> np.ndarray:
-    """Quantisation level of ``offset`` above the learned minimum, at each resolution (bounded, int64)."""
+def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray, min_width: FloatArray,
+            geometric: bool) -> np.ndarray:
+    """Quantisation level of ``offset`` above the learned minimum, at each resolution (bounded, int64).
+
+    Inside the learned range (``0 <= offset < span``) levels are ``width`` wide; beyond it, if ``geometric``,
+    level ``res + j`` holds excesses of ``[2^j - 1, 2^(j+1) - 1)`` widths above the top (and likewise below 0).
+    """
     width = np.maximum(span / resolutions, min_width)
     width = np.where(width > 0, width, 1.0)
-    out: np.ndarray = np.clip(np.floor(offset / width), -LEVEL_LIMIT, LEVEL_LIMIT).astype(np.int64)
+    q = offset / width
+    if geometric:
+        above = np.maximum(q - resolutions, 0.0)
+        below = np.maximum(-q, 0.0)
+        q = np.where(q < 0, -1.0 - np.floor(np.log2(1.0 + below)),
+                     np.where(q >= resolutions, resolutions + np.floor(np.log2(1.0 + above)), q))
+    out: np.ndarray = np.clip(np.floor(q), -LEVEL_LIMIT, LEVEL_LIMIT).astype(np.int64)
     return out
 
 
-def level_scalar(offset: float, span: float, resolution: int, min_width: float) -> int:
+def level_scalar(offset: float, span: float, resolution: int, min_width: float, geometric: bool) -> int:
     width = max(span / resolution, min_width)
     width = width if width > 0 else 1.0
-    return int(min(max(math.floor(offset / width), -LEVEL_LIMIT), LEVEL_LIMIT))
+    q = offset / width
+    if geometric:
+        if q < 0:
+            q = -1.0 - math.floor(math.log2(1.0 - q))
+        elif q >= resolution:
+            q = resolution + math.floor(math.log2(1.0 + q - resolution))
+    return int(min(max(math.floor(q), -LEVEL_LIMIT), LEVEL_LIMIT))
 
 
 def table_bits_for(n_series: int) -> int:
@@ -105,6 +137,7 @@ class NoveltyBank:
         self.hist = np.zeros((n, len(c.resolutions), c.max_context), dtype=np.int64)
         self.mu = np.zeros(n)
         self.var = np.zeros(n)
+        self.rate = np.zeros((n, c.n_keys)) if c.surprise == "information" else np.zeros((n, 0))
         self.gate = np.zeros(n)
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
@@ -142,22 +175,32 @@ class NoveltyBank:
         min_width = np.where(counts, 1.0, 0.0)[:, None]
         hist = self.hist[idx]
         hist[:, :, 1:] = hist[:, :, :-1]
-        hist[:, :, 0] = _levels(offset, span, self._res, min_width)
+        hist[:, :, 0] = _levels(offset, span, self._res, min_width, c.geometric)
         self.hist[idx] = hist
-        tq = _levels(offset, span, self._tres, min_width)
-        raw = self._novelty(self.sid[idx], t, tq, hist, cnt)
-        # likelihood of the raw anomaly under this series' history of raw anomalies
-        mu, var = self.mu[idx], self.var[idx]
-        z = (raw - np.maximum(mu, c.mean_floor)) / np.sqrt(np.maximum(var, c.var_floor))
-        score = np.clip(-log10_normal_tail(z) / 10.0, 0.0, 1.0)
-        score[cnt < c.quiet_rows] = 0.0
+        tq = _levels(offset, span, self._tres, min_width, c.geometric)
+        novel = self._novelty(self.sid[idx], t, tq, hist, cnt)
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
-        d = raw - mu
-        self.mu[idx] = mu + a * d
-        self.var[idx] = (1.0 - a) * (var + a * d * d)
-        # one report per episode
+        if c.surprise == "information":
+            # information of the novel contexts under this series' own novelty rate of each kind of context
+            rate = self.rate[idx]
+            n_eff = np.minimum(cnt, c.memory)[:, None]
+            p = (rate * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
+            score = np.minimum((novel * -np.log10(p)).sum(axis=1) / c.scale, 1.0)
+            self.rate[idx] = rate + a[:, None] * (novel - rate)
+        else:
+            # likelihood of the raw anomaly under this series' history of raw anomalies
+            raw = novel.sum(axis=1) / c.n_keys
+            mu, var = self.mu[idx], self.var[idx]
+            z = (raw - np.maximum(mu, c.mean_floor)) / np.sqrt(np.maximum(var, c.var_floor))
+            score = np.clip(-log10_normal_tail(z) / 10.0, 0.0, 1.0)
+            d = raw - mu
+            self.mu[idx] = mu + a * d
+            self.var[idx] = (1.0 - a) * (var + a * d * d)
+        score[cnt < c.quiet_rows] = 0.0
+        # one report per episode; silence after a sure alert
         since = self.since[idx]
-        gate = np.where(since >= c.hold, 0.0, self.gate[idx])
+        gate = self.gate[idx]
+        gate = np.where(since >= c.hold, 0.0, np.where(gate >= c.sure, np.inf, gate))
         record = score > gate
         self.gate[idx] = np.where(record, score, gate)
         self.since[idx] = np.where(record, 0, since + 1)
@@ -167,10 +210,11 @@ class NoveltyBank:
 
     def _novelty(self, sid: np.ndarray, t: FloatArray, tq: np.ndarray, hist: np.ndarray,
                  cnt: np.ndarray) -> FloatArray:
-        """Fraction of this bucket's contexts never seen before in its series; marks them as seen."""
+        """Which of this bucket's contexts (columns, ``n_keys``) its series never produced before (1.0) or did
+        (0.0); marks them as seen."""
         c = self.cfg
         shift = np.uint64(64 - self.bits)
-        novel = np.zeros(len(sid))
+        novel: list[np.ndarray] = []
         fresh: list[np.ndarray] = []
         young = bool((cnt < c.max_context - 1).any())
 
@@ -179,7 +223,7 @@ class NoveltyBank:
             new = self.table[pos] == 0
             if valid is not None:
                 new &= valid
-            novel[:] += new.sum(axis=1)
+            novel.append(new)
             fresh.append(pos[new])
 
         h = combine(sid[:, None], self._res_ids)
@@ -193,5 +237,5 @@ class NoveltyBank:
             lookup(combine(h, tq.view(np.uint64)))
         for pos in fresh:  # read all, then write
             self.table[pos] = 1
-        result: FloatArray = novel / c.n_keys
+        result: FloatArray = np.concatenate(novel, axis=1).astype(float)
         return result

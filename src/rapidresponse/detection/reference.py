@@ -27,6 +27,7 @@ class NoveltyReference:
         self.lo, self.hi = math.inf, -math.inf
         self.hist: list[list[int]] = [[0] * self.cfg.max_context for _ in self.cfg.resolutions]
         self.mu = self.var = self.gate = 0.0
+        self.rate = [0.0] * self.cfg.n_keys
         self.since = 1 << 40
         self.counts = True
 
@@ -44,7 +45,7 @@ class NoveltyReference:
         span = hi - lo
         keys: list[tuple[int, bool]] = []
         for j, res in enumerate(c.resolutions):
-            self.hist[j] = [level_scalar(y - lo, span, res, min_width), *self.hist[j][:-1]]
+            self.hist[j] = [level_scalar(y - lo, span, res, min_width, c.geometric), *self.hist[j][:-1]]
             h = combine_scalar(self.sid, j + 1)
             for length in range(1, c.max_context + 1):
                 h = combine_scalar(h, self.hist[j][length - 1])
@@ -53,18 +54,32 @@ class NoveltyReference:
         weekday = math.floor((timestamp / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0)
         for kind, slot in ((101, hour), (102, weekday)):
             for j, res in enumerate(c.time_resolutions):
-                level = level_scalar(y - lo, span, res, min_width)
+                level = level_scalar(y - lo, span, res, min_width, c.geometric)
                 keys.append((combine_scalar(combine_scalar(combine_scalar(self.sid, kind * 100 + j), slot), level),
                              True))
-        raw = self._novelty(keys)
-        z = (raw - max(self.mu, c.mean_floor)) / math.sqrt(max(self.var, c.var_floor))
-        score = min(max(-log10_normal_tail_scalar(z) / 10.0, 0.0), 1.0) if cnt >= c.quiet_rows else 0.0
+        novel = self._novelty(keys)
         a = max(1.0 / c.memory, 1.0 / (cnt + 1.0))
-        d = raw - self.mu
-        self.mu += a * d
-        self.var = (1.0 - a) * (self.var + a * d * d)
+        if c.surprise == "information":
+            n_eff = min(cnt, c.memory)
+            surprise = 0.0
+            for k, new in enumerate(novel):
+                if new:
+                    surprise += -math.log10((self.rate[k] * n_eff + c.prior) / (n_eff + 2.0 * c.prior))
+                self.rate[k] += a * (new - self.rate[k])
+            score = min(surprise / c.scale, 1.0)
+        else:
+            raw = sum(novel) / len(keys)
+            z = (raw - max(self.mu, c.mean_floor)) / math.sqrt(max(self.var, c.var_floor))
+            score = min(max(-log10_normal_tail_scalar(z) / 10.0, 0.0), 1.0)
+            d = raw - self.mu
+            self.mu += a * d
+            self.var = (1.0 - a) * (self.var + a * d * d)
+        if cnt < c.quiet_rows:
+            score = 0.0
         if self.since >= c.hold:
             self.gate = 0.0
+        elif self.gate >= c.sure:
+            self.gate = math.inf
         self.count = cnt + 1
         if score > self.gate:
             self.gate, self.since = score, 0
@@ -72,8 +87,11 @@ class NoveltyReference:
         self.since += 1
         return 0.0
 
-    def _novelty(self, keys: Sequence[tuple[int, bool]]) -> float:
-        fresh = [pos for key, valid in keys if valid and not self.table[pos := (key & MASK64) >> (64 - self.bits)]]
-        for pos in fresh:  # read all, then write: as the vectorised bank does
-            self.table[pos] = 1
-        return len(fresh) / len(keys)
+    def _novelty(self, keys: Sequence[tuple[int, bool]]) -> list[float]:
+        """1.0 for each context never seen before in this series (0.0 otherwise); marks them as seen."""
+        positions = [(key & MASK64) >> (64 - self.bits) for key, _ in keys]
+        novel = [1.0 if valid and not self.table[pos] else 0.0 for pos, (_, valid) in zip(positions, keys, strict=True)]
+        for pos, new in zip(positions, novel, strict=True):  # read all, then write: as the vectorised bank does
+            if new:
+                self.table[pos] = 1
+        return novel
