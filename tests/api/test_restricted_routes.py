@@ -32,6 +32,8 @@ from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service, work
 from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCreate, RoleAssign, TaskCreate
+from rapidresponse.notify import endpoints as notify_endpoints
+from rapidresponse.notify import service as notify
 
 MISSING_REF = "INC-2099-0999"
 
@@ -42,6 +44,9 @@ ALLOW_LIST = {
 }
 # Routes without a ref whose output changes with every request: checked for leaks, not for equality.
 VOLATILE = {"/metrics"}
+# Reads of one outbox message or webhook endpoint: the id only exists once the restricted incident
+# does, so they are checked for leaks (and the message for a 404, below), not for equality.
+VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -81,6 +86,12 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda w, who: {},
     ("POST", "/incidents/new"): lambda w, who: {"title": f"declared by {who.name}", "type": "other",
                                                 "harm": "2"},
+    ("POST", "/api/v1/notifications/{message_id}/retry"): lambda w, who: {},
+    ("POST", "/api/v1/notifications/test"): lambda w, who: {"email": "probe@example.org"},
+    ("POST", "/api/v1/webhooks"): lambda w, who: {"name": f"probe {who.name}", "url": "http://127.0.0.1:9/x"},
+    ("PATCH", "/api/v1/webhooks/{endpoint_id}"): lambda w, who: {"enabled": False},
+    ("DELETE", "/api/v1/webhooks/{endpoint_id}"): lambda w, who: {},
+    ("PUT", "/api/v1/me/notification-preferences"): lambda w, who: {"preferences": {}},
 }
 # Paths of {ref} routes that make the incident final; called last by the members.
 FINAL_LAST = ("/merge",)
@@ -104,6 +115,8 @@ class World:
     task_id: int
     scribe: str
     bystander: str
+    endpoint_id: int = 0
+    message_id: int = 0  # an outbox message about the restricted incident, to its member
     markers: list[str] = field(default_factory=list)
 
 
@@ -152,7 +165,8 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
     def value(m: re.Match[str]) -> str:
         name = m.group(1).split(":")[0]
         values = {"ref": ref, "note_id": str(world.note_id), "task_id": str(world.task_id), "role": "scribe",
-                  "username": world.scribe, "token_id": str(who.spare_token_id)}
+                  "username": world.scribe, "token_id": str(who.spare_token_id),
+                  "message_id": str(world.message_id), "endpoint_id": str(world.endpoint_id)}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
         return values[name]
@@ -212,8 +226,11 @@ def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) 
         public = service.declare(s, member, IncidentCreate(title="Public choking challenge",
                                                            type="dangerous_challenge"))
         public_ref = public.ref
+        endpoint = notify_endpoints.create_endpoint(s, people["admin"].actor, name="partner hook",
+                                                    url="http://127.0.0.1:9/hook")
+        endpoint_id = endpoint.id
     return World(restricted="", restricted2="", public=public_ref, note_id=0, task_id=0, scribe=scribe.username,
-                 bystander=bystander.username), people
+                 bystander=bystander.username, endpoint_id=endpoint_id), people
 
 
 def _make_restricted(world: World, people: dict[str, Who]) -> None:
@@ -232,6 +249,10 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.note_id, world.task_id = note.id, task.id
         service.assign_role(s, member, r.ref, RoleAssign(role="scribe", username=world.scribe))
         service.link(s, member, r.ref, LinkRequest(ref=world.public))
+        msg, _ = notify.enqueue(s, kind="incident.declared", channel="email", recipient="member@example.org",
+                                subject=f"{title} 7Q3X", body="note-marker-7Q3X", user_id=member.user_id,
+                                incident_id=r.id, restricted=True)
+        world.message_id = msg.id
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 
@@ -343,6 +364,14 @@ def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: T
     outsider_list = _call(client, "GET", "/api/v1/incidents", w, people["outsider"], "", None).json()
     assert w.restricted2 in [i["ref"] for i in admin_list["items"]]
     assert admin_list["total"] > outsider_list["total"]
+
+    message = f"/api/v1/notifications/{w.message_id}"
+    for who in outsiders:
+        status = _call(client, "GET", message, w, who, "", None).status_code
+        if status not in (403, 404):
+            problems.append(f"GET {message} (about the restricted incident) as {who.name}: {status}")
+    if _call(client, "GET", message, w, people["member"], "", None).status_code != 200:
+        problems.append(f"GET {message} as its member recipient: not found, so the check above proves nothing")
 
     assert not problems, "restricted incident leaks or untested routes:\n  " + "\n  ".join(problems)
 
