@@ -148,7 +148,11 @@ def _verify(user: User, password: str) -> bool:
 
 
 def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown") -> User:
-    """Check a password, throttling repeated failures per username and per address."""
+    """Check a password, throttling repeated failures per username and per address.
+
+    A failure is recorded in the caller's transaction before NotAuthenticated is raised: the caller
+    must catch it inside its unit of work so that the record is committed, or throttling counts nothing.
+    """
     settings = get_settings()
     username = username.strip().lower()[:64]
     since = now() - timedelta(seconds=settings.login_window_seconds)
