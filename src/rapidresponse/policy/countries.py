@@ -21,7 +21,7 @@ import holidays as holidays_lib
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ..errors import NotFound
-from .loading import DATA_DIR, PolicyDataError, list_names, load_document, merge, override_dir, validate
+from .loading import DATA_DIR, PolicyDataError, VersionText, list_names, load_document, merge, override_dir, validate
 
 DEFAULT_DEADLINE_HOURS = 24.0
 BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
@@ -174,7 +174,7 @@ def _unique(items: tuple[Any, ...], key: str, what: str) -> None:
 
 class CountryProfile(_Strict):
     code: str = Field(pattern=ISO_CODE.pattern)
-    version: str
+    version: VersionText
     reviewed: date
     name: LocalName
     eu_member: bool
@@ -187,13 +187,6 @@ class CountryProfile(_Strict):
     laws: tuple[Law, ...] = ()
     deadlines: tuple[Deadline, ...] = Field(min_length=1)
     notes: str = ""
-
-    @model_validator(mode="before")
-    @classmethod
-    def _version_as_text(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
-            data = {**data, "version": str(data["version"])}
-        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> CountryProfile:
@@ -257,18 +250,11 @@ class SharedFile(BaseModel):
     """A fragment shared by several profiles (e.g. the EU instruments)."""
 
     model_config = ConfigDict(extra="forbid")
-    version: str
+    version: VersionText
     reviewed: date
     regulators: list[dict[str, Any]] = Field(default_factory=list)
     laws: list[dict[str, Any]] = Field(default_factory=list)
     deadlines: list[dict[str, Any]] = Field(default_factory=list)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _version_as_text(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
-            data = {**data, "version": str(data["version"])}
-        return data
 
 
 class _RawCountry(BaseModel):

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from ..errors import ValidationFailed
+
+# A data file's ``version: 2`` or ``version: 1.1`` is YAML's number; keep it as the text it was written as.
+VersionText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
 
 DATA_DIR = Path(__file__).parent / "data"
 ENV_VAR = "RAPIDRESPONSE_POLICY_DIR"

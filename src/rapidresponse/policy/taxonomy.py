@@ -12,13 +12,13 @@ import re
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from ..errors import NotFound
 from . import dsa
-from .loading import load_document, override_dir
+from .loading import VersionText, load_document, override_dir
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -108,16 +108,9 @@ class AreaSpec(_NodeFields):
 
 class TaxonomyFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    version: str
+    version: VersionText
     reviewed: date
     areas: list[AreaSpec] = Field(min_length=1)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _version_as_text(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("version"), int | float):
-            data = {**data, "version": str(data["version"])}
-        return data
 
     @model_validator(mode="after")
     def _unique_slugs(self) -> TaxonomyFile:
