@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+from dataclasses import dataclass
 from typing import Any
 
 import structlog
@@ -32,17 +34,35 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def session_actor(request: Request) -> tuple[Actor, str] | None:
-    """The user behind the session cookie and its CSRF token, or None."""
+@dataclass(frozen=True)
+class SessionUser:
+    """The user behind a web session cookie."""
+
+    actor: Actor
+    csrf_token: str
+    must_change_password: bool
+
+
+def session_user(request: Request) -> SessionUser | None:
+    """The user behind the session cookie, or None; looked up once per request."""
+    if hasattr(request.state, "session_user"):
+        cached: SessionUser | None = request.state.session_user
+        return cached
+    found: SessionUser | None = None
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
-        return None
-    with unit_of_work(read_only=True) as s:
-        found = auth.resolve_session(s, token)
-        if found is None:
-            return None
-        user, row = found
-        return auth.to_actor(user), row.csrf_token
+    if token:
+        with unit_of_work(read_only=True) as s:
+            resolved = auth.resolve_session(s, token)
+            if resolved is not None:
+                user, row = resolved
+                found = SessionUser(auth.to_actor(user), row.csrf_token, user.must_change_password)
+    request.state.session_user = found
+    return found
+
+
+def tokens_match(a: str, b: str) -> bool:
+    """Compare secrets in constant time; an empty one never matches."""
+    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
 
 
 def current_actor(request: Request) -> Actor:
@@ -55,11 +75,12 @@ def current_actor(request: Request) -> Actor:
         with unit_of_work(read_only=True) as s:
             actor = auth.resolve_token(s, secret.strip())
     else:
-        found = session_actor(request)
+        found = session_user(request)
         if found is None:
             raise NotAuthenticated("log in or send an API token")
-        actor, csrf = found
-        if request.method not in SAFE_METHODS and request.headers.get(CSRF_HEADER) != csrf:
+        actor = found.actor
+        if request.method not in SAFE_METHODS and not tokens_match(request.headers.get(CSRF_HEADER, ""),
+                                                                   found.csrf_token):
             raise PermissionDenied("missing or wrong CSRF token (send it in the X-CSRF-Token header)")
     request.state.actor = actor
     return actor

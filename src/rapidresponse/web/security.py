@@ -18,11 +18,9 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from ..auth import service as auth
 from ..auth.permissions import Actor
 from ..config import get_settings
-from ..db import unit_of_work
-from ..http import SESSION_COOKIE
+from ..http import SessionUser, session_user, tokens_match
 
 LOGIN_CSRF_COOKIE = "rr_login_csrf"
 LOCALE_COOKIE = "rr_locale"
@@ -43,11 +41,7 @@ class CsrfFailed(Exception):
     """A POST without a valid CSRF token: refused with 403, nothing changes."""
 
 
-@dataclass(frozen=True)
-class WebUser:
-    actor: Actor
-    csrf_token: str
-    must_change_password: bool
+WebUser = SessionUser
 
 
 @dataclass(frozen=True)
@@ -87,20 +81,8 @@ def login_url(request: Request) -> str:
 
 
 def current_web_user(request: Request) -> WebUser | None:
-    """The logged-in user behind the session cookie, or None (cached on the request)."""
-    if hasattr(request.state, "web_user"):
-        cached: WebUser | None = request.state.web_user
-        return cached
-    found: WebUser | None = None
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with unit_of_work(read_only=True) as s:
-            resolved = auth.resolve_session(s, token)
-            if resolved is not None:
-                user, row = resolved
-                found = WebUser(auth.to_actor(user), row.csrf_token, user.must_change_password)
-    request.state.web_user = found
-    return found
+    """The logged-in user behind the session cookie, or None."""
+    return session_user(request)
 
 
 def require_user(request: Request) -> WebUser:
@@ -111,10 +93,6 @@ def require_user(request: Request) -> WebUser:
     if user.must_change_password and not request.url.path.startswith(PASSWORD_EXEMPT):
         raise Redirect("/account/password")
     return user
-
-
-def tokens_match(a: str, b: str) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(a.encode(), b.encode())
 
 
 async def require_post(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Posted:
