@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 import structlog
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -84,6 +84,10 @@ def current_actor(request: Request) -> Actor:
             raise PermissionDenied("missing or wrong CSRF token (send it in the X-CSRF-Token header)")
     request.state.actor = actor
     return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+"""An endpoint parameter: the authenticated caller."""
 
 
 def _is_api(request: Request) -> bool:

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 
 from .. import events
 from ..db import unit_of_work
-from ..http import current_actor
+from ..http import ActorDep
 from . import service
 from .models import ApiToken, User
-from .permissions import Actor, Perm
+from .permissions import Perm
 from .schemas import ProfileUpdate, TokenCreate, TokenCreated, TokenOut, UserCreate, UserCreated, UserOut
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
-ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def _user(u: User) -> UserOut:

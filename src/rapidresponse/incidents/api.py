@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Query, Response
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor
 from ..db import unit_of_work
-from ..http import current_actor
+from ..http import ActorDep
 from . import service, work
 from .models import Incident
 from .schemas import (
@@ -36,8 +36,6 @@ from .schemas import (
 from .vocab import Role
 
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
-ActorDep = Annotated[Actor, Depends(current_actor)]
-Ref = Annotated[str, Query(max_length=20)]
 
 
 _OUT_FIELDS = tuple(f for f in IncidentOut.model_fields if f != "merged_into")

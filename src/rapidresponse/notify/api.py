@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor
 from ..db import unit_of_work
-from ..http import current_actor
+from ..http import ActorDep
 from . import endpoints, service
 from .models import OutboxMessage, WebhookEndpoint
 from .schemas import (
@@ -27,7 +27,6 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
-ActorDep = Annotated[Actor, Depends(current_actor)]
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 _FIELDS = tuple(NotificationDetail.model_fields)
