@@ -77,3 +77,19 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Audience(Base):
+    """A named group that hears about incidents (leadership, PR, regional teams, partners): email
+    addresses and webhook endpoints. Messages to an ``external`` audience need an approved text."""
+
+    __tablename__ = "audiences"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    emails: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    endpoint_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
+    external: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str] = mapped_column(String(5), default="en")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
