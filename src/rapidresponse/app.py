@@ -17,12 +17,14 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, http, logs
+from .approvals.api import router as approvals_router
 from .auth.api import router as auth_router
 from .config import get_settings
 from .db import get_engine
 from .errors import DomainError
 from .incidents.api import router as incidents_router
 from .notify.api import router as notify_router
+from .playbooks.api import router as playbooks_router
 
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -60,6 +62,8 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(incidents_router)
     app.include_router(auth_router)
     app.include_router(notify_router)
+    app.include_router(playbooks_router)
+    app.include_router(approvals_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

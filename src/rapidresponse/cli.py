@@ -17,6 +17,8 @@ from .demo.cli import demo as demo_command
 from .detection.cli import app as detect_app
 from .incidents.cli import app as incidents_app
 from .notify.cli import app as notify_app
+from .playbooks.cli import app as playbooks_app
+from .playbooks.cli import approvals_app, updates_app
 from .policy.cli import app as policy_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
@@ -30,6 +32,9 @@ app.add_typer(incidents_app, name="incidents")
 app.add_typer(detect_app, name="detect")
 app.add_typer(policy_app, name="policy")
 app.add_typer(notify_app, name="notify")
+app.add_typer(playbooks_app, name="playbooks")
+app.add_typer(updates_app, name="updates")
+app.add_typer(approvals_app, name="approvals")
 app.command("demo")(demo_command)
 
 

@@ -34,6 +34,7 @@ from rapidresponse.incidents import service, work
 from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCreate, RoleAssign, TaskCreate
 from rapidresponse.notify import endpoints as notify_endpoints
 from rapidresponse.notify import service as notify
+from rapidresponse.playbooks import updates
 
 MISSING_REF = "INC-2099-0999"
 
@@ -46,7 +47,8 @@ ALLOW_LIST = {
 VOLATILE = {"/metrics"}
 # Reads of one outbox message or webhook endpoint: the id only exists once the restricted incident
 # does, so they are checked for leaks (and the message for a 404, below), not for equality.
-VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}"}
+VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}",
+             "/api/v1/approvals/{approval_id}"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -63,6 +65,14 @@ API_BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", "/api/v1/incidents/{ref}/notes/{note_id}"): lambda w, who: {"pinned": False},
     ("POST", "/api/v1/incidents/{ref}/tasks"): lambda w, who: {"title": f"task by {who.name}"},
     ("PATCH", "/api/v1/incidents/{ref}/tasks/{task_id}"): lambda w, who: {"status": "in_progress"},
+    ("POST", "/api/v1/incidents/{ref}/playbook"): lambda w, who: {},
+    ("PUT", "/api/v1/incidents/{ref}/playbook/conditions"): lambda w, who: {"conditions": ["minors_involved"]},
+    ("POST", "/api/v1/incidents/{ref}/updates/preview"): lambda w, who: {"template_id": "no_such", "language": "ru"},
+    ("POST", "/api/v1/incidents/{ref}/updates"): lambda w, who: {"audience": "leadership", "subject": "probe",
+                                                                  "body": f"update by {who.name}"},
+    ("PATCH", "/api/v1/incidents/{ref}/updates/{update_id}"): lambda w, who: {"subject": "probe", "body": "edited"},
+    ("POST", "/api/v1/incidents/{ref}/updates/{update_id}/request-approval"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/updates/{update_id}/send"): lambda w, who: {},
 }
 # Form fields for web UI posts on a {ref} route (the CSRF token is added).
 WEB_FORMS: dict[tuple[str, str], Body] = {
@@ -92,6 +102,11 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("PATCH", "/api/v1/webhooks/{endpoint_id}"): lambda w, who: {"enabled": False},
     ("DELETE", "/api/v1/webhooks/{endpoint_id}"): lambda w, who: {},
     ("PUT", "/api/v1/me/notification-preferences"): lambda w, who: {"preferences": {}},
+    ("POST", "/api/v1/playbooks"): lambda w, who: {"text": "id: probe"},
+    ("POST", "/api/v1/playbooks/validate"): lambda w, who: {"text": "id: probe"},
+    ("POST", "/api/v1/approvals/{approval_id}/decision"): lambda w, who: {"decision": "approved",
+                                                                          "text_sha256": "0" * 64},
+    ("PUT", "/api/v1/audiences/{slug}"): lambda w, who: {"emails": ["probe@example.org"]},
 }
 # Paths of {ref} routes that make the incident final; called last by the members.
 FINAL_LAST = ("/merge",)
@@ -117,6 +132,8 @@ class World:
     bystander: str
     endpoint_id: int = 0
     message_id: int = 0  # an outbox message about the restricted incident, to its member
+    update_id: int = 0  # a stakeholder update on the restricted incident
+    approval_id: int = 0  # an approval of that update, which commanders could decide
     markers: list[str] = field(default_factory=list)
 
 
@@ -166,7 +183,9 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
         name = m.group(1).split(":")[0]
         values = {"ref": ref, "note_id": str(world.note_id), "task_id": str(world.task_id), "role": "scribe",
                   "username": world.scribe, "token_id": str(who.spare_token_id),
-                  "message_id": str(world.message_id), "endpoint_id": str(world.endpoint_id)}
+                  "message_id": str(world.message_id), "endpoint_id": str(world.endpoint_id),
+                  "update_id": str(world.update_id), "approval_id": str(world.approval_id),
+                  "playbook_id": "dangerous_challenge", "slug": "leadership"}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
         return values[name]
@@ -253,6 +272,10 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
                                 subject=f"{title} 7Q3X", body="note-marker-7Q3X", user_id=member.user_id,
                                 incident_id=r.id, restricted=True)
         world.message_id = msg.id
+        upd = updates.create(s, member, r.ref, audience="leadership", language="en", subject=f"{title} update",
+                             body="update-marker-7Q3X")
+        updates.request_approval(s, member, r.ref, upd.id)
+        world.update_id, world.approval_id = upd.id, upd.approval_id or 0
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 
@@ -372,6 +395,13 @@ def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: T
             problems.append(f"GET {message} (about the restricted incident) as {who.name}: {status}")
     if _call(client, "GET", message, w, people["member"], "", None).status_code != 200:
         problems.append(f"GET {message} as its member recipient: not found, so the check above proves nothing")
+    approval = f"/api/v1/approvals/{w.approval_id}"
+    for who in outsiders:
+        status = _call(client, "GET", approval, w, who, "", None).status_code
+        if status != 404:
+            problems.append(f"GET {approval} (about the restricted incident) as {who.name}: {status}")
+    if _call(client, "GET", approval, w, people["admin"], "", None).status_code != 200:
+        problems.append(f"GET {approval} as admin: not found, so the check above proves nothing")
 
     assert not problems, "restricted incident leaks or untested routes:\n  " + "\n  ".join(problems)
 

@@ -140,8 +140,9 @@ def test_preferences(client: TestClient, caller: Callable[..., dict[str, str]], 
                      json={"preferences": {"incident.declared": ["email", f"webhook:{ep.id}"],
                                            "incident.member_added": []}})
     assert put.status_code == 200, put.text
-    assert put.json()["preferences"] == {"incident.declared": ["email", f"webhook:{ep.id}"],
-                                         "incident.member_added": []}
+    prefs = put.json()["preferences"]
+    assert prefs["incident.declared"] == ["email", f"webhook:{ep.id}"] and prefs["incident.member_added"] == []
+    assert prefs["task.overdue"] == ["email"], "kinds not mentioned keep their default"
     _problem(client.put("/api/v1/me/notification-preferences", headers=me,
                         json={"preferences": {"incident.declared": ["sms"]}}), 422)
     _problem(client.put("/api/v1/me/notification-preferences", headers=me,

@@ -49,7 +49,7 @@ def test_every_form_post_checks_csrf(client: TestClient, logged_in: Callable[...
     client.post(f"/incidents/{ref}/tasks", data={"csrf_token": csrf, "title": "first"})
     with unit_of_work(read_only=True) as s:
         note_id = s.execute(select(Note.id)).scalar_one()
-        task_id = s.execute(select(Task.id)).scalar_one()
+        task_id = s.execute(select(Task.id).where(Task.title == "first")).scalar_one()
     paths = _web_posts()
     assert {"/login", "/logout", "/locale", "/incidents/new", "/incidents/{ref}/status",
             "/incidents/{ref}/notes", "/incidents/{ref}/tasks/{task_id}"} <= set(paths)

@@ -19,6 +19,8 @@ class Perm(StrEnum):
     AUDIT_VERIFY = "audit:verify"
     NOTIFY_READ = "notify:read"  # the outbox: who was sent what, and its delivery state
     NOTIFY_MANAGE = "notify:manage"  # webhook endpoints, retrying dead messages, test messages
+    PLAYBOOKS_MANAGE = "playbooks:manage"  # save a team's playbook versions
+    UPDATES_SEND = "updates:send"  # compose and send stakeholder updates
 
 
 _ALL = frozenset(Perm)
@@ -26,11 +28,12 @@ _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_U
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
-    "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ},
+    "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND},
     "responder": _WORK,
-    "policy": _WORK,
+    "policy": _WORK | {Perm.PLAYBOOKS_MANAGE},
     "legal": _WORK,
-    "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ}),
+    "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
+                        Perm.UPDATES_SEND}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
@@ -172,6 +175,23 @@ def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: Ta
     if changes:
         _record(session, actor, inc, "incident.task_updated", task_id=task.id, title=task.title, **changes)
     return task
+
+
+@dataclass(frozen=True)
+class TaskState:
+    incident_id: int
+    status: str
+    owner_id: int | None
+    due_at: datetime | None
+    title: str
+
+
+def task_states(session: Session, task_ids: set[int]) -> dict[int, TaskState]:
+    """The state of these tasks, for the platform's own timers (no permission: callers are jobs)."""
+    if not task_ids:
+        return {}
+    rows = session.execute(select(Task).where(Task.id.in_(task_ids))).scalars()
+    return {t.id: TaskState(t.incident_id, t.status, t.owner_id, t.due_at, t.title) for t in rows}
 
 
 def tasks(session: Session, actor: Actor, ref: str) -> list[TaskOut]:

@@ -10,9 +10,11 @@ from sqlalchemy.orm import Session
 from ..auth.permissions import Actor
 from ..db import unit_of_work
 from ..http import ActorDep
-from . import endpoints, service
+from . import audiences, endpoints, service
 from .models import OutboxMessage, WebhookEndpoint
 from .schemas import (
+    AudienceIn,
+    AudienceOut,
     NotificationDetail,
     NotificationOut,
     NotificationPage,
@@ -137,3 +139,18 @@ def get_preferences(actor: ActorDep) -> PreferencesOut:
 def put_preferences(actor: ActorDep, body: Preferences) -> PreferencesOut:
     with unit_of_work() as s:
         return _prefs(s, actor, endpoints.set_preferences(s, actor, body.preferences))
+
+
+@router.get("/audiences", response_model=list[AudienceOut], tags=["audiences"])
+def list_audiences(actor: ActorDep) -> list[AudienceOut]:
+    """Who hears stakeholder updates: leadership, policy, PR, regional teams, partners, law enforcement,
+    regulators (external audiences need an approved text)."""
+    with unit_of_work(read_only=True) as s:
+        return [AudienceOut(**vars(a)) for a in audiences.list_audiences(s, actor)]
+
+
+@router.put("/audiences/{slug}", response_model=AudienceOut, tags=["audiences"])
+def set_audience(actor: ActorDep, slug: Annotated[str, Path(max_length=40)], body: AudienceIn) -> AudienceOut:
+    """Create or change an audience's recipients (`notify:manage`)."""
+    with unit_of_work() as s:
+        return AudienceOut(**vars(audiences.set_audience(s, actor, slug, **body.model_dump(exclude_unset=True))))

@@ -21,6 +21,14 @@ FORMATS = ("json", "chat")
 KINDS: dict[str, str] = {
     "incident.declared": "an incident you command or take part in is declared",
     "incident.member_added": "someone puts you on an incident",
+    "task.due_soon": "a playbook task you own is nearly due",
+    "task.overdue": "a playbook task on an incident you command is overdue",
+    "update.due": "a stakeholder update you are responsible for is due",
+    "update.overdue": "a stakeholder update on an incident you command is overdue",
+    "playbook.escalation": "a playbook condition asks you to pull someone in",
+    "approval.requested": "a text waits for your approval",
+    "approval.decided": "your text was approved or rejected",
+    "stakeholder.update": "a stakeholder update sent to an audience you are in",
 }
 DEFAULT_CHANNELS = ["email"]
 

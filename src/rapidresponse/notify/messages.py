@@ -21,6 +21,59 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "ru": ("{ref}: ваша роль — {role}. {title}",
                "{actor} добавил(а) вас в инцидент {ref} в роли «{role}».\n\n{title}\n\nОткрыть: {url}"),
     },
+    "task.due_soon": {
+        "en": ("{ref}: due {due} — {task}",
+               "Your playbook task on {ref} is due {due}:\n\n{task}\n\nDone when: {done_when}\n\n{title}\n"
+               "Open it: {url}"),
+        "ru": ("{ref}: срок {due} — {task}",
+               "Срок вашей задачи по плану инцидента {ref} — {due}:\n\n{task}\n\nГотово, когда: {done_when}\n\n"
+               "{title}\nОткрыть: {url}"),
+    },
+    "task.overdue": {
+        "en": ("{ref}: overdue — {task}",
+               "A playbook task on {ref} is overdue (was due {due}; owner: {owner}):\n\n{task}\n\n{title}\n"
+               "Open it: {url}"),
+        "ru": ("{ref}: просрочено — {task}",
+               "Задача по плану инцидента {ref} просрочена (срок был {due}; ответственный: {owner}):\n\n{task}\n\n"
+               "{title}\nОткрыть: {url}"),
+    },
+    "update.due": {
+        "en": ("{ref}: stakeholder update due {due}",
+               "The next stakeholder update on {ref} ({sev}) is due {due}. Compose it from the playbook's templates:\n"
+               "{url}/updates\n\n{title}"),
+        "ru": ("{ref}: до {due} нужно обновление для заинтересованных сторон",
+               "Следующее обновление по инциденту {ref} ({sev}) нужно отправить до {due}. Составьте его по шаблонам "
+               "плана:\n{url}/updates\n\n{title}"),
+    },
+    "update.overdue": {
+        "en": ("{ref}: stakeholder update overdue (due {due})",
+               "No stakeholder update on {ref} ({sev}) has gone out since it was due {due}.\n{url}/updates\n\n{title}"),
+        "ru": ("{ref}: обновление для заинтересованных сторон просрочено (срок {due})",
+               "Обновление по инциденту {ref} ({sev}) не отправлено, хотя срок был {due}.\n{url}/updates\n\n{title}"),
+    },
+    "playbook.escalation": {
+        "en": ("{ref}: pull in {target} within {within}",
+               "A condition on {ref} holds: {condition}.\nThe playbook says: pull in {target} within {within}.\n\n"
+               "{note}\n\n{title}\nOpen it: {url}"),
+        "ru": ("{ref}: подключить «{target}» в течение {within}",
+               "По инциденту {ref} выполнено условие: {condition}.\nПо плану нужно подключить «{target}» в течение "
+               "{within}.\n\n{note}\n\n{title}\nОткрыть: {url}"),
+    },
+    "approval.requested": {
+        "en": ("Approval needed: {approval_title}",
+               "{actor} asks the {required_role} role to approve a text ({approval_kind}){on_ref}.\n\n"
+               "Read and decide: {approvals_url}"),
+        "ru": ("Нужно согласование: {approval_title}",
+               "{actor} просит роль «{required_role}» согласовать текст ({approval_kind}){on_ref}.\n\n"
+               "Прочитать и решить: {approvals_url}"),
+    },
+    "approval.decided": {
+        "en": ("{decision_en}: {approval_title}",
+               "{actor} {decision_en_lower} your text ({approval_kind}){on_ref}.\n\n{comment}\n\n{approvals_url}"),
+        "ru": ("{decision_ru}: {approval_title}",
+               "{actor}: решение по вашему тексту ({approval_kind}){on_ref} — {decision_ru_lower}.\n\n{comment}\n\n"
+               "{approvals_url}"),
+    },
 }
 RESTRICTED_TITLE = {"en": "restricted incident (details only in rapidresponse)",
                     "ru": "инцидент с ограниченным доступом (подробности только в rapidresponse)"}

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..auth.schemas import Strict
 
@@ -95,3 +95,21 @@ class PreferencesOut(BaseModel):
     preferences: dict[str, list[str]]
     kinds: dict[str, str]
     channels: list[str]
+
+
+class AudienceOut(BaseModel):
+    slug: str
+    name: str
+    emails: list[str]
+    endpoint_ids: list[int]
+    external: bool
+    locale: str
+
+
+class AudienceIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    emails: list[Annotated[str, Field(max_length=320)]] | None = Field(default=None, max_length=200)
+    endpoint_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(default=None, max_length=50)
+    external: bool | None = None
+    locale: Literal["en", "ru", "kk", "uk"] | None = None

@@ -25,11 +25,12 @@ def notify_user(session: Session, user: User, *, kind: str, ev: events.Event, fa
                 restricted: bool) -> int:
     """Queue ``kind`` to ``user`` on each channel they chose; returns how many were queued."""
     subject, body = render(kind, user.locale, restricted=restricted, **facts)
+    incident_id = int(ev.subject_id) if ev.subject_type == "incident" else None
     queued = 0
     for channel in preferences_for(session, user.id).get(kind, []):
         key = f"{kind}:{ev.id}:u{user.id}:{channel}"
         common = dict(kind=kind, subject=subject, body=body, user_id=user.id, idempotency_key=key,
-                      incident_id=int(ev.subject_id), event_id=ev.id, restricted=restricted,
+                      incident_id=incident_id, event_id=ev.id, restricted=restricted,
                       payload={"incident": facts.get("ref"), "event": ev.type})
         if channel == "email":
             if not user.email:

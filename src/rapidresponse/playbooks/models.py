@@ -48,6 +48,8 @@ class PlaybookRun(Base):
     next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # The due time the comms lead was last reminded of (so each due time is reminded once).
     update_reminded_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The due time the commander was told had passed with no update.
+    update_escalated_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class RunTask(Base):

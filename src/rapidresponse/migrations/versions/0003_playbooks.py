@@ -84,6 +84,7 @@ def upgrade() -> None:
     sa.Column('last_update_at', rapidresponse.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('next_update_due_at', rapidresponse.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('update_reminded_for', rapidresponse.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('update_escalated_for', rapidresponse.db.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['applied_by_id'], ['users.id'], name=op.f('fk_playbook_runs_applied_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['incident_id'], ['incidents.id'], name=op.f('fk_playbook_runs_incident_id_incidents'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['version_id'], ['playbook_versions.id'], name=op.f('fk_playbook_runs_version_id_playbook_versions')),

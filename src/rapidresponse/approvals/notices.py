@@ -1,0 +1,61 @@
+"""Tell the people who may decide that a text waits for them, and tell its author the decision."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth import service as auth
+from ..auth.models import User
+from ..auth.permissions import SYSTEM
+from ..config import get_settings
+from ..errors import NotFound
+from ..incidents import service as incidents
+from ..notify.subscribers import notify_user
+from .models import Approval
+from .service import may_decide
+
+
+def _facts(session: Session, a: Approval, ev: events.Event) -> tuple[dict[str, Any], bool]:
+    restricted, on_ref = False, ""
+    if a.incident_id is not None:
+        try:
+            inc = incidents.get_by_id(session, SYSTEM, a.incident_id)
+        except NotFound:
+            inc = None
+        if inc is not None:
+            restricted, on_ref = inc.restricted, f" ({inc.ref})"
+    title = a.title if not restricted else f"{a.kind.replace('_', ' ')}{on_ref}"
+    decision = str(ev.payload.get("decision", ""))
+    facts = {"approval_title": title, "approval_kind": a.kind.replace("_", " "), "required_role": a.required_role,
+             "actor": ev.actor, "on_ref": on_ref, "comment": a.comment or "", "ref": on_ref.strip(" ()"),
+             "approvals_url": f"{get_settings().base_url.rstrip('/')}/approvals/{a.id}",
+             "decision_en": decision.capitalize(), "decision_en_lower": decision,
+             "decision_ru": "Согласовано" if decision == "approved" else "Отклонено",
+             "decision_ru_lower": "согласовано" if decision == "approved" else "отклонено"}
+    return facts, restricted
+
+
+@events.subscribe("approval.requested")
+def on_requested(session: Session, ev: events.Event) -> None:
+    a = session.get(Approval, int(ev.payload["approval_id"]))
+    if a is None:
+        return
+    facts, restricted = _facts(session, a, ev)
+    for user in session.execute(select(User).where(User.is_active.is_(True)).order_by(User.id)).scalars():
+        if may_decide(session, auth.to_actor(user), a):
+            notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
+
+
+@events.subscribe("approval.decided")
+def on_decided(session: Session, ev: events.Event) -> None:
+    a = session.get(Approval, int(ev.payload["approval_id"]))
+    if a is None or a.requested_by_id is None:
+        return
+    user = session.get(User, a.requested_by_id)
+    if user is not None and user.is_active:
+        facts, restricted = _facts(session, a, ev)
+        notify_user(session, user, kind="approval.decided", ev=ev, facts=facts, restricted=restricted)

@@ -1,0 +1,167 @@
+"""Approval gates: an external statement, a law-enforcement referral or a reply to a regulator goes
+out only once the required role has approved that exact text.
+
+The approver confirms the SHA-256 of the text they read, so a text changed between reading and
+approving is refused, and a text edited after approval needs a new approval. A person never
+approves their own request. Requests, decisions and supersessions are events (and, for an
+incident's approvals, timeline entries).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..incidents import service as incidents
+from .models import Approval
+
+KINDS = ("external_statement", "law_enforcement_referral", "regulator_reply", "leadership_update")
+ROLES = ("legal", "policy", "comms", "commander", "admin")
+DECISIONS = ("approved", "rejected")
+# The incident role that may approve in place of the account role (legal on the incident, say).
+INCIDENT_ROLE = {"legal": "legal", "policy": "policy_lead", "comms": "comms_lead", "commander": "commander"}
+MAX_TEXT = 50_000
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _record(session: Session, actor: Actor, a: Approval, kind: str, **payload: Any) -> None:
+    body = {"approval_id": a.id, "kind": a.kind, "subject_type": a.subject_type, "subject_id": a.subject_id,
+            "title": a.title, "required_role": a.required_role, **payload}
+    events.record(session, type=f"approval.{kind}", subject_type="approval", subject_id=a.id,
+                  actor_id=actor.user_id, actor=actor.label, payload=body)
+    if a.incident_id is not None:
+        events.record(session, type=f"incident.approval_{kind}", subject_type="incident", subject_id=a.incident_id,
+                      actor_id=actor.user_id, actor=actor.label, payload=body)
+
+
+def request(session: Session, actor: Actor, *, kind: str, subject_type: str, subject_id: int | str, title: str,
+            text: str, required_role: str = "legal", incident_id: int | None = None) -> Approval:
+    """Ask ``required_role`` to approve ``text``; a pending request for the same subject is superseded."""
+    if actor.user_id is None:
+        raise ValidationFailed("an approval is requested by a person")
+    if kind not in KINDS:
+        raise ValidationFailed(f"unknown approval kind {kind[:40]!r}; one of {', '.join(KINDS)}", field="kind")
+    if required_role not in ROLES:
+        raise ValidationFailed(f"unknown role {required_role[:40]!r}; one of {', '.join(ROLES)}",
+                               field="required_role")
+    if not text.strip():
+        raise ValidationFailed("there is no text to approve", field="text")
+    if len(text) > MAX_TEXT:
+        raise ValidationFailed(f"the text is longer than {MAX_TEXT} characters", field="text")
+    supersede(session, actor, subject_type=subject_type, subject_id=subject_id, reason="a new text was submitted")
+    a = Approval(kind=kind, subject_type=subject_type, subject_id=str(subject_id), incident_id=incident_id,
+                 title=title.strip()[:300] or kind, text=text, text_sha256=text_sha256(text),
+                 required_role=required_role, status="pending", requested_by_id=actor.user_id, requested_at=now())
+    session.add(a)
+    session.flush()
+    _record(session, actor, a, "requested", text_sha256=a.text_sha256)
+    return a
+
+
+def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: int | str, reason: str) -> int:
+    """Void the subject's pending or approved approval (its text is being changed); returns how many."""
+    rows = session.execute(select(Approval).where(
+        Approval.subject_type == subject_type, Approval.subject_id == str(subject_id),
+        Approval.status.in_(("pending", "approved")))).scalars().all()
+    for a in rows:
+        previous, a.status = a.status, "superseded"
+        _record(session, actor, a, "superseded", previous=previous, reason=reason)
+    return len(rows)
+
+
+def may_decide(session: Session, actor: Actor, a: Approval) -> bool:
+    if actor.user_id is None or actor.user_id == a.requested_by_id:
+        return False
+    if actor.role in (a.required_role, "admin"):
+        return True
+    if a.incident_id is None or a.required_role not in INCIDENT_ROLE:
+        return False
+    try:
+        inc = incidents.get_by_id(session, actor, a.incident_id)
+    except NotFound:
+        return False
+    return any(u.id == actor.user_id and m.role == INCIDENT_ROLE[a.required_role]
+               for m, u in incidents.members(session, inc))
+
+
+def _visible(session: Session, actor: Actor, a: Approval) -> bool:
+    if a.incident_id is None:
+        return actor.can(Perm.INCIDENTS_READ)
+    return a.incident_id in incidents.visible_ids(session, actor, {a.incident_id})
+
+
+def get(session: Session, actor: Actor, approval_id: int) -> Approval:
+    actor.require(Perm.INCIDENTS_READ)
+    a = session.get(Approval, approval_id)
+    if a is None or not _visible(session, actor, a):
+        raise NotFound(f"no approval {approval_id}")
+    return a
+
+
+def decide(session: Session, actor: Actor, approval_id: int, *, decision: str, text_sha256: str,
+           comment: str = "") -> Approval:
+    """Approve or reject the exact text whose SHA-256 the approver confirms."""
+    if decision not in DECISIONS:
+        raise ValidationFailed(f"decision is one of {', '.join(DECISIONS)}", field="decision")
+    a = session.execute(select(Approval).where(Approval.id == approval_id).with_for_update()).scalar_one_or_none()
+    if a is None or not _visible(session, actor, a):
+        raise NotFound(f"no approval {approval_id}")
+    if a.status != "pending":
+        raise Conflict(f"approval {a.id} is {a.status}; only a pending one can be decided", current=a.status)
+    if actor.user_id is not None and actor.user_id == a.requested_by_id:
+        raise PermissionDenied("you cannot approve your own request: another person in the role must")
+    if not may_decide(session, actor, a):
+        raise PermissionDenied(f"this needs the {a.required_role} role (on your account or on the incident)")
+    if text_sha256.strip().lower() != a.text_sha256:
+        raise Conflict("the text changed since you read it: read it again before deciding",
+                       current=a.text_sha256)
+    if decision == "rejected" and not comment.strip():
+        raise ValidationFailed("say why the text is rejected, so its author can fix it", field="comment")
+    a.status, a.decided_by_id, a.decided_at, a.comment = decision, actor.user_id, now(), comment.strip()[:4000]
+    _record(session, actor, a, "decided", decision=decision, text_sha256=a.text_sha256, comment=a.comment)
+    return a
+
+
+def latest(session: Session, subject_type: str, subject_id: int | str) -> Approval | None:
+    return session.execute(select(Approval).where(Approval.subject_type == subject_type,
+                                                  Approval.subject_id == str(subject_id))
+                           .order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
+
+
+def approved_text(session: Session, subject_type: str, subject_id: int | str) -> str | None:
+    a = latest(session, subject_type, subject_id)
+    return a.text if a is not None and a.status == "approved" else None
+
+
+def inbox(session: Session, actor: Actor, *, status: str = "pending", limit: int = 100) -> list[Approval]:
+    """Approvals the actor may decide (``pending``), or has decided (``decided``), or asked for (``mine``)."""
+    actor.require(Perm.INCIDENTS_READ)
+    query = select(Approval).order_by(Approval.id.desc()).limit(max(1, min(limit, 500)) * 4)
+    if status == "pending":
+        query = query.where(Approval.status == "pending")
+    elif status == "decided":
+        query = query.where(Approval.decided_by_id == actor.user_id)
+    elif status == "mine":
+        query = query.where(Approval.requested_by_id == actor.user_id)
+    else:
+        raise ValidationFailed("status is one of pending, decided, mine", field="status")
+    rows = list(session.execute(query).scalars())
+    ids = incidents.visible_ids(session, actor, {a.incident_id for a in rows if a.incident_id is not None})
+    rows = [a for a in rows if a.incident_id is None or a.incident_id in ids]
+    if status == "pending":
+        rows = [a for a in rows if may_decide(session, actor, a)]
+    return rows[:limit]
+
+
+def pending_count(session: Session, actor: Actor) -> int:
+    return len(inbox(session, actor)) if actor.can(Perm.INCIDENTS_READ) else 0

@@ -1,0 +1,146 @@
+"""API shapes for playbooks, running checklists and stakeholder updates."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from .schema import CONDITIONS
+
+Lang = Literal["en", "ru", "kk", "uk"]
+PlaybookText = Annotated[str, StringConstraints(min_length=1, max_length=512 * 1024)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class PlaybookSummary(BaseModel):
+    id: str
+    version: str
+    title: dict[str, str]
+    incident_types: list[str]
+    source: str
+    origin: str
+    sha256: str
+
+
+class BrokenFileOut(BaseModel):
+    path: str
+    error: str
+
+
+class Library(BaseModel):
+    playbooks: list[PlaybookSummary]
+    broken: list[BrokenFileOut]
+
+
+class PlaybookDetail(PlaybookSummary):
+    playbook: dict[str, Any]
+    text: str
+
+
+class PlaybookSave(Strict):
+    text: PlaybookText = Field(description="the playbook's YAML")
+
+
+class Validated(BaseModel):
+    valid: bool
+    id: str
+    version: str
+    tasks: int
+    templates: int
+
+
+class VersionOut(BaseModel):
+    id: int
+    playbook_id: str
+    version: str
+    title: str
+    source: str
+    sha256: str
+    created_at: datetime
+
+
+class Apply(Strict):
+    playbook_id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{1,60}$")] | None = None
+
+
+class Conditions(Strict):
+    conditions: list[Literal[CONDITIONS]] = Field(max_length=len(CONDITIONS))  # type: ignore[valid-type]
+
+
+class StepOut(BaseModel):
+    step: str
+    title: str
+    owner_role: str
+    task_id: int | None
+    status: str | None
+    owner: str | None
+    due_at: datetime | None
+    overdue: bool
+    waiting_for: str | None
+    done_when: str
+
+
+class ChecklistOut(BaseModel):
+    run_id: int
+    status: str
+    playbook_id: str
+    version: str
+    version_id: int
+    applied_at: datetime
+    conditions: list[str]
+    steps: list[StepOut]
+    done: int
+    roles: list[dict[str, Any]]
+    escalations: list[dict[str, Any]]
+    next_update_due_at: datetime | None
+    last_update_at: datetime | None
+
+
+class PreviewIn(Strict):
+    template_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    language: Lang = "en"
+
+
+class PreviewOut(BaseModel):
+    template_id: str
+    audience: str
+    language: str
+    subject: str
+    body: str
+    gate: str | None
+    required_role: str | None
+    missing: list[str]
+
+
+class UpdateCreate(Strict):
+    audience: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    language: Lang = "en"
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+    template_id: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
+
+
+class UpdateEdit(Strict):
+    subject: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
+
+
+class UpdateOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    template_id: str | None
+    audience: str
+    language: str
+    subject: str
+    body: str
+    gate: str | None
+    status: str
+    approval_id: int | None
+    recipients: int
+    created_at: datetime
+    sent_at: datetime | None

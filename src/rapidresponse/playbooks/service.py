@@ -1,0 +1,359 @@
+"""Playbook rules: the library, saving a team's version, applying a playbook to an incident,
+conditions that fire escalations, and the running checklist.
+
+Tasks are the incident's own tasks (created through the incidents service); this domain keeps
+which step each one carries, when its owner was reminded, and when it was escalated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth.models import User
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..incidents import service as incidents
+from ..incidents import work
+from ..incidents.models import Incident
+from ..incidents.schemas import TaskCreate, TaskOut, TaskUpdate
+from . import files, library
+from .models import PlaybookRun, PlaybookVersion, RunTask
+from .schema import CONDITIONS, Playbook, TaskSpec
+
+# What the platform does on a playbook's behalf is done as this actor (it sees every incident).
+PLAYBOOK_ACTOR = Actor(user_id=None, username="playbook", role="admin")
+
+
+# --- the library ----------------------------------------------------------------------------
+
+def _ui_entries(session: Session) -> dict[str, library.Entry]:
+    """The newest UI-saved version of each playbook."""
+    rows = session.execute(select(PlaybookVersion).where(PlaybookVersion.source == "ui")
+                           .order_by(PlaybookVersion.id)).scalars()
+    out: dict[str, library.Entry] = {}
+    for row in rows:
+        out[row.playbook_id] = library.Entry(files.parse(row.text, source=f"ui:{row.id}"), row.text, "ui",
+                                             f"ui:{row.id}")
+    return out
+
+
+def entries(session: Session) -> tuple[dict[str, library.Entry], list[library.BrokenFile]]:
+    found, broken = library.from_files()
+    found.update(_ui_entries(session))
+    return dict(sorted(found.items())), broken
+
+
+def list_playbooks(session: Session, actor: Actor) -> tuple[list[library.Entry], list[library.BrokenFile]]:
+    actor.require(Perm.INCIDENTS_READ)
+    found, broken = entries(session)
+    return list(found.values()), broken
+
+
+def get_playbook(session: Session, actor: Actor, playbook_id: str) -> library.Entry:
+    actor.require(Perm.INCIDENTS_READ)
+    entry = entries(session)[0].get(playbook_id)
+    if entry is None:
+        raise NotFound(f"no playbook {playbook_id[:80]!r}")
+    return entry
+
+
+def for_type(session: Session, incident_type: str) -> library.Entry | None:
+    """The playbook an incident of this type runs: a team's own before a built-in one."""
+    candidates = [e for e in entries(session)[0].values()
+                  if incident_type in [t.value for t in e.playbook.incident_types]]
+    candidates.sort(key=lambda e: (library.SOURCES.index(e.source) * -1, e.playbook.id != incident_type,
+                                   e.playbook.id))
+    return candidates[0] if candidates else None
+
+
+def _store(session: Session, entry: library.Entry, actor: Actor) -> PlaybookVersion:
+    """The stored row for this exact text (one row per text, whoever saves or uses it first)."""
+    row = session.execute(select(PlaybookVersion).where(PlaybookVersion.sha256 == entry.sha256)).scalar_one_or_none()
+    if row is None:
+        row = PlaybookVersion(playbook_id=entry.playbook.id, version=entry.playbook.version,
+                              title=entry.playbook.title.en[:200], source=entry.source, sha256=entry.sha256,
+                              text=entry.text, created_by_id=actor.user_id, created_at=now())
+        session.add(row)
+        session.flush()
+    return row
+
+
+def save(session: Session, actor: Actor, text: str) -> PlaybookVersion:
+    """Save a team's playbook from the UI or API; it replaces the library's playbook of that id."""
+    actor.require(Perm.PLAYBOOKS_MANAGE)
+    playbook = files.parse(text, source="playbook")
+    current = entries(session)[0].get(playbook.id)
+    if current is not None and current.sha256 == library.sha256(text):
+        raise Conflict(f"playbook {playbook.id!r} already has exactly this text")
+    if current is not None and current.playbook.version == playbook.version:
+        raise ValidationFailed(f"playbook {playbook.id!r} is already at version {playbook.version}: "
+                               "raise the version when you change it", field="version")
+    old = session.execute(select(PlaybookVersion).where(PlaybookVersion.sha256 == library.sha256(text))
+                          ).scalar_one_or_none()
+    if old is not None:
+        raise Conflict(f"this exact text is already stored as {old.playbook_id} {old.version}: "
+                       "raise the version when you change it")
+    row = _store(session, library.Entry(playbook, text, "ui", "ui"), actor)
+    events.record(session, type="playbook.saved", subject_type="playbook", subject_id=playbook.id,
+                  actor_id=actor.user_id, actor=actor.label,
+                  payload={"version": playbook.version, "version_id": row.id, "sha256": row.sha256})
+    return row
+
+
+def versions(session: Session, actor: Actor, playbook_id: str) -> list[PlaybookVersion]:
+    """Stored versions of a playbook, newest first: those saved by a team, and those run by an incident
+    the actor may see (a version only a restricted incident ran would reveal that incident)."""
+    actor.require(Perm.INCIDENTS_READ)
+    rows = list(session.execute(select(PlaybookVersion).where(PlaybookVersion.playbook_id == playbook_id)
+                                .order_by(PlaybookVersion.id.desc())).scalars())
+    used = session.execute(select(PlaybookRun.version_id, PlaybookRun.incident_id)
+                           .where(PlaybookRun.version_id.in_([r.id for r in rows]))).all()
+    seen = incidents.visible_ids(session, actor, {incident_id for _, incident_id in used})
+    shown = {version_id for version_id, incident_id in used if incident_id in seen}
+    return [r for r in rows if r.source == "ui" or r.id in shown]
+
+
+def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, /, **payload: Any) -> events.Event:
+    """An event on the incident's own stream, so its timeline shows what the playbook did."""
+    return events.record(session, type=kind, subject_type="incident", subject_id=inc.id, actor_id=actor.user_id,
+                         actor=actor.label, payload={"ref": inc.ref, **payload})
+
+
+# --- runs -----------------------------------------------------------------------------------
+
+def active_run(session: Session, incident_id: int) -> PlaybookRun | None:
+    return session.execute(select(PlaybookRun).where(PlaybookRun.incident_id == incident_id,
+                                                     PlaybookRun.status.in_(("active", "paused")))
+                           ).scalar_one_or_none()
+
+
+def run_playbook(session: Session, run: PlaybookRun) -> Playbook:
+    row = session.get(PlaybookVersion, run.version_id)
+    assert row is not None
+    return files.parse(row.text, source=f"playbook version {row.id}")
+
+
+def holders(session: Session, inc: Incident, role: str) -> list[User]:
+    return [u for m, u in incidents.members(session, inc) if m.role == role and u.is_active]
+
+
+def _applies(spec: TaskSpec, severity: int, conditions: list[str]) -> bool:
+    if spec.severities and severity not in spec.severities:
+        return False
+    return all(c in conditions for c in spec.conditions)
+
+
+def _create_step(session: Session, inc: Incident, run: PlaybookRun, spec: TaskSpec, base: datetime) -> RunTask:
+    owner = next(iter(holders(session, inc, spec.owner_role.value)), None)
+    due = base + spec.due.within if spec.due and spec.due.after == "declared" else None
+    description = f"Done when: {spec.done_when.en}"
+    if spec.description:
+        description = f"{spec.description.en}\n\n{description}"
+    task = work.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
+        title=spec.title.en, description=description, owner=owner.username if owner else None, due_at=due))
+    step = RunTask(run_id=run.id, step=spec.id, task_id=task.id, owner_role=spec.owner_role.value,
+                   after_step=spec.due.after if spec.due and spec.due.after != "declared" else None,
+                   within_minutes=int(spec.due.within.total_seconds() // 60) if spec.due else None)
+    session.add(step)
+    return step
+
+
+def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = None) -> PlaybookRun:
+    """Apply a playbook (the one for the incident's type when none is named). A running one is
+    replaced: its tasks stay on the incident, its reminders stop."""
+    if actor is not PLAYBOOK_ACTOR:
+        actor.require(Perm.INCIDENTS_COMMAND)
+    inc = incidents.get(session, actor, ref)
+    if inc.status not in ("triage", "active", "mitigated", "monitoring"):
+        raise Conflict(f"{inc.ref} is {inc.status}: a playbook runs only on an open incident")
+    entry = entries(session)[0].get(playbook_id) if playbook_id else for_type(session, inc.type)
+    if entry is None:
+        raise NotFound(f"no playbook {playbook_id[:80]!r}" if playbook_id else f"no playbook for type {inc.type}")
+    previous = active_run(session, inc.id)
+    if previous is not None:
+        previous.status = "replaced"
+    version = _store(session, entry, actor)
+    at = now()
+    playbook = entry.playbook
+    cadence = playbook.cadence(inc.severity)
+    run = PlaybookRun(incident_id=inc.id, version_id=version.id, status="active",
+                      conditions=list(previous.conditions) if previous else [], fired={},
+                      applied_by_id=actor.user_id, applied_at=at,
+                      next_update_due_at=at + cadence if cadence else None)
+    session.add(run)
+    session.flush()
+    for spec in playbook.tasks:
+        if _applies(spec, inc.severity, run.conditions):
+            _create_step(session, inc, run, spec, at)
+    session.flush()
+    filled = {m.role for m, _ in incidents.members(session, inc)}
+    wanted = [r.role.value for r in playbook.roles if r.min_severity is None or inc.severity <= r.min_severity]
+    _timeline(session, actor, inc, "incident.playbook_applied", playbook=playbook.id,
+                      version=playbook.version, version_id=version.id,
+                      replaced=previous.id if previous else None,
+                      tasks=len(run_steps(session, run)), roles_requested=[r for r in wanted if r not in filled],
+                      next_update_due_at=run.next_update_due_at)
+    for condition in run.conditions:
+        _fire(session, actor, inc, run, playbook, condition)
+    return run
+
+
+def run_steps(session: Session, run: PlaybookRun) -> list[RunTask]:
+    return list(session.execute(select(RunTask).where(RunTask.run_id == run.id).order_by(RunTask.id)).scalars())
+
+
+def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[str]) -> PlaybookRun:
+    """Say which conditions hold (minors involved, regulator involved…). A condition that becomes true
+    adds the tasks that wait for it and fires its escalations, once per run."""
+    actor.require(Perm.INCIDENTS_UPDATE)
+    unknown = [c for c in conditions if c not in CONDITIONS]
+    if unknown:
+        raise ValidationFailed(f"unknown condition {unknown[0][:60]!r}; one of {', '.join(CONDITIONS)}",
+                               field="conditions")
+    inc = incidents.get(session, actor, ref)
+    run = active_run(session, inc.id)
+    if run is None:
+        raise Conflict(f"{inc.ref} runs no playbook: apply one first")
+    wanted = sorted(set(conditions))
+    added = [c for c in wanted if c not in run.conditions]
+    removed = [c for c in run.conditions if c not in wanted]
+    if not added and not removed:
+        return run
+    run.conditions = wanted
+    _timeline(session, actor, inc, "incident.playbook_conditions", added=added, removed=removed,
+                      conditions=wanted)
+    playbook = run_playbook(session, run)
+    existing = {s.step for s in run_steps(session, run)}
+    for spec in playbook.tasks:
+        if spec.id not in existing and spec.conditions and _applies(spec, inc.severity, wanted):
+            _create_step(session, inc, run, spec, now())
+    for condition in added:
+        _fire(session, actor, inc, run, playbook, condition)
+    return run
+
+
+def _fire(session: Session, actor: Actor, inc: Incident, run: PlaybookRun, playbook: Playbook,
+          condition: str) -> None:
+    for rule in playbook.escalations:
+        if rule.when != condition or rule.id in run.fired:
+            continue
+        target = rule.pull_in_role.value if rule.pull_in_role else rule.pull_in_team or ""
+        already = bool(rule.pull_in_role and holders(session, inc, rule.pull_in_role.value))
+        commander = next(iter(holders(session, inc, "commander")), None)
+        title = f"Pull in {target.replace('_', ' ')}: {rule.note.en}"[:300]
+        task = None
+        if not already:
+            task = work.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
+                title=title, description=rule.note.en, owner=commander.username if commander else None,
+                due_at=now() + rule.within))
+        run.fired = {**run.fired, rule.id: now().isoformat()}
+        _timeline(session, actor, inc, "incident.playbook_escalated", escalation=rule.id,
+                          condition=condition, role=rule.pull_in_role.value if rule.pull_in_role else None,
+                          team=rule.pull_in_team, within_minutes=int(rule.within.total_seconds() // 60),
+                          task_id=task.id if task else None, already_present=already)
+
+
+# --- the checklist --------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    step: str
+    spec: TaskSpec | None
+    task: TaskOut | None
+    owner_role: str
+    waiting_for: str | None = None
+    overdue: bool = False
+
+
+@dataclass
+class Checklist:
+    run: PlaybookRun
+    playbook: Playbook
+    version: PlaybookVersion
+    steps: list[Step]
+    roles: list[dict[str, Any]]
+    conditions: list[str]
+    escalations: list[dict[str, Any]]
+    history: list[PlaybookRun] = field(default_factory=list)
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.task and s.task.status == "done")
+
+
+def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
+    """The running playbook of an incident as a checklist, or None when it runs none."""
+    inc = incidents.get(session, actor, ref)
+    runs = list(session.execute(select(PlaybookRun).where(PlaybookRun.incident_id == inc.id)
+                                .order_by(PlaybookRun.id.desc())).scalars())
+    run = next((r for r in runs if r.status in ("active", "paused")), runs[0] if runs else None)
+    if run is None:
+        return None
+    playbook = run_playbook(session, run)
+    version = session.get(PlaybookVersion, run.version_id)
+    assert version is not None
+    specs = {t.id: t for t in playbook.tasks}
+    tasks = {t.id: t for t in work.tasks(session, actor, inc.ref)}
+    at = now()
+    steps = []
+    for rs in run_steps(session, run):
+        task = tasks.get(rs.task_id) if rs.task_id else None
+        overdue = bool(task and task.due_at and task.status in ("open", "in_progress") and task.due_at < at)
+        steps.append(Step(rs.step, specs.get(rs.step), task, rs.owner_role,
+                          waiting_for=rs.after_step if task and task.due_at is None else None, overdue=overdue))
+    members = incidents.members(session, inc)
+    roles = [{"role": r.role.value, "required": r.required, "why": r.why,
+              "holders": [u.username for m, u in members if m.role == r.role.value],
+              "wanted": r.min_severity is None or inc.severity <= r.min_severity} for r in playbook.roles]
+    escalations = [{"id": e.id, "when": e.when, "role": e.pull_in_role.value if e.pull_in_role else None,
+                    "team": e.pull_in_team, "within": e.within, "note": e.note, "fired_at": run.fired.get(e.id)}
+                   for e in playbook.escalations]
+    return Checklist(run, playbook, version, steps, roles, list(run.conditions), escalations,
+                     history=[r for r in runs if r.id != run.id])
+
+
+def next_update(session: Session, incident_id: int) -> datetime | None:
+    run = active_run(session, incident_id)
+    return run.next_update_due_at if run else None
+
+
+def record_update_sent(session: Session, incident_id: int, severity: int) -> None:
+    """A stakeholder update went out: the next one is due one cadence from now."""
+    run = active_run(session, incident_id)
+    if run is None:
+        return
+    at = now()
+    cadence = run_playbook(session, run).cadence(severity)
+    run.last_update_at = at
+    run.next_update_due_at = at + cadence if cadence else None
+
+
+def reschedule_cadence(session: Session, incident_id: int, severity: int) -> None:
+    """Severity changed: the next update is due one new cadence after the last one (or the start),
+    which may be now overdue when the severity rose."""
+    run = active_run(session, incident_id)
+    if run is None:
+        return
+    cadence = run_playbook(session, run).cadence(severity)
+    run.next_update_due_at = (run.last_update_at or run.applied_at) + cadence if cadence else None
+
+
+def start_waiting_steps(session: Session, inc_ref: str, run: PlaybookRun, finished_step: str) -> None:
+    """The step others wait for is done: their clocks start now."""
+    for rs in run_steps(session, run):
+        if rs.after_step == finished_step and rs.task_id and rs.within_minutes:
+            work.update_task(session, PLAYBOOK_ACTOR, inc_ref, rs.task_id,
+                             TaskUpdate(due_at=now() + timedelta(minutes=rs.within_minutes)))
+
+
+def step_for_task(session: Session, task_id: int) -> tuple[PlaybookRun, RunTask] | None:
+    row = session.execute(select(PlaybookRun, RunTask).join(RunTask, RunTask.run_id == PlaybookRun.id)
+                          .where(RunTask.task_id == task_id, PlaybookRun.status == "active")).first()
+    return (row[0], row[1]) if row else None

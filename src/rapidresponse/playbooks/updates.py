@@ -1,0 +1,235 @@
+"""Stakeholder updates: composed from the running playbook's templates with the incident's live
+facts, previewed, approved where a gate asks for it, sent to an audience through the outbox, and
+kept on the incident's timeline.
+
+States: ``draft`` → ``pending_approval`` → ``approved`` | ``rejected`` (back to editing) → ``sent``.
+An update to an external audience, or from a template with a gate, goes out only with an approval
+of its exact text; editing an approved or pending text voids that approval.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..approvals import service as approvals
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..config import get_settings
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..incidents import service as incidents
+from ..incidents import work
+from ..incidents.models import Incident
+from ..incidents.vocab import STATUS_LABELS, TYPE_LABELS
+from ..notify import audiences
+from ..notify import service as outbox
+from . import service, templates
+from .models import StakeholderUpdate
+
+LANGUAGES = ("en", "ru", "kk", "uk")
+SUBJECT_TYPE = "stakeholder_update"
+STATUS_RU = {"triage": "разбор", "active": "активен", "mitigated": "меры приняты", "monitoring": "наблюдение",
+             "resolved": "решён", "closed": "закрыт", "cancelled": "отменён", "merged": "объединён"}
+MAX_SUBJECT, MAX_BODY = 300, 20_000
+
+
+def _time(at: datetime | None) -> str:
+    return at.strftime("%d.%m.%Y %H:%M UTC") if at else "—"
+
+
+def facts(session: Session, actor: Actor, inc: Incident, language: str) -> dict[str, Any]:
+    """The incident's live facts, as plain values a template may use."""
+    members = incidents.members(session, inc)
+
+    def holder(role: str) -> str:
+        return next((u.display_name or u.username for m, u in members if m.role == role), "—")
+
+    tasks = work.tasks(session, actor, inc.ref)
+    status = STATUS_RU.get(inc.status, inc.status) if language != "en" else STATUS_LABELS.get(inc.status, inc.status)
+    return {
+        "ref": inc.ref, "title": inc.title, "summary": inc.summary or inc.title,
+        "type": TYPE_LABELS.get(inc.type, inc.type), "severity": f"SEV{inc.severity}", "status": status,
+        "countries_text": ", ".join(inc.countries) or "—", "languages_text": ", ".join(inc.languages) or "—",
+        "commander": holder("commander"), "comms_lead": holder("comms_lead"),
+        "tasks_done": sum(1 for t in tasks if t.status == "done"), "tasks_total": len(tasks),
+        "next_update_at": _time(service.next_update(session, inc.id)), "declared_at": _time(inc.declared_at),
+        "url": f"{get_settings().base_url.rstrip('/')}/incidents/{inc.ref}",
+    }
+
+
+def preview(session: Session, actor: Actor, ref: str, *, template_id: str, language: str) -> dict[str, Any]:
+    """A template rendered with the live facts: subject, body, gate, audience and missing facts."""
+    actor.require(Perm.INCIDENTS_READ)
+    if language not in LANGUAGES:
+        raise ValidationFailed(f"language is one of {', '.join(LANGUAGES)}", field="language")
+    inc = incidents.get(session, actor, ref)
+    run = service.active_run(session, inc.id)
+    if run is None:
+        raise Conflict(f"{inc.ref} runs no playbook, so it has no templates: write the update yourself")
+    playbook = service.run_playbook(session, run)
+    tpl = playbook.template(template_id)
+    if tpl is None:
+        raise NotFound(f"the playbook {playbook.id} has no template {template_id[:60]!r}")
+    known = facts(session, actor, inc, language)
+    subject, missing_s = templates.render(tpl.subject.get(language), known)
+    body, missing_b = templates.render(tpl.body.get(language), known)
+    gate = playbook.gate(tpl.gate)
+    return {"template_id": tpl.id, "audience": tpl.audience, "language": language, "subject": subject[:MAX_SUBJECT],
+            "body": body, "gate": tpl.gate, "required_role": gate.required_role if gate else None,
+            "missing": sorted(set(missing_s + missing_b))}
+
+
+def _get(session: Session, actor: Actor, ref: str, update_id: int) -> tuple[Incident, StakeholderUpdate]:
+    inc = incidents.get(session, actor, ref)
+    upd = session.get(StakeholderUpdate, update_id)
+    if upd is None or upd.incident_id != inc.id:
+        raise NotFound(f"no update {update_id} on {inc.ref}")
+    return inc, upd
+
+
+def _check_text(subject: str, body: str) -> tuple[str, str]:
+    subject, body = " ".join(subject.split()), body.strip()
+    if not subject or len(subject) > MAX_SUBJECT:
+        raise ValidationFailed(f"a subject is 1–{MAX_SUBJECT} characters", field="subject")
+    if not body or len(body) > MAX_BODY:
+        raise ValidationFailed(f"a body is 1–{MAX_BODY} characters", field="body")
+    return subject, body
+
+
+def required_gate(session: Session, upd: StakeholderUpdate) -> tuple[str, str] | None:
+    """(approval kind, role) the update needs before it goes out, or None."""
+    run = service.active_run(session, upd.incident_id)
+    playbook = service.run_playbook(session, run) if run else None
+    if upd.gate:
+        gate = playbook.gate(upd.gate) if playbook else None
+        return upd.gate, gate.required_role if gate else "legal"
+    audience = next((a for a in audiences.list_audiences(session, service.PLAYBOOK_ACTOR) if a.slug == upd.audience),
+                    None)
+    if audience is not None and audience.external:
+        gate = playbook.gate("external_statement") if playbook else None
+        return "external_statement", gate.required_role if gate else "legal"
+    return None
+
+
+def create(session: Session, actor: Actor, ref: str, *, audience: str, language: str, subject: str, body: str,
+           template_id: str | None = None) -> StakeholderUpdate:
+    """A draft update (its text as previewed, possibly edited)."""
+    actor.require(Perm.UPDATES_SEND)
+    inc = incidents.get(session, actor, ref)
+    if language not in LANGUAGES:
+        raise ValidationFailed(f"language is one of {', '.join(LANGUAGES)}", field="language")
+    audiences.get_audience(session, actor, audience)
+    subject, body = _check_text(subject, body)
+    gate = None
+    run = service.active_run(session, inc.id)
+    if template_id is not None:
+        tpl = service.run_playbook(session, run).template(template_id) if run else None
+        if tpl is None:
+            raise NotFound(f"no template {template_id[:60]!r} in {inc.ref}'s playbook")
+        gate = tpl.gate
+    at = now()
+    upd = StakeholderUpdate(incident_id=inc.id, run_id=run.id if run else None, template_id=template_id,
+                            audience=audience, language=language, subject=subject, body=body, gate=gate,
+                            status="draft", created_by_id=actor.user_id, created_at=at, updated_at=at)
+    session.add(upd)
+    session.flush()
+    _timeline(session, actor, inc, "incident.update_drafted", upd)
+    return upd
+
+
+def edit(session: Session, actor: Actor, ref: str, update_id: int, *, subject: str, body: str) -> StakeholderUpdate:
+    actor.require(Perm.UPDATES_SEND)
+    inc, upd = _get(session, actor, ref, update_id)
+    if upd.status == "sent":
+        raise Conflict("a sent update cannot change; compose a new one", current=upd.status)
+    subject, body = _check_text(subject, body)
+    if (subject, body) == (upd.subject, upd.body):
+        return upd
+    voided = approvals.supersede(session, actor, subject_type=SUBJECT_TYPE, subject_id=upd.id,
+                                 reason="the text was edited")
+    upd.subject, upd.body, upd.status, upd.updated_at = subject, body, "draft", now()
+    _timeline(session, actor, inc, "incident.update_edited", upd, approval_voided=bool(voided))
+    return upd
+
+
+def approval_text(upd: StakeholderUpdate) -> str:
+    return f"{upd.subject}\n\n{upd.body}"
+
+
+def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
+    actor.require(Perm.UPDATES_SEND)
+    inc, upd = _get(session, actor, ref, update_id)
+    if upd.status not in ("draft", "rejected"):
+        raise Conflict(f"update {upd.id} is {upd.status}", current=upd.status)
+    needed = required_gate(session, upd)
+    kind, role = needed or ("leadership_update", "commander")
+    a = approvals.request(session, actor, kind=kind, subject_type=SUBJECT_TYPE, subject_id=upd.id,
+                          title=f"{inc.ref}: {upd.subject}", text=approval_text(upd), required_role=role,
+                          incident_id=inc.id)
+    upd.status, upd.approval_id, upd.updated_at = "pending_approval", a.id, now()
+    return upd
+
+
+def send(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
+    """Queue the update to every address and endpoint of its audience, once its gate is passed."""
+    actor.require(Perm.UPDATES_SEND)
+    inc, upd = _get(session, actor, ref, update_id)
+    if upd.status == "sent":
+        raise Conflict(f"update {upd.id} was sent already", current=upd.status)
+    needed = required_gate(session, upd)
+    if needed or upd.status in ("pending_approval", "rejected"):
+        approved = approvals.approved_text(session, SUBJECT_TYPE, upd.id)
+        if approved != approval_text(upd):
+            kind, role = needed or ("leadership_update", "commander")
+            raise Conflict(f"this update needs the approval of {role} ({kind.replace('_', ' ')}) of its exact text "
+                           "before it goes out", current=upd.status)
+    audience = audiences.get_audience(session, actor, upd.audience)
+    if audience.empty:
+        raise Conflict(f"the audience {audience.name!r} has no recipients yet: add addresses or endpoints to it")
+    common: dict[str, Any] = dict(kind="stakeholder.update", subject=upd.subject, body=upd.body,
+                                  incident_id=inc.id, restricted=inc.restricted,
+                                  payload={"incident": inc.ref, "audience": audience.slug, "update_id": upd.id})
+    for email in audience.emails:
+        outbox.enqueue(session, channel="email", recipient=email, idempotency_key=f"update:{upd.id}:{email}",
+                       **common)
+    for ep_id in audience.endpoint_ids:
+        outbox.enqueue(session, channel="webhook", endpoint_id=ep_id, idempotency_key=f"update:{upd.id}:ep{ep_id}",
+                       **common)
+    at = now()
+    upd.status, upd.sent_at, upd.updated_at = "sent", at, at
+    upd.recipients = len(audience.emails) + len(audience.endpoint_ids)
+    service.record_update_sent(session, inc.id, inc.severity)
+    _timeline(session, actor, inc, "incident.update_sent", upd, body=upd.body[:4000], recipients=upd.recipients)
+    return upd
+
+
+def list_updates(session: Session, actor: Actor, ref: str) -> list[StakeholderUpdate]:
+    inc = incidents.get(session, actor, ref)
+    return list(session.execute(select(StakeholderUpdate).where(StakeholderUpdate.incident_id == inc.id)
+                                .order_by(StakeholderUpdate.id.desc())).scalars())
+
+
+def get(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
+    return _get(session, actor, ref, update_id)[1]
+
+
+def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, upd: StakeholderUpdate, **extra: Any) -> None:
+    events.record(session, type=kind, subject_type="incident", subject_id=inc.id, actor_id=actor.user_id,
+                  actor=actor.label, payload={"ref": inc.ref, "update_id": upd.id, "audience": upd.audience,
+                                              "language": upd.language, "subject": upd.subject, **extra})
+
+
+@events.subscribe("approval.decided")
+def on_decided(session: Session, ev: events.Event) -> None:
+    """The approver's decision moves the update on (approved: ready to send; rejected: back to its author)."""
+    if ev.payload.get("subject_type") != SUBJECT_TYPE:
+        return
+    upd = session.get(StakeholderUpdate, int(ev.payload["subject_id"]))
+    if upd is None or upd.status != "pending_approval" or upd.approval_id != ev.payload.get("approval_id"):
+        return
+    upd.status = "approved" if ev.payload.get("decision") == "approved" else "rejected"
+    upd.updated_at = now()
