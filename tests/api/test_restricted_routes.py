@@ -86,6 +86,13 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/notes/{note_id}/pin"): lambda w, who: {"pinned": "0"},
     ("POST", "/incidents/{ref}/tasks"): lambda w, who: {"title": f"task by {who.name}"},
     ("POST", "/incidents/{ref}/tasks/{task_id}"): lambda w, who: {"status": "in_progress"},
+    ("POST", "/incidents/{ref}/playbook"): lambda w, who: {"playbook_id": "child_safety"},
+    ("POST", "/incidents/{ref}/playbook/conditions"): lambda w, who: {"conditions": "minors_involved"},
+    ("POST", "/incidents/{ref}/updates"): lambda w, who: {"audience": "leadership", "language": "en",
+                                                         "subject": "probe", "body": f"update by {who.name}"},
+    ("POST", "/incidents/{ref}/updates/{update_id}"): lambda w, who: {"subject": "probe", "body": "edited"},
+    ("POST", "/incidents/{ref}/updates/{update_id}/request-approval"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/updates/{update_id}/send"): lambda w, who: {},
 }
 # Writes without a ref (JSON for the API, form fields for the web UI).
 NOREF_WRITES: dict[tuple[str, str], Body] = {
@@ -107,6 +114,10 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/approvals/{approval_id}/decision"): lambda w, who: {"decision": "approved",
                                                                           "text_sha256": "0" * 64},
     ("PUT", "/api/v1/audiences/{slug}"): lambda w, who: {"emails": ["probe@example.org"]},
+    ("POST", "/playbooks/{playbook_id}"): lambda w, who: {"text": "id: probe"},
+    ("POST", "/approvals/{approval_id}/decision"): lambda w, who: {"decision": "approved", "text_sha256": "0" * 64},
+    ("POST", "/settings/audiences/{slug}"): lambda w, who: {"emails": "probe@example.org"},
+    ("POST", "/outbox/{message_id}/retry"): lambda w, who: {},
 }
 # Paths of {ref} routes that make the incident final; called last by the members.
 FINAL_LAST = ("/merge",)

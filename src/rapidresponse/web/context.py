@@ -42,6 +42,17 @@ NOTICES = {
     "unpinned": N_("The note was unpinned."),
     "task": N_("The task was added."),
     "task_status": N_("The task was updated."),
+    "playbook_applied": N_("The playbook was applied."),
+    "playbook_saved": N_("The new version of the playbook was saved."),
+    "conditions": N_("The conditions were updated."),
+    "update_drafted": N_("The draft was saved."),
+    "update_edited": N_("The draft was changed."),
+    "approval_requested": N_("Approval was requested."),
+    "update_sent": N_("The update was queued for sending."),
+    "approved": N_("You approved the text."),
+    "rejected": N_("You rejected the text."),
+    "audience": N_("The audience was saved."),
+    "retried": N_("The message will be tried again."),
 }
 
 
@@ -71,12 +82,23 @@ def page_context(request: Request, *, locale: str | None = None) -> dict[str, An
     def can(perm: str) -> bool:
         return user is not None and user.actor.can(Perm(perm))
 
+    def pending_approvals() -> int:
+        """For the nav badge: approvals waiting for this user (one small query, only when shown)."""
+        if user is None or user.must_change_password:
+            return 0
+        from ..approvals import service as approvals
+        from ..db import unit_of_work
+
+        with unit_of_work(read_only=True) as s:
+            return approvals.pending_count(s, user.actor)
+
     done = request.query_params.get("done", "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return {
         "request": request, "path": request.url.path, "here": here, "user": user,
         "actor": user.actor if user else None, "locale": loc, "csrf_token": csrf, "tz": tz,
-        "notice": NOTICES.get(done), "when": when, "now_ts": now().timestamp(), "can": can,
+        "notice": NOTICES.get(done), "when": when,
+        "pending_approvals": pending_approvals, "now_ts": now().timestamp(), "can": can,
         "SEVERITY_LEVELS": SEVERITY_LEVELS,
         "ACCOUNT_ROLE_LABELS": ACCOUNT_ROLE_LABELS, "TIMELINE_KIND_LABELS": TIMELINE_KIND_LABELS,
         "TYPE_LABELS": vocab.TYPE_LABELS, "STATUS_LABELS": vocab.STATUS_LABELS,

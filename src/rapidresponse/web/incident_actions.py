@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ..db import unit_of_work
@@ -35,7 +35,7 @@ from .templating import Translator
 
 router = APIRouter(include_in_schema=False)
 PostedDep = Annotated[Posted, Depends(require_post)]
-Builder = Callable[[], BaseModel]
+Builder = Callable[[], Any]
 
 
 class FormError(ValueError):

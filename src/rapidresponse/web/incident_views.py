@@ -19,6 +19,7 @@ from ..incidents.severity import DEFAULT_HARM, SeverityInput
 from ..incidents.vocab import RESTRICTED_BY_DEFAULT, IncidentType, Role, Status
 from ..incidents.work import TIMELINE_KINDS
 from .activity import describe
+from .checklist import checklist_context
 from .context import request_locale
 from .forms import domain_message, field_errors, split_list
 from .security import Posted, WebUser, require_post, require_user
@@ -150,6 +151,7 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
             "timeline": work.timeline(s, actor, inc.ref, kinds=kinds, pinned_only=pinned_only),
             "tasks": work.tasks(s, actor, inc.ref),
             "usernames": [u.username for u in auth.list_users(s, actor) if u.is_active],
+            **checklist_context(s, actor, inc, locale),
         }
     current = Status(inc.status)
     is_open = current in lifecycle.MERGEABLE

@@ -9,12 +9,22 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import auth_views, dashboard, incident_actions, incident_views
+from . import (
+    approval_views,
+    auth_views,
+    dashboard,
+    incident_actions,
+    incident_views,
+    notify_views,
+    playbook_views,
+    update_views,
+)
 from .errors import html_error
 from .security import CsrfFailed, Redirect
 from .templating import HERE
 
-ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router)
+ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router,
+           playbook_views.router, update_views.router, approval_views.router, notify_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:
