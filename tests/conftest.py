@@ -17,6 +17,10 @@ from rapidresponse import clock, db, migrate
 from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.auth import service as auth
 from rapidresponse.config import get_settings
+from rapidresponse.notify import delivery
+from rapidresponse.notify.channels import Channel, EmailChannel, WebhookChannel
+from rapidresponse.notify.config import SmtpSettings
+from receivers import HttpReceiver, SmtpServer
 
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -140,6 +144,33 @@ def fake_clock(engine: Engine) -> Iterator[FakeClock]:
     clock.set_clock(fc)
     yield fc
     clock.set_clock(None)
+
+
+# --- real receivers for notifications -----------------------------------------------------------
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def receiver() -> Iterator[HttpReceiver]:
+    with HttpReceiver() as r:
+        yield r
+
+
+@pytest.fixture
+def channels(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Channel]]:
+    """Real channels: email to the test SMTP server (also as the process default), webhooks over HTTP."""
+    monkeypatch.setenv("RAPIDRESPONSE_SMTP_PORT", str(smtp.port))
+    monkeypatch.setenv("RAPIDRESPONSE_SMTP_FROM_ADDR", "alerts@rapidresponse.example")
+    delivery.reset()
+    chans: dict[str, Channel] = {"email": EmailChannel(SmtpSettings()), "webhook": WebhookChannel("webhook", 5),
+                                 "chat": WebhookChannel("chat", 5)}
+    yield chans
+    delivery.reset()
+
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -30,7 +30,7 @@ def render(source: str, facts: dict[str, Any]) -> tuple[str, list[str]]:
     try:
         missing = sorted(meta.find_undeclared_variables(env.parse(source)) - facts.keys())
         out = env.from_string(source).render(**facts)
-    except TemplateError as exc:
+    except (TemplateError, ArithmeticError, TypeError, ValueError, LookupError) as exc:  # the sandbox's refusals too
         raise ValidationFailed(f"the template cannot be rendered: {exc}") from None
     if len(out) > MAX_OUTPUT:
         raise ValidationFailed(f"the rendered message is longer than {MAX_OUTPUT} characters")

@@ -1,0 +1,176 @@
+"""The playbook file format and the library: every built-in validates, broken files are refused
+with file:line, teams override and save versions, and a past incident keeps the plan it ran."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from rapidresponse.auth import Actor
+from rapidresponse.cli import app
+from rapidresponse.db import unit_of_work
+from rapidresponse.errors import Conflict, PermissionDenied, ValidationFailed
+from rapidresponse.incidents.vocab import IncidentType
+from rapidresponse.playbooks import files, library, service, templates
+from rapidresponse.playbooks.schema import CONDITIONS
+
+BUILTIN = sorted(library.BUILTIN_DIR.glob("*.yaml"))
+EXAMPLE = library.BUILTIN_DIR / "dangerous_challenge.yaml"
+FACTS = {"ref": "INC-2026-0042", "title": "Собачий кайф", "summary": "Видео с удушением", "type": "Dangerous challenge",
+         "severity": "SEV2", "status": "Active", "countries_text": "KZ, RU", "languages_text": "ru, kk",
+         "commander": "Aigerim", "comms_lead": "Oksana", "tasks_done": 2, "tasks_total": 8,
+         "next_update_at": "29.11.2026 21:00 UTC", "declared_at": "29.11.2026 17:00 UTC", "url": "http://x/i"}
+
+
+def test_the_library_has_a_playbook_for_every_incident_type() -> None:
+    assert len(BUILTIN) >= 10
+    covered = {t.value for path in BUILTIN for t in files.read(path)[0].incident_types}
+    assert covered == {t.value for t in IncidentType} - {"other"}
+
+
+@pytest.mark.parametrize("path", BUILTIN, ids=lambda p: p.stem)
+def test_every_builtin_playbook_validates_and_its_templates_render(path: Path) -> None:
+    pb, _ = files.read(path)
+    assert pb.id == path.stem
+    assert {"en", "ru"} <= set(pb.languages)
+    assert any(r.role.value == "commander" for r in pb.roles)
+    for tpl in pb.templates:
+        for lang in pb.languages:
+            for part in (tpl.subject, tpl.body):
+                text, missing = templates.render(part.get(lang), FACTS)
+                assert text and not missing, (tpl.id, lang, missing)
+                if pb.restricted:  # a restricted incident's title and summary never leave the platform
+                    assert FACTS["title"] not in text and FACTS["summary"] not in text, (tpl.id, lang)
+    for esc in pb.escalations:
+        assert esc.when in CONDITIONS
+
+
+def test_child_safety_is_restricted_and_refers_through_legal() -> None:
+    pb, _ = files.read(library.BUILTIN_DIR / "child_safety.yaml")
+    assert pb.restricted
+    gate = pb.gate("law_enforcement_referral")
+    assert gate is not None and gate.required_role == "legal"
+
+
+def _line_of(text: str, needle: str) -> int:
+    """The last line holding ``needle`` (a duplicate is reported where it repeats)."""
+    return [i for i, line in enumerate(text.splitlines(), 1) if needle in line][-1]
+
+
+BROKEN = [
+    # (change, what the error says, the text on the offending line)
+    (("within: 1h}", "within: 1x}"), "not a duration", "within: 1x}"),
+    (("owner_role: policy_lead", "owner_role: chef"), "owner_role", "owner_role: chef"),
+    (("after: scope", "after: scoop"), "names no task", "after: scoop"),
+    (("{{ ref }} update", "{{ ref update"), "template (en) line 1", "{{ ref update"),
+    (("  - id: lexicon", "  - id: lexicon\n    colour: red"), "unknown field", "colour: red"),
+    (("  - id: lexicon", "  - id: scope"), "appears twice", "  - id: scope"),
+    (("    gate: external_statement", "    gate: regulator_reply"), "not among approval_gates",
+     "gate: regulator_reply"),
+    (("when: minors_involved", "when: minors_maybe"), "when", "when: minors_maybe"),
+    (("  2: 4h", "  2: soon"), "not a duration", "2: soon"),
+]
+
+
+@pytest.mark.parametrize("change,message,line_text", BROKEN, ids=[b[1] for b in BROKEN])
+def test_a_broken_playbook_is_refused_with_file_line_and_reason(tmp_path: Path, change: tuple[str, str],
+                                                                message: str, line_text: str) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace(*change, 1)
+    assert text != EXAMPLE.read_text(encoding="utf-8")
+    path = tmp_path / "team.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(files.PlaybookInvalid) as err:
+        files.read(path)
+    detail = err.value.detail
+    assert detail.startswith(f"{path}:{_line_of(text, line_text)}: "), detail
+    assert message in detail, detail
+
+
+@pytest.mark.parametrize("text,message", [
+    ("id: [unclosed", "not valid YAML"),
+    ("- just\n- a list\n", "a playbook is a YAML mapping"),
+    ("", "a playbook is a YAML mapping"),
+    ("id: x1\nversion: '1.0'\n", "this field is required"),
+    ("\xff\xfe", "not UTF-8"),
+])
+def test_malformed_files(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(files.PlaybookInvalid, match=message):
+        files.read(path)
+
+
+def test_a_cycle_of_waiting_tasks_is_refused() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace("    due: {within: 1h}\n", "    due: {after: measure, within: 1h}\n", 1)
+    with pytest.raises(files.PlaybookInvalid, match="cycle"):
+        files.parse(text, source="x.yaml")
+
+
+def test_cli_validate_reports_each_file_and_exits_2_on_a_broken_one(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(EXAMPLE.read_text(encoding="utf-8").replace("within: 1h}", "within: 1x}", 1), encoding="utf-8")
+    runner = CliRunner()
+    ok = runner.invoke(app, ["playbooks", "validate", *map(str, BUILTIN)])
+    assert ok.exit_code == 0, ok.output
+    assert ok.output.count("✓") == len(BUILTIN)
+    result = runner.invoke(app, ["playbooks", "validate", str(EXAMPLE), str(bad)])
+    assert result.exit_code == 2
+    assert f"{bad}:" in result.output and "not a duration" in result.output and "1 of 2" in result.output
+
+
+def test_sandboxed_templates_cannot_reach_the_server() -> None:
+    for hostile in ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}",
+                    "{% for x in range(10**9) %}{% endfor %}{{ ref }}"):
+        with pytest.raises(ValidationFailed):
+            out, _ = templates.render(hostile, FACTS)
+            assert "subclasses" not in out and "globals" not in out
+            raise ValidationFailed("rendered harmlessly")
+    text, missing = templates.render("{{ ref }} {{ nonexistent }}", FACTS)
+    assert text == "INC-2026-0042" and missing == ["nonexistent"]
+
+
+def test_team_directory_overrides_and_broken_team_files_are_listed_not_fatal(
+        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_user: Callable[..., Actor]) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "2.0"', 1).replace(
+        "  en: Dangerous viral challenge", "  en: Dangerous viral challenge (our team)", 1)
+    (tmp_path / "dangerous_challenge.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "broken.yaml").write_text("id: [", encoding="utf-8")
+    monkeypatch.setenv(library.ENV_VAR, str(tmp_path))
+    viewer = make_user("viewer")
+    with unit_of_work(read_only=True) as s:
+        found, broken = service.list_playbooks(s, viewer)
+        chosen = service.for_type(s, "dangerous_challenge")
+    assert chosen is not None and chosen.source == "directory" and chosen.playbook.version == "2.0"
+    assert len(found) == len(BUILTIN)
+    assert [b.path for b in broken] == [str(tmp_path / "broken.yaml")] and "not valid YAML" in broken[0].error
+
+
+def test_saving_a_version_needs_the_permission_and_a_new_version_number(
+        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    commander, responder = make_user("commander"), make_user("responder")
+    before = make_incident(commander)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    with unit_of_work() as s, pytest.raises(PermissionDenied):
+        service.save(s, responder, text.replace('version: "1.0"', 'version: "1.1"', 1))
+    with unit_of_work() as s, pytest.raises(Conflict):
+        service.save(s, commander, text)
+    with unit_of_work() as s, pytest.raises(ValidationFailed, match="raise the version"):
+        service.save(s, commander, text.replace("Map the challenge", "Map the trend", 1))
+    with unit_of_work() as s:
+        row = service.save(s, commander, text.replace('version: "1.0"', 'version: "1.1"', 1)
+                           .replace("Map the challenge and its variants", "Map the trend and its variants", 1))
+        assert row.source == "ui" and row.version == "1.1"
+    after = make_incident(commander)
+    with unit_of_work() as s:
+        old, new = service.checklist(s, commander, before), service.checklist(s, commander, after)
+        assert old is not None and new is not None
+        assert old.playbook.version == "1.0" and new.playbook.version == "1.1"
+        assert old.steps[0].spec and old.steps[0].spec.title.en.startswith("Map the challenge")
+        assert new.steps[0].spec and new.steps[0].spec.title.en.startswith("Map the trend")
+        versions = [v.version for v in service.versions(s, commander, "dangerous_challenge")]
+        assert versions == ["1.1", "1.0"]
