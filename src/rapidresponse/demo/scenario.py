@@ -59,16 +59,12 @@ def active_incident(number: int, base: datetime) -> Script:
                               (13, Role.POLICY_LEAD, "katarzyna.nowak"), (14, Role.LEGAL, "rustam.ospanov")):
         s.role(at(minute), ic, role, who)
     s.note(at(15), ic, PINNED, pinned=True)
+    # The playbook of the type applied itself on declaration; these are the team's own tasks beside it.
     tasks = (
-        ("block", "Block challenge hashtags and redirect searches to help resources", "yerzhan.seitkali", 60),
-        ("hashes", "Hash-match the seed videos and block re-uploads", scribe, 120),
-        ("policy", "Confirm enforcement for under-16 creators (no strikes, safety interstitial)",
-         "katarzyna.nowak", 90),
         ("advisory", "Draft the parent advisory in Russian and Kazakh", "dilnoza.karimova", 60 * 8),
         ("legal", "Legal review of the advisory; prepare for a KZ authorised-body request", "rustam.ospanov",
          60 * 10),
         ("kk", "Sweep Kazakh-language posts for new variants of the tags", "assel.zhumabekova", 60 * 9),
-        ("update", "Stakeholder update #2 (18:00 Almaty)", ic, 60 * 7),
         ("le", "Agree the escalation path to law enforcement for imminent-risk reports", "olena.kovalenko",
          60 * 12),
     )
@@ -76,13 +72,15 @@ def active_incident(number: int, base: datetime) -> Script:
         s.task(at(18 + i), ic, key, title, owner=owner, due_at=at(due))
     s.note(at(26), "assel.zhumabekova", "Қазақ тіліндегі жазбаларды қарап жатырмын; жаңа хэштегтер табылса, "
            "лексиконға қосамын.")
-    s.task_status(at(48), "yerzhan.seitkali", "block", TaskStatus.DONE)
+    s.conditions(at(30), ic, ["minors_involved", "regulator_involved"])
+    s.playbook_step(at(40), "assel.zhumabekova", "scope", TaskStatus.DONE)
+    s.playbook_step(at(48), ic, "stop_amplification", TaskStatus.DONE)
     s.note(at(62), "katarzyna.nowak", "Policy call: remove challenge videos by minors as dangerous acts; no "
            "strikes for under-16 creators, show the safety interstitial instead. Adults reposting for "
            "views get a strike.")
-    s.task_status(at(80), "katarzyna.nowak", "policy", TaskStatus.DONE)
+    s.playbook_step(at(80), "katarzyna.nowak", "enforcement_guidance", TaskStatus.DONE)
     s.note(at(95), scribe, "Hash-matching on for the 14 seed videos: 212 re-uploads blocked in the last hour.")
-    s.task_status(at(118), scribe, "hashes", TaskStatus.DONE)
+    s.playbook_step(at(118), "assel.zhumabekova", "lexicon", TaskStatus.DONE)
     s.note(at(150), "dilnoza.karimova", "Черновик обращения к родителям на русском и казахском готов, "
            "ждёт согласования юристов.")
     s.task_status(at(155), "dilnoza.karimova", "advisory", TaskStatus.IN_PROGRESS)
@@ -93,7 +91,11 @@ def active_incident(number: int, base: datetime) -> Script:
     s.task_status(at(245), "assel.zhumabekova", "kk", TaskStatus.IN_PROGRESS)
     s.note(at(270), "dmitry.volkov", "RU side: videos demoted from recommendations; search for the trend shows "
            "the help page. Volume in RU is flat since 13:00 MSK.")
+    s.playbook_step(at(200), "katarzyna.nowak", "safety_resources", TaskStatus.DONE)
+    s.playbook_step(at(230), "rustam.ospanov", "regulator_check", TaskStatus.IN_PROGRESS)
     s.note(at(320), ic, "Stakeholder update #1 sent (ru/en). Growth is slowing in KZ, still ×3 over baseline.")
+    s.playbook_step(at(321), "dilnoza.karimova", "first_update", TaskStatus.DONE)
+    s.update(at(330), "dilnoza.karimova", "press_statement", "ru", ask_approval=True)
     s.note(at(345), "yerzhan.seitkali", "За последний час 38 новых жалоб (было 140). Рост замедляется, "
            "но новые аккаунты продолжают перезаливать ролики.")
     return s

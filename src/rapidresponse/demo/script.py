@@ -26,6 +26,8 @@ from ..incidents.schemas import (
     TaskUpdate,
 )
 from ..incidents.vocab import Role, Status, TaskStatus
+from ..playbooks import service as playbooks
+from ..playbooks import updates
 
 
 @dataclass
@@ -86,6 +88,32 @@ class Script:
     def task_status(self, at: datetime, by: str, key: str, status: TaskStatus) -> None:
         self._add(at, lambda ctx: work.update_task(ctx.session, ctx.actors[by], self.ref, self.tasks[key],
                                                    TaskUpdate(status=status)))
+
+    def playbook_step(self, at: datetime, by: str, step: str, status: TaskStatus) -> None:
+        """Move the task that carries a step of the incident's running playbook."""
+
+        def run(ctx: Context) -> None:
+            checklist = playbooks.checklist(ctx.session, ctx.actors[by], self.ref)
+            task = next(st.task for st in (checklist.steps if checklist else []) if st.step == step)
+            if task is not None:
+                work.update_task(ctx.session, ctx.actors[by], self.ref, task.id, TaskUpdate(status=status))
+
+        self._add(at, run)
+
+    def conditions(self, at: datetime, by: str, conditions: list[str]) -> None:
+        self._add(at, lambda ctx: playbooks.set_conditions(ctx.session, ctx.actors[by], self.ref, conditions))
+
+    def update(self, at: datetime, by: str, template: str, language: str, *, ask_approval: bool) -> None:
+        """Compose an update from a template of the running playbook; ask for its approval."""
+
+        def run(ctx: Context) -> None:
+            p = updates.preview(ctx.session, ctx.actors[by], self.ref, template_id=template, language=language)
+            upd = updates.create(ctx.session, ctx.actors[by], self.ref, audience=p["audience"], language=language,
+                                 subject=p["subject"], body=p["body"], template_id=template)
+            if ask_approval:
+                updates.request_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
+
+        self._add(at, run)
 
     def merge_into(self, at: datetime, by: str, target: Script, reason: str) -> None:
         self._add(at, lambda ctx: service.merge(ctx.session, ctx.actors[by], self.ref,
