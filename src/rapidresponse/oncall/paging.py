@@ -293,9 +293,11 @@ def pages_out(session: Session, pages: list[Page]) -> list[PageOut]:
     return out
 
 
-def pages_received(session: Session, start: datetime, end: datetime) -> dict[int, int]:
-    """How many pages reached each person in ``[start, end)`` (a page counts once per person)."""
+def pages_received(session: Session, actor: Actor, start: datetime, end: datetime) -> dict[int, int]:
+    """How many pages the actor may see reached each person in ``[start, end)`` (once per person)."""
+    seen = select(Page.id).where(visible(actor))
     rows = session.execute(select(PageTarget.user_id, func.count(func.distinct(PageTarget.page_id)))
-                           .where(PageTarget.notified_at >= start, PageTarget.notified_at < end)
+                           .where(PageTarget.notified_at >= start, PageTarget.notified_at < end,
+                                  PageTarget.page_id.in_(seen))
                            .group_by(PageTarget.user_id)).all()
     return {user_id: n for user_id, n in rows}

@@ -56,7 +56,8 @@ def _hour_chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetim
 def fairness(session: Session, actor: Actor, start: datetime, end: datetime, *, team_id: int | None = None,
              ) -> list[FairnessRow]:
     """Per person: hours on call, of them at night (their own zone), at weekends and on public holidays
-    (of the layer's country, else the schedule's), distinct nights, and pages received."""
+    (of the layer's country, else the schedule's), distinct nights, and pages received (of those the
+    actor may see: pages about restricted incidents count only for those who may know of them)."""
     actor.require(Perm.ONCALL_READ)
     check_range(start, end)
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -82,7 +83,7 @@ def fairness(session: Session, actor: Actor, start: datetime, end: datetime, *, 
                 row["weekend_hours"] += hours
             if is_holiday(country, local.date()):
                 row["holiday_hours"] += hours
-    paged = pages_received(session, start, end)
+    paged = pages_received(session, actor, start, end)
     rows = []
     for user_id in sorted(set(totals) | set(paged), key=lambda u: -totals[u]["hours"] if u in totals else 0):
         user = users.get(user_id) or users_by_id(session, [user_id]).get(user_id)

@@ -154,7 +154,7 @@ def _ack_page(request: Request, token: str, *, done: bool = False, error: str = 
         page, person = paging.from_token(s, token)
         info = paging.pages_out(s, [page])[0]
     return render(request, "oncall/ack.html", _ctx(request, page=info, person=person, token=token, done=done,
-                                                   error=error), status=status)
+                                                   error=error, restricted=page.restricted), status=status)
 
 
 @router.get("/oncall/ack/{token}")
