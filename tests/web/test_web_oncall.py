@@ -116,3 +116,26 @@ def test_the_acknowledgement_link_needs_no_session(client: TestClient, make_user
     assert client.post(path).status_code == 409
     assert client.get(path[:-4] + "AAAA").status_code == 404
     assert client.post(f"/oncall/ack/{page_id}-{admin.user_id}-forged").status_code == 404
+
+
+def test_the_demo_world_shows_on_call(client: TestClient, engine: Any) -> None:
+    from webkit import login
+
+    from rapidresponse.demo import data, seed
+
+    seed(history_size=12)
+    login(client, "marta.zielinska", data.demo_password("admin"))
+    overview = client.get("/oncall").text
+    for team in ("REECA rapid response", "Central Asia child safety", "Russian-language hate speech"):
+        assert team in overview
+    assert "Nobody" not in overview  # follow the sun covers the whole day
+    with unit_of_work(read_only=True) as s:
+        sun = s.execute(select(Team).where(Team.name == "REECA rapid response")).scalar_one()
+        open_pages = s.execute(select(Page).where(Page.status == "triggered")).scalars().all()
+    assert [p.team_id for p in open_pages] == [sun.id]  # the active SEV2 is waiting for an acknowledgement
+    pages = client.get("/oncall/pages").text
+    assert f'action="/oncall/pages/{open_pages[0].id}/ack"' in pages
+    rota = client.get("/oncall/schedules/1?days=21").text
+    assert rota.count('class="row-label row-layer"') == 3 and 'class="gap"' not in rota
+    assert client.get(f"/oncall/teams/{sun.id}").status_code == 200
+    assert client.get("/oncall/fairness?days=90").status_code == 200

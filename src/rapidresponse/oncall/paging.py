@@ -39,7 +39,8 @@ BATCH = 100
 
 def _event(session: Session, page: Page, kind: str, *, actor_id: int | None = None, actor: str = "system",
            **payload: Any) -> None:
-    body = {"page_id": page.id, "team_id": page.team_id, **payload}
+    team = session.get(Team, page.team_id)
+    body = {"page_id": page.id, "team_id": page.team_id, "team": team.name if team else "", **payload}
     if page.incident_id is not None:
         events.record(session, type=f"incident.page_{kind}", subject_type="incident", subject_id=page.incident_id,
                       actor_id=actor_id, actor=actor, payload={"ref": page.incident_ref, **body})
@@ -112,8 +113,8 @@ def trigger(session: Session, *, team: Team, policy: Policy, summary: str, actor
     session.add(page)
     session.flush()
     names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "triggered", actor_id=actor.user_id, actor=actor.label, team=team.name,
-           policy=policy.name, notified=names, step=0)
+    _event(session, page, "triggered", actor_id=actor.user_id, actor=actor.label, policy=policy.name,
+           notified=names, step=0)
     return page
 
 
