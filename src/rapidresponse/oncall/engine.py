@@ -257,6 +257,21 @@ def compute(layers: Sequence[Layer], overrides: Sequence[Override], start: datet
     return final
 
 
+def now_and_next(layers: Sequence[Layer], overrides: Sequence[Override], at: datetime,
+                 horizon: timedelta = timedelta(days=35)) -> tuple[Shift | None, Shift | None]:
+    """The shift covering ``at`` and the next one with someone else, looking at most ``horizon`` ahead
+    (two days first, then four times further while nobody else comes on)."""
+    span = timedelta(days=2)
+    while True:
+        final = compute(layers, overrides, at, at + min(span, horizon))
+        current = final.at(at)
+        who = current.user if current else None
+        following = next((s for s in final.shifts if s.start >= at and s.user != who), None)
+        if following is not None or span >= horizon:
+            return current, following
+        span *= 4
+
+
 # --- the naive reference: one instant at a time -------------------------------------------------
 
 def layer_owner(layer: Layer, at: datetime) -> int | None:

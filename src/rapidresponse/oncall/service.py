@@ -329,10 +329,10 @@ def on_call(session: Session, actor: Actor, *, team_id: int | None = None, at: d
     teams = {t.id: t for t in list_teams(session, actor)}
     out: list[OnCallOut] = []
     for sched in list_schedules(session, actor, team_id):
-        final = compute(session, actor, sched.id, at, at + LOOKAHEAD)
-        current = final.at(at)
-        following = next((s for s in final.shifts if s.start >= at and (current is None or s.user != current.user)),
-                         None)
+        layers = [to_engine_layer(la) for la in layers_of(session, sched.id)]
+        ovs = [engine.Override(o.id, o.user_id, o.starts_at, o.ends_at)
+               for o in overrides_of(session, sched.id, at, at + LOOKAHEAD)]
+        current, following = engine.now_and_next(layers, ovs, at, LOOKAHEAD)
         users = users_by_id(session, [s.user for s in (current, following) if s is not None])
         out.append(OnCallOut(team=teams[sched.team_id].name, schedule_id=sched.id, schedule=sched.name,
                              now=shift_out(current, users) if current else None,
