@@ -186,3 +186,34 @@ def test_escalating_twice_pages_nobody_twice(make_rota: Callable[..., Rota], fak
     keys = [e.subject_id for e in queued]
     assert len(keys) == len(set(keys))
     assert sum(1 for e in queued if e.payload.get("user_id") == rota.lead.user_id) == 1
+
+
+def test_a_role_step_pages_the_incident_commander(make_rota: Callable[..., Rota], fake_clock: Any) -> None:
+    from rapidresponse.oncall import policies
+    from rapidresponse.oncall.schemas import PolicyIn
+
+    rota = make_rota()
+    with unit_of_work() as s:
+        policies.update_policy(s, rota.admin, rota.policy_id, PolicyIn.model_validate({
+            "name": "Commander first", "steps": [{"kind": "role", "target": "commander", "delay_minutes": 5}]}))
+    ref = declare(rota.lead, restricted=False)  # a commander declares: they command the incident
+    with unit_of_work(read_only=True) as s:
+        [page] = paging.pages_out(s, paging.list_pages(s, rota.admin)[0])
+    assert page.incident_ref == ref and page.notified == [rota.lead.username]
+
+
+def test_several_workers_never_take_the_same_page(make_rota: Callable[..., Rota], fake_clock: Any,
+                                                  engine: Any) -> None:
+    """On PostgreSQL a worker's claim skips pages another worker holds (FOR UPDATE SKIP LOCKED)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: there is nothing to skip")
+    rota = make_rota()
+    declare(rota.admin, restricted=False)
+    fake_clock.advance(minutes=10)
+    with unit_of_work() as first:
+        assert paging.escalate_due(first) == 1  # holds the page's row lock until it commits
+        with unit_of_work() as second:
+            assert paging.escalate_due(second) == 0  # skipped, not waited for
+    with unit_of_work(read_only=True) as s:
+        page = s.execute(select(Page)).scalar_one()
+        assert page.step == 1

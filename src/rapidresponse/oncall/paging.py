@@ -76,17 +76,21 @@ def _step_users(session: Session, page: Page, step: dict[str, Any], at: datetime
     return [users[i] for i in dict.fromkeys(ids) if i in users and users[i].is_active]
 
 
+def _reach(session: Session, page: Page, team: Team, user: User, *, steps: int, at: datetime) -> None:
+    exists = session.execute(select(PageTarget.id).where(
+        PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
+        PageTarget.cycle == page.cycle)).first()
+    if not exists:
+        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at))
+    notices.email_person(session, page, team, user, steps=steps)
+
+
 def _notify_step(session: Session, page: Page, policy: Policy, team: Team, at: datetime) -> list[str]:
     step = policy.steps[page.step]
     page.next_escalation_at = at + timedelta(minutes=int(step["delay_minutes"]))
     users = _step_users(session, page, step, at)
     for user in users:
-        exists = session.execute(select(PageTarget.id).where(
-            PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
-            PageTarget.cycle == page.cycle)).first()
-        if not exists:
-            session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at))
-        notices.email_person(session, page, team, user, steps=len(policy.steps))
+        _reach(session, page, team, user, steps=len(policy.steps), at=at)
     names = [u.username for u in users]
     notices.to_team_channels(session, page, team, steps=len(policy.steps), usernames=names)
     session.flush()
@@ -131,6 +135,28 @@ def page_team(session: Session, actor: Actor, data: PageIn) -> Page:
     page = trigger(session, team=team, policy=policy, summary=data.summary, actor=actor)
     assert page is not None
     return page
+
+
+def role_filled(session: Session, *, incident_id: int, username: str, role: str) -> int:
+    """Someone took an incident role while a page's current step pages that role (the commander of a
+    just-declared incident, or one assigned mid-escalation): page them too. Returns how many pages."""
+    pages = session.execute(select(Page).where(Page.incident_id == incident_id, Page.status == "triggered")
+                            ).scalars().all()
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    reached = 0
+    for page in pages:
+        policy = session.get(Policy, page.policy_id) if page.policy_id else None
+        team = session.get(Team, page.team_id)
+        if user is None or not user.is_active or policy is None or team is None or page.step >= len(policy.steps):
+            continue
+        step = policy.steps[page.step]
+        if step["kind"] != "role" or step["target"] != role or page.next_escalation_at is None:
+            continue
+        _reach(session, page, team, user, steps=len(policy.steps), at=now())
+        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username],
+               exhausted=False, role_filled=role)
+        reached += 1
+    return reached
 
 
 # --- escalation (the worker) ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Incident events that page on-call teams, registered here: the incidents domain knows nothing of
-on-call. A declared incident at or above a team's routing severity pages that team's policy; an
-incident that ends resolves its open pages."""
+on-call. A declared incident at or above a team's routing severity pages that team's policy; someone
+who takes an incident role while a page's step pages that role is paged too; an incident that ends
+resolves its open pages."""
 
 from __future__ import annotations
 
@@ -27,6 +28,12 @@ def page_on_declare(session: Session, ev: events.Event) -> None:
                     "restricted": bool(p.get("restricted"))}
         paging.trigger(session, team=team, policy=policy, summary=str(p.get("title", ""))[:300], incident=incident,
                        dedup_key=f"incident:{ev.subject_id}:team:{team.id}")
+
+
+@events.subscribe("incident.member_added")
+def page_new_role_holder(session: Session, ev: events.Event) -> None:
+    paging.role_filled(session, incident_id=int(ev.subject_id), username=str(ev.payload.get("username", "")),
+                       role=str(ev.payload.get("role", "")))
 
 
 @events.subscribe("incident.status_changed")
