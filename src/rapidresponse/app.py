@@ -24,6 +24,7 @@ from .db import get_engine
 from .errors import DomainError
 from .incidents.api import router as incidents_router
 from .notify.api import router as notify_router
+from .oncall.api import router as oncall_router
 from .playbooks.api import router as playbooks_router
 
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -64,6 +65,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(notify_router)
     app.include_router(playbooks_router)
     app.include_router(approvals_router)
+    app.include_router(oncall_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

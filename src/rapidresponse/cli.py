@@ -17,6 +17,8 @@ from .demo.cli import demo as demo_command
 from .detection.cli import app as detect_app
 from .incidents.cli import app as incidents_app
 from .notify.cli import app as notify_app
+from .oncall.cli import app as oncall_app
+from .oncall.cli import pages_app
 from .playbooks.cli import app as playbooks_app
 from .playbooks.cli import approvals_app, updates_app
 from .policy.cli import app as policy_app
@@ -35,6 +37,8 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(playbooks_app, name="playbooks")
 app.add_typer(updates_app, name="updates")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(oncall_app, name="oncall")
+app.add_typer(pages_app, name="pages")
 app.command("demo")(demo_command)
 
 

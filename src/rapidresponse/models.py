@@ -6,7 +6,8 @@ from .db import Base
 from .events import Event, StreamHead
 from .incidents import models as incident_models
 from .notify import models as notify_models
+from .oncall import models as oncall_models
 from .playbooks import models as playbook_models
 
 __all__ = ["Base", "Event", "StreamHead", "approval_models", "auth_models", "incident_models", "notify_models",
-           "playbook_models"]
+           "oncall_models", "playbook_models"]

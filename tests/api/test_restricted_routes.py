@@ -19,6 +19,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
+from rapidresponse import clock
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service, work
@@ -49,6 +51,9 @@ VOLATILE = {"/metrics"}
 # does, so they are checked for leaks (and the message for a 404, below), not for equality.
 VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}",
              "/api/v1/approvals/{approval_id}"}
+VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}"}
+# The page that declaring the restricted incident triggers exists only afterwards (checked for a 404 below).
+VOLATILE |= {"/api/v1/oncall/pages/{page_id}"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -118,7 +123,56 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/approvals/{approval_id}/decision"): lambda w, who: {"decision": "approved", "text_sha256": "0" * 64},
     ("POST", "/settings/audiences/{slug}"): lambda w, who: {"emails": "probe@example.org"},
     ("POST", "/outbox/{message_id}/retry"): lambda w, who: {},
+    # On call: a team whose routing rule pages its on-call (the member) for child-safety incidents.
+    ("POST", "/api/v1/oncall/teams"): lambda w, who: {"name": f"probe team {who.name}"},
+    ("PATCH", "/api/v1/oncall/teams/{team_id}"): lambda w, who: {"description": f"by {who.name}"},
+    ("POST", "/api/v1/oncall/teams/{team_id}/schedules"): lambda w, who: {"name": f"probe {who.name}"},
+    ("POST", "/api/v1/oncall/schedules/{schedule_id}/layers"): lambda w, who: _layer_body(w, 7),
+    ("PUT", "/api/v1/oncall/schedules/{schedule_id}/layers/{layer_id}"): lambda w, who: _layer_body(w, 1),
+    ("DELETE", "/api/v1/oncall/schedules/{schedule_id}/layers/{layer_id}"): lambda w, who: {},
+    ("POST", "/api/v1/oncall/schedules/{schedule_id}/overrides"): lambda w, who: {
+        "username": w.bystander, "starts_at": "2026-03-02T00:00:00Z", "ends_at": "2026-03-02T06:00:00Z"},
+    ("DELETE", "/api/v1/oncall/schedules/{schedule_id}/overrides/{override_id}"): lambda w, who: {},
+    ("POST", "/api/v1/oncall/teams/{team_id}/policies"): lambda w, who: _policy_body(w, who),
+    ("PUT", "/api/v1/oncall/policies/{policy_id}"): lambda w, who: _policy_body(w, who),
+    ("POST", "/api/v1/oncall/teams/{team_id}/routes"): lambda w, who: {"policy_id": w.oncall["policy_id"]},
+    ("DELETE", "/api/v1/oncall/teams/{team_id}/routes/{route_id}"): lambda w, who: {},
+    ("POST", "/api/v1/oncall/pages"): lambda w, who: {"team_id": w.oncall["team_id"],
+                                                      "summary": f"probe by {who.name}"},
+    ("POST", "/api/v1/oncall/pages/{page_id}/ack"): lambda w, who: {},
+    ("POST", "/api/v1/oncall/pages/{page_id}/resolve"): lambda w, who: {},
+    ("POST", "/api/v1/oncall/schedules/{schedule_id}/swaps"): lambda w, who: {
+        "username": w.bystander, "starts_at": "2026-03-01T12:00:00Z", "ends_at": "2026-03-01T13:00:00Z"},
+    ("POST", "/api/v1/oncall/swaps/{swap_id}/{decision}"): lambda w, who: {},
+    ("POST", "/oncall/teams"): lambda w, who: {"name": f"probe web team {who.name}", "timezone": "UTC"},
+    ("POST", "/oncall/teams/{team_id}/schedules"): lambda w, who: {"name": f"web {who.name}", "timezone": "UTC"},
+    ("POST", "/oncall/schedules/{schedule_id}/layers"): lambda w, who: {
+        "name": "web", "level": "9", "users": w.bystander, "timezone": "UTC", "start_date": "2026-01-01"},
+    ("POST", "/oncall/schedules/{schedule_id}/layers/{layer_id}/delete"): lambda w, who: {},
+    ("POST", "/oncall/schedules/{schedule_id}/overrides"): lambda w, who: {
+        "username": w.bystander, "starts_at": "2026-03-03T10:00", "ends_at": "2026-03-03T11:00"},
+    ("POST", "/oncall/schedules/{schedule_id}/overrides/{override_id}/delete"): lambda w, who: {},
+    ("POST", "/oncall/schedules/{schedule_id}/swaps"): lambda w, who: {
+        "username": w.bystander, "starts_at": "2026-03-01T12:00", "ends_at": "2026-03-01T13:00"},
+    ("POST", "/oncall/swaps/{swap_id}"): lambda w, who: {"decision": "accept"},
+    ("POST", "/oncall/teams/{team_id}/policies"): lambda w, who: {
+        "name": f"web {who.name}", "step1_kind": "user", "step1_target": w.bystander},
+    ("POST", "/oncall/teams/{team_id}/routes"): lambda w, who: {"policy_id": str(w.oncall["policy_id"])},
+    ("POST", "/oncall/teams/{team_id}/routes/{route_id}/delete"): lambda w, who: {},
+    ("POST", "/oncall/pages"): lambda w, who: {"team_id": str(w.oncall["team_id"]), "summary": f"web probe {who.name}"},
+    ("POST", "/oncall/pages/{page_id}/ack"): lambda w, who: {},
+    ("POST", "/oncall/pages/{page_id}/resolve"): lambda w, who: {},
+    ("POST", "/oncall/ack/{token}"): lambda w, who: {},
 }
+
+
+def _layer_body(w: World, level: int) -> dict[str, Any]:
+    return {"name": "probe", "level": level, "users": [w.bystander], "timezone": "Asia/Almaty",
+            "start_date": "2026-01-01"}
+
+
+def _policy_body(w: World, who: Who) -> dict[str, Any]:
+    return {"name": f"probe {who.name}", "steps": [{"kind": "user", "target": w.bystander}]}
 # Paths of {ref} routes that make the incident final; called last by the members.
 FINAL_LAST = ("/merge",)
 
@@ -145,6 +199,7 @@ class World:
     message_id: int = 0  # an outbox message about the restricted incident, to its member
     update_id: int = 0  # a stakeholder update on the restricted incident
     approval_id: int = 0  # an approval of that update, which commanders could decide
+    oncall: dict[str, int] = field(default_factory=dict)  # team, schedule, layer… ids; page_id once paged
     markers: list[str] = field(default_factory=list)
 
 
@@ -196,7 +251,9 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "username": world.scribe, "token_id": str(who.spare_token_id),
                   "message_id": str(world.message_id), "endpoint_id": str(world.endpoint_id),
                   "update_id": str(world.update_id), "approval_id": str(world.approval_id),
-                  "playbook_id": "dangerous_challenge", "slug": "leadership"}
+                  "playbook_id": "dangerous_challenge", "slug": "leadership",
+                  "decision": "accept", "token": "1-1-not-a-valid-signature",
+                  **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
         return values[name]
@@ -259,8 +316,37 @@ def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) 
         endpoint = notify_endpoints.create_endpoint(s, people["admin"].actor, name="partner hook",
                                                     url="http://127.0.0.1:9/hook")
         endpoint_id = endpoint.id
+    ids = _oncall_world(people["admin"].actor, member, bystander)
     return World(restricted="", restricted2="", public=public_ref, note_id=0, task_id=0, scribe=scribe.username,
-                 bystander=bystander.username, endpoint_id=endpoint_id), people
+                 bystander=bystander.username, endpoint_id=endpoint_id, oncall=ids), people
+
+
+def _oncall_world(admin: Actor, member: Actor, bystander: Actor) -> dict[str, int]:
+    """A team whose on-call is the member and whose rule pages it for child-safety incidents."""
+    from rapidresponse.oncall import policies as oncall_policies
+    from rapidresponse.oncall import service as oncall
+    from rapidresponse.oncall import swaps as oncall_swaps
+    from rapidresponse.oncall.schemas import LayerIn, OverrideIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
+
+    with unit_of_work() as s:
+        team = oncall.create_team(s, admin, TeamIn(name="Central Asia child safety", timezone="Asia/Almaty",
+                                                   webhook_endpoint_ids=[]))
+        sched = oncall.create_schedule(s, admin, team.id, ScheduleIn(name="Primary", timezone="Asia/Almaty"))
+        layer = oncall.add_layer(s, admin, sched.id, LayerIn.model_validate({
+            "name": "Daily", "level": 1, "users": [member.username], "timezone": "Asia/Almaty",
+            "start_date": "2026-01-01", "shift_unit": "days"}))
+        start = clock.now()
+        ov = oncall.add_override(s, admin, sched.id, OverrideIn(username=member.username, starts_at=start,
+                                                                ends_at=start + timedelta(hours=1)))
+        policy = oncall_policies.create_policy(s, admin, team.id, PolicyIn.model_validate({
+            "name": "Default", "steps": [{"kind": "schedule", "target": str(sched.id)},
+                                         {"kind": "role", "target": "commander"}]}))
+        route = oncall_policies.add_route(s, admin, team.id, RouteIn.model_validate({
+            "policy_id": policy.id, "incident_types": ["child_safety"], "min_severity": 4}))
+        swap = oncall_swaps.request_swap(s, member, sched.id, SwapIn(
+            username=bystander.username, starts_at=start + timedelta(hours=2), ends_at=start + timedelta(hours=3)))
+        return {"team_id": team.id, "schedule_id": sched.id, "layer_id": layer.id, "override_id": ov.id,
+                "policy_id": policy.id, "route_id": route.id, "swap_id": swap.id, "page_id": 2**31 - 2}
 
 
 def _make_restricted(world: World, people: dict[str, Who]) -> None:
@@ -287,7 +373,16 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
                              body="update-marker-7Q3X")
         updates.request_approval(s, member, r.ref, upd.id)
         world.update_id, world.approval_id = upd.id, upd.approval_id or 0
+        world.oncall["page_id"] = _page_of(s, r.id)
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
+
+
+def _page_of(session: Any, incident_id: int) -> int:
+    from sqlalchemy import select
+
+    from rapidresponse.oncall.models import Page
+
+    return session.execute(select(Page.id).where(Page.incident_id == incident_id)).scalar_one()
 
 
 def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: TestClient,
@@ -413,6 +508,13 @@ def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: T
             problems.append(f"GET {approval} (about the restricted incident) as {who.name}: {status}")
     if _call(client, "GET", approval, w, people["admin"], "", None).status_code != 200:
         problems.append(f"GET {approval} as admin: not found, so the check above proves nothing")
+    page = f"/api/v1/oncall/pages/{w.oncall['page_id']}"
+    for who in outsiders:
+        status = _call(client, "GET", page, w, who, "", None).status_code
+        if status not in (403, 404):  # 403: no oncall:read at all (viewer), the same for every page
+            problems.append(f"GET {page} (paged for the restricted incident) as {who.name}: {status}")
+    if _call(client, "GET", page, w, people["member"], "", None).status_code != 200:
+        problems.append(f"GET {page} as the on-call it reached: not found, so the check above proves nothing")
 
     assert not problems, "restricted incident leaks or untested routes:\n  " + "\n  ".join(problems)
 

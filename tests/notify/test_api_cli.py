@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from receivers import HttpReceiver, SmtpServer
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
@@ -20,6 +19,7 @@ from rapidresponse.db import unit_of_work
 from rapidresponse.notify import delivery, service
 from rapidresponse.notify.channels import Channel
 from rapidresponse.notify.models import OutboxMessage, WebhookEndpoint
+from receivers import HttpReceiver, SmtpServer
 
 PROBLEM = "application/problem+json"
 

@@ -21,20 +21,24 @@ class Perm(StrEnum):
     NOTIFY_MANAGE = "notify:manage"  # webhook endpoints, retrying dead messages, test messages
     PLAYBOOKS_MANAGE = "playbooks:manage"  # save a team's playbook versions
     UPDATES_SEND = "updates:send"  # compose and send stakeholder updates
+    ONCALL_READ = "oncall:read"  # rotas, who is on call, pages (and acknowledging them)
+    ONCALL_MANAGE = "oncall:manage"  # teams, schedules, overrides, escalation policies, routing
 
 
 _ALL = frozenset(Perm)
-_WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE})
+_WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE,
+                   Perm.ONCALL_READ})
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
-    "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND},
+    "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
+                          Perm.ONCALL_MANAGE},
     "responder": _WORK,
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE},
     "legal": _WORK,
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
-                        Perm.UPDATES_SEND}),
-    "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY}),
+                        Perm.UPDATES_SEND, Perm.ONCALL_READ}),
+    "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

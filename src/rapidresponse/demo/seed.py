@@ -22,6 +22,7 @@ from ..auth.permissions import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
 from . import data, history, scenario
+from .oncall import seed_oncall
 from .script import Context, play
 
 DEFAULT_HISTORY = 220
@@ -89,6 +90,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         active = scenario.active_incident(len(scripts) + 2, base)
         scripts += [restricted, active, *scenario.open_incidents(len(scripts) + 3, base)]
         play(Context(session, actors), scripts, progress)
+        seed_oncall(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,

@@ -24,7 +24,7 @@ from .vocab import OPEN_STATUSES, TaskStatus
 TIMELINE_KINDS: dict[str, tuple[str, ...]] = {
     "notes": ("incident.note_",),
     "status": ("incident.status_changed", "incident.declared", "incident.merged", "incident.linked"),
-    "people": ("incident.member_", "incident.command_handed_over", "incident.role_reassigned"),
+    "people": ("incident.member_", "incident.command_handed_over", "incident.role_reassigned", "incident.page_"),
     "tasks": ("incident.task_",),
     "severity": ("incident.severity_", "incident.updated"),
     "access": ("incident.viewed",),

@@ -68,6 +68,8 @@ def describe(locale: str, kind: str, payload: dict[str, Any]) -> str:
         return _("updated the task “%(title)s”", title=p.get("title", ""))
     if kind == "incident.viewed":
         return _("viewed this restricted incident")
+    if kind.startswith("incident.page_"):
+        return _describe_page(locale, kind, p)
     return _coordination(_, kind, p) or kind
 
 
@@ -110,3 +112,22 @@ def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
         return _("voided the approval of “%(title)s” (%(reason)s)", title=p.get("title", ""),
                  reason=p.get("reason", ""))
     return None
+
+
+def _describe_page(locale: str, kind: str, p: dict[str, Any]) -> str:
+    """On-call pages about the incident (recorded by the on-call domain)."""
+    _ = Translator(locale)
+    people = ", ".join(p.get("notified") or []) or _("nobody is on call")
+    if kind == "incident.page_triggered":
+        return _("paged %(team)s: %(people)s", team=p.get("team", ""), people=people)
+    if kind == "incident.page_escalated":
+        if p.get("exhausted"):
+            return _("the page to %(team)s went through every step without an acknowledgement", team=p.get("team", ""))
+        return _("escalated the page to %(team)s, step %(step)s: %(people)s", team=p.get("team", ""),
+                 step=int(p.get("step") or 0) + 1, people=people)
+    if kind == "incident.page_acknowledged":
+        return _("acknowledged the page to %(team)s after %(minutes)s min", team=p.get("team", ""),
+                 minutes=round(int(p.get("seconds_to_ack") or 0) / 60, 1))
+    if kind == "incident.page_resolved":
+        return _("resolved the page to %(team)s", team=p.get("team", ""))
+    return kind

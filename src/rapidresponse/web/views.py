@@ -16,6 +16,8 @@ from . import (
     incident_actions,
     incident_views,
     notify_views,
+    oncall_actions,
+    oncall_views,
     playbook_views,
     update_views,
 )
@@ -24,7 +26,8 @@ from .security import CsrfFailed, Redirect
 from .templating import HERE
 
 ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router,
-           playbook_views.router, update_views.router, approval_views.router, notify_views.router)
+           playbook_views.router, update_views.router, approval_views.router, notify_views.router,
+           oncall_views.router, oncall_actions.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:

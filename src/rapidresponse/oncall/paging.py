@@ -1,0 +1,330 @@
+"""Pages: triggered → acknowledged → resolved, escalated step by step by the worker.
+
+A page notifies the targets of its policy's current step (a schedule's on-call, a person, or the
+holders of an incident role) and waits that step's delay; without an acknowledgement the worker
+moves it to the next step, and after the last step starts again, up to ``repeat`` more rounds.
+An acknowledgement stops the escalation and keeps the time to acknowledge on the page.
+
+Each change is an event: on the incident's timeline (``incident.page_*``) when the page is about an
+incident, else on the page's own stream (``oncall.page_*``). A page about a restricted incident is
+visible only to the people it reached and to those who may see every incident.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth import service as auth
+from ..auth.models import User
+from ..auth.permissions import SYSTEM, Actor, Perm
+from ..clock import now
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ..incidents import service as incidents
+from ..incidents.schemas import RoleAssign
+from ..incidents.vocab import OPEN_STATUSES, Role
+from ..notify.messages import RESTRICTED_TITLE
+from . import notices, tokens
+from .models import Page, PageTarget, Policy, Team
+from .schemas import PageIn, PageOut
+from .service import get_team, on_call_user_ids, users_by_id
+
+STATUSES = ("triggered", "acknowledged", "resolved")
+BATCH = 100
+
+
+def _event(session: Session, page: Page, kind: str, *, actor_id: int | None = None, actor: str = "system",
+           **payload: Any) -> None:
+    team = session.get(Team, page.team_id)
+    body = {"page_id": page.id, "team_id": page.team_id, "team": team.name if team else "", **payload}
+    if page.incident_id is not None:
+        events.record(session, type=f"incident.page_{kind}", subject_type="incident", subject_id=page.incident_id,
+                      actor_id=actor_id, actor=actor, payload={"ref": page.incident_ref, **body})
+    else:
+        events.record(session, type=f"oncall.page_{kind}", subject_type="oncall_page", subject_id=page.id,
+                      actor_id=actor_id, actor=actor, payload=body)
+
+
+def visible(actor: Actor) -> ColumnElement[bool]:
+    if actor.can(Perm.INCIDENTS_RESTRICTED):
+        return true()
+    reached = select(PageTarget.page_id).where(PageTarget.user_id == actor.user_id)
+    return or_(Page.restricted.is_(False), Page.id.in_(reached))
+
+
+# --- who a step reaches --------------------------------------------------------------------------
+
+def _step_users(session: Session, page: Page, step: dict[str, Any], at: datetime) -> list[User]:
+    kind, target = step["kind"], str(step["target"])
+    ids: list[int] = []
+    if kind == "schedule" and target.isdigit():
+        ids = on_call_user_ids(session, int(target), at)
+    elif kind == "user":
+        user = session.execute(select(User).where(User.username == target)).scalar_one_or_none()
+        ids = [user.id] if user else []
+    elif kind == "role" and page.incident_ref:
+        try:
+            inc = incidents.get(session, SYSTEM, page.incident_ref)
+        except NotFound:
+            return []
+        ids = [u.id for m, u in incidents.members(session, inc) if m.role == target]
+    users = users_by_id(session, ids)
+    return [users[i] for i in dict.fromkeys(ids) if i in users and users[i].is_active]
+
+
+def _reach(session: Session, page: Page, team: Team, user: User, *, steps: int, at: datetime) -> None:
+    exists = session.execute(select(PageTarget.id).where(
+        PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
+        PageTarget.cycle == page.cycle)).first()
+    if not exists:
+        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at))
+    notices.email_person(session, page, team, user, steps=steps)
+
+
+def _notify_step(session: Session, page: Page, policy: Policy, team: Team, at: datetime) -> list[str]:
+    step = policy.steps[page.step]
+    page.next_escalation_at = at + timedelta(minutes=int(step["delay_minutes"]))
+    users = _step_users(session, page, step, at)
+    for user in users:
+        _reach(session, page, team, user, steps=len(policy.steps), at=at)
+    names = [u.username for u in users]
+    notices.to_team_channels(session, page, team, steps=len(policy.steps), usernames=names)
+    session.flush()
+    return names
+
+
+# --- triggering ----------------------------------------------------------------------------------
+
+def trigger(session: Session, *, team: Team, policy: Policy, summary: str, actor: Actor = SYSTEM,
+            incident: dict[str, Any] | None = None, dedup_key: str | None = None) -> Page | None:
+    """Open a page and notify the first step; None when ``dedup_key`` already paged."""
+    if policy.team_id != team.id:
+        raise ValidationFailed(f"policy {policy.id} belongs to another team", field="policy_id")
+    if dedup_key and session.execute(select(Page.id).where(Page.dedup_key == dedup_key)).first():
+        return None
+    at = now()
+    incident = incident or {}
+    restricted = bool(incident.get("restricted"))
+    page = Page(team_id=team.id, policy_id=policy.id, incident_id=incident.get("id"),
+                incident_ref=incident.get("ref"), restricted=restricted,
+                summary=(RESTRICTED_TITLE["en"] if restricted else summary)[:300], severity=incident.get("severity"),
+                dedup_key=dedup_key, status="triggered", step=0, cycle=0, triggered_at=at,
+                created_by_id=actor.user_id)
+    session.add(page)
+    session.flush()
+    names = _notify_step(session, page, policy, team, at)
+    _event(session, page, "triggered", actor_id=actor.user_id, actor=actor.label, policy=policy.name,
+           notified=names, step=0)
+    return page
+
+
+def page_team(session: Session, actor: Actor, data: PageIn) -> Page:
+    """Page a team by hand (through the given policy, or its first one)."""
+    actor.require(Perm.ONCALL_READ)
+    team = get_team(session, actor, data.team_id)
+    query = select(Policy).where(Policy.team_id == team.id).order_by(Policy.id)
+    if data.policy_id is not None:
+        query = query.where(Policy.id == data.policy_id)
+    policy = session.execute(query).scalars().first()
+    if policy is None:
+        raise ValidationFailed(f"{team.name} has no such escalation policy", field="policy_id")
+    page = trigger(session, team=team, policy=policy, summary=data.summary, actor=actor)
+    assert page is not None
+    return page
+
+
+def role_filled(session: Session, *, incident_id: int, username: str, role: str) -> int:
+    """Someone took an incident role while a page's current step pages that role (the commander of a
+    just-declared incident, or one assigned mid-escalation): page them too. Returns how many pages."""
+    pages = session.execute(select(Page).where(Page.incident_id == incident_id, Page.status == "triggered")
+                            ).scalars().all()
+    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    reached = 0
+    for page in pages:
+        policy = session.get(Policy, page.policy_id) if page.policy_id else None
+        team = session.get(Team, page.team_id)
+        if user is None or not user.is_active or policy is None or team is None or page.step >= len(policy.steps):
+            continue
+        step = policy.steps[page.step]
+        if step["kind"] != "role" or step["target"] != role or page.next_escalation_at is None:
+            continue
+        _reach(session, page, team, user, steps=len(policy.steps), at=now())
+        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username],
+               exhausted=False, role_filled=role)
+        reached += 1
+    return reached
+
+
+# --- escalation (the worker) ---------------------------------------------------------------------
+
+def escalate_due(session: Session, at: datetime | None = None) -> int:
+    """Move every page whose step timed out to its next step; returns how many moved.
+
+    Rows are claimed with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several workers never take the
+    same page (SQLite has one writer at a time).
+    """
+    at = at or now()
+    pages = session.execute(
+        select(Page).where(Page.status == "triggered", Page.next_escalation_at <= at)
+        .order_by(Page.next_escalation_at, Page.id).limit(BATCH).with_for_update(skip_locked=True)
+    ).scalars().all()
+    for page in pages:
+        _advance(session, page, at)
+    return len(pages)
+
+
+def _advance(session: Session, page: Page, at: datetime) -> None:
+    policy = session.get(Policy, page.policy_id) if page.policy_id else None
+    team = session.get(Team, page.team_id)
+    assert team is not None
+    if policy is None or not policy.steps:
+        page.next_escalation_at = None
+        _event(session, page, "escalated", exhausted=True, reason="the escalation policy was deleted")
+        return
+    step, cycle = page.step + 1, page.cycle
+    if step >= len(policy.steps):
+        if cycle >= policy.repeat:
+            page.next_escalation_at = None
+            _event(session, page, "escalated", exhausted=True, step=page.step, cycle=page.cycle)
+            return
+        step, cycle = 0, cycle + 1
+    page.step, page.cycle = step, cycle
+    names = _notify_step(session, page, policy, team, at)
+    _event(session, page, "escalated", step=step, cycle=cycle, notified=names, exhausted=False)
+
+
+# --- acknowledging and resolving ------------------------------------------------------------------
+
+def get_page(session: Session, actor: Actor, page_id: int) -> Page:
+    actor.require(Perm.ONCALL_READ)
+    page = session.execute(select(Page).where(Page.id == page_id, visible(actor))).scalar_one_or_none()
+    if page is None:
+        raise NotFound(f"no page {page_id}")
+    return page
+
+
+def _join_incident(session: Session, page: Page, user: User) -> None:
+    """Whoever acknowledges a page joins its incident (restricted ones too), so they can work it."""
+    if not page.incident_ref:
+        return
+    try:
+        inc = incidents.get(session, SYSTEM, page.incident_ref)
+    except NotFound:
+        return
+    if inc.status not in {s.value for s in OPEN_STATUSES}:
+        return
+    if any(u.id == user.id for _, u in incidents.members(session, inc)):
+        return
+    incidents.assign_role(session, SYSTEM, inc.ref, RoleAssign(role=Role.PARTICIPANT, username=user.username))
+
+
+def _acknowledge(session: Session, page: Page, user: User, *, via: str) -> Page:
+    if page.status != "triggered":
+        raise InvalidTransition(f"page {page.id} is {page.status}; only a triggered page can be acknowledged",
+                                current=page.status)
+    at = now()
+    page.status, page.acknowledged_at, page.acknowledged_by_id = "acknowledged", at, user.id
+    page.seconds_to_ack = max(0, int((at - page.triggered_at).total_seconds()))
+    page.next_escalation_at = None
+    _event(session, page, "acknowledged", actor_id=user.id, actor=user.username, via=via,
+           seconds_to_ack=page.seconds_to_ack, step=page.step)
+    _join_incident(session, page, user)
+    return page
+
+
+def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api") -> Page:
+    page = get_page(session, actor, page_id)
+    if actor.user_id is None:
+        raise ValidationFailed("only a person can acknowledge a page")
+    return _acknowledge(session, page, auth.get_user(session, actor.username), via=via)
+
+
+def from_token(session: Session, token: str) -> tuple[Page, User]:
+    """The page and person an acknowledgement link names; NotFound for a bad or stale link."""
+    ids = tokens.verify("page-ack", token, 2)
+    page = session.get(Page, ids[0]) if ids else None
+    user = session.get(User, ids[1]) if ids else None
+    if page is None or user is None or not user.is_active:
+        raise NotFound("this acknowledgement link is not valid")
+    return page, user
+
+
+def acknowledge_with_token(session: Session, token: str) -> Page:
+    """Acknowledge as the person the signed link was sent to: the token authorises only this."""
+    page, user = from_token(session, token)
+    return _acknowledge(session, page, user, via="link")
+
+
+def _resolve(session: Session, page: Page, *, actor_id: int | None, actor: str, reason: str) -> Page:
+    if page.status == "resolved":
+        raise Conflict(f"page {page.id} is already resolved")
+    page.status, page.resolved_at, page.resolved_by_id, page.next_escalation_at = "resolved", now(), actor_id, None
+    _event(session, page, "resolved", actor_id=actor_id, actor=actor, reason=reason)
+    return page
+
+
+def resolve(session: Session, actor: Actor, page_id: int) -> Page:
+    page = get_page(session, actor, page_id)
+    return _resolve(session, page, actor_id=actor.user_id, actor=actor.label, reason="by hand")
+
+
+def resolve_for_incident(session: Session, incident_id: int, reason: str) -> int:
+    pages = session.execute(select(Page).where(Page.incident_id == incident_id, Page.status != "resolved")
+                            .with_for_update()).scalars().all()
+    for page in pages:
+        _resolve(session, page, actor_id=None, actor="system", reason=reason)
+    return len(pages)
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+def list_pages(session: Session, actor: Actor, *, status: list[str] | None = None, team_id: int | None = None,
+               mine: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[Page], int]:
+    actor.require(Perm.ONCALL_READ)
+    for st in status or ():
+        if st not in STATUSES:
+            raise ValidationFailed(f"unknown status {st[:40]!r}; one of {', '.join(STATUSES)}", field="status")
+    query = select(Page).where(visible(actor))
+    if status:
+        query = query.where(Page.status.in_(status))
+    if team_id is not None:
+        query = query.where(Page.team_id == team_id)
+    if mine:
+        query = query.where(Page.id.in_(select(PageTarget.page_id).where(PageTarget.user_id == actor.user_id)))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    rows = session.execute(query.order_by(Page.triggered_at.desc(), Page.id.desc())
+                           .limit(max(1, min(limit, 500))).offset(max(0, offset))).scalars().all()
+    return list(rows), total
+
+
+def pages_out(session: Session, pages: list[Page]) -> list[PageOut]:
+    ids = [p.id for p in pages]
+    targets = session.execute(select(PageTarget).where(PageTarget.page_id.in_(ids)).order_by(PageTarget.id)
+                              ).scalars().all() if ids else []
+    teams = {t.id: t.name for t in session.execute(select(Team)).scalars()}
+    users = users_by_id(session, [t.user_id for t in targets] + [p.acknowledged_by_id or 0 for p in pages])
+    out = []
+    for p in pages:
+        notified = list(dict.fromkeys(users[t.user_id].username for t in targets
+                                      if t.page_id == p.id and t.user_id in users))
+        acker = users.get(p.acknowledged_by_id or 0)
+        out.append(PageOut(id=p.id, team=teams.get(p.team_id, ""), status=p.status, summary=p.summary,
+                           incident_ref=p.incident_ref, severity=p.severity, step=p.step, cycle=p.cycle,
+                           triggered_at=p.triggered_at, next_escalation_at=p.next_escalation_at,
+                           acknowledged_at=p.acknowledged_at, acknowledged_by=acker.username if acker else None,
+                           seconds_to_ack=p.seconds_to_ack, resolved_at=p.resolved_at, notified=notified))
+    return out
+
+
+def pages_received(session: Session, actor: Actor, start: datetime, end: datetime) -> dict[int, int]:
+    """How many pages the actor may see reached each person in ``[start, end)`` (once per person)."""
+    seen = select(Page.id).where(visible(actor))
+    rows = session.execute(select(PageTarget.user_id, func.count(func.distinct(PageTarget.page_id)))
+                           .where(PageTarget.notified_at >= start, PageTarget.notified_at < end,
+                                  PageTarget.page_id.in_(seen))
+                           .group_by(PageTarget.user_id)).all()
+    return {user_id: n for user_id, n in rows}
