@@ -20,6 +20,8 @@ from .notify.cli import app as notify_app
 from .playbooks.cli import app as playbooks_app
 from .playbooks.cli import approvals_app, updates_app
 from .policy.cli import app as policy_app
+from .policy.requests_cli import app as requests_app
+from .policy.requests_cli import decisions_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -35,6 +37,8 @@ app.add_typer(notify_app, name="notify")
 app.add_typer(playbooks_app, name="playbooks")
 app.add_typer(updates_app, name="updates")
 app.add_typer(approvals_app, name="approvals")
+app.add_typer(requests_app, name="requests")
+app.add_typer(decisions_app, name="decisions")
 app.command("demo")(demo_command)
 
 

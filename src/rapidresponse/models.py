@@ -7,6 +7,7 @@ from .events import Event, StreamHead
 from .incidents import models as incident_models
 from .notify import models as notify_models
 from .playbooks import models as playbook_models
+from .policy import models as policy_models
 
 __all__ = ["Base", "Event", "StreamHead", "approval_models", "auth_models", "incident_models", "notify_models",
-           "playbook_models"]
+           "playbook_models", "policy_models"]

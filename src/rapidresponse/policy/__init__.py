@@ -1,1 +1,3 @@
-"""Policy and jurisdictions: harm taxonomy, country profiles, deadline clocks, DSA statements of reasons."""
+"""Harm taxonomy, country profiles, legal clocks, regulator requests, decisions and statements of reasons."""
+
+from . import clock_jobs  # noqa: F401  (registers the request-clock worker job)
