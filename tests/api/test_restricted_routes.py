@@ -55,7 +55,7 @@ VOLATILE = {"/metrics"}
 VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}",
              "/api/v1/approvals/{approval_id}"}
 # Regulator requests and decisions linked to the restricted incident: their ids exist only once it does.
-VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}"}
+VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}", "/requests/{request_id}"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -125,6 +125,17 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
         "explanation": "probe", "facts": "probe"},
     ("POST", "/api/v1/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
     ("POST", "/api/v1/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
+    ("POST", "/requests/new"): lambda w, who: {
+        "regulator": "KZ/mci", "sender": f"probe {who.name}", "legal_basis": "Art. 9", "language": "kk",
+        "received_at": "2026-03-01T08:00", "items": "https://example.org/p"},
+    ("POST", "/requests/{request_id}/items/{item_id}"): lambda w, who: {"outcome": "removed_globally"},
+    ("POST", "/requests/{request_id}/reply/draft"): lambda w, who: {},
+    ("POST", "/requests/{request_id}/reply"): lambda w, who: {"body": f"reply by {who.name}"},
+    ("POST", "/decisions/new"): lambda w, who: {
+        "puid": f"web-probe-{who.name}", "content_date": "2026-02-27", "action": "remove", "harm": "grooming",
+        "explanation": "probe", "facts": "probe"},
+    ("POST", "/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
+    ("POST", "/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
 }
 # Paths of {ref} routes that make the incident final; called last by the members.
 FINAL_LAST = ("/merge",)
@@ -438,7 +449,8 @@ def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: T
             problems.append(f"GET {approval} (about the restricted incident) as {who.name}: {status}")
     if _call(client, "GET", approval, w, people["admin"], "", None).status_code != 200:
         problems.append(f"GET {approval} as admin: not found, so the check above proves nothing")
-    for linked in (f"/api/v1/requests/{w.request_id}", f"/api/v1/decisions/{w.decision_id}"):
+    for linked in (f"/api/v1/requests/{w.request_id}", f"/api/v1/decisions/{w.decision_id}",
+                   f"/requests/{w.request_id}"):
         for who in outsiders:
             got = _call(client, "GET", linked, w, who, "", None)
             if got.status_code not in (403, 404):

@@ -42,6 +42,13 @@ NOTICES = {
     "unpinned": N_("The note was unpinned."),
     "task": N_("The task was added."),
     "task_status": N_("The task was updated."),
+    "request": N_("The request was registered and its clock started."),
+    "outcome": N_("The outcome was recorded."),
+    "reply_drafted": N_("The reply was drafted from the templates."),
+    "reply_saved": N_("The reply was saved."),
+    "reply_submitted": N_("The reply was submitted for legal approval."),
+    "decision": N_("The decision was recorded."),
+    "appeal": N_("The appeal was recorded."),
 }
 
 

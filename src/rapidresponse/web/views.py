@@ -9,12 +9,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import auth_views, dashboard, incident_actions, incident_views
+from . import auth_views, dashboard, incident_actions, incident_views, policy_views, request_views
 from .errors import html_error
 from .security import CsrfFailed, Redirect
 from .templating import HERE
 
-ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router)
+ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router, request_views.router,
+           policy_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:
