@@ -87,6 +87,10 @@ class Script:
         self._add(at, lambda ctx: work.update_task(ctx.session, ctx.actors[by], self.ref, self.tasks[key],
                                                    TaskUpdate(status=status)))
 
+    def call(self, at: datetime, action: Action) -> None:
+        """Any other step (another domain's service calls), run at ``at``."""
+        self._add(at, action)
+
     def merge_into(self, at: datetime, by: str, target: Script, reason: str) -> None:
         self._add(at, lambda ctx: service.merge(ctx.session, ctx.actors[by], self.ref,
                                                 MergeRequest(into=target.ref, reason=reason)))
