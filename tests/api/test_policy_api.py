@@ -59,6 +59,18 @@ def test_request_flow(client: TestClient, login: Callable[..., Caller]) -> None:
     assert edited["reply"]["body"] == "Құрметті әріптестер" and edited["reply"]["status"] == "draft"
     listing = client.get("/api/v1/requests?status=open", headers=legal.headers).json()
     assert listing["total"] == 1 and listing["items"][0]["items"] == []
+    submitted = client.post(f"/api/v1/requests/{req['id']}/reply/submit", headers=legal.headers).json()
+    approval = submitted["reply"]["approval_id"]
+    assert submitted["reply"]["status"] == "submitted" and approval
+    other = login("legal")
+    got = client.get(f"/api/v1/approvals/{approval}", headers=other.headers).json()
+    assert got["text"] == "Құрметті әріптестер" and got["kind"] == "regulator_reply"
+    decided = client.post(f"/api/v1/approvals/{approval}/decision", headers=other.headers,
+                          json={"decision": "approved", "text_sha256": got["text_sha256"]})
+    assert decided.status_code == 200, decided.text
+    done = client.get(f"/api/v1/requests/{req['id']}", headers=legal.headers).json()
+    assert done["status"] == "answered" and done["reply"]["status"] == "sent" and done["clock"]["level"] == "answered"
+    assert_problem(client.post(f"/api/v1/requests/{req['id']}/reply/submit", headers=legal.headers), 409)
     assert_problem(client.get("/api/v1/requests/999", headers=legal.headers), 404)
 
 

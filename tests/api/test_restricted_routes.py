@@ -131,6 +131,10 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/requests/{request_id}/items/{item_id}"): lambda w, who: {"outcome": "removed_globally"},
     ("POST", "/requests/{request_id}/reply/draft"): lambda w, who: {},
     ("POST", "/requests/{request_id}/reply"): lambda w, who: {"body": f"reply by {who.name}"},
+    ("POST", "/requests/{request_id}/reply/submit"): lambda w, who: {},
+    ("POST", "/requests/{request_id}/reply/decide"): lambda w, who: {"decision": "approved",
+                                                                     "text_sha256": "0" * 64},
+    ("POST", "/api/v1/requests/{request_id}/reply/submit"): lambda w, who: {},
     ("POST", "/decisions/new"): lambda w, who: {
         "puid": f"web-probe-{who.name}", "content_date": "2026-02-27", "action": "remove", "harm": "grooming",
         "explanation": "probe", "facts": "probe"},

@@ -82,6 +82,28 @@ def test_kazakhstan_ministry_request_from_arrival_to_approved_reply(
     page.fill("#reply-body", letter + "\nҚұрметпен, заң бөлімі.")
     page.click("button:has-text('Save the draft')")
     page.wait_for_url(re.compile(r".*\?done=reply_saved#reply$"))
-    assert page.locator("#reply-body").input_value().endswith("Құрметпен, заң бөлімі.")
+    final = page.locator("#reply-body").input_value()
+    assert final.endswith("Құрметпен, заң бөлімі.")
+    page.click("button:has-text('Submit for legal approval')")
+    page.wait_for_url(re.compile(r".*\?done=reply_submitted#reply$"))
+    assert page.locator(".approval-state .chip").inner_text() == "Awaiting legal approval"
+    assert page.locator("button:has-text('Approve and log as sent')").count() == 0  # not one's own text
+
+    # A legal user reads the exact text and approves it.
+    lawyer = _log_in_other(browser, live_server, live_server.make_user("legal"))
+    lawyer.goto(request_url)
+    assert lawyer.locator(".approval-text").inner_text().rstrip("\n") == final.rstrip("\n")
+    lawyer.click("button:has-text('Approve and log as sent')")
+    lawyer.wait_for_url(re.compile(r".*\?done=reply_approved#reply$"))
+    assert lawyer.locator(".reply-status").inner_text() == "Approved and sent"
+    assert lawyer.locator(".sent-letter").inner_text().rstrip("\n") == final.rstrip("\n")
+    assert len(lawyer.locator("code.sha").inner_text()) == 64
+    lawyer.context.close()
+
+    page.goto(request_url)
+    assert "clock-answered" in (page.locator("header .clock").get_attribute("class") or "")
+    assert page.locator("#reply-body").count() == 0
+    page.goto(base + "/requests?status=answered")
+    assert page.locator(".req-row.req-answered").count() == 1
     assert page.locator("script:not([src])").count() == 0
     assert page.dialogs == []

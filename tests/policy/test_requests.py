@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from rapidresponse import events
+from rapidresponse.approvals import service as approvals
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -209,3 +210,51 @@ def test_answered_request_outcomes_are_final(engine: Any, make_user: Callable[..
         item = requests.items(s, req)[0]
     with pytest.raises(Conflict), unit_of_work() as s:
         requests.set_outcome(s, legal, rid, item.id, OutcomeIn(outcome="removed_globally"))
+
+
+def test_reply_goes_through_legal_approval_and_the_exact_text_is_logged_as_sent(
+        fake_clock: Any, make_user: Callable[..., Actor]) -> None:
+    commander, legal = make_user("commander"), make_user("legal")
+    with unit_of_work() as s:
+        ref = incidents.declare(s, commander, IncidentCreate(title="t", type="dangerous_challenge",
+                                                             countries=["KZ"])).ref
+    rid = _register(commander, incident=ref)
+    with pytest.raises(ValidationFailed, match="draft the reply"), unit_of_work() as s:
+        reply_service.submit(s, commander, rid)
+    with unit_of_work() as s:
+        reply_service.draft(s, commander, rid)
+        first = reply_service.submit(s, commander, rid).approval_id
+    with pytest.raises(Conflict), unit_of_work() as s:
+        reply_service.submit(s, commander, rid)
+    # Editing the submitted text voids its approval: approving the old text would send nothing.
+    with unit_of_work() as s:
+        reply_service.edit(s, commander, rid, "Құрметті әріптестер!\nМатериалдар жойылды.\n")
+        assert approvals.latest(s, "regulator_request", rid).status == "superseded"
+        second = reply_service.submit(s, commander, rid).approval_id
+    assert second != first
+    with pytest.raises(PermissionDenied), unit_of_work() as s:  # nobody approves their own text
+        approvals.decide(s, commander, second, decision="approved", text_sha256=reply_service.sha256("x"))
+    with pytest.raises(Conflict), unit_of_work() as s:  # the approver confirms the text they read
+        approvals.decide(s, legal, second, decision="approved", text_sha256=reply_service.sha256("other"))
+    with unit_of_work() as s:
+        approvals.decide(s, legal, second, decision="rejected", text_sha256=approvals.latest(
+            s, "regulator_request", rid).text_sha256, comment="Add the legal basis")
+        assert requests.reply(s, requests.get(s, commander, rid)).status == "draft"
+        third = reply_service.submit(s, commander, rid).approval_id
+        text = approvals.latest(s, "regulator_request", rid).text
+        approvals.decide(s, legal, third, decision="approved", text_sha256=reply_service.sha256(text))
+    with unit_of_work(read_only=True) as s:
+        req = requests.get(s, commander, rid)
+        letter = requests.reply(s, req)
+        assert (req.status, letter.status, letter.body) == ("answered", "sent", text)
+        assert letter.sent_sha256 == reply_service.sha256(text) and req.answered_at == fake_clock.now
+        assert requests.clock_state(req).level == "answered"
+        timeline = [e.type for e in work.timeline(s, commander, ref)]
+    sent = [e for e in _events("request.reply_sent")]
+    assert len(sent) == 1 and sent[0].payload["text"] == text and sent[0].payload["approved_by"] == legal.username
+    assert "incident.request_reply_sent" in timeline and "incident.request_reply_rejected" in timeline
+    with pytest.raises(Conflict), unit_of_work() as s:
+        reply_service.edit(s, commander, rid, "changed after sending")
+    fake_clock.advance(hours=30)  # an answered request never breaches
+    with unit_of_work() as s:
+        assert clock_jobs.tick(s) == 0

@@ -168,6 +168,15 @@ def edit_reply(actor: ActorDep, request_id: Id, body: ReplyEdit) -> RequestOut:
         return request_out(s, requests.get(s, actor, request_id))
 
 
+@router.post("/requests/{request_id}/reply/submit", response_model=RequestOut)
+def submit_reply(actor: ActorDep, request_id: Id) -> RequestOut:
+    """Ask legal to approve the reply's exact text (decide it under /api/v1/approvals); once approved it is
+    logged as sent and the clock stops."""
+    with unit_of_work() as s:
+        replies.submit(s, actor, request_id)
+        return request_out(s, requests.get(s, actor, request_id))
+
+
 # --- decisions -----------------------------------------------------------------------------------
 
 @router.get("/decisions", response_model=DecisionPage)

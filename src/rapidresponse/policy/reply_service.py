@@ -1,5 +1,9 @@
 """Reply letters to regulator requests: drafted from templates, edited, approved by legal, logged as sent.
 
+Approval goes through the approvals service (kind ``regulator_reply``, subject
+``regulator_request:<id>``, required role legal). When legal approves, the exact approved text is
+logged as sent (``request.reply_sent`` with the text and its SHA-256) and the request's clock stops.
+
 Templates (``letters/reply.<lang>.txt``) are rendered in a sandboxed Jinja environment with the
 request's facts and item outcomes, in the request's language (when a template exists: ru, kk, uk)
 followed by English. The draft is editable until it is submitted for legal approval; the text legal
@@ -16,14 +20,17 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
+from .. import events
+from ..approvals import service as approvals
 from ..auth.permissions import Actor, Perm
 from ..clock import now
-from ..errors import Conflict
+from ..errors import Conflict, ValidationFailed
 from . import request_service as requests
 from .countries import load_countries
 from .models import RegulatorRequest, ReplyLetter, RequestItem
 
 LETTERS = Path(__file__).parent / "letters"
+SUBJECT = "regulator_request"
 SEPARATOR = "\n\n— — —\n\n"
 OUTCOME_TEXT: dict[str, dict[str, str]] = {
     "en": {"removed_globally": "Removed worldwide.", "restricted_in_country": "Access restricted in {country}.",
@@ -79,6 +86,8 @@ def draft(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     req = requests.get(session, actor, request_id)
     letter = requests.reply(session, req)
     _require_unsent(letter)
+    if letter is not None and letter.status == "submitted":
+        approvals.supersede(session, actor, subject_type=SUBJECT, subject_id=req.id, reason="the reply was redrafted")
     langs, body = compose(req, requests.items(session, req))
     if letter is None:
         letter = ReplyLetter(request_id=req.id, languages=langs, body=body, status="draft", meta={})
@@ -102,6 +111,8 @@ def edit(session: Session, actor: Actor, request_id: int, body: str) -> ReplyLet
     body = body.replace("\r\n", "\n")
     if body == letter.body:
         return letter
+    if letter.status == "submitted":
+        approvals.supersede(session, actor, subject_type=SUBJECT, subject_id=req.id, reason="the reply was edited")
     letter.body, letter.status, letter.approval_id = body, "draft", None
     letter.edited_by_id, letter.updated_at = actor.user_id, now()
     requests.record(session, actor, req, "reply_edited", sha256=sha256(body))
@@ -111,3 +122,47 @@ def edit(session: Session, actor: Actor, request_id: int, body: str) -> ReplyLet
 def _require_unsent(letter: ReplyLetter | None) -> None:
     if letter is not None and letter.status == "sent":
         raise Conflict("the reply was approved and sent; it can no longer change")
+
+
+def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
+    """Ask legal to approve the draft's exact text."""
+    actor.require(Perm.REQUESTS_MANAGE)
+    req = requests.get(session, actor, request_id)
+    letter = requests.reply(session, req)
+    if letter is None:
+        raise ValidationFailed("draft the reply before submitting it")
+    _require_unsent(letter)
+    if letter.status == "submitted":
+        raise Conflict("the reply already waits for legal approval")
+    title = f"Reply to {requests.regulator_name(req)} ({req.country}), REQ-{req.id}"
+    approval = approvals.request(session, actor, kind="regulator_reply", subject_type=SUBJECT, subject_id=req.id,
+                                 title=title, text=letter.body, required_role="legal", incident_id=req.incident_id)
+    letter.status, letter.approval_id, letter.updated_at = "submitted", approval.id, now()
+    requests.record(session, actor, req, "reply_submitted", approval_id=approval.id, sha256=sha256(letter.body))
+    return letter
+
+
+@events.subscribe("approval.decided")
+def on_approval_decided(session: Session, ev: events.Event) -> None:
+    """Legal approved (the exact text is logged as sent, the clock stops) or rejected (back to draft)."""
+    p = ev.payload
+    if p.get("subject_type") != SUBJECT:
+        return
+    req = session.get(RegulatorRequest, int(p["subject_id"]))
+    letter = requests.reply(session, req) if req is not None else None
+    if req is None or letter is None or letter.approval_id != p.get("approval_id") or letter.status != "submitted":
+        return  # an approval of a text that was edited or redrafted since: it sends nothing
+    at = now()
+    if p.get("decision") != "approved":
+        letter.status, letter.approval_id, letter.updated_at = "draft", None, at
+        requests.record(session, None, req, "reply_rejected", approval_id=p.get("approval_id"),
+                        decided_by=ev.actor, comment=p.get("comment", ""))
+        return
+    text = approvals.approved_text(session, SUBJECT, req.id)
+    if text is None or sha256(text) != p.get("text_sha256"):
+        return
+    letter.body, letter.status, letter.sent_sha256 = text, "sent", sha256(text)
+    letter.sent_at = letter.updated_at = at
+    req.status, req.answered_at, req.updated_at = "answered", at, at
+    requests.record(session, None, req, "reply_sent", approval_id=p.get("approval_id"), approved_by=ev.actor,
+                    sha256=letter.sent_sha256, languages=letter.languages, text=text)

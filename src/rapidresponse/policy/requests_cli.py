@@ -12,6 +12,7 @@ from rich.table import Table
 from ..cli_common import AsOption, actor_for, console, err_console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import decision_service as decisions
+from . import reply_service as replies
 from . import request_service as requests
 from . import sor_export
 from .api import request_out
@@ -132,6 +133,34 @@ def outcome(request_id: int, item_id: int,
     with unit_of_work() as s:
         item = requests.set_outcome(s, actor, request_id, item_id, data)
         console.print(f"item {item.id} of request {request_id}: {item.outcome}", highlight=False)
+
+
+@app.command("reply")
+@handle_errors
+def reply(request_id: int,
+          draft: bool = typer.Option(False, "--draft", help="(Re)draft from the templates with the current outcomes"),
+          body: Path | None = typer.Option(None, "--body", help="Replace the draft with this UTF-8 text file"),
+          submit: bool = typer.Option(False, "--submit", help="Ask legal to approve the draft's exact text"),
+          as_user: str | None = AsOption) -> None:
+    """Draft, edit and submit the reply letter; print it."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        if draft:
+            replies.draft(s, actor, request_id)
+        if body is not None:
+            try:
+                text = body.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise fail(f"--body: cannot read {body} ({exc})") from None
+            replies.edit(s, actor, request_id, text)
+        if submit:
+            replies.submit(s, actor, request_id)
+        letter = requests.reply(s, requests.get(s, actor, request_id))
+        if letter is None:
+            raise fail(f"request {request_id} has no reply yet (use --draft)")
+        console.print(f"reply to request {request_id} ({letter.status}, approval {letter.approval_id or '-'}):",
+                      highlight=False)
+        console.print(escape(letter.body), highlight=False)
 
 
 @decisions_app.command("export-sor")

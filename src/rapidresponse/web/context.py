@@ -47,6 +47,8 @@ NOTICES = {
     "reply_drafted": N_("The reply was drafted from the templates."),
     "reply_saved": N_("The reply was saved."),
     "reply_submitted": N_("The reply was submitted for legal approval."),
+    "reply_approved": N_("You approved the reply; it is logged as sent."),
+    "reply_rejected": N_("You rejected the reply; it is back with its author."),
     "decision": N_("The decision was recorded."),
     "appeal": N_("The appeal was recorded."),
 }

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from ..approvals import service as approvals
 from ..auth import service as auth
 from ..auth.permissions import Perm
 from ..clock import now
 from ..db import unit_of_work
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..incidents.vocab import N_
 from ..policy import reply_service as replies
 from ..policy import request_service as requests
@@ -26,6 +27,8 @@ from .templating import Translator, local_input_value, render
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
+                   "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}
 OUTCOME_LABELS = {"removed_globally": N_("Removed globally"), "restricted_in_country": N_("Restricted in the country"),
                   "no_action": N_("No action")}
 
@@ -111,18 +114,17 @@ def request_page(request: Request, user: WebUser, request_id: int, *, failed: st
             "letter": requests.reply(s, req), "owner": names.get(req.owner_id or 0),
             "regulator": requests.regulator_name(req), "regulator_native": requests.regulator_name(req, "native"),
             "can_manage": actor.can(Perm.REQUESTS_MANAGE), "failed": failed, "error": error,
-            "OUTCOME_LABELS": OUTCOME_LABELS, "approval": approval_state(s, req.id),
+            "OUTCOME_LABELS": OUTCOME_LABELS, "APPROVAL_LABELS": APPROVAL_LABELS,
+            **approval_state(s, actor, req.id),
         }
     return render(request, "requests/detail.html", ctx, status=status)
 
 
-def approval_state(session: Any, request_id: int) -> Any:
-    """The latest approval of the reply, when the approvals service is there."""
-    try:
-        from ..approvals import service as approvals  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return approvals.latest(session, "regulator_request", request_id)
+def approval_state(session: Any, actor: Any, request_id: int) -> dict[str, Any]:
+    """The reply's latest approval, and whether this person may decide it here."""
+    approval = approvals.latest(session, replies.SUBJECT, request_id)
+    can_decide = bool(approval and approval.status == "pending" and approvals.may_decide(session, actor, approval))
+    return {"approval": approval, "can_decide": can_decide}
 
 
 @router.get("/requests/{request_id}")
@@ -170,3 +172,24 @@ def save_reply(request: Request, request_id: Id, posted: Annotated[Posted, Depen
                             status=422)
     return _act(request, posted, request_id, "reply", "reply_saved", "reply",
                 lambda s: replies.edit(s, posted.actor, request_id, body[:50_000]))
+
+
+@router.post("/requests/{request_id}/reply/submit")
+def submit_reply(request: Request, request_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+    return _act(request, posted, request_id, "reply", "reply_submitted", "reply",
+                lambda s: replies.submit(s, posted.actor, request_id))
+
+
+@router.post("/requests/{request_id}/reply/decide")
+def decide_reply(request: Request, request_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+    """Legal approves or rejects the exact text shown (its SHA-256 comes with the form)."""
+    def run(s: Any) -> None:
+        requests.get(s, posted.actor, request_id)
+        approval = approvals.latest(s, replies.SUBJECT, request_id)
+        if approval is None:
+            raise NotFound(f"request {request_id} has no reply awaiting approval")
+        approvals.decide(s, posted.actor, approval.id, decision=posted.get("decision"),
+                         text_sha256=posted.get("text_sha256"), comment=posted.get("comment"))
+
+    done = "reply_approved" if posted.get("decision") == "approved" else "reply_rejected"
+    return _act(request, posted, request_id, "approval", done, "reply", run)
