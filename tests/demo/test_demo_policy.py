@@ -21,7 +21,8 @@ def test_demo_has_kazakh_and_russian_clocks_and_a_polish_decision_set(engine: En
         kz, ru = by_country["KZ"], by_country["RU"]
         assert kz.regulator == "mci" and ru.regulator == "rkn"
         assert request_service.clock_state(kz).level == "ok" and request_service.clock_state(ru).level == "75"
-        assert request_service.reply(s, kz) is not None and "Ақпарат комитеті" in request_service.reply(s, kz).body
+        letter = request_service.reply(s, kz)
+        assert letter is not None and "Ақпарат комитеті" in letter.body and letter.status == "submitted"
         rows, _ = decision_service.list_decisions(s, legal, DecisionFilter())
         assert len(rows) == 4
         sor = decision_service.build_sor(s, legal)

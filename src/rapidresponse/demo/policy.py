@@ -1,6 +1,7 @@
 """Compliance in the demo: regulator requests running against the «собачий кайф» incident (the
-Kazakhstan authorised body's 24-hour request and a Roskomnadzor register notice) and a set of
-decisions on Polish users' content, one of which the Transparency Database would reject."""
+Kazakhstan authorised body's 24-hour request, its reply awaiting legal approval, and a Roskomnadzor
+register notice) and a set of decisions on Polish users' content, one of which the Transparency
+Database would reject."""
 
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ def _register(s: Script, active: Script, who: str, at: datetime, received: datet
             {**data, "received_at": received, "incident": active.ref}))
         for item, (outcome, reason) in zip(request_service.items(ctx.session, req), outcomes, strict=False):
             request_service.set_outcome(ctx.session, actor, req.id, item.id, OutcomeIn(outcome=outcome, reason=reason))
-        if draft:
+        if draft:  # drafted and waiting for legal (olena.kovalenko or piotr.wisniewski approve it)
             reply_service.draft(ctx.session, actor, req.id)
+            reply_service.submit(ctx.session, actor, req.id)
 
     s.call(at, run)
 
