@@ -34,7 +34,8 @@ def record(session: Session, actor: Actor | None, req: RegulatorRequest, kind: s
     """``request.<kind>`` on the request's stream and, when linked, ``incident.request_<kind>`` on the
     incident's stream (so it shows on the incident timeline)."""
     who = {"actor_id": actor.user_id if actor else None, "actor": actor.label if actor else "system"}
-    base = {"request_id": req.id, "country": req.country, "regulator": req.regulator, **payload}
+    base = {"request_id": req.id, "country": req.country, "regulator": req.regulator,
+            "regulator_name": regulator_name(req), **payload}
     ev = events.record(session, type=f"request.{kind}", subject_type="regulator_request", subject_id=req.id,
                        payload={**base, "incident": req.incident_ref}, **who)  # type: ignore[arg-type]
     if req.incident_id is not None:

@@ -73,14 +73,20 @@ def describe(locale: str, kind: str, payload: dict[str, Any]) -> str:
     return kind
 
 
+OUTCOME_LABELS = {"removed_globally": vocab.N_("Removed globally"),
+                  "restricted_in_country": vocab.N_("Restricted in the country"), "no_action": vocab.N_("No action")}
+
+
 def _request(locale: str, kind: str, p: dict[str, Any]) -> str:
     """Lines for regulator requests linked to the incident."""
     _ = Translator(locale)
     req = f"REQ-{p.get('request_id', '?')}"
     texts = {
         "registered": lambda: _("registered %(req)s from %(regulator)s (%(country)s); the legal clock runs",
-                                req=req, regulator=p.get("regulator", ""), country=p.get("country", "")),
-        "outcome": lambda: _("recorded an outcome on %(req)s: %(outcome)s", req=req, outcome=p.get("outcome", "")),
+                                req=req, regulator=p.get("regulator_name") or p.get("regulator", ""),
+                                country=p.get("country", "")),
+        "outcome": lambda: _("recorded an outcome on %(req)s: %(outcome)s", req=req,
+                             outcome=_label(locale, OUTCOME_LABELS, p.get("outcome"))),
         "reply_drafted": lambda: _("drafted the reply to %(req)s", req=req),
         "reply_edited": lambda: _("edited the reply to %(req)s", req=req),
         "reply_submitted": lambda: _("submitted the reply to %(req)s for legal approval", req=req),

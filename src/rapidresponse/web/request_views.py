@@ -20,6 +20,7 @@ from ..policy import reply_service as replies
 from ..policy import request_service as requests
 from ..policy.countries import load_countries
 from ..policy.schemas import OutcomeIn, RequestCreate, RequestFilter
+from .activity import OUTCOME_LABELS
 from .context import request_locale
 from .forms import domain_message, field_errors, parse_local_datetime
 from .security import Posted, WebUser, require_post, require_user
@@ -29,8 +30,6 @@ router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
                    "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}
-OUTCOME_LABELS = {"removed_globally": N_("Removed globally"), "restricted_in_country": N_("Restricted in the country"),
-                  "no_action": N_("No action")}
 
 
 def regulator_choices() -> list[dict[str, Any]]:
