@@ -132,6 +132,8 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/requests/{request_id}/reply/draft"): lambda w, who: {},
     ("POST", "/requests/{request_id}/reply"): lambda w, who: {"body": f"reply by {who.name}"},
     ("POST", "/requests/{request_id}/reply/submit"): lambda w, who: {},
+    ("POST", "/policy/countries/{code}/deadlines/{name}"): lambda w, who: {"hours": "12", "time": "calendar",
+                                                                          "confidence": "verified"},
     ("POST", "/requests/{request_id}/reply/decide"): lambda w, who: {"decision": "approved",
                                                                      "text_sha256": "0" * 64},
     ("POST", "/api/v1/requests/{request_id}/reply/submit"): lambda w, who: {},
@@ -225,7 +227,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "playbook_id": "dangerous_challenge", "slug": "leadership",
                   "request_id": str(world.request_id or 1), "item_id": str(world.item_id or 1),
                   "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
-                  "code": "KZ"}
+                  "code": "KZ", "name": "authorised_body_request"}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
         return values[name]

@@ -19,7 +19,7 @@ from rapidresponse.incidents import service as incidents
 from rapidresponse.incidents import work
 from rapidresponse.incidents.schemas import IncidentCreate, RoleAssign
 from rapidresponse.notify.models import OutboxMessage
-from rapidresponse.policy import clock_jobs, reply_service
+from rapidresponse.policy import clock_jobs, overrides, reply_service
 from rapidresponse.policy import request_service as requests
 from rapidresponse.policy.schemas import OutcomeIn, RequestCreate
 
@@ -258,3 +258,30 @@ def test_reply_goes_through_legal_approval_and_the_exact_text_is_logged_as_sent(
     fake_clock.advance(hours=30)  # an answered request never breaches
     with unit_of_work() as s:
         assert clock_jobs.tick(s) == 0
+
+
+def test_a_corrected_deadline_applies_to_new_requests_not_running_clocks(
+        fake_clock: Any, make_user: Callable[..., Actor], override: Callable[[str, Any], Any]) -> None:
+    override("countries/KZ.yaml", {"notes": "team corrections live here"})
+    policy = make_user("policy")
+    before = _register(policy)
+    with pytest.raises(PermissionDenied), unit_of_work() as s:
+        overrides.correct_deadline(s, make_user("commander"), "KZ", "authorised_body_request", hours=12,
+                                   time="calendar", confidence="verified")
+    with pytest.raises(ValidationFailed), unit_of_work() as s:
+        overrides.correct_deadline(s, policy, "KZ", "authorised_body_request", hours=-3, time="calendar",
+                                   confidence="verified")
+    with pytest.raises(NotFound), unit_of_work() as s:
+        overrides.correct_deadline(s, policy, "KZ", "nope", hours=3, time="calendar", confidence="verified")
+    with unit_of_work() as s:
+        d = overrides.correct_deadline(s, policy, "KZ", "authorised_body_request", hours=12, time="business",
+                                       confidence="uncertain", notes="Ministry guidance of 2026")
+    assert (d.hours, d.time.value, d.confidence.value) == (12, "business", "uncertain")
+    assert requests.get_country("KZ").notes == "team corrections live here"  # the rest of the file is kept
+    after = _register(policy)
+    with unit_of_work(read_only=True) as s:
+        assert requests.get(s, policy, before).deadline_hours == 24
+        new = requests.get(s, policy, after)
+        assert (new.deadline_hours, new.deadline_time) == (12, "business")
+    (ev,) = _events("policy.profile_corrected")
+    assert ev.payload["before"]["hours"] == 24 and ev.payload["after"]["hours"] == 12

@@ -108,3 +108,36 @@ def test_viewer_sees_no_policy_pages(client: TestClient, logged_in: Callable[...
     assert 'href="/requests"' not in client.get("/").text
     for path in ("/policy", "/requests", "/decisions", "/policy/taxonomy"):
         assert client.get(path).status_code == 403, path
+
+
+def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                                   tmp_path: Any, monkeypatch: Any) -> None:
+    from rapidresponse.policy import countries
+
+    monkeypatch.setenv("RAPIDRESPONSE_POLICY_DIR", str(tmp_path / "policy"))
+    countries.clear_cache()
+    try:
+        _, csrf = logged_in("policy")
+        url = "/policy/countries/KZ/deadlines/authorised_body_request"
+        resp = client.post(url, data={"csrf_token": csrf, "hours": "abc", "time": "calendar",
+                                      "confidence": "verified"})
+        assert resp.status_code == 422 and "Hours must be a number." in resp.text
+        resp = client.post(url, data={"csrf_token": csrf, "hours": "12,5", "time": "business",
+                                      "confidence": "uncertain", "notes": "Разъяснение министерства"},
+                           follow_redirects=True)
+        assert "The correction was saved" in resp.text and 'value="12.5"' in resp.text
+        assert "Разъяснение министерства" in (tmp_path / "policy" / "countries" / "KZ.yaml").read_text("utf-8")
+        assert client.post("/policy/countries/KZ/deadlines/nope", data={
+            "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"}).status_code == 404
+    finally:
+        monkeypatch.delenv("RAPIDRESPONSE_POLICY_DIR")
+        countries.clear_cache()
+
+
+def test_responders_see_profiles_but_cannot_correct_them(client: TestClient,
+                                                         logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("responder")
+    assert "Save the correction" not in client.get("/policy/countries/RU").text
+    resp = client.post("/policy/countries/RU/deadlines/register_15_1_owner", data={
+        "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"})
+    assert resp.status_code == 403

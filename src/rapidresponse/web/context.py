@@ -50,6 +50,7 @@ NOTICES = {
     "reply_approved": N_("You approved the reply; it is logged as sent."),
     "reply_rejected": N_("You rejected the reply; it is back with its author."),
     "decision": N_("The decision was recorded."),
+    "profile": N_("The correction was saved; new requests use it, running clocks keep theirs."),
     "appeal": N_("The appeal was recorded."),
 }
 

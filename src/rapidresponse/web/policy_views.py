@@ -13,8 +13,8 @@ from ..db import unit_of_work
 from ..errors import DomainError
 from ..incidents.vocab import N_
 from ..policy import decision_service as decisions
+from ..policy import overrides, sor_export
 from ..policy import request_service as requests
-from ..policy import sor_export
 from ..policy.countries import get_country
 from ..policy.overview import IncidentRules, incident_rules, tile_map
 from ..policy.schemas import AppealCreate, AppealDecide, DecisionCreate, DecisionFilter, RequestFilter
@@ -22,7 +22,7 @@ from ..policy.taxonomy import load_taxonomy
 from .context import request_locale
 from .forms import domain_message, field_errors, split_list
 from .security import Posted, WebUser, require_post, require_user
-from .templating import render
+from .templating import Translator, render
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -45,11 +45,40 @@ def overview(request: Request, user: Annotated[WebUser, Depends(require_user)]) 
     return render(request, "policy/overview.html", {"tiles": tile_map()})
 
 
-@router.get("/policy/countries/{code}")
-def country(request: Request, code: Annotated[str, Path(min_length=2, max_length=2)],
-            user: Annotated[WebUser, Depends(require_user)]) -> Response:
+Code = Annotated[str, Path(min_length=2, max_length=2)]
+
+
+def _country_page(request: Request, user: WebUser, code: str, *, failed: str = "", error: str = "",
+                  status: int = 200) -> Response:
     _read(user)
-    return render(request, "policy/country.html", {"p": get_country(code)})
+    return render(request, "policy/country.html", {"p": get_country(code), "failed": failed, "error": error,
+                                                   "can_manage": user.actor.can(Perm.POLICY_MANAGE)}, status=status)
+
+
+@router.get("/policy/countries/{code}")
+def country(request: Request, code: Code, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    return _country_page(request, user, code)
+
+
+@router.post("/policy/countries/{code}/deadlines/{name}")
+def correct_deadline(request: Request, code: Code, name: Annotated[str, Path(max_length=60)],
+                     posted: Annotated[Posted, Depends(require_post)]) -> Response:
+    """A policy team's correction of one statutory deadline, saved as override data."""
+    raw = posted.get("hours").strip().replace(",", ".")
+    try:
+        hours = float(raw) if raw else None
+        with unit_of_work() as s:
+            overrides.correct_deadline(s, posted.actor, code, name, hours=hours, time=posted.get("time"),
+                                       confidence=posted.get("confidence"), notes=posted.get("notes")[:2000])
+    except ValueError:
+        _ = Translator(request_locale(request))
+        return _country_page(request, posted.user, code, failed=name, error=_("Hours must be a number."), status=422)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _country_page(request, posted.user, code, failed=name,
+                             error=domain_message(request_locale(request), exc), status=exc.status)
+    return RedirectResponse(f"/policy/countries/{code.upper()}?done=profile#deadlines", status_code=303)
 
 
 @router.get("/policy/taxonomy")
