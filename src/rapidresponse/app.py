@@ -26,6 +26,7 @@ from .incidents.api import router as incidents_router
 from .notify.api import router as notify_router
 from .oncall.api import router as oncall_router
 from .playbooks.api import router as playbooks_router
+from .policy.api import router as policy_router
 
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -66,6 +67,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(playbooks_router)
     app.include_router(approvals_router)
     app.include_router(oncall_router)
+    app.include_router(policy_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

@@ -22,6 +22,8 @@ from .oncall.cli import pages_app
 from .playbooks.cli import app as playbooks_app
 from .playbooks.cli import approvals_app, updates_app
 from .policy.cli import app as policy_app
+from .policy.requests_cli import app as requests_app
+from .policy.requests_cli import decisions_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -39,6 +41,8 @@ app.add_typer(updates_app, name="updates")
 app.add_typer(approvals_app, name="approvals")
 app.add_typer(oncall_app, name="oncall")
 app.add_typer(pages_app, name="pages")
+app.add_typer(requests_app, name="requests")
+app.add_typer(decisions_app, name="decisions")
 app.command("demo")(demo_command)
 
 

@@ -19,7 +19,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -31,12 +31,16 @@ from starlette.routing import Mount
 
 from rapidresponse import clock
 from rapidresponse.auth import Actor
+from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service, work
 from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCreate, RoleAssign, TaskCreate
 from rapidresponse.notify import endpoints as notify_endpoints
 from rapidresponse.notify import service as notify
 from rapidresponse.playbooks import updates
+from rapidresponse.policy import decision_service as decisions
+from rapidresponse.policy import request_service as requests
+from rapidresponse.policy.schemas import AppealCreate, DecisionCreate, RequestCreate
 
 MISSING_REF = "INC-2099-0999"
 
@@ -54,6 +58,8 @@ VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_i
 VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_id}"}
 # The page that declaring the restricted incident triggers exists only afterwards (checked for a 404 below).
 VOLATILE |= {"/api/v1/oncall/pages/{page_id}"}
+# Regulator requests and decisions linked to the restricted incident: their ids exist only once it does.
+VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}", "/requests/{request_id}"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -163,6 +169,34 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/oncall/pages/{page_id}/ack"): lambda w, who: {},
     ("POST", "/oncall/pages/{page_id}/resolve"): lambda w, who: {},
     ("POST", "/oncall/ack/{token}"): lambda w, who: {},
+    ("POST", "/api/v1/requests"): lambda w, who: {
+        "country": "KZ", "regulator": "mci", "sender": f"probe {who.name}", "legal_basis": "Art. 9",
+        "language": "kk", "received_at": "2026-03-01T08:00:00+00:00", "items": ["https://example.org/p"]},
+    ("POST", "/api/v1/requests/{request_id}/items/{item_id}/outcome"): lambda w, who: {"outcome": "removed_globally"},
+    ("POST", "/api/v1/requests/{request_id}/reply/draft"): lambda w, who: {},
+    ("PUT", "/api/v1/requests/{request_id}/reply"): lambda w, who: {"body": f"reply by {who.name}"},
+    ("POST", "/api/v1/decisions"): lambda w, who: {
+        "puid": f"probe-{who.name}", "content_date": "2026-02-27", "action": "remove", "harm": "grooming",
+        "explanation": "probe", "facts": "probe"},
+    ("POST", "/api/v1/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
+    ("POST", "/api/v1/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
+    ("POST", "/requests/new"): lambda w, who: {
+        "regulator": "KZ/mci", "sender": f"probe {who.name}", "legal_basis": "Art. 9", "language": "kk",
+        "received_at": "2026-03-01T08:00", "items": "https://example.org/p"},
+    ("POST", "/requests/{request_id}/items/{item_id}"): lambda w, who: {"outcome": "removed_globally"},
+    ("POST", "/requests/{request_id}/reply/draft"): lambda w, who: {},
+    ("POST", "/requests/{request_id}/reply"): lambda w, who: {"body": f"reply by {who.name}"},
+    ("POST", "/requests/{request_id}/reply/submit"): lambda w, who: {},
+    ("POST", "/policy/countries/{code}/deadlines/{name}"): lambda w, who: {"hours": "12", "time": "calendar",
+                                                                          "confidence": "verified"},
+    ("POST", "/requests/{request_id}/reply/decide"): lambda w, who: {"decision": "approved",
+                                                                     "text_sha256": "0" * 64},
+    ("POST", "/api/v1/requests/{request_id}/reply/submit"): lambda w, who: {},
+    ("POST", "/decisions/new"): lambda w, who: {
+        "puid": f"web-probe-{who.name}", "content_date": "2026-02-27", "action": "remove", "harm": "grooming",
+        "explanation": "probe", "facts": "probe"},
+    ("POST", "/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
+    ("POST", "/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
 }
 
 
@@ -200,6 +234,10 @@ class World:
     update_id: int = 0  # a stakeholder update on the restricted incident
     approval_id: int = 0  # an approval of that update, which commanders could decide
     oncall: dict[str, int] = field(default_factory=dict)  # team, schedule, layer… ids; page_id once paged
+    request_id: int = 0  # a regulator request linked to the restricted incident
+    item_id: int = 0
+    decision_id: int = 0  # a content decision linked to the restricted incident
+    appeal_id: int = 0
     markers: list[str] = field(default_factory=list)
 
 
@@ -252,6 +290,9 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "message_id": str(world.message_id), "endpoint_id": str(world.endpoint_id),
                   "update_id": str(world.update_id), "approval_id": str(world.approval_id),
                   "playbook_id": "dangerous_challenge", "slug": "leadership",
+                  "request_id": str(world.request_id or 1), "item_id": str(world.item_id or 1),
+                  "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
+                  "code": "KZ", "name": "authorised_body_request",
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
@@ -374,6 +415,17 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         updates.request_approval(s, member, r.ref, upd.id)
         world.update_id, world.approval_id = upd.id, upd.approval_id or 0
         world.oncall["page_id"] = _page_of(s, r.id)
+        admin = people["admin"].actor
+        req = requests.register(s, admin, RequestCreate(
+            country="KZ", regulator="mci", sender="MCI request-marker-7Q3X", legal_basis="Art. 9(4)(2)",
+            language="kk", received_at=clock_now(), items=["https://example.org/item-marker-7Q3X"],
+            incident=r.ref))
+        world.request_id, world.item_id = req.id, requests.items(s, req)[0].id
+        decision = decisions.record_decision(s, admin, DecisionCreate(
+            puid="decision-marker-7Q3X", content_date=date(2026, 2, 27), action="remove", harm="grooming",
+            explanation="explanation-marker-7Q3X", facts="facts-marker-7Q3X", incident=r.ref))
+        world.decision_id = decision.id
+        world.appeal_id = decisions.file_appeal(s, admin, decision.id, AppealCreate(appellant="a", reason="r")).id
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 
@@ -515,6 +567,14 @@ def test_restricted_incident_is_invisible_on_every_route(app: FastAPI, client: T
             problems.append(f"GET {page} (paged for the restricted incident) as {who.name}: {status}")
     if _call(client, "GET", page, w, people["member"], "", None).status_code != 200:
         problems.append(f"GET {page} as the on-call it reached: not found, so the check above proves nothing")
+    for linked in (f"/api/v1/requests/{w.request_id}", f"/api/v1/decisions/{w.decision_id}",
+                   f"/requests/{w.request_id}"):
+        for who in outsiders:
+            got = _call(client, "GET", linked, w, who, "", None)
+            if got.status_code not in (403, 404):
+                problems.append(f"GET {linked} (linked to the restricted incident) as {who.name}: {got.status_code}")
+        if _call(client, "GET", linked, w, people["member"], "", None).status_code != 200:
+            problems.append(f"GET {linked} as a member: not found, so the check above proves nothing")
 
     assert not problems, "restricted incident leaks or untested routes:\n  " + "\n  ".join(problems)
 

@@ -59,7 +59,8 @@ def test_every_form_post_checks_csrf(client: TestClient, logged_in: Callable[...
         data["csrf_token"] = token
     for path in paths:
         url = path.format(ref=ref, note_id=note_id, task_id=task_id, playbook_id="dangerous_challenge",
-                          update_id=1, approval_id=1, slug="pr", message_id=1)
+                          update_id=1, approval_id=1, slug="pr", message_id=1, request_id=1, item_id=1,
+                          decision_id=1, appeal_id=1, code="KZ", name="authorised_body_request")
         resp = client.post(url, data=data, follow_redirects=False)
         assert resp.status_code == 403, (url, resp.status_code)
         assert "Forbidden" in resp.text

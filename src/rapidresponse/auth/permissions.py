@@ -23,6 +23,9 @@ class Perm(StrEnum):
     UPDATES_SEND = "updates:send"  # compose and send stakeholder updates
     ONCALL_READ = "oncall:read"  # rotas, who is on call, pages (and acknowledging them)
     ONCALL_MANAGE = "oncall:manage"  # teams, schedules, overrides, escalation policies, routing
+    POLICY_READ = "policy:read"  # taxonomy, country profiles, regulator requests, the decision log
+    POLICY_MANAGE = "policy:manage"  # record content decisions and appeals, export statements of reasons
+    REQUESTS_MANAGE = "requests:manage"  # register regulator requests, record outcomes, draft replies
 
 
 _ALL = frozenset(Perm)
@@ -32,13 +35,14 @@ _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_U
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
-                          Perm.ONCALL_MANAGE},
-    "responder": _WORK,
-    "policy": _WORK | {Perm.PLAYBOOKS_MANAGE},
-    "legal": _WORK,
+                          Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE},
+    "responder": _WORK | {Perm.POLICY_READ},
+    "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
+    "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
-                        Perm.UPDATES_SEND, Perm.ONCALL_READ}),
-    "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ}),
+                        Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ}),
+    "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
+                          Perm.POLICY_READ}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

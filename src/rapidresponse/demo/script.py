@@ -114,6 +114,9 @@ class Script:
                 updates.request_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
 
         self._add(at, run)
+    def call(self, at: datetime, action: Action) -> None:
+        """Any other step (another domain's service calls), run at ``at``."""
+        self._add(at, action)
 
     def merge_into(self, at: datetime, by: str, target: Script, reason: str) -> None:
         self._add(at, lambda ctx: service.merge(ctx.session, ctx.actors[by], self.ref,

@@ -21,7 +21,7 @@ from ..auth import service as auth
 from ..auth.permissions import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
-from . import data, history, scenario
+from . import data, history, policy, scenario
 from .oncall import seed_oncall
 from .script import Context, play
 
@@ -89,6 +89,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         restricted = scenario.restricted_incident(len(scripts) + 1, base)
         active = scenario.active_incident(len(scripts) + 2, base)
         scripts += [restricted, active, *scenario.open_incidents(len(scripts) + 3, base)]
+        scripts.append(policy.compliance(len(scripts) + 1, base, active))
         play(Context(session, actors), scripts, progress)
         seed_oncall(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)

@@ -29,6 +29,8 @@ KINDS: dict[str, str] = {
     "approval.requested": "a text waits for your approval",
     "approval.decided": "your text was approved or rejected",
     "stakeholder.update": "a stakeholder update sent to an audience you are in",
+    "request.deadline_warning": "a regulator request you own has used 50%, 75% or 90% of its legal clock",
+    "request.breached": "a regulator request's legal deadline passed without a reply (owner and legal)",
 }
 DEFAULT_CHANNELS = ["email"]
 

@@ -74,6 +74,22 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "{actor}: решение по вашему тексту ({approval_kind}){on_ref} — {decision_ru_lower}.\n\n{comment}\n\n"
                "{approvals_url}"),
     },
+    "request.deadline_warning": {
+        "en": ("{request}: {percent}% of the legal clock used — {regulator} ({country})",
+               "The reply to {regulator} ({country}) on request {request} is due {due}.\n"
+               "{percent}% of its {hours} clock ({instrument}) has run; {remaining} left.\n\nOpen it: {url}"),
+        "ru": ("{request}: прошло {percent}% законного срока — {regulator} ({country})",
+               "Ответ {regulator} ({country}) по запросу {request} нужно дать до {due}.\n"
+               "Прошло {percent}% срока {hours} ({instrument}); осталось {remaining}.\n\nОткрыть: {url}"),
+    },
+    "request.breached": {
+        "en": ("BREACHED {request}: the legal deadline of {regulator} ({country}) has passed",
+               "The reply to {regulator} ({country}) on request {request} was due {due} ({instrument}) and has "
+               "not been sent. Legal is escalated.\n\nOpen it: {url}"),
+        "ru": ("СРОК НАРУШЕН {request}: законный срок {regulator} ({country}) истёк",
+               "Ответ {regulator} ({country}) по запросу {request} нужно было дать до {due} ({instrument}), "
+               "он не отправлен. Вопрос передан юристам.\n\nОткрыть: {url}"),
+    },
 }
 RESTRICTED_TITLE = {"en": "restricted incident (details only in rapidresponse)",
                     "ru": "инцидент с ограниченным доступом (подробности только в rapidresponse)"}

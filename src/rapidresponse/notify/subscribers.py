@@ -22,10 +22,13 @@ from .models import WebhookEndpoint
 
 
 def notify_user(session: Session, user: User, *, kind: str, ev: events.Event, facts: dict[str, Any],
-                restricted: bool) -> int:
-    """Queue ``kind`` to ``user`` on each channel they chose; returns how many were queued."""
+                restricted: bool, incident_id: int | None = None) -> int:
+    """Queue ``kind`` to ``user`` on each channel they chose; returns how many were queued.
+
+    The message is about ``incident_id``, or about the event's subject when that is an incident."""
     subject, body = render(kind, user.locale, restricted=restricted, **facts)
-    incident_id = int(ev.subject_id) if ev.subject_type == "incident" else None
+    if incident_id is None and ev.subject_type == "incident":
+        incident_id = int(ev.subject_id)
     queued = 0
     for channel in preferences_for(session, user.id).get(kind, []):
         key = f"{kind}:{ev.id}:u{user.id}:{channel}"

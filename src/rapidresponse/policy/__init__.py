@@ -1,1 +1,3 @@
-"""Policy and jurisdictions: harm taxonomy, country profiles, deadline clocks, DSA statements of reasons."""
+"""Harm taxonomy, country profiles, legal clocks, regulator requests, decisions and statements of reasons."""
+
+from . import clock_jobs, reply_service  # noqa: F401  (the request-clock job; the reply approval subscriber)

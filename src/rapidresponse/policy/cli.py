@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.markup import escape
@@ -14,8 +13,9 @@ from rich.tree import Tree
 from ..cli_common import console, err_console, fail, handle_errors, print_json
 from ..errors import ValidationFailed
 from . import sor_export
-from .countries import CountryProfile, get_country, load_countries
+from .countries import get_country, load_countries
 from .deadlines import start_clock
+from .overview import summary
 from .rules import checklist
 from .taxonomy import load_taxonomy
 
@@ -27,21 +27,11 @@ def _hours(h: float) -> str:
     return f"{h:g} h"
 
 
-def _summary(p: CountryProfile) -> dict[str, Any]:
-    d = p.shortest_deadline()
-    reg = p.regulator(d.regulator) if d.regulator else (p.regulators[0] if p.regulators else None)
-    return {"code": p.code, "name": p.name.en, "languages": list(p.languages.all), "zone": p.time_zones[0],
-            "regulator": reg.abbreviation or reg.name.en if reg else None, "eu_member": p.eu_member,
-            "shortest_deadline": {"name": d.name, "hours": d.clock_hours, "time": d.time.value,
-                                  "defaulted": d.defaulted, "confidence": d.confidence.value},
-            "version": p.version, "reviewed": p.reviewed.isoformat()}
-
-
 @app.command("countries")
 @handle_errors
 def countries(as_json: bool = typer.Option(False, "--json", help="Print JSON")) -> None:
     """Every country profile at a glance."""
-    rows = [_summary(p) for p in load_countries().values()]
+    rows = [summary(p) for p in load_countries().values()]
     if as_json:
         print_json(rows)
         return

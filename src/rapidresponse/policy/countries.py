@@ -11,6 +11,7 @@ country's own entries win on a name clash. Deadlines whose law gives no hour cou
 from __future__ import annotations
 
 import re
+import time as time_module
 from datetime import date, time
 from enum import StrEnum
 from functools import lru_cache
@@ -21,7 +22,17 @@ import holidays as holidays_lib
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ..errors import NotFound
-from .loading import DATA_DIR, PolicyDataError, VersionText, list_names, load_document, merge, override_dir, validate
+from .loading import (
+    DATA_DIR,
+    PolicyDataError,
+    VersionText,
+    list_names,
+    load_document,
+    merge,
+    override_dir,
+    signature,
+    validate,
+)
 
 DEFAULT_DEADLINE_HOURS = 24.0
 BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
@@ -281,14 +292,22 @@ def _source(code: str) -> str:
 
 
 @lru_cache(maxsize=4)
-def _load_all(_override: str | None) -> dict[str, CountryProfile]:
+def _load_all(_override: str | None, _signature: tuple[tuple[str, int], ...]) -> dict[str, CountryProfile]:
     return {code: _load_one(code) for code in list_names("countries")}
 
 
+_checked: list[Any] = [0.0, None]  # (monotonic time, key) of the last look at the override files
+RECHECK_SECONDS = 2.0
+
+
 def load_countries() -> dict[str, CountryProfile]:
-    """Every profile, packaged and overridden, by ISO code."""
-    over = override_dir()
-    return _load_all(str(over) if over else None)
+    """Every profile, packaged and overridden, by ISO code. Corrections saved by another process are
+    picked up within a couple of seconds."""
+    at = time_module.monotonic()
+    if _checked[1] is None or at - _checked[0] > RECHECK_SECONDS:
+        over = override_dir()
+        _checked[:] = [at, (str(over) if over else None, signature("countries"))]
+    return _load_all(*_checked[1])
 
 
 def get_country(code: str) -> CountryProfile:
@@ -301,3 +320,4 @@ def get_country(code: str) -> CountryProfile:
 
 def clear_cache() -> None:
     _load_all.cache_clear()
+    _checked[:] = [0.0, None]

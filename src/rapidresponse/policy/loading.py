@@ -36,8 +36,33 @@ class PolicyDataError(ValidationFailed):
 
 
 def override_dir() -> Path | None:
+    """``$RAPIDRESPONSE_POLICY_DIR``, else ``<var dir>/policy`` once corrections were saved there from the UI."""
     value = os.environ.get(ENV_VAR, "").strip()
-    return Path(value) if value else None
+    if value:
+        return Path(value)
+    from ..config import get_settings
+
+    local = get_settings().var_dir / "policy"
+    return local if local.is_dir() else None
+
+
+def writable_override_dir() -> Path:
+    """Where corrections made in the UI are saved (the override directory, created when needed)."""
+    value = os.environ.get(ENV_VAR, "").strip()
+    if value:
+        return Path(value)
+    from ..config import get_settings
+
+    return get_settings().var_dir / "policy"
+
+
+def signature(subdir: str) -> tuple[tuple[str, int], ...]:
+    """Names and modification times of the override files in ``subdir``: a cache key that changes
+    when another process saves a correction."""
+    over = override_dir()
+    if over is None or not (over / subdir).is_dir():
+        return ()
+    return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in (over / subdir).glob("*.yaml")))
 
 
 def read_yaml(path: Path) -> dict[str, Any]:

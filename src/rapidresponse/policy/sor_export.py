@@ -10,6 +10,7 @@ with errors is reported (index, puid, one line per broken rule) and not exported
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -109,12 +110,22 @@ def _cell(value: Any) -> str:
 def write_csv(statements: list[StatementOfReasons], path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(FIELDS)
-        for s in statements:
-            row = s.to_api()
-            writer.writerow([_cell(row.get(f)) for f in FIELDS])
+        _write_rows(csv.writer(fh), statements)
     return path
+
+
+def csv_text(statements: list[StatementOfReasons]) -> str:
+    """The CSV export as text (for a download)."""
+    buf = io.StringIO()
+    _write_rows(csv.writer(buf), statements)
+    return buf.getvalue()
+
+
+def _write_rows(writer: Any, statements: list[StatementOfReasons]) -> None:
+    writer.writerow(FIELDS)
+    for s in statements:
+        row = s.to_api()
+        writer.writerow([_cell(row.get(f)) for f in FIELDS])
 
 
 def read_csv(path: Path) -> list[dict[str, Any]]:

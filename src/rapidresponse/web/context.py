@@ -53,6 +53,16 @@ NOTICES = {
     "rejected": N_("You rejected the text."),
     "audience": N_("The audience was saved."),
     "retried": N_("The message will be tried again."),
+    "request": N_("The request was registered and its clock started."),
+    "outcome": N_("The outcome was recorded."),
+    "reply_drafted": N_("The reply was drafted from the templates."),
+    "reply_saved": N_("The reply was saved."),
+    "reply_submitted": N_("The reply was submitted for legal approval."),
+    "reply_approved": N_("You approved the reply; it is logged as sent."),
+    "reply_rejected": N_("You rejected the reply; it is back with its author."),
+    "decision": N_("The decision was recorded."),
+    "profile": N_("The correction was saved; new requests use it, running clocks keep theirs."),
+    "appeal": N_("The appeal was recorded."),
 }
 
 

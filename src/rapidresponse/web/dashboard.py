@@ -9,6 +9,7 @@ from fastapi.responses import Response
 
 from ..db import unit_of_work
 from ..incidents import service, work
+from ..policy import request_service as policy_requests
 from .activity import describe
 from .context import request_locale
 from .security import WebUser, require_user
@@ -29,8 +30,10 @@ def dashboard(request: Request, user: Annotated[WebUser, Depends(require_user)])
              "text": describe(locale, ev.type, ev.payload)}
             for ev in work.recent_activity(s, actor, limit=25)
         ]
+        clocks = policy_requests.open_clocks(s, actor)
     total = sum(counts.values())
     top = max(counts.values()) if total else 0
     return render(request, "dashboard.html", {
         "counts": counts, "total_open": total, "top": top, "tasks": tasks, "activity": activity,
+        "clocks": clocks, "regulator_name": policy_requests.regulator_name,
     })

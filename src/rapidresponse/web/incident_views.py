@@ -18,6 +18,7 @@ from ..incidents.schemas import IncidentCreate, IncidentFilter
 from ..incidents.severity import DEFAULT_HARM, SeverityInput
 from ..incidents.vocab import RESTRICTED_BY_DEFAULT, IncidentType, Role, Status
 from ..incidents.work import TIMELINE_KINDS
+from . import policy_views
 from .activity import describe
 from .checklist import checklist_context
 from .context import request_locale
@@ -152,6 +153,7 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
             "tasks": work.tasks(s, actor, inc.ref),
             "usernames": [u.username for u in auth.list_users(s, actor) if u.is_active],
             **checklist_context(s, actor, inc, locale),
+            "policy": policy_views.incident_section(s, actor, inc.ref),
         }
     current = Status(inc.status)
     is_open = current in lifecycle.MERGEABLE

@@ -19,6 +19,8 @@ from . import (
     oncall_actions,
     oncall_views,
     playbook_views,
+    policy_views,
+    request_views,
     update_views,
 )
 from .errors import html_error
@@ -27,7 +29,8 @@ from .templating import HERE
 
 ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router,
            playbook_views.router, update_views.router, approval_views.router, notify_views.router,
-           oncall_views.router, oncall_actions.router)
+           oncall_views.router, oncall_actions.router,
+           request_views.router, policy_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,143 @@
+"""Policy pages through their HTML forms: the request inbox and page, the overview map, country
+profiles, the taxonomy, the decision log; the incident page's rules and the dashboard's clocks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from webkit import declare
+
+from rapidresponse.auth import Actor
+
+REQUEST_FORM = {"regulator": "KZ/mci", "sender": "Министерство культуры и информации РК", "reference": "01-12/345",
+                "legal_basis": "Закон № 18-VIII ст. 9(4)(2)", "received_at": "2026-03-01T09:00", "language": "kk",
+                "items": "https://example.org/v/1\r\nvid:42\r\n"}
+
+
+def _register(client: TestClient, csrf: str, **fields: str) -> str:
+    resp = client.post("/requests/new", data={"csrf_token": csrf, **REQUEST_FORM, **fields}, follow_redirects=False)
+    assert resp.status_code == 303, resp.text[-2000:]
+    return resp.headers["location"].split("?")[0]
+
+
+def test_register_record_outcomes_and_draft_the_reply(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                                      fake_clock: Any) -> None:
+    _, csrf = logged_in("commander", timezone="Asia/Almaty")
+    ref = declare(client, csrf, countries="KZ, PL", harm_categories="dangerous_challenge")
+    page = _register(client, csrf, incident=ref)
+    html = client.get(page).text
+    assert "Ministry of Culture and Information" in html and "2026-03-02 09:00" in html  # due in the viewer's zone
+    assert "clock-ok" in html or "clock-50" in html
+    items = re.findall(r'action="(/requests/\d+/items/\d+)"', html)
+    assert len(items) == 2
+    resp = client.post(items[1], data={"csrf_token": csrf, "outcome": "no_action"}, follow_redirects=False)
+    assert resp.status_code == 422 and "say why no action is taken" in resp.text
+    for url, outcome in zip(items, ("removed_globally", "restricted_in_country"), strict=True):
+        resp = client.post(url, data={"csrf_token": csrf, "outcome": outcome}, follow_redirects=False)
+        assert resp.status_code == 303
+    resp = client.post(f"{page}/reply/draft", data={"csrf_token": csrf}, follow_redirects=True)
+    assert "The reply was drafted from the templates." in resp.text
+    assert "Бүкіл әлемде жойылды." in resp.text and "Access restricted in Kazakhstan." in resp.text
+    resp = client.post(f"{page}/reply", data={"csrf_token": csrf, "body": "Құрметті әріптестер!\r\n"},
+                       follow_redirects=True)
+    assert "Құрметті әріптестер!" in resp.text
+    assert client.post(f"{page}/reply", data={"csrf_token": csrf, "body": "  "}).status_code == 422
+
+    inbox = client.get("/requests").text
+    assert page in inbox and ref in inbox
+    incident = client.get(f"/incidents/{ref}").text
+    assert "Applicable rules" in incident and "Law No. 18-VIII Art. 9(4)(2)" in incident and page in incident
+    assert "registered REQ-" in incident  # on the timeline
+    dashboard = client.get("/").text
+    assert "Regulator clocks" in dashboard and page in dashboard
+
+
+def test_register_form_errors_keep_the_input(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                             fake_clock: Any) -> None:
+    _, csrf = logged_in("legal")
+    resp = client.post("/requests/new", data={"csrf_token": csrf, **REQUEST_FORM, "language": "Kazakh!"})
+    assert resp.status_code == 422 and "is not a language tag" in resp.text and "01-12/345" in resp.text
+    resp = client.post("/requests/new", data={"csrf_token": csrf, **REQUEST_FORM, "received_at": "2099-01-01T00:00"})
+    assert resp.status_code == 422 and "cannot arrive in the future" in resp.text
+    assert client.get("/requests").text.count("/requests/1") == 0
+
+
+def test_overview_country_and_taxonomy_pages_in_russian(client: TestClient,
+                                                        logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    logged_in("responder", locale="ru")
+    html = client.get("/policy").text
+    assert "Политика и юрисдикции" in html
+    assert html.count('class="tile tile-') == 21 and 'href="/policy/countries/KZ"' in html
+    assert re.search(r'tile tile-u1 tile-eu">\s*<title>Poland', html)  # TCO: one hour
+    html = client.get("/policy/countries/KZ").text
+    assert "Қазақстан" in html and "authorised_body_request" in html and "Сроки по закону" in html
+    assert client.get("/policy/countries/XX").status_code == 404
+    html = client.get("/policy/taxonomy").text
+    assert "Опасный вирусный челлендж" in html and "KEYWORD_UNSAFE_CHALLENGES" in html
+
+
+def test_decision_log_records_validates_and_exports(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                                    fake_clock: Any) -> None:
+    _, csrf = logged_in("policy")
+    form = {"csrf_token": csrf, "puid": "pl-0001", "action": "remove", "harm": "dangerous_challenge",
+            "content_date": "2026-02-27", "territorial_scope": "PL", "content_type": "video", "ground": "policy",
+            "source_type": "notice", "automated_decision": "not", "explanation": "Niebezpieczne wyzwanie",
+            "facts": "Choking challenge video"}
+    assert client.post("/decisions/new", data=form, follow_redirects=False).status_code == 303
+    resp = client.post("/decisions/new", data={**form, "puid": "bad puid"}, follow_redirects=False)
+    assert resp.status_code == 303
+    resp = client.post("/decisions/new", data={**form, "puid": "x", "ground": "law"})
+    assert resp.status_code == 422 and "must name the law" in resp.text
+    html = client.get("/decisions").text
+    assert "1 ready for the Transparency Database, 1 would be rejected." in html
+    assert "<code>bad puid</code>: <strong>puid</strong>" in html
+    csv_text = client.get("/decisions/sor.csv").text
+    assert csv_text.splitlines()[0].startswith("decision_visibility,") and "pl-0001" in csv_text
+    assert "bad puid" not in csv_text
+    decision_id = re.findall(r'action="/decisions/(\d+)/appeals"', html)[0]
+    resp = client.post(f"/decisions/{decision_id}/appeals", data={"csrf_token": csrf, "appellant": "uploader",
+                                                                   "reason": "Parody"}, follow_redirects=True)
+    assert "The appeal was recorded." in resp.text and "Parody" in resp.text
+
+
+def test_viewer_sees_no_policy_pages(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    logged_in("viewer")
+    assert 'href="/requests"' not in client.get("/").text
+    for path in ("/policy", "/requests", "/decisions", "/policy/taxonomy"):
+        assert client.get(path).status_code == 403, path
+
+
+def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                                   tmp_path: Any, monkeypatch: Any) -> None:
+    from rapidresponse.policy import countries
+
+    monkeypatch.setenv("RAPIDRESPONSE_POLICY_DIR", str(tmp_path / "policy"))
+    countries.clear_cache()
+    try:
+        _, csrf = logged_in("policy")
+        url = "/policy/countries/KZ/deadlines/authorised_body_request"
+        resp = client.post(url, data={"csrf_token": csrf, "hours": "abc", "time": "calendar",
+                                      "confidence": "verified"})
+        assert resp.status_code == 422 and "Hours must be a number." in resp.text
+        resp = client.post(url, data={"csrf_token": csrf, "hours": "12,5", "time": "business",
+                                      "confidence": "uncertain", "notes": "Разъяснение министерства"},
+                           follow_redirects=True)
+        assert "The correction was saved" in resp.text and 'value="12.5"' in resp.text
+        assert "Разъяснение министерства" in (tmp_path / "policy" / "countries" / "KZ.yaml").read_text("utf-8")
+        assert client.post("/policy/countries/KZ/deadlines/nope", data={
+            "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"}).status_code == 404
+    finally:
+        monkeypatch.delenv("RAPIDRESPONSE_POLICY_DIR")
+        countries.clear_cache()
+
+
+def test_responders_see_profiles_but_cannot_correct_them(client: TestClient,
+                                                         logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("responder")
+    assert "Save the correction" not in client.get("/policy/countries/RU").text
+    resp = client.post("/policy/countries/RU/deadlines/register_15_1_owner", data={
+        "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"})
+    assert resp.status_code == 403
