@@ -31,10 +31,15 @@ from .severity import SeverityInput, assess
 from .vocab import MULTI_HOLDER_ROLES, OPEN_STATUSES, RESTRICTED_BY_DEFAULT, Role, Status
 
 
-def _record(session: Session, actor: Actor, incident: Incident, kind: str, /, **payload: Any) -> events.Event:
+def record_event(session: Session, actor: Actor, incident: Incident, kind: str, /, **payload: Any) -> events.Event:
+    """An event on the incident's own stream: its timeline shows it. Other domains record what they did
+    on an incident (a playbook applied, a page sent, a request registered) through this."""
     payload.setdefault("ref", incident.ref)
     return events.record(session, type=kind, subject_type="incident", subject_id=incident.id,
                          actor_id=actor.user_id, actor=actor.label, payload=payload)
+
+
+_record = record_event
 
 
 def _search_text(inc: Incident) -> str:

@@ -136,8 +136,7 @@ def on_status(session: Session, ev: events.Event) -> None:
 # --- timers -------------------------------------------------------------------------------------
 
 def _record(session: Session, inc: Incident, kind: str, **payload: Any) -> events.Event:
-    return events.record(session, type=kind, subject_type="incident", subject_id=inc.id, actor="playbook",
-                         payload={"ref": inc.ref, **payload})
+    return incidents.record_event(session, service.PLAYBOOK_ACTOR, inc, kind, **payload)
 
 
 def _step_timers(session: Session, run: PlaybookRun, inc: Incident, at: datetime) -> int:

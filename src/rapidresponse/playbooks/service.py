@@ -120,12 +120,6 @@ def versions(session: Session, actor: Actor, playbook_id: str) -> list[PlaybookV
     return [r for r in rows if r.source == "ui" or r.id in shown]
 
 
-def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, /, **payload: Any) -> events.Event:
-    """An event on the incident's own stream, so its timeline shows what the playbook did."""
-    return events.record(session, type=kind, subject_type="incident", subject_id=inc.id, actor_id=actor.user_id,
-                         actor=actor.label, payload={"ref": inc.ref, **payload})
-
-
 # --- runs -----------------------------------------------------------------------------------
 
 def active_run(session: Session, incident_id: int) -> PlaybookRun | None:
@@ -195,7 +189,7 @@ def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = No
     session.flush()
     filled = {m.role for m, _ in incidents.members(session, inc)}
     wanted = [r.role.value for r in playbook.roles if r.min_severity is None or inc.severity <= r.min_severity]
-    _timeline(session, actor, inc, "incident.playbook_applied", playbook=playbook.id,
+    incidents.record_event(session, actor, inc, "incident.playbook_applied", playbook=playbook.id,
                       version=playbook.version, version_id=version.id,
                       replaced=previous.id if previous else None,
                       tasks=len(run_steps(session, run)), roles_requested=[r for r in wanted if r not in filled],
@@ -227,7 +221,7 @@ def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[st
     if not added and not removed:
         return run
     run.conditions = wanted
-    _timeline(session, actor, inc, "incident.playbook_conditions", added=added, removed=removed,
+    incidents.record_event(session, actor, inc, "incident.playbook_conditions", added=added, removed=removed,
                       conditions=wanted)
     playbook = run_playbook(session, run)
     existing = {s.step for s in run_steps(session, run)}
@@ -254,7 +248,7 @@ def _fire(session: Session, actor: Actor, inc: Incident, run: PlaybookRun, playb
                 title=title, description=rule.note.en, owner=commander.username if commander else None,
                 due_at=now() + rule.within))
         run.fired = {**run.fired, rule.id: now().isoformat()}
-        _timeline(session, actor, inc, "incident.playbook_escalated", escalation=rule.id,
+        incidents.record_event(session, actor, inc, "incident.playbook_escalated", escalation=rule.id,
                           condition=condition, role=rule.pull_in_role.value if rule.pull_in_role else None,
                           team=rule.pull_in_team, within_minutes=int(rule.within.total_seconds() // 60),
                           task_id=task.id if task else None, already_present=already)

@@ -218,9 +218,8 @@ def get(session: Session, actor: Actor, ref: str, update_id: int) -> Stakeholder
 
 
 def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, upd: StakeholderUpdate, **extra: Any) -> None:
-    events.record(session, type=kind, subject_type="incident", subject_id=inc.id, actor_id=actor.user_id,
-                  actor=actor.label, payload={"ref": inc.ref, "update_id": upd.id, "audience": upd.audience,
-                                              "language": upd.language, "subject": upd.subject, **extra})
+    incidents.record_event(session, actor, inc, kind, update_id=upd.id, audience=upd.audience,
+                           language=upd.language, subject=upd.subject, **extra)
 
 
 @events.subscribe("approval.decided")
