@@ -7,6 +7,7 @@ incident: for anyone else it is answered exactly like a missing one.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -57,6 +58,12 @@ class Visibility:
             except (NotFound, PermissionDenied):
                 self._seen[ref] = False
         return self._seen[ref]
+
+
+def record_on_incident(session: Session, actor: Actor | None, ref: str, kind: str, **payload: Any) -> None:
+    """Put an event on the incident's timeline (its visibility was checked when the link was made)."""
+    inc = incidents.get(session, SYSTEM, ref)
+    incidents.record_event(session, actor or SYSTEM, inc, kind, **payload)
 
 
 def legal_members(session: Session, ref: str) -> list[int]:

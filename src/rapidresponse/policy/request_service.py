@@ -38,9 +38,8 @@ def record(session: Session, actor: Actor | None, req: RegulatorRequest, kind: s
             "regulator_name": regulator_name(req), **payload}
     ev = events.record(session, type=f"request.{kind}", subject_type="regulator_request", subject_id=req.id,
                        payload={**base, "incident": req.incident_ref}, **who)  # type: ignore[arg-type]
-    if req.incident_id is not None:
-        events.record(session, type=f"incident.request_{kind}", subject_type="incident", subject_id=req.incident_id,
-                      payload={"ref": req.incident_ref, **base}, **who)  # type: ignore[arg-type]
+    if req.incident_ref is not None:
+        links.record_on_incident(session, actor, req.incident_ref, f"incident.request_{kind}", **base)
     return ev
 
 

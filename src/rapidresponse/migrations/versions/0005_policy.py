@@ -1,7 +1,7 @@
 """policy: content decisions, appeals, regulator requests, items and replies
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-29 18:47:48.841221
 """
 from alembic import op
