@@ -23,6 +23,7 @@ from .config import get_settings
 from .db import get_engine
 from .errors import DomainError
 from .incidents.api import router as incidents_router
+from .language.api import router as lexicons_router
 from .notify.api import router as notify_router
 from .oncall.api import router as oncall_router
 from .playbooks.api import router as playbooks_router
@@ -68,6 +69,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(approvals_router)
     app.include_router(oncall_router)
     app.include_router(policy_router)
+    app.include_router(lexicons_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

@@ -16,6 +16,7 @@ from .db import unit_of_work
 from .demo.cli import demo as demo_command
 from .detection.cli import app as detect_app
 from .incidents.cli import app as incidents_app
+from .language.cli import app as lexicons_app
 from .notify.cli import app as notify_app
 from .oncall.cli import app as oncall_app
 from .oncall.cli import pages_app
@@ -43,6 +44,7 @@ app.add_typer(oncall_app, name="oncall")
 app.add_typer(pages_app, name="pages")
 app.add_typer(requests_app, name="requests")
 app.add_typer(decisions_app, name="decisions")
+app.add_typer(lexicons_app, name="lexicons")
 app.command("demo")(demo_command)
 
 

@@ -26,23 +26,26 @@ class Perm(StrEnum):
     POLICY_READ = "policy:read"  # taxonomy, country profiles, regulator requests, the decision log
     POLICY_MANAGE = "policy:manage"  # record content decisions and appeals, export statements of reasons
     REQUESTS_MANAGE = "requests:manage"  # register regulator requests, record outcomes, draft replies
+    LEXICONS_READ = "lexicons:read"  # harm lexicons, their versions, the test-a-text box
+    LEXICONS_MANAGE = "lexicons:manage"  # add and remove lexicon terms, import lexicons
 
 
 _ALL = frozenset(Perm)
 _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE,
-                   Perm.ONCALL_READ})
+                   Perm.ONCALL_READ, Perm.LEXICONS_READ})
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
                           Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE},
     "responder": _WORK | {Perm.POLICY_READ},
-    "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
+    "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
+                       Perm.LEXICONS_MANAGE},
     "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
-                        Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ}),
+                        Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
-                          Perm.POLICY_READ}),
+                          Perm.POLICY_READ, Perm.LEXICONS_READ}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

@@ -1,0 +1,1 @@
+"""Language: normalisation for matching, language identification, lexicons and lexicon matching."""
