@@ -197,6 +197,16 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
         "explanation": "probe", "facts": "probe"},
     ("POST", "/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
     ("POST", "/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
+    ("POST", "/api/v1/lexicons/terms"): lambda w, who: {"harm": "suicide_promotion", "language": "ru",
+                                                        "term": f"probe {who.name}"},
+    ("POST", "/api/v1/lexicons/{lexicon_id}/terms"): lambda w, who: {"term": f"probe two {who.name}"},
+    ("DELETE", "/api/v1/lexicons/{lexicon_id}/terms/{term_id}"): lambda w, who: {},
+    ("POST", "/api/v1/lexicons/match"): lambda w, who: {"text": "синий кит"},
+    ("POST", "/api/v1/lexicons/annotate"): lambda w, who: {"texts": ["синий кит"], "languages": False},
+    ("POST", "/lexicons/terms"): lambda w, who: {"harm": "suicide_promotion", "language": "ru",
+                                                 "term": f"web probe {who.name}", "kind": "term"},
+    ("POST", "/lexicons/{lexicon_id}/terms"): lambda w, who: {"term": f"web probe two {who.name}", "kind": "term"},
+    ("POST", "/lexicons/{lexicon_id}/terms/{term_id}/remove"): lambda w, who: {},
 }
 
 
@@ -294,6 +304,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
                   "code": "KZ", "name": "authorised_body_request",
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
+                  "lexicon_id": "1", "term_id": "1", "number": "0",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
