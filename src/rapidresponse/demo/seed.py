@@ -22,6 +22,7 @@ from ..auth.permissions import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
 from . import data, history, policy, scenario
+from .lexicons import seed_lexicons
 from .oncall import seed_oncall
 from .script import Context, play
 
@@ -92,6 +93,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         scripts.append(policy.compliance(len(scripts) + 1, base, active))
         play(Context(session, actors), scripts, progress)
         seed_oncall(session, actors, base, active.ref)
+        seed_lexicons(session, actors, base)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .translit import transliterate
 
@@ -29,6 +30,7 @@ LEET_LATIN = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "
 LEET_CYRILLIC = {"0": "о", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с"}
 SYMBOLS_IN_WORDS = frozenset("@$")  # leet only inside a word, never leading ("@user", "$5")
 SEPARATORS = frozenset(".-_*·•|/\\~+")
+SPELLING_SEPARATORS = SEPARATORS | {" "}
 MAX_PASSES = 4
 
 Span = tuple[int, int]
@@ -46,6 +48,7 @@ class Folded:
         return (self.spans[start][0], self.spans[end - 1][1])
 
 
+@lru_cache(maxsize=4096)
 def script_of(ch: str) -> str:
     """The script of one letter: ``latin``, ``cyrillic`` or ``other``."""
     if "a" <= ch <= "z" or "A" <= ch <= "Z":
@@ -61,27 +64,44 @@ def script_of(ch: str) -> str:
     return "other"
 
 
+@lru_cache(maxsize=4096)
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch in SYMBOLS_IN_WORDS or unicodedata.combining(ch) != 0
 
 
+@lru_cache(maxsize=65536)
+def _normalise_cluster(chunk: str) -> str:
+    """NFKC and case folding of one cluster, without format characters, ё read as е, _ as a space."""
+    out = []
+    for ch in unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", chunk).casefold()):
+        if unicodedata.category(ch) == "Cf":  # zero-width joiners, soft hyphens, direction marks
+            continue
+        if ch == "ё":
+            ch = "е"
+        elif ch == "_" or ch.isspace():  # "#синий_кит" is "синий кит"
+            ch = " "
+        out.append(ch)
+    return "".join(out)
+
+
+_SIMPLE = str.maketrans({"ё": "е", "_": " ", **{chr(c): " " for c in range(0x3000) if chr(c).isspace()}})
+
+
 def _clusters(text: str) -> list[tuple[str, Span]]:
     """NFKC + case folding per character cluster (a base character and its combining marks)."""
+    low = text.casefold()
+    if (len(low) == len(text) and unicodedata.is_normalized("NFKC", low)  # one character for one: fast path
+            and not any(unicodedata.category(ch) == "Cf" for ch in set(low))):
+        return [(ch, (i, i + 1)) for i, ch in enumerate(low.translate(_SIMPLE))]
     out: list[tuple[str, Span]] = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1
-        chunk = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text[i:j]).casefold())
-        for ch in chunk:
-            if unicodedata.category(ch) == "Cf":  # zero-width joiners, soft hyphens, direction marks
-                continue
-            if ch == "ё":
-                ch = "е"
-            elif ch == "_":  # "#синий_кит" is "синий кит"
-                ch = " "
-            out.append((" " if ch.isspace() else ch, (i, j)))
+        span = (i, j)
+        for ch in _normalise_cluster(text[i:j]):
+            out.append((ch, span))
         i = j
     return out
 
@@ -96,7 +116,7 @@ def _join_spelled(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
                 and (k + 1 >= n or not _is_word(chars[k + 1][0])))
 
     while i < n:
-        if single(i) and i + 2 < n and chars[i + 1][0] in SEPARATORS | {" "}:
+        if single(i) and i + 2 < n and chars[i + 1][0] in SPELLING_SEPARATORS:
             sep, k = chars[i + 1][0], i
             while k + 2 < n and chars[k + 1][0] == sep and single(k + 2):
                 k += 2
@@ -111,8 +131,14 @@ def _join_spelled(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
 
 
 def _fold_word(word: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+    folded = _fold_word_text("".join(ch for ch, _ in word))  # one character for one: spans stay
+    return [(ch, span) for ch, (_, span) in zip(folded, word, strict=True)]
+
+
+@lru_cache(maxsize=65536)
+def _fold_word_text(word: str) -> str:
     latin = cyrillic = latin_only = cyrillic_only = leet = 0
-    for ch, _ in word:
+    for ch in word:
         s = script_of(ch)
         if s == "latin":
             latin += 1
@@ -126,19 +152,17 @@ def _fold_word(word: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
         target = "latin" if latin_only > cyrillic_only else "cyrillic"
     else:
         target = "latin" if latin > cyrillic else "cyrillic" if cyrillic > latin else ""
+    if not target:
+        return word
     letters = latin + cyrillic
-    out: list[tuple[str, Span]] = []
-    for pos, (ch, span) in enumerate(word):
-        if target == "cyrillic":
-            ch = LATIN_TO_CYRILLIC.get(ch, ch)
-            if letters > leet and (ch not in SYMBOLS_IN_WORDS or pos > 0):
-                ch = LEET_CYRILLIC.get(ch, ch)
-        elif target == "latin":
-            ch = CYRILLIC_TO_LATIN.get(ch, ch)
-            if letters > leet and (ch not in SYMBOLS_IN_WORDS or pos > 0):
-                ch = LEET_LATIN.get(ch, ch)
-        out.append((ch, span))
-    return out
+    homoglyphs, leets = (LATIN_TO_CYRILLIC, LEET_CYRILLIC) if target == "cyrillic" else (CYRILLIC_TO_LATIN, LEET_LATIN)
+    out = []
+    for pos, ch in enumerate(word):
+        ch = homoglyphs.get(ch, ch)
+        if letters > leet and (ch not in SYMBOLS_IN_WORDS or pos > 0):
+            ch = leets.get(ch, ch)
+        out.append(ch)
+    return "".join(out)
 
 
 def _words(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
