@@ -94,6 +94,8 @@ def test_starter_lexicons_match_adversarial_spellings(starter: dict[str, int]) -
         "тих1й дом": set(),  # 1 is not a Cyrillic leet letter
         "тихий д0м": {"тихий дом"},
         "Көк кит ойыны": {"көк кит"},
+        "Siniy Kit, tikhii dom": {"синий кит", "синій кит", "тихий дом"},  # Latin spellings (ru and uk)
+        "kök kit": {"көк кит"},  # Kazakh 2021 Latin
         "синій кит": {"синій кит"},
         "синийкитёнок и f570": set(),  # whole words only
         "перемирие китов в море": set(),

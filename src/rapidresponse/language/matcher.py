@@ -3,7 +3,8 @@
 The text is folded like the terms (``normalise.fold_with_map``), scanned once, and every hit is
 mapped back to its span in the original text. A term matches whole words only (the characters
 around it are not letters or digits), unless it is marked ``substring``. A term of several words
-also matches written as one hashtag ("синий кит" finds "#СинийКит").
+also matches written as one hashtag ("синий кит" finds "#СинийКит"), and a Russian, Ukrainian,
+Kazakh or Uzbek term also matches in the Latin spellings people type ("siniy kit", "sinii kit").
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from .normalise import fold, fold_with_map
+from .translit import latin_spellings
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Entry:
     language: str
     kind: str = "term"
     substring: bool = False
+    folded: str | None = None  # fold(term), when already known (the lexicon tables store it)
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,13 @@ class Matcher:
     def __init__(self, entries: Iterable[Entry]) -> None:
         keys: dict[str, list[Entry]] = {}
         for entry in entries:
-            folded = fold(entry.term)
+            folded = entry.folded if entry.folded is not None else fold(entry.term)
             if not folded:
                 continue
-            keys.setdefault(folded, []).append(entry)
-            if " " in folded and not folded.startswith("#"):
-                keys.setdefault("#" + folded.replace(" ", ""), []).append(entry)
+            for key in {folded} | {fold(v) for v in latin_spellings(folded, entry.language)}:
+                keys.setdefault(key, []).append(entry)
+                if " " in key and not key.startswith("#"):
+                    keys.setdefault("#" + key.replace(" ", ""), []).append(entry)
         self.size = len(keys)
         self._automaton = ahocorasick.Automaton()
         for key, found in keys.items():

@@ -258,7 +258,8 @@ def matcher(session: Session) -> Matcher:
         q = (select(LexiconTerm, Lexicon.harm, Lexicon.language).join(Lexicon, Lexicon.id == LexiconTerm.lexicon_id)
              .where(LexiconTerm.removed_in.is_(None)))
         entries = [Entry(term_id=t.id, term=t.term, lexicon_id=t.lexicon_id, harm=harm, language=language,
-                         kind=t.kind, substring=t.substring) for t, harm, language in session.execute(q)]
+                         kind=t.kind, substring=t.substring, folded=t.folded)
+                   for t, harm, language in session.execute(q)]
         built = Matcher(entries)
         _cache = (key, built)
         return built

@@ -29,7 +29,10 @@ UZ = {"а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "y
       "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
       "у": "u", "ф": "f", "х": "x", "ц": "ts", "ч": "ch", "ш": "sh", "ъ": "ʼ", "ь": "", "э": "e", "ю": "yu",
       "я": "ya", "ў": "oʻ", "қ": "q", "ғ": "gʻ", "ҳ": "h"}
+# How Russian is commonly typed in Latin letters outside passports (й y, х h, я ya, ю yu, щ sch).
+RU_INFORMAL = {**RU, "й": "y", "х": "h", "ъ": "", "ю": "yu", "я": "ya", "щ": "sch", "ё": "yo"}
 TABLES = {"ru": RU, "kk": KK, "uz": UZ}
+VARIANTS = {"ru": (RU, RU_INFORMAL), "uk": (RU_INFORMAL,), "kk": (KK,), "uz": (UZ,)}
 # When two Cyrillic letters share a Latin spelling, the one read back.
 PREFERRED = {"ru": {"e": "е", "i": "и"}, "kk": {"e": "е", "i": "и", "h": "х"}, "uz": {"e": "е"}}
 UZ_E_AFTER = frozenset("аеёиоуэюяў")  # Uzbek е is "ye" at the start of a word and after a vowel
@@ -111,3 +114,12 @@ def transliterate(text: str, lang: str, *, to: str | None = None) -> str:
     if to == "cyrillic":
         return to_cyrillic(text, lang)
     raise ValidationFailed(f"no script {to!r}: use latin or cyrillic")
+
+
+def latin_spellings(text: str, lang: str) -> set[str]:
+    """The Latin spellings of a lower-case Cyrillic ``text`` people of ``lang`` commonly type."""
+    out = set()
+    for table in VARIANTS.get(lang, ()):
+        out.add("".join(table.get(ch, ch) for ch in text))
+    out.discard(text)
+    return out
