@@ -155,7 +155,8 @@ def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: 
     if not added:
         return lex, added
     session.flush()
-    what = change or (f"added «{added[0].term}»" if len(added) == 1 else f"added {len(added)} terms")
+    what = (f"{change}: {len(added)} new terms" if change
+            else f"added «{added[0].term}»" if len(added) == 1 else f"added {len(added)} terms")
     number = _new_version(session, actor, lex, what)
     events.record(session, type="lexicon.terms_added", subject_type="lexicon", subject_id=lex.id,
                   actor_id=actor.user_id, actor=actor.label,
@@ -223,7 +224,7 @@ def import_document(session: Session, actor: Actor, doc: Any, *, source: str = "
                                substring=bool(spec.get("substring", False)), note=str(spec.get("note", ""))))
         try:
             _, added = add_terms(session, actor, harm=harm, language=language, new=new, skip_existing=True,
-                                 change=f"imported {len(new)} terms" + (f" from {source}" if source else ""))
+                                 change="imported" + (f" from {source}" if source else ""))
         except ValidationFailed as exc:
             raise ValidationFailed(f"lexicon {harm}/{language}: {exc.detail}") from None
         counts[f"{harm}/{language}"] = len(added)
