@@ -9,6 +9,7 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from webkit import csrf_from
 
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
@@ -108,14 +109,16 @@ def test_the_acknowledgement_link_needs_no_session(client: TestClient, make_user
     assert confirm.status_code == 200 and "Асель" in confirm.text and 'method="post"' in confirm.text
     with unit_of_work(read_only=True) as s:
         assert s.get(Page, page_id).status == "triggered"  # type: ignore[union-attr]  (a GET changes nothing)
-    done = client.post(path, follow_redirects=True)
+    assert client.post(path, data={"csrf_token": "forged"}).status_code == 403  # a cross-site post
+    done = client.post(path, data={"csrf_token": csrf_from(confirm.text)}, follow_redirects=True)
     assert done.status_code == 200 and re.search(r"page-acknowledged", done.text)
     with unit_of_work(read_only=True) as s:
         row = s.get(Page, page_id)
         assert row is not None and row.status == "acknowledged" and row.acknowledged_by_id == person.user_id
-    assert client.post(path).status_code == 409
+    token = csrf_from(client.get(path).text)
+    assert client.post(path, data={"csrf_token": token}).status_code == 409
     assert client.get(path[:-4] + "AAAA").status_code == 404
-    assert client.post(f"/oncall/ack/{page_id}-{admin.user_id}-forged").status_code == 404
+    assert client.post(f"/oncall/ack/{page_id}-{admin.user_id}-forged", data={"csrf_token": token}).status_code == 404
 
 
 def test_the_demo_world_shows_on_call(client: TestClient, engine: Any) -> None:

@@ -15,12 +15,13 @@ from ..auth.permissions import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
+from ..http import tokens_match
 from ..incidents.vocab import N_, IncidentType, Role
 from ..oncall import ical, paging, policies, reports, service, swaps
 from ..oncall.engine import zone
 from ..oncall.schemas import WEEKDAYS
 from . import oncall_rota
-from .security import WebUser, require_user
+from .security import CSRF_FIELD, CsrfFailed, WebUser, check_login_token, current_web_user, require_user
 from .templating import format_time, render
 
 router = APIRouter(include_in_schema=False)
@@ -163,7 +164,19 @@ def ack_confirm(request: Request, token: str) -> Response:
     return _ack_page(request, token)
 
 
-@router.post("/oncall/ack/{token}")
+async def _checked_form(request: Request) -> None:
+    """The confirmation form's CSRF token: the session's when logged in, else the signed double-submit
+    token of anonymous forms (as on the login page). A cross-site post cannot acknowledge for anyone."""
+    form = await request.form()
+    sent = form.get(CSRF_FIELD)
+    user = current_web_user(request)
+    ok = tokens_match(sent, user.csrf_token) if user and isinstance(sent, str) else \
+        check_login_token(request, sent if isinstance(sent, str) else None)
+    if not ok:
+        raise CsrfFailed()
+
+
+@router.post("/oncall/ack/{token}", dependencies=[Depends(_checked_form)])
 def ack_with_link(request: Request, token: str) -> Response:
     """Acknowledge as the person the link was sent to; the signed token is the only authority needed."""
     try:
