@@ -197,6 +197,9 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
         "explanation": "probe", "facts": "probe"},
     ("POST", "/decisions/{decision_id}/appeals"): lambda w, who: {"appellant": "probe", "reason": "probe"},
     ("POST", "/decisions/{decision_id}/appeals/{appeal_id}"): lambda w, who: {"status": "upheld"},
+    ("POST", "/api/v1/signals:batch"): lambda w, who: {"signals": [{
+        "external_id": f"probe-{who.name}", "source": "user_report", "occurred_at": "2026-03-01T08:00:00Z",
+        "text": f"probe signal from {who.name}", "harm": "dangerous_challenge", "country": "KZ"}]},
 }
 
 
@@ -293,7 +296,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "request_id": str(world.request_id or 1), "item_id": str(world.item_id or 1),
                   "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
                   "code": "KZ", "name": "authorised_body_request",
-                  "decision": "accept", "token": "1-1-not-a-valid-signature",
+                  "decision": "accept", "token": "1-1-not-a-valid-signature", "trend_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")

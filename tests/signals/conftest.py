@@ -1,0 +1,31 @@
+"""Signal test fixtures: synthetic rows around the choking-game incident."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+BASE = datetime.fromisoformat("2026-03-01T08:00:00+00:00")
+
+
+def signal_row(i: int, **over: Any) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "external_id": f"r-{i}", "source": "user_report",
+        "occurred_at": (BASE + timedelta(minutes=i)).isoformat(),
+        "text": f"видео с челленджем собачий кайф номер {i}", "harm": "dangerous_challenge",
+        "country": "KZ", "language": "ru", "content_id": f"v{i}", "content_type": "video",
+        "reporter_type": "user", "metadata": {"app": "android"},
+    }
+    row.update(over)
+    return row
+
+
+@pytest.fixture
+def rows() -> Callable[..., list[dict[str, Any]]]:
+    def make(n: int, start: int = 0, **over: Any) -> list[dict[str, Any]]:
+        return [signal_row(i, **over) for i in range(start, start + n)]
+
+    return make
