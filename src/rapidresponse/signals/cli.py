@@ -69,3 +69,54 @@ def trends_command(
         table.add_row(str(t.id), str(t.count), str(t.last_hour), growth, t.harm or "",
                       t.last_seen.strftime("%Y-%m-%d %H:%M"), t.label[:60])
     console.print(table)
+
+
+@app.command("consume")
+@handle_errors
+def consume_command(
+    source: str = typer.Option("nats", help="nats (JetStream) or redis (Redis Streams)"),
+    url: str | None = typer.Option(None, help="Server URL (default nats://127.0.0.1:4222 or redis://127.0.0.1:6379)"),
+    stream: str = typer.Option("SIGNALS", help="Stream name (JetStream stream or Redis stream key)"),
+    subject: str = typer.Option("signals.>", help="JetStream subject(s) the stream holds"),
+    durable: str = typer.Option("rapidresponse", help="Durable consumer (JetStream) or consumer group (Redis)"),
+    consumer: str = typer.Option("rapidresponse-1", help="Consumer name within the Redis group"),
+    batch: int = typer.Option(500, help="Messages per transaction (1-10000)"),
+    ack_wait: float = typer.Option(30.0, help="JetStream: seconds before an unacknowledged message is redelivered"),
+    until_idle: bool = typer.Option(False, "--until-idle", help="Exit once the stream has nothing more"),
+    idle_seconds: float = typer.Option(2.0, help="How long a fetch waits for messages (and --until-idle for more)"),
+    as_user: str | None = AsOption,
+) -> None:
+    """Consume signals (one JSON object per message) from a stream; acknowledge only after commit."""
+    import asyncio
+    import signal
+
+    from . import consumer as consumer_mod
+    from .streams import JetStreamSource, RedisStreamSource, StreamSource
+
+    if not 1 <= batch <= 10_000:
+        raise ValidationFailed("--batch must be between 1 and 10000")
+    actor = actor_for(as_user)
+    src: StreamSource
+    if source == "nats":
+        src = JetStreamSource(url=url or "nats://127.0.0.1:4222", stream=stream, subject=subject, durable=durable,
+                              ack_wait=ack_wait)
+    elif source == "redis":
+        src = RedisStreamSource(url=url or "redis://127.0.0.1:6379", stream=stream, group=durable,
+                                consumer=consumer)
+    else:
+        raise ValidationFailed(f"--source must be nats or redis, not {source!r}")
+
+    async def main() -> consumer_mod.ConsumeStats:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)  # finish the batch in hand, then exit
+        return await consumer_mod.consume(src, actor, batch=batch, timeout=idle_seconds, until_idle=until_idle,
+                                          stop=stop)
+
+    try:
+        stats = asyncio.run(main())
+    except OSError as exc:
+        raise ValidationFailed(f"cannot reach the {source} server: {exc}") from None
+    console.print(f"{stats.batches} batches: received {stats.received}, inserted {stats.inserted}, "
+                  f"duplicates {stats.duplicates}, rejected {stats.rejected}", highlight=False)
