@@ -115,13 +115,15 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
     for row in rows:
         row["received_at"] = received
         row["trend_id"] = None
+    # One compiled statement run as executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row
+    # INSERT … VALUES pages with RETURNING on both dialects, without compiling a statement per batch.
     ins = _insert(session)
+    stmt = (ins(Signal).on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(Signal.id, Signal.source, Signal.external_id))
+    conn = session.connection()
     inserted: list[dict[str, Any]] = []
     for i in range(0, len(rows), CHUNK):
-        chunk = rows[i:i + CHUNK]
-        stmt = (ins(Signal).values(chunk).on_conflict_do_nothing(index_elements=["source", "external_id"])
-                .returning(Signal.id, Signal.source, Signal.external_id))
-        for sid, source, ext in session.execute(stmt):
+        for sid, source, ext in conn.execute(stmt, rows[i:i + CHUNK]):
             row = unique[(source, ext)]
             row["id"] = sid
             inserted.append(row)
@@ -138,12 +140,10 @@ def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
                       bucket_of(r["occurred_at"])) for r in rows)
     values = [{"harm": h, "country": c, "language": lang, "bucket": b, "count": n}
               for (h, c, lang, b), n in sorted(counts.items())]
-    ins = _insert(session)
-    for i in range(0, len(values), CHUNK):
-        stmt = ins(SeriesBucket).values(values[i:i + CHUNK])
-        stmt = stmt.on_conflict_do_update(index_elements=["harm", "country", "language", "bucket"],
-                                          set_={"count": SeriesBucket.count + stmt.excluded.count})
-        session.execute(stmt)
+    ins = _insert(session)(SeriesBucket)
+    stmt = ins.on_conflict_do_update(index_elements=["harm", "country", "language", "bucket"],
+                                     set_={"count": SeriesBucket.count + ins.excluded.count})
+    session.connection().execute(stmt, values)
 
 
 def _like(q: str) -> str:

@@ -9,12 +9,14 @@ longer starts afresh.
 from __future__ import annotations
 
 import re
+import zlib
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor, Perm
@@ -39,10 +41,15 @@ def shingles(folded: str) -> set[bytes]:
     return {text[i:i + SHINGLE].encode("utf-8") for i in range(len(text) - SHINGLE + 1)}
 
 
-def _minhash(values: list[int] | None = None) -> MinHash:
-    if values is None:
-        return MinHash(num_perm=NUM_PERM, seed=1)
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(values, dtype=np.uint64))
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    return MinHash(num_perm=NUM_PERM, seed=1).permutations
+
+
+def _minhash(values: list[int]) -> MinHash:
+    """A stored signature back as a MinHash (same seed and permutations as new ones)."""
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=np.array(values, dtype=np.uint64),
+                   permutations=_permutations())
 
 
 def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
@@ -58,7 +65,9 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
                                     .where(Trend.last_seen >= latest - WINDOW)):
         if len(sig) == NUM_PERM:
             lsh.insert(tid, _minhash(sig))
-    hashes = MinHash.bulk([list(sh) for _, sh in todo], num_perm=NUM_PERM, seed=1)
+    # crc32 (C, stable across processes) instead of the default SHA-1 wrapper: hashing shingles dominates.
+    hashes = MinHash.bulk([list(sh) for _, sh in todo], num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32,
+                          permutations=_permutations())
     members: dict[int | str, list[dict[str, Any]]] = {}
     fresh: dict[str, MinHash] = {}
     for (row, _), mh in zip(todo, hashes, strict=True):
@@ -82,16 +91,18 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
 
 
 def _create(session: Session, new: dict[str, tuple[list[dict[str, Any]], MinHash]]) -> dict[str, int]:
-    made: dict[str, Trend] = {}
+    if not new:
+        return {}
+    keys, values = [], []
     for key, (group, mh) in new.items():
         times = [r["occurred_at"] for r in group]
-        trend = Trend(label=(group[0].get("text") or "")[:300], harm=_harm(group), count=len(group),
-                      first_seen=min(times), last_seen=max(times),
-                      signature=[int(v) for v in mh.hashvalues], samples=[r["id"] for r in group[:SAMPLES]])
-        session.add(trend)
-        made[key] = trend
-    session.flush()
-    return {k: t.id for k, t in made.items()}
+        keys.append(key)
+        values.append({"label": (group[0].get("text") or "")[:300], "harm": _harm(group), "count": len(group),
+                       "first_seen": min(times), "last_seen": max(times),
+                       "signature": [int(v) for v in mh.hashvalues], "samples": [r["id"] for r in group[:SAMPLES]]})
+    stmt = insert(Trend).returning(Trend.id, sort_by_parameter_order=True)
+    ids = [tid for (tid,) in session.connection().execute(stmt, values)]
+    return dict(zip(keys, ids, strict=True))
 
 
 def _grow(session: Session, joined: dict[int | str, list[dict[str, Any]]]) -> None:
