@@ -24,6 +24,7 @@ from ..errors import NotFound
 from . import data, history, policy, scenario
 from .oncall import seed_oncall
 from .script import Context, play
+from .signals import seed_signals
 
 DEFAULT_HISTORY = 220
 DEFAULT_SEED = 2024
@@ -92,6 +93,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         scripts.append(policy.compliance(len(scripts) + 1, base, active))
         play(Context(session, actors), scripts, progress)
         seed_oncall(session, actors, base, active.ref)
+        seed_signals(session, SYSTEM, base)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,
