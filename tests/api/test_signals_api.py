@@ -37,8 +37,9 @@ def test_batch_all_or_nothing_is_422_and_changes_nothing(client: TestClient, log
     body = {"signals": [*_rows(3), {**_rows(1, 9)[0], "harm": "nope"}]}
     before = snapshot()
     got = client.post("/api/v1/signals:batch", params={"mode": "all_or_nothing"}, json=body, headers=admin.headers)
-    assert got.status_code == 422 and got.json()["accepted"] is False
-    assert got.json()["rejected"][0]["row"] == 3
+    assert got.status_code == 422 and got.headers["content-type"].startswith(PROBLEM)
+    assert got.json()["rejected"] == [{"row": 3, "external_id": "a-9",
+                                       "reason": "harm: unknown harm 'nope' (see `rapidresponse policy taxonomy`)"}]
     assert snapshot() == before
 
 

@@ -70,7 +70,7 @@ def test_partial_keeps_valid_rows_and_says_why(make_user: Callable[..., Actor], 
     batch.append(["not", "an", "object"])  # type: ignore[arg-type]
     with unit_of_work() as s:
         got = service.ingest(s, make_user("responder"), batch)
-    assert got.inserted == 1 and got.accepted
+    assert got.inserted == 1
     reasons = {e.row: e.reason for e in got.rejected}
     assert sorted(reasons) == [1, 2, 3, 4, 5]
     assert "source" in reasons[1] and "not_a_harm" in reasons[2] and "timezone" in reasons[3]
@@ -81,9 +81,10 @@ def test_partial_keeps_valid_rows_and_says_why(make_user: Callable[..., Actor], 
 def test_all_or_nothing_changes_nothing(make_user: Callable[..., Actor], rows: Rows) -> None:
     batch = rows(50)
     batch[49]["country"] = "Kazakhstan"
-    with unit_of_work() as s:
-        got = service.ingest(s, make_user("admin"), batch, mode="all_or_nothing")
-    assert not got.accepted and got.inserted == 0 and [e.row for e in got.rejected] == [49]
+    with unit_of_work() as s, pytest.raises(ValidationFailed) as refused:
+        service.ingest(s, make_user("admin"), batch, mode="all_or_nothing")
+    assert "1 of 50 signals are invalid" in refused.value.detail
+    assert [e["row"] for e in refused.value.extra["rejected"]] == [49]
     assert _count(Signal) == 0 and _count(SeriesBucket) == 0 and _events() == []
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from pydantic import AwareDatetime
 
 from ..db import unit_of_work
@@ -25,16 +25,13 @@ def _out(sig: Signal) -> SignalOut:
 
 
 @router.post("/signals:batch", response_model=BatchResult)
-def ingest_batch(actor: ActorDep, body: BatchIn, response: Response,
+def ingest_batch(actor: ActorDep, body: BatchIn,
                  mode: Literal["partial", "all_or_nothing"] = "partial") -> BatchResult:
     """Send up to 10,000 signals. Idempotent on (source, external_id): a resent signal is a duplicate,
     not a second row. ``partial`` keeps the valid rows and lists why each other row was rejected;
-    ``all_or_nothing`` stores nothing (422) if any row is bad."""
+    ``all_or_nothing`` stores nothing if any row is bad (422 problem+json listing them in ``rejected``)."""
     with unit_of_work() as s:
-        result = service.ingest(s, actor, body.signals, mode=mode, channel="api")
-    if not result.accepted:
-        response.status_code = 422
-    return result
+        return service.ingest(s, actor, body.signals, mode=mode, channel="api")
 
 
 @router.get("/signals", response_model=Page[SignalOut])

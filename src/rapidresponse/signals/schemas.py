@@ -69,7 +69,6 @@ class BatchResult(BaseModel):
     duplicates: int
     rejected: list[RowError]
     mode: Literal["partial", "all_or_nothing"]
-    accepted: bool  # False when all_or_nothing refused the batch
 
 
 class SignalOut(BaseModel):

@@ -90,7 +90,8 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
         raise ValidationFailed(f"a batch holds at most {MAX_BATCH} signals, this one has {len(rows)}")
     good, bad = validate_rows(rows, first_row=first_row)
     if bad and mode == "all_or_nothing":
-        return BatchResult(received=len(rows), inserted=0, duplicates=0, rejected=bad, mode=mode, accepted=False)
+        raise ValidationFailed(f"{len(bad)} of {len(rows)} signals are invalid, so none was stored "
+                               "(mode=all_or_nothing); see rejected", rejected=[e.model_dump() for e in bad])
     inserted = insert_rows(session, good)
     if inserted:
         batch = uuid.uuid4().hex[:16]
@@ -102,7 +103,7 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
                                "first_id": min(r["id"] for r in inserted), "last_id": max(r["id"] for r in inserted),
                                "harms": dict(harms)})
     return BatchResult(received=len(rows), inserted=len(inserted), duplicates=len(good) - len(inserted),
-                       rejected=bad, mode=mode, accepted=True)
+                       rejected=bad, mode=mode)
 
 
 def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, Any]]:
