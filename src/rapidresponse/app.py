@@ -28,6 +28,7 @@ from .notify.api import router as notify_router
 from .oncall.api import router as oncall_router
 from .playbooks.api import router as playbooks_router
 from .policy.api import router as policy_router
+from .signals.api import router as signals_router
 
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
@@ -70,6 +71,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(oncall_router)
     app.include_router(policy_router)
     app.include_router(lexicons_router)
+    app.include_router(signals_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)
@@ -95,7 +97,8 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
         finally:
             structlog.contextvars.clear_contextvars()
 
-    app.add_middleware(http.BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(http.BodyLimit, max_bytes=settings.max_body_bytes,
+                       larger={"/api/v1/signals:batch": settings.max_signal_batch_bytes})
     return app
 
 

@@ -25,6 +25,7 @@ from .playbooks.cli import approvals_app, updates_app
 from .policy.cli import app as policy_app
 from .policy.requests_cli import app as requests_app
 from .policy.requests_cli import decisions_app
+from .signals.cli import app as signals_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -45,6 +46,7 @@ app.add_typer(pages_app, name="pages")
 app.add_typer(requests_app, name="requests")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(lexicons_app, name="lexicons")
+app.add_typer(signals_app, name="signals")
 app.command("demo")(demo_command)
 
 

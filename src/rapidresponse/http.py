@@ -138,18 +138,22 @@ async def unhandled_error(request: Request, exc: Exception) -> Any:
 
 
 class BodyLimit:
-    """Refuse request bodies over ``max_bytes`` with 413 before the app reads them."""
+    """Refuse request bodies over ``max_bytes`` (or the larger limit of a bulk path) with 413 before
+    the app reads them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.default_max, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self._limited(scope, receive, send, self.larger.get(scope.get("path", ""), self.default_max))
+
+    async def _limited(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-            await self._reject(scope, receive, send)
+        if length is not None and (not length.isdigit() or int(length) > max_bytes):
+            await self._reject(scope, receive, send, max_bytes)
             return
         # A chunked body, or one longer than its Content-Length, is counted as it is read. Once it is
         # over the limit the app is told the client went away, its answer is dropped, and 413 is sent:
@@ -164,7 +168,7 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes and not started:
+                if seen > max_bytes and not started:
                     too_large = True
                     return {"type": "http.disconnect"}
             return message
@@ -183,9 +187,9 @@ class BodyLimit:
             if not too_large:
                 raise
         if too_large:
-            await self._reject(scope, receive, send)
+            await self._reject(scope, receive, send, max_bytes)
 
-    async def _reject(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = problem(413, "Payload too large", f"the request body is over {self.max_bytes} bytes")
+    async def _reject(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
+        response = problem(413, "Payload too large", f"the request body is over {max_bytes} bytes")
         await response(scope, receive, send)
 

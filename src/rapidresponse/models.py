@@ -10,7 +10,7 @@ from .notify import models as notify_models
 from .oncall import models as oncall_models
 from .playbooks import models as playbook_models
 from .policy import models as policy_models
+from .signals import models as signal_models
 
 __all__ = ["Base", "Event", "StreamHead", "approval_models", "auth_models", "incident_models", "language_models",
-           "notify_models",
-           "oncall_models", "playbook_models", "policy_models"]
+           "notify_models", "oncall_models", "playbook_models", "policy_models", "signal_models"]

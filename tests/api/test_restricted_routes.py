@@ -207,6 +207,9 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
                                                  "term": f"web probe {who.name}", "kind": "term"},
     ("POST", "/lexicons/{lexicon_id}/terms"): lambda w, who: {"term": f"web probe two {who.name}", "kind": "term"},
     ("POST", "/lexicons/{lexicon_id}/terms/{term_id}/remove"): lambda w, who: {},
+    ("POST", "/api/v1/signals:batch"): lambda w, who: {"signals": [{
+        "external_id": f"probe-{who.name}", "source": "user_report", "occurred_at": "2026-03-01T08:00:00Z",
+        "text": f"probe signal from {who.name}", "harm": "dangerous_challenge", "country": "KZ"}]},
 }
 
 
@@ -304,7 +307,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
                   "code": "KZ", "name": "authorised_body_request",
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
-                  "lexicon_id": "1", "term_id": "1", "number": "0",
+                  "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")

@@ -28,24 +28,27 @@ class Perm(StrEnum):
     REQUESTS_MANAGE = "requests:manage"  # register regulator requests, record outcomes, draft replies
     LEXICONS_READ = "lexicons:read"  # harm lexicons, their versions, the test-a-text box
     LEXICONS_MANAGE = "lexicons:manage"  # add and remove lexicon terms, import lexicons
+    SIGNALS_READ = "signals:read"  # signals, series and trends
+    SIGNALS_WRITE = "signals:write"  # send signals (batch API, file import, stream consumer)
 
 
 _ALL = frozenset(Perm)
 _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE,
-                   Perm.ONCALL_READ, Perm.LEXICONS_READ})
+                   Perm.ONCALL_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ})
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
                           Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE},
-    "responder": _WORK | {Perm.POLICY_READ},
+    "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
                        Perm.LEXICONS_MANAGE},
     "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
-                        Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ}),
+                        Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,
+                        Perm.SIGNALS_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
-                          Perm.POLICY_READ, Perm.LEXICONS_READ}),
+                          Perm.POLICY_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.SIGNALS_WRITE}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

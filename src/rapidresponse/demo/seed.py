@@ -25,6 +25,7 @@ from . import data, history, policy, scenario
 from .lexicons import seed_lexicons
 from .oncall import seed_oncall
 from .script import Context, play
+from .signals import seed_signals
 
 DEFAULT_HISTORY = 220
 DEFAULT_SEED = 2024
@@ -94,6 +95,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         play(Context(session, actors), scripts, progress)
         seed_oncall(session, actors, base, active.ref)
         seed_lexicons(session, actors, base)
+        seed_signals(session, SYSTEM, base)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,

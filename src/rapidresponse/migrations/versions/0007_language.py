@@ -1,7 +1,7 @@
 """language: lexicons per harm and language, their versions and terms
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-29 19:46:57.592133
 """
 from alembic import op
@@ -10,7 +10,7 @@ import rapidresponse.db
 
 
 revision = '0007'
-down_revision = '0005'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

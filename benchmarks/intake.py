@@ -1,0 +1,163 @@
+"""Signal intake: signals/s through the batch API and through file import, each against a raw bulk
+insert of the same rows in the same run.
+
+1. A temporary SQLite database (or ``--database-url``, e.g. PostgreSQL), migrated; an analyst with an
+   API token.
+2. ``--signals`` synthetic signals (20,000): Russian and Kazakh report texts, a third of them copies of
+   a few viral texts with small edits (so trend clustering has work), the rest distinct.
+3. Each scenario starts from empty signal tables and stores every row:
+
+   * **raw bulk insert (baseline)**: one ``INSERT … VALUES`` executemany of the prepared rows in one
+     transaction, no validation, series, trends or events;
+   * **service ingest**: ``signals.service.ingest`` in batches of ``--batch`` (validation, idempotent
+     insert, series upsert, trends, one event per batch), no HTTP;
+   * **batch API**: ``POST /api/v1/signals:batch`` through FastAPI's TestClient (JSON encode/decode,
+     authentication) in batches of ``--batch``;
+   * **file import (JSONL)** and **file import (CSV)**: ``rapidresponse signals import`` code path.
+
+    .venv/bin/python benchmarks/intake.py [--signals 20000] [--batch 5000] [--database-url URL]
+
+Prints signals/s and the ratio to the raw insert, then one JSON line. Bounded: well under a minute
+on SQLite for the defaults. On PostgreSQL the signal tables of that database are emptied between
+scenarios: point it at a scratch database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import random
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+VIRAL = ["Внимание! Завтра в школе №{n} будет как в Керчи, не приходите",
+         "Новый челлендж собачий кайф, снимай как друг падает в обморок #кайф{n}",
+         "Мектепте ертең қауіпті ойын болады, бәріне жіберіңдер {n}"]
+WORDS = ["видео", "канал", "ребёнок", "школа", "челлендж", "аккаунт", "жалоба", "бала", "мектеп", "ойын",
+         "қауіпті", "сайт", "ссылка", "группа", "комментарий", "стрим", "подписчик"]
+
+
+def make_rows(n: int, seed: int = 7) -> list[dict[str, Any]]:
+    rnd = random.Random(seed)
+    start = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        if i % 3 == 0:
+            text = rnd.choice(VIRAL).format(n=rnd.randint(1, 9))
+        else:
+            text = " ".join(rnd.choice(WORDS) for _ in range(12)) + f" {i}"
+        rows.append({"external_id": f"bench-{i}", "source": rnd.choice(["user_report", "classifier"]),
+                     "occurred_at": (start + timedelta(seconds=i * 3)).isoformat(), "text": text,
+                     "harm": rnd.choice(["dangerous_challenge", "violent_threats", "self_harm"]),
+                     "country": rnd.choice(["KZ", "RU", "UZ"]), "language": rnd.choice(["ru", "kk"]),
+                     "content_type": "video", "content_id": f"c{i}", "reporter_type": "user",
+                     "metadata": {"app": "android"}})
+    return rows
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--signals", type=int, default=20_000)
+    ap.add_argument("--batch", type=int, default=5000)
+    ap.add_argument("--database-url", default=None)
+    args = ap.parse_args()
+    n, batch = max(100, min(args.signals, 500_000)), max(1, min(args.batch, 10_000))
+    tmp = tempfile.TemporaryDirectory(prefix="rr-intake-bench-")
+    os.environ.update({"RAPIDRESPONSE_VAR_DIR": tmp.name, "RAPIDRESPONSE_LOG_LEVEL": "WARNING",
+                       "RAPIDRESPONSE_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp.name) / 'b.db'}"})
+    from fastapi.testclient import TestClient
+    from sqlalchemy import delete, func, insert, select
+
+    from rapidresponse import db, migrate
+    from rapidresponse.app import create_app
+    from rapidresponse.auth import SYSTEM
+    from rapidresponse.auth import service as auth
+    from rapidresponse.signals import importing, service
+    from rapidresponse.signals.models import SeriesBucket, Signal, Trend
+
+    db.configure()
+    migrate.upgrade()
+    with db.unit_of_work() as s:
+        user, _ = auth.create_user(s, SYSTEM, username="bench-analyst", role="analyst",
+                                   password="correct horse battery staple")
+        actor = auth.to_actor(user)
+        _, token = auth.create_token(s, actor, name="bench")
+    rows = make_rows(n)
+
+    def empty() -> None:
+        with db.unit_of_work() as s:
+            for model in (Signal, SeriesBucket, Trend):
+                s.execute(delete(model))
+
+    def stored() -> int:
+        with db.unit_of_work(read_only=True) as s:
+            return int(s.execute(select(func.count()).select_from(Signal)).scalar_one())
+
+    def raw() -> None:
+        now = datetime.now(UTC)
+        prepared = [{**{k: v for k, v in r.items() if k != "metadata"}, "meta": r["metadata"],
+                     "occurred_at": datetime.fromisoformat(r["occurred_at"]), "received_at": now,
+                     "text_folded": unicodedata.normalize("NFKC", r["text"]).casefold()} for r in rows]
+        with db.unit_of_work() as s:
+            s.execute(insert(Signal), prepared)
+
+    def via_service() -> None:
+        for i in range(0, n, batch):
+            with db.unit_of_work() as s:
+                service.ingest(s, actor, rows[i:i + batch])
+
+    client = TestClient(create_app(embedded_worker=False))
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def via_api() -> None:
+        for i in range(0, n, batch):
+            resp = client.post("/api/v1/signals:batch", json={"signals": rows[i:i + batch]}, headers=headers)
+            assert resp.status_code == 200, resp.text
+
+    jsonl, csv_path = Path(tmp.name) / "s.jsonl", Path(tmp.name) / "s.csv"
+    with jsonl.open("w", encoding="utf-8") as fh:
+        for r in rows:
+            fh.write(json.dumps(r, ensure_ascii=False) + "\n")
+    with csv_path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        for r in rows:
+            w.writerow({**r, "metadata": json.dumps(r["metadata"])})
+
+    def file_import(path: Path) -> Callable[[], None]:
+        return lambda: importing.import_file(actor, path, batch=batch) and None
+
+    scenarios: list[tuple[str, Callable[[], None]]] = [
+        ("raw bulk insert (baseline)", raw), ("service ingest", via_service), ("batch API", via_api),
+        ("file import (JSONL)", file_import(jsonl)), ("file import (CSV)", file_import(csv_path))]
+    rate: dict[str, float] = {}
+    for name, run in scenarios:
+        empty()
+        t0 = time.perf_counter()
+        run()
+        elapsed = time.perf_counter() - t0
+        assert stored() == n, (name, stored())
+        rate[name] = n / elapsed
+    base = rate["raw bulk insert (baseline)"]
+    backend = db.get_engine().dialect.name
+    print(f"signal intake on {backend}: {n} signals, batches of {batch}")
+    print(f"{'path':<30}{'signals/s':>12}{'vs raw insert':>16}")
+    for name, r in rate.items():
+        print(f"{name:<30}{r:>12.0f}{r / base:>15.2f}x")
+    print(json.dumps({"backend": backend, "signals": n, "batch": batch,
+                      "rates": {k: round(v, 1) for k, v in rate.items()},
+                      "ratios": {k: round(v / base, 3) for k, v in rate.items()}}))
+    client.close()
+    db.get_engine().dispose()
+    tmp.cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Signals: intake (API, files, streams), series buckets and near-duplicate trends."""

@@ -1,0 +1,66 @@
+"""REST API for signals: batch intake, listing, series and trends."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from ..db import unit_of_work
+from ..http import ActorDep
+from . import service, trends
+from .models import Signal
+from .schemas import BatchIn, BatchResult, Page, SeriesOut, SeriesQuery, SignalFilter, SignalOut, TrendOut
+
+router = APIRouter(prefix="/api/v1", tags=["signals"])
+
+
+def _out(sig: Signal) -> SignalOut:
+    return SignalOut(id=sig.id, source=sig.source, external_id=sig.external_id, occurred_at=sig.occurred_at,
+                     received_at=sig.received_at, content_id=sig.content_id, content_type=sig.content_type,
+                     text=sig.text, media_hash=sig.media_hash, url=sig.url, harm=sig.harm, country=sig.country,
+                     language=sig.language, reporter_type=sig.reporter_type, metadata=sig.meta or {},
+                     trend_id=sig.trend_id)
+
+
+@router.post("/signals:batch", response_model=BatchResult)
+def ingest_batch(actor: ActorDep, body: BatchIn,
+                 mode: Literal["partial", "all_or_nothing"] = "partial") -> BatchResult:
+    """Send up to 10,000 signals. Idempotent on (source, external_id): a resent signal is a duplicate,
+    not a second row. ``partial`` keeps the valid rows and lists why each other row was rejected;
+    ``all_or_nothing`` stores nothing if any row is bad (422 problem+json listing them in ``rejected``)."""
+    with unit_of_work() as s:
+        return service.ingest(s, actor, body.signals, mode=mode, channel="api")
+
+
+@router.get("/signals", response_model=Page[SignalOut])
+def list_signals(actor: ActorDep, flt: Annotated[SignalFilter, Query()]) -> Page[SignalOut]:
+    """Signals, newest first: filter by harm, country, language, source, time range, text, trend."""
+    with unit_of_work(read_only=True) as s:
+        items, total = service.list_signals(s, actor, flt)
+        return Page[SignalOut](items=[_out(i) for i in items], total=total, limit=flt.limit, offset=flt.offset)
+
+
+@router.get("/series", response_model=SeriesOut)
+def get_series(actor: ActorDep, query: Annotated[SeriesQuery, Query()]) -> SeriesOut:
+    """Signal counts per bucket (a multiple of 5 minutes) for a harm × country × language slice."""
+    with unit_of_work(read_only=True) as s:
+        return service.series(s, actor, query)
+
+
+@router.get("/trends", response_model=list[TrendOut])
+def list_trends(actor: ActorDep, min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
+                harm: Annotated[str | None, Query(max_length=60)] = None,
+                since: AwareDatetime | None = None,
+                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[TrendOut]:
+    """Near-duplicate report clusters, most recently active first, with growth over the last hour."""
+    with unit_of_work(read_only=True) as s:
+        return trends.list_trends(s, actor, min_count=min_count, harm=harm, since=since, limit=limit)
+
+
+@router.get("/trends/{trend_id}", response_model=TrendOut)
+def get_trend(actor: ActorDep, trend_id: int) -> TrendOut:
+    with unit_of_work(read_only=True) as s:
+        return trends.get_trend(s, actor, trend_id)
+

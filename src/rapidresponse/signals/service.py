@@ -1,0 +1,209 @@
+"""Signal intake and queries: validation, bulk idempotent insert, series upkeep, one event per batch."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth.permissions import Actor, Perm
+from ..clock import now
+from ..errors import ValidationFailed
+from ..policy.taxonomy import load_taxonomy
+from . import pipeline, trends
+from .models import SeriesBucket, Signal
+from .schemas import (
+    BUCKET_MINUTES,
+    MAX_BATCH,
+    BatchResult,
+    RowError,
+    SeriesOut,
+    SeriesPoint,
+    SeriesQuery,
+    SignalFilter,
+    SignalIn,
+)
+
+Mode = Literal["partial", "all_or_nothing"]
+CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
+MAX_POINTS = 10_000
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _insert(session: Session) -> Any:
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def bucket_of(at: datetime, minutes: int = BUCKET_MINUTES) -> datetime:
+    seconds = int((at - _EPOCH).total_seconds())
+    return _EPOCH + timedelta(seconds=seconds - seconds % (minutes * 60))
+
+
+def _reason(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:3]:
+        where = ".".join(str(p) for p in err["loc"])
+        parts.append(f"{where}: {err['msg']}" if where else err["msg"])
+    return "; ".join(parts)
+
+
+def validate_rows(rows: list[dict[str, Any]], *, first_row: int = 0
+                  ) -> tuple[list[dict[str, Any]], list[RowError]]:
+    """Validated insert-ready rows and the reasons for the others (``row`` counts from ``first_row``)."""
+    taxonomy = load_taxonomy()
+    good: list[dict[str, Any]] = []
+    bad: list[RowError] = []
+    for i, raw in enumerate(rows, start=first_row):
+        ext = raw.get("external_id") if isinstance(raw, dict) else None
+        ext_str = str(ext)[:200] if ext is not None else None
+        if not isinstance(raw, dict):
+            bad.append(RowError(row=i, reason="a signal must be a JSON object"))
+            continue
+        try:
+            sig = SignalIn.model_validate(raw)
+        except ValidationError as exc:
+            bad.append(RowError(row=i, external_id=ext_str, reason=_reason(exc)))
+            continue
+        if sig.harm is not None and sig.harm not in taxonomy:
+            bad.append(RowError(row=i, external_id=ext_str,
+                                reason=f"harm: unknown harm {sig.harm!r} (see `rapidresponse policy taxonomy`)"))
+            continue
+        row = sig.model_dump(exclude={"metadata"})
+        row["source"] = sig.source.value
+        row["meta"] = sig.metadata
+        good.append(row)
+    return good, bad
+
+
+def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: Mode = "partial",
+           channel: str = "api", first_row: int = 0) -> BatchResult:
+    """Insert a batch idempotently on (source, external_id); one event for the batch."""
+    actor.require(Perm.SIGNALS_WRITE)
+    if len(rows) > MAX_BATCH:
+        raise ValidationFailed(f"a batch holds at most {MAX_BATCH} signals, this one has {len(rows)}")
+    good, bad = validate_rows(rows, first_row=first_row)
+    if bad and mode == "all_or_nothing":
+        raise ValidationFailed(f"{len(bad)} of {len(rows)} signals are invalid, so none was stored "
+                               "(mode=all_or_nothing); see rejected", rejected=[e.model_dump() for e in bad])
+    inserted = insert_rows(session, good)
+    if inserted:
+        batch = uuid.uuid4().hex[:16]
+        harms = Counter(r.get("harm") or "" for r in inserted)
+        events.record(session, type="signals.batch_ingested", subject_type="signal_batch", subject_id=batch,
+                      stream="signals:intake", actor_id=actor.user_id, actor=actor.label,
+                      payload={"channel": channel, "received": len(rows), "inserted": len(inserted),
+                               "duplicates": len(good) - len(inserted), "rejected": len(bad),
+                               "first_id": min(r["id"] for r in inserted), "last_id": max(r["id"] for r in inserted),
+                               "harms": dict(harms)})
+    return BatchResult(received=len(rows), inserted=len(inserted), duplicates=len(good) - len(inserted),
+                       rejected=bad, mode=mode)
+
+
+def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Bulk-insert validated rows, skipping known (source, external_id); returns the inserted rows with ids."""
+    received = now()
+    unique: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in good:
+        unique.setdefault((row["source"], row["external_id"]), row)
+    rows = pipeline.enrich(list(unique.values()))
+    for row in rows:
+        row["received_at"] = received
+        row["trend_id"] = None
+    # One compiled statement run as executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row
+    # INSERT … VALUES pages with RETURNING on both dialects, without compiling a statement per batch.
+    ins = _insert(session)
+    stmt = (ins(Signal).on_conflict_do_nothing(index_elements=["source", "external_id"])
+            .returning(Signal.id, Signal.source, Signal.external_id))
+    conn = session.connection()
+    inserted: list[dict[str, Any]] = []
+    for i in range(0, len(rows), CHUNK):
+        for sid, source, ext in conn.execute(stmt, rows[i:i + CHUNK]):
+            row = unique[(source, ext)]
+            row["id"] = sid
+            inserted.append(row)
+    if inserted:
+        _add_to_series(session, inserted)
+        assigned = trends.assign(session, inserted)
+        if assigned:
+            session.execute(update(Signal), [{"id": sid, "trend_id": tid} for sid, tid in assigned.items()])
+    return inserted
+
+
+def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
+    counts = Counter((r.get("harm") or "", r.get("country") or "", r.get("language") or "",
+                      bucket_of(r["occurred_at"])) for r in rows)
+    values = [{"harm": h, "country": c, "language": lang, "bucket": b, "count": n}
+              for (h, c, lang, b), n in sorted(counts.items())]
+    ins = _insert(session)(SeriesBucket)
+    stmt = ins.on_conflict_do_update(index_elements=["harm", "country", "language", "bucket"],
+                                     set_={"count": SeriesBucket.count + ins.excluded.count})
+    session.connection().execute(stmt, values)
+
+
+def _like(q: str) -> str:
+    folded = pipeline.fold(q).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{folded}%"
+
+
+def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
+    actor.require(Perm.SIGNALS_READ)
+    conds: list[Any] = []
+    if flt.harm:
+        conds.append(Signal.harm == flt.harm)
+    if flt.country:
+        conds.append(Signal.country == flt.country.upper())
+    if flt.language:
+        conds.append(Signal.language == flt.language)
+    if flt.source:
+        conds.append(Signal.source == flt.source.value)
+    if flt.since:
+        conds.append(Signal.occurred_at >= flt.since)
+    if flt.until:
+        conds.append(Signal.occurred_at < flt.until)
+    if flt.trend_id is not None:
+        conds.append(Signal.trend_id == flt.trend_id)
+    if flt.q:
+        conds.append(Signal.text_folded.like(_like(flt.q), escape="\\"))
+    total = session.execute(select(func.count()).select_from(Signal).where(*conds)).scalar_one()
+    items = session.execute(select(Signal).where(*conds).order_by(Signal.occurred_at.desc(), Signal.id.desc())
+                            .limit(flt.limit).offset(flt.offset)).scalars().all()
+    return list(items), total
+
+
+def series(session: Session, actor: Actor, query: SeriesQuery) -> SeriesOut:
+    """Counts in buckets of ``bucket_minutes`` (a multiple of 5) over [since, until); zeros included."""
+    actor.require(Perm.SIGNALS_READ)
+    size = query.bucket_minutes
+    if size % BUCKET_MINUTES:
+        raise ValidationFailed(f"bucket_minutes must be a multiple of {BUCKET_MINUTES}, not {size}")
+    if query.until <= query.since:
+        raise ValidationFailed("until must be after since")
+    start, end = bucket_of(query.since, size), query.until
+    points = int((end - start) / timedelta(minutes=size)) + 1
+    if points > MAX_POINTS:
+        raise ValidationFailed(f"{points} buckets asked for, at most {MAX_POINTS}: use a larger bucket_minutes")
+    conds: list[Any] = [SeriesBucket.bucket >= bucket_of(query.since), SeriesBucket.bucket < end]
+    if query.harm:
+        conds.append(SeriesBucket.harm == query.harm)
+    if query.country:
+        conds.append(SeriesBucket.country == query.country.upper())
+    if query.language:
+        conds.append(SeriesBucket.language == query.language)
+    rows = session.execute(select(SeriesBucket.bucket, func.sum(SeriesBucket.count)).where(*conds)
+                           .group_by(SeriesBucket.bucket)).all()
+    sums: Counter[datetime] = Counter()
+    for bucket, count in rows:
+        sums[bucket_of(bucket, size)] += int(count)
+    out, at = [], start
+    while at < end:
+        out.append(SeriesPoint(bucket=at, count=sums.get(at, 0)))
+        at += timedelta(minutes=size)
+    return SeriesOut(harm=query.harm, country=query.country.upper() if query.country else None,
+                     language=query.language, bucket_minutes=size, points=out, total=sum(p.count for p in out))
