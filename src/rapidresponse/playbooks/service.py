@@ -68,8 +68,7 @@ def for_type(session: Session, incident_type: str) -> library.Entry | None:
     """The playbook an incident of this type runs: a team's own before a built-in one."""
     candidates = [e for e in entries(session)[0].values()
                   if incident_type in [t.value for t in e.playbook.incident_types]]
-    candidates.sort(key=lambda e: (library.SOURCES.index(e.source) * -1, e.playbook.id != incident_type,
-                                   e.playbook.id))
+    candidates.sort(key=lambda e: (-library.SOURCES.index(e.source), e.playbook.id != incident_type, e.playbook.id))
     return candidates[0] if candidates else None
 
 
@@ -162,8 +161,7 @@ def _create_step(session: Session, inc: Incident, run: PlaybookRun, spec: TaskSp
 def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = None) -> PlaybookRun:
     """Apply a playbook (the one for the incident's type when none is named). A running one is
     replaced: its tasks stay on the incident, its reminders stop."""
-    if actor is not PLAYBOOK_ACTOR:
-        actor.require(Perm.INCIDENTS_COMMAND)
+    actor.require(Perm.INCIDENTS_COMMAND)
     inc = incidents.get(session, actor, ref)
     if inc.status not in ("triage", "active", "mitigated", "monitoring"):
         raise Conflict(f"{inc.ref} is {inc.status}: a playbook runs only on an open incident")
