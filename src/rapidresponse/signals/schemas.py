@@ -92,23 +92,30 @@ class SignalOut(BaseModel):
     trend_id: int | None
 
 
+# Query filters are matched against the database as given: a shape check keeps NUL bytes and junk out.
+HARM_PATTERN = r"^[a-z0-9_-]{1,80}$"
+COUNTRY_PATTERN = r"^[A-Za-z]{2}$"
+LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$"
+
+
 class SignalFilter(BaseModel):
-    harm: str | None = None
-    country: str | None = Field(default=None, max_length=2)
-    language: str | None = Field(default=None, max_length=16)
+    harm: str | None = Field(default=None, pattern=HARM_PATTERN)
+    country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
+    language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
     source: Source | None = None
     since: AwareDatetime | None = None
     until: AwareDatetime | None = None
-    q: str | None = Field(default=None, max_length=200, description="Text search (case-insensitive)")
-    trend_id: int | None = None
+    q: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00]*$",
+                          description="Text search (case-insensitive)")
+    trend_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class SeriesQuery(BaseModel):
-    harm: str | None = None
-    country: str | None = Field(default=None, max_length=2)
-    language: str | None = Field(default=None, max_length=16)
+    harm: str | None = Field(default=None, pattern=HARM_PATTERN)
+    country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
+    language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
     since: AwareDatetime
     until: AwareDatetime
     bucket_minutes: int = Field(default=BUCKET_MINUTES, ge=BUCKET_MINUTES, le=7 * 24 * 60)
