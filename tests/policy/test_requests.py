@@ -285,3 +285,26 @@ def test_a_corrected_deadline_applies_to_new_requests_not_running_clocks(
         assert (new.deadline_hours, new.deadline_time) == (12, "business")
     (ev,) = _events("policy.profile_corrected")
     assert ev.payload["before"]["hours"] == 24 and ev.payload["after"]["hours"] == 12
+
+
+def test_a_correction_whose_transaction_rolls_back_leaves_the_profile_as_it_was(
+        make_user: Callable[..., Actor], override: Callable[[str, Any], Any]) -> None:
+    override("countries/KZ.yaml", {"notes": "team corrections live here"})
+    policy = make_user("policy")
+    hours_before = requests.get_country("KZ").deadline("authorised_body_request").hours
+
+    class Boom(Exception):
+        pass
+
+    with pytest.raises(Boom), unit_of_work() as s:
+        overrides.correct_deadline(s, policy, "KZ", "authorised_body_request", hours=6, time="calendar",
+                                   confidence="verified")
+        assert requests.get_country("KZ").deadline("authorised_body_request").hours == 6  # seen inside
+        raise Boom
+    assert requests.get_country("KZ").deadline("authorised_body_request").hours == hours_before
+    assert requests.get_country("KZ").notes == "team corrections live here"
+    assert _events("policy.profile_corrected") == []
+    with unit_of_work() as s:  # a later correction that commits is kept
+        overrides.correct_deadline(s, policy, "KZ", "authorised_body_request", hours=6, time="calendar",
+                                   confidence="verified")
+    assert requests.get_country("KZ").deadline("authorised_body_request").hours == 6

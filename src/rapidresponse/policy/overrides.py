@@ -5,6 +5,10 @@ written to ``countries/<ISO>.yaml`` in the override directory (``$RAPIDRESPONSE_
 ``<var dir>/policy``), merged over the packaged profile like any override file, validated before it
 is kept, and recorded as an event with the values before and after. Running clocks keep the deadline
 they started with.
+
+The file is part of the transaction: if the unit of work that made the correction rolls back (its
+event is not stored), the previous file comes back, so the profiles never carry a correction that the
+event log does not show.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .. import events
@@ -37,6 +42,21 @@ def _write(path: Path, doc: dict[str, Any] | None) -> None:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         yaml.safe_dump(doc, fh, allow_unicode=True, sort_keys=False)
     os.replace(tmp, path)
+
+
+def _restore_on_rollback(session: Session, path: Path, previous: dict[str, Any] | None) -> None:
+    """Put ``previous`` back in ``path`` if the session's transaction rolls back instead of committing."""
+
+    def restore(_session: Session) -> None:
+        event.remove(session, "after_commit", forget)
+        _write(path, previous)
+        countries.clear_cache()
+
+    def forget(_session: Session) -> None:
+        event.remove(session, "after_rollback", restore)
+
+    event.listen(session, "after_rollback", restore, once=True)
+    event.listen(session, "after_commit", forget, once=True)
 
 
 def correct_deadline(session: Session, actor: Actor, code: str, name: str, *, hours: float | None, time: str,
@@ -70,6 +90,7 @@ def correct_deadline(session: Session, actor: Actor, code: str, name: str, *, ho
         countries.clear_cache()
         raise
     before = {k: getattr(current, k).value if k in ("time", "confidence") else getattr(current, k) for k in EDITABLE}
+    _restore_on_rollback(session, path, previous)
     events.record(session, type="policy.profile_corrected", subject_type="country_profile", subject_id=profile.code,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"deadline": name, "before": before, "after": change, "file": str(path)})
