@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from receivers import HttpReceiver, SmtpServer, validate_chat
 from sqlalchemy import Engine
 
 from rapidresponse.auth import SYSTEM
@@ -21,6 +20,7 @@ from rapidresponse.notify.channels import (
     message_id,
     verify_signature,
 )
+from receivers import HttpReceiver, SmtpServer, validate_chat
 
 SUBJECT = "[SEV2] INC-2026-0001 объявлен: «Собачий кайф» — қауіпті челлендж (ә ғ қ ң ө ұ ү һ і)"
 BODY = ("Инцидент объявлен.\n\nБалалар арасында қауіпті челлендж тарап жатыр: ә ғ қ ң ө ұ ү һ і.\n\n"

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from receivers import HttpReceiver
 from sqlalchemy import Engine, func, select
 
 from rapidresponse.db import unit_of_work
 from rapidresponse.notify import service
 from rapidresponse.notify.models import OutboxMessage
+from receivers import HttpReceiver
 
 N = 40
 pytestmark = pytest.mark.slow

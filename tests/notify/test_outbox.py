@@ -9,7 +9,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from receivers import HttpReceiver, SmtpServer, free_port
 from sqlalchemy import Engine, func, select
 
 from rapidresponse import events
@@ -20,6 +19,7 @@ from rapidresponse.notify import delivery, service
 from rapidresponse.notify.channels import Channel
 from rapidresponse.notify.config import NotifySettings
 from rapidresponse.notify.models import OutboxMessage
+from receivers import HttpReceiver, SmtpServer, free_port
 
 
 def _webhook(endpoint_id: int, **kw: Any) -> int:
