@@ -54,11 +54,9 @@ def test_seasonal_series_with_anomaly() -> None:
     assert_fires_near(scores(x), 7000, slice(WEEK, 7000))
 
 
-@pytest.mark.xfail(reason="known regression of the information score: the noon value at 3 a.m. scores ~0.44 "
-                          "(novelty-likelihood: >= 0.5); (level, hour) contexts keep being discovered in a seasonal "
-                          "series, so their novelty rate is high and a new one is worth few decades", strict=True)
 def test_seasonal_value_at_the_wrong_time() -> None:
-    # A normal mid-day value at 3 a.m.: within the series' range, but never seen at that hour.
+    # A normal mid-day value at 3 a.m.: within the series' range, but never seen at that hour (the seasonal
+    # residual: far from the mean of that hour of day).
     x = seasonal(4 * WEEK)
     at = 3 * WEEK + 36  # 03:00 on a Monday
     x[at: at + 6] = x[at - 36 + 144]  # the noon value
@@ -150,11 +148,15 @@ def test_geometric_levels_beyond_the_learned_range() -> None:
 
 def test_heavy_tailed_series_does_not_alarm_on_every_larger_value() -> None:
     # Log-normal bursts whose range keeps growing past what was seen while learning: with geometric levels a
-    # larger burst is a new level only when it doubles the excess, so alerts thin out instead of repeating.
+    # larger burst is a new level only when it doubles the excess, so larger values do not alarm each time.
+    # The residual events add some of the far tail (values 8 sds above the recent mean: about 1 in 600 here), at
+    # a steady rate of about one alert a day, not one for every value 4 sds out (1 in 100 here).
     rng = np.random.default_rng(5)
     x = np.exp(rng.normal(0.0, 1.0, 6000))
     s = scores(x)
-    assert (s[1000:] >= 0.5).sum() <= 6
+    alerts = int((s[1000:] >= 0.5).sum())
+    far = int((x[1000:] > x.mean() + 4 * x.std()).sum())
+    assert alerts <= 16 and alerts * 3 < far
 
 
 def test_streaming_detector_matches_batch() -> None:

@@ -11,7 +11,7 @@ from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
 
-LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0)
+LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0, deviations=())
 
 
 def novelty_likelihood(n: int) -> NoveltyBank:

@@ -12,14 +12,22 @@ Per series and per bucket:
    *novel* if this series has never produced it before.
    Contexts are remembered in one shared bit table keyed by a 64-bit hash of (series, context), so the state
    of 100,000 series is a few arrays and a 128 MB table, all updated in one vectorised step.
-3. **Surprise**: each kind of context k (the level, the pair, … the 5-gram, (level, hour) …) has its own rate
+3. **Deviations** (an ensemble with a residual z-score, in the same currency): two more kinds of event per
+   ``deviations`` multiple k (4 and 8 by default): the value is more than k standard deviations from the
+   series' recent mean (exponentially weighted over ``recent_memory`` buckets), and more than k standard
+   deviations from its mean *at this hour of day* (per hour-slot statistics over the last ``season_memory``
+   observations of that slot, once it has ``season_min`` of them). The first catches spikes and dips in
+   heavy-tailed or drifting series whose quantised levels are all known; the second, the seasonal residual,
+   catches a normal value at an abnormal time of day (a missing daily peak, a flat day). They are scored like the
+   contexts below: a series where 4-sigma excursions are routine learns that they carry no information.
+4. **Surprise**: each kind of context k (the level, the pair, … the 5-gram, (level, hour) …) has its own rate
    p_k of novelty in this series (an exponentially weighted frequency with a ``prior`` of half a novelty, so
    it is never 0). The surprise of a bucket is the information of its novel contexts, sum of -log10 p_k over
    them, and the score is that surprise over ``scale`` decades, capped at 1. A noisy series, whose long
    contexts are novel all the time, gets almost nothing from them, while a new level in a clean series is
    worth several decades: one configuration for all series, and, unlike a fraction of novel contexts, the
    rare kinds of novelty weigh more than the common ones.
-4. **One report per episode**: a score is emitted only if it beats every score since the last emitted one
+5. **One report per episode**: a score is emitted only if it beats every score since the last emitted one
    (forgotten after ``hold`` buckets); otherwise the output is 0. After a sure alert (score >= ``sure``) the
    series is silent for ``hold`` buckets. An alert fires early and does not repeat.
 
@@ -47,8 +55,9 @@ from .mathutil import combine, log10_normal_tail, mix64
 from .series_io import FloatArray
 
 DAY = 86400.0
-EPOCH_WEEKDAY_SHIFT = 3.0
-LEVEL_LIMIT = 1 << 40  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on Mondays
+EPOCH_WEEKDAY_SHIFT = 3.0  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on Mondays
+DEVIATION_MIN_ROWS = 10  # buckets before the recent-mean residual counts
+LEVEL_LIMIT = 1 << 40
 
 
 @dataclass(frozen=True)
@@ -66,12 +75,16 @@ class NoveltyConfig:
     prior: float = 0.5  # pseudo-novelties in each rate p_k (and as many pseudo-non-novelties)
     scale: float = 19.0  # decades of surprise for a score of 1 (the NAB operating point is near 0.5)
     sure: float = 0.5  # a score this high silences the series for ``hold`` buckets (> 1: never)
+    deviations: tuple[float, ...] = (4.0, 8.0)  # z multiples of the recent and the seasonal residual events
+    recent_memory: float = 1000.0  # buckets of memory of the recent mean and variance
+    season_memory: float = 30.0  # observations of memory of each hour slot's mean and variance
+    season_min: int = 3  # observations of an hour slot before its residual counts
     mean_floor: float = 0.03  # likelihood only
     var_floor: float = 0.0003  # likelihood only
 
     @property
     def n_keys(self) -> int:
-        return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions)
+        return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions) + 2 * len(self.deviations)
 
 
 def anscombe(x: FloatArray) -> FloatArray:
@@ -139,6 +152,12 @@ class NoveltyBank:
         self.var = np.zeros(n)
         self.rate = np.zeros((n, c.n_keys)) if c.surprise == "information" else np.zeros((n, 0))
         self.gate = np.zeros(n)
+        self.rmean = np.zeros(n)  # recent mean and variance (of the transformed value)
+        self.rvar = np.zeros(n)
+        self.smean = np.zeros(n * c.hour_slots)  # per (series, hour slot): mean, variance, observations
+        self.svar = np.zeros(n * c.hour_slots)
+        self.sobs = np.zeros(n * c.hour_slots)
+        self._rows = np.arange(n, dtype=np.int64) * c.hour_slots
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
         self._res = np.asarray(c.resolutions, dtype=float)
@@ -178,7 +197,10 @@ class NoveltyBank:
         hist[:, :, 0] = _levels(offset, span, self._res, min_width, c.geometric)
         self.hist[idx] = hist
         tq = _levels(offset, span, self._tres, min_width, c.geometric)
-        novel = self._novelty(self.sid[idx], t, tq, hist, cnt)
+        hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
+        novel = self._novelty(self.sid[idx], t, hour, tq, hist, cnt)
+        if c.deviations:
+            novel = np.concatenate([novel, self._deviations(idx, y, hour, cnt)], axis=1)
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
             # information of the novel contexts under this series' own novelty rate of each kind of context
@@ -208,7 +230,33 @@ class NoveltyBank:
         result: FloatArray = np.where(record, score, 0.0)
         return result
 
-    def _novelty(self, sid: np.ndarray, t: FloatArray, tq: np.ndarray, hist: np.ndarray,
+    def _deviations(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray, cnt: np.ndarray) -> FloatArray:
+        """Columns (2 x ``deviations``): 1.0 where the value is more than k sds from the recent mean, then from the
+        mean at this hour of day; updates both (after reading)."""
+        c = self.cfg
+        events: list[np.ndarray] = []
+        mean, var = self.rmean[idx], self.rvar[idx]
+        d = y - mean
+        dist, sd = np.abs(d), np.sqrt(var)
+        ready = cnt >= DEVIATION_MIN_ROWS
+        events += [(dist > k * sd) & ready for k in c.deviations]
+        a = np.maximum(1.0 / c.recent_memory, 1.0 / (cnt + 1.0))
+        self.rmean[idx] = mean + a * d
+        self.rvar[idx] = (1.0 - a) * (var + a * d * d)
+        cell = self._rows[idx] + hour
+        mean, var, obs = self.smean[cell], self.svar[cell], self.sobs[cell]
+        d = y - mean
+        dist, sd = np.abs(d), np.sqrt(var)
+        ready = obs >= c.season_min
+        events += [(dist > k * sd) & ready for k in c.deviations]
+        a = np.maximum(1.0 / c.season_memory, 1.0 / (obs + 1.0))
+        self.smean[cell] = mean + a * d
+        self.svar[cell] = (1.0 - a) * (var + a * d * d)
+        self.sobs[cell] = obs + 1.0
+        out: FloatArray = np.stack(events, axis=1).astype(float)
+        return out
+
+    def _novelty(self, sid: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
                  cnt: np.ndarray) -> FloatArray:
         """Which of this bucket's contexts (columns, ``n_keys``) its series never produced before (1.0) or did
         (0.0); marks them as seen."""
@@ -230,7 +278,6 @@ class NoveltyBank:
         for length in range(1, c.max_context + 1):
             h = combine(h, hist[:, :, length - 1].view(np.uint64))
             lookup(h, (cnt >= length - 1)[:, None] if young and length > 1 else None)
-        hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
         weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
         for kind, slot in ((0, hour), (1, weekday)):
             h = combine(combine(sid[:, None], self._time_ids[kind]), slot.view(np.uint64)[:, None])
