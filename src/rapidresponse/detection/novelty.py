@@ -58,6 +58,8 @@ DAY = 86400.0
 EPOCH_WEEKDAY_SHIFT = 3.0  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on Mondays
 DEVIATION_MIN_ROWS = 10  # buckets before the recent-mean residual counts
 LEVEL_LIMIT = 1 << 40
+ROW_STATE = ("count", "lo", "hi", "counts", "hist", "mu", "var", "rate", "gate", "rmean", "rvar", "since")
+CELL_STATE = ("smean", "svar", "sobs")  # per (series, hour slot)
 
 
 @dataclass(frozen=True)
@@ -105,14 +107,18 @@ def _levels(offset: FloatArray, span: FloatArray, resolutions: FloatArray, min_w
     level ``res + j`` holds excesses of ``[2^j - 1, 2^(j+1) - 1)`` widths above the top (and likewise below 0).
     """
     width = np.maximum(span / resolutions, min_width)
-    width = np.where(width > 0, width, 1.0)
-    q = offset / width
-    if geometric:
-        above = np.maximum(q - resolutions, 0.0)
-        below = np.maximum(-q, 0.0)
-        q = np.where(q < 0, -1.0 - np.floor(np.log2(1.0 + below)),
-                     np.where(q >= resolutions, resolutions + np.floor(np.log2(1.0 + above)), q))
-    out: np.ndarray = np.clip(np.floor(q), -LEVEL_LIMIT, LEVEL_LIMIT).astype(np.int64)
+    width[~(width > 0)] = 1.0
+    q = np.divide(offset, width, out=width)
+    if geometric:  # beyond the range is the rare case: transform those values only
+        res = np.broadcast_to(resolutions, q.shape)
+        r, k = np.nonzero((q < 0) | (q >= res))
+        if len(r):
+            qo, ro = q[r, k], res[r, k]
+            q[r, k] = np.where(qo < 0, -1.0 - np.floor(np.log2(1.0 + np.maximum(-qo, 0.0))),
+                               ro + np.floor(np.log2(1.0 + np.maximum(qo - ro, 0.0))))
+    np.floor(q, out=q)
+    np.clip(q, -LEVEL_LIMIT, LEVEL_LIMIT, out=q)
+    out: np.ndarray = q.astype(np.int64)
     return out
 
 
@@ -160,8 +166,7 @@ class NoveltyBank:
         self._rows = np.arange(n, dtype=np.int64) * c.hour_slots
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
-        self._res = np.asarray(c.resolutions, dtype=float)
-        self._tres = np.asarray(c.time_resolutions, dtype=float)
+        self._all_res = np.asarray(c.resolutions + c.time_resolutions, dtype=float)
         self._res_ids = np.arange(1, len(c.resolutions) + 1, dtype=np.uint64)[None, :]
         ntr = len(c.time_resolutions)
         self._time_ids = [np.array([kind * 100 + j for j in range(ntr)], dtype=np.uint64)[None, :]
@@ -173,13 +178,29 @@ class NoveltyBank:
             ok &= active
         if ok.all():  # the common live tick: views, no gathers
             return self._step(slice(None), epoch, values)
+        skip = np.flatnonzero(~ok)
+        if 2 * len(skip) < self.n:
+            # Mostly present (a few missing buckets): step every series in place, the skipped ones on a filler value
+            # and without writing the context table, then put their few rows of state back. Cheaper than gathering
+            # and scattering every state array for the present ones.
+            cells = self._rows[skip] + np.floor((epoch[skip] % DAY) / DAY * self.cfg.hour_slots).astype(np.int64)
+            saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
+            saved_cells = [getattr(self, name)[cells].copy() for name in CELL_STATE]
+            out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
+            for name, rows in zip(ROW_STATE, saved, strict=True):
+                getattr(self, name)[skip] = rows
+            for name, rows in zip(CELL_STATE, saved_cells, strict=True):
+                getattr(self, name)[cells] = rows
+            out[skip] = 0.0
+            return out
         out = np.zeros(self.n)
         idx = np.flatnonzero(ok)
         if len(idx):
             out[idx] = self._step(idx, epoch[idx], values[idx])
         return out
 
-    def _step(self, idx: slice | np.ndarray, t: FloatArray, x: FloatArray) -> FloatArray:
+    def _step(self, idx: slice | np.ndarray, t: FloatArray, x: FloatArray, live: BoolArray | None = None) -> FloatArray:
+        """Advance series ``idx``; rows where ``live`` is False compute but do not mark contexts as seen."""
         c = self.cfg
         cnt = self.count[idx]
         learning = cnt < c.learn_rows
@@ -192,23 +213,34 @@ class NoveltyBank:
         span = (hi - lo)[:, None]
         offset = (y - lo)[:, None]
         min_width = np.where(counts, 1.0, 0.0)[:, None]
+        view = isinstance(idx, slice)  # state slices are views: update in place, no write-back
         hist = self.hist[idx]
         hist[:, :, 1:] = hist[:, :, :-1]
-        hist[:, :, 0] = _levels(offset, span, self._res, min_width, c.geometric)
-        self.hist[idx] = hist
-        tq = _levels(offset, span, self._tres, min_width, c.geometric)
+        levels = _levels(offset, span, self._all_res, min_width, c.geometric)  # every resolution at once
+        nres = len(c.resolutions)
+        hist[:, :, 0] = levels[:, :nres]
+        if not view:
+            self.hist[idx] = hist
+        tq = levels[:, nres:]
         hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
-        novel = self._novelty(self.sid[idx], t, hour, tq, hist, cnt)
+        columns = self._novelty(self.sid[idx], t, hour, tq, hist, cnt, live)
         if c.deviations:
-            novel = np.concatenate([novel, self._deviations(idx, y, hour, cnt)], axis=1)
+            columns += self._deviations(idx, y, hour, cnt)
+        novel = np.concatenate(columns, axis=1)  # bool, (series, n_keys)
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
-            # information of the novel contexts under this series' own novelty rate of each kind of context
+            # information of the novel contexts under this series' own novelty rate of each kind of context;
+            # novelties are sparse, so the logarithms are taken for them only
             rate = self.rate[idx]
-            n_eff = np.minimum(cnt, c.memory)[:, None]
-            p = (rate * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
-            score = np.minimum((novel * -np.log10(p)).sum(axis=1) / c.scale, 1.0)
-            self.rate[idx] = rate + a[:, None] * (novel - rate)
+            rows, cols = np.nonzero(novel)
+            n_eff = np.minimum(cnt, c.memory)[rows]
+            p = (rate[rows, cols] * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
+            surprise = np.bincount(rows, weights=-np.log10(p), minlength=len(cnt))
+            score = np.minimum(surprise / c.scale, 1.0)
+            rate *= (1.0 - a)[:, None]
+            rate[rows, cols] += a[rows]
+            if not view:
+                self.rate[idx] = rate
         else:
             # likelihood of the raw anomaly under this series' history of raw anomalies
             raw = novel.sum(axis=1) / c.n_keys
@@ -230,8 +262,9 @@ class NoveltyBank:
         result: FloatArray = np.where(record, score, 0.0)
         return result
 
-    def _deviations(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray, cnt: np.ndarray) -> FloatArray:
-        """Columns (2 x ``deviations``): 1.0 where the value is more than k sds from the recent mean, then from the
+    def _deviations(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray,
+                    cnt: np.ndarray) -> list[np.ndarray]:
+        """Columns (2 x ``deviations``): True where the value is more than k sds from the recent mean, then from the
         mean at this hour of day; updates both (after reading)."""
         c = self.cfg
         events: list[np.ndarray] = []
@@ -253,13 +286,12 @@ class NoveltyBank:
         self.smean[cell] = mean + a * d
         self.svar[cell] = (1.0 - a) * (var + a * d * d)
         self.sobs[cell] = obs + 1.0
-        out: FloatArray = np.stack(events, axis=1).astype(float)
-        return out
+        return [e[:, None] for e in events]
 
     def _novelty(self, sid: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
-                 cnt: np.ndarray) -> FloatArray:
-        """Which of this bucket's contexts (columns, ``n_keys``) its series never produced before (1.0) or did
-        (0.0); marks them as seen."""
+                 cnt: np.ndarray, live: BoolArray | None = None) -> list[np.ndarray]:
+        """Which of this bucket's contexts (boolean columns) its series never produced before; marks them as
+        seen (for ``live`` series only)."""
         c = self.cfg
         shift = np.uint64(64 - self.bits)
         novel: list[np.ndarray] = []
@@ -272,7 +304,7 @@ class NoveltyBank:
             if valid is not None:
                 new &= valid
             novel.append(new)
-            fresh.append(pos[new])
+            fresh.append(pos[new if live is None else new & live[:, None]])
 
         h = combine(sid[:, None], self._res_ids)
         for length in range(1, c.max_context + 1):
@@ -284,5 +316,4 @@ class NoveltyBank:
             lookup(combine(h, tq.view(np.uint64)))
         for pos in fresh:  # read all, then write
             self.table[pos] = 1
-        result: FloatArray = np.concatenate(novel, axis=1).astype(float)
-        return result
+        return novel

@@ -78,7 +78,7 @@ class NoveltyReference:
             for k, new in enumerate(novel):
                 if new:
                     surprise += -math.log10((self.rate[k] * n_eff + c.prior) / (n_eff + 2.0 * c.prior))
-                self.rate[k] += a * (new - self.rate[k])
+                self.rate[k] = self.rate[k] * (1.0 - a) + (a if new else 0.0)
             score = min(surprise / c.scale, 1.0)
         else:
             raw = sum(novel) / c.n_keys
