@@ -13,13 +13,13 @@ Per series and per bucket:
    Contexts are remembered in one shared bit table keyed by a 64-bit hash of (series, context), so the state
    of 100,000 series is a few arrays and a 128 MB table, all updated in one vectorised step.
 3. **Deviations** (an ensemble with a residual z-score, in the same currency): two more kinds of event per
-   ``deviations`` multiple k (4 and 8 by default): the value is more than k standard deviations from the
+   ``deviations`` multiple k (5 and 10 by default): the value is more than k standard deviations from the
    series' recent mean (exponentially weighted over ``recent_memory`` buckets), and more than k standard
    deviations from its mean *at this hour of day* (per hour-slot statistics over the last ``season_memory``
    observations of that slot, once it has ``season_min`` of them). The first catches spikes and dips in
    heavy-tailed or drifting series whose quantised levels are all known; the second, the seasonal residual,
    catches a normal value at an abnormal time of day (a missing daily peak, a flat day). They are scored like the
-   contexts below: a series where 4-sigma excursions are routine learns that they carry no information.
+   contexts below: a series where 5-sigma excursions are routine learns that they carry no information.
 4. **Surprise**: each kind of context k (the level, the pair, … the 5-gram, (level, hour) …) has its own rate
    p_k of novelty in this series (an exponentially weighted frequency with a ``prior`` of half a novelty, so
    it is never 0). The surprise of a bucket is the information of its novel contexts, sum of -log10 p_k over
@@ -77,7 +77,7 @@ class NoveltyConfig:
     prior: float = 0.5  # pseudo-novelties in each rate p_k (and as many pseudo-non-novelties)
     scale: float = 19.0  # decades of surprise for a score of 1 (the NAB operating point is near 0.5)
     sure: float = 0.5  # a score this high silences the series for ``hold`` buckets (> 1: never)
-    deviations: tuple[float, ...] = (4.0, 8.0)  # z multiples of the recent and the seasonal residual events
+    deviations: tuple[float, ...] = (5.0, 10.0)  # z multiples of the recent and the seasonal residual events
     recent_memory: float = 1000.0  # buckets of memory of the recent mean and variance
     season_memory: float = 30.0  # observations of memory of each hour slot's mean and variance
     season_min: int = 3  # observations of an hour slot before its residual counts
