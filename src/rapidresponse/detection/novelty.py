@@ -59,7 +59,6 @@ EPOCH_WEEKDAY_SHIFT = 3.0  # 1970-01-01 was a Thursday: (days + 3) % 7 == 0 on M
 DEVIATION_MIN_ROWS = 10  # buckets before the recent-mean residual counts
 LEVEL_LIMIT = 1 << 40
 ROW_STATE = ("count", "lo", "hi", "counts", "hist", "mu", "var", "rate", "gate", "rmean", "rvar", "since")
-CELL_STATE = ("smean", "svar", "sobs")  # per (series, hour slot)
 
 
 @dataclass(frozen=True)
@@ -160,9 +159,7 @@ class NoveltyBank:
         self.gate = np.zeros(n)
         self.rmean = np.zeros(n)  # recent mean and variance (of the transformed value)
         self.rvar = np.zeros(n)
-        self.smean = np.zeros(n * c.hour_slots)  # per (series, hour slot): mean, variance, observations
-        self.svar = np.zeros(n * c.hour_slots)
-        self.sobs = np.zeros(n * c.hour_slots)
+        self.season = np.zeros((n * c.hour_slots, 3))  # per (series, hour slot): mean, variance, observations
         self._rows = np.arange(n, dtype=np.int64) * c.hour_slots
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
@@ -185,12 +182,11 @@ class NoveltyBank:
             # and scattering every state array for the present ones.
             cells = self._rows[skip] + np.floor((epoch[skip] % DAY) / DAY * self.cfg.hour_slots).astype(np.int64)
             saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
-            saved_cells = [getattr(self, name)[cells].copy() for name in CELL_STATE]
+            saved_cells = self.season[cells]
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
             for name, rows in zip(ROW_STATE, saved, strict=True):
                 getattr(self, name)[skip] = rows
-            for name, rows in zip(CELL_STATE, saved_cells, strict=True):
-                getattr(self, name)[cells] = rows
+            self.season[cells] = saved_cells
             out[skip] = 0.0
             return out
         out = np.zeros(self.n)
@@ -277,15 +273,13 @@ class NoveltyBank:
         self.rmean[idx] = mean + a * d
         self.rvar[idx] = (1.0 - a) * (var + a * d * d)
         cell = self._rows[idx] + hour
-        mean, var, obs = self.smean[cell], self.svar[cell], self.sobs[cell]
+        mean, var, obs = self.season[cell].T
         d = y - mean
         dist, sd = np.abs(d), np.sqrt(var)
         ready = obs >= c.season_min
         events += [(dist > k * sd) & ready for k in c.deviations]
         a = np.maximum(1.0 / c.season_memory, 1.0 / (obs + 1.0))
-        self.smean[cell] = mean + a * d
-        self.svar[cell] = (1.0 - a) * (var + a * d * d)
-        self.sobs[cell] = obs + 1.0
+        self.season[cell] = np.stack([mean + a * d, (1.0 - a) * (var + a * d * d), obs + 1.0], axis=1)
         return [e[:, None] for e in events]
 
     def _novelty(self, sid: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
