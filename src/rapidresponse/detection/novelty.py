@@ -219,16 +219,15 @@ class NoveltyBank:
             self.hist[idx] = hist
         tq = levels[:, nres:]
         hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
-        columns = self._novelty(self.sid[idx], t, hour, tq, hist, cnt, live)
+        novel = self._novelty(self.sid[idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
-            columns += self._deviations(idx, y, hour, cnt)
-        novel = np.concatenate(columns, axis=1)  # bool, (series, n_keys)
+            novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
             # information of the novel contexts under this series' own novelty rate of each kind of context;
             # novelties are sparse, so the logarithms are taken for them only
             rate = self.rate[idx]
-            rows, cols = np.nonzero(novel)
+            cols, rows = np.nonzero(novel)  # by kind, then series: the reference's order of summation
             n_eff = np.minimum(cnt, c.memory)[rows]
             p = (rate[rows, cols] * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
             surprise = np.bincount(rows, weights=-np.log10(p), minlength=len(cnt))
@@ -239,7 +238,7 @@ class NoveltyBank:
                 self.rate[idx] = rate
         else:
             # likelihood of the raw anomaly under this series' history of raw anomalies
-            raw = novel.sum(axis=1) / c.n_keys
+            raw = novel.sum(axis=0) / c.n_keys
             mu, var = self.mu[idx], self.var[idx]
             z = (raw - np.maximum(mu, c.mean_floor)) / np.sqrt(np.maximum(var, c.var_floor))
             score = np.clip(-log10_normal_tail(z) / 10.0, 0.0, 1.0)
@@ -260,7 +259,7 @@ class NoveltyBank:
 
     def _deviations(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray,
                     cnt: np.ndarray) -> list[np.ndarray]:
-        """Columns (2 x ``deviations``): True where the value is more than k sds from the recent mean, then from the
+        """Rows (2 x ``deviations``): True where the value is more than k sds from the recent mean, then from the
         mean at this hour of day; updates both (after reading)."""
         c = self.cfg
         events: list[np.ndarray] = []
@@ -280,34 +279,31 @@ class NoveltyBank:
         events += [(dist > k * sd) & ready for k in c.deviations]
         a = np.maximum(1.0 / c.season_memory, 1.0 / (obs + 1.0))
         self.season[cell] = np.stack([mean + a * d, (1.0 - a) * (var + a * d * d), obs + 1.0], axis=1)
-        return [e[:, None] for e in events]
+        return events
 
     def _novelty(self, sid: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
-                 cnt: np.ndarray, live: BoolArray | None = None) -> list[np.ndarray]:
-        """Which of this bucket's contexts (boolean columns) its series never produced before; marks them as
-        seen (for ``live`` series only)."""
+                 cnt: np.ndarray, live: BoolArray | None = None) -> np.ndarray:
+        """Which of this bucket's contexts (boolean rows, one per kind of context) its series never produced
+        before; marks them as seen (for ``live`` series only). All keys are hashed into one array and looked up in
+        one gather: read all, then write."""
         c = self.cfg
-        shift = np.uint64(64 - self.bits)
-        novel: list[np.ndarray] = []
-        fresh: list[np.ndarray] = []
-        young = bool((cnt < c.max_context - 1).any())
-
-        def lookup(h: np.ndarray, valid: np.ndarray | None = None) -> None:
-            pos = (h >> shift).view(np.int64)
-            new = self.table[pos] == 0
-            if valid is not None:
-                new &= valid
-            novel.append(new)
-            fresh.append(pos[new if live is None else new & live[:, None]])
-
-        h = combine(sid[:, None], self._res_ids)
-        for length in range(1, c.max_context + 1):
-            h = combine(h, hist[:, :, length - 1].view(np.uint64))
-            lookup(h, (cnt >= length - 1)[:, None] if young and length > 1 else None)
+        nres, ntr = len(c.resolutions), len(c.time_resolutions)
+        keys = np.empty((nres * c.max_context + 2 * ntr, len(sid)), dtype=np.uint64)
+        for j in range(nres):
+            h = combine(sid, self._res_ids[0, j])
+            for length in range(c.max_context):
+                h = combine(h, hist[:, j, length].view(np.uint64), out=keys[length * nres + j])
         weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
+        row = nres * c.max_context
         for kind, slot in ((0, hour), (1, weekday)):
-            h = combine(combine(sid[:, None], self._time_ids[kind]), slot.view(np.uint64)[:, None])
-            lookup(combine(h, tq.view(np.uint64)))
-        for pos in fresh:  # read all, then write
-            self.table[pos] = 1
+            for j in range(ntr):
+                h = combine(combine(sid, self._time_ids[kind][0, j]), slot.view(np.uint64))
+                combine(h, tq[:, j].view(np.uint64), out=keys[row])
+                row += 1
+        pos = (keys >> np.uint64(64 - self.bits)).view(np.int64)
+        novel: np.ndarray = self.table[pos] == 0
+        if bool((cnt < c.max_context - 1).any()):  # an n-gram needs n buckets of history
+            for length in range(2, c.max_context + 1):
+                novel[(length - 1) * nres: length * nres] &= cnt >= length - 1
+        self.table[pos[novel if live is None else novel & live]] = 1
         return novel
