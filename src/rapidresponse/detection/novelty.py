@@ -164,10 +164,12 @@ class NoveltyBank:
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
         self._all_res = np.asarray(c.resolutions + c.time_resolutions, dtype=float)
-        self._res_ids = np.arange(1, len(c.resolutions) + 1, dtype=np.uint64)[None, :]
+        # per-series hash prefixes of the n-gram chains (one per resolution) and of the (level, time) keys (one per
+        # kind of time and resolution): constant, so hashed once
         ntr = len(c.time_resolutions)
-        self._time_ids = [np.array([kind * 100 + j for j in range(ntr)], dtype=np.uint64)[None, :]
-                          for kind in (101, 102)]
+        self._prefix = np.stack([combine(self.sid, np.uint64(j + 1)) for j in range(len(c.resolutions))]
+                                + [combine(self.sid, np.uint64(kind * 100 + j)) for kind in (101, 102)
+                                   for j in range(ntr)])
 
     def step(self, epoch: FloatArray, values: FloatArray, active: BoolArray | None = None) -> FloatArray:
         ok = ~np.isnan(values)
@@ -219,7 +221,7 @@ class NoveltyBank:
             self.hist[idx] = hist
         tq = levels[:, nres:]
         hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
-        novel = self._novelty(self.sid[idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
+        novel = self._novelty(self._prefix[:, idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
             novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
@@ -281,23 +283,23 @@ class NoveltyBank:
         self.season[cell] = np.stack([mean + a * d, (1.0 - a) * (var + a * d * d), obs + 1.0], axis=1)
         return events
 
-    def _novelty(self, sid: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
+    def _novelty(self, prefix: np.ndarray, t: FloatArray, hour: np.ndarray, tq: np.ndarray, hist: np.ndarray,
                  cnt: np.ndarray, live: BoolArray | None = None) -> np.ndarray:
         """Which of this bucket's contexts (boolean rows, one per kind of context) its series never produced
         before; marks them as seen (for ``live`` series only). All keys are hashed into one array and looked up in
         one gather: read all, then write."""
         c = self.cfg
         nres, ntr = len(c.resolutions), len(c.time_resolutions)
-        keys = np.empty((nres * c.max_context + 2 * ntr, len(sid)), dtype=np.uint64)
+        keys = np.empty((nres * c.max_context + 2 * ntr, prefix.shape[1]), dtype=np.uint64)
         for j in range(nres):
-            h = combine(sid, self._res_ids[0, j])
+            h = prefix[j]
             for length in range(c.max_context):
                 h = combine(h, hist[:, j, length].view(np.uint64), out=keys[length * nres + j])
         weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
         row = nres * c.max_context
         for kind, slot in ((0, hour), (1, weekday)):
             for j in range(ntr):
-                h = combine(combine(sid, self._time_ids[kind][0, j]), slot.view(np.uint64))
+                h = combine(prefix[nres + kind * ntr + j], slot.view(np.uint64))
                 combine(h, tq[:, j].view(np.uint64), out=keys[row])
                 row += 1
         pos = (keys >> np.uint64(64 - self.bits)).view(np.int64)
