@@ -199,3 +199,15 @@ def test_gaussian_baseline_fires_on_spike() -> None:
     x[1500] += 30
     s = scores(x, GaussianBank)
     assert s[1500] > 0.999 and s[1500] >= s[100:].max()
+
+
+def test_non_finite_timestamps_do_not_break_the_bank() -> None:
+    # A bad clock value must not index outside the hour-slot statistics (in either path of the bank).
+    bank = NoveltyBank(4, table_bits=16)
+    for i in range(30):
+        t = timestamps(4)[:1].repeat(4) + i * 300.0
+        t[i % 4] = [np.nan, np.inf, -np.inf, 1e300][i % 4]
+        x = noisy(4, seed=i)
+        x[(i + 1) % 4] = np.nan if i % 3 else x[(i + 1) % 4]
+        s = bank.step(t, x)
+        assert np.isfinite(s).all() and ((s >= 0) & (s <= 1)).all()

@@ -133,6 +133,13 @@ def level_scalar(offset: float, span: float, resolution: int, min_width: float, 
     return int(min(max(math.floor(q), -LEVEL_LIMIT), LEVEL_LIMIT))
 
 
+def hour_slot(t: FloatArray, slots: int) -> np.ndarray:
+    """Slot of the day (0 … slots-1) of epoch seconds; a non-finite time lands in slot 0 rather than out of range."""
+    with np.errstate(invalid="ignore"):
+        out: np.ndarray = np.clip(np.floor((t % DAY) / DAY * slots).astype(np.int64), 0, slots - 1)
+    return out
+
+
 def table_bits_for(n_series: int) -> int:
     """log2 of the slots (bytes) of the shared context table: ~1 k slots per series, 64 MB to 1 GB."""
     return min(30, max(26, math.ceil(math.log2(max(n_series, 1))) + 10))
@@ -182,7 +189,7 @@ class NoveltyBank:
             # Mostly present (a few missing buckets): step every series in place, the skipped ones on a filler value
             # and without writing the context table, then put their few rows of state back. Cheaper than gathering
             # and scattering every state array for the present ones.
-            cells = self._rows[skip] + np.floor((epoch[skip] % DAY) / DAY * self.cfg.hour_slots).astype(np.int64)
+            cells = self._rows[skip] + hour_slot(epoch[skip], self.cfg.hour_slots)
             saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
             saved_cells = self.season[cells]
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
@@ -220,7 +227,7 @@ class NoveltyBank:
         if not view:
             self.hist[idx] = hist
         tq = levels[:, nres:]
-        hour = np.floor((t % DAY) / DAY * c.hour_slots).astype(np.int64)
+        hour = hour_slot(t, c.hour_slots)
         novel = self._novelty(self._prefix[:, idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
             novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
@@ -295,7 +302,8 @@ class NoveltyBank:
             h = prefix[j]
             for length in range(c.max_context):
                 h = combine(h, hist[:, j, length].view(np.uint64), out=keys[length * nres + j])
-        weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
+        with np.errstate(invalid="ignore"):  # a non-finite time: any weekday, no warning
+            weekday = np.floor((t / DAY + EPOCH_WEEKDAY_SHIFT) % 7.0).astype(np.int64)
         row = nres * c.max_context
         for kind, slot in ((0, hour), (1, weekday)):
             for j in range(ntr):
