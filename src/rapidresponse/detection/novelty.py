@@ -10,8 +10,9 @@ Per series and per bucket:
    shape of the recent curve, as in CAD OSE / ARTime), and (level, hour of day) and (level, day of week) for
    the coarse resolutions (seasonality: a normal value at an abnormal time of day or week). A context is
    *novel* if this series has never produced it before.
-   Contexts are remembered in one shared bit table keyed by a 64-bit hash of (series, context), so the state
-   of 100,000 series is a few arrays and a 128 MB table, all updated in one vectorised step.
+   Contexts are remembered in one shared table (a byte per slot) keyed by a 64-bit hash of (series, context), so
+   the state of 100,000 series is a few arrays, 58 MB of hour-slot statistics and a 128 MB table, all updated in
+   one vectorised step (every key of a tick hashed into one array and looked up in one gather).
 3. **Deviations** (an ensemble with a residual z-score, in the same currency): two more kinds of event per
    ``deviations`` multiple k (5 and 10 by default): the value is more than k standard deviations from the
    series' recent mean (exponentially weighted over ``recent_memory`` buckets), and more than k standard
@@ -19,7 +20,10 @@ Per series and per bucket:
    observations of that slot, once it has ``season_min`` of them). The first catches spikes and dips in
    heavy-tailed or drifting series whose quantised levels are all known; the second, the seasonal residual,
    catches a normal value at an abnormal time of day (a missing daily peak, a flat day). They are scored like the
-   contexts below: a series where 5-sigma excursions are routine learns that they carry no information.
+   contexts below: a series where 5-sigma excursions are routine learns that they carry no information. (Why:
+   the residual z-score is the other half of the ensembles that do well on NAB-style data, and daily seasonality
+   is the commonest shape of report streams; on the NAB development subset these events take the standard score
+   from 63.5 to 69.4, and low-FP from 57.7 to 60.7.)
 4. **Surprise**: each kind of context k (the level, the pair, … the 5-gram, (level, hour) …) has its own rate
    p_k of novelty in this series (an exponentially weighted frequency with a ``prior`` of half a novelty, so
    it is never 0). The surprise of a bucket is the information of its novel contexts, sum of -log10 p_k over
@@ -31,7 +35,7 @@ Per series and per bucket:
    (forgotten after ``hold`` buckets); otherwise the output is 0. After a sure alert (score >= ``sure``) the
    series is silent for ``hold`` buckets. An alert fires early and does not repeat.
 
-``NoveltyConfig(surprise="likelihood", geometric=False)`` is the previous default (registered as
+``NoveltyConfig(surprise="likelihood", geometric=False, deviations=())`` is the previous default (registered as
 ``novelty-likelihood``): the fraction of novel contexts, scored by Numenta's anomaly likelihood (a normal fit of
 the series' history of fractions, with lower bounds on its mean and variance), linear levels outside the range,
 no silence after sure alerts.
@@ -166,8 +170,8 @@ class NoveltyBank:
         self.gate = np.zeros(n)
         self.rmean = np.zeros(n)  # recent mean and variance (of the transformed value)
         self.rvar = np.zeros(n)
-        self.season = np.zeros((n * c.hour_slots, 3))  # per (series, hour slot): mean, variance, observations
-        self._rows = np.arange(n, dtype=np.int64) * c.hour_slots
+        self.season = np.zeros((c.hour_slots * n, 3))  # per (hour slot, series): mean, variance, observations
+        self._rows = np.arange(n, dtype=np.int64)
         self.since = np.full(n, 1 << 40, dtype=np.int64)
         self.sid = mix64(np.arange(n, dtype=np.uint64) + np.uint64(0x5EED))
         self._all_res = np.asarray(c.resolutions + c.time_resolutions, dtype=float)
@@ -189,7 +193,7 @@ class NoveltyBank:
             # Mostly present (a few missing buckets): step every series in place, the skipped ones on a filler value
             # and without writing the context table, then put their few rows of state back. Cheaper than gathering
             # and scattering every state array for the present ones.
-            cells = self._rows[skip] + hour_slot(epoch[skip], self.cfg.hour_slots)
+            cells = hour_slot(epoch[skip], self.cfg.hour_slots) * self.n + skip
             saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
             saved_cells = self.season[cells]
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
@@ -280,7 +284,7 @@ class NoveltyBank:
         a = np.maximum(1.0 / c.recent_memory, 1.0 / (cnt + 1.0))
         self.rmean[idx] = mean + a * d
         self.rvar[idx] = (1.0 - a) * (var + a * d * d)
-        cell = self._rows[idx] + hour
+        cell = hour * self.n + self._rows[idx]  # slot-major: a tick's series share the hour, so this is one run
         mean, var, obs = self.season[cell].T
         d = y - mean
         dist, sd = np.abs(d), np.sqrt(var)
