@@ -128,7 +128,8 @@ def nab_backtest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str
 
 def test_default_detector_on_nab_subset(nab_backtest: dict[str, dict[str, float]]) -> None:
     # Regression floor for the current default (69.40 / 60.68 / 74.15 when written; without the residual
-    # events 63.54 / 57.71 / 67.37; the previous default, novelty-likelihood, 58.22 / 46.91 / 63.66).
+    # events, novelty-contexts, 63.54 / 57.71 / 67.37; an earlier default, novelty-likelihood,
+    # 58.22 / 46.91 / 63.66).
     assert nab_backtest["standard"]["score"] > 69.0
     assert nab_backtest["reward_low_FP_rate"]["score"] > 60.2
     assert nab_backtest["reward_low_FN_rate"]["score"] > 73.8

@@ -35,7 +35,7 @@ Per series and per bucket:
    (forgotten after ``hold`` buckets); otherwise the output is 0. After a sure alert (score >= ``sure``) the
    series is silent for ``hold`` buckets. An alert fires early and does not repeat.
 
-``NoveltyConfig(surprise="likelihood", geometric=False, deviations=())`` is the previous default (registered as
+``NoveltyConfig(surprise="likelihood", geometric=False, deviations=())`` is an earlier default (registered as
 ``novelty-likelihood``): the fraction of novel contexts, scored by Numenta's anomaly likelihood (a normal fit of
 the series' history of fractions, with lower bounds on its mean and variance), linear levels outside the range,
 no silence after sure alerts.
@@ -75,7 +75,7 @@ class NoveltyConfig:
     quiet_rows: int = 150
     hold: int = 150
     memory: float = 2000.0  # buckets of memory of the novelty rates (or of the raw-anomaly distribution)
-    surprise: str = "information"  # or "likelihood" (the previous default)
+    surprise: str = "information"  # or "likelihood" (an earlier default)
     geometric: bool = True  # levels beyond the learned range grow geometrically
     prior: float = 0.5  # pseudo-novelties in each rate p_k (and as many pseudo-non-novelties)
     scale: float = 19.0  # decades of surprise for a score of 1 (the NAB operating point is near 0.5)
