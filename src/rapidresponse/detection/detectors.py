@@ -1,8 +1,9 @@
 """The detectors users can choose by name, and the streaming ``Detector`` for one series.
 
-``novelty`` (the default), ``novelty-likelihood`` (the previous default: the same contexts scored by Numenta's
-anomaly likelihood) and ``gaussian`` (the baseline) implement ``DetectorBank``; ``make_detector``
-gives the one-series ``Detector`` (``update(timestamp, value) -> score in [0, 1]``).
+``novelty`` (the default), ``novelty-contexts`` (the default without its residual events: contexts only),
+``novelty-likelihood`` (an earlier default: the same contexts scored by Numenta's anomaly likelihood) and
+``gaussian`` (the baseline) implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
+(``update(timestamp, value) -> score in [0, 1]``).
 """
 
 from __future__ import annotations
@@ -11,11 +12,19 @@ from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
 
-LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0)
+LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0, deviations=())
+
+
+CONTEXTS_CONFIG = NoveltyConfig(deviations=())
+
+
+def novelty_contexts(n: int) -> NoveltyBank:
+    """The default without the residual events (recent and hour-of-day z-scores): novel contexts only."""
+    return NoveltyBank(n, CONTEXTS_CONFIG)
 
 
 def novelty_likelihood(n: int) -> NoveltyBank:
-    """The previous default: fraction of novel contexts -> anomaly likelihood, linear levels, no silence."""
+    """An earlier default: fraction of novel contexts -> anomaly likelihood, linear levels, no silence."""
     return NoveltyBank(n, LIKELIHOOD_CONFIG)
 
 
@@ -23,6 +32,7 @@ DEFAULT_DETECTOR = "novelty"
 
 DETECTORS: dict[str, BankFactory] = {
     "novelty": NoveltyBank,
+    "novelty-contexts": novelty_contexts,
     "novelty-likelihood": novelty_likelihood,
     "gaussian": GaussianBank,
 }
@@ -40,6 +50,7 @@ def make_detector(name: str = DEFAULT_DETECTOR) -> Detector:
 
 
 __all__ = [
+    "CONTEXTS_CONFIG",
     "DEFAULT_DETECTOR",
     "DETECTORS",
     "LIKELIHOOD_CONFIG",

@@ -58,11 +58,14 @@ _U_GOLDEN = np.uint64(_GOLDEN)
 _U_M1 = np.uint64(_M1)
 
 
-def combine(h: np.ndarray, v: np.ndarray) -> np.ndarray:
+def combine(h: np.ndarray | np.uint64, v: np.ndarray | np.uint64, out: np.ndarray | None = None) -> np.ndarray:
     """Hash of (h, v) on uint64 arrays, order-sensitive, for context keys: multiplicative hashing, so the
-    *top* bits are the well-mixed ones (the context table is indexed by them). Three array operations."""
-    out: np.ndarray = (h ^ v) * _U_GOLDEN + _U_M1
-    return out
+    *top* bits are the well-mixed ones (the context table is indexed by them). Three array operations, in place
+    in ``out`` if given."""
+    r: np.ndarray = np.bitwise_xor(h, v, out=out)
+    np.multiply(r, _U_GOLDEN, out=r)
+    np.add(r, _U_M1, out=r)
+    return r
 
 
 def combine_scalar(h: int, v: int) -> int:

@@ -11,7 +11,15 @@ import math
 from collections.abc import Sequence
 
 from .mathutil import MASK64, combine_scalar, log10_normal_tail_scalar, mix64_scalar
-from .novelty import DAY, EPOCH_WEEKDAY_SHIFT, NoveltyConfig, anscombe_scalar, level_scalar, table_bits_for
+from .novelty import (
+    DAY,
+    DEVIATION_MIN_ROWS,
+    EPOCH_WEEKDAY_SHIFT,
+    NoveltyConfig,
+    anscombe_scalar,
+    level_scalar,
+    table_bits_for,
+)
 
 
 class NoveltyReference:
@@ -30,6 +38,9 @@ class NoveltyReference:
         self.rate = [0.0] * self.cfg.n_keys
         self.since = 1 << 40
         self.counts = True
+        self.rmean = self.rvar = 0.0
+        slots = self.cfg.hour_slots
+        self.smean, self.svar, self.sobs = [0.0] * slots, [0.0] * slots, [0.0] * slots
 
     def update(self, timestamp: float, value: float) -> float:
         if math.isnan(value):
@@ -58,6 +69,8 @@ class NoveltyReference:
                 keys.append((combine_scalar(combine_scalar(combine_scalar(self.sid, kind * 100 + j), slot), level),
                              True))
         novel = self._novelty(keys)
+        if c.deviations:
+            novel += self._deviations(y, hour, cnt)
         a = max(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
             n_eff = min(cnt, c.memory)
@@ -65,10 +78,10 @@ class NoveltyReference:
             for k, new in enumerate(novel):
                 if new:
                     surprise += -math.log10((self.rate[k] * n_eff + c.prior) / (n_eff + 2.0 * c.prior))
-                self.rate[k] += a * (new - self.rate[k])
+                self.rate[k] = self.rate[k] * (1.0 - a) + (a if new else 0.0)
             score = min(surprise / c.scale, 1.0)
         else:
-            raw = sum(novel) / len(keys)
+            raw = sum(novel) / c.n_keys
             z = (raw - max(self.mu, c.mean_floor)) / math.sqrt(max(self.var, c.var_floor))
             score = min(max(-log10_normal_tail_scalar(z) / 10.0, 0.0), 1.0)
             d = raw - self.mu
@@ -86,6 +99,26 @@ class NoveltyReference:
             return score
         self.since += 1
         return 0.0
+
+    def _deviations(self, y: float, hour: int, cnt: int) -> list[float]:
+        """1.0 per multiple k where the value is more than k sds from the recent mean, then likewise from the
+        mean at this hour of day; updates both."""
+        c = self.cfg
+        d = y - self.rmean
+        sd = math.sqrt(self.rvar)
+        out = [1.0 if abs(d) > k * sd and cnt >= DEVIATION_MIN_ROWS else 0.0 for k in c.deviations]
+        a = max(1.0 / c.recent_memory, 1.0 / (cnt + 1.0))
+        self.rmean += a * d
+        self.rvar = (1.0 - a) * (self.rvar + a * d * d)
+        mean, var, obs = self.smean[hour], self.svar[hour], self.sobs[hour]
+        d = y - mean
+        sd = math.sqrt(var)
+        out += [1.0 if abs(d) > k * sd and obs >= c.season_min else 0.0 for k in c.deviations]
+        a = max(1.0 / c.season_memory, 1.0 / (obs + 1.0))
+        self.smean[hour] = mean + a * d
+        self.svar[hour] = (1.0 - a) * (var + a * d * d)
+        self.sobs[hour] = obs + 1.0
+        return out
 
     def _novelty(self, keys: Sequence[tuple[int, bool]]) -> list[float]:
         """1.0 for each context never seen before in this series (0.0 otherwise); marks them as seen."""
