@@ -190,3 +190,15 @@ def test_an_image_matches_its_listed_copy(curator: Actor) -> None:
     with unit_of_work(read_only=True) as s:
         hits = hashlists.match(s, [pdq.hash_image(encode(img)).hash, pdq.hash_image(encode(picture(8))).hash])
     assert [(h.query_index, h.label) for h in hits] == [(0, "beheading video still")]
+
+
+def test_at_most_the_nearest_hundred_entries_per_hash(curator: Actor) -> None:
+    lid = _list(curator)
+    base = HASHES[0]
+    listed = [flip(base, 1 + i % 20, seed=i) for i in range(150)]
+    _import(curator, lid, _csv(*listed))
+    with unit_of_work(read_only=True) as s:
+        hits = hashlists.match(s, [base])
+    distances = [h.distance for h in hits]
+    assert len(hits) == hashlists.MAX_HITS and distances == sorted(distances)
+    assert max(distances) <= sorted(pdq.distance(base, h) for h in listed)[99]

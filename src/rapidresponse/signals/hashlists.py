@@ -29,6 +29,7 @@ from .hashmodels import HashEntry, HashList, HashListVersion, HashMatch
 
 MAX_DISTANCE = 64
 MAX_REASONS = 1000  # rejected rows listed in a report (all are counted)
+MAX_HITS = 100  # nearest entries reported per queried hash
 Mode = Literal["partial", "all_or_nothing"]
 
 
@@ -328,13 +329,19 @@ def index(session: Session) -> Built:
 
 
 def match(session: Session, hashes: Sequence[str]) -> list[HashHit]:
-    """Entries of every list within that list's distance of each (canonical) hash, nearest first."""
+    """Entries of every list within that list's distance of each (canonical) hash, nearest first (at most
+    ``MAX_HITS`` per hash)."""
     if not hashes:
         return []
     built = index(session)
     if not built.index.size:
         return []
-    hits = built.index.search(pdq.to_bytes(list(hashes)))
+    per_query: dict[int, int] = {}
+    hits = []
+    for h in built.index.search(pdq.to_bytes(list(hashes))):  # nearest first per query
+        per_query[h.query] = per_query.get(h.query, 0) + 1
+        if per_query[h.query] <= MAX_HITS:
+            hits.append(h)
     if not hits:
         return []
     wanted = {int(built.entry_ids[h.position]) for h in hits}
