@@ -123,3 +123,5 @@ def test_intake_matches_media_hashes_through_the_batch_api(client: TestClient, l
         matches = {(m.signal_id, m.distance) for m in s.scalars(select(HashMatch))}
         assert s.scalar(select(func.count()).select_from(Event).where(Event.type == "signals.hash_matched")) == 1
     assert matches == {(ids["m-1"], 12), (ids["m-2"], 0), (ids["m-6"], 0), (ids["m-7"], 31)}
+    listed = client.get(f"/api/v1/hashlists/{lid}/matches", headers=analyst.headers).json()
+    assert {(m["signal_id"], m["distance"]) for m in listed} == matches

@@ -24,6 +24,7 @@ from .hashschemas import (
     HashListPatch,
     HashMatchOut,
     ImportOut,
+    IntakeMatchOut,
     MatchIn,
     MatchOut,
     QueryResult,
@@ -126,6 +127,16 @@ def versions(actor: ActorDep, list_id: Id) -> list[VersionOut]:
     with unit_of_work(read_only=True) as s:
         return [VersionOut(number=v.number, change=v.change, entry_count=v.entry_count, created_by=v.created_by,
                            created_at=v.created_at) for v in hashlists.versions(s, hashlists.get(s, actor, list_id))]
+
+
+@router.get("/hashlists/{list_id}/matches", response_model=list[IntakeMatchOut])
+def intake_matches(actor: ActorDep, list_id: Id, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+                   ) -> list[IntakeMatchOut]:
+    """Signals matched against this list at intake, newest first."""
+    with unit_of_work(read_only=True) as s:
+        rows = hashlists.recent_matches(s, hashlists.get(s, actor, list_id), limit=limit)
+        return [IntakeMatchOut(signal_id=m.signal_id, list_id=m.list_id, entry_id=m.entry_id, distance=m.distance,
+                               matched_at=m.matched_at) for m in rows]
 
 
 @router.post("/hashes:match", response_model=MatchOut)

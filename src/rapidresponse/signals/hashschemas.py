@@ -127,3 +127,11 @@ class QueryResult(BaseModel):
 
 class MatchOut(BaseModel):
     results: list[QueryResult]
+
+
+class IntakeMatchOut(BaseModel):
+    signal_id: int
+    list_id: int
+    entry_id: int
+    distance: int
+    matched_at: datetime
