@@ -81,6 +81,13 @@ def test_match_hashes_and_an_image(client: TestClient, login: Callable[..., Call
     assert [(m["label"], m["distance"]) for m in results[0]["matches"]] == [("attack footage", 20)]
     assert results[1]["matches"] == []
     assert results[2]["quality"] >= 50 and results[2]["matches"][0]["list_id"] == lid
+    upload = client.post("/api/v1/hashes:match-image", headers=reader.headers,
+                         files={"image": ("still.webp", encode(img, "WEBP"), "image/webp")})
+    assert upload.status_code == 200, upload.text
+    assert upload.json()["results"][0]["matches"][0]["label"] == "attack footage"
+    junk = client.post("/api/v1/hashes:match-image", headers=reader.headers,
+                       files={"image": ("x.png", b"GIF89a-not-really", "image/png")})
+    assert junk.status_code == 422 and "image" in junk.json()["detail"]
     for bad in ({"hashes": ["abc"]}, {}, {"image": "***"}, {"image": base64.b64encode(b"text").decode()},
                 {"hashes": ["a" * 63 + "\u0000"]}):
         resp = client.post("/api/v1/hashes:match", headers=reader.headers, json=bad)

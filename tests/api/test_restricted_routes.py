@@ -217,6 +217,7 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("DELETE", "/api/v1/hashlists/{list_id}/entries/{entry_id}"): lambda w, who: {},
     ("POST", "/api/v1/hashlists/{list_id}/import"): lambda w, who: {},  # multipart: a JSON body is a 422
     ("POST", "/api/v1/hashes:match"): lambda w, who: {"hashes": ["0f" * 32]},
+    ("POST", "/api/v1/hashes:match-image"): lambda w, who: {},  # multipart: a JSON body is a 422
     ("POST", "/hashlists"): lambda w, who: {"name": f"web probe {who.name}", "harm": "violent_extremism",
                                             "source": "probe", "max_distance": "31"},
     ("POST", "/hashlists/check"): lambda w, who: {},  # no image: the page says so

@@ -159,6 +159,20 @@ def match(actor: ActorDep, body: MatchIn) -> MatchOut:
             raise ValidationFailed("image: not base64", field="image") from None
         computed = pdq.hash_image(data)
         queries.append((computed.hash, "image", computed.quality))
+    return _results(queries)
+
+
+@router.post("/hashes:match-image", response_model=MatchOut)
+def match_image(actor: ActorDep, image: Annotated[UploadFile, File(description="An image (JPEG, PNG, WebP, GIF…)")]
+                ) -> MatchOut:
+    """The same as ``hashes:match`` for an image uploaded as multipart/form-data: hashed in memory, not stored."""
+    actor.require(Perm.SIGNALS_READ)
+    data = image.file.read(pdq.MAX_IMAGE_BYTES + 1)
+    computed = pdq.hash_image(data)
+    return _results([(computed.hash, "image", computed.quality)])
+
+
+def _results(queries: list[tuple[str, str, int | None]]) -> MatchOut:
     with unit_of_work(read_only=True) as s:
         hits = hashlists.match(s, [q for q, _, _ in queries])
     results = []
