@@ -1,4 +1,6 @@
-"""Lexicon matching: the Aho-Corasick matcher against one compiled regular-expression alternation.
+"""Matching at scale: lexicon scan (Aho-Corasick vs a regular expression), and PDQ hash matching (FAISS vs numpy).
+
+Lexicon part (``--terms``, 0 skips it):
 
 1. ``--terms`` synthetic terms (100,000): one to three words of Cyrillic or Latin letters, seeded,
    so that the automaton and the regular expression hold the same folded strings.
@@ -12,10 +14,21 @@
      terms (longest first), ``finditer`` over the folded text.
    Build times (automaton vs ``re.compile``) are printed too.
 
-    .venv/bin/python benchmarks/matching.py [--terms 100000] [--text-kb 64] [--repeat 3]
+PDQ part (``--pdq-hashes``, 0 skips it):
 
-Prints a table, then one JSON line. No database, no network; a few minutes on two busy cores (the regular expression is
-the slow part: it tries every alternative at every position).
+1. ``--pdq-hashes`` random 256-bit hashes (1,000,000), seeded, packed as an (n, 32) uint8 array.
+2. ``--pdq-queries`` queries (200): half are stored hashes with 0 to 40 bits flipped (so the 31/32
+   boundary is crossed), half are random (nothing within 31).
+3. The index ``signals.hashindex.PdqIndex`` (``faiss.IndexBinaryFlat``, the one the service builds) is
+   built (timed) and answers all queries in one range search; the **baseline** is
+   ``hashindex.brute_force``: vectorised numpy, XOR of the packed bytes and a 256-entry popcount table,
+   one query at a time over the whole array. Both must return identical hits (checked; exit code 1 if not).
+
+    .venv/bin/python benchmarks/matching.py [--terms 100000] [--text-kb 64] [--repeat 3]
+                                            [--pdq-hashes 1000000] [--pdq-queries 200]
+
+Prints a table per part, then one JSON line with both. No database, no network; a few minutes on two
+busy cores (the regular expression is the slow part: it tries every alternative at every position).
 """
 
 from __future__ import annotations
@@ -24,9 +37,12 @@ import argparse
 import json
 import random
 import re
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
+
+import numpy as np
 
 from rapidresponse.language.matcher import Entry, Matcher
 from rapidresponse.language.normalise import fold
@@ -70,13 +86,7 @@ def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
     return best, out
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--terms", type=int, default=100_000)
-    ap.add_argument("--text-kb", type=int, default=64)
-    ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--seed", type=int, default=7)
-    args = ap.parse_args()
+def lexicon_section(args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     terms = _terms(args.terms, rng)
     text, planted = _text(args.text_kb, terms, rng)
@@ -108,14 +118,75 @@ def main() -> None:
     print(f"{'scanner':<38}{'seconds':>10}{'MB/s':>10}{'hits':>10}{'x baseline':>12}")
     for name, secs, hits in rows:
         print(f"{name:<38}{secs:>10.3f}{mb / secs:>10.2f}{hits:>10,}{re_s / secs:>12.1f}")
-    print(json.dumps({"terms": len(terms), "text_mb": round(mb, 3), "planted": planted,
+    return ({"terms": len(terms), "text_mb": round(mb, 3), "planted": planted,
                       "build_s": {"fold_terms": round(fold_s, 3), "matcher": round(ac_build, 3),
                                   "regex": round(re_build, 3)},
                       "mb_per_s": {"regex": round(mb / re_s, 3), "automaton": round(mb / ac_s, 3),
                                    "matcher_scan": round(mb / scan_s, 3)},
                       "speedup_vs_regex": {"automaton": round(re_s / ac_s, 1),
                                            "matcher_scan": round(re_s / scan_s, 1)},
-                      "hits": {"regex": re_hits, "matcher_scan": len(scan_hits)}}))
+                      "hits": {"regex": re_hits, "matcher_scan": len(scan_hits)}})
+
+
+def _flip(vector: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:
+    out = vector.copy()
+    for b in rng.choice(256, size=bits, replace=False):
+        out[b // 8] ^= np.uint8(1 << (7 - b % 8))
+    return out
+
+
+def pdq_section(args: argparse.Namespace) -> dict[str, Any]:
+    import faiss  # noqa: F401  (imported before the build is timed)
+
+    from rapidresponse.signals.hashindex import PdqIndex, brute_force
+
+    rng = np.random.default_rng(args.seed)
+    n, radius = args.pdq_hashes, 31
+    stored = rng.integers(0, 256, size=(n, 32), dtype=np.uint8)
+    near = [_flip(stored[int(rng.integers(n))], int(k), rng)
+            for k in np.resize(np.arange(0, 41), args.pdq_queries // 2)]
+    far = list(rng.integers(0, 256, size=(args.pdq_queries - len(near), 32), dtype=np.uint8))
+    queries = np.stack(near + far)
+    thresholds = np.full(n, radius, dtype=np.int32)
+
+    started = time.perf_counter()
+    index = PdqIndex(stored, thresholds)
+    build_s = time.perf_counter() - started
+    faiss_s, faiss_hits = _best(lambda: index.search(queries), args.repeat)
+    # The baseline is slow: timed once over all queries.
+    brute_s, brute_hits = _best(lambda: brute_force(stored, thresholds, queries), 1)
+    same = faiss_hits == brute_hits
+    q = len(queries)
+    print(f"PDQ: {n:,} hashes, {q} queries ({len(near)} near a stored hash, 0-40 bits flipped; {len(far)} random), "
+          f"distance <= {radius}; FAISS best of {args.repeat}, numpy once")
+    print(f"build: PdqIndex (faiss.IndexBinaryFlat add) {build_s:.3f} s")
+    print(f"{'matcher':<38}{'seconds':>10}{'queries/s':>12}{'hits':>8}{'x baseline':>12}")
+    for name, secs, hits in (("numpy brute force (baseline)", brute_s, brute_hits),
+                             ("FAISS IndexBinaryFlat range search", faiss_s, faiss_hits)):
+        print(f"{name:<38}{secs:>10.3f}{q / secs:>12.1f}{len(hits):>8}{brute_s / secs:>12.1f}")
+    print(f"identical results: {same}")
+    return {"hashes": n, "queries": q, "radius": radius, "build_s": round(build_s, 3),
+            "queries_per_s": {"numpy": round(q / brute_s, 2), "faiss": round(q / faiss_s, 2)},
+            "speedup_vs_numpy": round(brute_s / faiss_s, 1), "hits": len(faiss_hits), "identical": same}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--terms", type=int, default=100_000, help="lexicon terms (0 skips the lexicon part)")
+    ap.add_argument("--text-kb", type=int, default=64)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--pdq-hashes", type=int, default=1_000_000, help="stored PDQ hashes (0 skips the PDQ part)")
+    ap.add_argument("--pdq-queries", type=int, default=200)
+    args = ap.parse_args()
+    out: dict[str, Any] = {}
+    if args.terms > 0:
+        out["lexicon"] = lexicon_section(args)
+    if args.pdq_hashes > 0:
+        out["pdq"] = pdq_section(args)
+    print(json.dumps(out))
+    if "pdq" in out and not out["pdq"]["identical"]:
+        sys.exit(1)
 
 
 if __name__ == "__main__":

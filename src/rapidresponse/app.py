@@ -98,7 +98,9 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
             structlog.contextvars.clear_contextvars()
 
     app.add_middleware(http.BodyLimit, max_bytes=settings.max_body_bytes,
-                       larger={"/api/v1/signals:batch": settings.max_signal_batch_bytes})
+                       larger={"/api/v1/signals:batch": settings.max_signal_batch_bytes},
+                       patterns={r"(/api/v1)?/hashlists/\d+/import": settings.max_hash_upload_bytes,
+                                 r"/api/v1/hashes:match(-image)?|/hashlists/check": settings.max_hash_upload_bytes})
     return app
 
 

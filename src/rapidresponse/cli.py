@@ -26,6 +26,7 @@ from .policy.cli import app as policy_app
 from .policy.requests_cli import app as requests_app
 from .policy.requests_cli import decisions_app
 from .signals.cli import app as signals_app
+from .signals.hashcli import app as hashes_app
 
 app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -47,6 +48,7 @@ app.add_typer(requests_app, name="requests")
 app.add_typer(decisions_app, name="decisions")
 app.add_typer(lexicons_app, name="lexicons")
 app.add_typer(signals_app, name="signals")
+app.add_typer(hashes_app, name="hashes")
 app.command("demo")(demo_command)
 
 

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     log_json: bool = True
     max_body_bytes: int = 1_048_576
     max_signal_batch_bytes: int = 32 * 1_048_576  # POST /api/v1/signals:batch takes up to 10,000 signals
+    max_hash_upload_bytes: int = 100 * 1_048_576  # hash-list CSV imports and images to check
     session_hours: int = 12
     cookie_secure: bool = False
     login_max_failures: int = 5

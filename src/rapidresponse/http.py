@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -141,14 +142,22 @@ class BodyLimit:
     """Refuse request bodies over ``max_bytes`` (or the larger limit of a bulk path) with 413 before
     the app reads them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None,
+                 patterns: dict[str, int] | None = None) -> None:
         self.app, self.default_max, self.larger = app, max_bytes, larger or {}
+        # Paths with ids (file uploads): a regular expression matched against the whole path.
+        self.patterns = [(re.compile(p), n) for p, n in (patterns or {}).items()]
+
+    def _max_for(self, path: str) -> int:
+        if path in self.larger:
+            return self.larger[path]
+        return next((n for p, n in self.patterns if p.fullmatch(path)), self.default_max)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        await self._limited(scope, receive, send, self.larger.get(scope.get("path", ""), self.default_max))
+        await self._limited(scope, receive, send, self._max_for(scope.get("path", "")))
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         length = dict(scope["headers"]).get(b"content-length")

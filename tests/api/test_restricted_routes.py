@@ -210,6 +210,21 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/signals:batch"): lambda w, who: {"signals": [{
         "external_id": f"probe-{who.name}", "source": "user_report", "occurred_at": "2026-03-01T08:00:00Z",
         "text": f"probe signal from {who.name}", "harm": "dangerous_challenge", "country": "KZ"}]},
+    ("POST", "/api/v1/hashlists"): lambda w, who: {"name": f"probe {who.name}", "harm": "violent_extremism",
+                                                   "source": "probe"},
+    ("PATCH", "/api/v1/hashlists/{list_id}"): lambda w, who: {"max_distance": 30},
+    ("POST", "/api/v1/hashlists/{list_id}/entries"): lambda w, who: {"hash": "0f" * 32},
+    ("DELETE", "/api/v1/hashlists/{list_id}/entries/{entry_id}"): lambda w, who: {},
+    ("POST", "/api/v1/hashlists/{list_id}/import"): lambda w, who: {},  # multipart: a JSON body is a 422
+    ("POST", "/api/v1/hashes:match"): lambda w, who: {"hashes": ["0f" * 32]},
+    ("POST", "/api/v1/hashes:match-image"): lambda w, who: {},  # multipart: a JSON body is a 422
+    ("POST", "/hashlists"): lambda w, who: {"name": f"web probe {who.name}", "harm": "violent_extremism",
+                                            "source": "probe", "max_distance": "31"},
+    ("POST", "/hashlists/check"): lambda w, who: {},  # no image: the page says so
+    ("POST", "/hashlists/{list_id}/import"): lambda w, who: {},
+    ("POST", "/hashlists/{list_id}/entries"): lambda w, who: {"hash": "f0" * 32},
+    ("POST", "/hashlists/{list_id}/entries/{entry_id}/remove"): lambda w, who: {},
+    ("POST", "/hashlists/{list_id}/settings"): lambda w, who: {"max_distance": "30"},
 }
 
 
@@ -307,7 +322,8 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "decision_id": str(world.decision_id or 1), "appeal_id": str(world.appeal_id or 1),
                   "code": "KZ", "name": "authorised_body_request",
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
-                  "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1",
+                  "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1", "list_id": "1",
+                  "entry_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")

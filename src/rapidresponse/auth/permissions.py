@@ -30,6 +30,7 @@ class Perm(StrEnum):
     LEXICONS_MANAGE = "lexicons:manage"  # add and remove lexicon terms, import lexicons
     SIGNALS_READ = "signals:read"  # signals, series and trends
     SIGNALS_WRITE = "signals:write"  # send signals (batch API, file import, stream consumer)
+    HASHLISTS_MANAGE = "hashlists:manage"  # create hash lists, import partner CSVs, add and remove hashes
 
 
 _ALL = frozenset(Perm)
@@ -42,7 +43,7 @@ ROLES: dict[str, frozenset[Perm]] = {
                           Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE},
     "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
-                       Perm.LEXICONS_MANAGE},
+                       Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE},
     "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
                         Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,

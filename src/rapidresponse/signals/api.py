@@ -9,11 +9,12 @@ from pydantic import AwareDatetime
 
 from ..db import unit_of_work
 from ..http import ActorDep
-from . import service, trends
+from . import hashapi, service, trends
 from .models import Signal
 from .schemas import BatchIn, BatchResult, Page, SeriesOut, SeriesQuery, SignalFilter, SignalOut, TrendOut
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
+router.include_router(hashapi.router)  # PDQ hash lists and matching
 
 
 def _out(sig: Signal) -> SignalOut:

@@ -64,3 +64,8 @@ class Trend(Base):
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     signature: Mapped[list[int]] = mapped_column(JSONType, default=list)
     samples: Mapped[list[int]] = mapped_column(JSONType, default=list)
+
+
+from .hashmodels import HashEntry, HashList, HashListVersion, HashMatch  # noqa: E402  (the hash-list tables)
+
+__all__ = ["HashEntry", "HashList", "HashListVersion", "HashMatch", "SeriesBucket", "Signal", "Trend"]

@@ -17,7 +17,7 @@ from ..auth.permissions import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
 from ..policy.taxonomy import load_taxonomy
-from . import pipeline, trends
+from . import hashlists, pipeline, trends
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -130,6 +130,7 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
             inserted.append(row)
     if inserted:
         _add_to_series(session, inserted)
+        hashlists.match_signals(session, inserted, at=received)
         assigned = trends.assign(session, inserted)
         if assigned:
             session.execute(update(Signal), [{"id": sid, "trend_id": tid} for sid, tid in assigned.items()])
