@@ -21,10 +21,10 @@ from ..auth.permissions import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy.taxonomy import load_taxonomy
-from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect
+from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect, detect_many
 from .matcher import Entry, Match, Matcher
 from .models import Lexicon, LexiconTerm, LexiconVersion
-from .normalise import fold
+from .normalise import fold, fold_with_map
 
 KINDS = ("term", "coded", "hashtag")
 LANGUAGES = frozenset(LINGUA_LANGUAGES + FALLBACK_LANGUAGES)
@@ -287,3 +287,13 @@ def annotate(session: Session, texts: Iterable[str], *, languages: bool = True) 
     m = matcher(session)
     none = Detection("und", 0.0, "none")
     return [Annotation(folded=fold(t), detection=detect(t) if languages else none, matches=m.scan(t)) for t in texts]
+
+
+def annotate_batch(session: Session, texts: Sequence[str]) -> list[Annotation]:
+    """``annotate`` for intake batches: each text folded once (for storage and matching alike) and
+    languages identified in one batched call (``detect.detect_many``)."""
+    m = matcher(session)
+    folded = [fold_with_map(t) for t in texts]
+    found = detect_many(list(texts))
+    return [Annotation(folded=f.text, detection=d, matches=m.scan_folded(t, f))
+            for t, f, d in zip(texts, folded, found, strict=True)]

@@ -112,7 +112,7 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
     unique: dict[tuple[str, str], dict[str, Any]] = {}
     for row in good:
         unique.setdefault((row["source"], row["external_id"]), row)
-    rows = pipeline.enrich(list(unique.values()))
+    rows = pipeline.enrich(session, list(unique.values()))
     for row in rows:
         row["received_at"] = received
         row["trend_id"] = None
