@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -18,6 +18,7 @@ from ..clock import now
 from ..errors import ValidationFailed
 from ..policy.taxonomy import load_taxonomy
 from . import pipeline, trends
+from .buckets import bucket_of
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -34,16 +35,10 @@ from .schemas import (
 Mode = Literal["partial", "all_or_nothing"]
 CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
 MAX_POINTS = 10_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def bucket_of(at: datetime, minutes: int = BUCKET_MINUTES) -> datetime:
-    seconds = int((at - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=seconds - seconds % (minutes * 60))
 
 
 def _reason(exc: ValidationError) -> str:
@@ -169,6 +164,10 @@ def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[lis
         conds.append(Signal.occurred_at < flt.until)
     if flt.trend_id is not None:
         conds.append(Signal.trend_id == flt.trend_id)
+    if flt.matched is not None:
+        conds.append(Signal.lexicon_harm.is_not(None) if flt.matched else Signal.lexicon_harm.is_(None))
+    if flt.lexicon_harm:
+        conds.append(Signal.lexicon_harm == flt.lexicon_harm)
     if flt.q:
         conds.append(Signal.text_folded.like(_like(flt.q), escape="\\"))
     total = session.execute(select(func.count()).select_from(Signal).where(*conds)).scalar_one()
