@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -147,8 +147,7 @@ def _like(q: str) -> str:
     return f"%{folded}%"
 
 
-def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
-    actor.require(Perm.SIGNALS_READ)
+def _conditions(flt: SignalFilter) -> list[Any]:
     conds: list[Any] = []
     if flt.harm:
         conds.append(Signal.harm == flt.harm)
@@ -170,10 +169,61 @@ def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[lis
         conds.append(Signal.lexicon_harm == flt.lexicon_harm)
     if flt.q:
         conds.append(Signal.text_folded.like(_like(flt.q), escape="\\"))
+    return conds
+
+
+def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
+    actor.require(Perm.SIGNALS_READ)
+    conds = _conditions(flt)
     total = session.execute(select(func.count()).select_from(Signal).where(*conds)).scalar_one()
     items = session.execute(select(Signal).where(*conds).order_by(Signal.occurred_at.desc(), Signal.id.desc())
                             .limit(flt.limit).offset(flt.offset)).scalars().all()
     return list(items), total
+
+
+def latest_time_query(flt: SignalFilter) -> Any:
+    """A query of the time of the newest signal ``flt`` selects, whatever its time range."""
+    return select(func.max(Signal.occurred_at)).where(*_conditions(flt.model_copy(update={"since": None,
+                                                                                           "until": None})))
+
+
+def signals_by_ids(session: Session, actor: Actor, ids: list[int]) -> list[Signal]:
+    actor.require(Perm.SIGNALS_READ)
+    if not ids:
+        return []
+    found = {s.id: s for s in session.execute(select(Signal).where(Signal.id.in_(ids[:500]))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+def _bucket_number(session: Session, seconds: int) -> Any:
+    """SQL for the number of the ``seconds``-long bucket (since the epoch) a signal's time falls in."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.floor(func.extract("epoch", Signal.occurred_at) / seconds)
+    return func.cast(func.strftime("%s", Signal.occurred_at), Integer) / seconds
+
+
+def filtered_series(session: Session, actor: Actor, flt: SignalFilter, *, since: datetime, until: datetime,
+                    bucket_minutes: int) -> list[SeriesPoint]:
+    """Counts of the signals ``flt`` selects (every filter, text search included) per bucket over
+    [since, until), counted from the signals themselves: the explorer's chart."""
+    actor.require(Perm.SIGNALS_READ)
+    if bucket_minutes < 1 or until <= since:
+        raise ValidationFailed("the chart needs a positive bucket and until after since")
+    step = timedelta(minutes=bucket_minutes)
+    start = bucket_of(since, bucket_minutes)
+    n = min(MAX_POINTS, int((until - start) / step) + (1 if (until - start) % step else 0))
+    conds = [*_conditions(flt.model_copy(update={"since": None, "until": None})),
+             Signal.occurred_at >= start, Signal.occurred_at < start + n * step]
+    number = _bucket_number(session, int(step.total_seconds())).label("n")
+    rows = session.execute(select(number, func.count()).where(*conds).group_by(number)).all()
+    counts = [0] * n
+    first = int((start - bucket_of(datetime(1970, 1, 1, tzinfo=start.tzinfo), bucket_minutes)).total_seconds()
+                // step.total_seconds())
+    for k, c in rows:
+        i = int(k) - first
+        if 0 <= i < n:
+            counts[i] += int(c)
+    return [SeriesPoint(bucket=start + i * step, count=c) for i, c in enumerate(counts)]
 
 
 def series(session: Session, actor: Actor, query: SeriesQuery) -> SeriesOut:
