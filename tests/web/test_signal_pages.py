@@ -18,7 +18,7 @@ from rapidresponse.language import service as lexicons
 from rapidresponse.signals import service
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "signals"))
-from signalkit import signal_row  # noqa: E402
+from signalkit import signal_row
 
 PIXEL = ("data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0"
          "PSI0MCI+PHJlY3Qgd2lkdGg9IjQwIiBoZWlnaHQ9IjQwIiBmaWxsPSJyZWQiLz48L3N2Zz4=")
@@ -57,14 +57,16 @@ def test_explorer_filters_search_and_marks(client: TestClient, logged_in: Callab
     html = client.get("/signals").text
     assert len(_ids(html)) == 9 and "9 signals" in html and 'class="sigchart"' in html
     found = client.get("/signals", params={"q": "CHALLENGE"}).text  # finds both the mixed-script and leet copies
-    assert len(_ids(found)) == 2 and "<mark>сhоkіng сhаllеngе</mark>" in found and "<mark>ch0k1ng ch4ll3ng3</mark>" in found
+    assert len(_ids(found)) == 2
+    assert "<mark>сhоkіng сhаllеngе</mark>" in found and "<mark>ch0k1ng ch4ll3ng3</mark>" in found
     assert len(_ids(client.get("/signals", params={"q": "керчи", "country": "ru"}).text)) == 6
     assert len(_ids(client.get("/signals", params={"harm": "violent_threats"}).text)) == 6
     assert len(_ids(client.get("/signals", params={"source": "classifier"}).text)) == 1
     assert len(_ids(client.get("/signals", params={"matched": "1"}).text)) == 2
     assert len(_ids(client.get("/signals", params={"matched": "0", "country": "KZ"}).text)) == 1
     assert len(_ids(client.get("/signals", params={"language": "en"}).text)) == 1  # detected, none reported
-    assert len(_ids(client.get("/signals", params={"since": "2026-03-01T08:48", "until": "2026-03-01T09:00"}).text)) == 2
+    window = {"since": "2026-03-01T08:48", "until": "2026-03-01T09:00"}
+    assert len(_ids(client.get("/signals", params=window).text)) == 2
     assert len(_ids(client.get("/signals", params={"period": "1h"}).text)) == 9
     nothing = client.get("/signals", params={"q": "no such words anywhere"})
     assert nothing.status_code == 200 and "No signal matches these filters." in nothing.text
