@@ -13,7 +13,9 @@ committed since the last refresh:
   signal joins it: it must exist, have the signature the index holds and be within the window.
   A mismatch (the database was emptied and ids reused, e.g. between tests) rebuilds the index.
 * **eviction**: entries whose last known activity is older than ``2 × WINDOW`` before the newest
-  batch are re-read and dropped when the database agrees they went quiet.
+  batch are re-read and dropped when the database agrees they went quiet. A batch older than what
+  the index covers (a backfill import of last month's reports) loads the index for its own window,
+  as the per-batch rebuild did.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ class TrendIndex:
         self.settled = -1  # -1: never loaded
         self.gaps: dict[int, float] = {}
         self.newest: datetime | None = None
+        self.covers_from: datetime | None = None  # trends active since then are all in the index
 
     def __len__(self) -> int:
         return len(self.first)
@@ -71,6 +74,7 @@ class TrendIndex:
         for tid, last_seen, sig in session.execute(q):
             self._add(tid, last_seen, sig)
         self.settled = top
+        self.covers_from = since
 
     def _settled_still_there(self, session: Session) -> bool:
         """Whether the database still holds the trends this index was built from."""
@@ -83,7 +87,8 @@ class TrendIndex:
         return sig is not None and len(sig) > 0 and int(sig[0]) == self.first[tid]
 
     def refresh(self, session: Session, since: datetime) -> None:
-        if self.settled < 0 or not self._settled_still_there(session):
+        stale = self.covers_from is None or since < self.covers_from  # an older batch (a backfill import)
+        if self.settled < 0 or stale or not self._settled_still_there(session):
             self._load(session, since)
             return
         rows = session.execute(select(Trend.id, Trend.last_seen, Trend.signature)
@@ -108,6 +113,8 @@ class TrendIndex:
 
     def _evict(self, session: Session, newest: datetime) -> None:
         cutoff = newest - 2 * self.window
+        if self.covers_from is not None:
+            self.covers_from = max(self.covers_from, cutoff)
         old = [t for t, at in self.seen_at.items() if at < cutoff]
         for i in range(0, len(old), CHUNK):
             part = old[i:i + CHUNK]

@@ -104,7 +104,7 @@ def _chart(s: Any, user: WebUser, flt: SignalFilter, tz: str) -> Any:
     until = flt.until
     if until is None:
         latest = s.execute(service.latest_time_query(flt)).scalar_one_or_none()
-        until = max(latest, now()) + timedelta(minutes=5) if latest else now()
+        until = latest + timedelta(minutes=5) if latest else now()  # the last day with signals
     since = flt.since or until - timedelta(hours=24)
     if since >= until:
         return None
