@@ -98,3 +98,32 @@ def test_a_resent_batch_is_not_enriched_twice(make_user: Callable[..., Actor]) -
         again = service.ingest(s, admin, [signal_row(1, text="собачий кайф")])
     assert (first.inserted, again.inserted, again.duplicates) == (1, 0, 1)
     assert len(_by_ext()["r-1"].lexicon_matches) == 1
+
+
+def test_search_and_trends_commands(make_user: Callable[..., Actor], fake_clock: object) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from rapidresponse.cli import app
+
+    analyst = make_user("analyst", username="searcher")
+    add_terms("dangerous_challenge", "ru", "собачий кайф")
+    copies = [signal_row(i, text=f"Новый челлендж с0бачий кайф, снимай как друг падает в обморок {i}",
+                         occurred_at=f"2026-03-01T08:{10 + i:02d}:00+00:00") for i in range(4)]
+    with unit_of_work() as s:
+        service.ingest(s, analyst, [*copies, signal_row(9, text="как сменить пароль", country="RU")])
+    runner = CliRunner()
+    found = runner.invoke(app, ["signals", "search", "СОБАЧИЙ", "--matched", "--json", "--as", "searcher"])
+    assert found.exit_code == 0, found.output
+    body = json.loads(found.output)
+    assert body["total"] == 4 and all(i["lexicon_matches"][0]["term"] == "собачий кайф" for i in body["items"])
+    none = runner.invoke(app, ["signals", "search", "--unmatched", "--country", "ru", "--json", "--as", "searcher"])
+    assert json.loads(none.output)["total"] == 1
+    table = runner.invoke(app, ["signals", "search", "пароль", "--as", "searcher"])
+    assert table.exit_code == 0 and "1 signals match" in table.output
+    bad = runner.invoke(app, ["signals", "search", "x", "--country", "Russia", "--as", "searcher"])
+    assert bad.exit_code == 2 and "country" in bad.output
+    ranked = runner.invoke(app, ["signals", "trends", "--order", "growth", "--json", "--as", "searcher"])
+    assert ranked.exit_code == 0 and json.loads(ranked.output)[0]["count"] == 4
+    assert runner.invoke(app, ["signals", "trends", "--order", "sideways", "--as", "searcher"]).exit_code == 2
