@@ -290,10 +290,12 @@ def annotate(session: Session, texts: Iterable[str], *, languages: bool = True) 
 
 
 def annotate_batch(session: Session, texts: Sequence[str]) -> list[Annotation]:
-    """``annotate`` for intake batches: each text folded once (for storage and matching alike) and
-    languages identified in one batched call (``detect.detect_many``)."""
+    """``annotate`` for intake batches: each distinct text folded once (for storage and matching
+    alike) and languages identified in one batched call (``detect.detect_many``)."""
     m = matcher(session)
-    folded = [fold_with_map(t) for t in texts]
-    found = detect_many(list(texts))
-    return [Annotation(folded=f.text, detection=d, matches=m.scan_folded(t, f))
-            for t, f, d in zip(texts, folded, found, strict=True)]
+    unique = list(dict.fromkeys(texts))  # a flood of one copy-pasted text is annotated once
+    folded = [fold_with_map(t) for t in unique]
+    found = detect_many(unique)
+    by_text = {t: Annotation(folded=f.text, detection=d, matches=m.scan_folded(t, f))
+               for t, f, d in zip(unique, folded, found, strict=True)}
+    return [by_text[t] for t in texts]
