@@ -243,13 +243,15 @@ def export_document(session: Session, actor: Actor) -> dict[str, Any]:
 # --- matching (the contract other domains use) ---------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: tuple[tuple[tuple[int, int], ...], Matcher] | None = None
+_cache: tuple[tuple[tuple[Any, ...], ...], Matcher] | None = None
 
 
 def matcher(session: Session) -> Matcher:
     """The matcher over the latest version of every lexicon, rebuilt when a version changes."""
     global _cache
-    key = tuple((i, v) for i, v in session.execute(select(Lexicon.id, Lexicon.version).order_by(Lexicon.id)))
+    # harm, language and time as well as (id, version): an emptied database reuses ids (tests do that)
+    key = tuple(tuple(row) for row in session.execute(
+        select(Lexicon.id, Lexicon.version, Lexicon.harm, Lexicon.language, Lexicon.updated_at).order_by(Lexicon.id)))
     cached = _cache
     if cached is not None and cached[0] == key:
         return cached[1]

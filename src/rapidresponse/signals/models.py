@@ -18,6 +18,9 @@ class Signal(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_signals_harm_occurred", "harm", "occurred_at"),
+        # Text search is ``text_folded LIKE '%…%'``: on PostgreSQL a trigram index serves it (pg_trgm).
+        Index("ix_signals_text_folded_trgm", "text_folded", postgresql_using="gin",
+              postgresql_ops={"text_folded": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
