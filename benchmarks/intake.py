@@ -80,7 +80,7 @@ def main() -> None:
     from rapidresponse.auth import SYSTEM
     from rapidresponse.auth import service as auth
     from rapidresponse.signals import importing, service
-    from rapidresponse.signals.models import SeriesBucket, Signal, Trend
+    from rapidresponse.signals.models import SeriesBucket, Signal, Trend, TrendBucket
 
     db.configure()
     migrate.upgrade()
@@ -93,7 +93,7 @@ def main() -> None:
 
     def empty() -> None:
         with db.unit_of_work() as s:
-            for model in (Signal, SeriesBucket, Trend):
+            for model in (Signal, SeriesBucket, Trend, TrendBucket):
                 s.execute(delete(model))
 
     def stored() -> int:

@@ -1,4 +1,5 @@
-"""Matching at scale: lexicon scan (Aho-Corasick vs a regular expression), and PDQ hash matching (FAISS vs numpy).
+"""Matching at scale: lexicon scan (Aho-Corasick vs a regular expression), PDQ hash matching (FAISS vs numpy),
+and MinHash clustering of short texts (one long-lived LSH index vs rebuilding it, and vs datasketch per item).
 
 Lexicon part (``--terms``, 0 skips it):
 
@@ -24,11 +25,28 @@ PDQ part (``--pdq-hashes``, 0 skips it):
    ``hashindex.brute_force``: vectorised numpy, XOR of the packed bytes and a 256-entry popcount table,
    one query at a time over the whole array. Both must return identical hits (checked; exit code 1 if not).
 
+MinHash part (``--texts``, 0 skips it): clustering of short report texts into trends.
+
+1. ``--texts`` synthetic short texts (1,000,000): 40 % copies of 2,000 "viral" messages with small
+   edits (a number, a hashtag, case), the rest distinct texts of random Cyrillic (Russian and Kazakh
+   letters) words.
+2. Clusterers, each over the texts in batches of ``--batch`` (5,000), as intake sees them:
+   - **this code**: ``signals.trends`` shingles and batched signatures (``MinHash.bulk`` with crc32)
+     queried against one long-lived LSH index that new trends are added to (what the in-memory
+     ``TrendIndex`` does, without the database round trips);
+   - **baseline** ``rebuild per batch``: the same, but the LSH index rebuilt from every trend's
+     stored signature before each batch (what ``trends.assign`` did before), over the first
+     ``--rebuild-texts`` (100,000) texts: its cost grows with the number of trends;
+   - **baseline** ``datasketch per item``: ``MinHash(num_perm=64)`` updated shingle by shingle with
+     its default SHA-1 hash, then query/insert, over the first ``--item-texts`` (20,000) texts.
+
     .venv/bin/python benchmarks/matching.py [--terms 100000] [--text-kb 64] [--repeat 3]
                                             [--pdq-hashes 1000000] [--pdq-queries 200]
+        [--texts 1000000] [--batch 5000] [--rebuild-texts 100000] [--item-texts 20000]
 
-Prints a table per part, then one JSON line with both. No database, no network; a few minutes on two
-busy cores (the regular expression is the slow part: it tries every alternative at every position).
+Prints a table per part, then one JSON line with ``lexicon``, ``pdq`` and ``minhash``. No database, no network.
+Each part takes a few minutes on two busy cores (the regular expression tries every alternative at every
+position; the MinHash part clusters a million texts).
 """
 
 from __future__ import annotations
@@ -170,6 +188,130 @@ def pdq_section(args: argparse.Namespace) -> dict[str, Any]:
             "speedup_vs_numpy": round(brute_s / faiss_s, 1), "hits": len(faiss_hits), "identical": same}
 
 
+# --- MinHash clustering ----------------------------------------------------------------------------
+
+KK = CYR + "әғқңөұүһі"
+
+
+def _short_texts(n: int, rng: random.Random) -> tuple[list[str], list[int]]:
+    """Texts and, for each, the viral message it copies (-1 for a distinct one). Words are random
+    letters of Russian and Kazakh, so distinct texts share no more than chance shingles."""
+    viral = [" ".join(_word(rng, KK) for _ in range(rng.randint(5, 9))) for _ in range(2000)]
+    texts, origin = [], []
+    for _ in range(n):
+        if rng.random() < 0.4:
+            k = rng.randrange(len(viral))
+            text = viral[k] + f" {rng.randint(1, 99)}" + (" #срочно" if rng.random() < 0.3 else "")
+            texts.append(text.upper() if rng.random() < 0.2 else text)
+            origin.append(k)
+        else:
+            texts.append(" ".join(_word(rng, KK) for _ in range(rng.randint(3, 8))))
+            origin.append(-1)
+    return texts, origin
+
+
+def _cluster_batched(texts: list[str], batch: int, *, rebuild: bool) -> tuple[float, list[int]]:
+    from datasketch import MinHashLSH
+
+    from rapidresponse.signals import trends
+
+    lsh = MinHashLSH(threshold=trends.THRESHOLD, num_perm=trends.NUM_PERM)
+    stored: list[Any] = []  # trend signatures, as the table holds them
+    labels: list[int] = []
+    started = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        if rebuild:
+            lsh = MinHashLSH(threshold=trends.THRESHOLD, num_perm=trends.NUM_PERM)
+            for tid, values in enumerate(stored):
+                lsh.insert(tid, trends._minhash(values))
+        todo = [trends.shingles(t.casefold()) for t in texts[i:i + batch]]
+        sigs = trends.signatures([sh for sh in todo if sh])
+        it = iter(sigs)
+        for sh in todo:
+            if not sh:
+                labels.append(-1)
+                continue
+            mh = next(it)
+            found = lsh.query(mh)
+            if found:
+                labels.append(min(found))
+            else:
+                tid = len(stored)
+                stored.append([int(v) for v in mh.hashvalues])
+                lsh.insert(tid, mh)
+                labels.append(tid)
+    return time.perf_counter() - started, labels
+
+
+def _cluster_per_item(texts: list[str]) -> tuple[float, list[int]]:
+    from datasketch import MinHash, MinHashLSH
+
+    from rapidresponse.signals import trends
+
+    lsh = MinHashLSH(threshold=trends.THRESHOLD, num_perm=trends.NUM_PERM)
+    labels: list[int] = []
+    count = 0
+    started = time.perf_counter()
+    for text in texts:
+        sh = trends.shingles(text.casefold())
+        if not sh:
+            labels.append(-1)
+            continue
+        mh = MinHash(num_perm=trends.NUM_PERM)
+        for piece in sh:
+            mh.update(piece)
+        found = lsh.query(mh)
+        if found:
+            labels.append(min(found))
+        else:
+            lsh.insert(count, mh)
+            labels.append(count)
+            count += 1
+    return time.perf_counter() - started, labels
+
+
+def _viral_purity(labels: list[int], origin: list[int]) -> tuple[int, int]:
+    """(trends the viral copies ended up in, distinct texts wrongly joined to a viral trend)."""
+    viral_trends = {lab for lab, o in zip(labels, origin, strict=False) if o >= 0}
+    stray = sum(1 for lab, o in zip(labels, origin, strict=False) if o < 0 and lab in viral_trends)
+    return len(viral_trends), stray
+
+
+def minhash_part(args: argparse.Namespace) -> dict[str, Any]:
+    n, batch = max(1000, args.texts), max(1, min(args.batch, 10_000))
+    rng = random.Random(args.seed)
+    texts, origin = _short_texts(n, rng)
+    rebuild_n, item_n = min(n, args.rebuild_texts), min(n, args.item_texts)
+    index_s, labels = _cluster_batched(texts, batch, rebuild=False)
+    rebuild_s, _ = _cluster_batched(texts[:rebuild_n], batch, rebuild=True)
+    item_s, _ = _cluster_per_item(texts[:item_n])
+    # the index on the baselines' own sizes, for like-for-like ratios
+    index_small_s, _ = _cluster_batched(texts[:rebuild_n], batch, rebuild=False)
+    index_item_s, _ = _cluster_batched(texts[:item_n], batch, rebuild=False)
+    viral_trends, stray = _viral_purity(labels, origin)
+    rates = {"index": n / index_s, "rebuild_per_batch": rebuild_n / rebuild_s, "datasketch_per_item": item_n / item_s,
+             f"index_{rebuild_n}": rebuild_n / index_small_s, f"index_{item_n}": item_n / index_item_s}
+    print(f"MinHash clustering: {n:,} short texts in batches of {batch:,} "
+          f"({len(set(labels)):,} trends; the 2,000 viral messages' copies in {viral_trends:,} trends, "
+          f"{stray:,} distinct texts joined to them)")
+    print(f"{'clusterer':<44}{'texts':>11}{'seconds':>10}{'texts/s':>10}{'x baseline':>12}")
+    print(f"{'datasketch per item (baseline)':<44}{item_n:>11,}{item_s:>10.1f}{rates['datasketch_per_item']:>10,.0f}"
+          f"{1.0:>12.1f}")
+    print(f"{'index, same texts':<44}{item_n:>11,}{index_item_s:>10.1f}{rates[f'index_{item_n}']:>10,.0f}"
+          f"{item_s / index_item_s:>12.1f}")
+    print(f"{'rebuild per batch (baseline, before)':<44}{rebuild_n:>11,}{rebuild_s:>10.1f}"
+          f"{rates['rebuild_per_batch']:>10,.0f}{1.0:>12.1f}")
+    print(f"{'index, same texts':<44}{rebuild_n:>11,}{index_small_s:>10.1f}{rates[f'index_{rebuild_n}']:>10,.0f}"
+          f"{rebuild_s / index_small_s:>12.1f}")
+    print(f"{'index (this code), all texts':<44}{n:>11,}{index_s:>10.1f}{rates['index']:>10,.0f}")
+    return {"texts": n, "batch": batch, "trends": len(set(labels)), "viral_trends": viral_trends,
+            "stray_joins": stray, "seconds": {"index": round(index_s, 2), "rebuild_per_batch": round(rebuild_s, 2),
+                                              "datasketch_per_item": round(item_s, 2)},
+            "texts_per_s": {k: round(v, 1) for k, v in rates.items()},
+            "speedup": {"vs_rebuild_per_batch": round(rebuild_s / index_small_s, 2),
+                        "vs_datasketch_per_item": round(item_s / index_item_s, 2)}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--terms", type=int, default=100_000, help="lexicon terms (0 skips the lexicon part)")
@@ -178,12 +320,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--pdq-hashes", type=int, default=1_000_000, help="stored PDQ hashes (0 skips the PDQ part)")
     ap.add_argument("--pdq-queries", type=int, default=200)
+    ap.add_argument("--texts", type=int, default=1_000_000, help="MinHash: short texts to cluster (0 skips the part)")
+    ap.add_argument("--batch", type=int, default=5000, help="MinHash: texts per intake batch")
+    ap.add_argument("--rebuild-texts", type=int, default=100_000, help="MinHash: texts for the rebuild baseline")
+    ap.add_argument("--item-texts", type=int, default=20_000, help="MinHash: texts for the per-item baseline")
     args = ap.parse_args()
     out: dict[str, Any] = {}
     if args.terms > 0:
         out["lexicon"] = lexicon_section(args)
     if args.pdq_hashes > 0:
         out["pdq"] = pdq_section(args)
+    if args.texts > 0:
+        out["minhash"] = minhash_part(args)
     print(json.dumps(out))
     if "pdq" in out and not out["pdq"]["identical"]:
         sys.exit(1)

@@ -138,7 +138,7 @@ def test_list_filters_and_text_search(make_user: Callable[..., Actor], rows: Row
         ru, n_ru = service.list_signals(s, admin, SignalFilter(country="RU"))
         found, n_found = service.list_signals(s, admin, SignalFilter(q="тихий дом"))
         _, n_pct = service.list_signals(s, admin, SignalFilter(q="50%"))
-        _, n_none = service.list_signals(s, admin, SignalFilter(q="_of"))
+        _, n_none = service.list_signals(s, admin, SignalFilter(q="%%"))  # LIKE wildcards are escaped
         page, total = service.list_signals(s, admin, SignalFilter(limit=4, offset=4))
     assert n_ru == 3 and all(x.country == "RU" for x in ru)
     assert n_found == 3 and found[0].text == "Тихий ДОМ ждёт"

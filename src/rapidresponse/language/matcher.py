@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import ahocorasick
 
-from .normalise import fold, fold_with_map
+from .normalise import Folded, fold, fold_with_map
 from .translit import latin_spellings
 
 
@@ -78,7 +78,12 @@ class Matcher:
         """Every lexicon term in ``text``, in order of position (one match per term and span)."""
         if not self.size or not text:
             return []
-        folded = fold_with_map(text)
+        return self.scan_folded(text, fold_with_map(text))
+
+    def scan_folded(self, text: str, folded: Folded) -> list[Match]:
+        """``scan`` for a text already folded with ``fold_with_map`` (fold once, use twice)."""
+        if not self.size or not text:
+            return []
         ftext = folded.text
         out: list[Match] = []
         for end, (length, found) in self._automaton.iter(ftext):

@@ -21,10 +21,10 @@ from ..auth.permissions import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy.taxonomy import load_taxonomy
-from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect
+from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect, detect_many
 from .matcher import Entry, Match, Matcher
 from .models import Lexicon, LexiconTerm, LexiconVersion
-from .normalise import fold
+from .normalise import fold, fold_with_map
 
 KINDS = ("term", "coded", "hashtag")
 LANGUAGES = frozenset(LINGUA_LANGUAGES + FALLBACK_LANGUAGES)
@@ -243,13 +243,15 @@ def export_document(session: Session, actor: Actor) -> dict[str, Any]:
 # --- matching (the contract other domains use) ---------------------------------------------------
 
 _cache_lock = threading.Lock()
-_cache: tuple[tuple[tuple[int, int], ...], Matcher] | None = None
+_cache: tuple[tuple[tuple[Any, ...], ...], Matcher] | None = None
 
 
 def matcher(session: Session) -> Matcher:
     """The matcher over the latest version of every lexicon, rebuilt when a version changes."""
     global _cache
-    key = tuple((i, v) for i, v in session.execute(select(Lexicon.id, Lexicon.version).order_by(Lexicon.id)))
+    # harm, language and time as well as (id, version): an emptied database reuses ids (tests do that)
+    key = tuple(tuple(row) for row in session.execute(
+        select(Lexicon.id, Lexicon.version, Lexicon.harm, Lexicon.language, Lexicon.updated_at).order_by(Lexicon.id)))
     cached = _cache
     if cached is not None and cached[0] == key:
         return cached[1]
@@ -287,3 +289,15 @@ def annotate(session: Session, texts: Iterable[str], *, languages: bool = True) 
     m = matcher(session)
     none = Detection("und", 0.0, "none")
     return [Annotation(folded=fold(t), detection=detect(t) if languages else none, matches=m.scan(t)) for t in texts]
+
+
+def annotate_batch(session: Session, texts: Sequence[str]) -> list[Annotation]:
+    """``annotate`` for intake batches: each distinct text folded once (for storage and matching
+    alike) and languages identified in one batched call (``detect.detect_many``)."""
+    m = matcher(session)
+    unique = list(dict.fromkeys(texts))  # a flood of one copy-pasted text is annotated once
+    folded = [fold_with_map(t) for t in unique]
+    found = detect_many(unique)
+    by_text = {t: Annotation(folded=f.text, detection=d, matches=m.scan_folded(t, f))
+               for t, f, d in zip(unique, folded, found, strict=True)}
+    return [by_text[t] for t in texts]

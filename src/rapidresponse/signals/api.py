@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime
 
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import hashapi, service, trends
 from .models import Signal
-from .schemas import BatchIn, BatchResult, Page, SeriesOut, SeriesQuery, SignalFilter, SignalOut, TrendOut
+from .schemas import (
+    BatchIn,
+    BatchResult,
+    Page,
+    SeriesOut,
+    SeriesQuery,
+    SignalFilter,
+    SignalOut,
+    TrendOut,
+    TrendSeriesOut,
+    TrendSeriesQuery,
+)
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
 router.include_router(hashapi.router)  # PDQ hash lists and matching
@@ -22,7 +33,9 @@ def _out(sig: Signal) -> SignalOut:
                      received_at=sig.received_at, content_id=sig.content_id, content_type=sig.content_type,
                      text=sig.text, media_hash=sig.media_hash, url=sig.url, harm=sig.harm, country=sig.country,
                      language=sig.language, reporter_type=sig.reporter_type, metadata=sig.meta or {},
-                     trend_id=sig.trend_id)
+                     trend_id=sig.trend_id, language_detected=sig.language_detected,
+                     language_confidence=sig.language_confidence, lexicon_matches=sig.lexicon_matches or [],
+                     lexicon_harm=sig.lexicon_harm)
 
 
 @router.post("/signals:batch", response_model=BatchResult)
@@ -54,10 +67,12 @@ def get_series(actor: ActorDep, query: Annotated[SeriesQuery, Query()]) -> Serie
 def list_trends(actor: ActorDep, min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
                 harm: Annotated[str | None, Query(max_length=60)] = None,
                 since: AwareDatetime | None = None,
-                limit: Annotated[int, Query(ge=1, le=500)] = 50) -> list[TrendOut]:
-    """Near-duplicate report clusters, most recently active first, with growth over the last hour."""
+                limit: Annotated[int, Query(ge=1, le=500)] = 50,
+                order: Literal["recent", "growth"] = "recent") -> list[TrendOut]:
+    """Near-duplicate report clusters, most recently active first (``order=growth``: fastest growing
+    first), with growth over the last hour."""
     with unit_of_work(read_only=True) as s:
-        return trends.list_trends(s, actor, min_count=min_count, harm=harm, since=since, limit=limit)
+        return trends.list_trends(s, actor, min_count=min_count, harm=harm, since=since, limit=limit, order=order)
 
 
 @router.get("/trends/{trend_id}", response_model=TrendOut)
@@ -65,3 +80,11 @@ def get_trend(actor: ActorDep, trend_id: int) -> TrendOut:
     with unit_of_work(read_only=True) as s:
         return trends.get_trend(s, actor, trend_id)
 
+
+
+@router.get("/trends/{trend_id}/series", response_model=TrendSeriesOut)
+def get_trend_series(actor: ActorDep, trend_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+                     query: Annotated[TrendSeriesQuery, Query()]) -> TrendSeriesOut:
+    """One trend's signal counts per bucket (a multiple of 5 minutes) over [since, until)."""
+    with unit_of_work(read_only=True) as s:
+        return trends.trend_series(s, actor, trend_id, query)

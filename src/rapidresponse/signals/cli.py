@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
+from typing import Any, Literal, cast
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
@@ -53,13 +53,17 @@ def trends_command(
     min_count: int = typer.Option(2, help="Only trends with at least this many signals"),
     harm: str | None = typer.Option(None, help="Harm category slug"),
     limit: int = typer.Option(20, help="How many"),
+    order: str = typer.Option("recent", help="recent (last active first) or growth (fastest growing first)"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON"),
     as_user: str | None = AsOption,
 ) -> None:
     """Near-duplicate clusters of reports, most recently active first, with hourly growth."""
+    if order not in ("recent", "growth"):
+        raise ValidationFailed(f"--order must be recent or growth, not {order!r}")
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
-        found = trends.list_trends(s, actor, min_count=min_count, harm=harm, limit=limit)
+        found = trends.list_trends(s, actor, min_count=min_count, harm=harm, limit=limit,
+                                   order=cast(Literal["recent", "growth"], order))
     if as_json:
         print_json([t.model_dump() for t in found])
         return
@@ -120,3 +124,50 @@ def consume_command(
         raise ValidationFailed(f"cannot reach the {source} server: {exc}") from None
     console.print(f"{stats.batches} batches: received {stats.received}, inserted {stats.inserted}, "
                   f"duplicates {stats.duplicates}, rejected {stats.rejected}", highlight=False)
+
+
+@app.command("search")
+@handle_errors
+def search_command(
+    query: str = typer.Argument("", help="Text to find (folded like stored texts: case, look-alike letters, "
+                                         "leetspeak do not matter)"),
+    harm: str | None = typer.Option(None, help="Harm category slug"),
+    country: str | None = typer.Option(None, help="Two-letter country code"),
+    language: str | None = typer.Option(None, help="Language code"),
+    source: str | None = typer.Option(None, help="Signal source"),
+    matched: bool | None = typer.Option(None, "--matched/--unmatched", help="Only signals a lexicon term matched "
+                                                                         "(or none did)"),
+    trend: int | None = typer.Option(None, help="Trend id"),
+    limit: int = typer.Option(20, help="How many (1-500)"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON"),
+    as_user: str | None = AsOption,
+) -> None:
+    """Search signals by text and filters, newest first, with their lexicon matches."""
+    from pydantic import ValidationError
+
+    from . import service
+    from .schemas import SignalFilter
+
+    try:
+        flt = SignalFilter(q=query or None, harm=harm, country=country, language=language, source=source,
+                           matched=matched, trend_id=trend, limit=limit)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ValidationFailed(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
+    actor = actor_for(as_user)
+    with unit_of_work(read_only=True) as s:
+        items, total = service.list_signals(s, actor, flt)
+        rows: list[dict[str, Any]] = [
+            {"id": i.id, "occurred_at": i.occurred_at, "source": i.source, "harm": i.harm, "country": i.country,
+             "language": i.language, "language_detected": i.language_detected, "trend_id": i.trend_id,
+             "text": i.text, "lexicon_matches": i.lexicon_matches or []} for i in items]
+    if as_json:
+        print_json({"total": total, "items": rows})
+        return
+    table = Table("id", "occurred", "harm", "country", "lang", "trend", "matches", "text")
+    for r in rows:
+        terms = ", ".join(sorted({m["term"] for m in r["lexicon_matches"]}))
+        table.add_row(str(r["id"]), r["occurred_at"].strftime("%Y-%m-%d %H:%M"), r["harm"] or "", r["country"] or "",
+                      r["language"] or "", str(r["trend_id"] or ""), terms, r["text"][:80])
+    console.print(table)
+    console.print(f"{total} signals match", highlight=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
@@ -18,6 +18,9 @@ class Signal(Base):
     __table_args__ = (
         UniqueConstraint("source", "external_id"),
         Index("ix_signals_harm_occurred", "harm", "occurred_at"),
+        # Text search is ``text_folded LIKE '%…%'``: on PostgreSQL a trigram index serves it (pg_trgm).
+        Index("ix_signals_text_folded_trgm", "text_folded", postgresql_using="gin",
+              postgresql_ops={"text_folded": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -37,6 +40,13 @@ class Signal(Base):
     reporter_type: Mapped[str | None] = mapped_column(String(40))
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     trend_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    # Enrichment at intake (pipeline.enrich): the detected language and how sure it is (whatever the
+    # reporter said), and the lexicon terms found in the text ({harm, language, term, term_id, kind,
+    # start, end} with spans in ``text``); ``lexicon_harm`` is the harm most of them belong to.
+    language_detected: Mapped[str | None] = mapped_column(String(16))
+    language_confidence: Mapped[float | None] = mapped_column(Float)
+    lexicon_matches: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    lexicon_harm: Mapped[str | None] = mapped_column(String(60), index=True)
 
 
 class SeriesBucket(Base):
@@ -66,6 +76,16 @@ class Trend(Base):
     samples: Mapped[list[int]] = mapped_column(JSONType, default=list)
 
 
+class TrendBucket(Base):
+    """Signal counts per trend × 5-minute bucket, kept up at intake like ``SeriesBucket``."""
+
+    __tablename__ = "signal_trend_series"
+
+    trend_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 from .hashmodels import HashEntry, HashList, HashListVersion, HashMatch  # noqa: E402  (the hash-list tables)
 
-__all__ = ["HashEntry", "HashList", "HashListVersion", "HashMatch", "SeriesBucket", "Signal", "Trend"]
+__all__ = ["HashEntry", "HashList", "HashListVersion", "HashMatch", "SeriesBucket", "Signal", "Trend", "TrendBucket"]

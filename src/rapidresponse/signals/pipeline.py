@@ -1,22 +1,53 @@
 """Enrichment of a batch of signal rows before they are inserted.
 
-This is the one hook where text processing plugs into intake: the ``language`` domain's
-normalisation (homoglyphs, leetspeak, transliteration), language identification and lexicon matching
-are wired in here. Until then it only fills ``text_folded`` with NFKC + case folding.
+This is the one hook where text processing plugs into intake, through the ``language`` domain's
+service (``annotate_batch``):
+
+* ``text_folded``: the language domain's matching fold (case, NFKC, look-alike Latin/Cyrillic
+  letters, leetspeak, repeated letters, separators inside words), so that a search for "challenge"
+  finds "сhаllеngе" typed in two scripts;
+* ``language_detected`` / ``language_confidence``: what the text is written in, always stored;
+  ``language`` keeps what the reporter said and is filled from the detection only when empty;
+* ``lexicon_matches``: every lexicon term found ({harm, language, term, term_id, kind, start, end},
+  spans in ``text``), at most ``MAX_MATCHES``; ``lexicon_harm``: the harm most of them belong to.
+
+Each text is folded once (the fold serves storage and matching), languages are identified in one
+batched call, and the lexicon matcher is cached per set of lexicon versions.
 """
 
 from __future__ import annotations
 
-import unicodedata
+from collections import Counter
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from ..language import service as language
+from ..language.normalise import fold as language_fold
+
+MAX_MATCHES = 20
+UNDETERMINED = "und"
 
 
 def fold(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).casefold()
+    """The fold stored in ``text_folded`` (and applied to search queries)."""
+    return language_fold(text)
 
 
-def enrich(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def enrich(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Fill derived fields of validated rows (in place) and return them."""
-    for row in rows:
-        row["text_folded"] = fold(row.get("text") or "")
+    notes = language.annotate_batch(session, [row.get("text") or "" for row in rows])
+    for row, note in zip(rows, notes, strict=True):
+        row["text_folded"] = note.folded
+        found = note.detection
+        if found.lang != UNDETERMINED:
+            row["language_detected"], row["language_confidence"] = found.lang, found.confidence
+            if not row.get("language"):
+                row["language"] = found.lang
+        else:
+            row["language_detected"], row["language_confidence"] = None, None
+        matches = [{"harm": m.harm, "language": m.language, "term": m.term, "term_id": m.term_id, "kind": m.kind,
+                    "start": m.start, "end": m.end} for m in note.matches[:MAX_MATCHES]]
+        row["lexicon_matches"] = matches
+        row["lexicon_harm"] = (Counter(m["harm"] for m in matches).most_common(1)[0][0] if matches else None)
     return rows

@@ -90,6 +90,10 @@ class SignalOut(BaseModel):
     reporter_type: str | None
     metadata: dict[str, Any]
     trend_id: int | None
+    language_detected: str | None = None
+    language_confidence: float | None = None
+    lexicon_matches: list[dict[str, Any]] = Field(default_factory=list)
+    lexicon_harm: str | None = None
 
 
 # Query filters are matched against the database as given: a shape check keeps NUL bytes and junk out.
@@ -108,6 +112,9 @@ class SignalFilter(BaseModel):
     q: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00]*$",
                           description="Text search (case-insensitive)")
     trend_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    matched: bool | None = Field(default=None, description="Only signals a lexicon term matched (or none did)")
+    lexicon_harm: str | None = Field(default=None, pattern=HARM_PATTERN,
+                                     description="Only signals whose lexicon matches are mostly of this harm")
     limit: int = Field(default=50, ge=1, le=500)
     offset: int = Field(default=0, ge=0, le=1_000_000)
 
@@ -146,6 +153,19 @@ class TrendOut(BaseModel):
     previous_hour: int
     growth: float | None  # last hour / the hour before; None when the hour before had none
     samples: list[int]
+
+
+class TrendSeriesQuery(BaseModel):
+    since: AwareDatetime
+    until: AwareDatetime
+    bucket_minutes: int = Field(default=BUCKET_MINUTES, ge=BUCKET_MINUTES, le=7 * 24 * 60)
+
+
+class TrendSeriesOut(BaseModel):
+    trend_id: int
+    bucket_minutes: int
+    points: list[SeriesPoint]
+    total: int
 
 
 T = TypeVar("T")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Integer, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -18,6 +18,7 @@ from ..clock import now
 from ..errors import ValidationFailed
 from ..policy.taxonomy import load_taxonomy
 from . import hashlists, pipeline, trends
+from .buckets import bucket_of
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -34,16 +35,10 @@ from .schemas import (
 Mode = Literal["partial", "all_or_nothing"]
 CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
 MAX_POINTS = 10_000
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _insert(session: Session) -> Any:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def bucket_of(at: datetime, minutes: int = BUCKET_MINUTES) -> datetime:
-    seconds = int((at - _EPOCH).total_seconds())
-    return _EPOCH + timedelta(seconds=seconds - seconds % (minutes * 60))
 
 
 def _reason(exc: ValidationError) -> str:
@@ -112,7 +107,7 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
     unique: dict[tuple[str, str], dict[str, Any]] = {}
     for row in good:
         unique.setdefault((row["source"], row["external_id"]), row)
-    rows = pipeline.enrich(list(unique.values()))
+    rows = pipeline.enrich(session, list(unique.values()))
     for row in rows:
         row["received_at"] = received
         row["trend_id"] = None
@@ -153,8 +148,7 @@ def _like(q: str) -> str:
     return f"%{folded}%"
 
 
-def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
-    actor.require(Perm.SIGNALS_READ)
+def _conditions(flt: SignalFilter) -> list[Any]:
     conds: list[Any] = []
     if flt.harm:
         conds.append(Signal.harm == flt.harm)
@@ -170,12 +164,67 @@ def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[lis
         conds.append(Signal.occurred_at < flt.until)
     if flt.trend_id is not None:
         conds.append(Signal.trend_id == flt.trend_id)
+    if flt.matched is not None:
+        conds.append(Signal.lexicon_harm.is_not(None) if flt.matched else Signal.lexicon_harm.is_(None))
+    if flt.lexicon_harm:
+        conds.append(Signal.lexicon_harm == flt.lexicon_harm)
     if flt.q:
         conds.append(Signal.text_folded.like(_like(flt.q), escape="\\"))
+    return conds
+
+
+def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
+    actor.require(Perm.SIGNALS_READ)
+    conds = _conditions(flt)
     total = session.execute(select(func.count()).select_from(Signal).where(*conds)).scalar_one()
     items = session.execute(select(Signal).where(*conds).order_by(Signal.occurred_at.desc(), Signal.id.desc())
                             .limit(flt.limit).offset(flt.offset)).scalars().all()
     return list(items), total
+
+
+def latest_time_query(flt: SignalFilter) -> Any:
+    """A query of the time of the newest signal ``flt`` selects, whatever its time range."""
+    return select(func.max(Signal.occurred_at)).where(*_conditions(flt.model_copy(update={"since": None,
+                                                                                           "until": None})))
+
+
+def signals_by_ids(session: Session, actor: Actor, ids: list[int]) -> list[Signal]:
+    actor.require(Perm.SIGNALS_READ)
+    if not ids:
+        return []
+    found = {s.id: s for s in session.execute(select(Signal).where(Signal.id.in_(ids[:500]))).scalars()}
+    return [found[i] for i in ids if i in found]
+
+
+def _bucket_number(session: Session, seconds: int) -> Any:
+    """SQL for the number of the ``seconds``-long bucket (since the epoch) a signal's time falls in."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.floor(func.extract("epoch", Signal.occurred_at) / seconds)
+    return func.cast(func.strftime("%s", Signal.occurred_at), Integer) / seconds
+
+
+def filtered_series(session: Session, actor: Actor, flt: SignalFilter, *, since: datetime, until: datetime,
+                    bucket_minutes: int) -> list[SeriesPoint]:
+    """Counts of the signals ``flt`` selects (every filter, text search included) per bucket over
+    [since, until), counted from the signals themselves: the explorer's chart."""
+    actor.require(Perm.SIGNALS_READ)
+    if bucket_minutes < 1 or until <= since:
+        raise ValidationFailed("the chart needs a positive bucket and until after since")
+    step = timedelta(minutes=bucket_minutes)
+    start = bucket_of(since, bucket_minutes)
+    n = min(MAX_POINTS, int((until - start) / step) + (1 if (until - start) % step else 0))
+    conds = [*_conditions(flt.model_copy(update={"since": None, "until": None})),
+             Signal.occurred_at >= start, Signal.occurred_at < start + n * step]
+    number = _bucket_number(session, int(step.total_seconds())).label("n")
+    rows = session.execute(select(number, func.count()).where(*conds).group_by(number)).all()
+    counts = [0] * n
+    first = int((start - bucket_of(datetime(1970, 1, 1, tzinfo=start.tzinfo), bucket_minutes)).total_seconds()
+                // step.total_seconds())
+    for k, c in rows:
+        i = int(k) - first
+        if 0 <= i < n:
+            counts[i] += int(c)
+    return [SeriesPoint(bucket=start + i * step, count=c) for i, c in enumerate(counts)]
 
 
 def series(session: Session, actor: Actor, query: SeriesQuery) -> SeriesOut:

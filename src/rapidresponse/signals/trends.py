@@ -1,29 +1,44 @@
 """Near-duplicate clustering of report texts into trends (MinHash LSH over folded text).
 
 Each inserted batch is clustered incrementally: a text joins the trend whose signature is near it
-(estimated Jaccard similarity of character shingles over the threshold), or starts a new one. The
-index is rebuilt per batch from the trends seen within ``WINDOW``, so a trend that went quiet for
-longer starts afresh.
+(estimated Jaccard similarity of character shingles over the threshold), or starts a new one. A
+trend whose last signal is older than ``WINDOW`` before the batch is not joined, so a trend that
+went quiet for longer starts afresh.
+
+The LSH index lives in memory, one per process and database (``index.TrendIndex``), refreshed
+before each batch with only the trends committed since the last refresh; candidates are checked
+against the database before a signal joins them. Guarantee with several processes: every signal is
+stored with a trend (none is lost: clustering happens in the intake transaction); a trend
+committed by any process is seen by every process's next batch, and a text near several trends
+joins the lowest id, so all processes converge on the same trend for the same text. Two processes
+that see the first copies of a new text in concurrent transactions may each start a trend; later
+copies then all join the lower id.
+
+Counts per trend are also kept per 5-minute bucket (``TrendBucket``); growth and sparklines read them.
 """
 
 from __future__ import annotations
 
 import re
 import zlib
+from collections import Counter
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor, Perm
 from ..clock import now
-from ..errors import NotFound
-from .models import Signal, Trend
-from .schemas import TrendOut
+from ..errors import NotFound, ValidationFailed
+from . import trend_index
+from .buckets import bucket_of
+from .models import Trend, TrendBucket
+from .schemas import BUCKET_MINUTES, SeriesPoint, TrendOut, TrendSeriesOut, TrendSeriesQuery
 
 NUM_PERM = 64
 THRESHOLD = 0.5
@@ -31,6 +46,7 @@ SHINGLE = 5
 MIN_CHARS = 12  # shorter texts ("лол", "+1") carry too little to cluster
 WINDOW = timedelta(hours=24)
 SAMPLES = 5
+MAX_POINTS = 10_000
 _SPACES = re.compile(r"\W+")
 
 
@@ -52,6 +68,17 @@ def _minhash(values: list[int]) -> MinHash:
                    permutations=_permutations())
 
 
+def index_for(session: Session) -> trend_index.TrendIndex:
+    return trend_index.index_for(session, threshold=THRESHOLD, num_perm=NUM_PERM, window=WINDOW,
+                                 to_minhash=_minhash)
+
+
+def signatures(texts: list[set[bytes]]) -> list[MinHash]:
+    # crc32 (C, stable across processes) instead of the default SHA-1 wrapper: hashing shingles dominates.
+    return MinHash.bulk([list(sh) for sh in texts], num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32,
+                        permutations=_permutations())
+
+
 def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Put each inserted row (with ``id``, ``text_folded``, ``occurred_at``, ``harm``) into a trend.
 
@@ -60,24 +87,21 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     if not todo:
         return {}
     latest = max(r["occurred_at"] for r, _ in todo)
-    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-    for tid, sig in session.execute(select(Trend.id, Trend.signature)
-                                    .where(Trend.last_seen >= latest - WINDOW)):
-        if len(sig) == NUM_PERM:
-            lsh.insert(tid, _minhash(sig))
-    # crc32 (C, stable across processes) instead of the default SHA-1 wrapper: hashing shingles dominates.
-    hashes = MinHash.bulk([list(sh) for _, sh in todo], num_perm=NUM_PERM, seed=1, hashfunc=zlib.crc32,
-                          permutations=_permutations())
+    hashes = signatures([sh for _, sh in todo])
+    found_by_row = index_for(session).lookup(session, hashes, since=latest - WINDOW)
+    local = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)  # trends started by this batch
     members: dict[int | str, list[dict[str, Any]]] = {}
     fresh: dict[str, MinHash] = {}
-    for (row, _), mh in zip(todo, hashes, strict=True):
-        found = lsh.query(mh)
-        if found:
-            key: int | str = min(found, key=lambda k: (isinstance(k, str), k))
+    for (row, _), mh, known in zip(todo, hashes, found_by_row, strict=True):
+        key: int | str
+        if known is not None:
+            key = known
+        elif found := local.query(mh):
+            key = min(found)
         else:
-            key = f"new{len(fresh)}"
+            key = f"new{len(fresh):09d}"
             fresh[key] = mh
-            lsh.insert(key, mh)
+            local.insert(key, mh)
         members.setdefault(key, []).append(row)
     ids = _create(session, {k: (members[k], fresh[k]) for k in fresh})
     _grow(session, {k: v for k, v in members.items() if isinstance(k, int)})
@@ -87,7 +111,19 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
         for row in group:
             row["trend_id"] = tid
             out[row["id"]] = tid
+    _add_to_series(session, [r for r, _ in todo])
     return out
+
+
+def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
+    counts = Counter((r["trend_id"], bucket_of(r["occurred_at"])) for r in rows if r.get("trend_id"))
+    if not counts:
+        return
+    values = [{"trend_id": t, "bucket": b, "count": n} for (t, b), n in sorted(counts.items())]
+    ins = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(TrendBucket)
+    stmt = ins.on_conflict_do_update(index_elements=["trend_id", "bucket"],
+                                     set_={"count": TrendBucket.count + ins.excluded.count})
+    session.connection().execute(stmt, values)
 
 
 def _create(session: Session, new: dict[str, tuple[list[dict[str, Any]], MinHash]]) -> dict[str, int]:
@@ -126,19 +162,29 @@ def _harm(group: list[dict[str, Any]]) -> str | None:
     return max(set(harms), key=harms.count) if harms else None
 
 
+def _window_sums(session: Session, ids: list[int], start: datetime, end: datetime,
+                 size: timedelta) -> dict[int, list[int]]:
+    """Per trend, its counts in consecutive buckets of ``size`` over [start, end) from the series."""
+    n = int((end - start) / size)
+    out: dict[int, list[int]] = {i: [0] * n for i in ids}
+    for i in range(0, len(ids), 5000):
+        part = ids[i:i + 5000]
+        rows = session.execute(select(TrendBucket.trend_id, TrendBucket.bucket, TrendBucket.count)
+                               .where(TrendBucket.trend_id.in_(part), TrendBucket.bucket >= start,
+                                      TrendBucket.bucket < end))
+        for tid, bucket, count in rows:
+            k = int((bucket - start) / size)
+            if 0 <= k < n:
+                out[tid][k] += count
+    return out
+
+
 def _hour_counts(session: Session, ids: list[int], at: datetime) -> dict[int, tuple[int, int]]:
-    if not ids:
-        return {}
+    """(last hour, the hour before) per trend, from its series; the bucket ``at`` is in counts."""
+    end = bucket_of(at) + timedelta(minutes=BUCKET_MINUTES)
     hour = timedelta(hours=1)
-    rows = session.execute(
-        select(Signal.trend_id, (Signal.occurred_at >= at - hour).label("recent"), func.count())
-        .where(Signal.trend_id.in_(ids), Signal.occurred_at >= at - 2 * hour, Signal.occurred_at < at)
-        .group_by(Signal.trend_id, "recent")).all()
-    out: dict[int, list[int]] = {i: [0, 0] for i in ids}
-    for tid, recent, n in rows:
-        if tid is not None:
-            out[tid][0 if recent else 1] += n
-    return {k: (v[0], v[1]) for k, v in out.items()}
+    sums = _window_sums(session, ids, end - 2 * hour, end, hour)
+    return {tid: (v[1], v[0]) for tid, v in sums.items()}
 
 
 def _out(trend: Trend, counts: tuple[int, int]) -> TrendOut:
@@ -148,19 +194,31 @@ def _out(trend: Trend, counts: tuple[int, int]) -> TrendOut:
                     growth=round(last / prev, 3) if prev else None, samples=list(trend.samples))
 
 
+def growth_key(t: TrendOut) -> tuple[float, int, datetime]:
+    """Fastest growing first: a trend new this hour (nothing the hour before) ranks by its count."""
+    rate = t.growth if t.growth is not None else (float(t.last_hour) if t.last_hour else 0.0)
+    return (rate, t.last_hour, t.last_seen)
+
+
 def list_trends(session: Session, actor: Actor, *, min_count: int = 2, harm: str | None = None,
-                since: datetime | None = None, limit: int = 50) -> list[TrendOut]:
-    """Trends with at least ``min_count`` signals, most recently active first."""
+                since: datetime | None = None, limit: int = 50,
+                order: Literal["recent", "growth"] = "recent") -> list[TrendOut]:
+    """Trends with at least ``min_count`` signals, most recently active first (or fastest growing
+    first among the ``4 × limit`` most recently active)."""
     actor.require(Perm.SIGNALS_READ)
     conds: list[Any] = [Trend.count >= min_count]
     if harm:
         conds.append(Trend.harm == harm)
     if since:
         conds.append(Trend.last_seen >= since)
+    pool = limit * 4 if order == "growth" else limit
     found = list(session.execute(select(Trend).where(*conds).order_by(Trend.last_seen.desc(), Trend.id.desc())
-                                 .limit(limit)).scalars())
+                                 .limit(pool)).scalars())
     counts = _hour_counts(session, [t.id for t in found], now())
-    return [_out(t, counts[t.id]) for t in found]
+    out = [_out(t, counts[t.id]) for t in found]
+    if order == "growth":
+        out.sort(key=growth_key, reverse=True)
+    return out[:limit]
 
 
 def get_trend(session: Session, actor: Actor, trend_id: int) -> TrendOut:
@@ -169,3 +227,32 @@ def get_trend(session: Session, actor: Actor, trend_id: int) -> TrendOut:
     if trend is None:
         raise NotFound(f"no trend {trend_id}")
     return _out(trend, _hour_counts(session, [trend.id], now())[trend.id])
+
+
+def sparklines(session: Session, actor: Actor, ids: list[int], *, hours: int = 24,
+               bucket_minutes: int = 60) -> dict[int, list[int]]:
+    """Per trend, its counts over the last ``hours`` hours (up to now) in buckets of ``bucket_minutes``."""
+    actor.require(Perm.SIGNALS_READ)
+    size = timedelta(minutes=bucket_minutes)
+    end = bucket_of(now(), bucket_minutes) + size
+    return _window_sums(session, ids, end - hours * timedelta(hours=1), end, size)
+
+
+def trend_series(session: Session, actor: Actor, trend_id: int, query: TrendSeriesQuery) -> TrendSeriesOut:
+    """A trend's counts in buckets of ``bucket_minutes`` (a multiple of 5) over [since, until)."""
+    actor.require(Perm.SIGNALS_READ)
+    if session.get(Trend, trend_id) is None:
+        raise NotFound(f"no trend {trend_id}")
+    size = query.bucket_minutes
+    if size % BUCKET_MINUTES:
+        raise ValidationFailed(f"bucket_minutes must be a multiple of {BUCKET_MINUTES}, not {size}")
+    if query.until <= query.since:
+        raise ValidationFailed("until must be after since")
+    start = bucket_of(query.since, size)
+    step = timedelta(minutes=size)
+    n = int((query.until - start) / step) + (1 if (query.until - start) % step else 0)
+    if n > MAX_POINTS:
+        raise ValidationFailed(f"{n} buckets asked for, at most {MAX_POINTS}: use a larger bucket_minutes")
+    counts = _window_sums(session, [trend_id], start, start + n * step, step)[trend_id]
+    points = [SeriesPoint(bucket=start + i * step, count=c) for i, c in enumerate(counts)]
+    return TrendSeriesOut(trend_id=trend_id, bucket_minutes=size, points=points, total=sum(counts))

@@ -23,6 +23,7 @@ from . import (
     playbook_views,
     policy_views,
     request_views,
+    signal_views,
     update_views,
 )
 from .errors import html_error
@@ -32,7 +33,8 @@ from .templating import HERE
 ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router,
            playbook_views.router, update_views.router, approval_views.router, notify_views.router,
            oncall_views.router, oncall_actions.router,
-           request_views.router, policy_views.router, lexicon_views.router, hashlist_views.router)
+           request_views.router, policy_views.router, lexicon_views.router, hashlist_views.router,
+           signal_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,184 @@
+"""The in-memory MinHash LSH index of recent trends, one per process and database.
+
+Rebuilding the index from the database for every batch cost a query of every trend of the last
+day plus an LSH insert of each; this index is built once and then refreshed with only the trends
+committed since the last refresh:
+
+* **watermark**: ``settled`` is an id such that every trend id at or below it is in the index (or
+  was too old, or never committed). A refresh reads ``id > settled``. Ids are handed out before
+  commit, so a concurrent transaction can commit id 10 after id 11 was seen: missing ids between
+  known ones are remembered as gaps and read again at each refresh until they appear or
+  ``GAP_GRACE`` has passed (the transaction that took them rolled back).
+* **checking**: a candidate the index returns is read back (id, last seen, signature) before a
+  signal joins it: it must exist, have the signature the index holds and be within the window.
+  A mismatch (the database was emptied and ids reused, e.g. between tests) rebuilds the index.
+* **eviction**: entries whose last known activity is older than ``2 × WINDOW`` before the newest
+  batch are re-read and dropped when the database agrees they went quiet. A batch older than what
+  the index covers (a backfill import of last month's reports) loads the index for its own window,
+  as the per-batch rebuild did.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from datasketch import MinHash, MinHashLSH
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .models import Trend
+
+GAP_GRACE = 120.0  # seconds an id may stay uncommitted before it is taken for rolled back
+CHUNK = 5000
+
+
+class TrendIndex:
+    def __init__(self, *, threshold: float, num_perm: int, window: timedelta,
+                 to_minhash: Any) -> None:
+        self.threshold, self.num_perm, self.window = threshold, num_perm, window
+        self._to_minhash = to_minhash
+        self.lock = threading.Lock()
+        self.rebuilds = 0
+        self._reset()
+
+    def _reset(self) -> None:
+        self.lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
+        self.first: dict[int, int] = {}  # trend id -> first signature value (identity check)
+        self.seen_at: dict[int, datetime] = {}  # trend id -> last activity known here
+        self.settled = -1  # -1: never loaded
+        self.gaps: dict[int, float] = {}
+        self.newest: datetime | None = None
+        self.covers_from: datetime | None = None  # trends active since then are all in the index
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    # --- refresh ---------------------------------------------------------------------------------
+
+    def _add(self, tid: int, last_seen: datetime, signature: list[int]) -> None:
+        if tid in self.first or len(signature) != self.num_perm:
+            return
+        self.lsh.insert(tid, self._to_minhash(signature))
+        self.first[tid] = int(signature[0])
+        self.seen_at[tid] = last_seen
+
+    def _load(self, session: Session, since: datetime) -> None:
+        self._reset()
+        self.rebuilds += 1
+        top = session.execute(select(func.max(Trend.id))).scalar_one_or_none() or 0
+        q = select(Trend.id, Trend.last_seen, Trend.signature).where(Trend.last_seen >= since, Trend.id <= top)
+        for tid, last_seen, sig in session.execute(q):
+            self._add(tid, last_seen, sig)
+        self.settled = top
+        self.covers_from = since
+
+    def _settled_still_there(self, session: Session) -> bool:
+        """Whether the database still holds the trends this index was built from."""
+        below = [t for t in self.first if t <= self.settled]
+        if not below:
+            top = session.execute(select(func.max(Trend.id))).scalar_one_or_none() or 0
+            return top >= self.settled
+        tid = max(below)
+        sig = session.execute(select(Trend.signature).where(Trend.id == tid)).scalar_one_or_none()
+        return sig is not None and len(sig) > 0 and int(sig[0]) == self.first[tid]
+
+    def refresh(self, session: Session, since: datetime) -> None:
+        stale = self.covers_from is None or since < self.covers_from  # an older batch (a backfill import)
+        if self.settled < 0 or stale or not self._settled_still_there(session):
+            self._load(session, since)
+            return
+        rows = session.execute(select(Trend.id, Trend.last_seen, Trend.signature)
+                               .where(Trend.id > self.settled).order_by(Trend.id)).all()
+        for tid, last_seen, sig in rows:
+            self._add(tid, last_seen, sig)
+        ids = {tid for tid, _, _ in rows}
+        clock = time.monotonic()
+        top = max(ids, default=self.settled)
+        for gap in range(self.settled + 1, top):
+            if gap not in ids:
+                self.gaps.setdefault(gap, clock)
+        settled = self.settled
+        while settled < top:
+            nxt = settled + 1
+            if nxt in ids or nxt in self.first or clock - self.gaps.get(nxt, clock) > GAP_GRACE:
+                self.gaps.pop(nxt, None)
+                settled = nxt
+            else:
+                break
+        self.settled = settled
+
+    def _evict(self, session: Session, newest: datetime) -> None:
+        cutoff = newest - 2 * self.window
+        if self.covers_from is not None:
+            self.covers_from = max(self.covers_from, cutoff)
+        old = [t for t, at in self.seen_at.items() if at < cutoff]
+        for i in range(0, len(old), CHUNK):
+            part = old[i:i + CHUNK]
+            fresh = dict(session.execute(select(Trend.id, Trend.last_seen).where(Trend.id.in_(part))).all())
+            for tid in part:
+                at = fresh.get(tid)
+                if at is None or at < cutoff:
+                    self.lsh.remove(tid)
+                    del self.first[tid], self.seen_at[tid]
+                else:
+                    self.seen_at[tid] = at
+
+    # --- lookup ----------------------------------------------------------------------------------
+
+    def _candidates(self, hashes: Sequence[MinHash]) -> list[list[int]]:
+        return [sorted(self.lsh.query(mh)) for mh in hashes]
+
+    def _check(self, session: Session, ids: set[int]) -> dict[int, tuple[datetime, int]] | None:
+        """id → (last seen, first signature value) for candidates; None when the index is stale."""
+        out: dict[int, tuple[datetime, int]] = {}
+        wanted = sorted(ids)
+        for i in range(0, len(wanted), CHUNK):
+            q = select(Trend.id, Trend.last_seen, Trend.signature).where(Trend.id.in_(wanted[i:i + CHUNK]))
+            for tid, last_seen, sig in session.execute(q):
+                out[tid] = (last_seen, int(sig[0]) if sig else -1)
+        if any(tid not in out or out[tid][1] != self.first.get(tid) for tid in ids):
+            return None
+        return out
+
+    def lookup(self, session: Session, hashes: Sequence[MinHash], *, since: datetime) -> list[int | None]:
+        """For each signature, the lowest id of a committed trend near it active since ``since``."""
+        with self.lock:
+            newest = since + self.window
+            self.refresh(session, since)
+            found = self._candidates(hashes)
+            checked = self._check(session, {t for ids in found for t in ids})
+            if checked is None:  # ids reused by another database or a reset: start again
+                self._load(session, since)
+                found = self._candidates(hashes)
+                checked = self._check(session, {t for ids in found for t in ids}) or {}
+            for tid, (last_seen, _) in checked.items():
+                self.seen_at[tid] = max(self.seen_at.get(tid, last_seen), last_seen)
+            out = [next((t for t in ids if t in checked and checked[t][0] >= since), None) for ids in found]
+            if self.newest is None or newest > self.newest + self.window / 4:
+                self.newest = newest
+                self._evict(session, newest)
+            return out
+
+
+_indexes: dict[str, TrendIndex] = {}
+_lock = threading.Lock()
+
+
+def index_for(session: Session, **settings: Any) -> TrendIndex:
+    """This process's index for the database ``session`` is bound to."""
+    key = session.get_bind().engine.url.render_as_string(hide_password=True)
+    with _lock:
+        found = _indexes.get(key)
+        if found is None:
+            found = _indexes[key] = TrendIndex(**settings)
+        return found
+
+
+def forget() -> None:
+    """Drop every index of this process (they rebuild on next use)."""
+    with _lock:
+        _indexes.clear()

@@ -1,0 +1,187 @@
+"""Signals explorer and trends: filter and search signals, a chart of the filter, sample rows with
+lexicon matches marked and media blurred; trends by growth with sparklines, and one trend's page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+
+from ..auth.permissions import Perm
+from ..clock import now
+from ..db import unit_of_work
+from ..incidents.vocab import N_
+from ..signals import service, trends
+from ..signals.models import Signal
+from ..signals.schemas import SignalFilter, Source, TrendOut
+from .context import request_locale
+from .lexicon_views import _harm_names
+from .security import WebUser, require_user
+from .signal_charts import bar_chart, bucket_for, sparkline
+from .templating import format_time, render, zone
+
+router = APIRouter(include_in_schema=False)
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+PAGE = 25
+SOURCE_LABELS = {"user_report": N_("User report"), "classifier": N_("Classifier"),
+                 "trusted_flagger": N_("Trusted flagger"), "hash_match": N_("Hash match"),
+                 "partner": N_("Partner"), "press": N_("Press"), "regulator": N_("Regulator")}
+PERIODS = {"1h": (N_("Last hour"), timedelta(hours=1)), "24h": (N_("Last 24 hours"), timedelta(hours=24)),
+           "7d": (N_("Last 7 days"), timedelta(days=7)), "30d": (N_("Last 30 days"), timedelta(days=30))}
+FIELDS = ("q", "harm", "country", "language", "source", "period", "since", "until", "matched", "trend")
+IMAGE_TYPES = frozenset({"image", "photo", "picture", "meme", "screenshot"})
+
+
+def pieces(sig: Signal) -> list[tuple[str, bool]]:
+    """The text in pieces, each marked whether a lexicon match covers it (for <mark> without |safe)."""
+    text, out, pos = sig.text or "", [], 0
+    spans = sorted((int(m.get("start", 0)), int(m.get("end", 0))) for m in (sig.lexicon_matches or []))
+    for start, end in spans:
+        if start < pos or not 0 <= start < end <= len(text):
+            continue
+        out += [(text[pos:start], False), (text[start:end], True)]
+        pos = end
+    out.append((text[pos:], False))
+    return [p for p in out if p[0]]
+
+
+def media(sig: Signal) -> dict[str, str] | None:
+    """What the row shows of the signal's media: an image we may load (a data: image or one of our
+    own paths, CSP allows nothing else), or only a link; None without media."""
+    url = sig.url or ""
+    kind = (sig.content_type or "").lower()
+    if kind in IMAGE_TYPES and (url.startswith("data:image/") or (url.startswith("/") and not url.startswith("//"))):
+        return {"kind": "image", "src": url}
+    if url.startswith(("https://", "http://")):
+        return {"kind": "link", "href": url, "type": kind}
+    if sig.media_hash:
+        return {"kind": "hash", "hash": sig.media_hash}
+    return None
+
+
+def _local(value: str, tz: str) -> datetime | None:
+    if not value:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone(tz))
+
+
+def _filter(raw: dict[str, str], tz: str, page: int) -> tuple[SignalFilter | None, dict[str, str]]:
+    """The explorer form as a ``SignalFilter``, or the reasons it is not one (per field)."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {k: (raw.get(k) or "").strip() or None for k in ("q", "harm", "language", "source")}
+    values["country"] = (raw.get("country") or "").strip().upper() or None
+    try:
+        values["since"], values["until"] = _local(raw.get("since", ""), tz), _local(raw.get("until", ""), tz)
+    except ValueError:
+        errors["since"] = N_("Times must look like 2026-03-01T08:00.")
+    period = raw.get("period") or ""
+    if period in PERIODS and not values.get("since"):
+        values["since"] = now() - PERIODS[period][1]
+    elif period and period not in PERIODS:
+        errors["period"] = N_("Unknown period.")
+    matched = raw.get("matched") or ""
+    values["matched"] = {"1": True, "0": False}.get(matched)
+    trend = raw.get("trend") or ""
+    if trend:
+        values["trend_id"] = trend
+    values.update(limit=PAGE, offset=(page - 1) * PAGE)
+    if errors:
+        return None, errors
+    try:
+        return SignalFilter.model_validate(values), {}
+    except ValidationError as exc:
+        for err in exc.errors():
+            errors[str(err["loc"][0]) if err["loc"] else "q"] = N_("This value is not valid here.")
+        return None, errors
+
+
+def _chart(s: Any, user: WebUser, flt: SignalFilter, tz: str) -> Any:
+    until = flt.until
+    if until is None:
+        latest = s.execute(service.latest_time_query(flt)).scalar_one_or_none()
+        until = latest + timedelta(minutes=5) if latest else now()  # the last day with signals
+    since = flt.since or until - timedelta(hours=24)
+    if since >= until:
+        return None
+    minutes = bucket_for(until - since)
+    points = service.filtered_series(s, user.actor, flt, since=since, until=until, bucket_minutes=minutes)
+    fmt = "%H:%M" if until - since <= timedelta(days=1) else "%m-%d %H:%M"
+    return bar_chart([(p.bucket, p.count) for p in points], minutes,
+                     lambda at: at.astimezone(zone(tz)).strftime(fmt))
+
+
+@router.get("/signals")
+def explorer(request: Request, user: Annotated[WebUser, Depends(require_user)],
+             page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
+    """Signals filtered by harm, country, language, source, time, lexicon matches, trend and text."""
+    user.actor.require(Perm.SIGNALS_READ)
+    locale, tz = request_locale(request), user.actor.timezone or "UTC"
+    raw = {k: str(request.query_params.get(k, ""))[:400] for k in FIELDS}
+    flt, errors = _filter(raw, tz, page)
+    items: list[Signal] = []
+    total, chart = 0, None
+    if flt is not None:
+        with unit_of_work(read_only=True) as s:
+            items, total = service.list_signals(s, user.actor, flt)
+            chart = _chart(s, user, flt, tz)
+            rows = [(sig, pieces(sig), media(sig)) for sig in items]
+    else:
+        rows = []
+    keep = {k: v for k, v in raw.items() if v}
+    pages = max(1, -(-total // PAGE))
+    return render(request, "signals/explorer.html", {
+        "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
+        "prev_url": f"/signals?{urlencode({**keep, 'page': page - 1})}" if page > 1 else "",
+        "next_url": f"/signals?{urlencode({**keep, 'page': page + 1})}" if page < pages else "",
+        "filtered": bool(keep), "chart": chart, "harms": _harm_names(locale), "sources": [s.value for s in Source],
+        "source_labels": SOURCE_LABELS, "periods": PERIODS}, status=422 if errors else 200)
+
+
+def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[TrendOut, str]]:
+    lines = trends.sparklines(s, user.actor, [t.id for t in found])
+    return [(t, sparkline(lines.get(t.id, []))) for t in found]
+
+
+@router.get("/trends")
+def trend_list(request: Request, user: Annotated[WebUser, Depends(require_user)],
+               order: Annotated[str, Query(pattern="^(growth|recent)$")] = "growth",
+               harm: Annotated[str, Query(pattern="^[a-z0-9_-]{0,80}$")] = "") -> Response:
+    """Trends (near-duplicate reports) fastest growing first, with 24-hour sparklines."""
+    user.actor.require(Perm.SIGNALS_READ)
+    locale = request_locale(request)
+    with unit_of_work(read_only=True) as s:
+        found = trends.list_trends(s, user.actor, harm=harm or None, limit=50,
+                                   order="growth" if order == "growth" else "recent")
+        rows = _trend_rows(s, user, found)
+    return render(request, "signals/trends.html", {"rows": rows, "order": order, "harm": harm,
+                                                   "harms": _harm_names(locale)})
+
+
+@router.get("/trends/{trend_id}")
+def trend_page(request: Request, trend_id: Id, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    """One trend: its growth, a chart of its signals over time, samples and its signals."""
+    locale, tz = request_locale(request), user.actor.timezone or "UTC"
+    with unit_of_work(read_only=True) as s:
+        trend = trends.get_trend(s, user.actor, trend_id)
+        until = max(trend.last_seen, now()) if trend.last_seen > now() - timedelta(hours=24) else trend.last_seen
+        until += timedelta(minutes=5)
+        since = min(trend.first_seen, until - timedelta(hours=1))
+        minutes = bucket_for(until - since)
+        flt = SignalFilter(trend_id=trend.id, limit=PAGE)
+        points = service.filtered_series(s, user.actor, flt, since=since, until=until, bucket_minutes=minutes)
+        items, total = service.list_signals(s, user.actor, flt)
+        samples = service.signals_by_ids(s, user.actor, trend.samples)
+        rows = [(sig, pieces(sig), media(sig)) for sig in items]
+        sample_rows = [(sig, pieces(sig), media(sig)) for sig in samples]
+    fmt = "%H:%M" if until - since <= timedelta(days=1) else "%m-%d %H:%M"
+    chart = bar_chart([(p.bucket, p.count) for p in points], minutes,
+                      lambda at: at.astimezone(zone(tz)).strftime(fmt))
+    return render(request, "signals/trend.html", {
+        "trend": trend, "chart": chart, "rows": rows, "total": total, "samples": sample_rows,
+        "harms": _harm_names(locale), "source_labels": SOURCE_LABELS, "first": format_time(trend.first_seen, tz),
+        "last": format_time(trend.last_seen, tz)})
