@@ -1,7 +1,7 @@
 """signals: PDQ hash lists, their versions and entries, and the matches found at intake
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-29 22:09:33.442809
 """
 from alembic import op
@@ -10,7 +10,7 @@ import rapidresponse.db
 
 
 revision = '0009'
-down_revision = '0007'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
