@@ -1,0 +1,191 @@
+"""The detection tick: advance the detector bank by every closed 5-minute bucket, raise or update alerts.
+
+One run per closed bucket, exactly once: the cursor row (``detection_cursor``) says how far detection got,
+and a tick claims it with ``SELECT … FOR UPDATE SKIP LOCKED`` (SQLite: the write lock taken at BEGIN), so
+of two workers one ticks and the other skips; it then finds the cursor moved and has nothing to do.
+
+State. The detector state is a deterministic function of the stored series: every live series is replayed
+from the cursor's *anchor* (the first bucket detection saw, at most ``MAX_REPLAY`` back), missing buckets
+(and buckets before a series' first report) counting as zero. A worker keeps the bank in memory between
+ticks; a restarted (or a second) worker rebuilds it by replaying the series table up to the cursor, so a
+restart gives the same scores and so the same alerts. A tick whose transaction rolls back leaves the memory
+ahead of the cursor; the next tick sees that and rebuilds.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .. import clock
+from ..db import insert_ignore
+from ..signals import feed
+from ..signals.service import bucket_of
+from . import alerts, thresholds
+from .base import DetectorBank
+from .detectors import DEFAULT_DETECTOR, bank_factory
+from .models import DetectionCursor
+
+BUCKET = timedelta(minutes=5)
+MAX_REPLAY = timedelta(days=35)
+CHUNK = 288  # buckets loaded per query while replaying
+Key = feed.Key
+
+
+@dataclass
+class Crossing:
+    key: Key
+    bucket: datetime
+    score: float
+    threshold: float
+    observed: int
+
+
+@dataclass
+class TickReport:
+    skipped: bool = False
+    buckets: int = 0
+    series: int = 0
+    crossings: list[Crossing] = field(default_factory=list)
+    raised: int = 0
+    updated: int = 0
+    rebuilt: bool = False
+
+
+@dataclass
+class _State:
+    detector: str
+    anchor: datetime
+    keys: list[Key]
+    index: dict[Key, int]
+    bank: DetectorBank
+    until: datetime | None  # the last bucket stepped (None: none yet)
+
+
+def _epochs(start: datetime, n: int) -> list[float]:
+    base = start.timestamp()
+    return [base + i * BUCKET.total_seconds() for i in range(n)]
+
+
+def _matrix(rows: list[tuple[str, str, str, datetime, int]], index: dict[Key, int], start: datetime,
+            n_buckets: int) -> np.ndarray:
+    x = np.zeros((len(index), n_buckets))
+    step = BUCKET.total_seconds()
+    for h, c, lang, b, n in rows:
+        j = index.get((h, c, lang))
+        if j is not None:
+            x[j, round((b - start).total_seconds() / step)] += n
+    return x
+
+
+class Ticker:
+    """One worker's detection: its in-memory bank, rebuilt from the series table when it is behind."""
+
+    def __init__(self, detector: str = DEFAULT_DETECTOR) -> None:
+        self.detector = detector
+        self._state: _State | None = None
+        self._lock = threading.Lock()
+
+    def forget(self) -> None:
+        """Drop the in-memory state (what a restart does)."""
+        self._state = None
+
+    def _claim(self, session: Session) -> DetectionCursor | None:
+        insert_ignore(session, DetectionCursor, {"name": self.detector, "detector": self.detector}, "name")
+        cursor: DetectionCursor | None = session.execute(
+            select(DetectionCursor).where(DetectionCursor.name == self.detector)
+            .with_for_update(skip_locked=True).execution_options(populate_existing=True)).scalar_one_or_none()
+        return cursor
+
+    def _advance(self, session: Session, state: _State, start: datetime, end: datetime,
+                 on_step: list[Crossing] | None, limits: np.ndarray | None) -> None:
+        """Step the bank through buckets [start, end] (inclusive), loading a day of counts at a time."""
+        at = start
+        while at <= end:
+            n = min(CHUNK, int((end - at) / BUCKET) + 1)
+            rows = feed.counts(session, at, at + n * BUCKET)
+            x = _matrix(rows, state.index, at, n)
+            for i, epoch in enumerate(_epochs(at, n)):
+                scores = state.bank.step(np.full(len(state.keys), epoch), x[:, i])
+                if on_step is not None and limits is not None:
+                    for j in np.nonzero(scores >= limits)[0]:
+                        on_step.append(Crossing(state.keys[j], at + i * BUCKET, float(scores[j]),
+                                                float(limits[j]), int(x[j, i])))
+            state.until = at + (n - 1) * BUCKET
+            at += n * BUCKET
+
+    def _rebuild(self, session: Session, anchor: datetime, until: datetime | None, keys: list[Key]) -> _State:
+        state = _State(self.detector, anchor, keys, {k: i for i, k in enumerate(keys)},
+                       bank_factory(self.detector)(max(len(keys), 1)), None)
+        if until is not None and keys:
+            self._advance(session, state, anchor, until, None, None)
+        state.until = until
+        return state
+
+    def _ready(self, session: Session, cursor: DetectionCursor, keys: list[Key]) -> tuple[_State, bool]:
+        """A state advanced exactly to the cursor, covering ``keys``; rebuilt when needed."""
+        assert cursor.anchor is not None
+        s = self._state
+        done = cursor.processed_until
+        if (s is None or s.detector != self.detector or s.anchor != cursor.anchor
+                or any(k not in s.index for k in keys)
+                or (s.until is not None and (done is None or s.until > done))):
+            return self._rebuild(session, cursor.anchor, done, keys), True
+        if done is not None and (s.until is None or s.until < done):
+            self._advance(session, s, (s.until + BUCKET) if s.until else cursor.anchor, done, None, None)
+        return s, False
+
+    def tick(self, session: Session, *, now: datetime | None = None, max_buckets: int | None = None) -> TickReport:
+        """Process every closed bucket after the cursor (at most ``max_buckets``)."""
+        with self._lock:
+            return self._tick(session, now or clock.now(), max_buckets)
+
+    def _tick(self, session: Session, at: datetime, max_buckets: int | None) -> TickReport:
+        last_closed = bucket_of(at) - BUCKET
+        cursor = self._claim(session)
+        if cursor is None:
+            return TickReport(skipped=True)
+        alerts.expire_snoozes(session, at)
+        if cursor.processed_until is None:
+            first = feed.first_bucket(session)
+            if first is None or first > last_closed:
+                return TickReport()
+            cursor.anchor = max(first, bucket_of(last_closed - MAX_REPLAY))
+            start = cursor.anchor
+        else:
+            start = cursor.processed_until + BUCKET
+        if start > last_closed:
+            return TickReport()
+        end = last_closed if max_buckets is None else min(last_closed, start + (max_buckets - 1) * BUCKET)
+        assert cursor.anchor is not None
+        keys = sorted(set(feed.series_keys(session, since=cursor.anchor)))
+        state, rebuilt = self._ready(session, cursor, keys)
+        self._state = state
+        limits = thresholds.limits(session, state.keys)
+        found: list[Crossing] = []
+        self._advance(session, state, start, end, found, limits)
+        cursor.processed_until = end
+        cursor.updated_at = at
+        report = TickReport(buckets=int((end - start) / BUCKET) + 1, series=len(state.keys), crossings=found,
+                            rebuilt=rebuilt)
+        for c in sorted(found, key=lambda c: (c.bucket, c.key)):
+            outcome = alerts.on_crossing(session, c.key, bucket=c.bucket, score=c.score, threshold=c.threshold,
+                                         observed=c.observed)
+            if outcome == "raised":
+                report.raised += 1
+            elif outcome == "updated":
+                report.updated += 1
+        session.flush()
+        return report
+
+
+TICKER = Ticker()
+
+
+def tick(session: Session, *, now: datetime | None = None, max_buckets: int | None = None) -> TickReport:
+    return TICKER.tick(session, now=now, max_buckets=max_buckets)

@@ -1,0 +1,83 @@
+"""The series chart: counts per 5-minute bucket, the expected band and the alert crossings, as SVG shapes
+laid out on the server (no JavaScript, no inline styles: classes only, like the rota)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+from sqlalchemy.orm import Session
+
+from ..detection import alerts, baseline
+from ..signals import feed
+
+BUCKET = timedelta(minutes=5)
+WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 960.0, 260.0, 44.0, 12.0, 28.0
+
+
+@dataclass
+class Marker:
+    x: float
+    y: float
+    title: str
+
+
+@dataclass
+class Chart:
+    width: float
+    height: float
+    line: str
+    band: str
+    expected: str
+    markers: list[Marker]
+    ticks: list[tuple[float, str]]
+    yticks: list[tuple[float, str]]
+    start: datetime
+    end: datetime
+    peak: int
+    total: int
+    plot: tuple[float, float, float, float] = field(default=(LEFT, TOP, WIDTH - 8, HEIGHT - BOTTOM))
+
+
+def build(session: Session, key: feed.Key, end: datetime, hours: int = 24, tz_label: str = "UTC") -> Chart:
+    start = end - timedelta(hours=hours)
+    lead = timedelta(days=baseline.DAYS)
+    n_all = int((end - (start - lead)) / BUCKET)
+    values = np.zeros(n_all)
+    for *_, b, count in feed.counts(session, start - lead, end, [key]):
+        values[int((b - (start - lead)) / BUCKET)] += count
+    row = values.reshape(1, -1)
+    first = n_all - int((end - start) / BUCKET)
+    shown = values[first:]
+    expect = np.array([baseline.expected(row, i)[0] for i in range(first, n_all)])
+    lo, hi = baseline.band(expect)
+    top = max(float(shown.max(initial=0)), float(hi.max(initial=0)), 4.0) * 1.1
+    x0, y0, x1, y1 = LEFT, TOP, WIDTH - 8, HEIGHT - BOTTOM
+    n = len(shown)
+
+    def px(i: float) -> float:
+        return round(x0 + (x1 - x0) * i / max(n - 1, 1), 1)
+
+    def py(v: float) -> float:
+        return round(y1 - (y1 - y0) * v / top, 1)
+
+    line = " ".join(f"{px(i)},{py(v)}" for i, v in enumerate(shown))
+    band = " ".join([f"{px(i)},{py(v)}" for i, v in enumerate(hi)] +
+                    [f"{px(i)},{py(v)}" for i, v in reversed(list(enumerate(lo)))])
+    exp_line = " ".join(f"{px(i)},{py(v)}" for i, v in enumerate(expect))
+    markers = []
+    for alert in alerts.history(session, key):
+        for c in alert.crossings:
+            at = datetime.fromisoformat(c["bucket"])
+            if start <= at < end:
+                i = int((at - start) / BUCKET)
+                markers.append(Marker(px(i), py(float(shown[i])),
+                                      f"#{alert.id} {at:%H:%M} UTC · {c['observed']} · score {c['score']:.2f}"))
+    ticks = []
+    for h in range(0, hours + 1, max(1, hours // 8)):
+        at = start + timedelta(hours=h)
+        ticks.append((px(h * 12), f"{at:%H:%M}"))
+    yticks = [(py(v), f"{v:.0f}") for v in np.linspace(0, top / 1.1, 5)]
+    return Chart(WIDTH, HEIGHT, line, band, exp_line, markers, ticks, yticks, start, end,
+                 int(shown.max(initial=0)), int(shown.sum()))
