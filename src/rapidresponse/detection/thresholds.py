@@ -25,7 +25,7 @@ from .detectors import DEFAULT_DETECTOR, bank_factory
 from .models import Threshold
 
 DEFAULT_FAMILY = "*"
-DEFAULT_THRESHOLD = 0.7
+DEFAULT_THRESHOLD = 0.6
 COOLDOWN = timedelta(hours=2)
 BUCKET = timedelta(minutes=5)
 MAX_DAYS = 30
@@ -131,7 +131,8 @@ def backtest(session: Session, actor: Actor, family: str, threshold: float, *, d
         raise ValidationFailed(f"days must be 1 to {MAX_DAYS}", field="days")
     values = table(session)
     end = bucket_of(at or now())
-    start = end - timedelta(days=days)
+    first = feed.first_bucket(session)
+    start = max(end - timedelta(days=days), first or end)  # as the tick: replay from the first data
     keys = [k for k in feed.series_keys(session, since=start)
             if (k[0] == family) or (family == DEFAULT_FAMILY and k[0] not in values)]
     n = int((end - start) / BUCKET)
