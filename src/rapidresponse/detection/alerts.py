@@ -27,11 +27,19 @@ from .models import Alert, Suppression
 BUCKET = timedelta(minutes=5)
 COOLDOWN = timedelta(hours=2)
 MAX_CROSSINGS = 100
+MIN_SPIKE = 5
 LIVE = ("open", "acknowledged", "snoozed")
 STATES = ("open", "acknowledged", "snoozed", "suppressed", "dismissed", "escalated")
 MAX_SNOOZE = timedelta(days=30)
 MAX_SUPPRESS = timedelta(days=365)
-Outcome = Literal["raised", "updated", "suppressed", "quiet"]
+Outcome = Literal["raised", "updated", "suppressed", "quiet", "below"]
+
+
+def is_spike(observed: float, expected: float) -> bool:
+    """Alerts are about spikes: a crossing counts only above the expected band (a drop, or a count inside
+    the Poisson noise of a sparse series, such as 3 reports where 0.3 are expected, raises nothing): at least
+    ``MIN_SPIKE`` reports and more than three Poisson deviations above the expected count."""
+    return observed >= MIN_SPIKE and observed > expected + 3.0 * float(np.sqrt(max(expected, 1.0)))
 
 
 def series_key(harm: str, country: str, language: str) -> str:
@@ -144,6 +152,9 @@ def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: flo
     crossing = {"bucket": bucket.isoformat(), "score": round(score, 4), "observed": observed}
     if suppressing(session, key, at) is not None:
         return "suppressed"
+    ctx = _context(session, key, bucket)
+    if not is_spike(observed, ctx["expected"]):
+        return "below"
     skey = series_key(*key)
     live = session.execute(select(Alert).where(Alert.open_series == skey)).scalar_one_or_none()
     if live is None:
@@ -155,7 +166,6 @@ def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: flo
             recent.crossings = [*recent.crossings, crossing][-MAX_CROSSINGS:]
             recent.last_bucket, recent.updated_at = bucket, at
             return "quiet"
-    ctx = _context(session, key, bucket)
     crossing["expected"] = round(ctx["expected"], 3)
     if live is not None:
         live.crossings = [*live.crossings, crossing][-MAX_CROSSINGS:]

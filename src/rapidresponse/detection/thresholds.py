@@ -20,7 +20,9 @@ from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..signals import feed
 from ..signals.service import bucket_of
+from .alerts import is_spike
 from .base import run_batch
+from .baseline import expected
 from .detectors import DEFAULT_DETECTOR, bank_factory
 from .models import Threshold
 
@@ -110,11 +112,15 @@ class Backtest:
     alerts_at_current: int
 
 
-def episodes(scores: np.ndarray, start: datetime, threshold: float) -> list[tuple[datetime, float]]:
-    """Alerts a threshold raises on one series' scores: crossings, at most one per cooldown."""
+def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.ndarray | None = None
+             ) -> list[tuple[datetime, float]]:
+    """Alerts a threshold raises on one series' scores: crossings above the expected band (when ``values`` are
+    given, as the tick does), at most one per cooldown."""
     out: list[tuple[datetime, float]] = []
     last: datetime | None = None
     for i in np.nonzero(scores >= threshold)[0]:
+        if values is not None and not is_spike(float(values[i]), float(expected(values.reshape(1, -1), int(i))[0])):
+            continue
         at = start + int(i) * BUCKET
         if last is None or at - last > COOLDOWN:
             out.append((at, float(scores[i])))
@@ -149,7 +155,8 @@ def backtest(session: Session, actor: Actor, family: str, threshold: float, *, d
     at_current = 0
     for key, scores in zip(keys, scored, strict=True):
         label = "/".join(p or "-" for p in key)
-        hits += [BacktestHit(label, when, s) for when, s in episodes(scores, start, threshold)]
-        at_current += len(episodes(scores, start, current))
+        values = x[index[key]]
+        hits += [BacktestHit(label, when, s) for when, s in episodes(scores, start, threshold, values)]
+        at_current += len(episodes(scores, start, current, values))
     hits.sort(key=lambda h: h.at)
     return Backtest(family, threshold, current, days, len(keys), n, hits, at_current)
