@@ -78,5 +78,5 @@ def test_alert_chart_case_escalation_incident(live_server: LiveServer, page: Any
     ref = page.url.rsplit("/", 1)[-1]
     page.go_back()
     page.reload()
-    assert ref in page.locator("dl.facts").first.inner_text()
+    assert ref in page.locator("dl.kv").first.inner_text()
     assert page.locator(".case-metrics").inner_text().count("min") == 2

@@ -71,6 +71,12 @@ def get(session: Session, actor: Actor, case_id: int, *, lock: bool = False) -> 
     return case
 
 
+def for_alert(session: Session, alert_id: int) -> int | None:
+    """The id of the case opened from this alert, if any."""
+    found: int | None = session.execute(select(Case.id).where(Case.alert_id == alert_id)).scalar_one_or_none()
+    return found
+
+
 def list_cases(session: Session, actor: Actor, *, status: str | None = None, assignee: str | None = None,
                limit: int = 100, offset: int = 0) -> tuple[list[Case], int]:
     actor.require(Perm.ALERTS_READ)

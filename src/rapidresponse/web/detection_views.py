@@ -59,7 +59,8 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         end = min(end, max(now(), alert.last_bucket + timedelta(minutes=5)))
         chart = detection_chart.build(s, alerts.key_of(alert), end)
         timeline = alerts.timeline(s, user.actor, alert)
-    return render(request, "detection/alert.html", {
+        case_id = cases.for_alert(s, alert.id)
+    return render(request, "detection/alert.html", {"case_id": case_id,
         "alert": alert, "chart": chart, "timeline": timeline, "series": alerts.series_key(*alerts.key_of(alert)),
         "STATE_LABELS": STATE_LABELS, "live": alert.state in alerts.LIVE, "error": error,
         "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE)},
