@@ -75,6 +75,7 @@ def test_alert_chart_case_escalation_incident(live_server: LiveServer, page: Any
     page.click("form.escalate-form button:has-text('Escalate')")
     page.wait_for_url(re.compile(rf"{re.escape(base)}/incidents/INC-\d{{4}}-\d{{4}}$"))
     assert "Choking challenge spreading in Kazakh" in page.content()
+    assert "declared from triage case #" in page.content()
     ref = page.url.rsplit("/", 1)[-1]
     page.go_back()
     page.reload()
