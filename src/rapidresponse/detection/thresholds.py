@@ -20,7 +20,7 @@ from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..signals import feed
 from ..signals.service import bucket_of
-from .alerts import is_spike
+from .alerts import MIN_SPIKE, is_spike
 from .base import run_batch
 from .baseline import expected
 from .detectors import DEFAULT_DETECTOR, bank_factory
@@ -31,6 +31,7 @@ DEFAULT_THRESHOLD = 0.6
 COOLDOWN = timedelta(hours=2)
 BUCKET = timedelta(minutes=5)
 MAX_DAYS = 30
+ARMED = 12  # as the tick
 
 
 def table(session: Session) -> dict[str, float]:
@@ -112,18 +113,27 @@ class Backtest:
     alerts_at_current: int
 
 
-def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.ndarray | None = None
+def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.ndarray
              ) -> list[tuple[datetime, float]]:
-    """Alerts a threshold raises on one series' scores: crossings above the expected band (when ``values`` are
-    given, as the tick does), at most one per cooldown."""
+    """Alerts a threshold raises on one series, as the tick does: a score at the threshold arms the series
+    for an hour, the first armed bucket with at least ``MIN_SPIKE`` reports fires if its count is above the
+    expected band, and a series fires at most once per cooldown."""
     out: list[tuple[datetime, float]] = []
     last: datetime | None = None
-    for i in np.nonzero(scores >= threshold)[0]:
-        if values is not None and not is_spike(float(values[i]), float(expected(values.reshape(1, -1), int(i))[0])):
+    armed_until, armed_score = -1, 0.0
+    row = values.reshape(1, -1)
+    for i in range(len(scores)):
+        if scores[i] >= threshold:
+            armed_score = max(float(scores[i]), armed_score if armed_until >= i else 0.0)
+            armed_until = i + ARMED
+        if armed_until < i or values[i] < MIN_SPIKE:
             continue
-        at = start + int(i) * BUCKET
+        armed_until = -1
+        if not is_spike(float(values[i]), float(expected(row, i)[0])):
+            continue
+        at = start + i * BUCKET
         if last is None or at - last > COOLDOWN:
-            out.append((at, float(scores[i])))
+            out.append((at, armed_score))
         last = at
     return out
 

@@ -34,6 +34,7 @@ from .models import DetectionCursor
 BUCKET = timedelta(minutes=5)
 MAX_REPLAY = timedelta(days=35)
 CHUNK = 288  # buckets loaded per query while replaying
+ARMED = 12  # buckets a crossing waits for the counts to spike (an hour)
 Key = feed.Key
 
 
@@ -65,6 +66,8 @@ class _State:
     index: dict[Key, int]
     bank: DetectorBank
     until: datetime | None  # the last bucket stepped (None: none yet)
+    armed_until: np.ndarray  # epoch until which a series' crossing waits for a spike in its counts
+    armed_score: np.ndarray
 
 
 def _epochs(start: datetime, n: int) -> list[float]:
@@ -103,8 +106,14 @@ class Ticker:
         return cursor
 
     def _advance(self, session: Session, state: _State, start: datetime, end: datetime,
-                 on_step: list[Crossing] | None, limits: np.ndarray | None) -> None:
-        """Step the bank through buckets [start, end] (inclusive), loading a day of counts at a time."""
+                 on_step: list[Crossing] | None, limits: np.ndarray) -> None:
+        """Step the bank through buckets [start, end] (inclusive), loading a day of counts at a time.
+
+        A score at or above the threshold *arms* the series for ``ARMED`` buckets (the detector reports an
+        episode once, often at its first few reports); the first armed bucket with at least ``MIN_SPIKE``
+        reports disarms it and is a crossing, which :func:`.alerts.on_crossing` checks against the expected
+        band. Arming is part of the replayed state, so a restart arms exactly as the live run did.
+        """
         at = start
         while at <= end:
             n = min(CHUNK, int((end - at) / BUCKET) + 1)
@@ -112,18 +121,26 @@ class Ticker:
             x = _matrix(rows, state.index, at, n)
             for i, epoch in enumerate(_epochs(at, n)):
                 scores = state.bank.step(np.full(len(state.keys), epoch), x[:, i])
-                if on_step is not None and limits is not None:
-                    for j in np.nonzero(scores >= limits)[0]:
-                        on_step.append(Crossing(state.keys[j], at + i * BUCKET, float(scores[j]),
+                hit = scores >= limits
+                state.armed_score = np.where(hit, np.maximum(scores, np.where(state.armed_until >= epoch,
+                                                                              state.armed_score, 0.0)),
+                                             state.armed_score)
+                state.armed_until = np.where(hit, epoch + ARMED * BUCKET.total_seconds(), state.armed_until)
+                fire = (state.armed_until >= epoch) & (x[:, i] >= alerts.MIN_SPIKE)
+                for j in np.nonzero(fire)[0]:
+                    if on_step is not None:
+                        on_step.append(Crossing(state.keys[j], at + i * BUCKET, float(state.armed_score[j]),
                                                 float(limits[j]), int(x[j, i])))
+                state.armed_until[fire] = -np.inf
             state.until = at + (n - 1) * BUCKET
             at += n * BUCKET
 
     def _rebuild(self, session: Session, anchor: datetime, until: datetime | None, keys: list[Key]) -> _State:
         state = _State(self.detector, anchor, keys, {k: i for i, k in enumerate(keys)},
-                       bank_factory(self.detector)(max(len(keys), 1)), None)
+                       bank_factory(self.detector)(max(len(keys), 1)), None,
+                       np.full(len(keys), -np.inf), np.zeros(len(keys)))
         if until is not None and keys:
-            self._advance(session, state, anchor, until, None, None)
+            self._advance(session, state, anchor, until, None, thresholds.limits(session, keys))
         state.until = until
         return state
 
@@ -137,7 +154,8 @@ class Ticker:
                 or (s.until is not None and (done is None or s.until > done))):
             return self._rebuild(session, cursor.anchor, done, keys), True
         if done is not None and (s.until is None or s.until < done):
-            self._advance(session, s, (s.until + BUCKET) if s.until else cursor.anchor, done, None, None)
+            self._advance(session, s, (s.until + BUCKET) if s.until else cursor.anchor, done, None,
+                          thresholds.limits(session, s.keys))
         return s, False
 
     def tick(self, session: Session, *, now: datetime | None = None, max_buckets: int | None = None) -> TickReport:
