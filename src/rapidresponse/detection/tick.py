@@ -181,7 +181,13 @@ class Ticker:
             return TickReport()
         end = last_closed if max_buckets is None else min(last_closed, start + (max_buckets - 1) * BUCKET)
         assert cursor.anchor is not None
-        keys = sorted(set(feed.series_keys(session, since=cursor.anchor)))
+        arriving = feed.series_keys(session, since=start)  # the buckets to process: an indexed range
+        known = self._state
+        if (known is not None and known.anchor == cursor.anchor and known.detector == self.detector
+                and all(k in known.index for k in arriving)):
+            keys = known.keys
+        else:  # a new series, or no state yet: every series since the anchor
+            keys = sorted(set(feed.series_keys(session, since=cursor.anchor)) | set(arriving))
         state, rebuilt = self._ready(session, cursor, keys)
         self._state = state
         limits = thresholds.limits(session, state.keys)
