@@ -138,6 +138,11 @@ def test_api_alerts_and_cases_answer_bad_input_with_4xx_and_change_nothing(
         assert c.post(f"/api/v1/cases/{case_id}/assign", headers=headers,
                       json={"username": "nobody-here"}).status_code == 404
         assert c.post("/api/v1/cases", headers=headers, json={"source": "alert", "title": "x"}).status_code == 422
+        assert c.post("/api/v1/cases", headers=headers, json={"source": "press", "title": "x",
+                                                              "countries": ["K1"]}).status_code == 422
+        other = c.post("/api/v1/cases", headers=headers, json={"source": "press", "title": "other"}).json()["id"]
+        assert c.post(f"/api/v1/cases/{other}/escalate", headers=headers, json={"type": "bogus"}).status_code == 422
+        assert c.get(f"/api/v1/cases/{other}", headers=headers).json()["status"] == "open"
         assert c.post("/api/v1/cases", headers=headers, json={"source": "press", "title": "x\x00"}).status_code == 422
         assert c.post(f"/api/v1/cases/{case_id}/dismiss", headers=headers, json={"reason": "noise"}).status_code == 200
         assert c.post(f"/api/v1/cases/{case_id}/escalate", headers=headers, json={}).status_code == 409

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,16 @@ def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     if required and not value:
         raise ValidationFailed(f"{field} is required", field=field)
     return value
+
+
+def _incident_data(fields: dict[str, Any]) -> IncidentCreate:
+    """The incident fields, checked as a declaration checks them (a bad value is a 422, not a crash)."""
+    try:
+        return IncidentCreate.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ValidationFailed(f"{where}: {first['msg']}" if where else first["msg"], field=where) from None
 
 
 def _record(session: Session, actor: Actor, case: Case, kind: str, **payload: Any) -> None:
@@ -127,9 +138,9 @@ def open_manual(session: Session, actor: Actor, *, source: str, title: str, desc
     at = now()
     if first_signal_at is not None and (first_signal_at.tzinfo is None or first_signal_at > at):
         raise ValidationFailed("first_signal_at must be an aware time, not in the future", field="first_signal_at")
-    data = IncidentCreate.model_validate({"title": _text(title, "title", 200), "type": "other",
-                                          "harm_categories": [harm] if harm else [],
-                                          "countries": countries or [], "languages": languages or []})
+    data = _incident_data({"title": _text(title, "title", 200), "type": "other",
+                           "harm_categories": [harm] if harm else [],
+                           "countries": countries or [], "languages": languages or []})
     case = Case(title=data.title, source=source, description=_text(description, "description", 20_000,
                                                                    required=False),
                 status="open", harm=harm, countries=data.countries, languages=data.languages, series=[],
@@ -200,7 +211,7 @@ def escalate(session: Session, actor: Actor, case_id: int, *, overrides: dict[st
         fields = {**draft(case), **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
         if fields.get("detected_at") and fields["detected_at"] > at:
             fields["detected_at"] = at
-        incident = incidents.declare(session, actor, IncidentCreate.model_validate(fields))
+        incident = incidents.declare(session, actor, _incident_data(fields))
         declared_at = incident.declared_at
     case.status, case.incident_id, case.declared_at, case.updated_at = "escalated", incident.id, declared_at, at
     incidents.record_event(session, actor, incident, "incident.case_linked", case=case.id, source=case.source,

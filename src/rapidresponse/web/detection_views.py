@@ -135,8 +135,6 @@ def case_create(request: Request, posted: Annotated[Posted, Depends(require_post
     except DomainError as exc:
         return _case_list(request, posted.user, error=domain_message(request_locale(request), exc), values=values,
                           status=exc.status)
-    except ValueError as exc:  # pydantic validation of countries/languages
-        return _case_list(request, posted.user, error=str(exc).splitlines()[0][:300], values=values, status=422)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
@@ -181,8 +179,6 @@ def case_action(request: Request, posted: Annotated[Posted, Depends(require_post
             raise
         return _case_page(request, posted.user, case_id, error=domain_message(request_locale(request), exc),
                           status=exc.status)
-    except ValueError as exc:
-        return _case_page(request, posted.user, case_id, error=str(exc).splitlines()[0][:300], status=422)
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
 
 
