@@ -110,3 +110,21 @@ def test_viewer_sees_no_alerts(client: TestClient, logged_in: Callable[..., tupl
     logged_in("viewer")
     assert client.get("/alerts").status_code == 403
     assert 'href="/alerts"' not in client.get("/").text
+
+
+def test_child_safety_report_texts_only_for_those_who_see_restricted_incidents(
+        client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) -> None:
+    from webkit import login
+
+    with unit_of_work() as s:
+        alerts.on_crossing(s, ("grooming", "KZ", "kk"), bucket=fake_clock.now - timedelta(minutes=20), score=0.9,
+                           threshold=0.6, observed=40)
+        alert = s.execute(select(Alert)).scalar_one()
+        alert.context = {**alert.context, "samples": [{"id": 1, "occurred_at": "", "source": "user_report",
+                                                        "text": "sample-marker-5K2Q"}]}
+        alert_id = alert.id
+    login(client, make_user("responder").username)
+    assert "sample-marker-5K2Q" not in client.get(f"/alerts/{alert_id}").text
+    client.cookies.clear()
+    login(client, make_user("admin").username)
+    assert "sample-marker-5K2Q" in client.get(f"/alerts/{alert_id}").text

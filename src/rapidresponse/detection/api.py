@@ -12,6 +12,7 @@ from ..auth.permissions import Actor
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import alerts, cases, thresholds
+from .harms import may_read_samples
 from .models import Alert, Case, Suppression
 from .schemas import (
     AlertOut,
@@ -50,13 +51,14 @@ class CasePage(PageOut):
     items: list[CaseOut]
 
 
-def alert_out(a: Alert) -> AlertOut:
+def alert_out(a: Alert, actor: Actor) -> AlertOut:
     return AlertOut(id=a.id, series=alerts.series_key(*alerts.key_of(a)), harm=a.harm, country=a.country,
                     language=a.language, state=a.state, raised_at=a.raised_at, first_bucket=a.first_bucket,
                     last_bucket=a.last_bucket, first_signal_at=a.first_signal_at, score=a.score,
                     peak_score=a.peak_score, threshold=a.threshold, observed=a.observed, expected=a.expected,
                     growth=a.growth, snoozed_until=a.snoozed_until, reason=a.reason, crossings=a.crossings,
-                    trends=a.context.get("trends", []), samples=a.context.get("samples", []))
+                    trends=a.context.get("trends", []),
+                    samples=a.context.get("samples", []) if may_read_samples(actor, a.harm) else [])
 
 
 def case_out(s: Session, actor: Actor, c: Case) -> CaseOut:
@@ -83,38 +85,38 @@ def list_alerts(actor: ActorDep, state: Annotated[str | None, Query(max_length=2
     with unit_of_work(read_only=True) as s:
         items, total = alerts.list_alerts(s, actor, state=state, harm=harm, country=country, limit=limit,
                                           offset=offset)
-        return AlertPage(items=[alert_out(a) for a in items], total=total, limit=limit, offset=offset)
+        return AlertPage(items=[alert_out(a, actor) for a in items], total=total, limit=limit, offset=offset)
 
 
 @router.get("/alerts/{alert_id}", response_model=AlertOut)
 def get_alert(actor: ActorDep, alert_id: Id) -> AlertOut:
     with unit_of_work(read_only=True) as s:
-        return alert_out(alerts.get(s, actor, alert_id))
+        return alert_out(alerts.get(s, actor, alert_id), actor)
 
 
 @router.post("/alerts/{alert_id}/ack", response_model=AlertOut)
 def ack_alert(actor: ActorDep, alert_id: Id) -> AlertOut:
     with unit_of_work() as s:
-        return alert_out(alerts.acknowledge(s, actor, alert_id))
+        return alert_out(alerts.acknowledge(s, actor, alert_id), actor)
 
 
 @router.post("/alerts/{alert_id}/snooze", response_model=AlertOut)
 def snooze_alert(actor: ActorDep, alert_id: Id, body: SnoozeIn) -> AlertOut:
     with unit_of_work() as s:
-        return alert_out(alerts.snooze(s, actor, alert_id, until=body.until, reason=body.reason))
+        return alert_out(alerts.snooze(s, actor, alert_id, until=body.until, reason=body.reason), actor)
 
 
 @router.post("/alerts/{alert_id}/suppress", response_model=AlertOut)
 def suppress_alert(actor: ActorDep, alert_id: Id, body: SuppressIn) -> AlertOut:
     """Close the alert and keep its series quiet until ``expires_at`` (a suppression rule)."""
     with unit_of_work() as s:
-        return alert_out(alerts.suppress(s, actor, alert_id, reason=body.reason, expires_at=body.expires_at))
+        return alert_out(alerts.suppress(s, actor, alert_id, reason=body.reason, expires_at=body.expires_at), actor)
 
 
 @router.post("/alerts/{alert_id}/dismiss", response_model=AlertOut)
 def dismiss_alert(actor: ActorDep, alert_id: Id, body: DismissIn) -> AlertOut:
     with unit_of_work() as s:
-        return alert_out(alerts.dismiss(s, actor, alert_id, reason=body.reason))
+        return alert_out(alerts.dismiss(s, actor, alert_id, reason=body.reason), actor)
 
 
 @router.post("/alerts/{alert_id}/case", response_model=CaseOut, status_code=201)

@@ -24,29 +24,14 @@ from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..incidents import service as incidents
 from ..incidents.models import Incident
 from ..incidents.schemas import IncidentCreate
-from ..incidents.vocab import IncidentType
 from ..signals import feed
 from . import alerts
+from .harms import incident_type_for
 from .models import Case
 
 BUCKET = timedelta(minutes=5)
 SOURCES = ("alert", "press", "regulator", "trusted_flagger", "partner", "internal", "other")
 STATUSES = ("open", "dismissed", "escalated")
-HARM_TYPES = {
-    "dangerous_challenge": "dangerous_challenge", "dangerous-acts": "dangerous_challenge",
-    "child_safety": "child_safety", "csam": "child_safety", "grooming": "child_safety",
-    "child_sexual_exploitation": "child_safety", "self_harm": "self_harm", "suicide_promotion": "self_harm",
-    "hate_speech": "hate_speech_wave", "violent_extremism": "violent_extremism", "terrorism": "violent_extremism",
-    "cyberbullying": "harassment_doxxing", "harassment": "harassment_doxxing", "doxxing": "harassment_doxxing",
-    "animal_cruelty": "animal_cruelty", "health_misinformation": "crisis_misinformation",
-    "misinformation": "crisis_misinformation", "coordinated_inauthentic_behaviour": "coordinated_inauthentic_behaviour",
-}
-
-
-def incident_type_for(harm: str) -> str:
-    return HARM_TYPES.get(harm, harm if harm in {t.value for t in IncidentType} else "other")
-
-
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if "\x00" in value:

@@ -35,7 +35,7 @@ def alerts_list(state: str = typer.Option("live", help="live, open, acknowledged
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
         rows, total = alerts.list_alerts(s, actor, state=state or None, harm=harm)
-        out = [alert_out(a) for a in rows]
+        out = [alert_out(a, actor) for a in rows]
     if as_json:
         print_json([a.model_dump(mode="json") for a in out])
         return

@@ -12,6 +12,7 @@ from ..auth.permissions import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..detection import alerts, cases, thresholds
+from ..detection.harms import may_read_samples
 from ..errors import DomainError, ValidationFailed
 from ..incidents.vocab import N_, IncidentType
 from . import detection_chart
@@ -63,7 +64,8 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
     return render(request, "detection/alert.html", {"case_id": case_id,
         "alert": alert, "chart": chart, "timeline": timeline, "series": alerts.series_key(*alerts.key_of(alert)),
         "STATE_LABELS": STATE_LABELS, "live": alert.state in alerts.LIVE, "error": error,
-        "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE)},
+        "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE),
+        "show_samples": may_read_samples(user.actor, alert.harm)},
         status=status)
 
 
