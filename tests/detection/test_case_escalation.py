@@ -157,3 +157,22 @@ def test_api_alerts_and_cases_answer_bad_input_with_4xx_and_change_nothing(
         assert bt.status_code == 200 and bt.json()["series"] == 1 and bt.json()["alerts"] >= 1
     with unit_of_work(read_only=True) as s:
         assert alerts.get(s, admin, alert_id).state == "escalated"
+
+
+def test_api_series_has_counts_expected_band_and_crossings(admin: Actor, fake_clock: Any) -> None:
+    alert_id = raise_spike_alert(fake_clock)
+    with unit_of_work() as s:
+        _, secret = auth.create_token(s, admin, name="t")
+    headers = {"Authorization": f"Bearer {secret}"}
+    with TestClient(create_app(embedded_worker=False)) as c:
+        got = c.get("/api/v1/detection/series", headers=headers,
+                    params={"harm": SPIKE_KEY[0], "country": "kz", "language": "kk", "hours": 6})
+        assert got.status_code == 200, got.text
+        body = got.json()
+        assert len(body["points"]) == 72 and body["country"] == "KZ"
+        assert max(p["count"] for p in body["points"]) >= 30
+        assert all(p["low"] <= p["expected"] <= p["high"] for p in body["points"])
+        assert body["crossings"] and body["crossings"][0]["alert_id"] == alert_id
+        assert c.get("/api/v1/detection/series", headers=headers, params={"harm": "x\x00"}).status_code == 422
+        assert c.get("/api/v1/detection/series", headers=headers,
+                     params={"harm": "x", "hours": 10_000}).status_code == 422

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import BaseModel
+from pydantic import AwareDatetime, BaseModel
 from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor
+from ..clock import now
 from ..db import unit_of_work
 from ..http import ActorDep
-from . import alerts, cases, thresholds
+from . import alerts, cases, seriesdata, thresholds
 from .harms import may_read_samples
 from .models import Alert, Case, Suppression
 from .schemas import (
@@ -202,6 +204,50 @@ def escalate_case(actor: ActorDep, case_id: Id, body: EscalateIn) -> CaseOut:
         cases.escalate(s, actor, case_id, into=body.into,
                        overrides={"title": body.title, "type": body.type, "summary": body.summary})
         return case_out(s, actor, cases.get(s, actor, case_id))
+
+
+# --- series -------------------------------------------------------------------------------------------------
+
+class SeriesPoint(BaseModel):
+    bucket: datetime
+    count: int
+    expected: float
+    low: float
+    high: float
+
+
+class SeriesCrossing(BaseModel):
+    bucket: datetime
+    score: float
+    observed: int
+    alert_id: int
+
+
+class SeriesOut(BaseModel):
+    harm: str
+    country: str
+    language: str
+    start: datetime
+    end: datetime
+    points: list[SeriesPoint]
+    crossings: list[SeriesCrossing]
+
+
+@router.get("/detection/series", response_model=SeriesOut)
+def get_series(actor: ActorDep, harm: Annotated[str, Query(max_length=60, pattern=r"^[A-Za-z0-9_.-]*$")],
+               country: Annotated[str, Query(max_length=2, pattern=r"^([A-Za-z]{2})?$")] = "",
+               language: Annotated[str, Query(max_length=16, pattern=r"^[A-Za-z0-9-]*$")] = "",
+               hours: Annotated[int, Query(ge=1, le=seriesdata.MAX_HOURS)] = 24,
+               until: AwareDatetime | None = None) -> SeriesOut:
+    """One harm × country × language series ("" for unknown) per 5-minute bucket, with the expected count
+    (median of the same time of day over the last week), its band and the alert crossings."""
+    with unit_of_work(read_only=True) as s:
+        d = seriesdata.load(s, actor, (harm, country.upper(), language), until or now(), hours)
+    return SeriesOut(harm=harm, country=country.upper(), language=language, start=d.start, end=d.end,
+                     points=[SeriesPoint(bucket=t, count=int(v), expected=float(e), low=float(lo), high=float(hi))
+                             for t, v, e, lo, hi in zip(d.times, d.values, d.expected, d.low, d.high, strict=True)],
+                     crossings=[SeriesCrossing(bucket=c.bucket, score=c.score, observed=c.observed,
+                                               alert_id=c.alert_id) for c in d.crossings])
 
 
 # --- thresholds ---------------------------------------------------------------------------------------------------

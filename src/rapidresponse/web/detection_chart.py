@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..detection import alerts, baseline
+from ..auth.permissions import Actor
+from ..detection import seriesdata
 from ..signals import feed
 
 BUCKET = timedelta(minutes=5)
@@ -40,18 +41,10 @@ class Chart:
     plot: tuple[float, float, float, float] = field(default=(LEFT, TOP, WIDTH - 8, HEIGHT - BOTTOM))
 
 
-def build(session: Session, key: feed.Key, end: datetime, hours: int = 24, tz_label: str = "UTC") -> Chart:
-    start = end - timedelta(hours=hours)
-    lead = timedelta(days=baseline.DAYS)
-    n_all = int((end - (start - lead)) / BUCKET)
-    values = np.zeros(n_all)
-    for *_, b, count in feed.counts(session, start - lead, end, [key]):
-        values[int((b - (start - lead)) / BUCKET)] += count
-    row = values.reshape(1, -1)
-    first = n_all - int((end - start) / BUCKET)
-    shown = values[first:]
-    expect = np.array([baseline.expected(row, i)[0] for i in range(first, n_all)])
-    lo, hi = baseline.band(expect)
+def build(session: Session, actor: Actor, key: feed.Key, end: datetime, hours: int = 24) -> Chart:
+    data = seriesdata.load(session, actor, key, end, hours)
+    shown, expect, lo, hi = data.values, data.expected, data.low, data.high
+    start = data.start
     top = max(float(shown.max(initial=0)), float(hi.max(initial=0)), 4.0) * 1.1
     x0, y0, x1, y1 = LEFT, TOP, WIDTH - 8, HEIGHT - BOTTOM
     n = len(shown)
@@ -66,18 +59,13 @@ def build(session: Session, key: feed.Key, end: datetime, hours: int = 24, tz_la
     band = " ".join([f"{px(i)},{py(v)}" for i, v in enumerate(hi)] +
                     [f"{px(i)},{py(v)}" for i, v in reversed(list(enumerate(lo)))])
     exp_line = " ".join(f"{px(i)},{py(v)}" for i, v in enumerate(expect))
-    markers = []
-    for alert in alerts.history(session, key):
-        for c in alert.crossings:
-            at = datetime.fromisoformat(c["bucket"])
-            if start <= at < end:
-                i = int((at - start) / BUCKET)
-                markers.append(Marker(px(i), py(float(shown[i])),
-                                      f"#{alert.id} {at:%H:%M} UTC · {c['observed']} · score {c['score']:.2f}"))
+    markers = [Marker(px(c.index), py(float(shown[c.index])),
+                      f"#{c.alert_id} {c.bucket:%H:%M} UTC · {c.observed} · score {c.score:.2f}")
+               for c in data.crossings]
     ticks = []
     for h in range(0, hours + 1, max(1, hours // 8)):
         at = start + timedelta(hours=h)
         ticks.append((px(h * 12), f"{at:%H:%M}"))
     yticks = [(py(v), f"{v:.0f}") for v in np.linspace(0, top / 1.1, 5)]
-    return Chart(WIDTH, HEIGHT, line, band, exp_line, markers, ticks, yticks, start, end,
+    return Chart(WIDTH, HEIGHT, line, band, exp_line, markers, ticks, yticks, start, data.end,
                  int(shown.max(initial=0)), int(shown.sum()))

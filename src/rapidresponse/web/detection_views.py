@@ -58,7 +58,7 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         alert = alerts.get(s, user.actor, alert_id)
         end = max(alert.last_bucket + timedelta(hours=3), alert.last_bucket + timedelta(minutes=5))
         end = min(end, max(now(), alert.last_bucket + timedelta(minutes=5)))
-        chart = detection_chart.build(s, alerts.key_of(alert), end)
+        chart = detection_chart.build(s, user.actor, alerts.key_of(alert), end)
         timeline = alerts.timeline(s, user.actor, alert)
         case_id = cases.for_alert(s, alert.id)
     return render(request, "detection/alert.html", {"case_id": case_id,
