@@ -228,6 +228,8 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/cases"): lambda w, who: {"source": "press", "title": f"web probe case {who.name}"},
     ("POST", "/cases/{case_id}"): lambda w, who: {"action": "escalate", "into": w.restricted or MISSING_REF},
     ("POST", "/detection/thresholds"): lambda w, who: {"family": "phishing", "threshold": "0.65"},
+    ("POST", "/detection/suppressions"): lambda w, who: {"harm": "phishing", "reason": "probe", "days": "1"},
+    ("POST", "/detection/suppressions/{suppression_id}/lift"): lambda w, who: {},
     ("POST", "/api/v1/signals:batch"): lambda w, who: {"signals": [{
         "external_id": f"probe-{who.name}", "source": "user_report", "occurred_at": "2026-03-01T08:00:00Z",
         "text": f"probe signal from {who.name}", "harm": "dangerous_challenge", "country": "KZ"}]},

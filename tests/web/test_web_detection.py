@@ -128,3 +128,31 @@ def test_child_safety_report_texts_only_for_those_who_see_restricted_incidents(
     client.cookies.clear()
     login(client, make_user("admin").username)
     assert "sample-marker-5K2Q" in client.get(f"/alerts/{alert_id}").text
+
+
+def test_suppression_rules_are_added_and_lifted_on_the_threshold_page(
+        client: TestClient, logged_in: Callable[..., tuple[Actor, str]], fake_clock: Any) -> None:
+    _, csrf = logged_in("commander")
+    bad = client.post("/detection/suppressions", data={"csrf_token": csrf, "harm": "*", "country": "*",
+                                                       "language": "*", "reason": "all", "days": "1"})
+    assert bad.status_code == 422
+    ok = client.post("/detection/suppressions", data={"csrf_token": csrf, "harm": "phishing", "country": "kz",
+                                                      "language": "*", "reason": "Kaspi campaign", "days": "2"},
+                     follow_redirects=False)
+    assert ok.status_code == 303
+    page = client.get("/detection/thresholds").text
+    assert "Kaspi campaign" in page and "<code>KZ</code>" in page
+    with unit_of_work(read_only=True) as s:
+        assert alerts.suppressing(s, ("phishing", "KZ", "kk"), fake_clock.now) is not None
+        rule_id = alerts.list_rules(s, _admin(s))[0].id
+    lifted = client.post(f"/detection/suppressions/{rule_id}/lift", data={"csrf_token": csrf}, follow_redirects=False)
+    assert lifted.status_code == 303
+    assert client.post(f"/detection/suppressions/{rule_id}/lift", data={"csrf_token": csrf}).status_code == 409
+    assert client.post("/detection/suppressions/999999/lift", data={"csrf_token": csrf}).status_code == 404
+    assert "Kaspi campaign" not in client.get("/detection/thresholds").text
+
+
+def _admin(s: Any) -> Actor:
+    from rapidresponse.auth import SYSTEM
+
+    return SYSTEM

@@ -191,13 +191,14 @@ def _thresholds(request: Request, user: WebUser, *, family: str = "", threshold:
     result = None
     with unit_of_work(read_only=True) as s:
         rows = thresholds.list_thresholds(s, user.actor)
+        rules = alerts.list_rules(s, user.actor)
         if family and threshold and not error:
             try:
                 result = thresholds.backtest(s, user.actor, family, _number(threshold, "threshold", 0.0, 1.0))
             except DomainError as exc:
                 error, status = domain_message(request_locale(request), exc), exc.status
     return render(request, "detection/thresholds.html", {
-        "rows": rows, "family": family, "threshold": threshold, "result": result, "error": error,
+        "rows": rows, "rules": rules, "family": family, "threshold": threshold, "result": result, "error": error,
         "can_manage": user.actor.can(Perm.DETECTION_MANAGE)}, status=status)
 
 
@@ -220,3 +221,32 @@ def threshold_save(request: Request, posted: Annotated[Posted, Depends(require_p
         return _thresholds(request, posted.user, error=domain_message(request_locale(request), exc),
                            status=exc.status)
     return RedirectResponse(f"/detection/thresholds?family={family}&threshold={value}", status_code=303)
+
+
+@router.post("/detection/suppressions")
+def suppression_add(request: Request, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+    try:
+        with unit_of_work() as s:
+            days = _number(posted.get("days", "7"), "days", 0.01, 365)
+            alerts.add_rule(s, posted.actor, harm=posted.get("harm", "*")[:60] or "*",
+                            country=posted.get("country", "*")[:8] or "*",
+                            language=posted.get("language", "*")[:16] or "*", reason=posted.get("reason")[:2000],
+                            expires_at=now() + timedelta(days=days))
+    except DomainError as exc:
+        return _thresholds(request, posted.user, error=domain_message(request_locale(request), exc),
+                           status=exc.status)
+    return RedirectResponse("/detection/thresholds", status_code=303)
+
+
+@router.post("/detection/suppressions/{suppression_id}/lift")
+def suppression_lift(request: Request, posted: Annotated[Posted, Depends(require_post)],
+                     suppression_id: Id) -> Response:
+    try:
+        with unit_of_work() as s:
+            alerts.lift_rule(s, posted.actor, suppression_id)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        return _thresholds(request, posted.user, error=domain_message(request_locale(request), exc),
+                           status=exc.status)
+    return RedirectResponse("/detection/thresholds", status_code=303)
