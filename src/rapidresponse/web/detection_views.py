@@ -23,9 +23,10 @@ from .templating import render
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
-STATE_LABELS = {"open": N_("Open"), "acknowledged": N_("Acknowledged"), "snoozed": N_("Snoozed"),
-                "suppressed": N_("Suppressed"), "dismissed": N_("Dismissed"), "escalated": N_("Escalated")}
-CASE_STATUS_LABELS = {"open": N_("Open"), "dismissed": N_("Dismissed"), "escalated": N_("Escalated")}
+STATE_LABELS = {"open": N_("Awaiting triage"), "acknowledged": N_("Acknowledged"), "snoozed": N_("Snoozed"),
+                "suppressed": N_("Suppressed"), "dismissed": N_("Dismissed"), "escalated": N_("Case opened")}
+CASE_STATUS_LABELS = {"open": N_("In triage"), "dismissed": N_("Dismissed"),
+                      "escalated": N_("Escalated to an incident")}
 SOURCE_LABELS = {"alert": N_("Alert"), "press": N_("Press"), "regulator": N_("Regulator"),
                  "trusted_flagger": N_("Trusted flagger"), "partner": N_("Partner"), "internal": N_("Internal"),
                  "other": N_("Other")}
