@@ -16,6 +16,7 @@ from rapidresponse.detection import alerts, thresholds
 from rapidresponse.detection.models import Alert, DetectionCursor
 from rapidresponse.detection.tick import Ticker
 from rapidresponse.errors import InvalidTransition, ValidationFailed
+from rapidresponse.signals.models import SeriesBucket, Signal
 
 
 def run(ticker: Ticker, at: Any, **kw: Any) -> Any:
@@ -190,3 +191,29 @@ def test_backtest_counts_what_a_threshold_would_have_raised(admin: Actor, fake_c
     assert live and set(live) <= set(replayed)  # later hits on a series update its live alert instead
     with pytest.raises(ValidationFailed), unit_of_work(read_only=True) as s:
         thresholds.backtest(s, admin, "Bad Family", 0.7)
+
+
+def test_a_new_series_gets_its_own_bank_and_the_same_alerts_as_after_a_restart(fake_clock: Any) -> None:
+    end = background(3, seed=19, keys=(QUIET_KEY,))
+    t1 = end - timedelta(hours=5)
+    late = ("self_harm", "UZ", "uz")
+
+    def run_twice(ticker: Ticker) -> list[Any]:
+        first = run(ticker, t1)
+        assert first.series == 1 or first.buckets == 0
+        spike(end - timedelta(hours=1), key=late, tag=f"late-{id(ticker)}", buckets=4)  # its first reports
+        second = run(ticker, end)
+        return [second.rebuilt, *all_alerts()]
+
+    grown = run_twice(Ticker())
+    with unit_of_work() as s:
+        for row in s.execute(select(Alert)).scalars():
+            s.delete(row)
+        s.execute(DetectionCursor.__table__.delete())
+        s.execute(SeriesBucket.__table__.delete().where(SeriesBucket.harm == late[0]))
+        s.execute(Signal.__table__.delete())
+    restarted = Ticker()
+    first = run_twice(restarted)
+    assert grown[0] is False  # the running worker added a bank for the new series, no replay of the others
+    assert (late[0], late[1], late[2], "open") in [a[:4] for a in grown[1:]]
+    assert grown[1:] == first[1:]

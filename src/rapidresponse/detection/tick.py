@@ -8,7 +8,8 @@ State. The detector state is a deterministic function of the stored series: ever
 from the cursor's *anchor* (the first bucket detection saw, at most ``MAX_REPLAY`` back), missing buckets
 (and buckets before a series' first report) counting as zero. A worker keeps the bank in memory between
 ticks; a restarted (or a second) worker rebuilds it by replaying the series table up to the cursor, so a
-restart gives the same scores and so the same alerts. A tick whose transaction rolls back leaves the memory
+restart gives the same scores and so the same alerts. A series that appears later gets a bank of its own,
+replayed from the anchor on its own counts (zeros before its first report), so the others are not replayed. A tick whose transaction rolls back leaves the memory
 ahead of the cursor; the next tick sees that and rebuilds.
 """
 
@@ -64,7 +65,7 @@ class _State:
     anchor: datetime
     keys: list[Key]
     index: dict[Key, int]
-    bank: DetectorBank
+    groups: list[tuple[DetectorBank, int, int]]  # banks over keys[lo:hi]: series that appeared later get their own
     until: datetime | None  # the last bucket stepped (None: none yet)
     armed_until: np.ndarray  # epoch until which a series' crossing waits for a spike in its counts
     armed_score: np.ndarray
@@ -84,6 +85,26 @@ def _matrix(rows: list[tuple[str, str, str, datetime, int]], index: dict[Key, in
         if j is not None:
             x[j, round((b - start).total_seconds() / step)] += n
     return x
+
+
+def _step(groups: list[tuple[DetectorBank, int, int]], epoch: float, values: np.ndarray) -> np.ndarray:
+    if len(groups) == 1:
+        bank, lo, hi = groups[0]
+        return bank.step(np.full(hi - lo, epoch), values[lo:hi])
+    return np.concatenate([bank.step(np.full(hi - lo, epoch), values[lo:hi]) for bank, lo, hi in groups])
+
+
+def _arm(scores: np.ndarray, limits: np.ndarray, epoch: float, values: np.ndarray, armed_until: np.ndarray,
+         armed_score: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[tuple[int, float]]]:
+    """A score at the threshold arms its series for ``ARMED`` buckets; the first armed bucket with at least
+    ``MIN_SPIKE`` reports fires (and disarms). Returns the new arrays and the (series, score) that fired."""
+    hit = scores >= limits
+    armed_score = np.where(hit, np.maximum(scores, np.where(armed_until >= epoch, armed_score, 0.0)), armed_score)
+    armed_until = np.where(hit, epoch + ARMED * BUCKET.total_seconds(), armed_until)
+    fire = (armed_until >= epoch) & (values >= alerts.MIN_SPIKE)
+    fired = [(int(j), float(armed_score[j])) for j in np.nonzero(fire)[0]]
+    armed_until = np.where(fire, -np.inf, armed_until)
+    return armed_until, armed_score, fired
 
 
 class Ticker:
@@ -120,29 +141,47 @@ class Ticker:
             rows = feed.counts(session, at, at + n * BUCKET)
             x = _matrix(rows, state.index, at, n)
             for i, epoch in enumerate(_epochs(at, n)):
-                scores = state.bank.step(np.full(len(state.keys), epoch), x[:, i])
-                hit = scores >= limits
-                state.armed_score = np.where(hit, np.maximum(scores, np.where(state.armed_until >= epoch,
-                                                                              state.armed_score, 0.0)),
-                                             state.armed_score)
-                state.armed_until = np.where(hit, epoch + ARMED * BUCKET.total_seconds(), state.armed_until)
-                fire = (state.armed_until >= epoch) & (x[:, i] >= alerts.MIN_SPIKE)
-                for j in np.nonzero(fire)[0]:
-                    if on_step is not None:
-                        on_step.append(Crossing(state.keys[j], at + i * BUCKET, float(state.armed_score[j]),
-                                                float(limits[j]), int(x[j, i])))
-                state.armed_until[fire] = -np.inf
+                scores = _step(state.groups, epoch, x[:, i])
+                state.armed_until, state.armed_score, fired = _arm(scores, limits, epoch, x[:, i],
+                                                                   state.armed_until, state.armed_score)
+                if on_step is not None:
+                    for j, score in fired:
+                        on_step.append(Crossing(state.keys[j], at + i * BUCKET, score, float(limits[j]),
+                                                int(x[j, i])))
             state.until = at + (n - 1) * BUCKET
             at += n * BUCKET
 
     def _rebuild(self, session: Session, anchor: datetime, until: datetime | None, keys: list[Key]) -> _State:
-        state = _State(self.detector, anchor, keys, {k: i for i, k in enumerate(keys)},
-                       bank_factory(self.detector)(max(len(keys), 1)), None,
+        state = _State(self.detector, anchor, list(keys), {k: i for i, k in enumerate(keys)},
+                       [(bank_factory(self.detector)(max(len(keys), 1)), 0, len(keys))], None,
                        np.full(len(keys), -np.inf), np.zeros(len(keys)))
         if until is not None and keys:
             self._advance(session, state, anchor, until, None, thresholds.limits(session, keys))
         state.until = until
         return state
+
+    def _grow(self, session: Session, state: _State, new: list[Key]) -> None:
+        """Give series that appeared since the bank was built a bank of their own, replayed from the anchor
+        to where the others are (their scores depend on their own counts only, so the others keep theirs)."""
+        lo = len(state.keys)
+        bank = bank_factory(self.detector)(len(new))
+        armed_until, armed_score = np.full(len(new), -np.inf), np.zeros(len(new))
+        if state.until is not None:
+            index = {k: i for i, k in enumerate(new)}
+            limits = thresholds.limits(session, new)
+            at = state.anchor
+            while at <= state.until:
+                n = min(CHUNK, int((state.until - at) / BUCKET) + 1)
+                x = _matrix(feed.counts(session, at, at + n * BUCKET, new), index, at, n)
+                for i, epoch in enumerate(_epochs(at, n)):
+                    scores = bank.step(np.full(len(new), epoch), x[:, i])
+                    armed_until, armed_score = _arm(scores, limits, epoch, x[:, i], armed_until, armed_score)[:2]
+                at += n * BUCKET
+        state.keys.extend(new)
+        state.index.update({k: lo + i for i, k in enumerate(new)})
+        state.groups.append((bank, lo, lo + len(new)))
+        state.armed_until = np.concatenate([state.armed_until, armed_until])
+        state.armed_score = np.concatenate([state.armed_score, armed_score])
 
     def _ready(self, session: Session, cursor: DetectionCursor, keys: list[Key]) -> tuple[_State, bool]:
         """A state advanced exactly to the cursor, covering ``keys``; rebuilt when needed."""
@@ -150,9 +189,11 @@ class Ticker:
         s = self._state
         done = cursor.processed_until
         if (s is None or s.detector != self.detector or s.anchor != cursor.anchor
-                or any(k not in s.index for k in keys)
                 or (s.until is not None and (done is None or s.until > done))):
             return self._rebuild(session, cursor.anchor, done, keys), True
+        new = [k for k in keys if k not in s.index]
+        if new:
+            self._grow(session, s, new)
         if done is not None and (s.until is None or s.until < done):
             self._advance(session, s, (s.until + BUCKET) if s.until else cursor.anchor, done, None,
                           thresholds.limits(session, s.keys))

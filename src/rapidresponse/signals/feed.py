@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -38,8 +38,10 @@ def counts(session: Session, since: datetime, until: datetime, keys: Iterable[Ke
     if wanted is not None and len(wanted) == 1:
         h, c, lang = wanted[0]
         q = q.where(SeriesBucket.harm == h, SeriesBucket.country == c, SeriesBucket.language == lang)
+    elif wanted is not None and len(wanted) <= 500:
+        q = q.where(tuple_(SeriesBucket.harm, SeriesBucket.country, SeriesBucket.language).in_(wanted))
     rows = [(h, c, lang, b, int(n)) for h, c, lang, b, n in session.execute(q)]
-    if wanted is not None and len(wanted) > 1:
+    if wanted is not None and len(wanted) > 500:
         allowed = set(wanted)
         rows = [r for r in rows if (r[0], r[1], r[2]) in allowed]
     return rows
