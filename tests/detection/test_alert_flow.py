@@ -13,6 +13,7 @@ from sqlalchemy import select
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.detection import alerts, thresholds
+from rapidresponse.detection import tick as tick_module
 from rapidresponse.detection.models import Alert, DetectionCursor
 from rapidresponse.detection.tick import Ticker
 from rapidresponse.errors import InvalidTransition, ValidationFailed
@@ -124,7 +125,12 @@ def test_invalid_transitions_and_bad_input_change_nothing(admin: Actor, fake_clo
     assert all_alerts() == before
 
 
-def test_a_restarted_worker_raises_the_same_alerts(fake_clock: Any) -> None:
+@pytest.mark.parametrize("reanchor", [False, True], ids=["anchor", "moving-anchor"])
+def test_a_restarted_worker_raises_the_same_alerts(fake_clock: Any, monkeypatch: pytest.MonkeyPatch,
+                                                   reanchor: bool) -> None:
+    if reanchor:  # the history since the anchor passes the limit during the run: the anchor moves
+        monkeypatch.setattr(tick_module, "MAX_REPLAY", timedelta(days=2, hours=20))
+        monkeypatch.setattr(tick_module, "REANCHOR", timedelta(days=2))
     end = background(3, seed=11)
     spike(end - timedelta(hours=3), tag="a", buckets=4)
     after = spike(end - timedelta(hours=1), key=QUIET_KEY, tag="b", buckets=4)
@@ -143,8 +149,11 @@ def test_a_restarted_worker_raises_the_same_alerts(fake_clock: Any) -> None:
         if i == len(ticks) // 2:
             restarted = Ticker()  # a new process: nothing in memory
         report = run(restarted, at)
-        assert report.rebuilt == (i in (0, len(ticks) // 2)) or report.buckets == 0
+        assert report.rebuilt == (i in (0, len(ticks) // 2)) or report.buckets == 0 or reanchor
     assert all_alerts() == first
+    with unit_of_work(read_only=True) as s:
+        anchor = s.execute(select(DetectionCursor.anchor)).scalar_one()
+    assert (anchor > end - timedelta(days=2, hours=12)) == reanchor
 
 
 def test_two_workers_tick_each_bucket_once(fake_clock: Any, engine: Any) -> None:

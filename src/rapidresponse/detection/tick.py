@@ -5,12 +5,13 @@ and a tick claims it with ``SELECT … FOR UPDATE SKIP LOCKED`` (SQLite: the wri
 of two workers one ticks and the other skips; it then finds the cursor moved and has nothing to do.
 
 State. The detector state is a deterministic function of the stored series: every live series is replayed
-from the cursor's *anchor* (the first bucket detection saw, at most ``MAX_REPLAY`` back), missing buckets
+from the cursor's *anchor* (the first bucket detection saw, at most ``MAX_REPLAY`` back; when the history
+since it grows past that, the anchor moves to ``REANCHOR`` back and every worker rebuilds), missing buckets
 (and buckets before a series' first report) counting as zero. A worker keeps the bank in memory between
 ticks; a restarted (or a second) worker rebuilds it by replaying the series table up to the cursor, so a
 restart gives the same scores and so the same alerts. A series that appears later gets a bank of its own,
-replayed from the anchor on its own counts (zeros before its first report), so the others are not replayed. A tick whose transaction rolls back leaves the memory
-ahead of the cursor; the next tick sees that and rebuilds.
+replayed from the anchor on its own counts (zeros before its first report), so the others are not replayed.
+A tick whose transaction rolls back leaves the memory ahead of the cursor; the next tick sees that and rebuilds.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .models import DetectionCursor
 
 BUCKET = timedelta(minutes=5)
 MAX_REPLAY = timedelta(days=35)
+REANCHOR = timedelta(days=28)  # when the history since the anchor passes MAX_REPLAY, it moves to this far back
 CHUNK = 288  # buckets loaded per query while replaying
 ARMED = 12  # buckets a crossing waits for the counts to spike (an hour)
 Key = feed.Key
@@ -218,6 +220,9 @@ class Ticker:
             start = cursor.anchor
         else:
             start = cursor.processed_until + BUCKET
+            assert cursor.anchor is not None
+            if cursor.processed_until - cursor.anchor > MAX_REPLAY:  # every worker replays from the new anchor
+                cursor.anchor = bucket_of(cursor.processed_until - REANCHOR)
         if start > last_closed:
             return TickReport()
         end = last_closed if max_buckets is None else min(last_closed, start + (max_buckets - 1) * BUCKET)
