@@ -21,6 +21,7 @@ from .approvals.api import router as approvals_router
 from .auth.api import router as auth_router
 from .config import get_settings
 from .db import get_engine
+from .detection.api import router as detection_router
 from .errors import DomainError
 from .incidents.api import router as incidents_router
 from .language.api import router as lexicons_router
@@ -72,6 +73,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.include_router(policy_router)
     app.include_router(lexicons_router)
     app.include_router(signals_router)
+    app.include_router(detection_router)
     _add_operational_routes(app)
     _add_web(app)
     _document_problems(app)

@@ -15,6 +15,8 @@ from .config import get_settings
 from .db import unit_of_work
 from .demo.cli import demo as demo_command
 from .detection.cli import app as detect_app
+from .detection.triage_cli import alerts_app, cases_app
+from .detection.triage_cli import register as register_detect
 from .incidents.cli import app as incidents_app
 from .language.cli import app as lexicons_app
 from .notify.cli import app as notify_app
@@ -49,6 +51,9 @@ app.add_typer(decisions_app, name="decisions")
 app.add_typer(lexicons_app, name="lexicons")
 app.add_typer(signals_app, name="signals")
 app.add_typer(hashes_app, name="hashes")
+app.add_typer(alerts_app, name="alerts")
+app.add_typer(cases_app, name="cases")
+register_detect(detect_app)
 app.command("demo")(demo_command)
 
 

@@ -207,6 +207,29 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
                                                  "term": f"web probe {who.name}", "kind": "term"},
     ("POST", "/lexicons/{lexicon_id}/terms"): lambda w, who: {"term": f"web probe two {who.name}", "kind": "term"},
     ("POST", "/lexicons/{lexicon_id}/terms/{term_id}/remove"): lambda w, who: {},
+    # Detection: ids that do not exist in this world (404 before and after), thresholds and suppressions.
+    ("POST", "/api/v1/alerts/{alert_id}/ack"): lambda w, who: {},
+    ("POST", "/api/v1/alerts/{alert_id}/snooze"): lambda w, who: {"until": "2026-03-01T12:00:00Z", "reason": "probe"},
+    ("POST", "/api/v1/alerts/{alert_id}/suppress"): lambda w, who: {"reason": "probe",
+                                                                    "expires_at": "2026-03-02T12:00:00Z"},
+    ("POST", "/api/v1/alerts/{alert_id}/dismiss"): lambda w, who: {"reason": "probe"},
+    ("POST", "/api/v1/alerts/{alert_id}/case"): lambda w, who: {},
+    ("POST", "/api/v1/detection/suppressions"): lambda w, who: {"harm": "phishing", "reason": "probe",
+                                                                "expires_at": "2026-03-02T12:00:00Z"},
+    ("DELETE", "/api/v1/detection/suppressions/{suppression_id}"): lambda w, who: {},
+    ("POST", "/api/v1/cases"): lambda w, who: {"source": "press", "title": f"probe case {who.name}"},
+    ("POST", "/api/v1/cases/{case_id}/assign"): lambda w, who: {"username": w.bystander},
+    ("POST", "/api/v1/cases/{case_id}/notes"): lambda w, who: {"body": "probe"},
+    ("POST", "/api/v1/cases/{case_id}/dismiss"): lambda w, who: {"reason": "probe"},
+    ("POST", "/api/v1/cases/{case_id}/escalate"): lambda w, who: {"into": w.restricted or MISSING_REF},
+    ("PUT", "/api/v1/detection/thresholds/{family}"): lambda w, who: {"threshold": 0.65},
+    ("POST", "/api/v1/detection/thresholds/{family}/backtest"): lambda w, who: {"threshold": 0.65},
+    ("POST", "/alerts/{alert_id}"): lambda w, who: {"action": "ack"},
+    ("POST", "/cases"): lambda w, who: {"source": "press", "title": f"web probe case {who.name}"},
+    ("POST", "/cases/{case_id}"): lambda w, who: {"action": "escalate", "into": w.restricted or MISSING_REF},
+    ("POST", "/detection/thresholds"): lambda w, who: {"family": "phishing", "threshold": "0.65"},
+    ("POST", "/detection/suppressions"): lambda w, who: {"harm": "phishing", "reason": "probe", "days": "1"},
+    ("POST", "/detection/suppressions/{suppression_id}/lift"): lambda w, who: {},
     ("POST", "/api/v1/signals:batch"): lambda w, who: {"signals": [{
         "external_id": f"probe-{who.name}", "source": "user_report", "occurred_at": "2026-03-01T08:00:00Z",
         "text": f"probe signal from {who.name}", "harm": "dangerous_challenge", "country": "KZ"}]},
@@ -323,7 +346,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "code": "KZ", "name": "authorised_body_request",
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
                   "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1", "list_id": "1",
-                  "entry_id": "1",
+                  "entry_id": "1", "alert_id": "1", "case_id": "1", "suppression_id": "1", "family": "phishing",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")

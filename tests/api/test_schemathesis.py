@@ -55,6 +55,20 @@ def _operations(schema: Any) -> list[Any]:
     return [result.ok() for result in schema.get_all_operations()]
 
 
+def _detection_world(actor: Any) -> None:
+    """An alert (id 1) and a case (id 1) for generated requests to find."""
+    from datetime import timedelta
+
+    from rapidresponse import clock
+    from rapidresponse.db import unit_of_work
+    from rapidresponse.detection import alerts, cases
+
+    at = clock.now().replace(second=0, microsecond=0) - timedelta(hours=1)
+    with unit_of_work() as s:
+        alerts.on_crossing(s, ("dangerous_challenge", "KZ", "kk"), bucket=at, score=0.9, threshold=0.6, observed=40)
+        cases.open_manual(s, actor, source="press", title="Press report: a challenge in Almaty schools")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["positive", "negative"])
 def test_generated_requests_honour_the_contract(api_schema: Any, login: Callable[..., Caller],
@@ -63,6 +77,7 @@ def test_generated_requests_honour_the_contract(api_schema: Any, login: Callable
     # Something to find: generated refs are mostly unknown, but real ones exist too.
     declare(admin)
     declare(admin, type="child_safety")
+    _detection_world(admin.actor)
     operations = _operations(api_schema)
     assert len(operations) >= 20, [op.label for op in operations]
     failures: list[str] = []

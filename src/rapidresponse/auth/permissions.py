@@ -31,16 +31,19 @@ class Perm(StrEnum):
     SIGNALS_READ = "signals:read"  # signals, series and trends
     SIGNALS_WRITE = "signals:write"  # send signals (batch API, file import, stream consumer)
     HASHLISTS_MANAGE = "hashlists:manage"  # create hash lists, import partner CSVs, add and remove hashes
+    ALERTS_READ = "alerts:read"  # detection alerts, triage cases, thresholds and their backtests
+    ALERTS_TRIAGE = "alerts:triage"  # acknowledge, snooze, dismiss alerts; open, assign, escalate cases
+    DETECTION_MANAGE = "detection:manage"  # change thresholds, add and lift suppression rules
 
 
 _ALL = frozenset(Perm)
 _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_UPDATE, Perm.INCIDENTS_NOTE,
-                   Perm.ONCALL_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ})
+                   Perm.ONCALL_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.ALERTS_READ, Perm.ALERTS_TRIAGE})
 
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
-                          Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE},
+                          Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE, Perm.DETECTION_MANAGE},
     "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
                        Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE},
@@ -49,7 +52,8 @@ ROLES: dict[str, frozenset[Perm]] = {
                         Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,
                         Perm.SIGNALS_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
-                          Perm.POLICY_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.SIGNALS_WRITE}),
+                          Perm.POLICY_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.SIGNALS_WRITE,
+                          Perm.ALERTS_READ, Perm.ALERTS_TRIAGE, Perm.DETECTION_MANAGE}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

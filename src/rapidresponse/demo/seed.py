@@ -22,6 +22,7 @@ from ..auth.permissions import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
 from . import data, history, policy, scenario
+from .detection import seed_detection
 from .lexicons import seed_lexicons
 from .oncall import seed_oncall
 from .script import Context, play
@@ -96,6 +97,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         seed_oncall(session, actors, base, active.ref)
         seed_lexicons(session, actors, base)
         seed_signals(session, SYSTEM, base)
+        seed_detection(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,

@@ -53,6 +53,7 @@ class SeriesBucket(Base):
     """Signal counts per harm × country × language × 5-minute bucket ("" stands for unknown)."""
 
     __tablename__ = "signal_series"
+    __table_args__ = (Index("ix_signal_series_bucket", "bucket"),)  # the detection tick reads one bucket
 
     harm: Mapped[str] = mapped_column(String(60), primary_key=True)
     country: Mapped[str] = mapped_column(String(2), primary_key=True)

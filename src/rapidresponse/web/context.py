@@ -102,13 +102,23 @@ def page_context(request: Request, *, locale: str | None = None) -> dict[str, An
         with unit_of_work(read_only=True) as s:
             return approvals.pending_count(s, user.actor)
 
+    def open_alerts() -> int:
+        """For the nav badge: alerts waiting for triage."""
+        if user is None or user.must_change_password or not user.actor.can(Perm.ALERTS_READ):
+            return 0
+        from ..db import unit_of_work
+        from ..detection import alerts
+
+        with unit_of_work(read_only=True) as s:
+            return alerts.open_count(s, user.actor)
+
     done = request.query_params.get("done", "")
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     return {
         "request": request, "path": request.url.path, "here": here, "user": user,
         "actor": user.actor if user else None, "locale": loc, "csrf_token": csrf, "tz": tz,
         "notice": NOTICES.get(done), "when": when,
-        "pending_approvals": pending_approvals, "now_ts": now().timestamp(), "can": can,
+        "pending_approvals": pending_approvals, "open_alerts": open_alerts, "now_ts": now().timestamp(), "can": can,
         "SEVERITY_LEVELS": SEVERITY_LEVELS,
         "ACCOUNT_ROLE_LABELS": ACCOUNT_ROLE_LABELS, "TIMELINE_KIND_LABELS": TIMELINE_KIND_LABELS,
         "TYPE_LABELS": vocab.TYPE_LABELS, "STATUS_LABELS": vocab.STATUS_LABELS,

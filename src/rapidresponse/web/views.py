@@ -13,6 +13,7 @@ from . import (
     approval_views,
     auth_views,
     dashboard,
+    detection_views,
     hashlist_views,
     incident_actions,
     incident_views,
@@ -34,7 +35,7 @@ ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_
            playbook_views.router, update_views.router, approval_views.router, notify_views.router,
            oncall_views.router, oncall_actions.router,
            request_views.router, policy_views.router, lexicon_views.router, hashlist_views.router,
-           signal_views.router)
+           signal_views.router, detection_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:

@@ -1,0 +1,318 @@
+"""Alerts: raised by the tick when a series crosses its family's threshold, one live alert per series.
+
+States: ``open`` → ``acknowledged`` | ``snoozed`` | ``suppressed`` | ``dismissed`` | ``escalated`` (a case was
+opened from it); ``acknowledged`` and ``snoozed`` may still be snoozed, suppressed, dismissed or escalated,
+and a snooze that runs out returns the alert to ``open``. A crossing on a series with a live alert updates it;
+a crossing soon after a closed one (within ``COOLDOWN``) is added to that one without reopening it; a crossing
+on a series that an active suppression rule covers raises nothing. Every change is an event on ``alert:<id>``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+import numpy as np
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
+
+from .. import events
+from ..auth.permissions import SYSTEM, Actor, Perm
+from ..clock import now
+from ..errors import InvalidTransition, NotFound, ValidationFailed
+from ..signals import feed
+from . import baseline
+from .models import Alert, Suppression
+
+BUCKET = timedelta(minutes=5)
+COOLDOWN = timedelta(hours=2)
+MAX_CROSSINGS = 100
+MIN_SPIKE = 5
+LIVE = ("open", "acknowledged", "snoozed")
+STATES = ("open", "acknowledged", "snoozed", "suppressed", "dismissed", "escalated")
+MAX_SNOOZE = timedelta(days=30)
+MAX_SUPPRESS = timedelta(days=365)
+Outcome = Literal["raised", "updated", "suppressed", "quiet", "below"]
+
+
+def is_spike(observed: float, expected: float) -> bool:
+    """Alerts are about spikes: a crossing counts only above the expected band (a drop, or a count inside
+    the Poisson noise of a sparse series, such as 3 reports where 0.3 are expected, raises nothing): at least
+    ``MIN_SPIKE`` reports and more than three Poisson deviations above the expected count."""
+    return observed >= MIN_SPIKE and observed > expected + 3.0 * float(np.sqrt(max(expected, 1.0)))
+
+
+def series_key(harm: str, country: str, language: str) -> str:
+    return f"{harm}/{country}/{language}"
+
+
+def key_of(alert: Alert) -> feed.Key:
+    return alert.harm, alert.country, alert.language
+
+
+def _record(session: Session, alert: Alert, kind: str, actor: Actor = SYSTEM, at: datetime | None = None,
+            **payload: Any) -> None:
+    payload.setdefault("series", series_key(*key_of(alert)))
+    events.record(session, type=kind, subject_type="alert", subject_id=alert.id, actor_id=actor.user_id,
+                  actor=actor.label, payload=payload, at=at)
+
+
+# --- suppression rules -------------------------------------------------------------------------------------
+
+def _matches(rule: Suppression, key: feed.Key) -> bool:
+    return all(p == "*" or p == v for p, v in zip((rule.harm, rule.country, rule.language), key, strict=True))
+
+
+def active_rules(session: Session, at: datetime) -> list[Suppression]:
+    return list(session.execute(select(Suppression).where(Suppression.lifted_at.is_(None),
+                                                          Suppression.expires_at > at)).scalars())
+
+
+def suppressing(session: Session, key: feed.Key, at: datetime) -> Suppression | None:
+    return next((r for r in active_rules(session, at) if _matches(r, key)), None)
+
+
+def _pattern(value: str, field: str, limit: int) -> str:
+    value = value.strip()
+    if value == "*":
+        return value
+    if not value or len(value) > limit or "\x00" in value or not all(ch.isalnum() or ch in "_-." for ch in value):
+        raise ValidationFailed(f"{field}: use '*' or a plain value (letters, digits, _ . -)", field=field)
+    return value
+
+
+def add_rule(session: Session, actor: Actor, *, harm: str = "*", country: str = "*", language: str = "*",
+             reason: str, expires_at: datetime) -> Suppression:
+    actor.require(Perm.DETECTION_MANAGE)
+    at = now()
+    reason = reason.strip()
+    if not reason or len(reason) > 2000 or "\x00" in reason:
+        raise ValidationFailed("a suppression needs a reason (at most 2,000 characters)", field="reason")
+    if expires_at.tzinfo is None or not at < expires_at <= at + MAX_SUPPRESS:
+        raise ValidationFailed("expires_at must be in the future and within a year", field="expires_at")
+    rule = Suppression(harm=_pattern(harm, "harm", 60), country=_pattern(country, "country", 8).upper(),
+                       language=_pattern(language, "language", 16), reason=reason, expires_at=expires_at,
+                       created_at=at, created_by=actor.label)
+    if (rule.harm, rule.country, rule.language) == ("*", "*", "*"):
+        raise ValidationFailed("a suppression must name at least a harm, a country or a language", field="harm")
+    session.add(rule)
+    session.flush()
+    events.record(session, type="detection.suppression_added", subject_type="suppression", subject_id=rule.id,
+                  actor_id=actor.user_id, actor=actor.label,
+                  payload={"harm": rule.harm, "country": rule.country, "language": rule.language, "reason": reason,
+                           "expires_at": expires_at.isoformat()})
+    return rule
+
+
+def lift_rule(session: Session, actor: Actor, rule_id: int) -> Suppression:
+    actor.require(Perm.DETECTION_MANAGE)
+    rule = session.get(Suppression, rule_id)
+    if rule is None:
+        raise NotFound(f"no suppression rule {rule_id}")
+    if rule.lifted_at is not None:
+        raise InvalidTransition(f"suppression rule {rule_id} was already lifted")
+    rule.lifted_at = now()
+    events.record(session, type="detection.suppression_lifted", subject_type="suppression", subject_id=rule.id,
+                  actor_id=actor.user_id, actor=actor.label, payload={})
+    return rule
+
+
+def list_rules(session: Session, actor: Actor, *, include_inactive: bool = False) -> list[Suppression]:
+    actor.require(Perm.ALERTS_READ)
+    q = select(Suppression).order_by(Suppression.id.desc())
+    if not include_inactive:
+        q = q.where(Suppression.lifted_at.is_(None), Suppression.expires_at > now())
+    return list(session.execute(q.limit(500)).scalars())
+
+
+# --- raised by the tick ----------------------------------------------------------------------------------------
+
+def _context(session: Session, key: feed.Key, bucket: datetime) -> dict[str, Any]:
+    """Observed vs expected, growth and the start of the rise from the series; signals and trends behind it."""
+    days = baseline.DAYS + 1
+    start = bucket - timedelta(days=days)
+    n = int((bucket - start) / BUCKET) + 1
+    values = np.zeros(n)
+    for *_, b, count in feed.counts(session, start, bucket + BUCKET, [key]):
+        values[int((b - start) / BUCKET)] += count
+    row = values.reshape(1, -1)
+    expect = np.array([baseline.expected(row, i)[0] for i in range(max(0, n - baseline.BUCKETS_PER_DAY), n)])
+    offset = n - len(expect)
+    rise = offset + baseline.run_start(values[offset:], expect, len(expect) - 1)
+    rise_at = start + rise * BUCKET
+    out = {"expected": float(expect[-1]), "growth": float(baseline.growth(row, n - 1)[0]), "rise_at": rise_at}
+    out["behind"] = feed.behind(session, key, rise_at, bucket + BUCKET)
+    return out
+
+
+def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: float, threshold: float,
+                observed: int) -> Outcome:
+    """What a crossing does: raise an alert, update the live one, or nothing (suppressed)."""
+    at = bucket + BUCKET
+    crossing = {"bucket": bucket.isoformat(), "score": round(score, 4), "observed": observed}
+    if suppressing(session, key, at) is not None:
+        return "suppressed"
+    ctx = _context(session, key, bucket)
+    if not is_spike(observed, ctx["expected"]):
+        return "below"
+    skey = series_key(*key)
+    live = session.execute(select(Alert).where(Alert.open_series == skey)).scalar_one_or_none()
+    if live is None:
+        recent = session.execute(
+            select(Alert).where(Alert.harm == key[0], Alert.country == key[1], Alert.language == key[2],
+                                Alert.last_bucket >= bucket - COOLDOWN)
+            .order_by(Alert.last_bucket.desc()).limit(1)).scalar_one_or_none()
+        if recent is not None:
+            recent.crossings = [*recent.crossings, crossing][-MAX_CROSSINGS:]
+            recent.last_bucket, recent.updated_at = bucket, at
+            return "quiet"
+    crossing["expected"] = round(ctx["expected"], 3)
+    if live is not None:
+        live.crossings = [*live.crossings, crossing][-MAX_CROSSINGS:]
+        live.last_bucket, live.score, live.observed = bucket, score, observed
+        live.peak_score, live.expected, live.growth = max(live.peak_score, score), ctx["expected"], ctx["growth"]
+        live.threshold, live.updated_at = threshold, at
+        live.context = {**live.context, "trends": ctx["behind"]["trends"], "samples": ctx["behind"]["samples"]}
+        _record(session, live, "alert.updated", at=at, bucket=bucket.isoformat(), score=round(score, 4),
+                observed=observed)
+        return "updated"
+    first_signal = ctx["behind"]["first_signal_at"]
+    alert = Alert(harm=key[0], country=key[1], language=key[2], open_series=skey, state="open", first_bucket=bucket,
+                  last_bucket=bucket, raised_at=at, first_signal_at=datetime.fromisoformat(first_signal)
+                  if first_signal else ctx["rise_at"], score=score, peak_score=score, threshold=threshold,
+                  observed=observed, expected=ctx["expected"], growth=ctx["growth"], crossings=[crossing],
+                  context={"trends": ctx["behind"]["trends"], "samples": ctx["behind"]["samples"],
+                           "rise_at": ctx["rise_at"].isoformat()}, updated_at=at)
+    session.add(alert)
+    session.flush()
+    _record(session, alert, "alert.raised", at=at, bucket=bucket.isoformat(), score=round(score, 4),
+            observed=observed, expected=round(ctx["expected"], 3), threshold=threshold)
+    return "raised"
+
+
+def expire_snoozes(session: Session, at: datetime) -> int:
+    due = list(session.execute(select(Alert).where(Alert.state == "snoozed", Alert.snoozed_until <= at)).scalars())
+    for alert in due:
+        alert.state, alert.updated_at = "open", at
+        _record(session, alert, "alert.snooze_expired", at=at, until=alert.snoozed_until.isoformat()
+                if alert.snoozed_until else None)
+        alert.snoozed_until = None
+    return len(due)
+
+
+# --- people --------------------------------------------------------------------------------------------------
+
+def get(session: Session, actor: Actor, alert_id: int, *, lock: bool = False) -> Alert:
+    actor.require(Perm.ALERTS_READ)
+    q = select(Alert).where(Alert.id == alert_id)
+    alert = session.execute(q.with_for_update() if lock else q).scalar_one_or_none()
+    if alert is None:
+        raise NotFound(f"no alert {alert_id}")
+    return alert
+
+
+def list_alerts(session: Session, actor: Actor, *, state: str | None = None, harm: str | None = None,
+                country: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[Alert], int]:
+    actor.require(Perm.ALERTS_READ)
+    conds: list[ColumnElement[bool]] = []
+    if state == "live":
+        conds.append(Alert.state.in_(LIVE))
+    elif state:
+        if state not in STATES:
+            raise ValidationFailed(f"state must be one of live, {', '.join(STATES)}", field="state")
+        conds.append(Alert.state == state)
+    if harm:
+        conds.append(Alert.harm == harm)
+    if country:
+        conds.append(Alert.country == country.upper())
+    total = session.execute(select(func.count()).select_from(Alert).where(*conds)).scalar_one()
+    rows = session.execute(select(Alert).where(*conds).order_by(Alert.raised_at.desc(), Alert.id.desc())
+                           .limit(limit).offset(offset)).scalars()
+    return list(rows), total
+
+
+def open_count(session: Session, actor: Actor) -> int:
+    if not actor.can(Perm.ALERTS_READ):
+        return 0
+    return session.execute(select(func.count()).select_from(Alert).where(Alert.state == "open")).scalar_one()
+
+
+def _move(session: Session, actor: Actor, alert_id: int, allowed: tuple[str, ...], to: str) -> Alert:
+    actor.require(Perm.ALERTS_TRIAGE)
+    alert = get(session, actor, alert_id, lock=True)
+    if alert.state not in allowed:
+        raise InvalidTransition(f"alert {alert_id} is {alert.state}; it cannot become {to}")
+    return alert
+
+
+def _close(alert: Alert, state: str, reason: str = "") -> None:
+    alert.state, alert.open_series, alert.snoozed_until, alert.updated_at = state, None, None, now()
+    if reason:
+        alert.reason = reason
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 2000 or "\x00" in reason:
+        raise ValidationFailed("a reason is needed (at most 2,000 characters, no NUL bytes)", field="reason")
+    return reason
+
+
+def acknowledge(session: Session, actor: Actor, alert_id: int) -> Alert:
+    alert = _move(session, actor, alert_id, ("open",), "acknowledged")
+    alert.state, alert.updated_at = "acknowledged", now()
+    _record(session, alert, "alert.acknowledged", actor)
+    return alert
+
+
+def snooze(session: Session, actor: Actor, alert_id: int, *, until: datetime, reason: str) -> Alert:
+    alert = _move(session, actor, alert_id, LIVE, "snoozed")
+    reason = _reason(reason)
+    at = now()
+    if until.tzinfo is None or not at < until <= at + MAX_SNOOZE:
+        raise ValidationFailed("snooze until a time in the future, at most 30 days ahead", field="until")
+    alert.state, alert.snoozed_until, alert.reason, alert.updated_at = "snoozed", until, reason, at
+    _record(session, alert, "alert.snoozed", actor, until=until.isoformat(), reason=reason)
+    return alert
+
+
+def suppress(session: Session, actor: Actor, alert_id: int, *, reason: str, expires_at: datetime) -> Alert:
+    """Close the alert and add a rule that keeps its series quiet until ``expires_at``."""
+    actor.require(Perm.DETECTION_MANAGE)
+    alert = _move(session, actor, alert_id, LIVE, "suppressed")
+    rule = add_rule(session, actor, harm=alert.harm or "*", country=alert.country or "*",
+                    language=alert.language or "*", reason=_reason(reason), expires_at=expires_at)
+    _close(alert, "suppressed", rule.reason)
+    alert.suppression_id = rule.id
+    _record(session, alert, "alert.suppressed", actor, rule=rule.id, reason=rule.reason,
+            expires_at=expires_at.isoformat())
+    return alert
+
+
+def dismiss(session: Session, actor: Actor, alert_id: int, *, reason: str) -> Alert:
+    alert = _move(session, actor, alert_id, LIVE, "dismissed")
+    reason = _reason(reason)
+    _close(alert, "dismissed", reason)
+    _record(session, alert, "alert.dismissed", actor, reason=reason)
+    return alert
+
+
+def mark_escalated(session: Session, actor: Actor, alert_id: int, case_id: int) -> Alert:
+    alert = _move(session, actor, alert_id, LIVE, "escalated")
+    _close(alert, "escalated")
+    _record(session, alert, "alert.escalated", actor, case=case_id)
+    return alert
+
+
+def timeline(session: Session, actor: Actor, alert: Alert) -> list[events.Event]:
+    actor.require(Perm.ALERTS_READ)
+    return events.for_subject(session, "alert", alert.id)
+
+
+def history(session: Session, key: feed.Key) -> list[Alert]:
+    """Alerts of one series, newest first (the chart marks their crossings)."""
+    return list(session.execute(
+        select(Alert).where(Alert.harm == key[0], Alert.country == key[1], Alert.language == key[2])
+        .order_by(Alert.raised_at.desc()).limit(50)).scalars())
+
+
