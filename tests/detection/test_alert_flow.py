@@ -185,12 +185,12 @@ def test_backtest_counts_what_a_threshold_would_have_raised(admin: Actor, fake_c
     at = after + BUCKET
     with unit_of_work(read_only=True) as s:
         low = thresholds.backtest(s, admin, SPIKE_KEY[0], 0.5, at=at)
-        strict = thresholds.backtest(s, admin, SPIKE_KEY[0], 1.0, at=at)
+        loose = thresholds.backtest(s, admin, SPIKE_KEY[0], 0.2, at=at)
         everything = thresholds.backtest(s, admin, "*", 0.5, at=at)
     assert low.series == 1 and low.buckets == int((at - (end - timedelta(days=4))) / BUCKET)
     spike_start = end - timedelta(hours=3)
     assert any(spike_start <= h.at < spike_start + 4 * BUCKET for h in low.alerts), low.alerts
-    assert len(strict.alerts) < len(low.alerts)
+    assert len(low.alerts) < len(loose.alerts)  # a lower threshold also fires on the background's noise
     assert low.alerts_at_current == len(low.alerts)  # 0.5 is the family's threshold here
     assert everything.series == 2
     # the live tick over the same history raises the alerts the backtest counted, at the same buckets
