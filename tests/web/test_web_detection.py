@@ -40,7 +40,7 @@ def test_queue_and_alert_page_in_russian_with_chart(client: TestClient, logged_i
     assert '<span class="badge" title="Open alerts">1</span>' in page.text
     client.post("/locale", data={"csrf_token": csrf, "locale": "ru", "next": f"/alerts/{alert_id}"})
     detail = client.get(f"/alerts/{alert_id}")
-    assert detail.status_code == 200 and "Оповещение" in detail.text and "Ожидаемый диапазон" in detail.text
+    assert detail.status_code == 200 and "Алерт" in detail.text and "Ожидаемый диапазон" in detail.text
     assert detail.text.count('class="anomaly"') == 1 and '<polygon class="band"' in detail.text
     assert client.get("/alerts/999999").status_code == 404
     assert client.get("/alerts?state=bogus").status_code == 422
