@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.language import service as lexicons
 from rapidresponse.signals import service
+from rapidresponse.web import signal_charts
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "signals"))
 from signalkit import signal_row
@@ -124,3 +125,12 @@ def test_signal_pages_need_signal_access(client: TestClient, logged_in: Callable
         resp = client.get(path)
         assert resp.status_code == 403, path
     assert 'href="/signals"' not in client.get("/").text
+
+
+def test_chart_time_labels_stay_inside_the_chart() -> None:
+    start = datetime(2026, 11, 29, 0, 0, tzinfo=UTC)
+    for n in (1, 7, 97, 288):
+        points = [(start + timedelta(minutes=15 * i), i % 5) for i in range(n)]
+        chart = signal_charts.bar_chart(points, 15, lambda at: at.strftime("%H:%M"))
+        assert chart.ticks and chart.ticks[0].label == "00:00"
+        assert all(t.x <= chart.width - signal_charts.TICK_ROOM for t in chart.ticks), n

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 WIDTH, HEIGHT, LEFT, BOTTOM, TOP = 900.0, 180.0, 44.0, 22.0, 10.0
+TICK_ROOM = 48.0  # room a tick's time label needs before the right edge
 SPARK_W, SPARK_H = 120.0, 28.0
 NICE_MINUTES = (5, 15, 30, 60, 180, 360, 720, 1440, 10080)
 MAX_BARS = 120
@@ -68,7 +69,8 @@ def bar_chart(points: Sequence[tuple[datetime, int]], bucket_minutes: int,
     ticks: list[ChartTick] = []
     every = max(1, n // 6)
     for i in range(0, len(points), every):
-        ticks.append(ChartTick(x=round(LEFT + i * step, 2), label=label(points[i][0])))
+        if LEFT + i * step <= WIDTH - TICK_ROOM:  # a label starting nearer the right edge would be cut off
+            ticks.append(ChartTick(x=round(LEFT + i * step, 2), label=label(points[i][0])))
     grid = [(round(TOP + plot_h * (1 - f), 2), str(round(peak * f))) for f in (0.5, 1.0)] if peak else []
     return Chart(bars=bars, ticks=ticks, peak=peak, total=sum(c for _, c in points), bucket_minutes=bucket_minutes,
                  gridlines=grid)
