@@ -23,6 +23,7 @@ from ..db import unit_of_work
 from ..errors import NotFound
 from . import data, history, policy, scenario
 from .detection import seed_detection
+from .hashlists import seed_hashlists
 from .lexicons import seed_lexicons
 from .oncall import seed_oncall
 from .script import Context, play
@@ -96,7 +97,8 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         play(Context(session, actors), scripts, progress)
         seed_oncall(session, actors, base, active.ref)
         seed_lexicons(session, actors, base)
-        seed_signals(session, SYSTEM, base)
+        media = seed_hashlists(session, actors, base)
+        seed_signals(session, SYSTEM, base, media_hashes=media)
         seed_detection(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,

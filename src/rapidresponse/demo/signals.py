@@ -6,6 +6,7 @@ background reports, so that the series and the trends have something to show. Sy
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -31,7 +32,7 @@ BACKGROUND = [
 SOURCES = ["user_report"] * 6 + ["classifier"] * 3 + ["trusted_flagger"]
 
 
-def _rows(rng: random.Random, base: datetime) -> list[dict[str, Any]]:
+def _rows(rng: random.Random, base: datetime, media_hashes: Sequence[str] = ()) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for i in range(TOTAL):
         challenge = i % 5 != 0
@@ -52,12 +53,16 @@ def _rows(rng: random.Random, base: datetime) -> list[dict[str, Any]]:
             "content_id": f"vid-{rng.randint(1, 400)}", "reporter_type": rng.choice(["user", "minor", "parent"]),
             "url": f"https://video.example/v/{rng.randint(10_000, 99_999)}", "metadata": {"app": "demo"},
         })
+        if challenge and media_hashes and rng.random() < 0.05:  # a keyframe hash of the reported video
+            rows[-1]["media_hash"] = rng.choice(media_hashes)
     return rows
 
 
-def seed_signals(session: Session, actor: Actor, base: datetime, *, seed: int = 2024) -> int:
-    """Ingest the demo signals in bulk batches; returns how many were stored."""
-    rows = _rows(random.Random(seed), base)
+def seed_signals(session: Session, actor: Actor, base: datetime, *, seed: int = 2024,
+                 media_hashes: Sequence[str] = ()) -> int:
+    """Ingest the demo signals in bulk batches; returns how many were stored. Some challenge videos carry
+    one of ``media_hashes`` (near copies of a partner's hash list), so they match at intake."""
+    rows = _rows(random.Random(seed), base, media_hashes)
     stored = 0
     for i in range(0, len(rows), 1200):
         stored += service.ingest(session, actor, rows[i:i + 1200], channel="demo").inserted
