@@ -74,3 +74,18 @@ def test_transliterate_both_ways(lang: str, cyrillic: str, latin: str) -> None:
 def test_transliterate_bad_language() -> None:
     with pytest.raises(ValidationFailed, match="no transliteration for 'xx'"):
         transliterate("кит", "xx")
+
+
+# Around the quick checks that let most texts skip the spelled-word and run steps: each of these has
+# work for a step (or, next to it, none), and the fold must be what the full steps give.
+@pytest.mark.parametrize(("text", "folded"), [
+    ("(с.о.б.а.к.а)", "(собака)"), ("«к-а-й-ф»", "«кайф»"), ("с о б а к а", "собака"),
+    ("дети и в школе", "дети и в школе"), ("а б в", "а б в"), ("a.b", "a.b"), ("a.b.c", "abc"),
+    ("x.a.b.c", "xabc"), ("a.b.cd", "a.b.cd"), ("@с.о.б.а", "@с.оба"), ("с.о.б.а@", "соб.а@"), ("1.2.3", "123"),
+    ("é.t.é", "été"), ("с~о~б~а", "соба"), ("с/о-б.а", "с/о-б.а"), ("кааайф", "кайф"), ("кааайф!!!", "кайф!!!"),
+    ("a  b", "a b"), ("ааа", "а"), ("...", "..."),
+])
+def test_fold_near_the_quick_checks(text: str, folded: str) -> None:
+    assert fold(text) == folded
+    mapped = fold_with_map(text)
+    assert mapped.text == folded and len(mapped.spans) == len(folded)

@@ -13,6 +13,7 @@ of the original it came from, so that a match in folded text is shown where it i
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +33,14 @@ SYMBOLS_IN_WORDS = frozenset("@$")  # leet only inside a word, never leading ("@
 SEPARATORS = frozenset(".-_*·•|/\\~+")
 SPELLING_SEPARATORS = SEPARATORS | {" "}
 MAX_PASSES = 4
+_NOT_SEP = "[^" + re.escape("".join(sorted(SPELLING_SEPARATORS))) + "]"
+_SEP = "[" + re.escape("".join(sorted(SPELLING_SEPARATORS))) + "]"
+# Cheap tests that a step has nothing to do (most texts). Spelled out: three one-character pieces joined
+# by one separator, the first not after a letter or digit and the last not before one (the least that
+# ``_join_spelled`` needs). Runs: three of one character, or two spaces (the least ``_collapse`` needs).
+_MAYBE_SPELLED = re.compile(rf"(?<![^\W_]){_NOT_SEP}({_SEP}){_NOT_SEP}\1{_NOT_SEP}(?![^\W_])")
+_MAYBE_RUN = re.compile(r"(.)\1\1|  ", re.S)
+_SPACES = re.compile(r"(\s+)")
 
 Span = tuple[int, int]
 
@@ -87,52 +96,79 @@ def _normalise_cluster(chunk: str) -> str:
 _SIMPLE = str.maketrans({"ё": "е", "_": " ", **{chr(c): " " for c in range(0x3000) if chr(c).isspace()}})
 
 
-def _clusters(text: str) -> list[tuple[str, Span]]:
+# The steps of a pass work on the text and, beside it, the span of the original each character came from.
+Spans = list[Span]
+
+
+def _clusters(text: str) -> tuple[str, Spans]:
     """NFKC + case folding per character cluster (a base character and its combining marks)."""
     low = text.casefold()
     if (len(low) == len(text) and unicodedata.is_normalized("NFKC", low)  # one character for one: fast path
             and not any(unicodedata.category(ch) == "Cf" for ch in set(low))):
-        return [(ch, (i, i + 1)) for i, ch in enumerate(low.translate(_SIMPLE))]
-    out: list[tuple[str, Span]] = []
+        return low.translate(_SIMPLE), [(i, i + 1) for i in range(len(text))]
+    out: list[str] = []
+    spans: Spans = []
     i, n = 0, len(text)
     while i < n:
         j = i + 1
         while j < n and unicodedata.combining(text[j]):
             j += 1
-        span = (i, j)
-        for ch in _normalise_cluster(text[i:j]):
-            out.append((ch, span))
+        chunk = _normalise_cluster(text[i:j])
+        out.append(chunk)
+        spans.extend([(i, j)] * len(chunk))
         i = j
-    return out
+    return "".join(out), spans
 
 
-def _join_spelled(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+def _join_spelled(text: str, spans: Spans) -> tuple[str, Spans]:
     """Drop separators in a run of single letters: "с.о.б.а.ч.и.й", "d-o-g", "с о б а к а" → one word."""
-    out: list[tuple[str, Span]] = []
-    i, n = 0, len(chars)
+    if not _MAYBE_SPELLED.search(text):
+        return text, spans
+    keep: list[int] = []
+    i, n = 0, len(text)
 
-    def single(k: int) -> bool:  # chars[k] is a one-character word
-        return (_is_word(chars[k][0]) and (k == 0 or not _is_word(chars[k - 1][0]))
-                and (k + 1 >= n or not _is_word(chars[k + 1][0])))
+    def single(k: int) -> bool:  # text[k] is a one-character word
+        return (_is_word(text[k]) and (k == 0 or not _is_word(text[k - 1]))
+                and (k + 1 >= n or not _is_word(text[k + 1])))
 
     while i < n:
-        if single(i) and i + 2 < n and chars[i + 1][0] in SPELLING_SEPARATORS:
-            sep, k = chars[i + 1][0], i
-            while k + 2 < n and chars[k + 1][0] == sep and single(k + 2):
+        if single(i) and i + 2 < n and text[i + 1] in SPELLING_SEPARATORS:
+            sep, k = text[i + 1], i
+            while k + 2 < n and text[k + 1] == sep and single(k + 2):
                 k += 2
             pieces = (k - i) // 2 + 1
             if pieces >= (4 if sep == " " else 3):
-                out.extend(chars[i:k + 1:2])
+                keep.extend(range(i, k + 1, 2))
                 i = k + 1
                 continue
-        out.append(chars[i])
+        keep.append(i)
         i += 1
-    return out
+    return "".join(text[k] for k in keep), [spans[k] for k in keep]
 
 
-def _fold_word(word: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
-    folded = _fold_word_text("".join(ch for ch, _ in word))  # one character for one: spans stay
-    return [(ch, span) for ch, (_, span) in zip(folded, word, strict=True)]
+def _words(text: str, spans: Spans) -> tuple[str, Spans]:
+    """Fold each word to one script (see ``_fold_word_text``); one character for one, so spans stay.
+
+    Words never cross white space, so each white-space-separated token is folded on its own, once per
+    process (tokens repeat across reports: the same words, the same hashtags)."""
+    return "".join(_fold_token(token) for token in _SPACES.split(text)), spans
+
+
+@lru_cache(maxsize=65536)
+def _fold_token(token: str) -> str:
+    out: list[str] = []
+    word: list[str] = []
+    for ch in token:
+        if _is_word(ch):
+            word.append(ch)
+            continue
+        if word:
+            out.append(_fold_word_text("".join(word)))
+            word = []
+        out.append(ch)
+    if word:
+        out.append(_fold_word_text("".join(word)))
+    return "".join(out)
 
 
 @lru_cache(maxsize=65536)
@@ -165,63 +201,47 @@ def _fold_word_text(word: str) -> str:
     return "".join(out)
 
 
-def _words(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
-    out: list[tuple[str, Span]] = []
-    word: list[tuple[str, Span]] = []
-    for item in chars:
-        if _is_word(item[0]):
-            word.append(item)
-            continue
-        if word:
-            out.extend(_fold_word(word))
-            word = []
-        out.append(item)
-    if word:
-        out.extend(_fold_word(word))
-    return out
-
-
-def _collapse(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
+def _collapse(text: str, spans: Spans) -> tuple[str, Spans]:
     """Runs of three or more of one letter become one letter; runs of spaces become one space."""
-    out: list[tuple[str, Span]] = []
-    i, n = 0, len(chars)
+    if not _MAYBE_RUN.search(text):
+        return text, spans
+    out: list[str] = []
+    out_spans: Spans = []
+    i, n = 0, len(text)
     while i < n:
-        ch, (start, end) = chars[i]
+        ch = text[i]
         j = i + 1
-        while j < n and chars[j][0] == ch:
-            end = chars[j][1][1]
+        while j < n and text[j] == ch:
             j += 1
         if ch == " " or (ch.isalpha() and j - i >= 3):
-            out.append((ch, (start, end)))
+            out.append(ch)
+            out_spans.append((spans[i][0], spans[j - 1][1]))
         else:
-            out.extend(chars[i:j])
+            out.append(text[i:j])
+            out_spans.extend(spans[i:j])
         i = j
-    return out
+    return "".join(out), out_spans
 
 
-def _strip(chars: list[tuple[str, Span]]) -> list[tuple[str, Span]]:
-    start, end = 0, len(chars)
-    while start < end and chars[start][0] == " ":
-        start += 1
-    while end > start and chars[end - 1][0] == " ":
-        end -= 1
-    return chars[start:end]
+def _strip(text: str, spans: Spans) -> tuple[str, Spans]:
+    start = len(text) - len(text.lstrip(" "))
+    end = max(start, len(text.rstrip(" ")))
+    return text[start:end], spans[start:end]
 
 
-def _pass(text: str) -> list[tuple[str, Span]]:
-    return _strip(_collapse(_words(_join_spelled(_clusters(text)))))
+def _pass(text: str) -> tuple[str, Spans]:
+    return _strip(*_collapse(*_words(*_join_spelled(*_clusters(text)))))
 
 
 def fold_with_map(text: str) -> Folded:
     """Fold ``text`` and keep, for each folded character, the span of the original it came from."""
-    chars = _pass(text)
+    folded, spans = _pass(text)
     for _ in range(MAX_PASSES):  # fold to a fixed point, so that fold(fold(x)) == fold(x)
-        folded = "".join(ch for ch, _ in chars)
-        again = _pass(folded)
-        if "".join(ch for ch, _ in again) == folded:
+        again, within = _pass(folded)
+        if again == folded:
             break
-        chars = [(ch, (chars[s][1][0], chars[e - 1][1][1])) for ch, (s, e) in again]
-    return Folded("".join(ch for ch, _ in chars), tuple(span for _, span in chars))
+        folded, spans = again, [(spans[s][0], spans[e - 1][1]) for s, e in within]
+    return Folded(folded, tuple(spans))
 
 
 def fold(text: str) -> str:
