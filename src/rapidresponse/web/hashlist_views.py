@@ -3,10 +3,12 @@ report, export, and a form that checks an uploaded image (hashed in memory, neve
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from ..auth.permissions import Perm
@@ -134,32 +136,33 @@ async def import_csv(request: Request, list_id: Id, posted: Annotated[Posted, De
     return _list_page(request, posted.user, list_id, report=report)
 
 
-@router.post("/hashlists/{list_id}/entries")
-def add_entry(request: Request, list_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+def _change_list(request: Request, posted: Posted, list_id: int, change: Callable[[Session], object],
+                 done: str) -> Response:
+    """Run one change of a list; back to the list with ``?done=`` or, on a refusal, the list with the error
+    (an unknown list stays a 404)."""
     try:
         with unit_of_work() as s:
-            hashlists.add_hash(s, posted.actor, list_id, hash=posted.get("hash")[:200],
-                               label=posted.get("label")[:200], note=posted.get("note")[:2000])
+            change(s)
     except DomainError as exc:
         if exc.status == 404:
             raise
         return _list_page(request, posted.user, list_id, error=domain_message(request_locale(request), exc),
                           status=exc.status)
-    return RedirectResponse(f"/hashlists/{list_id}?done=added", status_code=303)
+    return RedirectResponse(f"/hashlists/{list_id}?done={done}", status_code=303)
+
+
+@router.post("/hashlists/{list_id}/entries")
+def add_entry(request: Request, list_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+    return _change_list(request, posted, list_id, lambda s: hashlists.add_hash(
+        s, posted.actor, list_id, hash=posted.get("hash")[:200], label=posted.get("label")[:200],
+        note=posted.get("note")[:2000]), "added")
 
 
 @router.post("/hashlists/{list_id}/entries/{entry_id}/remove")
 def remove_entry(request: Request, list_id: Id, entry_id: EntryId,
                  posted: Annotated[Posted, Depends(require_post)]) -> Response:
-    try:
-        with unit_of_work() as s:
-            hashlists.remove_entry(s, posted.actor, list_id, entry_id)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _list_page(request, posted.user, list_id, error=domain_message(request_locale(request), exc),
-                          status=exc.status)
-    return RedirectResponse(f"/hashlists/{list_id}?done=removed", status_code=303)
+    return _change_list(request, posted, list_id,
+                        lambda s: hashlists.remove_entry(s, posted.actor, list_id, entry_id), "removed")
 
 
 @router.post("/hashlists/{list_id}/settings")
@@ -168,17 +171,9 @@ def update(request: Request, list_id: Id, posted: Annotated[Posted, Depends(requ
         distance = int(posted.get("max_distance"))
     except ValueError:
         distance = -1
-    try:
-        with unit_of_work() as s:
-            hashlists.update_list(s, posted.actor, list_id, max_distance=distance,
-                                  description=posted.get("description")[:5000] if "description" in posted.form
-                                  else None)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _list_page(request, posted.user, list_id, error=domain_message(request_locale(request), exc),
-                          status=exc.status)
-    return RedirectResponse(f"/hashlists/{list_id}?done=updated", status_code=303)
+    description = posted.get("description")[:5000] if "description" in posted.form else None
+    return _change_list(request, posted, list_id, lambda s: hashlists.update_list(
+        s, posted.actor, list_id, max_distance=distance, description=description), "updated")
 
 
 @router.get("/hashlists/{list_id}/export.csv")
