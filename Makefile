@@ -10,6 +10,11 @@ CHROMIUM ?= /usr/bin/chromium
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	@if ! command -v c++ >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null; \
+	  else echo "note: pdqhash is built from source and needs a C++ compiler (apt-get install g++)"; fi; \
+	fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
