@@ -13,18 +13,42 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
-from rapidresponse import clock, db, migrate
+from rapidresponse import clock, db, domains, migrate
 from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.auth import service as auth
 from rapidresponse.config import get_settings
 from rapidresponse.notify import delivery
 from rapidresponse.notify.channels import Channel, EmailChannel, WebhookChannel
-from rapidresponse.notify.config import SmtpSettings
 from receivers import HttpReceiver, SmtpServer
 
+domains.load()  # every domain's event types, subscribers and jobs, as in the server
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(autouse=True)
+def _settings_reread() -> Iterator[None]:
+    """Settings are read once per process; a test that changed the environment leaves none cached."""
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
+    """``env(policy_dir="/x", cli_user=None)``: set (or remove) ``RAPIDRESPONSE_*`` variables for this
+    test; the settings are read again."""
+
+    def set_(**variables: str | None) -> None:
+        for name, value in variables.items():
+            key = f"RAPIDRESPONSE_{name.upper()}"
+            if value is None:
+                monkeypatch.delenv(key, raising=False)
+            else:
+                monkeypatch.setenv(key, value)
+        get_settings.cache_clear()
+
+    return set_
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -166,7 +190,7 @@ def channels(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     monkeypatch.setenv("RAPIDRESPONSE_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("RAPIDRESPONSE_SMTP_FROM_ADDR", "alerts@rapidresponse.example")
     delivery.reset()
-    chans: dict[str, Channel] = {"email": EmailChannel(SmtpSettings()), "webhook": WebhookChannel("webhook", 5),
+    chans: dict[str, Channel] = {"email": EmailChannel(get_settings().smtp), "webhook": WebhookChannel("webhook", 5),
                                  "chat": WebhookChannel("chat", 5)}
     yield chans
     delivery.reset()

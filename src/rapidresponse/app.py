@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__, http, logs
+from . import __version__, domains, http, logs
 from .approvals.api import router as approvals_router
 from .auth.api import router as auth_router
 from .config import get_settings
@@ -40,6 +40,7 @@ _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only
 def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     settings = get_settings()
     logs.setup(settings.log_level, settings.log_json)
+    domains.load()
     run_worker = settings.embedded_worker if embedded_worker is None else embedded_worker
 
     @asynccontextmanager

@@ -1,75 +1,116 @@
-"""The ``rapidresponse`` command line."""
+"""The ``rapidresponse`` command line.
+
+Each domain's commands live in its own ``cli.py`` and are imported only when they run, so that
+``rapidresponse --help`` or one command does not pay for every library the others use.
+"""
 
 from __future__ import annotations
 
+import importlib
 import signal
 import threading
+from dataclasses import dataclass
+from typing import Any
 
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from . import events, logs, migrate
-from .auth import service as auth
-from .auth.cli import app as users_app
-from .cli_common import console, handle_errors
-from .config import get_settings
-from .db import unit_of_work
-from .demo.cli import demo as demo_command
-from .detection.cli import app as detect_app
-from .detection.triage_cli import alerts_app, cases_app
-from .detection.triage_cli import register as register_detect
-from .incidents.cli import app as incidents_app
-from .language.cli import app as lexicons_app
-from .notify.cli import app as notify_app
-from .oncall.cli import app as oncall_app
-from .oncall.cli import pages_app
-from .playbooks.cli import app as playbooks_app
-from .playbooks.cli import approvals_app, updates_app
-from .policy.cli import app as policy_app
-from .policy.requests_cli import app as requests_app
-from .policy.requests_cli import decisions_app
-from .signals.cli import app as signals_app
-from .signals.hashcli import app as hashes_app
 
-app = typer.Typer(help="rapidresponse: incident response for Trust & Safety teams.", no_args_is_help=True,
-                  pretty_exceptions_enable=False)
+@dataclass(frozen=True)
+class Lazy:
+    """A command group (or command) defined at ``target`` (``module:attribute``), loaded on use."""
+
+    target: str
+    help: str
+
+    def load(self, name: str) -> Any:
+        from . import domains
+
+        domains.load()  # a command's change runs every domain's reactions, as in the server
+        module, _, attribute = self.target.partition(":")
+        obj = getattr(importlib.import_module(module), attribute)
+        if isinstance(obj, typer.Typer):
+            command: Any = typer.main.get_group(obj)
+        else:  # a plain function: a command of its own
+            single = typer.Typer(add_completion=False)
+            single.command(name)(obj)
+            command = typer.main.get_command(single)
+        command.name = name
+        return command
+
+
+COMMANDS: dict[str, Lazy] = {
+    "users": Lazy("rapidresponse.auth.cli:app", "Users, roles and API tokens."),
+    "incidents": Lazy("rapidresponse.incidents.cli:app", "Declare, list, show and run incidents."),
+    "playbooks": Lazy("rapidresponse.playbooks.cli:app", "The playbook library and the playbooks incidents run."),
+    "updates": Lazy("rapidresponse.playbooks.cli:updates_app",
+                    "Stakeholder updates composed from playbook templates."),
+    "approvals": Lazy("rapidresponse.playbooks.cli:approvals_app",
+                      "Approve or reject texts that wait for your role."),
+    "notify": Lazy("rapidresponse.notify.cli:app",
+                   "Notifications: the outbox, retries, test messages, webhook endpoints."),
+    "oncall": Lazy("rapidresponse.oncall.cli:app",
+                   "On-call: who is on call, shifts, calendars, teams and schedules."),
+    "pages": Lazy("rapidresponse.oncall.cli:pages_app", "Pages: list and acknowledge."),
+    "policy": Lazy("rapidresponse.policy.cli:app",
+                   "Harm taxonomy, country profiles, legal clocks and DSA statements of reasons."),
+    "requests": Lazy("rapidresponse.policy.requests_cli:app",
+                     "Regulator and law-enforcement requests and their legal clocks."),
+    "decisions": Lazy("rapidresponse.policy.requests_cli:decisions_app",
+                      "The content decision log and DSA statements of reasons."),
+    "lexicons": Lazy("rapidresponse.language.cli:app",
+                     "Harm lexicons per language: terms, coded terms and hashtags, versioned."),
+    "signals": Lazy("rapidresponse.signals.cli:app", "Signals: import files, consume a stream, trends."),
+    "hashes": Lazy("rapidresponse.signals.hashcli:app",
+                   "PDQ hash lists from sharing partners, and matching images or hashes against them."),
+    "detect": Lazy("rapidresponse.detection.cli:app", "Streaming spike detectors: backtest and score."),
+    "alerts": Lazy("rapidresponse.detection.triage_cli:alerts_app",
+                   "Detection alerts: list, acknowledge, snooze, suppress, dismiss."),
+    "cases": Lazy("rapidresponse.detection.triage_cli:cases_app",
+                  "Triage cases: list, open, assign, note, dismiss, escalate."),
+    "demo": Lazy("rapidresponse.demo.cli:demo",
+                 "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),
+}
+
+
+class LazyGroup(TyperGroup):
+    """Lists the lazy commands by their help alone; imports one only when it is asked for."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMANDS})
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        lazy = COMMANDS.get(cmd_name)
+        if lazy is None:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:
+            return TyperCommand(cmd_name, help=lazy.help)
+        return lazy.load(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(cls=LazyGroup, help="rapidresponse: incident response for Trust & Safety teams.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 audit_app = typer.Typer(help="The hash-chained event log.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
-app.add_typer(users_app, name="users")
-app.add_typer(incidents_app, name="incidents")
-app.add_typer(detect_app, name="detect")
-app.add_typer(policy_app, name="policy")
-app.add_typer(notify_app, name="notify")
-app.add_typer(playbooks_app, name="playbooks")
-app.add_typer(updates_app, name="updates")
-app.add_typer(approvals_app, name="approvals")
-app.add_typer(oncall_app, name="oncall")
-app.add_typer(pages_app, name="pages")
-app.add_typer(requests_app, name="requests")
-app.add_typer(decisions_app, name="decisions")
-app.add_typer(lexicons_app, name="lexicons")
-app.add_typer(signals_app, name="signals")
-app.add_typer(hashes_app, name="hashes")
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(cases_app, name="cases")
-register_detect(detect_app)
-app.command("demo")(demo_command)
-
-
-def prepare() -> None:
-    """Bring the schema up to date and create the first admin if there is no user yet."""
-    migrate.upgrade()
-    with unit_of_work() as s:
-        password = auth.ensure_admin(s)
-    if password:
-        console.print(f"[bold]First run:[/bold] created user [bold]admin[/bold] with one-time password "
-                      f"[bold]{password}[/bold] (you will be asked to change it).")
 
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply all migrations (and create the first admin on a new database)."""
+    from .console import console
+    from .server import prepare
+
     prepare()
     console.print("database is up to date")
 
@@ -77,19 +118,31 @@ def db_upgrade() -> None:
 @db_app.command("check")
 def db_check() -> None:
     """Fail if the models have changes that no migration covers."""
+    from . import migrate
+    from .console import console
+
     migrate.check()
     console.print("models and migrations agree")
 
 
 @audit_app.command("verify")
-@handle_errors
 def audit_verify() -> None:
     """Recompute the event chain and report the first broken link."""
     from rich.progress import Progress
 
-    with Progress(transient=True) as progress, unit_of_work(read_only=True) as s:
-        task = progress.add_task("verifying events", total=None)
-        result = events.verify(s, progress=lambda n: progress.update(task, completed=n))
+    from . import domains, events
+    from .console import console, handle_errors
+    from .db import unit_of_work
+
+    domains.load()
+
+    @handle_errors
+    def verify() -> events.VerifyResult:
+        with Progress(transient=True) as progress, unit_of_work(read_only=True) as s:
+            task = progress.add_task("verifying events", total=None)
+            return events.verify(s, progress=lambda n: progress.update(task, completed=n))
+
+    result = verify()
     if result.ok:
         console.print(f"[green]ok[/green]: {result.events_checked} events in {result.streams_checked} streams, "
                       "chain intact")
@@ -104,26 +157,23 @@ def serve(host: str | None = None, port: int | None = None,
           worker: bool | None = typer.Option(None, "--worker/--no-worker",
                                              help="Run the background worker in-process (default: on)")) -> None:
     """Serve the web UI and the REST API."""
-    import uvicorn
+    from . import server
 
-    from .app import create_app
-
-    settings = get_settings()
-    prepare()
-    host, port = host or settings.host, port or settings.port
-    console.print(f"rapidresponse on http://{host}:{port}  (API docs: /api/docs)")
-    uvicorn.run(create_app(embedded_worker=worker), host=host, port=port, log_level="warning",
-                proxy_headers=True)
+    server.serve(host=host, port=port, worker=worker)
 
 
 @app.command("worker")
 def run_worker(once: bool = typer.Option(False, help="Run every job once and exit")) -> None:
     """Run the background loop: deliveries, timers, clocks, anchors."""
+    from . import domains, logs, migrate
     from . import worker as worker_mod
+    from .config import get_settings
+    from .console import console
 
     settings = get_settings()
     logs.setup(settings.log_level, settings.log_json)
     migrate.upgrade()
+    domains.load()
     if once:
         outcomes = worker_mod.run_due(force=True)
         console.print(outcomes)

@@ -1,18 +1,53 @@
-"""Settings from ``RAPIDRESPONSE_*`` environment variables, with working embedded defaults."""
+"""Settings from ``RAPIDRESPONSE_*`` environment variables, with working embedded defaults.
+
+This is the one place the environment is read. Values are read once per process
+(:func:`get_settings`); a test or a command that changes the environment calls
+``get_settings.cache_clear()``.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+@dataclass(frozen=True)
+class SmtpConfig:
+    """The mail relay (``RAPIDRESPONSE_SMTP_*``)."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    from_addr: str = "rapidresponse@localhost"
+    from_name: str = "rapidresponse"
+    tls: Literal["none", "starttls", "ssl"] = "none"
+    username: str | None = None
+    password: str | None = None
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    """Outbox delivery (``RAPIDRESPONSE_NOTIFY_*``): leases, retries, batch sizes."""
+
+    lease_seconds: float = 120.0
+    max_attempts: int = 8
+    backoff_base_seconds: float = 10.0
+    backoff_cap_seconds: float = 3600.0
+    batch_size: int = 32
+    concurrency: int = 8
+    webhook_timeout_seconds: float = 10.0
+    max_body_chars: int = 100_000
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="RAPIDRESPONSE_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="RAPIDRESPONSE_", extra="ignore", env_ignore_empty=True)
 
     var_dir: Path = Field(default=Path("var"), description="Where the embedded database and secrets live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in var_dir when unset.")
@@ -33,6 +68,42 @@ class Settings(BaseSettings):
     login_window_seconds: int = 900
     default_locale: str = "en"
     default_timezone: str = "Europe/Moscow"
+    cli_user: str = Field(default="admin", description="Whom the CLI acts as when --as is not given.")
+    playbook_dir: Path | None = Field(default=None, description="A team's playbook YAML files.")
+    policy_dir: Path | None = Field(default=None, description="Taxonomy and country-profile overrides.")
+
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_from_addr: str = Field(default="rapidresponse@localhost", description="Envelope and From: address")
+    smtp_from_name: str = "rapidresponse"
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 10.0
+
+    notify_lease_seconds: float = Field(default=120.0, description="A claimed message is claimable again after this")
+    notify_max_attempts: int = 8
+    notify_backoff_base_seconds: float = 10.0
+    notify_backoff_cap_seconds: float = 3600.0
+    notify_batch_size: int = 32
+    notify_concurrency: int = 8
+    notify_webhook_timeout_seconds: float = 10.0
+    notify_max_body_chars: int = 100_000
+
+    @property
+    def smtp(self) -> SmtpConfig:
+        return SmtpConfig(host=self.smtp_host, port=self.smtp_port, from_addr=self.smtp_from_addr,
+                          from_name=self.smtp_from_name, tls=self.smtp_tls, username=self.smtp_username,
+                          password=self.smtp_password, timeout_seconds=self.smtp_timeout_seconds)
+
+    @property
+    def outbox(self) -> OutboxConfig:
+        return OutboxConfig(lease_seconds=self.notify_lease_seconds, max_attempts=self.notify_max_attempts,
+                            backoff_base_seconds=self.notify_backoff_base_seconds,
+                            backoff_cap_seconds=self.notify_backoff_cap_seconds, batch_size=self.notify_batch_size,
+                            concurrency=self.notify_concurrency,
+                            webhook_timeout_seconds=self.notify_webhook_timeout_seconds,
+                            max_body_chars=self.notify_max_body_chars)
 
     @property
     def effective_database_url(self) -> str:

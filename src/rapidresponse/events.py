@@ -14,17 +14,22 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
+import structlog
+from prometheus_client import Counter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import now
 from .db import Base, JSONType, UTCDateTime, insert_ignore
+from .i18n import Translate, english
 
 GENESIS = "0" * 64
 ANCHOR_STREAM = "anchor"
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+log = structlog.get_logger("rapidresponse.events")
 
 
 class Event(Base):
@@ -75,20 +80,109 @@ def _event_hash(ev: Event) -> str:
                         type=ev.type, payload=ev.payload, prev_hash=ev.prev_hash)
 
 
-Subscriber = Callable[[Session, Event], None]
-_subscribers: dict[str, list[Subscriber]] = defaultdict(list)
+class Acting(Protocol):
+    """Who records an event: a user (``user_id``) or a named part of the system (``user_id`` None)."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def label(self) -> str: ...
 
 
-def subscribe(event_type: str) -> Callable[[Subscriber], Subscriber]:
-    """Register a handler run in the same transaction whenever ``event_type`` is recorded.
+class DomainEvent(BaseModel):
+    """A typed event: its fields are the payload, ``type`` names it in the log, ``subject_type`` and
+    ``subject_id`` say whose stream it goes to, and :meth:`describe` says how it reads to a person.
 
-    This is how a workflow that spans domains is wired: the domain that reacts subscribes to the
-    event of the domain that acts.
+    A domain declares its events in its ``events.py``; defining the class registers it in
+    :data:`CATALOGUE`, so a type name is declared once and a misspelt field is a validation error.
     """
 
-    def register(fn: Subscriber) -> Subscriber:
-        if fn not in _subscribers[event_type]:
-            _subscribers[event_type].append(fn)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    type: ClassVar[str] = ""
+    subject_type: ClassVar[str] = ""
+    subject_id: int | str = Field(exclude=True, description="The subject's id; the stream is subject_type:subject_id")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        if "type" not in cls.__dict__:
+            return
+        if not cls.type or not cls.subject_type:
+            raise TypeError(f"{cls.__qualname__} must name its type and subject_type")
+        known = CATALOGUE.get(cls.type)
+        if known is not None and (known.__module__, known.__qualname__) != (cls.__module__, cls.__qualname__):
+            raise TypeError(f"event type {cls.type!r} is declared twice: {known.__qualname__} and {cls.__qualname__}")
+        CATALOGUE[cls.type] = cls
+
+    @property
+    def event_type(self) -> str:
+        return self.type
+
+    def subject(self) -> tuple[str, str]:
+        return self.subject_type, str(self.subject_id)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        dumped: dict[str, Any] = json.loads(canonical(self.model_dump(mode="json")))
+        return dumped
+
+    def describe(self, _: Translate) -> str:
+        """What happened, in the reader's language, without the actor or the time (shown beside it)."""
+        return self.event_type
+
+
+CATALOGUE: dict[str, type[DomainEvent]] = {}
+"""Every event type the code can record, by its name."""
+
+
+class UnknownEvent(DomainEvent):
+    """A stored event whose type is not (or no longer) in the catalogue, or whose payload does not
+    fit its declared shape any more: shown by its type name, its payload kept as stored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    stored_type: str
+    stored_subject_type: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+    @property
+    def event_type(self) -> str:
+        return self.stored_type
+
+    def subject(self) -> tuple[str, str]:
+        return self.stored_subject_type, str(self.subject_id)
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        return dict(self.data)
+
+
+E = TypeVar("E", bound=DomainEvent)
+Handler = Callable[[Session, Any, "Event"], None]
+_subscribers: dict[str, list[Handler]] = defaultdict(list)
+SUBSCRIBER_FAILURES = Counter("rapidresponse_event_subscriber_failures_total",
+                              "Event subscribers that raised; their changes were rolled back to a savepoint",
+                              ["handler"])
+
+
+def subscribe(*types: type[E]) -> Callable[[Callable[[Session, E, Event], None]], Callable[[Session, E, Event], None]]:
+    """Register ``handler(session, event, row)`` to run in the recording transaction, each run in a
+    savepoint, whenever one of ``types`` is recorded.
+
+    This is how a workflow that spans domains is wired: the domain that reacts subscribes to the
+    event of the domain that acts. A handler that raises is rolled back to its savepoint, logged,
+    counted and recorded as ``log.subscriber_failed`` on the subject's stream; the change that
+    recorded the event stands.
+    """
+
+    def register(fn: Callable[[Session, E, Event], None]) -> Callable[[Session, E, Event], None]:
+        for cls in types:
+            if not cls.type:
+                raise TypeError(f"{cls.__qualname__} is not a concrete event type")
+            if fn not in _subscribers[cls.type]:
+                _subscribers[cls.type].append(fn)
         return fn
 
     return register
@@ -103,23 +197,129 @@ def _lock_head(session: Session, stream: str) -> StreamHead:
     ).scalar_one()
 
 
-def record(session: Session, *, type: str, subject_type: str, subject_id: str | int,
-           payload: dict[str, Any] | None = None, actor_id: int | None = None, actor: str = "system",
-           stream: str | None = None, at: datetime | None = None) -> Event:
-    """Append an event to its subject's stream (in the caller's transaction) and run subscribers."""
+def record(session: Session, actor: Acting | None, event: DomainEvent, *, stream: str | None = None,
+           at: datetime | None = None) -> Event:
+    """Append ``event`` to its subject's stream (in the caller's transaction), then run its subscribers.
+
+    ``actor`` None is the system. ``stream`` overrides the subject's stream for high-volume subjects
+    (a batch of signals); ``at`` backdates an imported or replayed event.
+    """
+    subject_type, subject_id = event.subject()
     stream = stream or f"{subject_type}:{subject_id}"
     head = _lock_head(session, stream)
-    payload = json.loads(canonical(payload or {}))
-    ev = Event(stream=stream, seq=head.seq + 1, occurred_at=at or now(), actor_id=actor_id, actor=actor,
-               subject_type=subject_type, subject_id=str(subject_id), type=type, payload=payload,
+    ev = Event(stream=stream, seq=head.seq + 1, occurred_at=at or now(),
+               actor_id=actor.user_id if actor else None, actor=actor.label if actor else "system",
+               subject_type=subject_type, subject_id=subject_id, type=event.event_type, payload=event.payload,
                prev_hash=head.hash)
     ev.hash = _event_hash(ev)
     head.seq, head.hash = ev.seq, ev.hash
     session.add(ev)
     session.flush()
-    for handler in list(_subscribers.get(type, ())) + list(_subscribers.get("*", ())):
-        handler(session, ev)
+    for handler in list(_subscribers.get(ev.type, ())):
+        _run(session, handler, event, ev)
     return ev
+
+
+def _run(session: Session, handler: Handler, event: DomainEvent, ev: Event) -> None:
+    name = f"{handler.__module__}.{handler.__qualname__}"
+    try:
+        with session.begin_nested():
+            handler(session, event, ev)
+    except Exception as exc:  # a reaction must not undo the change it reacts to
+        log.exception("event subscriber failed", handler=name, event_type=ev.type, event_id=ev.id)
+        SUBSCRIBER_FAILURES.labels(name).inc()
+        record(session, None, SubscriberFailed(subject_id=ev.subject_id, on=ev.subject_type, failed_type=ev.type,
+                                               event_id=ev.id, handler=name,
+                                               error=f"{type(exc).__name__}: {exc}"[:500]), stream=ev.stream)
+
+
+def record_legacy(session: Session, *, type: str, subject_type: str, subject_id: str | int,
+                  payload: dict[str, Any] | None = None, actor_id: int | None = None, actor: str = "system",
+                  stream: str | None = None, at: datetime | None = None) -> Event:
+    """The untyped form of :func:`record`, kept while domains move to typed events."""
+    stream = stream or f"{subject_type}:{subject_id}"
+    head = _lock_head(session, stream)
+    ev = Event(stream=stream, seq=head.seq + 1, occurred_at=at or now(), actor_id=actor_id, actor=actor,
+               subject_type=subject_type, subject_id=str(subject_id), type=type,
+               payload=json.loads(canonical(payload or {})), prev_hash=head.hash)
+    ev.hash = _event_hash(ev)
+    head.seq, head.hash = ev.seq, ev.hash
+    session.add(ev)
+    session.flush()
+    handlers = list(_subscribers.get(ev.type, ()))
+    if handlers:
+        typed = parse(ev)
+        for handler in handlers:
+            _run(session, handler, typed, ev)
+    return ev
+
+
+def subscribe_legacy(event_type: str) -> Callable[[Callable[[Session, Event], None]], Callable[[Session, Event], None]]:
+    """The untyped form of :func:`subscribe`: ``handler(session, row)``."""
+
+    def register(fn: Callable[[Session, Event], None]) -> Callable[[Session, Event], None]:
+        def adapted(session: Session, _event: Any, row: Event) -> None:
+            fn(session, row)
+
+        adapted.__module__, adapted.__qualname__ = fn.__module__, fn.__qualname__
+        if not any(getattr(h, "__wrapped__", None) is fn for h in _subscribers[event_type]):
+            adapted.__wrapped__ = fn  # type: ignore[attr-defined]
+            _subscribers[event_type].append(adapted)
+        return fn
+
+    return register
+
+
+def parse(ev: Event) -> DomainEvent:
+    """The typed event of a stored row; never raises (see :class:`UnknownEvent`)."""
+    cls = CATALOGUE.get(ev.type)
+    if cls is not None:
+        data = {**(ev.payload or {}), "subject_id": ev.subject_id}
+        try:
+            return cls.model_validate(data)
+        except ValidationError:
+            known = {k: v for k, v in data.items() if k in cls.model_fields}
+            try:
+                return cls.model_validate(known)
+            except ValidationError:
+                pass
+    return UnknownEvent(subject_id=ev.subject_id, stored_type=ev.type, stored_subject_type=ev.subject_type,
+                        data=dict(ev.payload or {}))
+
+
+def describe(ev: Event, _: Translate = english) -> str:
+    """How a stored event reads, in the language of ``_``."""
+    return parse(ev).describe(_)
+
+
+# --- the log's own events -----------------------------------------------------------------------
+
+class LogAnchored(DomainEvent):
+    type = "log.anchored"
+    subject_type = "log"
+    heads: dict[str, list[Any]]
+
+    def describe(self, _: Translate) -> str:
+        return _("sealed the heads of %(n)s streams", n=len(self.heads))
+
+
+class SubscriberFailed(DomainEvent):
+    """A reaction to an event failed and was rolled back; recorded on the same subject's stream."""
+
+    type = "log.subscriber_failed"
+    subject_type = "log"
+    on: str = Field(description="The subject type of the event the handler reacted to")
+    failed_type: str
+    event_id: int
+    handler: str
+    error: str
+
+    def subject(self) -> tuple[str, str]:
+        return self.on, str(self.subject_id)
+
+    def describe(self, _: Translate) -> str:
+        return _("a follow-up step (%(handler)s) failed after %(event)s: %(error)s",
+                 handler=self.handler.rsplit(".", 1)[-1], event=self.failed_type, error=self.error)
 
 
 def anchor(session: Session) -> Event | None:
@@ -133,8 +333,7 @@ def anchor(session: Session) -> Event | None:
     heads = {h.stream: [h.seq, h.hash] for h in moved}
     for h in moved:
         h.anchored_seq = h.seq
-    return record(session, type="log.anchored", subject_type="log", subject_id="anchor",
-                  stream=ANCHOR_STREAM, payload={"heads": heads})
+    return record(session, None, LogAnchored(subject_id="anchor", heads=heads), stream=ANCHOR_STREAM)
 
 
 @dataclass

@@ -91,16 +91,13 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 """An endpoint parameter: the authenticated caller."""
 
 
-def _is_api(request: Request) -> bool:
+def is_api(request: Request) -> bool:
+    """A request to the REST API or a health check (answered with problem+json, never a page)."""
     return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/readyz")
 
 
 async def domain_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, DomainError)
-    if not _is_api(request):
-        from .web.errors import html_error
-
-        return html_error(request, exc.status, exc.title, exc.detail)
     return problem(exc.status, exc.title, exc.detail, **exc.extra)
 
 
@@ -112,24 +109,22 @@ def _jsonable_errors(errors: Any) -> list[dict[str, Any]]:
     return out
 
 
-async def validation_error(request: Request, exc: Exception) -> Any:
-    assert isinstance(exc, RequestValidationError)
+def validation_detail(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    """The first error as one line, and every error."""
     errors = _jsonable_errors(exc.errors())
     first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
     detail = f"{'.'.join(first['loc'])}: {first['msg']}" if first["loc"] else str(first["msg"])
-    if not _is_api(request):
-        from .web.errors import html_error
+    return detail, errors
 
-        return html_error(request, 422, "Validation failed", detail)
+
+async def validation_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, RequestValidationError)
+    detail, errors = validation_detail(exc)
     return problem(422, "Validation failed", detail, errors=errors)
 
 
 async def http_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, StarletteHTTPException)
-    if not _is_api(request) and exc.status_code in (404, 405):
-        from .web.errors import html_error
-
-        return html_error(request, exc.status_code, "Not found", str(exc.detail))
     return problem(exc.status_code, str(exc.detail), str(exc.detail))
 
 

@@ -6,19 +6,43 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from pydantic import ValidationError
 from sqlalchemy import Engine, delete, select, text, update
+from sqlalchemy.orm import Session
 
 from rapidresponse import events
-from rapidresponse.auth import Actor
+from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.events import Event, StreamHead
+from rapidresponse.i18n import Translate, english
+
+
+class Happened(events.DomainEvent):
+    type = "test.happened"
+    subject_type = "thing"
+    i: int = 0
+    text: str = ""
+    worker: int | None = None
+
+    def describe(self, _: Translate) -> str:
+        return _("thing %(i)s happened", i=self.i)
+
+
+class Subscribed(events.DomainEvent):
+    type = "test.subscribed"
+    subject_type = "thing"
+
+
+class Reacted(events.DomainEvent):
+    type = "test.reacted"
+    subject_type = "thing"
 
 
 def _write(n: int, subject: str = "1") -> None:
     with unit_of_work() as s:
         for i in range(n):
-            events.record(s, type="test.happened", subject_type="thing", subject_id=subject,
-                          payload={"i": i, "text": "Қазақстан ә ғ қ ң ө ұ ү һ і — საქართველო — Հայաստան"})
+            events.record(s, None, Happened(subject_id=subject, i=i,
+                                            text="Қазақстан ә ғ қ ң ө ұ ү һ і — საქართველო — Հայաստան"))
 
 
 def _verify() -> events.VerifyResult:
@@ -87,7 +111,7 @@ def test_rewritten_chain_without_fixing_the_head_is_found(engine: Engine) -> Non
 
 def test_rolled_back_change_leaves_no_event(engine: Engine) -> None:
     with pytest.raises(RuntimeError), unit_of_work() as s:
-        events.record(s, type="test.happened", subject_type="thing", subject_id="x")
+        events.record(s, None, Happened(subject_id="x"))
         raise RuntimeError("the request failed after recording")
     with unit_of_work(read_only=True) as s:
         assert events.for_subject(s, "thing", "x") == []
@@ -98,8 +122,7 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine, make_user: C
     def work(worker: int) -> None:
         for i in range(10):
             with unit_of_work() as s:
-                events.record(s, type="test.happened", subject_type="thing", subject_id=str(i % 3),
-                              payload={"worker": worker, "i": i})
+                events.record(s, None, Happened(subject_id=str(i % 3), worker=worker, i=i))
 
     with ThreadPoolExecutor(4) as pool:
         list(pool.map(work, range(4)))
@@ -110,19 +133,86 @@ def test_concurrent_writers_keep_every_chain_intact(engine: Engine, make_user: C
 def test_subscribers_run_in_the_same_transaction(engine: Engine) -> None:
     seen: list[str] = []
 
-    @events.subscribe("test.subscribed")
-    def react(session, ev):  # type: ignore[no-untyped-def]
-        seen.append(ev.stream)
-        events.record(session, type="test.reacted", subject_type="thing", subject_id="r")
+    @events.subscribe(Subscribed)
+    def react(session: Session, event: Subscribed, row: Event) -> None:
+        seen.append(row.stream)
+        events.record(session, SYSTEM, Reacted(subject_id="r"))
 
-    with pytest.raises(RuntimeError), unit_of_work() as s:
-        events.record(s, type="test.subscribed", subject_type="thing", subject_id="s")
-        raise RuntimeError("roll back")
+    try:
+        with pytest.raises(RuntimeError), unit_of_work() as s:
+            events.record(s, None, Subscribed(subject_id="s"))
+            raise RuntimeError("roll back")
+        with unit_of_work(read_only=True) as s:
+            assert events.for_subject(s, "thing", "r") == []  # the reaction rolled back with the action
+        with unit_of_work() as s:
+            events.record(s, None, Subscribed(subject_id="s"))
+        with unit_of_work(read_only=True) as s:
+            assert [e.type for e in events.for_subject(s, "thing", "r")] == ["test.reacted"]
+        assert seen == ["thing:s", "thing:s"]
+    finally:
+        events._subscribers["test.subscribed"].remove(react)
+
+
+def test_a_failing_subscriber_rolls_back_alone_and_is_surfaced(engine: Engine) -> None:
+    """The change that recorded the event stands; the failed reaction leaves nothing but its record."""
+
+    @events.subscribe(Subscribed)
+    def half_done(session: Session, event: Subscribed, row: Event) -> None:
+        events.record(session, SYSTEM, Reacted(subject_id="half"))
+        raise RuntimeError("the mail relay is down")
+
+    @events.subscribe(Subscribed)
+    def fine(session: Session, event: Subscribed, row: Event) -> None:
+        events.record(session, SYSTEM, Reacted(subject_id="fine"))
+
+    try:
+        with unit_of_work() as s:
+            events.record(s, None, Subscribed(subject_id="s"))
+    finally:
+        events._subscribers["test.subscribed"].remove(half_done)
+        events._subscribers["test.subscribed"].remove(fine)
     with unit_of_work(read_only=True) as s:
-        assert events.for_subject(s, "thing", "r") == []  # the reaction rolled back with the action
+        stream = events.for_subject(s, "thing", "s")
+        assert events.for_subject(s, "thing", "half") == []
+        assert [e.type for e in events.for_subject(s, "thing", "fine")] == ["test.reacted"]
+        assert events.verify(s).ok
+    assert [e.type for e in stream] == ["test.subscribed", "log.subscriber_failed"]
+    failure = events.parse(stream[1])
+    assert isinstance(failure, events.SubscriberFailed)
+    assert failure.failed_type == "test.subscribed" and failure.event_id == stream[0].id
+    assert "mail relay is down" in failure.error and failure.handler.endswith("half_done")
+    assert "half_done" in failure.describe(english)
+
+
+def test_stored_events_read_back_typed_and_described(engine: Engine) -> None:
+    _write(2, "t")
+    with unit_of_work(read_only=True) as s:
+        rows = events.for_subject(s, "thing", "t")
+    typed = [events.parse(r) for r in rows]
+    assert typed == [Happened(subject_id="t", i=0, text=typed[0].text), Happened(subject_id="t", i=1,
+                                                                                    text=typed[1].text)]
+    assert events.describe(rows[1]) == "thing 1 happened"
+    assert events.describe(rows[1], lambda m, **v: "#" + english(m, **v)) == "#thing 1 happened"
+
+
+def test_an_unknown_or_outdated_event_still_reads(engine: Engine) -> None:
     with unit_of_work() as s:
-        events.record(s, type="test.subscribed", subject_type="thing", subject_id="s")
-    with unit_of_work(read_only=True) as s:
-        assert [e.type for e in events.for_subject(s, "thing", "r")] == ["test.reacted"]
-    assert seen == ["thing:s", "thing:s"]
-    events._subscribers["test.subscribed"].remove(react)
+        gone = events.record_legacy(s, type="test.retired", subject_type="thing", subject_id="u", payload={"a": 1})
+        old = events.record_legacy(s, type="test.happened", subject_type="thing", subject_id="u",
+                                   payload={"i": 3, "removed_field": True})
+        bad = events.record_legacy(s, type="test.happened", subject_type="thing", subject_id="u",
+                                   payload={"i": "not a number"})
+    unknown = events.parse(gone)
+    assert isinstance(unknown, events.UnknownEvent) and unknown.event_type == "test.retired"
+    assert unknown.payload == {"a": 1} and events.describe(gone) == "test.retired"
+    assert events.parse(old) == Happened(subject_id="u", i=3)
+    assert events.describe(bad) == "test.happened"
+
+
+def test_a_misspelt_field_or_a_second_declaration_is_refused() -> None:
+    with pytest.raises(ValidationError):
+        Happened(subject_id="1", ii=2)  # type: ignore[call-arg]
+    with pytest.raises(TypeError, match="declared twice"):
+        type("Again", (events.DomainEvent,), {"type": "test.happened", "subject_type": "thing",
+                                              "__module__": "elsewhere", "__annotations__": {}})
+    assert events.CATALOGUE["test.happened"] is Happened

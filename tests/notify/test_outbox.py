@@ -13,11 +13,11 @@ from sqlalchemy import Engine, func, select
 
 from rapidresponse import events
 from rapidresponse.auth import SYSTEM
+from rapidresponse.config import OutboxConfig
 from rapidresponse.db import unit_of_work
 from rapidresponse.errors import Conflict, DomainError, NotFound, ValidationFailed
 from rapidresponse.notify import delivery, service
 from rapidresponse.notify.channels import Channel
-from rapidresponse.notify.config import NotifySettings
 from rapidresponse.notify.models import OutboxMessage
 from receivers import HttpReceiver, SmtpServer, free_port
 
@@ -64,7 +64,7 @@ def test_the_same_idempotency_key_is_queued_once(engine: Engine, make_endpoint: 
 
 
 def test_backoff_is_full_jitter_under_an_exponential_cap() -> None:
-    settings = NotifySettings(backoff_base_seconds=10, backoff_cap_seconds=300)
+    settings = OutboxConfig(backoff_base_seconds=10, backoff_cap_seconds=300)
     rng = random.Random(1)
     for attempt in range(1, 12):
         ceiling = min(300, 10 * 2 ** (attempt - 1))
@@ -82,7 +82,7 @@ def test_http_500_retries_with_backoff_then_dead_then_manual_retry_delivers(
     ep = make_endpoint(receiver.url)
     mid = _webhook(ep.id, max_attempts=3)
     rng, expected = random.Random(7), random.Random(7)
-    settings = NotifySettings()
+    settings = OutboxConfig()
     for attempt in (1, 2):
         start = fake_clock.now
         r = delivery.process_batch(rng=rng, using=channels)

@@ -135,12 +135,12 @@ def test_sandboxed_templates_cannot_reach_the_server() -> None:
 
 
 def test_team_directory_overrides_and_broken_team_files_are_listed_not_fatal(
-        engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_user: Callable[..., Actor]) -> None:
+        engine: Engine, tmp_path: Path, env: Callable[..., None], make_user: Callable[..., Actor]) -> None:
     text = EXAMPLE.read_text(encoding="utf-8").replace('version: "1.0"', 'version: "2.0"', 1).replace(
         "  en: Dangerous viral challenge", "  en: Dangerous viral challenge (our team)", 1)
     (tmp_path / "dangerous_challenge.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "broken.yaml").write_text("id: [", encoding="utf-8")
-    monkeypatch.setenv(library.ENV_VAR, str(tmp_path))
+    env(playbook_dir=str(tmp_path))
     viewer = make_user("viewer")
     with unit_of_work(read_only=True) as s:
         found, broken = service.list_playbooks(s, viewer)

@@ -13,8 +13,8 @@ from rapidresponse.policy import countries, taxonomy
 
 
 @pytest.fixture(autouse=True)
-def _fresh_policy_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.delenv("RAPIDRESPONSE_POLICY_DIR", raising=False)
+def _fresh_policy_caches(env: Callable[..., None]) -> Iterator[None]:
+    env(policy_dir=None)
     countries.clear_cache()
     taxonomy.clear_cache()
     yield
@@ -23,11 +23,11 @@ def _fresh_policy_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture
-def override(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str, Any], Path]:
+def override(tmp_path: Path, env: Callable[..., None]) -> Callable[[str, Any], Path]:
     """Write ``doc`` (YAML data or text) at ``relative`` in an override dir that is switched on."""
     root = tmp_path / "policy"
     root.mkdir()
-    monkeypatch.setenv("RAPIDRESPONSE_POLICY_DIR", str(root))
+    env(policy_dir=str(root))
 
     def write(relative: str, doc: Any) -> Path:
         path = root / relative

@@ -111,10 +111,10 @@ def test_viewer_sees_no_policy_pages(client: TestClient, logged_in: Callable[...
 
 
 def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
-                                                   tmp_path: Any, monkeypatch: Any) -> None:
+                                                   tmp_path: Any, env: Any) -> None:
     from rapidresponse.policy import countries
 
-    monkeypatch.setenv("RAPIDRESPONSE_POLICY_DIR", str(tmp_path / "policy"))
+    env(policy_dir=str(tmp_path / "policy"))
     countries.clear_cache()
     try:
         _, csrf = logged_in("policy")
@@ -130,7 +130,7 @@ def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in
         assert client.post("/policy/countries/KZ/deadlines/nope", data={
             "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"}).status_code == 404
     finally:
-        monkeypatch.delenv("RAPIDRESPONSE_POLICY_DIR")
+        env(policy_dir=None)
         countries.clear_cache()
 
 

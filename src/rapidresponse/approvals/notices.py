@@ -39,7 +39,7 @@ def _facts(session: Session, a: Approval, ev: events.Event) -> tuple[dict[str, A
     return facts, restricted
 
 
-@events.subscribe("approval.requested")
+@events.subscribe_legacy("approval.requested")
 def on_requested(session: Session, ev: events.Event) -> None:
     a = session.get(Approval, int(ev.payload["approval_id"]))
     if a is None:
@@ -50,7 +50,7 @@ def on_requested(session: Session, ev: events.Event) -> None:
             notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
 
 
-@events.subscribe("approval.decided")
+@events.subscribe_legacy("approval.decided")
 def on_decided(session: Session, ev: events.Event) -> None:
     a = session.get(Approval, int(ev.payload["approval_id"]))
     if a is None or a.requested_by_id is None:

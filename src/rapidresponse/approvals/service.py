@@ -37,10 +37,11 @@ def text_sha256(text: str) -> str:
 def _record(session: Session, actor: Actor, a: Approval, kind: str, **payload: Any) -> None:
     body = {"approval_id": a.id, "kind": a.kind, "subject_type": a.subject_type, "subject_id": a.subject_id,
             "title": a.title, "required_role": a.required_role, **payload}
-    events.record(session, type=f"approval.{kind}", subject_type="approval", subject_id=a.id,
+    events.record_legacy(session, type=f"approval.{kind}", subject_type="approval", subject_id=a.id,
                   actor_id=actor.user_id, actor=actor.label, payload=body)
     if a.incident_id is not None:
-        events.record(session, type=f"incident.approval_{kind}", subject_type="incident", subject_id=a.incident_id,
+        events.record_legacy(session, type=f"incident.approval_{kind}", subject_type="incident",
+            subject_id=a.incident_id,
                       actor_id=actor.user_id, actor=actor.label, payload=body)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, handle_errors
+from ..console import AsOption, actor_for, console, handle_errors
 from ..db import unit_of_work
 from . import service
 from .permissions import ROLES

@@ -76,7 +76,7 @@ def create_user(session: Session, actor: Actor, *, username: str, role: str, pas
                 must_change_password=must_change_password, created_at=now())
     session.add(user)
     session.flush()
-    events.record(session, type="user.created", subject_type="user", subject_id=user.id,
+    events.record_legacy(session, type="user.created", subject_type="user", subject_id=user.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"username": username, "role": role})
     return user, password
@@ -119,7 +119,7 @@ def update_user(session: Session, actor: Actor, username: str, *, role: str | No
             changes[name] = value
             setattr(user, name, value)
     if changes:
-        events.record(session, type="user.updated", subject_type="user", subject_id=user.id,
+        events.record_legacy(session, type="user.updated", subject_type="user", subject_id=user.id,
                       actor_id=actor.user_id, actor=actor.label, payload=changes)
     return user
 
@@ -136,7 +136,7 @@ def set_password(session: Session, actor: Actor, username: str, new_password: st
     user.password_hash = _hasher.hash(new_password)
     user.must_change_password = actor.user_id != user.id
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    events.record(session, type="user.password_changed", subject_type="user", subject_id=user.id,
+    events.record_legacy(session, type="user.password_changed", subject_type="user", subject_id=user.id,
                   actor_id=actor.user_id, actor=actor.label)
 
 
@@ -184,7 +184,7 @@ def start_session(session: Session, user: User, *, ip: str = "", user_agent: str
     session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
                            expires_at=started + timedelta(hours=get_settings().session_hours),
                            meta={"ip": ip[:64], "ua": user_agent[:200]}))
-    events.record(session, type="user.logged_in", subject_type="user", subject_id=user.id,
+    events.record_legacy(session, type="user.logged_in", subject_type="user", subject_id=user.id,
                   actor_id=user.id, actor=user.username, payload={"ip": ip[:64]})
     return token, csrf
 
@@ -227,7 +227,7 @@ def create_token(session: Session, actor: Actor, *, name: str, scopes: list[str]
                      expires_at=created + timedelta(days=days) if days else None)
     session.add(token)
     session.flush()
-    events.record(session, type="token.created", subject_type="user", subject_id=actor.user_id,
+    events.record_legacy(session, type="token.created", subject_type="user", subject_id=actor.user_id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"token_id": token.id, "name": token.name, "scopes": token.scopes})
     return token, secret
@@ -254,5 +254,5 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now()
-        events.record(session, type="token.revoked", subject_type="user", subject_id=token.user_id,
+        events.record_legacy(session, type="token.revoked", subject_type="user", subject_id=token.user_id,
                       actor_id=actor.user_id, actor=actor.label, payload={"token_id": token.id})

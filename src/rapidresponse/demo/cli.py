@@ -6,7 +6,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..cli_common import console
+from ..console import console
 from . import data
 from .seed import DEFAULT_HISTORY, DEFAULT_SEED, SeedReport, seed
 
@@ -40,10 +40,9 @@ def demo(
     random_seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the synthetic data generator"),
 ) -> None:
     """Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."""
-    from ..cli import prepare
-    from ..cli import serve as serve_command
+    from .. import server
 
-    prepare()
+    server.prepare()
     report = seed_with_progress(history, random_seed)
     if report.created:
         console.print(f"[green]seeded[/green] {report.users} demo users and {report.incidents} incidents")
@@ -53,4 +52,4 @@ def demo(
                   f"[bold]{report.restricted_ref}[/bold] (members only)")
     console.print(logins_table())
     if serve:
-        serve_command(host=host, port=port, worker=None)
+        server.serve(host=host, port=port, worker=None)

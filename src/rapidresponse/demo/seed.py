@@ -101,7 +101,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         seed_signals(session, SYSTEM, base, media_hashes=media)
         seed_detection(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
-        events.record(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
+        events.record_legacy(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
                       payload={"users": report.users, "incidents": report.incidents,
                                "active_ref": report.active_ref, "restricted_ref": report.restricted_ref,
                                "history": history_size, "seed": random_seed})

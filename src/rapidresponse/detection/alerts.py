@@ -53,7 +53,7 @@ def key_of(alert: Alert) -> feed.Key:
 def _record(session: Session, alert: Alert, kind: str, actor: Actor = SYSTEM, at: datetime | None = None,
             **payload: Any) -> None:
     payload.setdefault("series", series_key(*key_of(alert)))
-    events.record(session, type=kind, subject_type="alert", subject_id=alert.id, actor_id=actor.user_id,
+    events.record_legacy(session, type=kind, subject_type="alert", subject_id=alert.id, actor_id=actor.user_id,
                   actor=actor.label, payload=payload, at=at)
 
 
@@ -97,7 +97,7 @@ def add_rule(session: Session, actor: Actor, *, harm: str = "*", country: str = 
         raise ValidationFailed("a suppression must name at least a harm, a country or a language", field="harm")
     session.add(rule)
     session.flush()
-    events.record(session, type="detection.suppression_added", subject_type="suppression", subject_id=rule.id,
+    events.record_legacy(session, type="detection.suppression_added", subject_type="suppression", subject_id=rule.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"harm": rule.harm, "country": rule.country, "language": rule.language, "reason": reason,
                            "expires_at": expires_at.isoformat()})
@@ -112,7 +112,7 @@ def lift_rule(session: Session, actor: Actor, rule_id: int) -> Suppression:
     if rule.lifted_at is not None:
         raise InvalidTransition(f"suppression rule {rule_id} was already lifted")
     rule.lifted_at = now()
-    events.record(session, type="detection.suppression_lifted", subject_type="suppression", subject_id=rule.id,
+    events.record_legacy(session, type="detection.suppression_lifted", subject_type="suppression", subject_id=rule.id,
                   actor_id=actor.user_id, actor=actor.label, payload={})
     return rule
 

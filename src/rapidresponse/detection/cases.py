@@ -54,7 +54,7 @@ def _incident_data(fields: dict[str, Any]) -> IncidentCreate:
 
 
 def _record(session: Session, actor: Actor, case: Case, kind: str, **payload: Any) -> None:
-    events.record(session, type=kind, subject_type="case", subject_id=case.id, actor_id=actor.user_id,
+    events.record_legacy(session, type=kind, subject_type="case", subject_id=case.id, actor_id=actor.user_id,
                   actor=actor.label, payload=payload)
 
 

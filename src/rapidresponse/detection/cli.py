@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ..cli_common import console, err_console, print_json
+from ..console import console, err_console, print_json
 from .backtest import backtest
 from .detectors import DEFAULT_DETECTOR, DETECTORS
 from .scoring import score_backtest
@@ -91,3 +91,8 @@ def score_command(
         for key, value in results[0].per_file.items():
             files.add_row(key, f"{value:.3f}")
         console.print(files)
+
+
+from .triage_cli import register as _register_triage  # noqa: E402  (thresholds, tick, simulate)
+
+_register_triage(app)

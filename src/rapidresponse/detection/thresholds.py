@@ -78,7 +78,7 @@ def set_threshold(session: Session, actor: Actor, family: str, value: float) -> 
         session.add(row)
     row.threshold, row.updated_at, row.updated_by = value, now(), actor.label
     session.flush()
-    events.record(session, type="detection.threshold_changed", subject_type="detection", subject_id="thresholds",
+    events.record_legacy(session, type="detection.threshold_changed", subject_type="detection", subject_id="thresholds",
                   actor_id=actor.user_id, actor=actor.label, payload={"family": family, "from": before, "to": value})
     return row
 
@@ -90,7 +90,7 @@ def clear_threshold(session: Session, actor: Actor, family: str) -> None:
     if row is None or family == DEFAULT_FAMILY:
         raise NotFound(f"no own threshold for {family[:80]!r}")
     session.delete(row)
-    events.record(session, type="detection.threshold_cleared", subject_type="detection", subject_id="thresholds",
+    events.record_legacy(session, type="detection.threshold_cleared", subject_type="detection", subject_id="thresholds",
                   actor_id=actor.user_id, actor=actor.label, payload={"family": family, "from": row.threshold})
 
 

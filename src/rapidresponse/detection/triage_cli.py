@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, handle_errors, print_json
 from ..clock import now
+from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from . import alerts, cases, simulate, thresholds, tick

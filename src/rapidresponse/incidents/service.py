@@ -35,7 +35,7 @@ def record_event(session: Session, actor: Actor, incident: Incident, kind: str, 
     """An event on the incident's own stream: its timeline shows it. Other domains record what they did
     on an incident (a playbook applied, a page sent, a request registered) through this."""
     payload.setdefault("ref", incident.ref)
-    return events.record(session, type=kind, subject_type="incident", subject_id=incident.id,
+    return events.record_legacy(session, type=kind, subject_type="incident", subject_id=incident.id,
                          actor_id=actor.user_id, actor=actor.label, payload=payload)
 
 

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .vocab import N_, IncidentType
+from ..i18n import N_
+from .vocab import IncidentType
 
 HARM_LEVELS = {1: N_("Low"), 2: N_("Moderate"), 3: N_("Severe"), 4: N_("Critical")}
 REACH_LEVELS = {1: N_("Under 1,000 people"), 2: N_("Under 100,000"), 3: N_("Under 1 million"),

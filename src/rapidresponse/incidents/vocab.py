@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-def N_(s: str) -> str:
-    """Mark a string for translation without translating it here."""
-    return s
+from ..i18n import N_
 
 
 class IncidentType(StrEnum):

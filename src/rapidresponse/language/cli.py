@@ -10,7 +10,7 @@ import yaml
 from rich.table import Table
 
 from ..auth.permissions import Perm
-from ..cli_common import AsOption, actor_for, console, fail, handle_errors, print_json
+from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import service
 

@@ -158,7 +158,7 @@ def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: 
     what = (f"{change}: {len(added)} new terms" if change
             else f"added «{added[0].term}»" if len(added) == 1 else f"added {len(added)} terms")
     number = _new_version(session, actor, lex, what)
-    events.record(session, type="lexicon.terms_added", subject_type="lexicon", subject_id=lex.id,
+    events.record_legacy(session, type="lexicon.terms_added", subject_type="lexicon", subject_id=lex.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"harm": harm, "language": language, "version": number, "change": what,
                            "terms": [{"id": t.id, "term": t.term, "kind": t.kind} for t in added[:50]],
@@ -183,7 +183,7 @@ def remove_term(session: Session, actor: Actor, lexicon_id: int, term_id: int) -
     row.removed_in = lex.version + 1
     session.flush()
     number = _new_version(session, actor, lex, f"removed «{row.term}»")
-    events.record(session, type="lexicon.term_removed", subject_type="lexicon", subject_id=lex.id,
+    events.record_legacy(session, type="lexicon.term_removed", subject_type="lexicon", subject_id=lex.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"harm": lex.harm, "language": lex.language, "version": number,
                            "term": {"id": row.id, "term": row.term, "kind": row.kind}})

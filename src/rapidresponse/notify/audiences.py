@@ -99,7 +99,7 @@ def set_audience(session: Session, actor: Actor, slug: str, *, name: str | None 
         row.locale = locale
     row.updated_at = now()
     session.flush()
-    events.record(session, type="audience.updated", subject_type="audience", subject_id=slug,
+    events.record_legacy(session, type="audience.updated", subject_type="audience", subject_id=slug,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"emails": len(row.emails), "endpoints": row.endpoint_ids, "external": row.external})
     return _view(row)

@@ -25,7 +25,7 @@ from typing import Any, Protocol
 import httpx
 
 from ..clock import now
-from .config import SmtpSettings, notify_settings, smtp_settings
+from ..config import SmtpConfig, get_settings
 
 SIGNATURE_HEADER = "X-RapidResponse-Signature"
 TIMESTAMP_HEADER = "X-RapidResponse-Timestamp"
@@ -81,7 +81,7 @@ def message_id(key: str, domain: str) -> str:
     return f"<{hashlib.sha256(key.encode()).hexdigest()[:40]}@{domain}>"
 
 
-def build_email(msg: Envelope, settings: SmtpSettings) -> EmailMessage:
+def build_email(msg: Envelope, settings: SmtpConfig) -> EmailMessage:
     """A UTF-8 plain-text + HTML message; non-ASCII headers go out RFC 2047 encoded."""
     if not msg.recipient:
         raise DeliveryError("email message without a recipient", permanent=True)
@@ -108,8 +108,8 @@ class EmailChannel:
 
     name = "email"
 
-    def __init__(self, settings: SmtpSettings | None = None) -> None:
-        self.settings = settings or smtp_settings()
+    def __init__(self, settings: SmtpConfig | None = None) -> None:
+        self.settings = settings or get_settings().smtp
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
@@ -188,7 +188,7 @@ class WebhookChannel:
 
     def __init__(self, name: str = "webhook", timeout: float | None = None) -> None:
         self.name = name
-        self.client = httpx.Client(timeout=timeout or notify_settings().webhook_timeout_seconds,
+        self.client = httpx.Client(timeout=timeout or get_settings().outbox.webhook_timeout_seconds,
                                    follow_redirects=False, headers={"User-Agent": USER_AGENT})
 
     def body_for(self, msg: Envelope) -> dict[str, Any]:

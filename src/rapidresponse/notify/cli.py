@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, handle_errors, print_json
+from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from . import delivery, endpoints, service
 from .api import _detail, _out, _webhook

@@ -36,9 +36,9 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..clock import now
+from ..config import OutboxConfig, get_settings
 from ..db import unit_of_work
 from .channels import Channel, DeliveryError, Endpoint, Envelope, default_channels
-from .config import NotifySettings, notify_settings, smtp_settings
 from .models import OutboxMessage, WebhookEndpoint
 
 log = structlog.get_logger("rapidresponse.notify")
@@ -70,7 +70,7 @@ class BatchResult:
     errors: dict[int, str] = field(default_factory=dict)
 
 
-def backoff(attempt: int, rng: random.Random, settings: NotifySettings) -> float:
+def backoff(attempt: int, rng: random.Random, settings: OutboxConfig) -> float:
     """Seconds before the next attempt: full jitter, uniform in [0, min(cap, base·2^(attempt-1))]."""
     ceiling = min(settings.backoff_cap_seconds, settings.backoff_base_seconds * 2 ** max(0, attempt - 1))
     return rng.uniform(0, ceiling)
@@ -91,13 +91,13 @@ def _bury_poison(session: Session, at: datetime) -> None:
                 last_error="the worker delivering it stopped before finishing, on every attempt")
         .returning(m.id)).scalars().all()
     for mid in dead:
-        events.record(session, type="notification.dead", subject_type="notification", subject_id=mid,
+        events.record_legacy(session, type="notification.dead", subject_type="notification", subject_id=mid,
                       payload={"error": "lease expired on the last attempt"})
 
 
 def claim(session: Session, *, limit: int | None = None, lease_seconds: float | None = None) -> Claim:
     """Mark up to ``limit`` due messages as ``sending`` under a new lease; deliver them after commit."""
-    settings = notify_settings()
+    settings = get_settings().outbox
     at = now()
     limit = limit or settings.batch_size
     _bury_poison(session, at)
@@ -149,7 +149,7 @@ def _senders() -> ThreadPoolExecutor:
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=max(1, notify_settings().concurrency),
+            _pool = ThreadPoolExecutor(max_workers=max(1, get_settings().outbox.concurrency),
                                        thread_name_prefix="rr-notify-send")
         return _pool
 
@@ -164,7 +164,7 @@ def deliver(envelopes: list[Envelope], channels: dict[str, Channel]) -> list[Out
 def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
                     rng: random.Random | None = None) -> BatchResult:
     """Write what happened, only for messages this claim still holds."""
-    settings, at, rng = notify_settings(), now(), rng or _rng
+    settings, at, rng = get_settings().outbox, now(), rng or _rng
     result = BatchResult(claimed=len(claim.messages))
     m = OutboxMessage
     held = m.lock_token == claim.token
@@ -194,14 +194,15 @@ def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
         result.errors[o.envelope.id] = o.error
         if dead:
             result.dead += 1
-            events.record(session, type="notification.dead", subject_type="notification", subject_id=o.envelope.id,
+            events.record_legacy(session, type="notification.dead", subject_type="notification",
+                subject_id=o.envelope.id,
                           payload={"error": o.error, "attempts": o.envelope.attempt, "channel": o.envelope.channel})
         else:
             result.failed += 1
     result.delivered = len(delivered)
     result.stale += len(ok_ids) - len(delivered)
     if delivered:  # one event per batch, not one chain write per message
-        events.record(session, type="notification.delivered", subject_type="outbox", subject_id="deliveries",
+        events.record_legacy(session, type="notification.delivered", subject_type="outbox", subject_id="deliveries",
                       payload={"ids": sorted(delivered), "count": len(delivered)})
     return result
 
@@ -220,8 +221,7 @@ def channels() -> dict[str, Channel]:
 def reset() -> None:
     """Forget cached settings and channels (after the SMTP or outbox settings changed)."""
     global _channels, _pool
-    smtp_settings.cache_clear()
-    notify_settings.cache_clear()
+    get_settings.cache_clear()
     _channels = None
     with _pool_lock:
         if _pool is not None:

@@ -36,7 +36,7 @@ DEFAULT_CHANNELS = ["email"]
 
 
 def _record(session: Session, actor: Actor, ep: WebhookEndpoint, kind: str, **payload: Any) -> None:
-    events.record(session, type=kind, subject_type="webhook", subject_id=ep.id, actor_id=actor.user_id,
+    events.record_legacy(session, type=kind, subject_type="webhook", subject_id=ep.id, actor_id=actor.user_id,
                   actor=actor.label, payload={"name": ep.name, **payload})
 
 
@@ -170,6 +170,7 @@ def set_preferences(session: Session, actor: Actor, prefs: dict[str, list[str]])
         else:
             row.channels, row.updated_at = sorted(set(channels)), at
     session.flush()
-    events.record(session, type="notification.preferences_changed", subject_type="user", subject_id=actor.user_id,
+    events.record_legacy(session, type="notification.preferences_changed", subject_type="user",
+        subject_id=actor.user_id,
                   actor_id=actor.user_id, actor=actor.label, payload={"preferences": prefs})
     return preferences_for(session, actor.user_id)

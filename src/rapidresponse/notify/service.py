@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 from .. import events
 from ..auth.permissions import Actor, Perm
 from ..clock import now
+from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
-from .config import notify_settings
 from .models import OutboxMessage, WebhookEndpoint
 
 CHANNELS = ("email", "webhook")
@@ -27,7 +27,7 @@ STATUSES = ("pending", "sending", "delivered", "failed", "dead")
 
 def _record(session: Session, msg: OutboxMessage, event_type: str, actor: Actor | None = None,
             **payload: Any) -> None:
-    events.record(session, type=event_type, subject_type="notification", subject_id=msg.id,
+    events.record_legacy(session, type=event_type, subject_type="notification", subject_id=msg.id,
                   actor_id=actor.user_id if actor else None, actor=actor.label if actor else "system",
                   payload=payload)
 
@@ -43,7 +43,7 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
     format makes it a signed JSON or a chat message). A message whose idempotency key is already queued
     is not queued twice: the existing one is returned.
     """
-    settings = notify_settings()
+    settings = get_settings().outbox
     if channel not in CHANNELS:
         raise ValidationFailed(f"unknown channel {channel[:40]!r}; one of {', '.join(CHANNELS)}", field="channel")
     stored_channel = channel

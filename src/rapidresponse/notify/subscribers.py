@@ -64,7 +64,7 @@ def broadcast(session: Session, *, kind: str, ev: events.Event, facts: dict[str,
     return queued
 
 
-@events.subscribe("incident.declared")
+@events.subscribe_legacy("incident.declared")
 def on_incident_declared(session: Session, ev: events.Event) -> None:
     """Tell the declarer, who becomes the incident's commander (or first participant), and the team
     channels subscribed to declarations."""
@@ -80,7 +80,7 @@ def on_incident_declared(session: Session, ev: events.Event) -> None:
         broadcast(session, kind="incident.declared", ev=ev, facts=facts)
 
 
-@events.subscribe("incident.member_added")
+@events.subscribe_legacy("incident.member_added")
 def on_member_added(session: Session, ev: events.Event) -> None:
     """Tell a person someone else put on an incident (not the one who added themselves)."""
     p = ev.payload

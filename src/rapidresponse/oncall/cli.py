@@ -9,8 +9,8 @@ import typer
 from rich.table import Table
 
 from ..auth import service as auth
-from ..cli_common import AsOption, actor_for, console, handle_errors, print_json
 from ..clock import now
+from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from . import ical, paging, reports, service

@@ -42,10 +42,11 @@ def _event(session: Session, page: Page, kind: str, *, actor_id: int | None = No
     team = session.get(Team, page.team_id)
     body = {"page_id": page.id, "team_id": page.team_id, "team": team.name if team else "", **payload}
     if page.incident_id is not None:
-        events.record(session, type=f"incident.page_{kind}", subject_type="incident", subject_id=page.incident_id,
+        events.record_legacy(session, type=f"incident.page_{kind}", subject_type="incident",
+            subject_id=page.incident_id,
                       actor_id=actor_id, actor=actor, payload={"ref": page.incident_ref, **body})
     else:
-        events.record(session, type=f"oncall.page_{kind}", subject_type="oncall_page", subject_id=page.id,
+        events.record_legacy(session, type=f"oncall.page_{kind}", subject_type="oncall_page", subject_id=page.id,
                       actor_id=actor_id, actor=actor, payload=body)
 
 

@@ -45,7 +45,7 @@ MAX_RANGE = timedelta(days=400)
 
 def record(session: Session, actor: Actor, kind: str, subject_type: str, subject_id: int, /,
            **payload: Any) -> events.Event:
-    return events.record(session, type=kind, subject_type=subject_type, subject_id=subject_id,
+    return events.record_legacy(session, type=kind, subject_type=subject_type, subject_id=subject_id,
                          actor_id=actor.user_id, actor=actor.label, payload=payload)
 
 

@@ -14,7 +14,7 @@ from .models import Policy, Team
 ENDED = ("resolved", "closed", "cancelled", "merged")
 
 
-@events.subscribe("incident.declared")
+@events.subscribe_legacy("incident.declared")
 def page_on_declare(session: Session, ev: events.Event) -> None:
     p = ev.payload
     severity = int(p.get("severity") or 4)
@@ -30,18 +30,18 @@ def page_on_declare(session: Session, ev: events.Event) -> None:
                        dedup_key=f"incident:{ev.subject_id}:team:{team.id}")
 
 
-@events.subscribe("incident.member_added")
+@events.subscribe_legacy("incident.member_added")
 def page_new_role_holder(session: Session, ev: events.Event) -> None:
     paging.role_filled(session, incident_id=int(ev.subject_id), username=str(ev.payload.get("username", "")),
                        role=str(ev.payload.get("role", "")))
 
 
-@events.subscribe("incident.status_changed")
+@events.subscribe_legacy("incident.status_changed")
 def resolve_on_end(session: Session, ev: events.Event) -> None:
     if ev.payload.get("to") in ENDED:
         paging.resolve_for_incident(session, int(ev.subject_id), reason=f"incident {ev.payload.get('to')}")
 
 
-@events.subscribe("incident.merged")
+@events.subscribe_legacy("incident.merged")
 def resolve_on_merge(session: Session, ev: events.Event) -> None:
     paging.resolve_for_incident(session, int(ev.subject_id), reason="incident merged")

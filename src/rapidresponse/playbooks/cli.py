@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from ..approvals import service as approvals
-from ..cli_common import AsOption, actor_for, console, fail, handle_errors, print_json
+from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import files, service, updates
 from .schema import format_duration

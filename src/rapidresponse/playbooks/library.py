@@ -6,16 +6,15 @@ with its error and skipped."""
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ..config import get_settings
 from . import files
 from .schema import Playbook
 
 BUILTIN_DIR = Path(__file__).parent / "library"
-ENV_VAR = "RAPIDRESPONSE_PLAYBOOK_DIR"
 SOURCES = ("builtin", "directory", "ui")
 
 
@@ -42,8 +41,7 @@ def sha256(text: str) -> str:
 
 
 def team_dir() -> Path | None:
-    value = os.environ.get(ENV_VAR, "").strip()
-    return Path(value) if value else None
+    return get_settings().playbook_dir
 
 
 @lru_cache(maxsize=256)

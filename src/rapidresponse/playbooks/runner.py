@@ -68,7 +68,7 @@ def _tell(session: Session, users: list[User], *, kind: str, ev: events.Event, i
 
 # --- incident events ----------------------------------------------------------------------------
 
-@events.subscribe("incident.declared")
+@events.subscribe_legacy("incident.declared")
 def on_declared(session: Session, ev: events.Event) -> None:
     """Apply the playbook of the incident's type. A playbook problem never blocks a declaration."""
     ref = str(ev.payload.get("ref", ""))
@@ -79,11 +79,12 @@ def on_declared(session: Session, ev: events.Event) -> None:
             service.apply(session, service.PLAYBOOK_ACTOR, ref)
     except DomainError as exc:
         log.warning("playbook not applied", ref=ref, error=exc.detail)
-        events.record(session, type="incident.playbook_failed", subject_type="incident", subject_id=ev.subject_id,
+        events.record_legacy(session, type="incident.playbook_failed", subject_type="incident",
+            subject_id=ev.subject_id,
                       actor="playbook", payload={"ref": ref, "error": exc.detail[:500]})
 
 
-@events.subscribe("incident.task_updated")
+@events.subscribe_legacy("incident.task_updated")
 def on_task_updated(session: Session, ev: events.Event) -> None:
     """A finished step starts the clocks of the steps that wait for it."""
     if ev.payload.get("status") != "done":
@@ -94,7 +95,7 @@ def on_task_updated(session: Session, ev: events.Event) -> None:
         service.start_waiting_steps(session, str(ev.payload["ref"]), run, step.step)
 
 
-@events.subscribe("incident.member_added")
+@events.subscribe_legacy("incident.member_added")
 def on_member_added(session: Session, ev: events.Event) -> None:
     """A role is filled: its holder takes the playbook steps that role owns and nobody holds yet."""
     run = service.active_run(session, int(ev.subject_id))
@@ -115,15 +116,15 @@ def _task_id(step: RunTask) -> int:
     return step.task_id
 
 
-@events.subscribe("incident.severity_overridden")
-@events.subscribe("incident.severity_override_cleared")
-@events.subscribe("incident.updated")
+@events.subscribe_legacy("incident.severity_overridden")
+@events.subscribe_legacy("incident.severity_override_cleared")
+@events.subscribe_legacy("incident.updated")
 def on_severity(session: Session, ev: events.Event) -> None:
     inc = _incident(session, int(ev.subject_id))
     service.reschedule_cadence(session, inc.id, inc.severity)
 
 
-@events.subscribe("incident.status_changed")
+@events.subscribe_legacy("incident.status_changed")
 def on_status(session: Session, ev: events.Event) -> None:
     """A resolved incident's playbook stops reminding; a reopened one starts again."""
     runs = session.execute(select(PlaybookRun).where(PlaybookRun.incident_id == int(ev.subject_id),

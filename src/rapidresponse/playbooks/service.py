@@ -100,7 +100,7 @@ def save(session: Session, actor: Actor, text: str) -> PlaybookVersion:
         raise Conflict(f"this exact text is already stored as {old.playbook_id} {old.version}: "
                        "raise the version when you change it")
     row = _store(session, library.Entry(playbook, text, "ui", "ui"), actor)
-    events.record(session, type="playbook.saved", subject_type="playbook", subject_id=playbook.id,
+    events.record_legacy(session, type="playbook.saved", subject_type="playbook", subject_id=playbook.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"version": playbook.version, "version_id": row.id, "sha256": row.sha256})
     return row

@@ -222,7 +222,7 @@ def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, upd: Sta
                            language=upd.language, subject=upd.subject, **extra)
 
 
-@events.subscribe("approval.decided")
+@events.subscribe_legacy("approval.decided")
 def on_decided(session: Session, ev: events.Event) -> None:
     """The approver's decision moves the update on (approved: ready to send; rejected: back to its author)."""
     if ev.payload.get("subject_type") != SUBJECT_TYPE:

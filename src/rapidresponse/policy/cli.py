@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
-from ..cli_common import console, err_console, fail, handle_errors, print_json
+from ..console import console, err_console, fail, handle_errors, print_json
 from ..errors import ValidationFailed
 from . import sor_export
 from .countries import get_country, load_countries

@@ -40,7 +40,7 @@ AUTOMATION = {"fully": dsa.AutomatedDecision.FULLY, "partially": dsa.AutomatedDe
 
 
 def _record(session: Session, actor: Actor, d: ContentDecision, kind: str, **payload: Any) -> None:
-    events.record(session, type=kind, subject_type="decision", subject_id=d.id, actor_id=actor.user_id,
+    events.record_legacy(session, type=kind, subject_type="decision", subject_id=d.id, actor_id=actor.user_id,
                   actor=actor.label, payload={"puid": d.puid, **payload})
 
 

@@ -10,20 +10,19 @@ error names the file the offending value came from and its path inside the docum
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, BeforeValidator, ValidationError
 
+from ..config import get_settings
 from ..errors import ValidationFailed
 
 # A data file's ``version: 2`` or ``version: 1.1`` is YAML's number; keep it as the text it was written as.
 VersionText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
 
 DATA_DIR = Path(__file__).parent / "data"
-ENV_VAR = "RAPIDRESPONSE_POLICY_DIR"
 IDENTITY_KEYS = ("slug", "name", "id", "code")
 M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[str | int, ...]
@@ -37,23 +36,17 @@ class PolicyDataError(ValidationFailed):
 
 def override_dir() -> Path | None:
     """``$RAPIDRESPONSE_POLICY_DIR``, else ``<var dir>/policy`` once corrections were saved there from the UI."""
-    value = os.environ.get(ENV_VAR, "").strip()
-    if value:
-        return Path(value)
-    from ..config import get_settings
-
-    local = get_settings().var_dir / "policy"
+    settings = get_settings()
+    if settings.policy_dir:
+        return settings.policy_dir
+    local = settings.var_dir / "policy"
     return local if local.is_dir() else None
 
 
 def writable_override_dir() -> Path:
     """Where corrections made in the UI are saved (the override directory, created when needed)."""
-    value = os.environ.get(ENV_VAR, "").strip()
-    if value:
-        return Path(value)
-    from ..config import get_settings
-
-    return get_settings().var_dir / "policy"
+    settings = get_settings()
+    return settings.policy_dir or settings.var_dir / "policy"
 
 
 def signature(subdir: str) -> tuple[tuple[str, int], ...]:

@@ -91,7 +91,8 @@ def correct_deadline(session: Session, actor: Actor, code: str, name: str, *, ho
         raise
     before = {k: getattr(current, k).value if k in ("time", "confidence") else getattr(current, k) for k in EDITABLE}
     _restore_on_rollback(session, path, previous)
-    events.record(session, type="policy.profile_corrected", subject_type="country_profile", subject_id=profile.code,
+    events.record_legacy(session, type="policy.profile_corrected", subject_type="country_profile",
+        subject_id=profile.code,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"deadline": name, "before": before, "after": change, "file": str(path)})
     return updated

@@ -142,7 +142,7 @@ def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     return letter
 
 
-@events.subscribe("approval.decided")
+@events.subscribe_legacy("approval.decided")
 def on_approval_decided(session: Session, ev: events.Event) -> None:
     """Legal approved (the exact text is logged as sent, the clock stops) or rejected (back to draft)."""
     p = ev.payload

@@ -36,7 +36,7 @@ def record(session: Session, actor: Actor | None, req: RegulatorRequest, kind: s
     who = {"actor_id": actor.user_id if actor else None, "actor": actor.label if actor else "system"}
     base = {"request_id": req.id, "country": req.country, "regulator": req.regulator,
             "regulator_name": regulator_name(req), **payload}
-    ev = events.record(session, type=f"request.{kind}", subject_type="regulator_request", subject_id=req.id,
+    ev = events.record_legacy(session, type=f"request.{kind}", subject_type="regulator_request", subject_id=req.id,
                        payload={**base, "incident": req.incident_ref}, **who)  # type: ignore[arg-type]
     if req.incident_ref is not None:
         links.record_on_incident(session, actor, req.incident_ref, f"incident.request_{kind}", **base)

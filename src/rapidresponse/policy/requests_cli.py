@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, err_console, fail, handle_errors, print_json
+from ..console import AsOption, actor_for, console, err_console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import decision_service as decisions
 from . import reply_service as replies

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, handle_errors, print_json
+from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from . import importing, trends

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from ..cli_common import AsOption, actor_for, console, handle_errors, print_json
+from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from ..errors import NotFound, ValidationFailed
 from . import hashcsv, hashlists, pdq

@@ -113,7 +113,7 @@ def create_list(session: Session, actor: Actor, *, name: str, harm: str, source:
     session.add(hl)
     session.flush()
     _new_version(session, actor, hl, "created")
-    events.record(session, type="hashlist.created", subject_type="hash_list", subject_id=hl.id,
+    events.record_legacy(session, type="hashlist.created", subject_type="hash_list", subject_id=hl.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"name": name, "harm": harm, "source": source, "max_distance": max_distance})
     return hl
@@ -136,7 +136,7 @@ def update_list(session: Session, actor: Actor, list_id: int, **changes: Any) ->
     what = ", ".join(f"{k} {old} → {new}" if k in ("max_distance", "harm") else f"{k} changed"
                      for k, (old, new) in changed.items())
     number = _new_version(session, actor, hl, what)
-    events.record(session, type="hashlist.updated", subject_type="hash_list", subject_id=hl.id,
+    events.record_legacy(session, type="hashlist.updated", subject_type="hash_list", subject_id=hl.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"version": number, "change": what,
                            "changes": {k: {"from": o, "to": n} for k, (o, n) in changed.items()
@@ -207,7 +207,7 @@ def add_entries(session: Session, actor: Actor, list_id: int, new: Sequence[hash
     else:
         report.version = hl.version
     if rows or imported:
-        events.record(session, type="hashlist.imported" if imported else "hashlist.entries_added",
+        events.record_legacy(session, type="hashlist.imported" if imported else "hashlist.entries_added",
                       subject_type="hash_list", subject_id=hl.id, actor_id=actor.user_id, actor=actor.label,
                       payload={"version": report.version, "read": report.read, "accepted": report.accepted,
                                "duplicates": report.duplicates, "rejected": report.rejected_count,
@@ -251,7 +251,7 @@ def remove_entry(session: Session, actor: Actor, list_id: int, entry_id: int) ->
     row.removed_in = hl.version + 1
     session.flush()
     number = _new_version(session, actor, hl, f"removed {row.hash[:16]}…")
-    events.record(session, type="hashlist.entry_removed", subject_type="hash_list", subject_id=hl.id,
+    events.record_legacy(session, type="hashlist.entry_removed", subject_type="hash_list", subject_id=hl.id,
                   actor_id=actor.user_id, actor=actor.label,
                   payload={"version": number, "entry": {"id": row.id, "hash": row.hash, "label": row.label}})
     return hl
@@ -382,7 +382,7 @@ def match_signals(session: Session, rows: Sequence[dict[str, Any]], at: datetime
     per_list: dict[str, int] = {}
     for h in hits:
         per_list[h.list_name] = per_list.get(h.list_name, 0) + len(by_hash[h.query])
-    events.record(session, type="signals.hash_matched", subject_type="signal_batch",
+    events.record_legacy(session, type="signals.hash_matched", subject_type="signal_batch",
                   subject_id=f"{min(signal_ids)}-{max(signal_ids)}",
                   stream="signals:hash_matches", payload={"matches": len(stored), "lists": per_list})
     return len(stored)

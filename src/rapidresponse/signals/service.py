@@ -91,7 +91,7 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
     if inserted:
         batch = uuid.uuid4().hex[:16]
         harms = Counter(r.get("harm") or "" for r in inserted)
-        events.record(session, type="signals.batch_ingested", subject_type="signal_batch", subject_id=batch,
+        events.record_legacy(session, type="signals.batch_ingested", subject_type="signal_batch", subject_id=batch,
                       stream="signals:intake", actor_id=actor.user_id, actor=actor.label,
                       payload={"channel": channel, "received": len(rows), "inserted": len(inserted),
                                "duplicates": len(good) - len(inserted), "rejected": len(bad),

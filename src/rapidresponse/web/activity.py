@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..i18n import N_
 from ..incidents import vocab
 from .templating import Translator, gettext
 
@@ -141,8 +142,8 @@ def _describe_page(locale: str, kind: str, p: dict[str, Any]) -> str:
     return kind
 
 
-OUTCOME_LABELS = {"removed_globally": vocab.N_("Removed globally"),
-                  "restricted_in_country": vocab.N_("Restricted in the country"), "no_action": vocab.N_("No action")}
+OUTCOME_LABELS = {"removed_globally": N_("Removed globally"),
+                  "restricted_in_country": N_("Restricted in the country"), "no_action": N_("No action")}
 
 
 def _request(locale: str, kind: str, p: dict[str, Any]) -> str:

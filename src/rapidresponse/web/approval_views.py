@@ -15,8 +15,9 @@ from ..auth.models import User
 from ..auth.permissions import Actor
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
+from ..i18n import N_
 from ..incidents import service as incidents
-from ..incidents.vocab import N_
+from . import pages
 from .context import request_locale
 from .errors import html_error
 from .forms import domain_message
@@ -25,6 +26,9 @@ from .security import WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(approved=N_("You approved the text."),
+              rejected=N_("You rejected the text."))
+pages.badge("approvals", approvals.pending_count)  # waiting for this user's decision
 TABS = {"pending": N_("Waiting for me"), "decided": N_("Decided by me"), "mine": N_("My requests")}
 KIND_LABELS = {"external_statement": N_("External statement"),
                "law_enforcement_referral": N_("Law-enforcement referral"),

@@ -13,6 +13,8 @@ from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import DomainError, NotAuthenticated, TooManyRequests
 from ..http import SESSION_COOKIE, client_ip
+from ..i18n import N_
+from . import pages
 from .context import request_locale
 from .security import (
     CSRF_FIELD,
@@ -31,6 +33,11 @@ from .security import (
 from .templating import Translator, normalise_locale, render
 
 router = APIRouter(include_in_schema=False)
+pages.globals_(ACCOUNT_ROLE_LABELS={
+    "admin": N_("Administrator"), "commander": N_("Commander"), "responder": N_("Responder"),
+    "policy": N_("Policy"), "legal": N_("Legal"), "comms": N_("Communications"), "analyst": N_("Analyst"),
+    "viewer": N_("Viewer"),
+})
 
 
 def _start(response: Response, token: str) -> None:

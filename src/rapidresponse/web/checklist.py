@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session
 
 from ..auth.permissions import Actor
 from ..clock import now
+from ..i18n import N_
 from ..incidents.models import Incident
-from ..incidents.vocab import N_
 from ..playbooks import service as playbooks
 from ..playbooks.schema import CONDITIONS, Playbook, format_duration
 from .templating import Translator

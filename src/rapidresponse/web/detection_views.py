@@ -14,14 +14,16 @@ from ..db import unit_of_work
 from ..detection import alerts, cases, thresholds
 from ..detection.harms import may_read_samples
 from ..errors import DomainError, ValidationFailed
-from ..incidents.vocab import N_, IncidentType
-from . import detection_chart
+from ..i18n import N_
+from ..incidents.vocab import IncidentType
+from . import detection_chart, pages
 from .context import request_locale
 from .forms import domain_message
 from .security import Posted, WebUser, require_post, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
+pages.badge("alerts", lambda s, actor: alerts.open_count(s, actor) if actor.can(Perm.ALERTS_READ) else 0)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 STATE_LABELS = {"open": N_("Awaiting triage"), "acknowledged": N_("Acknowledged"), "snoozed": N_("Snoozed"),
                 "suppressed": N_("Suppressed"), "dismissed": N_("Dismissed"), "escalated": N_("Case opened")}

@@ -7,12 +7,17 @@ the user may not know of give the same page.
 from __future__ import annotations
 
 import html
+from typing import Any
 
 import structlog
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..incidents.vocab import N_
+from .. import http
+from ..errors import DomainError
+from ..i18n import N_
 from .security import login_url
 
 log = structlog.get_logger("rapidresponse.web")
@@ -50,3 +55,31 @@ def html_error(request: Request, status: int, title: str, detail: str) -> Respon
         body = (f"<!doctype html><meta charset=utf-8><title>{code} {html.escape(title)}</title>"
                 f"<h1>{html.escape(title)}</h1><p>{html.escape(shown)}</p><p><a href='/'>Home</a></p>")
         return HTMLResponse(body, status_code=code)
+
+
+async def _domain_error(request: Request, exc: Exception) -> Any:
+    if http.is_api(request):
+        return await http.domain_error(request, exc)
+    assert isinstance(exc, DomainError)
+    return html_error(request, exc.status, exc.title, exc.detail)
+
+
+async def _validation_error(request: Request, exc: Exception) -> Any:
+    if http.is_api(request):
+        return await http.validation_error(request, exc)
+    assert isinstance(exc, RequestValidationError)
+    return html_error(request, 422, "Validation failed", http.validation_detail(exc)[0])
+
+
+async def _http_error(request: Request, exc: Exception) -> Any:
+    assert isinstance(exc, StarletteHTTPException)
+    if not http.is_api(request) and exc.status_code in (404, 405):
+        return html_error(request, exc.status_code, "Not found", str(exc.detail))
+    return await http.http_error(request, exc)
+
+
+def install(app: FastAPI) -> None:
+    """Answer errors of page requests with an HTML page; the API's stay problem+json."""
+    app.add_exception_handler(DomainError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)

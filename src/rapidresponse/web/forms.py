@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from ..errors import DomainError
+from ..db import unit_of_work
+from ..errors import DomainError, NotFound
+from .context import request_locale
+from .errors import html_error
 from .templating import Translator, zone
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -81,3 +88,65 @@ def domain_message(locale: str, exc: DomainError) -> str:
     if exc.status == 403:
         return prefix
     return f"{prefix} {exc.detail}"
+
+
+class FormError(ValueError):
+    """A check a view makes before calling the service; its message is already translated."""
+
+
+D = TypeVar("D")
+R = TypeVar("R")
+Refused = Callable[[str, int], Response]
+"""Re-render the page with the form's error ``message`` and HTTP ``status``."""
+
+
+def refusal_message(locale: str, exc: Exception) -> str:
+    """One translated line for why a form was not accepted."""
+    if isinstance(exc, ValidationError):
+        return "; ".join(field_errors(locale, exc).values())
+    if isinstance(exc, DomainError):
+        return domain_message(locale, exc)
+    if isinstance(exc, FormError):
+        return str(exc)
+    return Translator(locale)("Enter a valid date and time.")
+
+
+def form_action(request: Request, *, build: Callable[[], D], call: Callable[[Session, D], R],
+                redirect: Callable[[Session, R], str], refused: Refused | None = None,
+                not_found: str = "raise") -> Response:
+    """The shape of every form post: validate with ``build``, run ``call`` in one unit of work,
+    redirect (303) to ``redirect(session, result)``.
+
+    A refusal (the form does not validate, or the service refuses) changes nothing and re-renders the
+    page through ``refused``, or shows the plain error page when there is none. A service's NotFound
+    is the plain 404 page, unless ``not_found="refuse"`` (the page itself then answers 404 when what
+    it shows is gone).
+    """
+    locale = request_locale(request)
+    try:
+        data = build()
+    except ValueError as exc:  # ValidationError, FormError, a malformed date
+        return _refuse(request, refused, refusal_message(locale, exc), 422)
+    try:
+        with unit_of_work() as s:
+            result = call(s, data)
+            target = redirect(s, result)
+    except NotFound as exc:
+        if not_found == "raise":
+            raise
+        return _refuse(request, refused, refusal_message(locale, exc), 422)
+    except (DomainError, ValidationError) as exc:
+        status = exc.status if isinstance(exc, DomainError) else 422
+        return _refuse(request, refused, refusal_message(locale, exc), status)
+    return RedirectResponse(target, status_code=303)
+
+
+def _refuse(request: Request, refused: Refused | None, message: str, status: int) -> Response:
+    if refused is not None:
+        return refused(message, status)
+    return html_error(request, status, "Refused", message)
+
+
+def kept_values(form: Any) -> dict[str, str]:
+    """What the user typed, to fill the form again after a refusal (never the CSRF token)."""
+    return {k: str(form.get(k)) for k in form if k != "csrf_token"}

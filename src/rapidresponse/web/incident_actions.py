@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
+from ..i18n import N_
 from ..incidents import service, work
 from ..incidents.schemas import (
     LinkRequest,
@@ -27,6 +28,7 @@ from ..incidents.schemas import (
     TaskCreate,
     TaskUpdate,
 )
+from . import pages
 from .context import request_locale
 from .forms import domain_message, field_errors, parse_local_datetime
 from .incident_views import incident_page
@@ -34,6 +36,17 @@ from .security import Posted, require_post
 from .templating import Translator
 
 router = APIRouter(include_in_schema=False)
+pages.notices(status=N_("The status was changed."),
+              severity=N_("The severity was overridden."),
+              severity_cleared=N_("The severity is the computed one again."),
+              role=N_("The role was assigned."),
+              linked=N_("The incidents were linked."),
+              merged=N_("The incident was merged."),
+              note=N_("The note was added."),
+              pinned=N_("The note was pinned."),
+              unpinned=N_("The note was unpinned."),
+              task=N_("The task was added."),
+              task_status=N_("The task was updated."))
 PostedDep = Annotated[Posted, Depends(require_post)]
 Builder = Callable[[], Any]
 

@@ -13,12 +13,13 @@ from ..auth import service as auth
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
-from ..incidents import lifecycle, service, work
+from ..i18n import N_
+from ..incidents import lifecycle, service, severity, vocab, work
 from ..incidents.schemas import IncidentCreate, IncidentFilter
 from ..incidents.severity import DEFAULT_HARM, SeverityInput
 from ..incidents.vocab import RESTRICTED_BY_DEFAULT, IncidentType, Role, Status
 from ..incidents.work import TIMELINE_KINDS
-from . import policy_views
+from . import pages, policy_views
 from .activity import describe
 from .checklist import checklist_context
 from .context import request_locale
@@ -27,6 +28,14 @@ from .security import Posted, WebUser, require_post, require_user
 from .templating import Translator, local_input_value, render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(declared=N_("The incident was declared."))
+pages.globals_(
+    SEVERITY_LEVELS=(1, 2, 3, 4), TYPE_LABELS=vocab.TYPE_LABELS, STATUS_LABELS=vocab.STATUS_LABELS,
+    ROLE_LABELS=vocab.ROLE_LABELS, TASK_STATUS_LABELS=vocab.TASK_STATUS_LABELS, HARM_LEVELS=severity.HARM_LEVELS,
+    REACH_LEVELS=severity.REACH_LEVELS, VELOCITY_LEVELS=severity.VELOCITY_LEVELS,
+    REGULATORY_LEVELS=severity.REGULATORY_LEVELS,
+    TIMELINE_KIND_LABELS={"notes": N_("Notes"), "status": N_("Status"), "people": N_("People"), "tasks": N_("Tasks"),
+                          "severity": N_("Severity"), "access": N_("Access log")})
 PER_PAGE = 25
 FILTER_FIELDS = ("status", "severity", "type", "country", "language", "q", "open")
 

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
-from ..incidents.vocab import N_
+from ..i18n import N_
 from ..language import service
 from ..language.service import KINDS, LANGUAGES
 from ..policy.taxonomy import load_taxonomy

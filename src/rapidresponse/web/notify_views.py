@@ -10,9 +10,10 @@ from fastapi.responses import RedirectResponse, Response
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
-from ..incidents.vocab import N_
+from ..i18n import N_
 from ..notify import audiences, endpoints
 from ..notify import service as outbox
+from . import pages
 from .context import request_locale
 from .errors import html_error
 from .forms import domain_message
@@ -21,6 +22,8 @@ from .security import WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(audience=N_("The audience was saved."),
+              retried=N_("The message will be tried again."))
 OUTBOX_STATUS = {"pending": N_("Pending"), "sending": N_("Sending"), "delivered": N_("Delivered"),
                  "failed": N_("Failed"), "dead": N_("Dead letter")}
 

@@ -16,7 +16,8 @@ from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..http import tokens_match
-from ..incidents.vocab import N_, IncidentType, Role
+from ..i18n import N_
+from ..incidents.vocab import IncidentType, Role
 from ..oncall import ical, paging, policies, reports, service, swaps
 from ..oncall.engine import zone
 from ..oncall.schemas import WEEKDAYS

@@ -11,8 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
+from ..i18n import N_
 from ..playbooks import service as playbooks
 from ..playbooks.schema import CONDITIONS, format_duration
+from . import pages
 from .checklist import CONDITION_LABELS, SOURCE_LABELS, deadline
 from .context import request_locale
 from .errors import html_error
@@ -22,6 +24,9 @@ from .security import WebUser, require_user
 from .templating import Translator, render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(playbook_applied=N_("The playbook was applied."),
+              playbook_saved=N_("The new version of the playbook was saved."),
+              conditions=N_("The conditions were updated."))
 
 # --- the library ----------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
-from ..incidents.vocab import N_
+from ..i18n import N_
 from ..policy import decision_service as decisions
 from ..policy import overrides, sor_export
 from ..policy import request_service as requests
@@ -19,12 +19,16 @@ from ..policy.countries import get_country
 from ..policy.overview import IncidentRules, incident_rules, tile_map
 from ..policy.schemas import AppealCreate, AppealDecide, DecisionCreate, DecisionFilter, RequestFilter
 from ..policy.taxonomy import load_taxonomy
+from . import pages
 from .context import request_locale
 from .forms import domain_message, field_errors, split_list
 from .security import Posted, WebUser, require_post, require_user
 from .templating import Translator, render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(decision=N_("The decision was recorded."),
+              profile=N_("The correction was saved; new requests use it, running clocks keep theirs."),
+              appeal=N_("The appeal was recorded."))
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 ACTION_LABELS = {
     "remove": N_("Remove"), "geo_restrict": N_("Geo-restrict"), "age_restrict": N_("Age-restrict"),

@@ -15,11 +15,12 @@ from ..auth.permissions import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
-from ..incidents.vocab import N_
+from ..i18n import N_
 from ..policy import reply_service as replies
 from ..policy import request_service as requests
 from ..policy.countries import load_countries
 from ..policy.schemas import OutcomeIn, RequestCreate, RequestFilter
+from . import pages
 from .activity import OUTCOME_LABELS
 from .context import request_locale
 from .forms import domain_message, field_errors, parse_local_datetime
@@ -27,6 +28,13 @@ from .security import Posted, WebUser, require_post, require_user
 from .templating import Translator, local_input_value, render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(request=N_("The request was registered and its clock started."),
+              outcome=N_("The outcome was recorded."),
+              reply_drafted=N_("The reply was drafted from the templates."),
+              reply_saved=N_("The reply was saved."),
+              reply_submitted=N_("The reply was submitted for legal approval."),
+              reply_approved=N_("You approved the reply; it is logged as sent."),
+              reply_rejected=N_("You rejected the reply; it is back with its author."))
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
                    "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from ..auth.permissions import Perm
 from ..clock import now
 from ..db import unit_of_work
-from ..incidents.vocab import N_
+from ..i18n import N_
 from ..signals import service, trends
 from ..signals.models import Signal
 from ..signals.schemas import SignalFilter, Source, TrendOut

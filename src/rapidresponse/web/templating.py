@@ -205,8 +205,10 @@ def _country_name(code: str, locale: str) -> str:
 
 @cache
 def environment(locale: str) -> Environment:
+    from . import pages
+
     env = Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        loader=FileSystemLoader([str(folder) for folder in pages.TEMPLATE_DIRS]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True, default=True),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -217,6 +219,7 @@ def environment(locale: str) -> Environment:
     env.filters["country_name"] = lambda code: _country_name(code, locale)
     env.filters["ago"] = lambda value: format_ago(value, locale)
     env.filters["markdown"] = lambda text: Markup(markup.render(text))  # sanitised by nh3
+    env.globals.update(pages.GLOBALS)
     env.globals["LOCALE"] = locale
     return env
 

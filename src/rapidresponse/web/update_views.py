@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from ..auth.permissions import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
+from ..i18n import N_
 from ..incidents import service as incidents
 from ..notify import audiences
 from ..playbooks import service as playbooks
 from ..playbooks import updates
+from . import pages
 from .context import request_locale
 from .forms import domain_message
 from .incident_actions import PostedDep
@@ -24,6 +26,10 @@ from .security import Posted, WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)
+pages.notices(update_drafted=N_("The draft was saved."),
+              update_edited=N_("The draft was changed."),
+              approval_requested=N_("Approval was requested."),
+              update_sent=N_("The update was queued for sending."))
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша", "uk": "Українська"}
 
 

@@ -27,7 +27,7 @@ from . import (
     signal_views,
     update_views,
 )
-from .errors import html_error
+from .errors import html_error, install
 from .security import CsrfFailed, Redirect
 from .templating import HERE
 
@@ -48,6 +48,7 @@ async def _csrf_failed(request: Request, exc: Exception) -> Response:
 
 
 def mount(app: FastAPI) -> None:
+    install(app)
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")

@@ -1,10 +1,9 @@
-"""What every CLI sub-app shares: acting as a user, clear one-line errors with exit code 2."""
+"""The command line's shared pieces: the console, acting as a user, clear one-line errors with exit code 2."""
 
 from __future__ import annotations
 
 import functools
 import json
-import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar
@@ -15,6 +14,7 @@ from rich.console import Console
 
 from .auth import service as auth
 from .auth.permissions import Actor
+from .config import get_settings
 from .db import unit_of_work
 from .errors import DomainError
 
@@ -27,7 +27,7 @@ AsOption = typer.Option(None, "--as", help="Act as this user (default: $RAPIDRES
 
 
 def actor_for(username: str | None) -> Actor:
-    name = username or os.environ.get("RAPIDRESPONSE_CLI_USER") or "admin"
+    name = username or get_settings().cli_user
     with unit_of_work(read_only=True) as s:
         return auth.to_actor(auth.get_user(s, name))
 

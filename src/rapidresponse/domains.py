@@ -1,0 +1,22 @@
+"""The domain packages, from the bottom of the dependency order up.
+
+Importing a domain's package registers what it contributes to the shared machinery: its event
+types (the catalogue), the subscribers through which it reacts to other domains' events, and its
+worker jobs. Every process that records events or runs jobs loads them all first.
+"""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "oncall", "playbooks", "language", "signals",
+           "detection")
+
+
+@cache
+def load() -> tuple[str, ...]:
+    """Import every domain (once per process); returns their names."""
+    for name in DOMAINS:
+        importlib.import_module(f"{__package__}.{name}")
+    return DOMAINS
