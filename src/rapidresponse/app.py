@@ -17,20 +17,43 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, domains, http, logs
-from .approvals.api import router as approvals_router
-from .auth.api import router as auth_router
+from .approvals import api as approvals_api
+from .auth import api as auth_api
+from .auth import views as auth_views
 from .config import get_settings
+from .dashboard import views as dashboard_views
 from .db import get_engine
-from .detection.api import router as detection_router
+from .detection import api as detection_api
 from .errors import DomainError
-from .incidents.api import router as incidents_router
-from .language.api import router as lexicons_router
-from .notify.api import router as notify_router
-from .oncall.api import router as oncall_router
-from .playbooks.api import router as playbooks_router
-from .policy.api import router as policy_router
-from .signals.api import router as signals_router
+from .incidents import api as incidents_api
+from .incidents import views as incidents_views
+from .language import api as language_api
+from .notify import api as notify_api
+from .oncall import api as oncall_api
+from .playbooks import api as playbooks_api
+from .policy import api as policy_api
+from .signals import api as signals_api
+from .web import (
+    approval_views,
+    detection_views,
+    hashlist_views,
+    lexicon_views,
+    notify_views,
+    oncall_actions,
+    oncall_views,
+    playbook_views,
+    policy_views,
+    request_views,
+    signal_views,
+    site,
+    update_views,
+)
 
+API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
+       signals_api, detection_api)
+PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approval_views,
+         notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
+         signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 log = structlog.get_logger("rapidresponse.http")
@@ -65,18 +88,12 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, http.validation_error)
     app.add_exception_handler(StarletteHTTPException, http.http_error)
     app.add_exception_handler(Exception, http.unhandled_error)
-    app.include_router(incidents_router)
-    app.include_router(auth_router)
-    app.include_router(notify_router)
-    app.include_router(playbooks_router)
-    app.include_router(approvals_router)
-    app.include_router(oncall_router)
-    app.include_router(policy_router)
-    app.include_router(lexicons_router)
-    app.include_router(signals_router)
-    app.include_router(detection_router)
+    for module in API:
+        app.include_router(module.router)
     _add_operational_routes(app)
-    _add_web(app)
+    site.mount(app)
+    for module in PAGES:
+        app.include_router(module.router)
     _document_problems(app)
 
     @app.middleware("http")
@@ -171,9 +188,3 @@ def _document_problems(app: FastAPI) -> None:
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-
-def _add_web(app: FastAPI) -> None:
-    from .web import views
-
-    views.mount(app)

@@ -12,8 +12,8 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
-from .auth import service as auth
-from .auth.permissions import Actor
+from . import auth
+from .auth import Actor
 from .config import get_settings
 from .db import unit_of_work
 from .errors import DomainError
@@ -29,7 +29,7 @@ AsOption = typer.Option(None, "--as", help="Act as this user (default: $RAPIDRES
 def actor_for(username: str | None) -> Actor:
     name = username or get_settings().cli_user
     with unit_of_work(read_only=True) as s:
-        return auth.to_actor(auth.get_user(s, name))
+        return auth.to_actor(auth.find_person(s, name))
 
 
 def fail(message: str) -> typer.Exit:

@@ -98,7 +98,7 @@ class DomainEvent(BaseModel):
     :data:`CATALOGUE`, so a type name is declared once and a misspelt field is a validation error.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
 
     type: ClassVar[str] = ""
     subject_type: ClassVar[str] = ""
@@ -125,7 +125,7 @@ class DomainEvent(BaseModel):
 
     @property
     def payload(self) -> dict[str, Any]:
-        dumped: dict[str, Any] = json.loads(canonical(self.model_dump(mode="json")))
+        dumped: dict[str, Any] = json.loads(canonical(self.model_dump(mode="json", by_alias=True)))
         return dumped
 
     def describe(self, _: Translate) -> str:
@@ -140,8 +140,6 @@ CATALOGUE: dict[str, type[DomainEvent]] = {}
 class UnknownEvent(DomainEvent):
     """A stored event whose type is not (or no longer) in the catalogue, or whose payload does not
     fit its declared shape any more: shown by its type name, its payload kept as stored."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     stored_type: str
     stored_subject_type: str
@@ -272,19 +270,31 @@ def subscribe_legacy(event_type: str) -> Callable[[Callable[[Session, Event], No
 
 def parse(ev: Event) -> DomainEvent:
     """The typed event of a stored row; never raises (see :class:`UnknownEvent`)."""
-    cls = CATALOGUE.get(ev.type)
+    return typed(ev.type, ev.subject_type, ev.subject_id, ev.payload)
+
+
+def typed(event_type: str, subject_type: str, subject_id: str | int, payload: dict[str, Any] | None) -> DomainEvent:
+    """The typed event of a stored type and payload; never raises (see :class:`UnknownEvent`)."""
+    cls = CATALOGUE.get(event_type)
     if cls is not None:
-        data = {**(ev.payload or {}), "subject_id": ev.subject_id}
+        data = {**(payload or {}), "subject_id": subject_id}
         try:
             return cls.model_validate(data)
         except ValidationError:
-            known = {k: v for k, v in data.items() if k in cls.model_fields}
+            names = set(cls.model_fields) | {f.alias for f in cls.model_fields.values() if f.alias}
+            known = {k: v for k, v in data.items() if k in names}
             try:
                 return cls.model_validate(known)
             except ValidationError:
                 pass
-    return UnknownEvent(subject_id=ev.subject_id, stored_type=ev.type, stored_subject_type=ev.subject_type,
-                        data=dict(ev.payload or {}))
+    return UnknownEvent(subject_id=subject_id, stored_type=event_type, stored_subject_type=subject_type,
+                        data=dict(payload or {}))
+
+
+def label(_: Translate, labels: dict[str, str], value: Any) -> str:
+    """A vocabulary value as its translated label (the value itself when it has none)."""
+    key = str(value or "")
+    return _(labels[key]) if key in labels else key
 
 
 def describe(ev: Event, _: Translate = english) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hmac
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any
 
 import structlog
@@ -14,8 +13,8 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .auth import service as auth
-from .auth.permissions import Actor
+from . import auth
+from .auth import Actor, SignedIn
 from .db import unit_of_work
 from .errors import DomainError, NotAuthenticated, PermissionDenied
 
@@ -35,28 +34,16 @@ def client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-@dataclass(frozen=True)
-class SessionUser:
-    """The user behind a web session cookie."""
-
-    actor: Actor
-    csrf_token: str
-    must_change_password: bool
-
-
-def session_user(request: Request) -> SessionUser | None:
+def session_user(request: Request) -> SignedIn | None:
     """The user behind the session cookie, or None; looked up once per request."""
     if hasattr(request.state, "session_user"):
-        cached: SessionUser | None = request.state.session_user
+        cached: SignedIn | None = request.state.session_user
         return cached
-    found: SessionUser | None = None
+    found: SignedIn | None = None
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         with unit_of_work(read_only=True) as s:
-            resolved = auth.resolve_session(s, token)
-            if resolved is not None:
-                user, row = resolved
-                found = SessionUser(auth.to_actor(user), row.csrf_token, user.must_change_password)
+            found = auth.resolve_session(s, token)
     request.state.session_user = found
     return found
 

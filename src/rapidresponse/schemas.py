@@ -1,12 +1,58 @@
-"""Shapes every domain's schemas share: strict input and the page of a list."""
+"""Shapes every domain's schemas share: strict input, the page of a list, and the value types of
+the field (ISO country codes, BCP 47 language tags, slugs, bounded text)."""
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar
+import re
+from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from babel import Locale
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 T = TypeVar("T")
+_EN = Locale("en")
+_TERRITORIES = {str(c) for c in _EN.territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
+_LANGS = set(_EN.languages)
+_BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def _country(code: str) -> str:
+    code = code.strip().upper()
+    if code not in _TERRITORIES:
+        raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+def _language(tag: str) -> str:
+    parts = tag.strip().replace("_", "-").split("-")
+    norm = "-".join([parts[0].lower()] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
+    if not _BCP47.match(norm) or parts[0].lower() not in _LANGS:
+        raise ValueError(f"{tag!r} is not a BCP 47 language tag (e.g. ru, kk, uz-Latn)")
+    return norm
+
+
+def _slug(value: str) -> str:
+    value = value.strip().lower()
+    if not _SLUG.match(value):
+        raise ValueError(f"{value!r}: use lowercase letters, digits, '_', '.' or '-'")
+    return value
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+Country = Annotated[str, AfterValidator(_country)]
+Language = Annotated[str, AfterValidator(_language)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Countries = Annotated[list[Country], Field(max_length=60), AfterValidator(_unique)]
+Languages = Annotated[list[Language], Field(max_length=30), AfterValidator(_unique)]
+Harms = Annotated[list[Slug], Field(max_length=20), AfterValidator(_unique)]
 
 
 def _has_nul(value: Any) -> bool:

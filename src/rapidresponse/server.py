@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from . import migrate
-from .auth import service as auth
+from . import auth, migrate
 from .config import get_settings
 from .console import console
 from .db import unit_of_work

@@ -53,7 +53,7 @@ def token_for(actor: Actor, *, scopes: list[str] | None = None, days: int | None
 
 def session_for(actor: Actor) -> tuple[str, str]:
     with unit_of_work() as s:
-        user = auth.get_user(s, actor.username)
+        user = auth.find_person(s, actor.username)
         return auth.start_session(s, user, ip="testclient", user_agent="pytest")
 
 

@@ -52,7 +52,7 @@ def _dump_database(engine: Engine) -> str:
 def test_passwords_are_argon2_hashes(real_argon2: None, engine: Engine, make_user: Callable[..., Actor]) -> None:
     actor = make_user("responder", password=PASSWORD)
     with unit_of_work() as s:
-        user = auth.get_user(s, actor.username)
+        user = s.execute(select(User).where(User.username == actor.username)).scalar_one()
         assert user.password_hash.startswith("$argon2id$")
         # the library's recommended parameters (RFC 9106 low-memory profile), not the tests' cheap ones
         assert "$m=65536,t=3,p=4$" in user.password_hash
@@ -79,11 +79,11 @@ def test_sessions_are_stored_hashed_and_expire(engine: Engine, make_user: Callab
                                                fake_clock: Any) -> None:
     actor = make_user("responder")
     with unit_of_work() as s:
-        cookie, csrf = auth.start_session(s, auth.get_user(s, actor.username))
+        cookie, csrf = auth.start_session(s, auth.find_person(s, actor.username))
     assert cookie not in _dump_database(engine)
     with unit_of_work() as s:
         found = auth.resolve_session(s, cookie)
-        assert found is not None and found[0].username == actor.username and found[1].csrf_token == csrf
+        assert found is not None and found.actor.username == actor.username and found.csrf_token == csrf
     fake_clock.advance(hours=get_settings().session_hours, seconds=-1)
     with unit_of_work() as s:
         assert auth.resolve_session(s, cookie) is not None
@@ -96,8 +96,8 @@ def test_sessions_are_stored_hashed_and_expire(engine: Engine, make_user: Callab
 def test_ended_session_and_disabled_user(engine: Engine, make_user: Callable[..., Actor]) -> None:
     admin, actor = make_user("admin"), make_user("responder")
     with unit_of_work() as s:
-        cookie, _ = auth.start_session(s, auth.get_user(s, actor.username))
-        other, _ = auth.start_session(s, auth.get_user(s, actor.username))
+        cookie, _ = auth.start_session(s, auth.find_person(s, actor.username))
+        other, _ = auth.start_session(s, auth.find_person(s, actor.username))
     with unit_of_work() as s:
         auth.end_session(s, cookie)
     with unit_of_work() as s:
@@ -113,14 +113,14 @@ def test_ended_session_and_disabled_user(engine: Engine, make_user: Callable[...
 def test_password_change_ends_sessions(engine: Engine, make_user: Callable[..., Actor]) -> None:
     actor = make_user("responder")
     with unit_of_work() as s:
-        auth.start_session(s, auth.get_user(s, actor.username))
+        auth.start_session(s, auth.find_person(s, actor.username))
     with pytest.raises(ValidationFailed), unit_of_work() as s:
         auth.set_password(s, actor, actor.username, "a-brand-new-password", current_password="wrong one")
     with unit_of_work() as s:
         auth.set_password(s, actor, actor.username, "a-brand-new-password", current_password=PASSWORD)
     with unit_of_work() as s:
         assert s.execute(select(WebSession)).first() is None
-        assert auth.get_user(s, actor.username).must_change_password is False
+        assert auth.find_person(s, actor.username).must_change_password is False
     assert _authenticate(actor.username, "a-brand-new-password").username == actor.username
 
 
@@ -148,7 +148,7 @@ def test_first_run_creates_admin_once(engine: Engine) -> None:
         password = auth.ensure_admin(s)
     assert password
     with unit_of_work() as s:
-        admin = auth.get_user(s, "admin")
+        admin = auth.find_person(s, "admin")
         assert admin.role == "admin" and admin.must_change_password
         assert auth.ensure_admin(s) is None
 
@@ -166,7 +166,7 @@ def test_usernames_and_profiles_are_validated(engine: Engine) -> None:
     with pytest.raises(Conflict), unit_of_work() as s:
         auth.create_user(s, SYSTEM, username="valid.name", role="viewer", password=PASSWORD)
     with pytest.raises(NotFound), unit_of_work() as s:
-        auth.get_user(s, "nobody")
+        auth.find_person(s, "nobody")
 
 
 # --- login throttling -----------------------------------------------------------------------

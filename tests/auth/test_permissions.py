@@ -143,7 +143,7 @@ def test_a_user_edits_their_own_profile_but_not_their_role(engine: Engine, make_
     with pytest.raises(PermissionDenied), unit_of_work() as s:
         auth.update_user(s, me, me.username, is_active=False)
     with unit_of_work() as s:
-        user = auth.get_user(s, me.username)
+        user = auth.find_person(s, me.username)
         assert (user.role, user.locale, user.display_name, user.is_active) == ("responder", "ru", "Ұлан", True)
 
 

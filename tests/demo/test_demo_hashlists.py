@@ -14,7 +14,7 @@ from rapidresponse.signals.models import Signal
 def test_demo_partner_list_matches_reported_videos(engine: Engine) -> None:
     seed(history_size=5)
     with unit_of_work(read_only=True) as s:
-        reader = auth.to_actor(auth.get_user(s, "nurlan.akhmetov"))
+        reader = auth.to_actor(auth.find_person(s, "nurlan.akhmetov"))
         (hl,) = hashlists.list_lists(s, reader)
         assert hl.harm == "dangerous_challenge" and hl.entry_count == 240 and hl.last_import_at is not None
         matches = hashlists.recent_matches(s, hl, limit=500)

@@ -13,7 +13,7 @@ from rapidresponse.language import service
 def test_demo_loads_the_starter_lexicons_with_history(engine: Engine) -> None:
     seed(history_size=5)
     with unit_of_work(read_only=True) as s:
-        reader = auth.to_actor(auth.get_user(s, "nurlan.akhmetov"))
+        reader = auth.to_actor(auth.find_person(s, "nurlan.akhmetov"))
         lexicons = {(lex.harm, lex.language): lex for lex in service.list_lexicons(s, reader)}
         assert set(lexicons) >= {("suicide_promotion", lang) for lang in ("ru", "kk", "uk")}
         kk = lexicons[("dangerous_challenge", "kk")]

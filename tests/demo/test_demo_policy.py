@@ -14,7 +14,7 @@ from rapidresponse.policy.schemas import DecisionFilter, RequestFilter
 def test_demo_has_kazakh_and_russian_clocks_and_a_polish_decision_set(engine: Engine) -> None:
     report = seed(history_size=5)
     with unit_of_work(read_only=True) as s:
-        legal = auth.to_actor(auth.get_user(s, "rustam.ospanov"))
+        legal = auth.to_actor(auth.find_person(s, "rustam.ospanov"))
         reqs, total = request_service.list_requests(s, legal, RequestFilter(status="open"))
         assert total == 2 and {r.incident_ref for r in reqs} == {report.active_ref}
         by_country = {r.country: r for r in reqs}

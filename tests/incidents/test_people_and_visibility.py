@@ -19,7 +19,7 @@ def _assign(actor: Actor, ref: str, role: str, username: str) -> None:
 
 def _members(actor: Actor, ref: str) -> list[tuple[str, str]]:
     with unit_of_work(read_only=True) as s:
-        return [(m.role, u.username) for m, u in service.members(s, service.get(s, actor, ref))]
+        return [(m.role, m.username) for m in service.members(s, service.get(s, actor, ref).id)]
 
 
 def test_declarer_with_command_rights_becomes_commander(make_incident: Callable[..., str],
@@ -99,8 +99,8 @@ def test_merge_carries_people_over_and_is_final(make_incident: Callable[..., str
         service.merge(s, a, dup, MergeRequest(into=target, reason="same video, second report"))
     with unit_of_work(read_only=True) as s:
         assert service.get(s, a, dup).status == "merged"
-        assert ("participant", "aigerim") in [(m.role, u.username)
-                                              for m, u in service.members(s, service.get(s, a, target))]
+        assert ("participant", "aigerim") in [(m.role, m.username)
+                                              for m in service.members(s, service.get(s, a, target).id)]
         assert service.links(s, a, service.get(s, a, dup))[0]["kind"] == "merged_into"
     with pytest.raises(Exception, match="only open incidents"), unit_of_work() as s:
         service.merge(s, a, dup, MergeRequest(into=target, reason="again"))

@@ -114,7 +114,7 @@ def test_bad_input_is_refused_and_changes_nothing(client: TestClient, make_rota:
 
 def _viewer(rota: Rota) -> Actor:
     with unit_of_work() as s:
-        user, _ = auth.create_user(s, auth.to_actor(auth.get_user(s, rota.admin.username)), username="onlooker",
+        user, _ = auth.create_user(s, auth.to_actor(auth.find_person(s, rota.admin.username)), username="onlooker",
                                    role="viewer", password="correct horse battery")
         return auth.to_actor(user)
 

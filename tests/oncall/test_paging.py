@@ -93,7 +93,7 @@ def test_an_unacknowledged_page_climbs_every_step_to_mail_and_webhook(
     assert page_events(ref, rota.admin) == ["incident.page_triggered", "incident.page_escalated",
                                             "incident.page_escalated", "incident.page_acknowledged"]
     with unit_of_work(read_only=True) as s:  # the acknowledger joined the incident
-        members = [u.username for _, u in incidents.members(s, incidents.get(s, rota.admin, ref))]
+        members = [m.username for m in incidents.members(s, incidents.get(s, rota.admin, ref).id)]
     assert rota.people[0].username in members
 
 

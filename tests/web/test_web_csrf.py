@@ -16,7 +16,7 @@ from rapidresponse.auth import Actor
 from rapidresponse.auth.models import User, WebSession
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents.models import Note, Task
-from rapidresponse.web import views
+from rapidresponse.app import PAGES
 
 FORM_DATA = {
     "status": "active", "reason": "because", "level": "1", "role": "scribe", "username": "",
@@ -35,7 +35,7 @@ def _state() -> tuple[int, ...]:
 
 
 def _web_posts() -> list[str]:
-    return [route.path for router in views.ROUTERS for route in router.routes
+    return [route.path for module in PAGES for route in module.router.routes
             if isinstance(route, APIRoute) and "POST" in route.methods]
 
 

@@ -238,7 +238,7 @@ def test_language_switch(client: TestClient, logged_in: Callable[..., tuple[Acto
     from rapidresponse.auth import service as auth
 
     with unit_of_work(read_only=True) as s:
-        assert auth.get_user(s, me.username).locale == "ru"
+        assert auth.find_person(s, me.username).locale == "ru"
 
 
 def test_login_page_language(client: TestClient) -> None:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import SYSTEM
+from .. import auth, events, incidents, notify
+from ..auth import SYSTEM
 from ..config import get_settings
 from ..errors import NotFound
-from ..incidents import service as incidents
-from ..notify.subscribers import notify_user
 from .models import Approval
 from .service import may_decide
 
@@ -45,9 +40,9 @@ def on_requested(session: Session, ev: events.Event) -> None:
     if a is None:
         return
     facts, restricted = _facts(session, a, ev)
-    for user in session.execute(select(User).where(User.is_active.is_(True)).order_by(User.id)).scalars():
+    for user in auth.active_people(session):
         if may_decide(session, auth.to_actor(user), a):
-            notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
+            notify.notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
 
 
 @events.subscribe_legacy("approval.decided")
@@ -55,7 +50,7 @@ def on_decided(session: Session, ev: events.Event) -> None:
     a = session.get(Approval, int(ev.payload["approval_id"]))
     if a is None or a.requested_by_id is None:
         return
-    user = session.get(User, a.requested_by_id)
+    user = auth.person(session, a.requested_by_id)
     if user is not None and user.is_active:
         facts, restricted = _facts(session, a, ev)
-        notify_user(session, user, kind="approval.decided", ev=ev, facts=facts, restricted=restricted)
+        notify.notify_user(session, user, kind="approval.decided", ev=ev, facts=facts, restricted=restricted)

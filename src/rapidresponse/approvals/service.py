@@ -15,11 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth.permissions import Actor, Perm
+from .. import events, incidents
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from ..incidents import service as incidents
 from .models import Approval
 
 KINDS = ("external_statement", "law_enforcement_referral", "regulator_reply", "leadership_update")
@@ -91,8 +90,8 @@ def may_decide(session: Session, actor: Actor, a: Approval) -> bool:
         inc = incidents.get_by_id(session, actor, a.incident_id)
     except NotFound:
         return False
-    return any(u.id == actor.user_id and m.role == INCIDENT_ROLE[a.required_role]
-               for m, u in incidents.members(session, inc))
+    return any(m.user_id == actor.user_id and m.role == INCIDENT_ROLE[a.required_role]
+               for m in incidents.members(session, inc.id))
 
 
 def _visible(session: Session, actor: Actor, a: Approval) -> bool:

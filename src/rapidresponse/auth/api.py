@@ -8,27 +8,21 @@ from .. import events
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import service
-from .models import ApiToken, User
 from .permissions import Perm
-from .schemas import ProfileUpdate, TokenCreate, TokenCreated, TokenOut, UserCreate, UserCreated, UserOut
+from .schemas import Person, ProfileUpdate, TokenCreate, TokenCreated, TokenOut, UserCreate, UserCreated, UserOut
 
 router = APIRouter(prefix="/api/v1", tags=["auth"])
 
 
-def _user(u: User) -> UserOut:
+def _user(u: Person) -> UserOut:
     return UserOut(username=u.username, display_name=u.display_name, email=u.email, role=u.role,
                    locale=u.locale, timezone=u.timezone, is_active=u.is_active)
-
-
-def _token(t: ApiToken) -> TokenOut:
-    return TokenOut(id=t.id, name=t.name, prefix=t.prefix, scopes=t.scopes, created_at=t.created_at,
-                    expires_at=t.expires_at, revoked_at=t.revoked_at)
 
 
 @router.get("/me", response_model=UserOut)
 def me(actor: ActorDep) -> UserOut:
     with unit_of_work(read_only=True) as s:
-        return _user(service.get_user(s, actor.username))
+        return _user(service.find_person(s, actor.username))
 
 
 @router.patch("/me", response_model=UserOut)
@@ -55,7 +49,7 @@ def create_user(actor: ActorDep, body: UserCreate) -> UserCreated:
 @router.get("/tokens", response_model=list[TokenOut])
 def tokens(actor: ActorDep) -> list[TokenOut]:
     with unit_of_work(read_only=True) as s:
-        return [_token(t) for t in service.list_tokens(s, actor)]
+        return service.list_tokens(s, actor)
 
 
 @router.post("/tokens", status_code=201, response_model=TokenCreated)
@@ -63,7 +57,7 @@ def create_token(actor: ActorDep, body: TokenCreate) -> TokenCreated:
     """Create an API token scoped to some of your permissions; the secret is shown once."""
     with unit_of_work() as s:
         token, secret = service.create_token(s, actor, name=body.name, scopes=body.scopes, days=body.days)
-        return TokenCreated(**_token(token).model_dump(), token=secret)
+        return TokenCreated(**token.model_dump(), token=secret)
 
 
 @router.delete("/tokens/{token_id}", status_code=204)

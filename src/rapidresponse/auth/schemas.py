@@ -1,32 +1,44 @@
+"""Input and output shapes of users and tokens; :class:`Person` is how other domains see a user."""
+
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    return False
+from ..schemas import Strict
+from .permissions import Actor
 
 
-class Strict(BaseModel):
-    """Input: unknown fields are refused, and so is text with NUL characters (no database stores them)."""
+class Person(BaseModel):
+    """A user as the rest of the product sees one: who, how to reach them, in which language and zone."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=True)
 
-    @field_validator("*")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if _has_nul(value):
-            raise ValueError("text must not contain NUL characters")
-        return value
+    id: int
+    username: str
+    display_name: str
+    email: str | None
+    role: str
+    locale: str
+    timezone: str
+    is_active: bool
+    must_change_password: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """The user behind a live web session."""
+
+    actor: Actor
+    csrf_token: str
+    must_change_password: bool
 
 
 class UserOut(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import timedelta
 from zoneinfo import available_timezones
 
@@ -17,8 +18,10 @@ from .. import events
 from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
+from .events import LoggedIn, PasswordChanged, TokenCreated, TokenRevoked, UserCreated, UserUpdated
 from .models import ApiToken, LoginFailure, User, WebSession
-from .permissions import ROLES, Actor, Perm
+from .permissions import ROLES, SYSTEM, Actor, Perm
+from .schemas import Person, SignedIn, TokenOut
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -40,7 +43,13 @@ def _check_password_policy(password: str) -> None:
         raise ValidationFailed(f"password must be at least {MIN_PASSWORD} characters")
 
 
-def to_actor(user: User, scopes: list[str] | None = None) -> Actor:
+def _person(user: User) -> Person:
+    return Person(id=user.id, username=user.username, display_name=user.display_name, email=user.email,
+                  role=user.role, locale=user.locale, timezone=user.timezone, is_active=user.is_active,
+                  must_change_password=user.must_change_password)
+
+
+def to_actor(user: User | Person, scopes: list[str] | None = None) -> Actor:
     return Actor(user_id=user.id, username=user.username, role=user.role,
                  scopes=frozenset(scopes) if scopes is not None else None, locale=user.locale,
                  timezone=user.timezone, display_name=user.display_name or user.username)
@@ -58,7 +67,7 @@ def _validate_profile(role: str | None, locale: str | None, timezone: str | None
 
 def create_user(session: Session, actor: Actor, *, username: str, role: str, password: str | None = None,
                 display_name: str = "", email: str | None = None, locale: str = "en",
-                timezone: str = "UTC", must_change_password: bool = False) -> tuple[User, str]:
+                timezone: str = "UTC", must_change_password: bool = False) -> tuple[Person, str]:
     """Create a user; returns it with its password (generated when not given)."""
     actor.require(Perm.USERS_MANAGE)
     username = username.strip().lower()
@@ -76,39 +85,74 @@ def create_user(session: Session, actor: Actor, *, username: str, role: str, pas
                 must_change_password=must_change_password, created_at=now())
     session.add(user)
     session.flush()
-    events.record_legacy(session, type="user.created", subject_type="user", subject_id=user.id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"username": username, "role": role})
-    return user, password
+    events.record(session, actor, UserCreated(subject_id=user.id, username=username, role=role))
+    return _person(user), password
 
 
 def ensure_admin(session: Session) -> str | None:
     """On first run create ``admin`` with a one-time password and return it; else ``None``."""
     if session.execute(select(User.id).limit(1)).first():
         return None
-    from .permissions import SYSTEM
-
     _, password = create_user(session, SYSTEM, username="admin", role="admin",
                               display_name="Administrator", must_change_password=True)
     return password
 
 
-def get_user(session: Session, username: str) -> User:
+def _user(session: Session, username: str) -> User:
     user = session.execute(select(User).where(User.username == username.lower())).scalar_one_or_none()
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
 
 
-def list_users(session: Session, actor: Actor) -> list[User]:
+def find_person(session: Session, username: str) -> Person:
+    """The user called ``username`` (active or not); NotFound when there is none."""
+    return _person(_user(session, username))
+
+
+def person_named(session: Session, username: str) -> Person | None:
+    """The user called ``username``, or None."""
+    user = session.execute(select(User).where(User.username == username.lower())).scalar_one_or_none()
+    return _person(user) if user is not None else None
+
+
+def person(session: Session, user_id: int | None) -> Person | None:
+    """The user with this id, or None."""
+    user = session.get(User, user_id) if user_id is not None else None
+    return _person(user) if user is not None else None
+
+
+def people(session: Session, ids: Iterable[int | None]) -> dict[int, Person]:
+    """The users with these ids, by id (ids that name nobody are left out)."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {u.id: _person(u) for u in session.execute(select(User).where(User.id.in_(wanted))).scalars()}
+
+
+def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """Usernames by id, for showing who did what."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    return {i: name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
+
+
+def active_people(session: Session) -> list[Person]:
+    """Every active user, in id order (for the platform's own notices; no permission needed)."""
+    rows = session.execute(select(User).where(User.is_active.is_(True)).order_by(User.id)).scalars()
+    return [_person(u) for u in rows]
+
+
+def list_users(session: Session, actor: Actor) -> list[Person]:
     actor.require(Perm.INCIDENTS_READ)
-    return list(session.execute(select(User).order_by(User.username)).scalars())
+    return [_person(u) for u in session.execute(select(User).order_by(User.username)).scalars()]
 
 
 def update_user(session: Session, actor: Actor, username: str, *, role: str | None = None,
                 locale: str | None = None, timezone: str | None = None, display_name: str | None = None,
-                is_active: bool | None = None) -> User:
-    user = get_user(session, username)
+                is_active: bool | None = None) -> Person:
+    user = _user(session, username)
     if actor.user_id != user.id or role is not None or is_active is not None:
         actor.require(Perm.USERS_MANAGE)
     _validate_profile(role, locale, timezone)
@@ -119,14 +163,13 @@ def update_user(session: Session, actor: Actor, username: str, *, role: str | No
             changes[name] = value
             setattr(user, name, value)
     if changes:
-        events.record_legacy(session, type="user.updated", subject_type="user", subject_id=user.id,
-                      actor_id=actor.user_id, actor=actor.label, payload=changes)
-    return user
+        events.record(session, actor, UserUpdated(subject_id=user.id, changes=changes))
+    return _person(user)
 
 
 def set_password(session: Session, actor: Actor, username: str, new_password: str,
                  *, current_password: str | None = None) -> None:
-    user = get_user(session, username)
+    user = _user(session, username)
     if actor.user_id == user.id:
         if current_password is None or not _verify(user, current_password):
             raise ValidationFailed("current password is wrong", field="current_password")
@@ -136,8 +179,7 @@ def set_password(session: Session, actor: Actor, username: str, new_password: st
     user.password_hash = _hasher.hash(new_password)
     user.must_change_password = actor.user_id != user.id
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    events.record_legacy(session, type="user.password_changed", subject_type="user", subject_id=user.id,
-                  actor_id=actor.user_id, actor=actor.label)
+    events.record(session, actor, PasswordChanged(subject_id=user.id))
 
 
 def _verify(user: User, password: str) -> bool:
@@ -147,7 +189,7 @@ def _verify(user: User, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown") -> User:
+def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown") -> Person:
     """Check a password, throttling repeated failures per username and per address.
 
     A failure is recorded in the caller's transaction before NotAuthenticated is raised: the caller
@@ -172,31 +214,31 @@ def authenticate(session: Session, username: str, password: str, *, ip: str = "u
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    return user
+    return _person(user)
 
 
 # --- web sessions ---------------------------------------------------------------------------
 
-def start_session(session: Session, user: User, *, ip: str = "", user_agent: str = "") -> tuple[str, str]:
+def start_session(session: Session, user: Person, *, ip: str = "", user_agent: str = "") -> tuple[str, str]:
     """Open a web session; returns (cookie token, CSRF token). Only the token's hash is stored."""
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     started = now()
     session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
                            expires_at=started + timedelta(hours=get_settings().session_hours),
                            meta={"ip": ip[:64], "ua": user_agent[:200]}))
-    events.record_legacy(session, type="user.logged_in", subject_type="user", subject_id=user.id,
-                  actor_id=user.id, actor=user.username, payload={"ip": ip[:64]})
+    events.record(session, to_actor(user), LoggedIn(subject_id=user.id, ip=ip[:64]))
     return token, csrf
 
 
-def resolve_session(session: Session, token: str) -> tuple[User, WebSession] | None:
+def resolve_session(session: Session, token: str) -> SignedIn | None:
+    """Who is signed in with this session cookie; None for an unknown, expired or disabled one."""
     row = session.get(WebSession, _sha(token))
     if row is None or row.expires_at <= now():
         return None
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    return user, row
+    return SignedIn(to_actor(user), row.csrf_token, user.must_change_password)
 
 
 def end_session(session: Session, token: str) -> None:
@@ -206,7 +248,7 @@ def end_session(session: Session, token: str) -> None:
 # --- API tokens -----------------------------------------------------------------------------
 
 def create_token(session: Session, actor: Actor, *, name: str, scopes: list[str] | None = None,
-                 days: int | None = 90) -> tuple[ApiToken, str]:
+                 days: int | None = 90) -> tuple[TokenOut, str]:
     """Create a scoped token for the acting user; the secret is returned once and stored hashed."""
     if actor.user_id is None:
         raise ValidationFailed("only a user can own a token")
@@ -227,10 +269,9 @@ def create_token(session: Session, actor: Actor, *, name: str, scopes: list[str]
                      expires_at=created + timedelta(days=days) if days else None)
     session.add(token)
     session.flush()
-    events.record_legacy(session, type="token.created", subject_type="user", subject_id=actor.user_id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"token_id": token.id, "name": token.name, "scopes": token.scopes})
-    return token, secret
+    events.record(session, actor, TokenCreated(subject_id=actor.user_id, token_id=token.id, name=token.name,
+                                               scopes=token.scopes))
+    return _token_out(token), secret
 
 
 def resolve_token(session: Session, secret: str) -> Actor:
@@ -243,9 +284,14 @@ def resolve_token(session: Session, secret: str) -> Actor:
     return to_actor(user, token.scopes)
 
 
-def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:
-    return list(session.execute(select(ApiToken).where(ApiToken.user_id == actor.user_id)
-                                .order_by(ApiToken.id)).scalars())
+def _token_out(t: ApiToken) -> TokenOut:
+    return TokenOut(id=t.id, name=t.name, prefix=t.prefix, scopes=t.scopes, created_at=t.created_at,
+                    expires_at=t.expires_at, revoked_at=t.revoked_at)
+
+
+def list_tokens(session: Session, actor: Actor) -> list[TokenOut]:
+    return [_token_out(t) for t in session.execute(select(ApiToken).where(ApiToken.user_id == actor.user_id)
+                                                   .order_by(ApiToken.id)).scalars()]
 
 
 def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
@@ -254,5 +300,4 @@ def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
         raise NotFound(f"no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now()
-        events.record_legacy(session, type="token.revoked", subject_type="user", subject_id=token.user_id,
-                      actor_id=actor.user_id, actor=actor.label, payload={"token_id": token.id})
+        events.record(session, actor, TokenRevoked(subject_id=token.user_id, token_id=token.id))

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..detection import alerts, cases, simulate
 from ..detection.models import Alert
 from ..detection.tick import Ticker

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..signals import hashlists
 from ..signals.hashcsv import CsvEntry
 from .lexicons import clock_at

@@ -13,9 +13,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from ..incidents.schemas import IncidentCreate
-from ..incidents.severity import SeverityInput, assess
-from ..incidents.vocab import RESTRICTED_BY_DEFAULT, Role, Status, TaskStatus
+from ..incidents import RESTRICTED_BY_DEFAULT, IncidentCreate, Role, SeverityInput, Status, TaskStatus, assess
 from . import data
 from .script import Script
 

@@ -16,7 +16,7 @@ import yaml
 from sqlalchemy.orm import Session
 
 from .. import clock
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..language import service
 
 STARTER = Path(service.__file__).parent / "data" / "lexicons"

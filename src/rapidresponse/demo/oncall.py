@@ -15,12 +15,9 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import Actor
-from ..incidents import service as incidents
-from ..incidents.schemas import IncidentFilter
+from .. import auth, clock, incidents
+from ..auth import Actor
+from ..incidents import IncidentFilter
 from ..oncall import paging, policies, service, swaps
 from ..oncall.models import Page, PageTarget, Policy, Team
 from ..oncall.schemas import LayerIn, OverrideIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
@@ -155,7 +152,7 @@ def _past_pages(session: Session, admin: Actor, teams: dict[str, tuple[Team, Pol
 def _acknowledge_as_first_reached(session: Session, page: Page, when: datetime) -> None:
     first = session.execute(select(PageTarget.user_id).where(PageTarget.page_id == page.id)
                             .order_by(PageTarget.id).limit(1)).scalar_one_or_none()
-    user = session.get(User, first) if first is not None else None
+    user = auth.person(session, first) if first is not None else None
     if user is None:
         return
     with _at(when):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ..incidents.schemas import IncidentCreate
-from ..incidents.severity import SeverityInput
-from ..incidents.vocab import Role, Status, TaskStatus
+from ..incidents import IncidentCreate, Role, SeverityInput, Status, TaskStatus
 from .script import Script
 
 ACTIVE_TITLE = "«Собачий кайф»: choking challenge spreading among minors (KZ, RU)"

@@ -13,19 +13,20 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .. import clock
-from ..auth.permissions import Actor
-from ..incidents import service, work
-from ..incidents.schemas import (
+from .. import clock, incidents
+from ..auth import Actor
+from ..incidents import (
     IncidentCreate,
     MergeRequest,
     NoteCreate,
+    Role,
     RoleAssign,
+    Status,
     StatusChange,
     TaskCreate,
+    TaskStatus,
     TaskUpdate,
 )
-from ..incidents.vocab import Role, Status, TaskStatus
 from ..playbooks import service as playbooks
 from ..playbooks import updates
 
@@ -60,33 +61,33 @@ class Script:
 
     def declare(self, at: datetime, who: str, data: IncidentCreate) -> None:
         def run(ctx: Context) -> None:
-            self.ref = service.declare(ctx.session, ctx.actors[who], data).ref
+            self.ref = incidents.declare(ctx.session, ctx.actors[who], data).ref
 
         self._add(at, run)
 
     def role(self, at: datetime, by: str, role: Role, username: str) -> None:
-        self._add(at, lambda ctx: service.assign_role(ctx.session, ctx.actors[by], self.ref,
+        self._add(at, lambda ctx: incidents.assign_role(ctx.session, ctx.actors[by], self.ref,
                                                       RoleAssign(role=role, username=username)))
 
     def status(self, at: datetime, by: str, status: Status, reason: str = "") -> None:
-        self._add(at, lambda ctx: service.change_status(ctx.session, ctx.actors[by], self.ref,
+        self._add(at, lambda ctx: incidents.change_status(ctx.session, ctx.actors[by], self.ref,
                                                         StatusChange(status=status, reason=reason)))
 
     def note(self, at: datetime, by: str, body: str, *, pinned: bool = False) -> None:
-        self._add(at, lambda ctx: work.add_note(ctx.session, ctx.actors[by], self.ref,
+        self._add(at, lambda ctx: incidents.add_note(ctx.session, ctx.actors[by], self.ref,
                                                 NoteCreate(body=body, pinned=pinned)))
 
     def task(self, at: datetime, by: str, key: str, title: str, *, owner: str | None = None,
              due_at: datetime | None = None) -> None:
         def run(ctx: Context) -> None:
-            task = work.add_task(ctx.session, ctx.actors[by], self.ref,
+            task = incidents.add_task(ctx.session, ctx.actors[by], self.ref,
                                  TaskCreate(title=title, owner=owner, due_at=due_at))
             self.tasks[key] = task.id
 
         self._add(at, run)
 
     def task_status(self, at: datetime, by: str, key: str, status: TaskStatus) -> None:
-        self._add(at, lambda ctx: work.update_task(ctx.session, ctx.actors[by], self.ref, self.tasks[key],
+        self._add(at, lambda ctx: incidents.update_task(ctx.session, ctx.actors[by], self.ref, self.tasks[key],
                                                    TaskUpdate(status=status)))
 
     def playbook_step(self, at: datetime, by: str, step: str, status: TaskStatus) -> None:
@@ -96,7 +97,7 @@ class Script:
             checklist = playbooks.checklist(ctx.session, ctx.actors[by], self.ref)
             task = next(st.task for st in (checklist.steps if checklist else []) if st.step == step)
             if task is not None:
-                work.update_task(ctx.session, ctx.actors[by], self.ref, task.id, TaskUpdate(status=status))
+                incidents.update_task(ctx.session, ctx.actors[by], self.ref, task.id, TaskUpdate(status=status))
 
         self._add(at, run)
 
@@ -119,7 +120,7 @@ class Script:
         self._add(at, action)
 
     def merge_into(self, at: datetime, by: str, target: Script, reason: str) -> None:
-        self._add(at, lambda ctx: service.merge(ctx.session, ctx.actors[by], self.ref,
+        self._add(at, lambda ctx: incidents.merge(ctx.session, ctx.actors[by], self.ref,
                                                 MergeRequest(into=target.ref, reason=reason)))
 
 

@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock, events
-from ..auth import service as auth
-from ..auth.permissions import SYSTEM, Actor
+from .. import auth, clock, events
+from ..auth import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
 from . import data, history, policy, scenario
@@ -65,7 +64,7 @@ def ensure_users(session: Session) -> dict[str, Actor]:
     actors: dict[str, Actor] = {}
     for person in data.PEOPLE:
         try:
-            user = auth.get_user(session, person.username)
+            user = auth.find_person(session, person.username)
         except NotFound:
             # No email address: a year of back-dated history would otherwise queue hundreds of mails
             # to a relay the demo machine does not have. `users create NAME --email …` to try notifications.

@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import SYSTEM, Actor, Perm
+from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..signals import feed

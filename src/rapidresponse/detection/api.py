@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime, BaseModel
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..clock import now
 from ..db import unit_of_work
 from ..http import ActorDep

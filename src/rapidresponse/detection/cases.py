@@ -16,14 +16,11 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth import service as auth
-from ..auth.permissions import Actor, Perm
+from .. import auth, events, incidents
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, ValidationFailed
-from ..incidents import service as incidents
-from ..incidents.models import Incident
-from ..incidents.schemas import IncidentCreate
+from ..incidents import IncidentCreate, IncidentSummary
 from ..signals import feed
 from . import alerts
 from .harms import incident_type_for
@@ -148,7 +145,7 @@ def _open_case(session: Session, actor: Actor, case_id: int) -> Case:
 def assign(session: Session, actor: Actor, case_id: int, username: str) -> Case:
     case = _open_case(session, actor, case_id)
     name = _text(username, "username", 64)
-    user = auth.get_user(session, name)
+    user = auth.find_person(session, name)
     case.assignee, case.updated_at = user.username, now()
     _record(session, actor, case, "case.assigned", username=user.username)
     return case
@@ -184,7 +181,7 @@ def draft(case: Case) -> dict[str, Any]:
 
 
 def escalate(session: Session, actor: Actor, case_id: int, *, overrides: dict[str, Any] | None = None,
-             into: str | None = None) -> Incident:
+             into: str | None = None) -> IncidentSummary:
     """Declare an incident from the case (``overrides`` change the draft), or link it to ``into``."""
     case = _open_case(session, actor, case_id)
     at = now()
@@ -210,8 +207,7 @@ def incident_ref(session: Session, actor: Actor, case: Case) -> str | None:
     """The ref of the case's incident, if the actor may know of it (restricted incidents stay hidden)."""
     if case.incident_id is None or not incidents.visible_ids(session, actor, {case.incident_id}):
         return None
-    ref: str | None = session.execute(select(Incident.ref).where(Incident.id == case.incident_id)).scalar_one()
-    return ref
+    return incidents.get_by_id(session, actor, case.incident_id).ref
 
 
 def metrics(case: Case) -> dict[str, float | None]:

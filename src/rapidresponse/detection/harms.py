@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..auth.permissions import Actor, Perm
-from ..incidents.vocab import RESTRICTED_BY_DEFAULT, IncidentType
+from ..auth import Actor, Perm
+from ..incidents import RESTRICTED_BY_DEFAULT, IncidentType
 
 HARM_TYPES = {
     "dangerous_challenge": "dangerous_challenge", "dangerous-acts": "dangerous_challenge",

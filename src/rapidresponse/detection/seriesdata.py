@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..errors import ValidationFailed
 from ..signals import feed
 from ..signals.service import bucket_of

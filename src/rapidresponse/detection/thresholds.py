@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..signals import feed

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
 from ..db import unit_of_work
 from ..http import ActorDep
+from ..schemas import Page
 from . import service, work
-from .models import Incident
 from .schemas import (
     IncidentCreate,
     IncidentDetail,
@@ -19,12 +17,10 @@ from .schemas import (
     IncidentOut,
     IncidentUpdate,
     LinkRequest,
-    MemberOut,
     MergeRequest,
     NoteCreate,
     NoteOut,
     NotePin,
-    Page,
     RoleAssign,
     SeverityOverride,
     StatusChange,
@@ -38,28 +34,14 @@ from .vocab import Role
 router = APIRouter(prefix="/api/v1", tags=["incidents"])
 
 
-_OUT_FIELDS = tuple(f for f in IncidentOut.model_fields if f != "merged_into")
-
-
-def _out(session: Session, actor: Actor, inc: Incident) -> IncidentOut:
-    data = {f: getattr(inc, f) for f in _OUT_FIELDS}
-    return IncidentOut(**data, merged_into=service.merged_into(session, actor, inc))
-
-
-def _detail(session: Session, actor: Actor, inc: Incident) -> IncidentDetail:
-    members = [MemberOut(username=u.username, display_name=u.display_name or u.username, role=m.role,
-                         added_at=m.added_at) for m, u in service.members(session, inc)]
-    return IncidentDetail(**_out(session, actor, inc).model_dump(), severity_assessment=service.assessment(inc),
-                          members=members, links=service.links(session, actor, inc))
-
 
 @router.get("/incidents", response_model=Page[IncidentOut])
 def list_incidents(actor: ActorDep, flt: Annotated[IncidentFilter, Query()]) -> Page[IncidentOut]:
     """Incidents you may see, newest first; filter by status, severity, type, country, language, text."""
     with unit_of_work(read_only=True) as s:
         items, total = service.list_incidents(s, actor, flt)
-        return Page[IncidentOut](items=[_out(s, actor, i) for i in items], total=total, limit=flt.limit,
-                                 offset=flt.offset)
+        return Page[IncidentOut](items=[IncidentOut.model_validate(i.model_dump()) for i in items], total=total,
+                                 limit=flt.limit, offset=flt.offset)
 
 
 @router.post("/incidents", status_code=201, response_model=IncidentDetail)
@@ -67,7 +49,7 @@ def declare(actor: ActorDep, body: IncidentCreate, response: Response) -> Incide
     """Declare an incident. Severity is computed from the matrix inputs (defaults by type)."""
     with unit_of_work() as s:
         inc = service.declare(s, actor, body)
-        out = _detail(s, actor, inc)
+        out = service.detail(s, actor, inc)
     response.headers["Location"] = f"/api/v1/incidents/{out.ref}"
     return out
 
@@ -75,53 +57,53 @@ def declare(actor: ActorDep, body: IncidentCreate, response: Response) -> Incide
 @router.get("/incidents/{ref}", response_model=IncidentDetail)
 def get_incident(actor: ActorDep, ref: str) -> IncidentDetail:
     with unit_of_work() as s:
-        return _detail(s, actor, service.get(s, actor, ref, log_view=True))
+        return service.detail(s, actor, service.get(s, actor, ref, log_view=True))
 
 
 @router.patch("/incidents/{ref}", response_model=IncidentDetail)
 def update_incident(actor: ActorDep, ref: str, body: IncidentUpdate) -> IncidentDetail:
     with unit_of_work() as s:
-        return _detail(s, actor, service.update(s, actor, ref, body))
+        return service.detail(s, actor, service.update(s, actor, ref, body))
 
 
 @router.post("/incidents/{ref}/status", response_model=IncidentDetail)
 def change_status(actor: ActorDep, ref: str, body: StatusChange) -> IncidentDetail:
     """Move through the lifecycle; an invalid transition is refused (409) with the allowed ones."""
     with unit_of_work() as s:
-        return _detail(s, actor, service.change_status(s, actor, ref, body))
+        return service.detail(s, actor, service.change_status(s, actor, ref, body))
 
 
 @router.post("/incidents/{ref}/severity", response_model=IncidentDetail)
 def override_severity(actor: ActorDep, ref: str, body: SeverityOverride) -> IncidentDetail:
     """Override the computed severity with a reason (commanders), or clear the override."""
     with unit_of_work() as s:
-        return _detail(s, actor, service.override_severity(s, actor, ref, body))
+        return service.detail(s, actor, service.override_severity(s, actor, ref, body))
 
 
 @router.post("/incidents/{ref}/roles", response_model=IncidentDetail)
 def assign_role(actor: ActorDep, ref: str, body: RoleAssign) -> IncidentDetail:
     """Put someone in a role; assigning a held commander role hands over command."""
     with unit_of_work() as s:
-        return _detail(s, actor, service.assign_role(s, actor, ref, body))
+        return service.detail(s, actor, service.assign_role(s, actor, ref, body))
 
 
 @router.delete("/incidents/{ref}/roles/{role}/{username}", response_model=IncidentDetail)
 def remove_member(actor: ActorDep, ref: str, role: Role, username: str) -> IncidentDetail:
     with unit_of_work() as s:
-        return _detail(s, actor, service.remove_member(s, actor, ref, username=username, role=role))
+        return service.detail(s, actor, service.remove_member(s, actor, ref, username=username, role=role))
 
 
 @router.post("/incidents/{ref}/links", response_model=IncidentDetail)
 def link(actor: ActorDep, ref: str, body: LinkRequest) -> IncidentDetail:
     with unit_of_work() as s:
-        return _detail(s, actor, service.link(s, actor, ref, body))
+        return service.detail(s, actor, service.link(s, actor, ref, body))
 
 
 @router.post("/incidents/{ref}/merge", response_model=IncidentDetail)
 def merge(actor: ActorDep, ref: str, body: MergeRequest) -> IncidentDetail:
     """Merge this incident, a duplicate, into another open one."""
     with unit_of_work() as s:
-        return _detail(s, actor, service.merge(s, actor, ref, body))
+        return service.detail(s, actor, service.merge(s, actor, ref, body))
 
 
 TimelineKind = Literal["notes", "status", "people", "tasks", "severity", "access"]
@@ -138,13 +120,13 @@ def timeline(actor: ActorDep, ref: str, kind: Annotated[list[TimelineKind], Quer
 def add_note(actor: ActorDep, ref: str, body: NoteCreate) -> NoteOut:
     """Add a markdown note to the timeline; it is rendered and sanitised."""
     with unit_of_work() as s:
-        return work.note_out(s, work.add_note(s, actor, ref, body))
+        return work.add_note(s, actor, ref, body)
 
 
 @router.patch("/incidents/{ref}/notes/{note_id}", response_model=NoteOut)
 def pin_note(actor: ActorDep, ref: str, note_id: int, body: NotePin) -> NoteOut:
     with unit_of_work() as s:
-        return work.note_out(s, work.pin_note(s, actor, ref, note_id, body.pinned))
+        return work.pin_note(s, actor, ref, note_id, body.pinned)
 
 
 @router.get("/incidents/{ref}/tasks", response_model=list[TaskOut])
@@ -156,13 +138,13 @@ def list_tasks(actor: ActorDep, ref: str) -> list[TaskOut]:
 @router.post("/incidents/{ref}/tasks", status_code=201, response_model=TaskOut)
 def add_task(actor: ActorDep, ref: str, body: TaskCreate) -> TaskOut:
     with unit_of_work() as s:
-        return work.task_out(s, work.add_task(s, actor, ref, body))
+        return work.add_task(s, actor, ref, body)
 
 
 @router.patch("/incidents/{ref}/tasks/{task_id}", response_model=TaskOut)
 def update_task(actor: ActorDep, ref: str, task_id: int, body: TaskUpdate) -> TaskOut:
     with unit_of_work() as s:
-        return work.task_out(s, work.update_task(s, actor, ref, task_id, body))
+        return work.update_task(s, actor, ref, task_id, body)
 
 
 @router.get("/me/tasks", response_model=list[TaskOut])

@@ -10,8 +10,7 @@ from rich.table import Table
 from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from . import service, work
-from .api import _detail, _out
-from .schemas import IncidentCreate, IncidentFilter, IncidentUpdate, NoteCreate, StatusChange
+from .schemas import IncidentCreate, IncidentFilter, IncidentOut, IncidentUpdate, NoteCreate, StatusChange
 from .severity import SeverityInput
 from .vocab import IncidentType
 
@@ -73,7 +72,7 @@ def list_incidents(
                                          "open": True if open_only else None})
     with unit_of_work(read_only=True) as s:
         items, total = service.list_incidents(s, actor, flt)
-        outs = [_out(s, actor, i) for i in items]
+        outs = [IncidentOut.model_validate(i.model_dump()) for i in items]
     if as_json:
         print_json({"items": [o.model_dump() for o in outs], "total": total})
         return
@@ -93,7 +92,7 @@ def list_incidents(
 def show(ref: str, as_json: bool = typer.Option(False, "--json"), as_user: str | None = AsOption) -> None:
     actor = actor_for(as_user)
     with unit_of_work() as s:
-        detail = _detail(s, actor, service.get(s, actor, ref, log_view=True))
+        detail = service.detail(s, actor, service.get(s, actor, ref, log_view=True))
         entries = work.timeline(s, actor, ref)
     if as_json:
         print_json({**detail.model_dump(), "timeline": [e.model_dump() for e in entries]})
@@ -126,9 +125,10 @@ def update(
     with unit_of_work() as s:
         inc = service.get(s, actor, ref)
         sev = _severity(harm_level, reach, velocity, vulnerable, regulatory, inc.severity_inputs)
-        service.update(s, actor, ref, IncidentUpdate(title=title, summary=summary, severity=sev))
+        inc = service.update(s, actor, ref, IncidentUpdate(title=title, summary=summary, severity=sev))
         if status:
-            service.change_status(s, actor, ref, StatusChange.model_validate({"status": status, "reason": reason}))
+            inc = service.change_status(s, actor, ref,
+                                        StatusChange.model_validate({"status": status, "reason": reason}))
         console.print(f"{inc.ref} SEV{inc.severity} {inc.status}: {inc.title}")
 
 

@@ -1,5 +1,9 @@
 """Incident rules: declare, read (with the restricted-incident rule), update, lifecycle, severity,
-roles, links and merges. Notes, timeline and tasks live in :mod:`.work`."""
+roles, links and merges. Notes, timeline and tasks live in :mod:`.work`.
+
+Every function returns schemas (:class:`IncidentSummary`, :class:`Member`); the tables stay inside
+the domain (:func:`load` is the domain's own way to them).
+"""
 
 from __future__ import annotations
 
@@ -8,20 +12,39 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session, defer
 
-from .. import events
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth, events
+from ..auth import Actor, Perm
 from ..clock import now
 from ..db import insert_ignore
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from . import lifecycle
+from .events import (
+    CommandHandedOver,
+    Declared,
+    IncidentEvent,
+    Linked,
+    MemberAdded,
+    MemberRemoved,
+    Merged,
+    MergedFrom,
+    RoleReassigned,
+    SeverityOverridden,
+    SeverityOverrideCleared,
+    StatusChanged,
+    Updated,
+    Viewed,
+)
 from .models import Incident, IncidentCounter, IncidentLink, IncidentMember
 from .schemas import (
     IncidentCreate,
+    IncidentDetail,
     IncidentFilter,
+    IncidentOut,
+    IncidentSummary,
     IncidentUpdate,
     LinkRequest,
+    Member,
+    MemberOut,
     MergeRequest,
     RoleAssign,
     SeverityOverride,
@@ -31,15 +54,25 @@ from .severity import SeverityInput, assess
 from .vocab import MULTI_HOLDER_ROLES, OPEN_STATUSES, RESTRICTED_BY_DEFAULT, Role, Status
 
 
-def record_event(session: Session, actor: Actor, incident: Incident, kind: str, /, **payload: Any) -> events.Event:
-    """An event on the incident's own stream: its timeline shows it. Other domains record what they did
-    on an incident (a playbook applied, a page sent, a request registered) through this."""
+def record_event(session: Session, actor: Actor, incident: Incident | IncidentSummary, kind: str, /,
+                 **payload: Any) -> events.Event:
+    """An untyped event on the incident's stream, for the domains that do not declare theirs yet."""
     payload.setdefault("ref", incident.ref)
     return events.record_legacy(session, type=kind, subject_type="incident", subject_id=incident.id,
-                         actor_id=actor.user_id, actor=actor.label, payload=payload)
+                                actor_id=actor.user_id, actor=actor.label, payload=payload)
 
 
-_record = record_event
+def _record(session: Session, actor: Actor, event: IncidentEvent) -> events.Event:
+    return events.record(session, actor, event)
+
+
+_OUT_FIELDS = tuple(f for f in IncidentOut.model_fields if f != "merged_into")
+
+
+def summary(session: Session, actor: Actor, inc: Incident) -> IncidentSummary:
+    """The schema of a loaded incident (the ref it was merged into only when the actor may know it)."""
+    data = {f: getattr(inc, f) for f in _OUT_FIELDS}
+    return IncidentSummary(**data, id=inc.id, merged_into=merged_into(session, actor, inc))
 
 
 def _search_text(inc: Incident) -> str:
@@ -67,8 +100,8 @@ def visible(actor: Actor) -> ColumnElement[bool]:
     return or_(Incident.restricted.is_(False), Incident.id.in_(mine))
 
 
-def get(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
-    """The incident, or NotFound, the same for a missing one and one the actor may not know of."""
+def load(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
+    """The incident's row, or NotFound, the same for a missing one and one the actor may not know of."""
     actor.require(Perm.INCIDENTS_READ)
     inc = session.execute(
         select(Incident).where(Incident.ref == ref.strip().upper(), visible(actor))
@@ -76,17 +109,23 @@ def get(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> 
     if inc is None:
         raise NotFound(f"no incident {ref!r}")
     if log_view and inc.restricted:
-        _record(session, actor, inc, "incident.viewed")
+        _record(session, actor, Viewed(subject_id=inc.id, ref=inc.ref))
     return inc
 
 
-def get_by_id(session: Session, actor: Actor, incident_id: int) -> Incident:
+def get(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> IncidentSummary:
+    """The incident ``ref``; NotFound alike for a missing one and one the actor may not know of.
+    ``log_view`` records the read of a restricted incident."""
+    return summary(session, actor, load(session, actor, ref, log_view=log_view))
+
+
+def get_by_id(session: Session, actor: Actor, incident_id: int) -> IncidentSummary:
     """The incident with this id, under the same rule as :func:`get` (for domains that keep the id)."""
     actor.require(Perm.INCIDENTS_READ)
     inc = session.execute(select(Incident).where(Incident.id == incident_id, visible(actor))).scalar_one_or_none()
     if inc is None:
         raise NotFound(f"no incident {incident_id}")
-    return inc
+    return summary(session, actor, inc)
 
 
 def visible_ids(session: Session, actor: Actor, ids: set[int]) -> set[int]:
@@ -96,7 +135,7 @@ def visible_ids(session: Session, actor: Actor, ids: set[int]) -> set[int]:
     return set(session.execute(select(Incident.id).where(Incident.id.in_(ids), visible(actor))).scalars())
 
 
-def declare(session: Session, actor: Actor, data: IncidentCreate) -> Incident:
+def declare(session: Session, actor: Actor, data: IncidentCreate) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_DECLARE)
     at = now()
     if data.detected_at and data.detected_at > at:
@@ -115,16 +154,16 @@ def declare(session: Session, actor: Actor, data: IncidentCreate) -> Incident:
     inc.search_text = _search_text(inc)
     session.add(inc)
     session.flush()
-    _record(session, actor, inc, "incident.declared", title=inc.title, type=inc.type,
-            severity=inc.severity, restricted=restricted, countries=inc.countries,
-            languages=inc.languages)
+    _record(session, actor, Declared(subject_id=inc.id, ref=inc.ref, title=inc.title, incident_type=inc.type,
+                                     severity=inc.severity, restricted=restricted, countries=inc.countries,
+                                     languages=inc.languages))
     if actor.user_id is not None:
         role = Role.COMMANDER if actor.can(Perm.INCIDENTS_COMMAND) else Role.PARTICIPANT
         _add_member(session, actor, inc, actor.user_id, actor.username, role)
-    return inc
+    return summary(session, actor, inc)
 
 
-def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list[Incident], int]:
+def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list[IncidentSummary], int]:
     actor.require(Perm.INCIDENTS_READ)
     conds: list[ColumnElement[bool]] = [visible(actor)]
     if flt.status:
@@ -152,7 +191,7 @@ def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple
         select(Incident).options(defer(Incident.search_text)).where(*conds)
         .order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
     ).scalars().all()
-    return list(items), total
+    return [summary(session, actor, i) for i in items], total
 
 
 def open_by_severity(session: Session, actor: Actor) -> dict[int, int]:
@@ -167,9 +206,9 @@ def open_by_severity(session: Session, actor: Actor) -> dict[int, int]:
     return counts
 
 
-def update(session: Session, actor: Actor, ref: str, data: IncidentUpdate) -> Incident:
+def update(session: Session, actor: Actor, ref: str, data: IncidentUpdate) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     _require_open(inc)
     changes: dict[str, Any] = {}
     for name in ("title", "summary", "type", "harm_categories", "countries", "languages",
@@ -184,11 +223,11 @@ def update(session: Session, actor: Actor, ref: str, data: IncidentUpdate) -> In
     if data.severity is not None and data.severity.model_dump() != inc.severity_inputs:
         _set_severity_inputs(inc, data.severity, changes)
     if not changes:
-        return inc
+        return summary(session, actor, inc)
     inc.search_text = _search_text(inc)
     inc.updated_at = now()
-    _record(session, actor, inc, "incident.updated", changes=changes)
-    return inc
+    _record(session, actor, Updated(subject_id=inc.id, ref=inc.ref, changes=changes))
+    return summary(session, actor, inc)
 
 
 def _set_severity_inputs(inc: Incident, inputs: SeverityInput, changes: dict[str, Any]) -> None:
@@ -199,33 +238,41 @@ def _set_severity_inputs(inc: Incident, inputs: SeverityInput, changes: dict[str
         inc.severity = changes["severity"] = assessment.level
 
 
-def assessment(inc: Incident) -> dict[str, Any]:
+def detail(session: Session, actor: Actor, inc: IncidentSummary) -> IncidentDetail:
+    """The incident with its severity assessment, people and links (the API's and the CLI's view)."""
+    people = [MemberOut.model_validate(m.model_dump()) for m in members(session, inc.id)]
+    return IncidentDetail(**IncidentOut.model_validate(inc.model_dump()).model_dump(),
+                          severity_assessment=assessment(inc), members=people, links=links(session, actor, inc))
+
+
+def assessment(inc: IncidentSummary) -> dict[str, Any]:
     return assess(SeverityInput(**inc.severity_inputs)).as_dict()
 
 
-def override_severity(session: Session, actor: Actor, ref: str, data: SeverityOverride) -> Incident:
+def override_severity(session: Session, actor: Actor, ref: str, data: SeverityOverride) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_COMMAND)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     _require_open(inc)
     if data.level is None:
         if inc.severity_override_reason is None:
             raise Conflict("the severity is not overridden")
         previous, inc.severity, inc.severity_override_reason = inc.severity, inc.severity_computed, None
-        _record(session, actor, inc, "incident.severity_override_cleared", previous=previous,
-                severity=inc.severity)
+        _record(session, actor, SeverityOverrideCleared(subject_id=inc.id, ref=inc.ref, previous=previous,
+                                                        severity=inc.severity))
     else:
         if not data.reason:
             raise ValidationFailed("overriding the computed severity needs a reason", field="reason")
         previous, inc.severity, inc.severity_override_reason = inc.severity, data.level, data.reason
-        _record(session, actor, inc, "incident.severity_overridden", previous=previous, severity=data.level,
-                computed=inc.severity_computed, reason=data.reason)
+        _record(session, actor, SeverityOverridden(subject_id=inc.id, ref=inc.ref, previous=previous,
+                                                   severity=data.level, computed=inc.severity_computed,
+                                                   reason=data.reason))
     inc.updated_at = now()
-    return inc
+    return summary(session, actor, inc)
 
 
-def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) -> Incident:
+def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     target = lifecycle.check(inc.status, data.status.value)
     if target in (Status.CANCELLED, Status.CLOSED):
         actor.require(Perm.INCIDENTS_COMMAND)
@@ -234,9 +281,9 @@ def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) 
     previous, at = inc.status, now()
     lifecycle.apply(inc, target, at)
     inc.updated_at = at
-    _record(session, actor, inc, "incident.status_changed", **{"from": previous, "to": target.value},
-            reason=data.reason)
-    return inc
+    _record(session, actor, StatusChanged(subject_id=inc.id, ref=inc.ref, previous=previous, to=target.value,
+                                          reason=data.reason))
+    return summary(session, actor, inc)
 
 
 def _require_open(inc: Incident) -> None:
@@ -246,11 +293,23 @@ def _require_open(inc: Incident) -> None:
 
 # --- people -------------------------------------------------------------------------------------
 
-def members(session: Session, inc: Incident) -> list[tuple[IncidentMember, User]]:
-    return list(session.execute(
-        select(IncidentMember, User).join(User, User.id == IncidentMember.user_id)
-        .where(IncidentMember.incident_id == inc.id).order_by(IncidentMember.id)
-    ).all())
+def _members(session: Session, incident_id: int) -> list[tuple[IncidentMember, auth.Person]]:
+    rows = session.execute(select(IncidentMember).where(IncidentMember.incident_id == incident_id)
+                           .order_by(IncidentMember.id)).scalars().all()
+    people = auth.people(session, {m.user_id for m in rows})
+    return [(m, people[m.user_id]) for m in rows if m.user_id in people]
+
+
+def members(session: Session, incident_id: int) -> list[Member]:
+    """The people in roles on the incident, in the order they joined (no permission: callers hold
+    an incident they may see)."""
+    return [Member(user_id=p.id, username=p.username, display_name=p.name, role=m.role, added_at=m.added_at)
+            for m, p in _members(session, incident_id)]
+
+
+def holders(session: Session, incident_id: int, role: str) -> list[auth.Person]:
+    """The people holding ``role`` on the incident."""
+    return [p for m, p in _members(session, incident_id) if m.role == role]
 
 
 def _add_member(session: Session, actor: Actor, inc: Incident, user_id: int, username: str,
@@ -258,38 +317,38 @@ def _add_member(session: Session, actor: Actor, inc: Incident, user_id: int, use
     session.add(IncidentMember(incident_id=inc.id, user_id=user_id, role=role.value, added_at=now()))
     if role == Role.COMMANDER and inc.acknowledged_at is None:
         inc.acknowledged_at = now()
-    _record(session, actor, inc, "incident.member_added", username=username, role=role.value)
+    _record(session, actor, MemberAdded(subject_id=inc.id, ref=inc.ref, username=username, role=role.value))
 
 
-def assign_role(session: Session, actor: Actor, ref: str, data: RoleAssign) -> Incident:
+def assign_role(session: Session, actor: Actor, ref: str, data: RoleAssign) -> IncidentSummary:
     """Put a person in a role. Assigning the commander role when it is held hands over command."""
     actor.require(Perm.INCIDENTS_COMMAND if data.role in (Role.COMMANDER, Role.DEPUTY)
                   else Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     _require_open(inc)
-    user = auth.get_user(session, data.username)
+    user = auth.find_person(session, data.username)
     if not user.is_active:
         raise ValidationFailed(f"user {user.username!r} is disabled", field="username")
-    held = [(m, u) for m, u in members(session, inc) if m.role == data.role.value]
+    held = [(m, u) for m, u in _members(session, inc.id) if m.role == data.role.value]
     if any(u.id == user.id for _, u in held):
         raise Conflict(f"{user.username} is already {data.role.value} on {inc.ref}")
     if data.role not in MULTI_HOLDER_ROLES and held:
         previous_member, previous_user = held[0]
         session.delete(previous_member)
         session.flush()
-        kind = "incident.command_handed_over" if data.role == Role.COMMANDER else "incident.role_reassigned"
-        _record(session, actor, inc, kind, role=data.role.value, **{"from": previous_user.username},
-                to=user.username)
+        kind = CommandHandedOver if data.role == Role.COMMANDER else RoleReassigned
+        _record(session, actor, kind(subject_id=inc.id, ref=inc.ref, role=data.role.value,
+                                     previous=previous_user.username, to=user.username))
     _add_member(session, actor, inc, user.id, user.username, data.role)
     inc.updated_at = now()
-    return inc
+    return summary(session, actor, inc)
 
 
-def remove_member(session: Session, actor: Actor, ref: str, *, username: str, role: Role) -> Incident:
+def remove_member(session: Session, actor: Actor, ref: str, *, username: str, role: Role) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_COMMAND if role in (Role.COMMANDER, Role.DEPUTY) else Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     _require_open(inc)
-    user = auth.get_user(session, username)
+    user = auth.find_person(session, username)
     member = session.execute(select(IncidentMember).where(
         IncidentMember.incident_id == inc.id, IncidentMember.user_id == user.id,
         IncidentMember.role == role.value)).scalar_one_or_none()
@@ -299,15 +358,15 @@ def remove_member(session: Session, actor: Actor, ref: str, *, username: str, ro
         raise Conflict("command is handed over, not removed: assign a new commander instead")
     session.delete(member)
     inc.updated_at = now()
-    _record(session, actor, inc, "incident.member_removed", username=user.username, role=role.value)
-    return inc
+    _record(session, actor, MemberRemoved(subject_id=inc.id, ref=inc.ref, username=user.username, role=role.value))
+    return summary(session, actor, inc)
 
 
 # --- links and merges -----------------------------------------------------------------------
 
-def link(session: Session, actor: Actor, ref: str, data: LinkRequest) -> Incident:
+def link(session: Session, actor: Actor, ref: str, data: LinkRequest) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_UPDATE)
-    inc, other = get(session, actor, ref), get(session, actor, data.ref)
+    inc, other = load(session, actor, ref), load(session, actor, data.ref)
     if inc.id == other.id:
         raise ValidationFailed("an incident cannot be linked to itself", field="ref")
     exists = session.execute(select(IncidentLink.id).where(
@@ -316,18 +375,19 @@ def link(session: Session, actor: Actor, ref: str, data: LinkRequest) -> Inciden
     if exists:
         raise Conflict(f"{inc.ref} and {other.ref} are already linked")
     session.add(IncidentLink(from_id=inc.id, to_id=other.id, kind=data.kind, created_at=now()))
-    _record(session, actor, inc, "incident.linked", other=other.ref, kind=data.kind)
-    _record(session, actor, other, "incident.linked", other=inc.ref, kind=data.kind)
-    return inc
+    _record(session, actor, Linked(subject_id=inc.id, ref=inc.ref, other=other.ref, kind=data.kind))
+    _record(session, actor, Linked(subject_id=other.id, ref=other.ref, other=inc.ref, kind=data.kind))
+    return summary(session, actor, inc)
 
 
-def links(session: Session, actor: Actor, inc: Incident) -> list[dict[str, str]]:
+def links(session: Session, actor: Actor, inc: IncidentSummary) -> list[dict[str, str]]:
     """Linked incidents the actor may see, from either side."""
     rows = session.execute(select(IncidentLink).where(
         or_(IncidentLink.from_id == inc.id, IncidentLink.to_id == inc.id))).scalars().all()
     ids = {r.to_id if r.from_id == inc.id else r.from_id: r.kind for r in rows}
-    if inc.merged_into_id:
-        ids.setdefault(inc.merged_into_id, "merged_into")
+    merged_into_id = session.execute(select(Incident.merged_into_id).where(Incident.id == inc.id)).scalar_one()
+    if merged_into_id:
+        ids.setdefault(merged_into_id, "merged_into")
     if not ids:
         return []
     found = session.execute(select(Incident).where(Incident.id.in_(ids), visible(actor))).scalars()
@@ -342,10 +402,10 @@ def merged_into(session: Session, actor: Actor, inc: Incident) -> str | None:
                            ).scalar_one_or_none()
 
 
-def merge(session: Session, actor: Actor, ref: str, data: MergeRequest) -> Incident:
+def merge(session: Session, actor: Actor, ref: str, data: MergeRequest) -> IncidentSummary:
     """Mark ``ref`` a duplicate of ``data.into``: its members join the target and it is final."""
     actor.require(Perm.INCIDENTS_COMMAND)
-    dup, target = get(session, actor, ref), get(session, actor, data.into)
+    dup, target = load(session, actor, ref), load(session, actor, data.into)
     if dup.id == target.id:
         raise ValidationFailed("an incident cannot be merged into itself", field="into")
     if dup.status not in lifecycle.MERGEABLE:
@@ -354,13 +414,14 @@ def merge(session: Session, actor: Actor, ref: str, data: MergeRequest) -> Incid
         raise InvalidTransition(f"{target.ref} is {target.status}; merge into an open incident")
     if dup.restricted and not target.restricted:
         raise ValidationFailed("a restricted incident can only be merged into a restricted one", field="into")
-    present = {m.user_id for m, _ in members(session, target)}
-    for _, user in members(session, dup):
+    present = {m.user_id for m, _ in _members(session, target.id)}
+    for _, user in _members(session, dup.id):
         if user.id not in present:
             _add_member(session, actor, target, user.id, user.username, Role.PARTICIPANT)
             present.add(user.id)
     previous, at = dup.status, now()
     dup.status, dup.merged_into_id, dup.updated_at, target.updated_at = Status.MERGED.value, target.id, at, at
-    _record(session, actor, dup, "incident.merged", into=target.ref, reason=data.reason, **{"from": previous})
-    _record(session, actor, target, "incident.merged_from", other=dup.ref, reason=data.reason)
-    return dup
+    _record(session, actor, Merged(subject_id=dup.id, ref=dup.ref, into=target.ref, reason=data.reason,
+                                   previous=previous))
+    _record(session, actor, MergedFrom(subject_id=target.id, ref=target.ref, other=dup.ref, reason=data.reason))
+    return summary(session, actor, dup)

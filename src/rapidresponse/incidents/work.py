@@ -4,31 +4,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
-from .. import events, markup
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth, events, markup
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound
+from .events import IncidentEvent, NoteAdded, NotePinned, NoteUnpinned, TaskAdded, TaskUpdated
 from .models import Incident, Note, Task
 from .schemas import NoteCreate, NoteOut, TaskCreate, TaskOut, TaskUpdate, TimelineEntry
-from .service import _record, _require_open, get, visible
+from .service import _record, _require_open, load, visible
 from .vocab import OPEN_STATUSES, TaskStatus
 
-# Timeline filters: which event types each kind shows. Reads of restricted incidents are audit
-# entries, shown only when asked for.
-TIMELINE_KINDS: dict[str, tuple[str, ...]] = {
-    "notes": ("incident.note_",),
-    "status": ("incident.status_changed", "incident.declared", "incident.merged", "incident.linked"),
-    "people": ("incident.member_", "incident.command_handed_over", "incident.role_reassigned", "incident.page_"),
-    "tasks": ("incident.task_",),
-    "severity": ("incident.severity_", "incident.updated"),
-    "access": ("incident.viewed",),
-}
+TIMELINE_KINDS = ("notes", "status", "people", "tasks", "severity", "access")
+"""The timeline's filters; each incident event names the one that shows it. Reads of restricted
+incidents are audit entries ("access"), shown only when asked for."""
+_LEGACY_KINDS = {"incident.page_": "people", "incident.task_": "tasks"}
+
+
+def timeline_kind(event_type: str) -> str | None:
+    """The timeline filter that shows events of this type."""
+    cls = events.CATALOGUE.get(event_type)
+    if cls is not None and issubclass(cls, IncidentEvent):
+        return cls.timeline
+    return next((k for prefix, k in _LEGACY_KINDS.items() if event_type.startswith(prefix)), None)
 
 
 # Payload fields of incident events that name another incident (links and merges).
@@ -53,11 +55,7 @@ def _names_hidden(ev: events.Event, hidden: set[str]) -> bool:
 
 
 def _usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.username).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows}
+    return auth.usernames(session, ids)
 
 
 def note_out(session: Session, note: Note) -> NoteOut:
@@ -69,46 +67,47 @@ def _note_out(note: Note, names: dict[int, str]) -> NoteOut:
                    body_html=note.body_html, pinned=note.pinned, created_at=note.created_at)
 
 
-def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> Note:
+def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> NoteOut:
     actor.require(Perm.INCIDENTS_NOTE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     note = Note(incident_id=inc.id, author_id=actor.user_id, body=data.body, body_html=markup.render(data.body),
                 pinned=data.pinned, created_at=now())
     session.add(note)
     session.flush()
-    _record(session, actor, inc, "incident.note_added", note_id=note.id, pinned=note.pinned)
-    return note
+    _record(session, actor, NoteAdded(subject_id=inc.id, ref=inc.ref, note_id=note.id, pinned=note.pinned))
+    return note_out(session, note)
 
 
-def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: bool) -> Note:
+def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: bool) -> NoteOut:
     actor.require(Perm.INCIDENTS_NOTE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     note = session.get(Note, note_id)
     if note is None or note.incident_id != inc.id:
         raise NotFound(f"no note {note_id} on {inc.ref}")
     if note.pinned != pinned:
         note.pinned = pinned
-        _record(session, actor, inc, "incident.note_pinned" if pinned else "incident.note_unpinned",
-                note_id=note.id)
-    return note
+        kind = NotePinned if pinned else NoteUnpinned
+        _record(session, actor, kind(subject_id=inc.id, ref=inc.ref, note_id=note.id))
+    return note_out(session, note)
 
 
 def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | None = None,
              pinned_only: bool = False) -> list[TimelineEntry]:
     """The incident's events with their notes, oldest first."""
-    inc = get(session, actor, ref)
-    prefixes = tuple(p for k in (kinds or []) for p in TIMELINE_KINDS.get(k, ()))
+    inc = load(session, actor, ref)
+    wanted = set(kinds or [])
     notes = {n.id: n for n in session.execute(select(Note).where(Note.incident_id == inc.id)).scalars()}
     names = _usernames(session, {n.author_id for n in notes.values()})
     entries: list[TimelineEntry] = []
     evs = events.for_subject(session, "incident", inc.id)
     hidden = hidden_refs(session, actor, evs)
     for ev in evs:
-        if prefixes and not ev.type.startswith(prefixes):
+        kind = timeline_kind(ev.type)
+        if wanted and kind not in wanted:
             continue
         if _names_hidden(ev, hidden):
             continue
-        if not prefixes and ev.type.startswith(TIMELINE_KINDS["access"]):
+        if not wanted and kind == "access":
             continue
         note = notes.get(ev.payload.get("note_id", -1)) if ev.type == "incident.note_added" else None
         if pinned_only and not (note and note.pinned):
@@ -119,7 +118,7 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
 
 
 def pinned_notes(session: Session, actor: Actor, ref: str) -> list[NoteOut]:
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     rows = session.execute(select(Note).where(Note.incident_id == inc.id, Note.pinned.is_(True))
                            .order_by(Note.id)).scalars().all()
     names = _usernames(session, {n.author_id for n in rows})
@@ -138,30 +137,30 @@ def _task_out(task: Task, names: dict[int, str]) -> TaskOut:
                    status=task.status, created_at=task.created_at, completed_at=task.completed_at)
 
 
-def add_task(session: Session, actor: Actor, ref: str, data: TaskCreate) -> Task:
+def add_task(session: Session, actor: Actor, ref: str, data: TaskCreate) -> TaskOut:
     actor.require(Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     _require_open(inc)
-    owner = auth.get_user(session, data.owner) if data.owner else None
+    owner = auth.find_person(session, data.owner) if data.owner else None
     task = Task(incident_id=inc.id, title=data.title, description=data.description,
                 owner_id=owner.id if owner else None, due_at=data.due_at, status=TaskStatus.OPEN.value,
                 created_by_id=actor.user_id, created_at=now())
     session.add(task)
     session.flush()
-    _record(session, actor, inc, "incident.task_added", task_id=task.id, title=task.title,
-            owner=owner.username if owner else None, due_at=task.due_at)
-    return task
+    _record(session, actor, TaskAdded(subject_id=inc.id, ref=inc.ref, task_id=task.id, title=task.title,
+                                      owner=owner.username if owner else None, due_at=task.due_at))
+    return task_out(session, task)
 
 
-def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: TaskUpdate) -> Task:
+def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: TaskUpdate) -> TaskOut:
     actor.require(Perm.INCIDENTS_UPDATE)
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     task = session.get(Task, task_id)
     if task is None or task.incident_id != inc.id:
         raise NotFound(f"no task {task_id} on {inc.ref}")
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}
     if data.owner is not None:
-        owner = auth.get_user(session, data.owner)
+        owner = auth.find_person(session, data.owner)
         if owner.id != task.owner_id:
             task.owner_id, changes["owner"] = owner.id, owner.username
     for name in ("title", "description", "due_at"):
@@ -173,8 +172,9 @@ def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: Ta
         task.status = changes["status"] = data.status.value
         task.completed_at = now() if data.status == TaskStatus.DONE else None
     if changes:
-        _record(session, actor, inc, "incident.task_updated", task_id=task.id, title=task.title, **changes)
-    return task
+        changes["title"] = task.title
+        _record(session, actor, TaskUpdated(subject_id=inc.id, ref=inc.ref, task_id=task.id, **changes))
+    return task_out(session, task)
 
 
 @dataclass(frozen=True)
@@ -195,7 +195,7 @@ def task_states(session: Session, task_ids: set[int]) -> dict[int, TaskState]:
 
 
 def tasks(session: Session, actor: Actor, ref: str) -> list[TaskOut]:
-    inc = get(session, actor, ref)
+    inc = load(session, actor, ref)
     rows = session.execute(select(Task).where(Task.incident_id == inc.id).order_by(Task.id)).scalars().all()
     names = _usernames(session, {t.owner_id for t in rows})
     return [_task_out(t, names) for t in rows]

@@ -9,7 +9,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import service

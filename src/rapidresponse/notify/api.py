@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import audiences, endpoints, service

@@ -8,9 +8,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth, events
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
@@ -152,7 +151,7 @@ def set_preferences(session: Session, actor: Actor, prefs: dict[str, list[str]])
         raise ValidationFailed("only a person has notification preferences")
     _kinds(list(prefs))
     options = channel_options(session)
-    user = session.get(User, actor.user_id)
+    user = auth.person(session, actor.user_id)
     for kind, channels in prefs.items():
         for ch in channels:
             if ch not in options:

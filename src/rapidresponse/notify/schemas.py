@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..auth.schemas import Strict
+from ..schemas import Strict
 
 Status = Literal["pending", "sending", "delivered", "failed", "dead"]
 

@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed

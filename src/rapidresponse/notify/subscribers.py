@@ -13,15 +13,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth.models import User
+from .. import auth, events
+from ..auth import Person
+from ..errors import NotFound
 from . import service
 from .endpoints import preferences_for
 from .messages import render
 from .models import WebhookEndpoint
 
 
-def notify_user(session: Session, user: User, *, kind: str, ev: events.Event, facts: dict[str, Any],
+def notify_user(session: Session, user: Person, *, kind: str, ev: events.Event, facts: dict[str, Any],
                 restricted: bool, incident_id: int | None = None) -> int:
     """Queue ``kind`` to ``user`` on each channel they chose; returns how many were queued.
 
@@ -73,7 +74,7 @@ def on_incident_declared(session: Session, ev: events.Event) -> None:
     facts = {"ref": p.get("ref", ""), "title": p.get("title", ""), "type": p.get("type", ""),
              "severity": p.get("severity"), "actor": ev.actor}
     if ev.actor_id is not None:
-        user = session.get(User, ev.actor_id)
+        user = auth.person(session, ev.actor_id)
         if user is not None and user.is_active:
             notify_user(session, user, kind="incident.declared", ev=ev, facts=facts, restricted=restricted)
     if not restricted:
@@ -86,8 +87,11 @@ def on_member_added(session: Session, ev: events.Event) -> None:
     p = ev.payload
     if p.get("username") == ev.actor:
         return
-    user = session.execute(select(User).where(User.username == p.get("username"))).scalar_one_or_none()
-    if user is None or not user.is_active:
+    try:
+        user = auth.find_person(session, str(p.get("username", "")))
+    except NotFound:
+        return
+    if not user.is_active:
         return
     title = _incident_title(session, ev)
     facts = {"ref": p.get("ref", ""), "title": title or p.get("ref", ""), "role": p.get("role", ""),

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import AwareDatetime
 
-from ..auth import service as auth
+from .. import auth
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import ValidationFailed
@@ -179,7 +179,7 @@ def my_shifts(actor: ActorDep, days: Annotated[int, Query(ge=1, le=365)] = 28) -
 @router.get("/me/calendar.ics", response_class=Response, responses=ICAL)  # type: ignore[arg-type]
 def my_calendar(actor: ActorDep) -> Response:
     with unit_of_work(read_only=True) as s:
-        user = auth.get_user(s, actor.username)
+        user = auth.find_person(s, actor.username)
         service.list_teams(s, actor)  # the permission check
         body = ical.person_feed(s, actor, user)
     return Response(body, media_type="text/calendar; charset=utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..auth import service as auth
+from .. import auth
 from ..clock import now
 from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
@@ -104,7 +104,7 @@ def shifts(user: str | None = typer.Option(None, "--user", help="Whose shifts (d
     actor = actor_for(as_user)
     at = now()
     with unit_of_work(read_only=True) as s:
-        person = auth.get_user(s, user or actor.username)
+        person = auth.find_person(s, user or actor.username)
         found = service.shifts_of(s, actor, person.id, at, at + timedelta(days=days))
         teams = {t.id: t.name for t in service.list_teams(s, actor)}
     if as_json:
@@ -136,7 +136,7 @@ def export_ical(schedule: int | None = typer.Option(None, help="Schedule id"),
             data = ical.schedule_feed(s, actor, schedule)
         else:
             service.list_teams(s, actor)  # the permission check
-            data = ical.person_feed(s, actor, auth.get_user(s, str(user)))
+            data = ical.person_feed(s, actor, auth.find_person(s, str(user)))
     if output is None:
         typer.echo(data.decode("utf-8"), nl=False)
         return

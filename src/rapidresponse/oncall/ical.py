@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
-from ..auth.models import User
-from ..auth.permissions import SYSTEM, Actor
+from .. import auth
+from ..auth import SYSTEM, Actor, Person
 from ..clock import now
 from ..errors import NotFound
 from . import tokens
@@ -57,7 +57,7 @@ def schedule_feed(session: Session, actor: Actor, schedule_id: int, start: datet
     return cal.to_ical()
 
 
-def person_feed(session: Session, actor: Actor, user: User, start: datetime | None = None,
+def person_feed(session: Session, actor: Actor, user: Person, start: datetime | None = None,
                 end: datetime | None = None) -> bytes:
     at = now()
     start, end = start or at - PAST, end or at + AHEAD
@@ -84,7 +84,7 @@ def feed_by_token(session: Session, token: str) -> tuple[str, bytes]:
     kind, ident = ids
     if kind == FEED_SCHEDULE:
         return f"schedule-{ident}.ics", schedule_feed(session, SYSTEM, ident)
-    user = session.get(User, ident)
+    user = auth.person(session, ident)
     if user is None or not user.is_active:
         raise NotFound("no such calendar feed")
     return f"{user.username}.ics", person_feed(session, SYSTEM, user)

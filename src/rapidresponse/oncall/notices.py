@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from ..auth.models import User
+from .. import notify
+from ..auth import Person
 from ..config import get_settings
 from ..errors import Conflict, NotFound
-from ..notify import service as notify
-from ..notify.messages import RESTRICTED_TITLE, SEV
+from ..notify import RESTRICTED_TITLE, SEV
 from . import tokens
 from .models import Page, Team
 
@@ -49,7 +49,7 @@ def _facts(page: Page, team: Team, lang: str, *, steps: int) -> dict[str, str]:
             "step": str(page.step + 1), "steps": str(steps), "next_at": next_at}
 
 
-def email_person(session: Session, page: Page, team: Team, user: User, *, steps: int) -> bool:
+def email_person(session: Session, page: Page, team: Team, user: Person, *, steps: int) -> bool:
     """Queue the page to one person's address; False when they have none."""
     if not user.email:
         return False

@@ -18,16 +18,12 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import SYSTEM, Actor, Perm
+from .. import auth, events, incidents
+from ..auth import SYSTEM, Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
-from ..incidents import service as incidents
-from ..incidents.schemas import RoleAssign
-from ..incidents.vocab import OPEN_STATUSES, Role
-from ..notify.messages import RESTRICTED_TITLE
+from ..incidents import OPEN_STATUSES, Role, RoleAssign
+from ..notify import RESTRICTED_TITLE
 from . import notices, tokens
 from .models import Page, PageTarget, Policy, Team
 from .schemas import PageIn, PageOut
@@ -59,25 +55,25 @@ def visible(actor: Actor) -> ColumnElement[bool]:
 
 # --- who a step reaches --------------------------------------------------------------------------
 
-def _step_users(session: Session, page: Page, step: dict[str, Any], at: datetime) -> list[User]:
+def _step_users(session: Session, page: Page, step: dict[str, Any], at: datetime) -> list[Person]:
     kind, target = step["kind"], str(step["target"])
     ids: list[int] = []
     if kind == "schedule" and target.isdigit():
         ids = on_call_user_ids(session, int(target), at)
     elif kind == "user":
-        user = session.execute(select(User).where(User.username == target)).scalar_one_or_none()
+        user = auth.person_named(session, target)
         ids = [user.id] if user else []
     elif kind == "role" and page.incident_ref:
         try:
             inc = incidents.get(session, SYSTEM, page.incident_ref)
         except NotFound:
             return []
-        ids = [u.id for m, u in incidents.members(session, inc) if m.role == target]
+        ids = [m.user_id for m in incidents.members(session, inc.id) if m.role == target]
     users = users_by_id(session, ids)
     return [users[i] for i in dict.fromkeys(ids) if i in users and users[i].is_active]
 
 
-def _reach(session: Session, page: Page, team: Team, user: User, *, steps: int, at: datetime) -> None:
+def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> None:
     exists = session.execute(select(PageTarget.id).where(
         PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
         PageTarget.cycle == page.cycle)).first()
@@ -143,7 +139,7 @@ def role_filled(session: Session, *, incident_id: int, username: str, role: str)
     just-declared incident, or one assigned mid-escalation): page them too. Returns how many pages."""
     pages = session.execute(select(Page).where(Page.incident_id == incident_id, Page.status == "triggered")
                             ).scalars().all()
-    user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
+    user = auth.person_named(session, username)
     reached = 0
     for page in pages:
         policy = session.get(Policy, page.policy_id) if page.policy_id else None
@@ -208,7 +204,7 @@ def get_page(session: Session, actor: Actor, page_id: int) -> Page:
     return page
 
 
-def _join_incident(session: Session, page: Page, user: User) -> None:
+def _join_incident(session: Session, page: Page, user: Person) -> None:
     """Whoever acknowledges a page joins its incident (restricted ones too), so they can work it."""
     if not page.incident_ref:
         return
@@ -218,12 +214,12 @@ def _join_incident(session: Session, page: Page, user: User) -> None:
         return
     if inc.status not in {s.value for s in OPEN_STATUSES}:
         return
-    if any(u.id == user.id for _, u in incidents.members(session, inc)):
+    if any(m.user_id == user.id for m in incidents.members(session, inc.id)):
         return
     incidents.assign_role(session, SYSTEM, inc.ref, RoleAssign(role=Role.PARTICIPANT, username=user.username))
 
 
-def _acknowledge(session: Session, page: Page, user: User, *, via: str) -> Page:
+def _acknowledge(session: Session, page: Page, user: Person, *, via: str) -> Page:
     if page.status != "triggered":
         raise InvalidTransition(f"page {page.id} is {page.status}; only a triggered page can be acknowledged",
                                 current=page.status)
@@ -241,14 +237,14 @@ def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api
     page = get_page(session, actor, page_id)
     if actor.user_id is None:
         raise ValidationFailed("only a person can acknowledge a page")
-    return _acknowledge(session, page, auth.get_user(session, actor.username), via=via)
+    return _acknowledge(session, page, auth.find_person(session, actor.username), via=via)
 
 
-def from_token(session: Session, token: str) -> tuple[Page, User]:
+def from_token(session: Session, token: str) -> tuple[Page, Person]:
     """The page and person an acknowledgement link names; NotFound for a bad or stale link."""
     ids = tokens.verify("page-ack", token, 2)
     page = session.get(Page, ids[0]) if ids else None
-    user = session.get(User, ids[1]) if ids else None
+    user = auth.person(session, ids[1]) if ids else None
     if page is None or user is None or not user.is_active:
         raise NotFound("this acknowledgement link is not valid")
     return page, user

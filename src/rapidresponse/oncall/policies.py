@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth import service as auth
-from ..auth.permissions import Actor, Perm
+from .. import auth
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..incidents.vocab import Role
+from ..incidents import Role
 from .models import Policy, Route, Schedule
 from .schemas import PolicyIn, PolicyOut, RouteIn, RouteOut, StepOut
 from .service import get_team, record
@@ -26,7 +26,7 @@ def _steps(session: Session, team_id: int, data: PolicyIn) -> list[dict[str, Any
             if sched is None or sched.team_id != team_id:
                 raise ValidationFailed(f"step {i}: no schedule {target!r} in this team", field="steps")
         elif step.kind == "user":
-            target = auth.get_user(session, target).username
+            target = auth.find_person(session, target).username
         elif target not in {r.value for r in Role}:
             raise ValidationFailed(f"step {i}: unknown incident role {target!r}; one of "
                                    f"{', '.join(r.value for r in Role)}", field="steps")

@@ -10,7 +10,7 @@ from functools import cache
 import holidays as holiday_data
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from . import engine
 from .models import Layer
 from .paging import pages_received

@@ -10,9 +10,8 @@ from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, model_validator
 
-from ..auth.schemas import Strict
-from ..incidents.schemas import Countries, Country, Languages, Username
-from ..incidents.vocab import IncidentType
+from ..incidents import IncidentType
+from ..schemas import Countries, Country, Languages, Strict, Username
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")

@@ -13,10 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth, events
+from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import engine
@@ -154,7 +152,7 @@ def layers_of(session: Session, schedule_id: int) -> list[Layer]:
 def _user_ids(session: Session, usernames: Iterable[str]) -> list[int]:
     ids = []
     for name in usernames:
-        user = auth.get_user(session, name)
+        user = auth.find_person(session, name)
         if not user.is_active:
             raise ValidationFailed(f"user {user.username!r} is disabled", field="users")
         ids.append(user.id)
@@ -273,14 +271,11 @@ def compute(session: Session, actor: Actor, schedule_id: int, start: datetime, e
     return engine.compute(layers, ovs, start, end)
 
 
-def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, User]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    return {u.id: u for u in session.execute(select(User).where(User.id.in_(wanted))).scalars()}
+def users_by_id(session: Session, ids: Iterable[int]) -> dict[int, Person]:
+    return auth.people(session, ids)
 
 
-def shift_out(sh: engine.Shift, users: dict[int, User]) -> ShiftOut:
+def shift_out(sh: engine.Shift, users: dict[int, Person]) -> ShiftOut:
     user = users.get(sh.user)
     name = user.username if user else f"#{sh.user}"
     return ShiftOut(username=name, display_name=(user.display_name or name) if user else name, start=sh.start,
@@ -314,7 +309,7 @@ def schedule_out(session: Session, sched: Schedule) -> ScheduleOut:
 
 
 def override_out(session: Session, ov: Override) -> OverrideOut:
-    user = session.get(User, ov.user_id)
+    user = auth.person(session, ov.user_id)
     return OverrideOut(id=ov.id, schedule_id=ov.schedule_id, username=user.username if user else f"#{ov.user_id}",
                        starts_at=ov.starts_at, ends_at=ov.ends_at, reason=ov.reason)
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
 from .models import Swap
@@ -21,7 +20,7 @@ def request_swap(session: Session, actor: Actor, schedule_id: int, data: SwapIn)
     sched = get_schedule(session, actor, schedule_id)
     if actor.user_id is None:
         raise ValidationFailed("only a person can ask for a swap")
-    target = auth.get_user(session, data.username)
+    target = auth.find_person(session, data.username)
     if target.id == actor.user_id:
         raise ValidationFailed("ask someone else to take the shift", field="username")
     if not target.is_active:
@@ -56,7 +55,7 @@ def _decide(session: Session, actor: Actor, swap_id: int, outcome: str) -> Swap:
         raise InvalidTransition(f"swap {swap.id} is {swap.status}", current=swap.status)
     swap.status, swap.decided_at = outcome, now()
     if outcome == "accepted":
-        target = session.get(User, swap.target_id)
+        target = auth.person(session, swap.target_id)
         assert target is not None
         ov = add_override(session, actor, swap.schedule_id, OverrideIn(
             username=target.username, starts_at=swap.starts_at, ends_at=swap.ends_at,

@@ -16,15 +16,11 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events, worker
-from ..auth.models import User
+from .. import auth, events, incidents, notify, worker
+from ..auth import Person
 from ..clock import now
 from ..errors import DomainError
-from ..incidents import service as incidents
-from ..incidents import work
-from ..incidents.models import Incident
-from ..incidents.schemas import TaskUpdate
-from ..notify.subscribers import notify_user
+from ..incidents import IncidentSummary, TaskUpdate
 from . import service
 from .models import PlaybookRun, RunTask
 
@@ -41,11 +37,11 @@ def reminder_lead(within_minutes: int | None) -> timedelta:
     return timedelta(minutes=max(5, min(30, within_minutes // 4)))
 
 
-def _incident(session: Session, incident_id: int) -> Incident:
+def _incident(session: Session, incident_id: int) -> IncidentSummary:
     return incidents.get_by_id(session, service.PLAYBOOK_ACTOR, incident_id)
 
 
-def _when(at: datetime | None, user: User) -> str:
+def _when(at: datetime | None, user: Person) -> str:
     if at is None:
         return "—"
     try:
@@ -55,13 +51,13 @@ def _when(at: datetime | None, user: User) -> str:
     return at.astimezone(zone).strftime("%d.%m %H:%M %Z")
 
 
-def _tell(session: Session, users: list[User], *, kind: str, ev: events.Event, inc: Incident,
+def _tell(session: Session, users: list[Person], *, kind: str, ev: events.Event, inc: IncidentSummary,
           due: datetime | None, **facts: Any) -> list[str]:
     told = []
     for user in {u.id: u for u in users}.values():
         base = {"ref": inc.ref, "title": inc.title, "severity": inc.severity, "type": inc.type,
                 "due": _when(due, user), **facts}
-        notify_user(session, user, kind=kind, ev=ev, facts=base, restricted=inc.restricted)
+        notify.notify_user(session, user, kind=kind, ev=ev, facts=base, restricted=inc.restricted)
         told.append(user.username)
     return told
 
@@ -103,11 +99,11 @@ def on_member_added(session: Session, ev: events.Event) -> None:
     if run is None or not role or not username:
         return
     steps = [s for s in service.run_steps(session, run) if s.owner_role == role and s.task_id]
-    states = work.task_states(session, {s.task_id for s in steps if s.task_id})
+    states = incidents.task_states(session, {s.task_id for s in steps if s.task_id})
     for step in steps:
         state = states.get(step.task_id or 0)
         if state is not None and state.owner_id is None and state.status in OPEN_TASK:
-            work.update_task(session, service.PLAYBOOK_ACTOR, str(ev.payload["ref"]), _task_id(step),
+            incidents.update_task(session, service.PLAYBOOK_ACTOR, str(ev.payload["ref"]), _task_id(step),
                              TaskUpdate(owner=str(username)))
 
 
@@ -136,19 +132,19 @@ def on_status(session: Session, ev: events.Event) -> None:
 
 # --- timers -------------------------------------------------------------------------------------
 
-def _record(session: Session, inc: Incident, kind: str, **payload: Any) -> events.Event:
+def _record(session: Session, inc: IncidentSummary, kind: str, **payload: Any) -> events.Event:
     return incidents.record_event(session, service.PLAYBOOK_ACTOR, inc, kind, **payload)
 
 
-def _step_timers(session: Session, run: PlaybookRun, inc: Incident, at: datetime) -> int:
+def _step_timers(session: Session, run: PlaybookRun, inc: IncidentSummary, at: datetime) -> int:
     steps = [s for s in service.run_steps(session, run) if s.task_id and s.escalated_at is None]
-    states = work.task_states(session, {_task_id(s) for s in steps})
+    states = incidents.task_states(session, {_task_id(s) for s in steps})
     sent = 0
     for step in steps:
         state = states.get(_task_id(step))
         if state is None or state.status not in OPEN_TASK or state.due_at is None:
             continue
-        owner = session.get(User, state.owner_id) if state.owner_id else None
+        owner = auth.person(session, state.owner_id) if state.owner_id else None
         commanders = service.holders(session, inc, "commander")
         if at >= state.due_at:
             ev = _record(session, inc, "incident.task_overdue", task_id=step.task_id, title=state.title,
@@ -168,7 +164,7 @@ def _step_timers(session: Session, run: PlaybookRun, inc: Incident, at: datetime
     return sent
 
 
-def _update_timers(session: Session, run: PlaybookRun, inc: Incident, at: datetime) -> int:
+def _update_timers(session: Session, run: PlaybookRun, inc: IncidentSummary, at: datetime) -> int:
     due = run.next_update_due_at
     if due is None:
         return 0

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from jinja2 import TemplateSyntaxError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
-from ..incidents.vocab import IncidentType, Role
+from ..incidents import IncidentType, Role
 from .templates import sandbox
 
 LANGS = ("en", "ru", "kk", "uk", "uz", "ky", "be", "ro", "pl", "ka", "hy", "az", "tg")

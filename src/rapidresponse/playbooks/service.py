@@ -14,15 +14,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import events, incidents
+from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..incidents import service as incidents
-from ..incidents import work
-from ..incidents.models import Incident
-from ..incidents.schemas import TaskCreate, TaskOut, TaskUpdate
+from ..incidents import IncidentSummary, TaskCreate, TaskOut, TaskUpdate
 from . import files, library
 from .models import PlaybookRun, PlaybookVersion, RunTask
 from .schema import CONDITIONS, Playbook, TaskSpec
@@ -133,8 +129,8 @@ def run_playbook(session: Session, run: PlaybookRun) -> Playbook:
     return files.parse(row.text, source=f"playbook version {row.id}")
 
 
-def holders(session: Session, inc: Incident, role: str) -> list[User]:
-    return [u for m, u in incidents.members(session, inc) if m.role == role and u.is_active]
+def holders(session: Session, inc: IncidentSummary, role: str) -> list[Person]:
+    return [p for p in incidents.holders(session, inc.id, role) if p.is_active]
 
 
 def _applies(spec: TaskSpec, severity: int, conditions: list[str]) -> bool:
@@ -143,13 +139,13 @@ def _applies(spec: TaskSpec, severity: int, conditions: list[str]) -> bool:
     return all(c in conditions for c in spec.conditions)
 
 
-def _create_step(session: Session, inc: Incident, run: PlaybookRun, spec: TaskSpec, base: datetime) -> RunTask:
+def _create_step(session: Session, inc: IncidentSummary, run: PlaybookRun, spec: TaskSpec, base: datetime) -> RunTask:
     owner = next(iter(holders(session, inc, spec.owner_role.value)), None)
     due = base + spec.due.within if spec.due and spec.due.after == "declared" else None
     description = f"Done when: {spec.done_when.en}"
     if spec.description:
         description = f"{spec.description.en}\n\n{description}"
-    task = work.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
+    task = incidents.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
         title=spec.title.en, description=description, owner=owner.username if owner else None, due_at=due))
     step = RunTask(run_id=run.id, step=spec.id, task_id=task.id, owner_role=spec.owner_role.value,
                    after_step=spec.due.after if spec.due and spec.due.after != "declared" else None,
@@ -185,7 +181,7 @@ def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = No
         if _applies(spec, inc.severity, run.conditions):
             _create_step(session, inc, run, spec, at)
     session.flush()
-    filled = {m.role for m, _ in incidents.members(session, inc)}
+    filled = {m.role for m in incidents.members(session, inc.id)}
     wanted = [r.role.value for r in playbook.roles if r.min_severity is None or inc.severity <= r.min_severity]
     incidents.record_event(session, actor, inc, "incident.playbook_applied", playbook=playbook.id,
                       version=playbook.version, version_id=version.id,
@@ -231,7 +227,7 @@ def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[st
     return run
 
 
-def _fire(session: Session, actor: Actor, inc: Incident, run: PlaybookRun, playbook: Playbook,
+def _fire(session: Session, actor: Actor, inc: IncidentSummary, run: PlaybookRun, playbook: Playbook,
           condition: str) -> None:
     for rule in playbook.escalations:
         if rule.when != condition or rule.id in run.fired:
@@ -242,7 +238,7 @@ def _fire(session: Session, actor: Actor, inc: Incident, run: PlaybookRun, playb
         title = f"Pull in {target.replace('_', ' ')}: {rule.note.en}"[:300]
         task = None
         if not already:
-            task = work.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
+            task = incidents.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
                 title=title, description=rule.note.en, owner=commander.username if commander else None,
                 due_at=now() + rule.within))
         run.fired = {**run.fired, rule.id: now().isoformat()}
@@ -292,7 +288,7 @@ def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
     version = session.get(PlaybookVersion, run.version_id)
     assert version is not None
     specs = {t.id: t for t in playbook.tasks}
-    tasks = {t.id: t for t in work.tasks(session, actor, inc.ref)}
+    tasks = {t.id: t for t in incidents.tasks(session, actor, inc.ref)}
     at = now()
     steps = []
     for rs in run_steps(session, run):
@@ -300,9 +296,9 @@ def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
         overdue = bool(task and task.due_at and task.status in ("open", "in_progress") and task.due_at < at)
         steps.append(Step(rs.step, specs.get(rs.step), task, rs.owner_role,
                           waiting_for=rs.after_step if task and task.due_at is None else None, overdue=overdue))
-    members = incidents.members(session, inc)
+    members = incidents.members(session, inc.id)
     roles = [{"role": r.role.value, "required": r.required, "why": r.why,
-              "holders": [u.username for m, u in members if m.role == r.role.value],
+              "holders": [m.username for m in members if m.role == r.role.value],
               "wanted": r.min_severity is None or inc.severity <= r.min_severity} for r in playbook.roles]
     escalations = [{"id": e.id, "when": e.when, "role": e.pull_in_role.value if e.pull_in_role else None,
                     "team": e.pull_in_team, "within": e.within, "note": e.note, "fired_at": run.fired.get(e.id)}
@@ -341,7 +337,7 @@ def start_waiting_steps(session: Session, inc_ref: str, run: PlaybookRun, finish
     """The step others wait for is done: their clocks start now."""
     for rs in run_steps(session, run):
         if rs.after_step == finished_step and rs.task_id and rs.within_minutes:
-            work.update_task(session, PLAYBOOK_ACTOR, inc_ref, rs.task_id,
+            incidents.update_task(session, PLAYBOOK_ACTOR, inc_ref, rs.task_id,
                              TaskUpdate(due_at=now() + timedelta(minutes=rs.within_minutes)))
 
 

@@ -15,18 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, incidents, notify
 from ..approvals import service as approvals
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..incidents import service as incidents
-from ..incidents import work
-from ..incidents.models import Incident
-from ..incidents.vocab import STATUS_LABELS, TYPE_LABELS
-from ..notify import audiences
-from ..notify import service as outbox
+from ..incidents import STATUS_LABELS, TYPE_LABELS, IncidentSummary
 from . import service, templates
 from .models import StakeholderUpdate
 
@@ -41,14 +36,14 @@ def _time(at: datetime | None) -> str:
     return at.strftime("%d.%m.%Y %H:%M UTC") if at else "—"
 
 
-def facts(session: Session, actor: Actor, inc: Incident, language: str) -> dict[str, Any]:
+def facts(session: Session, actor: Actor, inc: IncidentSummary, language: str) -> dict[str, Any]:
     """The incident's live facts, as plain values a template may use."""
-    members = incidents.members(session, inc)
+    members = incidents.members(session, inc.id)
 
     def holder(role: str) -> str:
-        return next((u.display_name or u.username for m, u in members if m.role == role), "—")
+        return next((m.display_name or m.username for m in members if m.role == role), "—")
 
-    tasks = work.tasks(session, actor, inc.ref)
+    tasks = incidents.tasks(session, actor, inc.ref)
     status = STATUS_RU.get(inc.status, inc.status) if language != "en" else STATUS_LABELS.get(inc.status, inc.status)
     return {
         "ref": inc.ref, "title": inc.title, "summary": inc.summary or inc.title,
@@ -83,7 +78,7 @@ def preview(session: Session, actor: Actor, ref: str, *, template_id: str, langu
             "missing": sorted(set(missing_s + missing_b))}
 
 
-def _get(session: Session, actor: Actor, ref: str, update_id: int) -> tuple[Incident, StakeholderUpdate]:
+def _get(session: Session, actor: Actor, ref: str, update_id: int) -> tuple[IncidentSummary, StakeholderUpdate]:
     inc = incidents.get(session, actor, ref)
     upd = session.get(StakeholderUpdate, update_id)
     if upd is None or upd.incident_id != inc.id:
@@ -107,7 +102,7 @@ def required_gate(session: Session, upd: StakeholderUpdate) -> tuple[str, str] |
     if upd.gate:
         gate = playbook.gate(upd.gate) if playbook else None
         return upd.gate, gate.required_role if gate else "legal"
-    audience = next((a for a in audiences.list_audiences(session, service.PLAYBOOK_ACTOR) if a.slug == upd.audience),
+    audience = next((a for a in notify.list_audiences(session, service.PLAYBOOK_ACTOR) if a.slug == upd.audience),
                     None)
     if audience is not None and audience.external:
         gate = playbook.gate("external_statement") if playbook else None
@@ -122,7 +117,7 @@ def create(session: Session, actor: Actor, ref: str, *, audience: str, language:
     inc = incidents.get(session, actor, ref)
     if language not in LANGUAGES:
         raise ValidationFailed(f"language is one of {', '.join(LANGUAGES)}", field="language")
-    audiences.get_audience(session, actor, audience)
+    notify.get_audience(session, actor, audience)
     subject, body = _check_text(subject, body)
     gate = None
     run = service.active_run(session, inc.id)
@@ -187,17 +182,17 @@ def send(session: Session, actor: Actor, ref: str, update_id: int) -> Stakeholde
             kind, role = needed or ("leadership_update", "commander")
             raise Conflict(f"this update needs the approval of {role} ({kind.replace('_', ' ')}) of its exact text "
                            "before it goes out", current=upd.status)
-    audience = audiences.get_audience(session, actor, upd.audience)
+    audience = notify.get_audience(session, actor, upd.audience)
     if audience.empty:
         raise Conflict(f"the audience {audience.name!r} has no recipients yet: add addresses or endpoints to it")
     common: dict[str, Any] = dict(kind="stakeholder.update", subject=upd.subject, body=upd.body,
                                   incident_id=inc.id, restricted=inc.restricted,
                                   payload={"incident": inc.ref, "audience": audience.slug, "update_id": upd.id})
     for email in audience.emails:
-        outbox.enqueue(session, channel="email", recipient=email, idempotency_key=f"update:{upd.id}:{email}",
+        notify.enqueue(session, channel="email", recipient=email, idempotency_key=f"update:{upd.id}:{email}",
                        **common)
     for ep_id in audience.endpoint_ids:
-        outbox.enqueue(session, channel="webhook", endpoint_id=ep_id, idempotency_key=f"update:{upd.id}:ep{ep_id}",
+        notify.enqueue(session, channel="webhook", endpoint_id=ep_id, idempotency_key=f"update:{upd.id}:ep{ep_id}",
                        **common)
     at = now()
     upd.status, upd.sent_at, upd.updated_at = "sent", at, at
@@ -217,7 +212,8 @@ def get(session: Session, actor: Actor, ref: str, update_id: int) -> Stakeholder
     return _get(session, actor, ref, update_id)[1]
 
 
-def _timeline(session: Session, actor: Actor, inc: Incident, kind: str, upd: StakeholderUpdate, **extra: Any) -> None:
+def _timeline(session: Session, actor: Actor, inc: IncidentSummary, kind: str, upd: StakeholderUpdate,
+              **extra: Any) -> None:
     incidents.record_event(session, actor, inc, kind, update_id=upd.id, audience=upd.audience,
                            language=upd.language, subject=upd.subject, **extra)
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import decision_service as decisions

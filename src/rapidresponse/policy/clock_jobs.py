@@ -15,14 +15,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import worker
-from ..auth import service as auth
-from ..auth.models import User
-from ..auth.permissions import SYSTEM
+from .. import auth, notify, worker
+from ..auth import SYSTEM, Person
 from ..clock import now
 from ..config import get_settings
 from ..events import Event
-from ..notify.subscribers import notify_user
 from . import links
 from .models import RegulatorRequest
 from .request_service import MARKS, ClockState, clock_state, record, regulator_name
@@ -43,19 +40,19 @@ def _facts(req: RegulatorRequest, state: ClockState, **extra: Any) -> dict[str, 
             "url": f"{get_settings().base_url.rstrip('/')}/requests/{req.id}", **extra}
 
 
-def _send(session: Session, users: list[User], kind: str, ev: Event, req: RegulatorRequest,
+def _send(session: Session, users: list[Person], kind: str, ev: Event, req: RegulatorRequest,
           facts: dict[str, Any]) -> int:
     incident = links.facts(session, req.incident_ref) if req.incident_ref else None
     restricted = bool(incident and incident.restricted)
     sent = 0
     for user in users:
-        sent += notify_user(session, user, kind=kind, ev=ev, facts=facts, restricted=restricted,
+        sent += notify.notify_user(session, user, kind=kind, ev=ev, facts=facts, restricted=restricted,
                             incident_id=req.incident_id)
     return sent
 
 
 def _escalate(session: Session, req: RegulatorRequest, state: ClockState, at: datetime,
-              people: dict[int, User]) -> None:
+              people: dict[int, Person]) -> None:
     req.breached_at, req.updated_at = at, at
     req.warned = sorted(set(req.warned) | set(MARKS))
     legal = {u.id for u in people.values() if u.role == "legal"}
@@ -70,7 +67,7 @@ def _escalate(session: Session, req: RegulatorRequest, state: ClockState, at: da
 
 
 def _warn(session: Session, req: RegulatorRequest, state: ClockState, crossed: list[int],
-          people: dict[int, User]) -> None:
+          people: dict[int, Person]) -> None:
     mark = max(crossed)
     req.warned = sorted(set(req.warned) | set(crossed))
     owner = people.get(req.owner_id) if req.owner_id is not None else None
@@ -88,7 +85,7 @@ def tick(session: Session, at: datetime | None = None) -> int:
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     moved = 0
-    people: dict[int, User] | None = None
+    people: dict[int, Person] | None = None
     for req in session.execute(query).scalars().all():
         state = clock_state(req, at)
         crossed = [m for m in MARKS if state.progress * 100 >= m and m not in req.warned]

@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth.models import User
-from ..auth.permissions import Actor, Perm
+from .. import auth, events
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import dsa, links, sor_export
@@ -145,10 +144,7 @@ def decide_appeal(session: Session, actor: Actor, decision_id: int, appeal_id: i
 
 
 def usernames(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    return {uid: name for uid, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
+    return auth.usernames(session, ids)
 
 
 # --- statements of reasons -----------------------------------------------------------------------

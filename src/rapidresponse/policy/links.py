@@ -11,9 +11,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import SYSTEM, Actor
+from .. import incidents
+from ..auth import SYSTEM, Actor
 from ..errors import NotFound, PermissionDenied
-from ..incidents import service as incidents
 
 
 @dataclass(frozen=True)
@@ -69,4 +69,4 @@ def record_on_incident(session: Session, actor: Actor | None, ref: str, kind: st
 def legal_members(session: Session, ref: str) -> list[int]:
     """User ids of the people in the legal role on the incident."""
     inc = incidents.get(session, SYSTEM, ref)
-    return [u.id for m, u in incidents.members(session, inc) if m.role == "legal" and u.is_active]
+    return [p.id for p in incidents.holders(session, inc.id, "legal") if p.is_active]

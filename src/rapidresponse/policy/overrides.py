@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..errors import NotFound, ValidationFailed
 from . import countries
 from .countries import Confidence, Deadline, TimeKind, get_country

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from . import links
 from .countries import CountryProfile, load_countries
 from .rules import Obligation, checklist

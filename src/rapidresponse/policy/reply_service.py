@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from .. import events
 from ..approvals import service as approvals
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, ValidationFailed
 from . import request_service as requests

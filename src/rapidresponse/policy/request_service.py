@@ -14,9 +14,8 @@ from typing import Any, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..auth import service as auth
-from ..auth.permissions import Actor, Perm
+from .. import auth, events
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import links
@@ -79,7 +78,7 @@ def register(session: Session, actor: Actor, data: RequestCreate) -> RegulatorRe
         raise ValidationFailed("received_at: the request cannot arrive in the future", field="received_at")
     deadline = choose_deadline(profile, regulator.id, data.deadline)
     clock = start_clock(received, profile, deadline)
-    owner = auth.get_user(session, data.owner) if data.owner else None
+    owner = auth.find_person(session, data.owner) if data.owner else None
     if owner is not None and not owner.is_active:
         raise ValidationFailed(f"owner: user {owner.username!r} is disabled", field="owner")
     incident = links.link(session, actor, data.incident) if data.incident else None

@@ -9,7 +9,7 @@ from typing import Any
 
 import structlog
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..db import unit_of_work
 from . import service
 from .streams import Delivery, StreamSource

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from ..http import ActorDep

@@ -116,7 +116,7 @@ def export_cmd(ref: str = typer.Argument(..., help="List id or name"),
 def match_cmd(target: str = typer.Argument(..., help="An image file, or a PDQ hash (64 hex digits)"),
               as_user: str | None = AsOption, as_json: bool = typer.Option(False, "--json")) -> None:
     """Hash an image (or take a hash) and list the entries of every list within that list's distance."""
-    from ..auth.permissions import Perm
+    from ..auth import Perm
 
     actor = actor_for(as_user)
     actor.require(Perm.SIGNALS_READ)

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..policy.taxonomy import load_taxonomy

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from . import readers, service

@@ -13,7 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..auth.permissions import Actor, Perm
+from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
 from ..policy.taxonomy import load_taxonomy

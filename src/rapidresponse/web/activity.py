@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .. import events
 from ..i18n import N_
-from ..incidents import vocab
 from .templating import Translator, gettext
 
 
@@ -14,61 +14,14 @@ def _label(locale: str, labels: dict[str, str], value: Any) -> str:
     return gettext(locale, labels[key]) if key in labels else key
 
 
-def describe(locale: str, kind: str, payload: dict[str, Any]) -> str:
+def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: str = "incident",
+             subject_id: str | int = "") -> str:
     """What happened, without the actor or the time (the page shows those beside it)."""
     _ = Translator(locale)
-    status = lambda v: _label(locale, vocab.STATUS_LABELS, v)  # noqa: E731
-    role = lambda v: _label(locale, vocab.ROLE_LABELS, v)  # noqa: E731
+    event = events.typed(kind, subject_type, subject_id, payload)
+    if not isinstance(event, events.UnknownEvent):
+        return event.describe(_)
     p = payload
-    if kind == "incident.declared":
-        return _("declared the incident “%(title)s” (SEV%(sev)s, %(type)s)", title=p.get("title", ""),
-                 sev=p.get("severity", "?"), type=_label(locale, vocab.TYPE_LABELS, p.get("type")))
-    if kind == "incident.status_changed":
-        text = _("changed the status from %(old)s to %(new)s", old=status(p.get("from")), new=status(p.get("to")))
-        return f"{text}: {p['reason']}" if p.get("reason") else text
-    if kind == "incident.severity_overridden":
-        return _("overrode the severity to SEV%(sev)s (computed SEV%(computed)s): %(reason)s",
-                 sev=p.get("severity"), computed=p.get("computed"), reason=p.get("reason", ""))
-    if kind == "incident.severity_override_cleared":
-        return _("returned to the computed severity SEV%(sev)s", sev=p.get("severity"))
-    if kind == "incident.updated":
-        changes = p.get("changes") or {}
-        if "severity" in changes:
-            return _("updated the details; severity is now SEV%(sev)s", sev=changes["severity"])
-        return _("updated the details (%(fields)s)", fields=", ".join(sorted(changes)))
-    if kind == "incident.member_added":
-        return _("added %(user)s as %(role)s", user=p.get("username", ""), role=role(p.get("role")))
-    if kind == "incident.member_removed":
-        return _("removed %(user)s from the role %(role)s", user=p.get("username", ""), role=role(p.get("role")))
-    if kind == "incident.command_handed_over":
-        return _("handed over command from %(old)s to %(new)s", old=p.get("from", ""), new=p.get("to", ""))
-    if kind == "incident.role_reassigned":
-        return _("reassigned %(role)s from %(old)s to %(new)s", role=role(p.get("role")),
-                 old=p.get("from", ""), new=p.get("to", ""))
-    if kind == "incident.linked":
-        return _("linked this incident with %(other)s", other=p.get("other", ""))
-    if kind == "incident.merged":
-        return _("merged this incident into %(other)s: %(reason)s", other=p.get("into", ""),
-                 reason=p.get("reason", ""))
-    if kind == "incident.merged_from":
-        return _("merged %(other)s into this incident", other=p.get("other", ""))
-    if kind == "incident.note_added":
-        return _("added a note")
-    if kind == "incident.note_pinned":
-        return _("pinned a note")
-    if kind == "incident.note_unpinned":
-        return _("unpinned a note")
-    if kind == "incident.task_added":
-        if p.get("owner"):
-            return _("added the task “%(title)s” for %(owner)s", title=p.get("title", ""), owner=p["owner"])
-        return _("added the task “%(title)s”", title=p.get("title", ""))
-    if kind == "incident.task_updated":
-        if "status" in p:
-            return _("set the task “%(title)s” to %(status)s", title=p.get("title", ""),
-                     status=_label(locale, vocab.TASK_STATUS_LABELS, p["status"]))
-        return _("updated the task “%(title)s”", title=p.get("title", ""))
-    if kind == "incident.viewed":
-        return _("viewed this restricted incident")
     if kind.startswith("incident.request_"):
         return _request(locale, kind.removeprefix("incident.request_"), p)
     if kind.startswith("incident.page_"):

@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..approvals import service as approvals
 from ..approvals.models import Approval
+from ..auth import Actor
 from ..auth.models import User
-from ..auth.permissions import Actor
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
@@ -21,8 +21,7 @@ from . import pages
 from .context import request_locale
 from .errors import html_error
 from .forms import domain_message
-from .incident_actions import PostedDep
-from .security import WebUser, require_user
+from .security import PostedDep, WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..clock import now
 from ..i18n import N_
-from ..incidents.models import Incident
+from ..incidents import IncidentSummary
 from ..playbooks import service as playbooks
 from ..playbooks.schema import CONDITIONS, Playbook, format_duration
 from .templating import Translator
@@ -37,7 +37,7 @@ def deadline(playbook: Playbook, spec: Any, locale: str) -> str:
     return _("%(within)s after “%(task)s”", within=within, task=name)
 
 
-def checklist_context(s: Session, actor: Actor, inc: Incident, locale: str) -> dict[str, Any]:
+def checklist_context(s: Session, actor: Actor, inc: IncidentSummary, locale: str) -> dict[str, Any]:
     """What the checklist section of the incident page shows."""
     cl = playbooks.checklist(s, actor, inc.ref)
     library = [(e.playbook.id, e.playbook.title.get(locale)) for e in playbooks.list_playbooks(s, actor)[0]]

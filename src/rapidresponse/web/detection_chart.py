@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import numpy as np
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Actor
+from ..auth import Actor
 from ..detection import seriesdata
 from ..signals import feed
 

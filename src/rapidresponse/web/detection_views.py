@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..detection import alerts, cases, thresholds

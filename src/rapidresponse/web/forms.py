@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
+from . import pages
 from .context import request_locale
 from .errors import html_error
+from .security import Posted
 from .templating import Translator, zone
 
 _SPLIT = re.compile(r"[\s,;]+")
@@ -145,6 +147,19 @@ def _refuse(request: Request, refused: Refused | None, message: str, status: int
     if refused is not None:
         return refused(message, status)
     return html_error(request, status, "Refused", message)
+
+
+def subject_action(request: Request, posted: Posted, *, slot: str, key: str, form: str, build: Callable[[], D],
+                   call: Callable[[Session, D], R], redirect: Callable[[Session, R], str]) -> Response:
+    """A form on a subject's page (an incident, say, under ``slot``): a refusal shows that page again
+    with the message beside form ``form`` and the input kept; a subject that is gone (or never visible)
+    gets the page's own 404."""
+    values = kept_values(posted.form)
+
+    def refused(message: str, status: int) -> Response:
+        return pages.page(slot)(request, posted.user, key, failed=form, error=message, values=values, status=status)
+
+    return form_action(request, build=build, call=call, redirect=redirect, refused=refused, not_found="refuse")
 
 
 def kept_values(form: Any) -> dict[str, str]:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
 from ..signals import hashcsv, hashlists, pdq

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
 from ..i18n import N_

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
@@ -17,8 +17,7 @@ from . import pages
 from .context import request_locale
 from .errors import html_error
 from .forms import domain_message
-from .incident_actions import PostedDep
-from .security import WebUser, require_user
+from .security import PostedDep, WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -4,9 +4,9 @@ A refused form shows the reason on an error page with a way back; nothing change
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -28,11 +28,10 @@ from ..oncall.schemas import (
 from .context import request_locale
 from .errors import html_error
 from .forms import domain_message, field_errors, parse_local_datetime, split_list
-from .security import Posted, require_post
+from .security import Posted, PostedDep
 from .templating import Translator
 
 router = APIRouter(include_in_schema=False)
-PostedDep = Annotated[Posted, Depends(require_post)]
 MAX_ID = 2**31 - 1
 
 

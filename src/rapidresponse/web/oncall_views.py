@@ -10,8 +10,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth import service as auth
-from ..auth.permissions import Perm
+from .. import auth
+from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound

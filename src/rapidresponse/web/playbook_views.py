@@ -3,24 +3,25 @@ of the checklist on the incident page (apply or replace a playbook, set conditio
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth.permissions import Perm
+from .. import incidents
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
 from ..i18n import N_
 from ..playbooks import service as playbooks
 from ..playbooks.schema import CONDITIONS, format_duration
 from . import pages
-from .checklist import CONDITION_LABELS, SOURCE_LABELS, deadline
+from .checklist import CONDITION_LABELS, SOURCE_LABELS, checklist_context, deadline
 from .context import request_locale
 from .errors import html_error
-from .forms import domain_message
-from .incident_actions import FormError, PostedDep, _act
-from .security import WebUser, require_user
+from .forms import FormError, domain_message, subject_action
+from .security import Posted, PostedDep, WebUser, require_user
 from .templating import Translator, render
 
 router = APIRouter(include_in_schema=False)
@@ -78,6 +79,16 @@ def save_version(request: Request, playbook_id: str, posted: PostedDep) -> Respo
 
 
 # --- the checklist's forms on the incident page ---------------------------------------------
+
+pages.panel("incident.main", "incidents/_checklist.html", checklist_context, order=10)
+
+
+def _act(request: Request, posted: Posted, ref: str, *, form: str, build: Callable[[], Any],
+         call: Callable[[Any, Any], object], done: str, anchor: str) -> Response:
+    return subject_action(request, posted, slot="incident", key=ref, form=form, build=build, call=call,
+                          redirect=lambda s, _: f"/incidents/{incidents.get(s, posted.actor, ref).ref}"
+                                                f"?done={done}#{anchor}")
+
 
 @router.post("/incidents/{ref}/playbook")
 def apply_playbook(request: Request, ref: str, posted: PostedDep) -> Response:

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
 from ..i18n import N_
@@ -93,14 +93,17 @@ def taxonomy(request: Request, user: Annotated[WebUser, Depends(require_user)]) 
 
 # --- the incident page's section ----------------------------------------------------------------
 
-def incident_section(session: Any, actor: Any, ref: str) -> dict[str, Any]:
+def incident_section(session: Any, actor: Any, inc: Any, locale: str) -> dict[str, Any]:
     """The applicable-rules checklist and the incident's regulator requests, for the incident page."""
     if not actor.can(Perm.POLICY_READ):
-        return {"rules": None, "requests": []}
-    rules: IncidentRules = incident_rules(session, actor, ref)
-    reqs, _ = requests.list_requests(session, actor, RequestFilter(incident=ref, limit=50))
-    return {"rules": rules, "requests": [(r, requests.clock_state(r)) for r in reqs],
-            "regulator_name": requests.regulator_name}
+        return {"policy": {"rules": None, "requests": []}}
+    rules: IncidentRules = incident_rules(session, actor, inc.ref)
+    reqs, _ = requests.list_requests(session, actor, RequestFilter(incident=inc.ref, limit=50))
+    return {"policy": {"rules": rules, "requests": [(r, requests.clock_state(r)) for r in reqs],
+                       "regulator_name": requests.regulator_name}}
+
+
+pages.panel("incident.side", "policy/_incident_rules.html", incident_section, order=10)
 
 
 # --- the decision log ---------------------------------------------------------------------------

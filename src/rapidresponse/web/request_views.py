@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from .. import auth
 from ..approvals import service as approvals
-from ..auth import service as auth
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound

@@ -18,9 +18,9 @@ from fastapi import Depends, Request
 from fastapi.responses import Response
 from starlette.datastructures import FormData
 
-from ..auth.permissions import Actor
+from ..auth import Actor, SignedIn
 from ..config import get_settings
-from ..http import SessionUser, session_user, tokens_match
+from ..http import session_user, tokens_match
 
 LOGIN_CSRF_COOKIE = "rr_login_csrf"
 LOCALE_COOKIE = "rr_locale"
@@ -41,7 +41,7 @@ class CsrfFailed(Exception):
     """A POST without a valid CSRF token: refused with 403, nothing changes."""
 
 
-WebUser = SessionUser
+WebUser = SignedIn
 
 
 @dataclass(frozen=True)
@@ -102,6 +102,10 @@ async def require_post(request: Request, user: Annotated[WebUser, Depends(requir
     if not isinstance(token, str) or not tokens_match(token, user.csrf_token):
         raise CsrfFailed()
     return Posted(user, form)
+
+
+PostedDep = Annotated[Posted, Depends(require_post)]
+"""A view parameter: the checked form post and its user."""
 
 
 # --- the login form's double-submit token ----------------------------------------------------

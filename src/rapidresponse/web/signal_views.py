@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..i18n import N_

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from ..auth.permissions import Perm
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
@@ -21,8 +21,7 @@ from ..playbooks import updates
 from . import pages
 from .context import request_locale
 from .forms import domain_message
-from .incident_actions import PostedDep
-from .security import Posted, WebUser, require_user
+from .security import Posted, PostedDep, WebUser, require_user
 from .templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -1,5 +1,6 @@
-"""Web UI routes: server-rendered pages that work without JavaScript.
+"""The site around every domain's pages: static files, error pages, redirects and CSRF refusals.
 
+Pages are server-rendered and work without JavaScript; each domain's ``views.py`` holds its own.
 Views stay thin: parse the form, call a service inside one unit of work, redirect (303).
 """
 
@@ -9,33 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import (
-    approval_views,
-    auth_views,
-    dashboard,
-    detection_views,
-    hashlist_views,
-    incident_actions,
-    incident_views,
-    lexicon_views,
-    notify_views,
-    oncall_actions,
-    oncall_views,
-    playbook_views,
-    policy_views,
-    request_views,
-    signal_views,
-    update_views,
-)
 from .errors import html_error, install
 from .security import CsrfFailed, Redirect
 from .templating import HERE
-
-ROUTERS = (auth_views.router, dashboard.router, incident_views.router, incident_actions.router,
-           playbook_views.router, update_views.router, approval_views.router, notify_views.router,
-           oncall_views.router, oncall_actions.router,
-           request_views.router, policy_views.router, lexicon_views.router, hashlist_views.router,
-           signal_views.router, detection_views.router)
 
 
 async def _redirect(request: Request, exc: Exception) -> Response:
@@ -52,5 +29,3 @@ def mount(app: FastAPI) -> None:
     app.add_exception_handler(Redirect, _redirect)
     app.add_exception_handler(CsrfFailed, _csrf_failed)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    for router in ROUTERS:
-        app.include_router(router)

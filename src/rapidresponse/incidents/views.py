@@ -1,34 +1,65 @@
-"""Incident pages: the list with filters, the declare form and the incident page."""
+"""Incident pages: the list with filters, the declare form, the incident page and its forms.
+
+Each form on the incident page posts, calls one service function and redirects back; a refused
+action re-renders the page with the message beside its form and the input kept. Other domains add
+sections to the page (:func:`rapidresponse.web.pages.panel` with the slots ``incident.main`` and
+``incident.side``) and re-render it after their own forms through ``pages.page("incident")``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
-from ..auth import service as auth
-from ..auth.permissions import Perm
+from .. import auth
+from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
 from ..i18n import N_
-from ..incidents import lifecycle, service, severity, vocab, work
-from ..incidents.schemas import IncidentCreate, IncidentFilter
-from ..incidents.severity import DEFAULT_HARM, SeverityInput
-from ..incidents.vocab import RESTRICTED_BY_DEFAULT, IncidentType, Role, Status
-from ..incidents.work import TIMELINE_KINDS
-from . import pages, policy_views
-from .activity import describe
-from .checklist import checklist_context
-from .context import request_locale
-from .forms import domain_message, field_errors, split_list
-from .security import Posted, WebUser, require_post, require_user
-from .templating import Translator, local_input_value, render
+from ..web import pages
+from ..web.activity import describe
+from ..web.context import request_locale
+from ..web.forms import FormError, domain_message, field_errors, parse_local_datetime, split_list, subject_action
+from ..web.security import Posted, PostedDep, WebUser, require_post, require_user
+from ..web.templating import Translator, local_input_value, render
+from . import lifecycle, service, severity, vocab, work
+from .schemas import (
+    IncidentCreate,
+    IncidentFilter,
+    LinkRequest,
+    MergeRequest,
+    NoteCreate,
+    NotePin,
+    RoleAssign,
+    SeverityOverride,
+    StatusChange,
+    TaskCreate,
+    TaskUpdate,
+)
+from .severity import DEFAULT_HARM, SeverityInput
+from .vocab import RESTRICTED_BY_DEFAULT, IncidentType, Role, Status
+from .work import TIMELINE_KINDS
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
 pages.notices(declared=N_("The incident was declared."))
+pages.notices(status=N_("The status was changed."),
+              severity=N_("The severity was overridden."),
+              severity_cleared=N_("The severity is the computed one again."),
+              role=N_("The role was assigned."),
+              linked=N_("The incidents were linked."),
+              merged=N_("The incident was merged."),
+              note=N_("The note was added."),
+              pinned=N_("The note was pinned."),
+              unpinned=N_("The note was unpinned."),
+              task=N_("The task was added."),
+              task_status=N_("The task was updated."))
 pages.globals_(
     SEVERITY_LEVELS=(1, 2, 3, 4), TYPE_LABELS=vocab.TYPE_LABELS, STATUS_LABELS=vocab.STATUS_LABELS,
     ROLE_LABELS=vocab.ROLE_LABELS, TASK_STATUS_LABELS=vocab.TASK_STATUS_LABELS, HARM_LEVELS=severity.HARM_LEVELS,
@@ -152,17 +183,17 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
     pinned_only = qp.get("pinned") == "1"
     with unit_of_work() as s:  # not read-only: reading a restricted incident is logged
         inc = service.get(s, actor, ref, log_view=True)
-        members = service.members(s, inc)
+        main, main_context = pages.panels("incident.main", s, actor, inc, locale)
+        side, side_context = pages.panels("incident.side", s, actor, inc, locale)
         ctx: dict[str, Any] = {
             "inc": inc, "assessment": service.assessment(inc),
-            "members": [{"username": u.username, "name": u.display_name or u.username, "role": m.role,
-                         "added_at": m.added_at} for m, u in members],
+            "members": [{"username": m.username, "name": m.display_name, "role": m.role, "added_at": m.added_at}
+                        for m in service.members(s, inc.id)],
             "links": service.links(s, actor, inc),
             "timeline": work.timeline(s, actor, inc.ref, kinds=kinds, pinned_only=pinned_only),
             "tasks": work.tasks(s, actor, inc.ref),
             "usernames": [u.username for u in auth.list_users(s, actor) if u.is_active],
-            **checklist_context(s, actor, inc, locale),
-            "policy": policy_views.incident_section(s, actor, inc.ref),
+            "panels_main": main, "panels_side": side, **main_context, **side_context,
         }
     current = Status(inc.status)
     is_open = current in lifecycle.MERGEABLE
@@ -186,8 +217,107 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
     return render(request, "incidents/detail.html", ctx, status=status)
 
 
+pages.page("incident", incident_page)
+
+
 @router.get("/incidents/{ref}")
 def incident_detail(request: Request, ref: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
     if len(ref) > 20:
         return incident_page(request, user, "-")  # raises the usual 404
     return incident_page(request, user, ref)
+
+
+# --- the forms on the incident page -------------------------------------------------------------
+
+def _act(request: Request, posted: Posted, ref: str, *, form: str, build: Callable[[], Any],
+         call: Callable[[Session, Any], object], done: str, anchor: str) -> Response:
+    """Validate with ``build``, run ``call`` in one unit of work, redirect (303) to the page."""
+    return subject_action(request, posted, slot="incident", key=ref, form=form, build=build, call=call,
+                          redirect=lambda s, _: f"/incidents/{service.get(s, posted.actor, ref).ref}"
+                                                f"?done={done}#{anchor}")
+
+
+@router.post("/incidents/{ref}/status")
+def change_status(request: Request, ref: str, posted: PostedDep) -> Response:
+    def build() -> StatusChange:
+        _ = Translator(request_locale(request))
+        if posted.get("status") == "cancelled" and not posted.get("reason").strip():
+            raise FormError(_("Give a reason for cancelling the incident."))
+        return StatusChange(status=posted.get("status"), reason=posted.get("reason"))
+
+    return _act(request, posted, ref, form="status", done="status", anchor="status", build=build,
+                call=lambda s, d: service.change_status(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/severity")
+def override_severity(request: Request, ref: str, posted: PostedDep) -> Response:
+    def build() -> SeverityOverride:
+        _ = Translator(request_locale(request))
+        if not posted.get("reason").strip():
+            raise FormError(_("Give a reason for overriding the computed severity."))
+        return SeverityOverride(level=posted.get("level") or None,
+                                reason=posted.get("reason"))
+
+    return _act(request, posted, ref, form="severity", done="severity", anchor="severity", build=build,
+                call=lambda s, d: service.override_severity(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/severity/clear")
+def clear_override(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="severity", done="severity_cleared", anchor="severity",
+                build=lambda: SeverityOverride(level=None),
+                call=lambda s, d: service.override_severity(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/roles")
+def assign_role(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="role", done="role", anchor="people",
+                build=lambda: RoleAssign(role=posted.get("role"),
+                                         username=posted.get("username").lower()),
+                call=lambda s, d: service.assign_role(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/links")
+def link(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="link", done="linked", anchor="links",
+                build=lambda: LinkRequest(ref=posted.get("other"), kind=posted.get("kind") or "related"),
+                call=lambda s, d: service.link(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/merge")
+def merge(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="merge", done="merged", anchor="links",
+                build=lambda: MergeRequest(into=posted.get("into"), reason=posted.get("reason")),
+                call=lambda s, d: service.merge(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/notes")
+def add_note(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="note", done="note", anchor="timeline",
+                build=lambda: NoteCreate(body=posted.get("body"), pinned=posted.get("pinned") == "1"),
+                call=lambda s, d: work.add_note(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/notes/{note_id}/pin")
+def pin_note(request: Request, ref: str, note_id: int, posted: PostedDep) -> Response:
+    pinned = posted.get("pinned") == "1"
+    return _act(request, posted, ref, form="timeline", done="pinned" if pinned else "unpinned", anchor="timeline",
+                build=lambda: NotePin(pinned=pinned),
+                call=lambda s, d: work.pin_note(s, posted.actor, ref, note_id, d.pinned))
+
+
+@router.post("/incidents/{ref}/tasks")
+def add_task(request: Request, ref: str, posted: PostedDep) -> Response:
+    tz = posted.actor.timezone
+    return _act(request, posted, ref, form="task", done="task", anchor="tasks",
+                build=lambda: TaskCreate(title=posted.get("title"), description=posted.get("description"),
+                                         owner=posted.get("owner").lower() or None,
+                                         due_at=parse_local_datetime(posted.get("due_at"), tz)),
+                call=lambda s, d: work.add_task(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/tasks/{task_id}")
+def update_task(request: Request, ref: str, task_id: int, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="tasks", done="task_status", anchor="tasks",
+                build=lambda: TaskUpdate(status=posted.get("status")),
+                call=lambda s, d: work.update_task(s, posted.actor, ref, task_id, d))

@@ -7,15 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
+from .. import incidents
 from ..db import unit_of_work
-from ..incidents import service, work
 from ..policy import request_service as policy_requests
-from .activity import describe
-from .context import request_locale
-from .security import WebUser, require_user
-from .templating import render
+from ..web import pages
+from ..web.activity import describe
+from ..web.context import request_locale
+from ..web.security import WebUser, require_user
+from ..web.templating import render
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
 
 
 @router.get("/")
@@ -23,17 +25,17 @@ def dashboard(request: Request, user: Annotated[WebUser, Depends(require_user)])
     locale = request_locale(request)
     actor = user.actor
     with unit_of_work(read_only=True) as s:
-        counts = service.open_by_severity(s, actor)
-        tasks = work.my_tasks(s, actor, limit=15)
+        counts = incidents.open_by_severity(s, actor)
+        tasks = incidents.my_tasks(s, actor, limit=15)
         activity = [
             {"at": ev.occurred_at, "actor": ev.actor, "ref": ev.payload.get("ref", ""),
              "text": describe(locale, ev.type, ev.payload)}
-            for ev in work.recent_activity(s, actor, limit=25)
+            for ev in incidents.recent_activity(s, actor, limit=25)
         ]
         clocks = policy_requests.open_clocks(s, actor)
     total = sum(counts.values())
     top = max(counts.values()) if total else 0
-    return render(request, "dashboard.html", {
+    return render(request, "dashboard/home.html", {
         "counts": counts, "total_open": total, "top": top, "tasks": tasks, "activity": activity,
         "clocks": clocks, "regulator_name": policy_requests.regulator_name,
     })

@@ -7,16 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from ..auth import service as auth
-from ..auth.models import User
 from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import DomainError, NotAuthenticated, TooManyRequests
 from ..http import SESSION_COOKIE, client_ip
 from ..i18n import N_
-from . import pages
-from .context import request_locale
-from .security import (
+from ..web import pages
+from ..web.context import request_locale
+from ..web.security import (
     CSRF_FIELD,
     LOCALE_COOKIE,
     CsrfFailed,
@@ -30,9 +28,12 @@ from .security import (
     set_cookie,
     tokens_match,
 )
-from .templating import Translator, normalise_locale, render
+from ..web.templating import Translator, normalise_locale, render
+from . import service as auth
+from .schemas import Person
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
 pages.globals_(ACCOUNT_ROLE_LABELS={
     "admin": N_("Administrator"), "commander": N_("Commander"), "responder": N_("Responder"),
     "policy": N_("Policy"), "legal": N_("Legal"), "comms": N_("Communications"), "analyst": N_("Analyst"),
@@ -48,7 +49,7 @@ def _start(response: Response, token: str) -> None:
 def login_page(request: Request, next: str = "/") -> Response:
     if current_web_user(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", {"next": safe_next(next), "username": "", "error": None})
+    return render(request, "auth/login.html", {"next": safe_next(next), "username": "", "error": None})
 
 
 @router.post("/login")
@@ -64,7 +65,7 @@ async def login(request: Request) -> Response:
     status = 200
     with unit_of_work() as s:  # commits the failure record too: throttling counts it
         try:
-            user: User = auth.authenticate(s, username, password, ip=client_ip(request))
+            user: Person = auth.authenticate(s, username, password, ip=client_ip(request))
             token, _csrf = auth.start_session(s, user, ip=client_ip(request),
                                               user_agent=request.headers.get("user-agent", ""))
             must_change = user.must_change_password
@@ -73,7 +74,7 @@ async def login(request: Request) -> Response:
         except NotAuthenticated:
             error, status = _("Wrong username or password."), 401
     if error is not None:
-        return render(request, "login.html", {"next": target, "username": username[:64], "error": error},
+        return render(request, "auth/login.html", {"next": target, "username": username[:64], "error": error},
                       status=status)
     response = RedirectResponse("/account/password" if must_change else target, status_code=303)
     _start(response, token)
@@ -92,7 +93,7 @@ def logout(request: Request, posted: Annotated[Posted, Depends(require_post)]) -
 
 @router.get("/account/password")
 def password_page(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
-    return render(request, "password.html", {"error": None, "forced": user.must_change_password})
+    return render(request, "auth/password.html", {"error": None, "forced": user.must_change_password})
 
 
 @router.post("/account/password")
@@ -108,7 +109,7 @@ def change_password(request: Request, posted: Annotated[Posted, Depends(require_
         try:
             with unit_of_work() as s:
                 auth.set_password(s, posted.actor, posted.actor.username, new, current_password=current)
-                user = auth.get_user(s, posted.actor.username)
+                user = auth.find_person(s, posted.actor.username)
                 token, _csrf = auth.start_session(s, user, ip=client_ip(request),
                                                   user_agent=request.headers.get("user-agent", ""))
         except DomainError as exc:
@@ -118,7 +119,7 @@ def change_password(request: Request, posted: Annotated[Posted, Depends(require_
             else:
                 error = _("The new password must be at least %(n)s characters long.", n=auth.MIN_PASSWORD)
     if error is not None:
-        return render(request, "password.html", {"error": error, "forced": posted.user.must_change_password},
+        return render(request, "auth/password.html", {"error": error, "forced": posted.user.must_change_password},
                       status=422)
     response = RedirectResponse("/?done=password", status_code=303)
     _start(response, token)

@@ -1,0 +1,1 @@
+"""The dashboard: the first page after login, composed from the other domains' public services."""
