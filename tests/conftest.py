@@ -14,14 +14,13 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from rapidresponse import clock, db, domains, migrate
-from rapidresponse.auth import SYSTEM, Actor
-from rapidresponse.auth import service as auth
 from rapidresponse.config import get_settings
 from rapidresponse.notify import delivery
 from rapidresponse.notify.channels import Channel, EmailChannel, WebhookChannel
 from receivers import HttpReceiver, SmtpServer
 
 domains.load()  # every domain's event types, subscribers and jobs, as in the server
+pytest_plugins = ["factories.auth", "factories.incidents"]
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]
@@ -128,21 +127,6 @@ def session(engine: Engine) -> Iterator[Session]:
     """One unit of work, committed at the end of the test."""
     with db.unit_of_work() as s:
         yield s
-
-
-@pytest.fixture
-def make_user(engine: Engine) -> Callable[..., Actor]:
-    """Create a user (committed) and return it as an Actor."""
-    counter = iter(range(1, 10_000))
-
-    def make(role: str = "responder", username: str | None = None, password: str = "correct horse battery",
-             **kw: object) -> Actor:
-        name = username or f"{role}{next(counter)}"
-        with db.unit_of_work() as s:
-            user, _ = auth.create_user(s, SYSTEM, username=name, role=role, password=password, **kw)  # type: ignore[arg-type]
-            return auth.to_actor(user)
-
-    return make
 
 
 class FakeClock:

@@ -13,7 +13,7 @@ from rapidresponse.auth import Actor
 from rapidresponse.auth import service as auth
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service
-from rapidresponse.incidents.schemas import IncidentCreate, RoleAssign
+from rapidresponse.incidents.schemas import RoleAssign
 
 
 @pytest.fixture(autouse=True)
@@ -22,18 +22,10 @@ def _cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def make_incident(engine: Engine, make_user: Callable[..., Actor]) -> Callable[..., str]:
-    """Declare an incident (committed) and return its reference."""
-
-    def make(actor: Actor | None = None, **fields: Any) -> str:
-        actor = actor or make_user("commander")
-        data = {"title": "Собачий кайф: волна видео", "type": "dangerous_challenge", "countries": ["KZ", "RU"],
-                "languages": ["ru", "kk"], "severity": {"harm": 3, "reach": 3, "velocity": 3, "vulnerable": True},
-                **fields}
-        with unit_of_work() as s:
-            return service.declare(s, actor, IncidentCreate.model_validate(data)).ref
-
-    return make
+def incident_defaults() -> dict[str, Any]:
+    """A severe incident (its playbook's severity-gated tasks apply)."""
+    return {"title": "Собачий кайф: волна видео", "type": "dangerous_challenge", "countries": ["KZ", "RU"],
+            "languages": ["ru", "kk"], "severity": {"harm": 3, "reach": 3, "velocity": 3, "vulnerable": True}}
 
 
 @pytest.fixture

@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from webkit import declare
 
 from rapidresponse import events
+from rapidresponse.app import PAGES
 from rapidresponse.auth import Actor
 from rapidresponse.auth.models import User, WebSession
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents.models import Note, Task
-from rapidresponse.app import PAGES
 
 FORM_DATA = {
     "status": "active", "reason": "because", "level": "1", "role": "scribe", "username": "",

@@ -1,9 +1,10 @@
 from alembic import context
 
-from rapidresponse import models
+from rapidresponse import db, domains
 from rapidresponse.db import get_engine
 
-target_metadata = models.Base.metadata
+domains.load()  # every domain's tables
+target_metadata = db.Base.metadata
 
 
 def _for_dialect(name):

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .. import markup
-from ..auth.service import LOCALES
+from ..auth import LOCALES
 from ..clock import now
 from ..config import get_settings
 
