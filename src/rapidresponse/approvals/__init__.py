@@ -1,6 +1,26 @@
 """Approval gates: a text goes out only once the required role approved exactly that text.
-Importing the package registers the notices to approvers and authors."""
+
+The public surface: other domains ask for approvals and react to decisions through what is exported
+here. Importing the package registers the notices to approvers and authors.
+"""
 
 from . import notices
+from .events import Decided, IncidentApprovalDecided, Requested, Superseded
+from .service import (
+    KINDS,
+    ROLES,
+    approved_text,
+    decide,
+    get,
+    inbox,
+    latest,
+    may_decide,
+    pending_count,
+    request,
+    supersede,
+    text_sha256,
+)
 
-__all__ = ["notices"]
+__all__ = ["KINDS", "ROLES", "Decided", "IncidentApprovalDecided", "Requested", "Superseded", "approved_text",
+           "decide", "get", "inbox", "latest", "may_decide", "notices", "pending_count", "request", "supersede",
+           "text_sha256"]

@@ -10,11 +10,12 @@ from .. import auth, events, incidents, notify
 from ..auth import SYSTEM
 from ..config import get_settings
 from ..errors import NotFound
+from .events import Decided, Requested
 from .models import Approval
 from .service import may_decide
 
 
-def _facts(session: Session, a: Approval, ev: events.Event) -> tuple[dict[str, Any], bool]:
+def _facts(session: Session, a: Approval, ev: events.Event, decision: str = "") -> tuple[dict[str, Any], bool]:
     restricted, on_ref = False, ""
     if a.incident_id is not None:
         try:
@@ -24,7 +25,6 @@ def _facts(session: Session, a: Approval, ev: events.Event) -> tuple[dict[str, A
         if inc is not None:
             restricted, on_ref = inc.restricted, f" ({inc.ref})"
     title = a.title if not restricted else f"{a.kind.replace('_', ' ')}{on_ref}"
-    decision = str(ev.payload.get("decision", ""))
     facts = {"approval_title": title, "approval_kind": a.kind.replace("_", " "), "required_role": a.required_role,
              "actor": ev.actor, "on_ref": on_ref, "comment": a.comment or "", "ref": on_ref.strip(" ()"),
              "approvals_url": f"{get_settings().base_url.rstrip('/')}/approvals/{a.id}",
@@ -34,9 +34,9 @@ def _facts(session: Session, a: Approval, ev: events.Event) -> tuple[dict[str, A
     return facts, restricted
 
 
-@events.subscribe_legacy("approval.requested")
-def on_requested(session: Session, ev: events.Event) -> None:
-    a = session.get(Approval, int(ev.payload["approval_id"]))
+@events.subscribe(Requested)
+def on_requested(session: Session, event: Requested, ev: events.Event) -> None:
+    a = session.get(Approval, event.approval_id)
     if a is None:
         return
     facts, restricted = _facts(session, a, ev)
@@ -45,12 +45,12 @@ def on_requested(session: Session, ev: events.Event) -> None:
             notify.notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
 
 
-@events.subscribe_legacy("approval.decided")
-def on_decided(session: Session, ev: events.Event) -> None:
-    a = session.get(Approval, int(ev.payload["approval_id"]))
+@events.subscribe(Decided)
+def on_decided(session: Session, event: Decided, ev: events.Event) -> None:
+    a = session.get(Approval, event.approval_id)
     if a is None or a.requested_by_id is None:
         return
     user = auth.person(session, a.requested_by_id)
     if user is not None and user.is_active:
-        facts, restricted = _facts(session, a, ev)
+        facts, restricted = _facts(session, a, ev, event.decision)
         notify.notify_user(session, user, kind="approval.decided", ev=ev, facts=facts, restricted=restricted)

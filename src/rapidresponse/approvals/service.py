@@ -16,9 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import events, incidents
-from ..auth import Actor, Perm
+from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .events import ON_INCIDENT, ApprovalEvent, Decided, Requested, Superseded
 from .models import Approval
 
 KINDS = ("external_statement", "law_enforcement_referral", "regulator_reply", "leadership_update")
@@ -33,15 +34,14 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _record(session: Session, actor: Actor, a: Approval, kind: str, **payload: Any) -> None:
-    body = {"approval_id": a.id, "kind": a.kind, "subject_type": a.subject_type, "subject_id": a.subject_id,
-            "title": a.title, "required_role": a.required_role, **payload}
-    events.record_legacy(session, type=f"approval.{kind}", subject_type="approval", subject_id=a.id,
-                  actor_id=actor.user_id, actor=actor.label, payload=body)
+def _record(session: Session, actor: Actor, a: Approval, event: type[ApprovalEvent], **details: Any) -> None:
+    """Record ``event`` on the approval's stream and, for an incident's text, on the incident's timeline."""
+    facts = {"approval_id": a.id, "kind": a.kind, "about_type": a.subject_type, "about_id": a.subject_id,
+             "title": a.title, "required_role": a.required_role, **details}
+    events.record(session, actor, event(subject_id=a.id, **facts))
     if a.incident_id is not None:
-        events.record_legacy(session, type=f"incident.approval_{kind}", subject_type="incident",
-            subject_id=a.incident_id,
-                      actor_id=actor.user_id, actor=actor.label, payload=body)
+        ref = incidents.get_by_id(session, SYSTEM, a.incident_id).ref
+        events.record(session, actor, ON_INCIDENT[event](subject_id=a.incident_id, ref=ref, **facts))
 
 
 def request(session: Session, actor: Actor, *, kind: str, subject_type: str, subject_id: int | str, title: str,
@@ -64,7 +64,7 @@ def request(session: Session, actor: Actor, *, kind: str, subject_type: str, sub
                  required_role=required_role, status="pending", requested_by_id=actor.user_id, requested_at=now())
     session.add(a)
     session.flush()
-    _record(session, actor, a, "requested", text_sha256=a.text_sha256)
+    _record(session, actor, a, Requested, text_sha256=a.text_sha256)
     return a
 
 
@@ -75,7 +75,7 @@ def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: 
         Approval.status.in_(("pending", "approved")))).scalars().all()
     for a in rows:
         previous, a.status = a.status, "superseded"
-        _record(session, actor, a, "superseded", previous=previous, reason=reason)
+        _record(session, actor, a, Superseded, previous=previous, reason=reason)
     return len(rows)
 
 
@@ -128,7 +128,7 @@ def decide(session: Session, actor: Actor, approval_id: int, *, decision: str, t
     if decision == "rejected" and not comment.strip():
         raise ValidationFailed("say why the text is rejected, so its author can fix it", field="comment")
     a.status, a.decided_by_id, a.decided_at, a.comment = decision, actor.user_id, now(), comment.strip()[:4000]
-    _record(session, actor, a, "decided", decision=decision, text_sha256=a.text_sha256, comment=a.comment)
+    _record(session, actor, a, Decided, decision=decision, text_sha256=a.text_sha256, comment=a.comment)
     return a
 
 

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events, incidents, notify
-from ..approvals import service as approvals
+from .. import approvals, events, incidents, notify
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -218,13 +217,13 @@ def _timeline(session: Session, actor: Actor, inc: IncidentSummary, kind: str, u
                            language=upd.language, subject=upd.subject, **extra)
 
 
-@events.subscribe_legacy("approval.decided")
-def on_decided(session: Session, ev: events.Event) -> None:
+@events.subscribe(approvals.Decided)
+def on_decided(session: Session, event: approvals.Decided, ev: events.Event) -> None:
     """The approver's decision moves the update on (approved: ready to send; rejected: back to its author)."""
-    if ev.payload.get("subject_type") != SUBJECT_TYPE:
+    if event.about_type != SUBJECT_TYPE:
         return
-    upd = session.get(StakeholderUpdate, int(ev.payload["subject_id"]))
-    if upd is None or upd.status != "pending_approval" or upd.approval_id != ev.payload.get("approval_id"):
+    upd = session.get(StakeholderUpdate, int(event.about_id))
+    if upd is None or upd.status != "pending_approval" or upd.approval_id != event.approval_id:
         return
-    upd.status = "approved" if ev.payload.get("decision") == "approved" else "rejected"
+    upd.status = "approved" if event.decision == "approved" else "rejected"
     upd.updated_at = now()

@@ -20,8 +20,7 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
-from .. import events
-from ..approvals import service as approvals
+from .. import approvals, events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, ValidationFailed
@@ -142,27 +141,26 @@ def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     return letter
 
 
-@events.subscribe_legacy("approval.decided")
-def on_approval_decided(session: Session, ev: events.Event) -> None:
+@events.subscribe(approvals.Decided)
+def on_approval_decided(session: Session, event: approvals.Decided, ev: events.Event) -> None:
     """Legal approved (the exact text is logged as sent, the clock stops) or rejected (back to draft)."""
-    p = ev.payload
-    if p.get("subject_type") != SUBJECT:
+    if event.about_type != SUBJECT:
         return
-    req = session.get(RegulatorRequest, int(p["subject_id"]))
+    req = session.get(RegulatorRequest, int(event.about_id))
     letter = requests.reply(session, req) if req is not None else None
-    if req is None or letter is None or letter.approval_id != p.get("approval_id") or letter.status != "submitted":
+    if req is None or letter is None or letter.approval_id != event.approval_id or letter.status != "submitted":
         return  # an approval of a text that was edited or redrafted since: it sends nothing
     at = now()
-    if p.get("decision") != "approved":
+    if event.decision != "approved":
         letter.status, letter.approval_id, letter.updated_at = "draft", None, at
-        requests.record(session, None, req, "reply_rejected", approval_id=p.get("approval_id"),
-                        decided_by=ev.actor, comment=p.get("comment", ""))
+        requests.record(session, None, req, "reply_rejected", approval_id=event.approval_id,
+                        decided_by=ev.actor, comment=event.comment)
         return
     text = approvals.approved_text(session, SUBJECT, req.id)
-    if text is None or sha256(text) != p.get("text_sha256"):
+    if text is None or sha256(text) != event.text_sha256:
         return
     letter.body, letter.status, letter.sent_sha256 = text, "sent", sha256(text)
     letter.sent_at = letter.updated_at = at
     req.status, req.answered_at, req.updated_at = "answered", at, at
-    requests.record(session, None, req, "reply_sent", approval_id=p.get("approval_id"), approved_by=ev.actor,
+    requests.record(session, None, req, "reply_sent", approval_id=event.approval_id, approved_by=ev.actor,
                     sha256=letter.sent_sha256, languages=letter.languages, text=text)
