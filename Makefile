@@ -5,11 +5,13 @@ PY := $(VENV)/bin/python
 RR := $(VENV)/bin/rapidresponse
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run demo test lint bench browser-deps catalogs clean
+.PHONY: setup run demo test lint lock bench browser-deps catalogs clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+# requirements.lock pins every package (the extras included) so that two machines install the same
+# versions; `make lock` regenerates it after pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@if ! command -v c++ >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >/dev/null; \
@@ -17,8 +19,15 @@ $(VENV)/.installed: pyproject.toml
 	fi
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+lock:
+	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 --no-header \
+	  -o requirements.lock
 
 catalogs: setup
 	$(VENV)/bin/pybabel compile --use-fuzzy -d src/rapidresponse/web/locale -D messages --statistics 2>/dev/null || true
@@ -33,7 +42,7 @@ browser-deps:
 	  else echo "note: $(CHROMIUM) is missing (apt-get install chromium); browser tests will be skipped"; fi; \
 	fi
 
-test: setup catalogs browser-deps
+test: setup catalogs browser-deps lint
 	$(PY) -m pytest -q
 
 lint: setup

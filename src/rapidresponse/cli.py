@@ -6,6 +6,7 @@ Each domain's commands live in its own ``cli.py`` and are imported only when the
 
 from __future__ import annotations
 
+import functools
 import importlib
 import signal
 import threading
@@ -24,9 +25,6 @@ class Lazy:
     help: str
 
     def load(self, name: str) -> Any:
-        from . import domains
-
-        domains.load()  # a command's change runs every domain's reactions, as in the server
         module, _, attribute = self.target.partition(":")
         obj = getattr(importlib.import_module(module), attribute)
         if isinstance(obj, typer.Typer):
@@ -36,7 +34,26 @@ class Lazy:
             single.command(name)(obj)
             command = typer.main.get_command(single)
         command.name = name
+        _load_domains_first(command)
         return command
+
+
+def _load_domains_first(command: Any) -> None:
+    """Before a command runs (not for its help), load every domain, as the server does: a change it
+    makes then runs every domain's reactions (paging on a declaration, applying a playbook…)."""
+    callback = command.callback
+    if callback is not None and not getattr(callback, "_loads_domains", False):
+        @functools.wraps(callback)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            from . import domains
+
+            domains.load()
+            return callback(*args, **kwargs)
+
+        run._loads_domains = True  # type: ignore[attr-defined]
+        command.callback = run
+    for sub in getattr(command, "commands", {}).values():
+        _load_domains_first(sub)
 
 
 COMMANDS: dict[str, Lazy] = {

@@ -1,0 +1,5 @@
+"""``python -m rapidresponse``: the command line."""
+
+from .cli import main
+
+main()
