@@ -47,3 +47,10 @@ class InvalidTransition(Conflict):
 class TooManyRequests(DomainError):
     status = 429
     title = "Too many requests"
+
+
+class FeatureUnavailable(DomainError):
+    """The feature needs an optional dependency this installation does not have."""
+
+    status = 501
+    title = "Not available in this installation"

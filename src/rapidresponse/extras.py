@@ -1,0 +1,35 @@
+"""Optional dependencies: what only some deployments install (``pip install 'rapidresponse[extra]'``).
+
+A feature that needs one imports it through :func:`need`, which says which extra to install when the
+library is missing instead of failing with an ImportError deep in a request.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from types import ModuleType
+
+from .errors import FeatureUnavailable
+
+EXTRAS = {
+    "streams": "consuming signals from NATS JetStream or Redis Streams",
+    "hashing": "PDQ hash lists and matching images",
+    "parquet": "importing signals from Parquet files",
+    "postgres": "PostgreSQL",
+}
+
+
+def need(module: str, extra: str) -> ModuleType:
+    """``module``, imported; FeatureUnavailable naming ``extra`` when it is not installed."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise FeatureUnavailable(
+            f"{EXTRAS.get(extra, extra)} needs the '{extra}' extra: pip install 'rapidresponse[{extra}]'",
+            extra=extra) from None
+
+
+def available(extra_module: str) -> bool:
+    """Whether ``extra_module`` can be imported (a feature can then be offered)."""
+    return importlib.util.find_spec(extra_module) is not None
