@@ -10,7 +10,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
@@ -18,6 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from .config import get_settings
+from .errors import NotFound
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,6 +31,9 @@ NAMING = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+
+M = TypeVar("M", bound=Base)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -145,3 +149,17 @@ def insert_ignore(session: Session, model: type[Base], values: dict[str, Any], k
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=[key]))
+
+
+def get_or_404(session: Session, model: type[M], ident: Any, what: str, *, lock: bool = False) -> M:
+    """The row of ``model`` with primary key ``ident``, or NotFound ("no <what> <ident>").
+
+    A malformed id (not a number, out of the column's range) is NotFound too, never a server error.
+    ``lock`` reads it ``FOR UPDATE`` (PostgreSQL; SQLite has one writer anyway).
+    """
+    if isinstance(ident, int) and not 0 < ident < 2**63:
+        raise NotFound(f"no {what} {ident}")
+    row = session.get(model, ident, with_for_update=lock or None)
+    if row is None:
+        raise NotFound(f"no {what} {ident}")
+    return row
