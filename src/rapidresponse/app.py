@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, domains, http, logs
 from .approvals import api as approvals_api
+from .approvals import views as approvals_views
 from .auth import api as auth_api
 from .auth import views as auth_views
 from .config import get_settings
@@ -34,7 +35,6 @@ from .playbooks import api as playbooks_api
 from .policy import api as policy_api
 from .signals import api as signals_api
 from .web import (
-    approval_views,
     detection_views,
     hashlist_views,
     lexicon_views,
@@ -51,7 +51,7 @@ from .web import (
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
        signals_api, detection_api)
-PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approval_views,
+PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approvals_views,
          notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
          signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])

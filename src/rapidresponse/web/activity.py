@@ -36,7 +36,7 @@ def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: s
 
 
 def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
-    """Lines for what playbooks, updates and approvals did on the incident."""
+    """Lines for what playbooks and updates did on the incident."""
     if kind == "incident.playbook_applied":
         return _("applied the playbook %(playbook)s %(version)s (%(tasks)s tasks)", playbook=p.get("playbook", ""),
                  version=p.get("version", ""), tasks=p.get("tasks", 0))
@@ -64,15 +64,6 @@ def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
     if kind == "incident.update_sent":
         return _("sent the update “%(subject)s” to %(audience)s", subject=p.get("subject", ""),
                  audience=p.get("audience", ""))
-    if kind == "incident.approval_requested":
-        return _("asked %(role)s to approve “%(title)s”", role=p.get("required_role", ""), title=p.get("title", ""))
-    if kind == "incident.approval_decided":
-        if p.get("decision") == "approved":
-            return _("approved “%(title)s”", title=p.get("title", ""))
-        return _("rejected “%(title)s”: %(comment)s", title=p.get("title", ""), comment=p.get("comment", ""))
-    if kind == "incident.approval_superseded":
-        return _("voided the approval of “%(title)s” (%(reason)s)", title=p.get("title", ""),
-                 reason=p.get("reason", ""))
     return None
 
 
