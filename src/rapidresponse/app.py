@@ -30,6 +30,7 @@ from .incidents import api as incidents_api
 from .incidents import views as incidents_views
 from .language import api as language_api
 from .notify import api as notify_api
+from .notify import views as notify_views
 from .oncall import api as oncall_api
 from .playbooks import api as playbooks_api
 from .policy import api as policy_api
@@ -38,7 +39,6 @@ from .web import (
     detection_views,
     hashlist_views,
     lexicon_views,
-    notify_views,
     oncall_actions,
     oncall_views,
     playbook_views,
