@@ -32,6 +32,7 @@ from .language import api as language_api
 from .notify import api as notify_api
 from .notify import views as notify_views
 from .oncall import api as oncall_api
+from .oncall import views as oncall_views
 from .playbooks import api as playbooks_api
 from .policy import api as policy_api
 from .signals import api as signals_api
@@ -39,8 +40,6 @@ from .web import (
     detection_views,
     hashlist_views,
     lexicon_views,
-    oncall_actions,
-    oncall_views,
     playbook_views,
     policy_views,
     request_views,
@@ -52,7 +51,7 @@ from .web import (
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
        signals_api, detection_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approvals_views,
-         notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
+         notify_views, oncall_views, request_views, policy_views, lexicon_views, hashlist_views,
          signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
