@@ -25,6 +25,7 @@ def test_a_request_is_decided_by_another_person_in_the_role_on_its_exact_text(
     a = make_approval(author)
     assert isinstance(a, ApprovalOut) and a.status == "pending" and a.requested_by_id == author.user_id
     assert a.text_sha256 == approvals.text_sha256(a.text)
+    assert "requested_by_id" not in a.model_dump()  # the API's answers never carried who asked
     with pytest.raises(pydantic.ValidationError):
         a.status = "approved"  # type: ignore[misc]
     with unit_of_work() as s:
