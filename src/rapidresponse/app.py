@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, domains, http, logs
 from .approvals import api as approvals_api
+from .approvals import views as approvals_views
 from .auth import api as auth_api
 from .auth import views as auth_views
 from .config import get_settings
@@ -29,18 +30,16 @@ from .incidents import api as incidents_api
 from .incidents import views as incidents_views
 from .language import api as language_api
 from .notify import api as notify_api
+from .notify import views as notify_views
 from .oncall import api as oncall_api
+from .oncall import views as oncall_views
 from .playbooks import api as playbooks_api
 from .policy import api as policy_api
 from .signals import api as signals_api
 from .web import (
-    approval_views,
     detection_views,
     hashlist_views,
     lexicon_views,
-    notify_views,
-    oncall_actions,
-    oncall_views,
     playbook_views,
     policy_views,
     request_views,
@@ -51,8 +50,8 @@ from .web import (
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
        signals_api, detection_api)
-PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approval_views,
-         notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
+PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approvals_views,
+         notify_views, oncall_views, request_views, policy_views, lexicon_views, hashlist_views,
          signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])

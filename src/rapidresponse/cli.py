@@ -62,7 +62,7 @@ COMMANDS: dict[str, Lazy] = {
     "playbooks": Lazy("rapidresponse.playbooks.cli:app", "The playbook library and the playbooks incidents run."),
     "updates": Lazy("rapidresponse.playbooks.cli:updates_app",
                     "Stakeholder updates composed from playbook templates."),
-    "approvals": Lazy("rapidresponse.playbooks.cli:approvals_app",
+    "approvals": Lazy("rapidresponse.approvals.cli:app",
                       "Approve or reject texts that wait for your role."),
     "notify": Lazy("rapidresponse.notify.cli:app",
                    "Notifications: the outbox, retries, test messages, webhook endpoints."),

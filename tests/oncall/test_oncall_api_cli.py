@@ -11,10 +11,10 @@ import icalendar
 import pytest
 import recurring_ical_events
 from fastapi.testclient import TestClient
-from oncallkit import Rota
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from factories.oncall import Rota
 from rapidresponse.app import create_app
 from rapidresponse.auth import Actor
 from rapidresponse.auth import service as auth

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from oncallkit import Rota
 from sqlalchemy import select
 
+from factories.oncall import Rota
 from rapidresponse import events
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work

@@ -243,10 +243,11 @@ def test_dead_letters_can_be_retried(client: TestClient, logged_in: Login) -> No
 
     _, csrf = logged_in("admin")
     with unit_of_work() as s:
-        msg, _ = notify.enqueue(s, kind="test", channel="email", recipient="x@example.org", subject="Dead one",
-                                body="b")
-        msg.status, msg.last_error = "dead", "550 mailbox unavailable"
-        msg_id = msg.id
+        msg_id = notify.enqueue(s, kind="test", channel="email", recipient="x@example.org", subject="Dead one",
+                                body="b")[0].id
+        row = s.get(OutboxMessage, msg_id)
+        assert row is not None
+        row.status, row.last_error = "dead", "550 mailbox unavailable"
     page = client.get("/outbox?status=dead").text
     assert "550 mailbox unavailable" in page and 'class="dead"' in page and "Retry" in page
     resp = client.post(f"/outbox/{msg_id}/retry", data={"csrf_token": csrf}, follow_redirects=False)

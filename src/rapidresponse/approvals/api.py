@@ -2,43 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import service
+from .schemas import ApprovalOut, Decision
 
 RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
-
-
-class ApprovalOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-    id: int
-    kind: str
-    subject_type: str
-    subject_id: str
-    incident_id: int | None
-    title: str
-    text: str
-    text_sha256: str
-    required_role: str
-    status: str
-    requested_at: datetime
-    decided_at: datetime | None
-    comment: str
-
-
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    decision: Literal["approved", "rejected"]
-    text_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] = Field(
-        description="SHA-256 of the exact text you read (approvals are bound to it)")
-    comment: Annotated[str, StringConstraints(max_length=4000)] = ""
 
 
 @router.get("/approvals", response_model=list[ApprovalOut])
@@ -46,18 +20,18 @@ def inbox(actor: ActorDep,
           status: Annotated[Literal["pending", "decided", "mine"], Query()] = "pending") -> list[ApprovalOut]:
     """Your approvals inbox: what waits for you (pending), what you decided, what you asked for (mine)."""
     with unit_of_work(read_only=True) as s:
-        return [ApprovalOut.model_validate(a) for a in service.inbox(s, actor, status=status)]
+        return service.inbox(s, actor, status=status)
 
 
 @router.get("/approvals/{approval_id}", response_model=ApprovalOut)
 def get_approval(actor: ActorDep, approval_id: RowId) -> ApprovalOut:
     with unit_of_work(read_only=True) as s:
-        return ApprovalOut.model_validate(service.get(s, actor, approval_id))
+        return service.get(s, actor, approval_id)
 
 
 @router.post("/approvals/{approval_id}/decision", response_model=ApprovalOut)
 def decide(actor: ActorDep, approval_id: RowId, body: Decision) -> ApprovalOut:
     """Approve or reject the exact text (409 when it changed since you read it)."""
     with unit_of_work() as s:
-        return ApprovalOut.model_validate(service.decide(s, actor, approval_id, decision=body.decision,
-                                                         text_sha256=body.text_sha256, comment=body.comment))
+        return service.decide(s, actor, approval_id, decision=body.decision, text_sha256=body.text_sha256,
+                              comment=body.comment)

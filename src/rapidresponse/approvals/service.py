@@ -15,12 +15,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events, incidents
+from .. import auth, events, incidents
 from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .events import ON_INCIDENT, ApprovalEvent, Decided, Requested, Superseded
 from .models import Approval
+from .schemas import ApprovalOut
 
 KINDS = ("external_statement", "law_enforcement_referral", "regulator_reply", "leadership_update")
 ROLES = ("legal", "policy", "comms", "commander", "admin")
@@ -28,6 +29,10 @@ DECISIONS = ("approved", "rejected")
 # The incident role that may approve in place of the account role (legal on the incident, say).
 INCIDENT_ROLE = {"legal": "legal", "policy": "policy_lead", "comms": "comms_lead", "commander": "commander"}
 MAX_TEXT = 50_000
+
+
+def _out(a: Approval) -> ApprovalOut:
+    return ApprovalOut.model_validate(a)
 
 
 def text_sha256(text: str) -> str:
@@ -45,7 +50,7 @@ def _record(session: Session, actor: Actor, a: Approval, event: type[ApprovalEve
 
 
 def request(session: Session, actor: Actor, *, kind: str, subject_type: str, subject_id: int | str, title: str,
-            text: str, required_role: str = "legal", incident_id: int | None = None) -> Approval:
+            text: str, required_role: str = "legal", incident_id: int | None = None) -> ApprovalOut:
     """Ask ``required_role`` to approve ``text``; a pending request for the same subject is superseded."""
     if actor.user_id is None:
         raise ValidationFailed("an approval is requested by a person")
@@ -65,7 +70,7 @@ def request(session: Session, actor: Actor, *, kind: str, subject_type: str, sub
     session.add(a)
     session.flush()
     _record(session, actor, a, Requested, text_sha256=a.text_sha256)
-    return a
+    return _out(a)
 
 
 def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: int | str, reason: str) -> int:
@@ -79,7 +84,9 @@ def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: 
     return len(rows)
 
 
-def may_decide(session: Session, actor: Actor, a: Approval) -> bool:
+def may_decide(session: Session, actor: Actor, a: Approval | ApprovalOut) -> bool:
+    """Whether ``actor`` may approve or reject ``a``: another person in its role, on the account or on
+    the incident (or an admin)."""
     if actor.user_id is None or actor.user_id == a.requested_by_id:
         return False
     if actor.role in (a.required_role, "admin"):
@@ -94,22 +101,22 @@ def may_decide(session: Session, actor: Actor, a: Approval) -> bool:
                for m in incidents.members(session, inc.id))
 
 
-def _visible(session: Session, actor: Actor, a: Approval) -> bool:
+def _visible(session: Session, actor: Actor, a: Approval | ApprovalOut) -> bool:
     if a.incident_id is None:
         return actor.can(Perm.INCIDENTS_READ)
     return a.incident_id in incidents.visible_ids(session, actor, {a.incident_id})
 
 
-def get(session: Session, actor: Actor, approval_id: int) -> Approval:
+def get(session: Session, actor: Actor, approval_id: int) -> ApprovalOut:
     actor.require(Perm.INCIDENTS_READ)
     a = session.get(Approval, approval_id)
     if a is None or not _visible(session, actor, a):
         raise NotFound(f"no approval {approval_id}")
-    return a
+    return _out(a)
 
 
 def decide(session: Session, actor: Actor, approval_id: int, *, decision: str, text_sha256: str,
-           comment: str = "") -> Approval:
+           comment: str = "") -> ApprovalOut:
     """Approve or reject the exact text whose SHA-256 the approver confirms."""
     if decision not in DECISIONS:
         raise ValidationFailed(f"decision is one of {', '.join(DECISIONS)}", field="decision")
@@ -129,13 +136,15 @@ def decide(session: Session, actor: Actor, approval_id: int, *, decision: str, t
         raise ValidationFailed("say why the text is rejected, so its author can fix it", field="comment")
     a.status, a.decided_by_id, a.decided_at, a.comment = decision, actor.user_id, now(), comment.strip()[:4000]
     _record(session, actor, a, Decided, decision=decision, text_sha256=a.text_sha256, comment=a.comment)
-    return a
+    return _out(a)
 
 
-def latest(session: Session, subject_type: str, subject_id: int | str) -> Approval | None:
-    return session.execute(select(Approval).where(Approval.subject_type == subject_type,
-                                                  Approval.subject_id == str(subject_id))
-                           .order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
+def latest(session: Session, subject_type: str, subject_id: int | str) -> ApprovalOut | None:
+    """The newest approval of a subject (whatever its status), or None."""
+    a = session.execute(select(Approval).where(Approval.subject_type == subject_type,
+                                               Approval.subject_id == str(subject_id))
+                        .order_by(Approval.id.desc()).limit(1)).scalar_one_or_none()
+    return _out(a) if a is not None else None
 
 
 def approved_text(session: Session, subject_type: str, subject_id: int | str) -> str | None:
@@ -143,7 +152,7 @@ def approved_text(session: Session, subject_type: str, subject_id: int | str) ->
     return a.text if a is not None and a.status == "approved" else None
 
 
-def inbox(session: Session, actor: Actor, *, status: str = "pending", limit: int = 100) -> list[Approval]:
+def inbox(session: Session, actor: Actor, *, status: str = "pending", limit: int = 100) -> list[ApprovalOut]:
     """Approvals the actor may decide (``pending``), or has decided (``decided``), or asked for (``mine``)."""
     actor.require(Perm.INCIDENTS_READ)
     query = select(Approval).order_by(Approval.id.desc()).limit(max(1, min(limit, 500)) * 4)
@@ -160,8 +169,26 @@ def inbox(session: Session, actor: Actor, *, status: str = "pending", limit: int
     rows = [a for a in rows if a.incident_id is None or a.incident_id in ids]
     if status == "pending":
         rows = [a for a in rows if may_decide(session, actor, a)]
-    return rows[:limit]
+    return [_out(a) for a in rows[:limit]]
 
 
 def pending_count(session: Session, actor: Actor) -> int:
     return len(inbox(session, actor)) if actor.can(Perm.INCIDENTS_READ) else 0
+
+
+def people_of(session: Session, rows: list[ApprovalOut]) -> dict[int, str]:
+    """The names of who asked for and who decided these approvals, by user id."""
+    ids = {i for a in rows for i in (a.requested_by_id, a.decided_by_id) if i is not None}
+    return {i: (p.display_name or p.username) for i, p in auth.people(session, ids).items()}
+
+
+def incident_refs(session: Session, actor: Actor, rows: list[ApprovalOut]) -> dict[int, str]:
+    """The refs of these approvals' incidents that ``actor`` may know of, by incident id."""
+    out: dict[int, str] = {}
+    for a in rows:
+        if a.incident_id is not None and a.incident_id not in out:
+            try:
+                out[a.incident_id] = incidents.get_by_id(session, actor, a.incident_id).ref
+            except NotFound:
+                continue
+    return out

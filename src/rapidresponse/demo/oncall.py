@@ -12,15 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth, clock, incidents
+from .. import auth, clock, incidents, oncall
 from ..auth import Actor
 from ..incidents import IncidentFilter
-from ..oncall import paging, policies, service, swaps
-from ..oncall.models import Page, PageTarget, Policy, Team
-from ..oncall.schemas import LayerIn, OverrideIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
+from ..oncall import LayerIn, OverrideIn, PageOut, PolicyIn, PolicyOut, RouteIn, ScheduleIn, SwapIn, TeamIn, TeamOut
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -38,16 +35,17 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _team(session: Session, admin: Actor, name: str, tz: str, description: str) -> Team:
-    return service.create_team(session, admin, TeamIn(name=name, timezone=tz, description=description))
+def _team(session: Session, admin: Actor, name: str, tz: str, description: str) -> TeamOut:
+    return oncall.create_team(session, admin, TeamIn(name=name, timezone=tz, description=description))
 
 
 def _layer(session: Session, admin: Actor, schedule_id: int, **fields: object) -> None:
-    service.add_layer(session, admin, schedule_id, LayerIn.model_validate(fields))
+    oncall.add_layer(session, admin, schedule_id, LayerIn.model_validate(fields))
 
 
-def _policy(session: Session, admin: Actor, team: Team, steps: list[dict[str, object]], repeat: int = 1) -> Policy:
-    return policies.create_policy(session, admin, team.id, PolicyIn.model_validate(
+def _policy(session: Session, admin: Actor, team: TeamOut, steps: list[dict[str, object]],
+            repeat: int = 1) -> PolicyOut:
+    return oncall.create_policy(session, admin, team.id, PolicyIn.model_validate(
         {"name": "Default", "steps": steps, "repeat": repeat}))
 
 
@@ -57,7 +55,7 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
 
     reeca = _team(session, admin, "REECA rapid response", "Europe/Moscow",
                   "Round the clock: Almaty mornings, Moscow days, Warsaw evenings and nights.")
-    sun = service.create_schedule(session, admin, reeca.id, ScheduleIn(name="Follow the sun", timezone="Europe/Moscow",
+    sun = oncall.create_schedule(session, admin, reeca.id, ScheduleIn(name="Follow the sun", timezone="Europe/Moscow",
                                                                        country="RU"))
     _layer(session, admin, sun.id, name="Almaty mornings", level=1, timezone="Asia/Almaty", country="KZ",
            users=["aigerim.nurlanova", "yerzhan.seitkali", "assel.zhumabekova"], start_date=start,
@@ -74,11 +72,11 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
         {"kind": "schedule", "target": str(sun.id), "delay_minutes": 10},
         {"kind": "role", "target": "commander", "delay_minutes": 10},
         {"kind": "user", "target": "marta.zielinska", "delay_minutes": 15}])
-    policies.add_route(session, admin, reeca.id, RouteIn(policy_id=reeca_policy.id, min_severity=2))
+    oncall.add_route(session, admin, reeca.id, RouteIn(policy_id=reeca_policy.id, min_severity=2))
 
     child = _team(session, admin, "Central Asia child safety", "Asia/Almaty",
                   "Child-safety escalations in Kazakh, Kyrgyz, Uzbek and Russian for Central Asia.")
-    daily = service.create_schedule(session, admin, child.id, ScheduleIn(name="Primary", timezone="Asia/Almaty",
+    daily = oncall.create_schedule(session, admin, child.id, ScheduleIn(name="Primary", timezone="Asia/Almaty",
                                                                          country="KZ"))
     _layer(session, admin, daily.id, name="Daily rotation", level=1, timezone="Asia/Almaty", country="KZ",
            users=["assel.zhumabekova", "yerzhan.seitkali", "nurlan.akhmetov"], start_date=start,
@@ -86,13 +84,13 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
     child_policy = _policy(session, admin, child, [
         {"kind": "schedule", "target": str(daily.id), "delay_minutes": 5},
         {"kind": "user", "target": "aigerim.nurlanova", "delay_minutes": 10}], repeat=2)
-    policies.add_route(session, admin, child.id, RouteIn.model_validate({
+    oncall.add_route(session, admin, child.id, RouteIn.model_validate({
         "policy_id": child_policy.id, "incident_types": ["child_safety"], "countries": ["KZ", "KG", "UZ", "TJ", "TM"],
         "languages": ["kk", "ky", "uz", "tg", "tk", "ru"], "min_severity": 3}))
 
     hate = _team(session, admin, "Russian-language hate speech", "Europe/Moscow",
                  "Hate-speech waves in Russian-language communities.")
-    weekly = service.create_schedule(session, admin, hate.id, ScheduleIn(name="Primary", timezone="Europe/Moscow",
+    weekly = oncall.create_schedule(session, admin, hate.id, ScheduleIn(name="Primary", timezone="Europe/Moscow",
                                                                          country="RU"))
     _layer(session, admin, weekly.id, name="Weekly", level=1, timezone="Europe/Moscow", country="RU",
            users=["anna.smirnova", "dmitry.volkov", "taras.melnyk"], start_date=start, handoff_time="10:00",
@@ -100,18 +98,18 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
     hate_policy = _policy(session, admin, hate, [
         {"kind": "schedule", "target": str(weekly.id), "delay_minutes": 15},
         {"kind": "user", "target": "dmitry.volkov", "delay_minutes": 15}])
-    policies.add_route(session, admin, hate.id, RouteIn.model_validate({
+    oncall.add_route(session, admin, hate.id, RouteIn.model_validate({
         "policy_id": hate_policy.id, "incident_types": ["hate_speech_wave"], "languages": ["ru"], "min_severity": 3}))
 
     tomorrow = datetime.combine(base.date() + timedelta(days=1), datetime.min.time()).astimezone(base.tzinfo)
-    service.add_override(session, admin, weekly.id, OverrideIn(
+    oncall.add_override(session, admin, weekly.id, OverrideIn(
         username="taras.melnyk", starts_at=tomorrow + timedelta(hours=6), ends_at=tomorrow + timedelta(hours=30),
         reason="Анна в отпуске / Anna on leave"))
     _swap(session, actors, daily.id, base)
     _past_pages(session, admin, {"child_safety": (child, child_policy), "hate_speech_wave": (hate, hate_policy)})
     active = incidents.get(session, admin, active_ref)
     with _at(base - timedelta(minutes=3)):
-        paging.trigger(session, team=reeca, policy=reeca_policy, summary=active.title,
+        oncall.trigger(session, team_id=reeca.id, policy_id=reeca_policy.id, summary=active.title,
                        incident={"id": active.id, "ref": active.ref, "severity": active.severity,
                                  "restricted": active.restricted}, dedup_key=f"incident:{active.id}:team:{reeca.id}")
 
@@ -119,18 +117,18 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
 def _swap(session: Session, actors: dict[str, Actor], schedule_id: int, base: datetime) -> None:
     """Whoever has the Almaty shift two days from now asks a colleague to take its first hours."""
     at = base + timedelta(days=2)
-    on_call = service.on_call_user_ids(session, schedule_id, at)
+    on_call = oncall.on_call_user_ids(session, schedule_id, at)
     by_id = {a.user_id: a for a in actors.values()}
     if not on_call or on_call[0] not in by_id:
         return
     requester = by_id[on_call[0]]
     other = "yerzhan.seitkali" if requester.username != "yerzhan.seitkali" else "assel.zhumabekova"
-    swaps.request_swap(session, requester, schedule_id, SwapIn(username=other, starts_at=at,
+    oncall.request_swap(session, requester, schedule_id, SwapIn(username=other, starts_at=at,
                                                                ends_at=at + timedelta(hours=4),
                                                                note="Врач утром / doctor's appointment"))
 
 
-def _past_pages(session: Session, admin: Actor, teams: dict[str, tuple[Team, Policy]]) -> None:
+def _past_pages(session: Session, admin: Actor, teams: dict[str, tuple[TeamOut, PolicyOut]]) -> None:
     """Pages on the most recent closed incident of each routed type, acknowledged after a few minutes."""
     for kind, (team, policy) in teams.items():
         found, _ = incidents.list_incidents(session, admin, IncidentFilter.model_validate(
@@ -140,20 +138,18 @@ def _past_pages(session: Session, admin: Actor, teams: dict[str, tuple[Team, Pol
         inc = found[0]
         with _at(inc.declared_at + timedelta(minutes=1)):
             facts = {"id": inc.id, "ref": inc.ref, "severity": inc.severity, "restricted": inc.restricted}
-            page = paging.trigger(session, team=team, policy=policy, summary=inc.title, incident=facts,
+            page = oncall.trigger(session, team_id=team.id, policy_id=policy.id, summary=inc.title, incident=facts,
                                   dedup_key=f"incident:{inc.id}:team:{team.id}")
         if page is None:
             continue
         _acknowledge_as_first_reached(session, page, inc.declared_at + timedelta(minutes=5, seconds=20))
         with _at((inc.resolved_at or inc.declared_at + timedelta(hours=6)) + timedelta(minutes=1)):
-            paging.resolve_for_incident(session, inc.id, reason="incident resolved")
+            oncall.resolve_for_incident(session, inc.id, reason="incident resolved")
 
 
-def _acknowledge_as_first_reached(session: Session, page: Page, when: datetime) -> None:
-    first = session.execute(select(PageTarget.user_id).where(PageTarget.page_id == page.id)
-                            .order_by(PageTarget.id).limit(1)).scalar_one_or_none()
-    user = auth.person(session, first) if first is not None else None
+def _acknowledge_as_first_reached(session: Session, page: PageOut, when: datetime) -> None:
+    user = auth.person_named(session, page.notified[0]) if page.notified else None
     if user is None:
         return
     with _at(when):
-        paging.acknowledge(session, auth.to_actor(user), page.id, via="link")
+        oncall.acknowledge(session, auth.to_actor(user), page.id, via="link")

@@ -22,7 +22,7 @@ from .vocab import OPEN_STATUSES, TaskStatus
 TIMELINE_KINDS = ("notes", "status", "people", "tasks", "severity", "access")
 """The timeline's filters; each incident event names the one that shows it. Reads of restricted
 incidents are audit entries ("access"), shown only when asked for."""
-_LEGACY_KINDS = {"incident.page_": "people", "incident.task_": "tasks"}
+_LEGACY_KINDS = {"incident.task_": "tasks"}
 
 
 def timeline_kind(event_type: str) -> str | None:

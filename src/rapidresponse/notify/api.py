@@ -11,12 +11,10 @@ from ..auth import Actor
 from ..db import unit_of_work
 from ..http import ActorDep
 from . import audiences, endpoints, service
-from .models import OutboxMessage, WebhookEndpoint
 from .schemas import (
     AudienceIn,
     AudienceOut,
     NotificationDetail,
-    NotificationOut,
     NotificationPage,
     Preferences,
     PreferencesOut,
@@ -31,20 +29,6 @@ from .schemas import (
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
-_FIELDS = tuple(NotificationDetail.model_fields)
-
-
-def _detail(msg: OutboxMessage) -> NotificationDetail:
-    return NotificationDetail(**{f: getattr(msg, f) for f in _FIELDS})
-
-
-def _out(msg: OutboxMessage) -> NotificationOut:
-    return NotificationOut(**{f: getattr(msg, f) for f in NotificationOut.model_fields})
-
-
-def _webhook(ep: WebhookEndpoint, secret: bool = False) -> WebhookOut:
-    cls = WebhookWithSecret if secret else WebhookOut
-    return cls(**{f: getattr(ep, f) for f in cls.model_fields})
 
 
 @router.get("/notifications", response_model=NotificationPage)
@@ -61,43 +45,42 @@ def list_notifications(
     with unit_of_work(read_only=True) as s:
         items, total = service.list_outbox(s, actor, status=list(status or []), channel=channel, kind=kind,
                                            incident_id=incident_id, limit=limit, offset=offset)
-        return NotificationPage(items=[_out(m) for m in items], total=total, limit=limit, offset=offset,
+        return NotificationPage(items=items, total=total, limit=limit, offset=offset,
                                 counts=service.counts(s, actor))
 
 
 @router.get("/notifications/{message_id}", response_model=NotificationDetail)
 def get_notification(actor: ActorDep, message_id: MessageId) -> NotificationDetail:
     with unit_of_work(read_only=True) as s:
-        return _detail(service.get(s, actor, message_id))
+        return service.get(s, actor, message_id)
 
 
 @router.post("/notifications/{message_id}/retry", response_model=NotificationDetail)
 def retry_notification(actor: ActorDep, message_id: MessageId) -> NotificationDetail:
     """Give a dead message a fresh set of attempts (`notify:manage`); 409 unless it is dead."""
     with unit_of_work() as s:
-        return _detail(service.retry(s, actor, message_id))
+        return service.retry(s, actor, message_id)
 
 
 @router.post("/notifications/test", status_code=202, response_model=NotificationDetail)
 def send_test(actor: ActorDep, body: TestMessage) -> NotificationDetail:
     """Queue a bilingual test message to an email address or a webhook endpoint (`notify:manage`)."""
     with unit_of_work() as s:
-        return _detail(service.send_test(s, actor, email=body.email, endpoint_id=body.webhook_id))
+        return service.send_test(s, actor, email=body.email, endpoint_id=body.webhook_id)
 
 
 @router.get("/webhooks", response_model=list[WebhookOut])
 def list_webhooks(actor: ActorDep) -> list[WebhookOut]:
     with unit_of_work(read_only=True) as s:
-        return [_webhook(ep) for ep in endpoints.list_endpoints(s, actor)]
+        return endpoints.list_endpoints(s, actor)
 
 
 @router.post("/webhooks", status_code=201, response_model=WebhookWithSecret)
 def create_webhook(actor: ActorDep, body: WebhookCreate, response: Response) -> WebhookOut:
     """Add an endpoint; the answer carries its signing secret, shown this once."""
     with unit_of_work() as s:
-        ep = endpoints.create_endpoint(s, actor, name=body.name, url=body.url, format=body.format,
-                                       kinds=body.kinds, enabled=body.enabled)
-        out = _webhook(ep, secret=True)
+        out = endpoints.create_endpoint(s, actor, name=body.name, url=body.url, format=body.format,
+                                        kinds=body.kinds, enabled=body.enabled)
     response.headers["Location"] = f"/api/v1/webhooks/{out.id}"
     return out
 
@@ -105,15 +88,14 @@ def create_webhook(actor: ActorDep, body: WebhookCreate, response: Response) -> 
 @router.get("/webhooks/{endpoint_id}", response_model=WebhookOut)
 def get_webhook(actor: ActorDep, endpoint_id: EndpointId) -> WebhookOut:
     with unit_of_work(read_only=True) as s:
-        return _webhook(endpoints.get_endpoint(s, actor, endpoint_id))
+        return endpoints.get_endpoint(s, actor, endpoint_id)
 
 
 @router.patch("/webhooks/{endpoint_id}", response_model=WebhookOut | WebhookWithSecret)
 def update_webhook(actor: ActorDep, endpoint_id: EndpointId, body: WebhookUpdate) -> WebhookOut:
     """Change an endpoint; with `rotate_secret` the answer carries the new secret."""
     with unit_of_work() as s:
-        ep = endpoints.update_endpoint(s, actor, endpoint_id, **body.model_dump(exclude_unset=True))
-        return _webhook(ep, secret=body.rotate_secret)
+        return endpoints.update_endpoint(s, actor, endpoint_id, **body.model_dump(exclude_unset=True))
 
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204)

@@ -16,6 +16,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from . import validation as check
+from .events import AudienceUpdated
 from .models import Audience, WebhookEndpoint
 
 # slug → (English name, external?)
@@ -31,8 +32,10 @@ DEFAULTS: dict[str, tuple[str, bool]] = {
 MAX_RECIPIENTS = 200
 
 
-@dataclass
+@dataclass(frozen=True)
 class AudienceView:
+    """An audience: its addresses and webhook endpoints (``external``: messages need an approved text)."""
+
     slug: str
     name: str
     emails: list[str]
@@ -99,7 +102,6 @@ def set_audience(session: Session, actor: Actor, slug: str, *, name: str | None 
         row.locale = locale
     row.updated_at = now()
     session.flush()
-    events.record_legacy(session, type="audience.updated", subject_type="audience", subject_id=slug,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"emails": len(row.emails), "endpoints": row.endpoint_ids, "external": row.external})
+    events.record(session, actor, AudienceUpdated(subject_id=slug, emails=len(row.emails),
+                                                  endpoints=list(row.endpoint_ids), external=row.external))
     return _view(row)

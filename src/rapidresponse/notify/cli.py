@@ -8,7 +8,6 @@ from rich.table import Table
 from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
 from . import delivery, endpoints, service
-from .api import _detail, _out, _webhook
 
 app = typer.Typer(help="Notifications: the outbox, retries, test messages, webhook endpoints.", no_args_is_help=True)
 STATUS_STYLE = {"delivered": "green", "dead": "bold red", "failed": "yellow", "sending": "cyan", "pending": ""}
@@ -25,7 +24,7 @@ def outbox(status: list[str] = typer.Option([], help="pending, sending, delivere
         items, total = service.list_outbox(s, actor, status=status, kind=kind, limit=limit, offset=offset)
         counts = service.counts(s, actor)
     if as_json:
-        print_json({"items": [_out(m).model_dump() for m in items], "total": total, "counts": counts})
+        print_json({"items": [m.model_dump() for m in items], "total": total, "counts": counts})
         return
     table = Table("id", "status", "channel", "to", "kind", "subject", "attempts", "last error")
     for m in items:
@@ -43,7 +42,7 @@ def show(message_id: int, as_user: str | None = AsOption) -> None:
     """One message with its body, payload and last error."""
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
-        print_json(_detail(service.get(s, actor, message_id)).model_dump())
+        print_json(service.get(s, actor, message_id).model_dump())
 
 
 @app.command("retry")
@@ -98,8 +97,7 @@ def add_webhook(name: str = typer.Option(...), url: str = typer.Option(...),
     """Add an endpoint and print its signing secret (shown once)."""
     actor = actor_for(as_user)
     with unit_of_work() as s:
-        ep = endpoints.create_endpoint(s, actor, name=name, url=url, format=format, kinds=kind)
-        out = _webhook(ep, secret=True)
+        out = endpoints.create_endpoint(s, actor, name=name, url=url, format=format, kinds=kind)
     print_json(out.model_dump())
 
 
@@ -108,7 +106,7 @@ def add_webhook(name: str = typer.Option(...), url: str = typer.Option(...),
 def list_webhooks(as_user: str | None = AsOption) -> None:
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
-        print_json([_webhook(ep).model_dump() for ep in endpoints.list_endpoints(s, actor)])
+        print_json([ep.model_dump() for ep in endpoints.list_endpoints(s, actor)])
 
 
 @webhooks_app.command("remove")

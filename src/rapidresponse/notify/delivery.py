@@ -39,6 +39,7 @@ from ..clock import now
 from ..config import OutboxConfig, get_settings
 from ..db import unit_of_work
 from .channels import Channel, DeliveryError, Endpoint, Envelope, default_channels
+from .events import Dead, Delivered
 from .models import OutboxMessage, WebhookEndpoint
 
 log = structlog.get_logger("rapidresponse.notify")
@@ -91,8 +92,7 @@ def _bury_poison(session: Session, at: datetime) -> None:
                 last_error="the worker delivering it stopped before finishing, on every attempt")
         .returning(m.id)).scalars().all()
     for mid in dead:
-        events.record_legacy(session, type="notification.dead", subject_type="notification", subject_id=mid,
-                      payload={"error": "lease expired on the last attempt"})
+        events.record(session, None, Dead(subject_id=mid, error="lease expired on the last attempt"))
 
 
 def claim(session: Session, *, limit: int | None = None, lease_seconds: float | None = None) -> Claim:
@@ -194,16 +194,14 @@ def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
         result.errors[o.envelope.id] = o.error
         if dead:
             result.dead += 1
-            events.record_legacy(session, type="notification.dead", subject_type="notification",
-                subject_id=o.envelope.id,
-                          payload={"error": o.error, "attempts": o.envelope.attempt, "channel": o.envelope.channel})
+            events.record(session, None, Dead(subject_id=o.envelope.id, error=o.error, attempts=o.envelope.attempt,
+                                              channel=o.envelope.channel))
         else:
             result.failed += 1
     result.delivered = len(delivered)
     result.stale += len(ok_ids) - len(delivered)
     if delivered:  # one event per batch, not one chain write per message
-        events.record_legacy(session, type="notification.delivered", subject_type="outbox", subject_id="deliveries",
-                      payload={"ids": sorted(delivered), "count": len(delivered)})
+        events.record(session, None, Delivered(subject_id="deliveries", ids=sorted(delivered), count=len(delivered)))
     return result
 
 

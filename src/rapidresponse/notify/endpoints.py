@@ -13,7 +13,9 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
+from .events import PreferencesChanged, WebhookCreated, WebhookDeleted, WebhookUpdated
 from .models import NotificationPreference, OutboxMessage, WebhookEndpoint
+from .schemas import WebhookOut, WebhookWithSecret
 
 FORMATS = ("json", "chat")
 # Kinds of message a person can choose channels for, and what they mean.
@@ -34,11 +36,6 @@ KINDS: dict[str, str] = {
 DEFAULT_CHANNELS = ["email"]
 
 
-def _record(session: Session, actor: Actor, ep: WebhookEndpoint, kind: str, **payload: Any) -> None:
-    events.record_legacy(session, type=kind, subject_type="webhook", subject_id=ep.id, actor_id=actor.user_id,
-                  actor=actor.label, payload={"name": ep.name, **payload})
-
-
 def _kinds(values: list[str]) -> list[str]:
     unknown = [k for k in values if k not in KINDS]
     if unknown:
@@ -53,17 +50,26 @@ def _format(value: str) -> str:
     return value
 
 
-def list_endpoints(session: Session, actor: Actor) -> list[WebhookEndpoint]:
+def webhook_out(ep: WebhookEndpoint, *, secret: bool = False) -> WebhookOut:
+    """The endpoint as the interfaces show it; with its signing secret only when just made or rotated."""
+    return (WebhookWithSecret if secret else WebhookOut).model_validate(ep)
+
+
+def list_endpoints(session: Session, actor: Actor) -> list[WebhookOut]:
     actor.require(Perm.NOTIFY_MANAGE)
-    return list(session.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).scalars())
+    return [webhook_out(ep) for ep in session.execute(select(WebhookEndpoint).order_by(WebhookEndpoint.id)).scalars()]
 
 
-def get_endpoint(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
+def _endpoint(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
     actor.require(Perm.NOTIFY_MANAGE)
     ep = session.get(WebhookEndpoint, endpoint_id)
     if ep is None:
         raise NotFound(f"no webhook endpoint {endpoint_id}")
     return ep
+
+
+def get_endpoint(session: Session, actor: Actor, endpoint_id: int) -> WebhookOut:
+    return webhook_out(_endpoint(session, actor, endpoint_id))
 
 
 def _unique_name(session: Session, name: str, exclude: int | None = None) -> None:
@@ -73,8 +79,8 @@ def _unique_name(session: Session, name: str, exclude: int | None = None) -> Non
 
 
 def create_endpoint(session: Session, actor: Actor, *, name: str, url: str, format: str = "json",
-                    kinds: list[str] | None = None, enabled: bool = True) -> WebhookEndpoint:
-    """Add an endpoint with a new signing secret (readable on the returned object, once)."""
+                    kinds: list[str] | None = None, enabled: bool = True) -> WebhookWithSecret:
+    """Add an endpoint with a new signing secret (in the answer, this once)."""
     actor.require(Perm.NOTIFY_MANAGE)
     name = check.name(name)
     _unique_name(session, name)
@@ -84,14 +90,16 @@ def create_endpoint(session: Session, actor: Actor, *, name: str, url: str, form
                          created_at=at, updated_at=at)
     session.add(ep)
     session.flush()
-    _record(session, actor, ep, "webhook.created", url=ep.url, format=ep.format, kinds=ep.kinds)
-    return ep
+    events.record(session, actor, WebhookCreated(subject_id=ep.id, name=ep.name, url=ep.url, format=ep.format,
+                                                 kinds=ep.kinds))
+    return WebhookWithSecret.model_validate(ep)
 
 
 def update_endpoint(session: Session, actor: Actor, endpoint_id: int, *, name: str | None = None,
                     url: str | None = None, format: str | None = None, kinds: list[str] | None = None,
-                    enabled: bool | None = None, rotate_secret: bool = False) -> WebhookEndpoint:
-    ep = get_endpoint(session, actor, endpoint_id)
+                    enabled: bool | None = None, rotate_secret: bool = False) -> WebhookOut:
+    """Change an endpoint; the answer carries the new secret when it was rotated."""
+    ep = _endpoint(session, actor, endpoint_id)
     changes: dict[str, Any] = {}
     if name is not None and check.name(name) != ep.name:
         _unique_name(session, check.name(name), exclude=ep.id)
@@ -109,17 +117,18 @@ def update_endpoint(session: Session, actor: Actor, endpoint_id: int, *, name: s
     if rotate_secret:
         ep.secret = secrets.token_urlsafe(32)
     ep.updated_at = now()
-    _record(session, actor, ep, "webhook.updated", changed=sorted(changes), secret_rotated=rotate_secret)
-    return ep
+    events.record(session, actor, WebhookUpdated(subject_id=ep.id, name=ep.name, changed=sorted(changes),
+                                                 secret_rotated=rotate_secret))
+    return webhook_out(ep, secret=rotate_secret)
 
 
 def delete_endpoint(session: Session, actor: Actor, endpoint_id: int) -> None:
     """Delete an endpoint; its undelivered messages go dead (they have nowhere to go)."""
-    ep = get_endpoint(session, actor, endpoint_id)
+    ep = _endpoint(session, actor, endpoint_id)
     session.execute(update(OutboxMessage).where(OutboxMessage.endpoint_id == ep.id,
                                                 OutboxMessage.status.in_(("pending", "failed")))
                     .values(status="dead", last_error="the webhook endpoint was deleted", updated_at=now()))
-    _record(session, actor, ep, "webhook.deleted")
+    events.record(session, actor, WebhookDeleted(subject_id=ep.id, name=ep.name))
     session.delete(ep)
     session.flush()
 
@@ -169,7 +178,5 @@ def set_preferences(session: Session, actor: Actor, prefs: dict[str, list[str]])
         else:
             row.channels, row.updated_at = sorted(set(channels)), at
     session.flush()
-    events.record_legacy(session, type="notification.preferences_changed", subject_type="user",
-        subject_id=actor.user_id,
-                  actor_id=actor.user_id, actor=actor.label, payload={"preferences": prefs})
+    events.record(session, actor, PreferencesChanged(subject_id=actor.user_id, preferences=prefs))
     return preferences_for(session, actor.user_id)

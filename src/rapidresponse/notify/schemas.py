@@ -13,6 +13,9 @@ Status = Literal["pending", "sending", "delivered", "failed", "dead"]
 
 
 class NotificationOut(BaseModel):
+    """One outbox message, without its body (what lists show)."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
     id: int
     idempotency_key: str
     kind: str
@@ -72,6 +75,7 @@ class WebhookUpdate(Strict):
 
 
 class WebhookOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True, frozen=True)
     id: int
     name: str
     url: str

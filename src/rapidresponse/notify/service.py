@@ -19,24 +19,23 @@ from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
+from .events import Queued, Retried
 from .models import OutboxMessage, WebhookEndpoint
+from .schemas import NotificationDetail, NotificationOut
 
 CHANNELS = ("email", "webhook")
 STATUSES = ("pending", "sending", "delivered", "failed", "dead")
 
 
-def _record(session: Session, msg: OutboxMessage, event_type: str, actor: Actor | None = None,
-            **payload: Any) -> None:
-    events.record_legacy(session, type=event_type, subject_type="notification", subject_id=msg.id,
-                  actor_id=actor.user_id if actor else None, actor=actor.label if actor else "system",
-                  payload=payload)
+def detail(msg: OutboxMessage) -> NotificationDetail:
+    return NotificationDetail.model_validate(msg)
 
 
 def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: str,
             recipient: str | None = None, endpoint_id: int | None = None, user_id: int | None = None,
             payload: dict[str, Any] | None = None, idempotency_key: str | None = None,
             incident_id: int | None = None, event_id: int | None = None,
-            max_attempts: int | None = None, restricted: bool = False) -> tuple[OutboxMessage, bool]:
+            max_attempts: int | None = None, restricted: bool = False) -> tuple[NotificationDetail, bool]:
     """Queue one message in the caller's transaction; returns it and whether it is new.
 
     ``channel`` is ``email`` (with ``recipient``) or ``webhook`` (with ``endpoint_id``; the endpoint's
@@ -74,14 +73,15 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
                              .returning(OutboxMessage.id)).scalar_one_or_none()
     msg = session.execute(select(OutboxMessage).where(OutboxMessage.idempotency_key == key)).scalar_one()
     if new_id is not None:
-        _record(session, msg, "notification.queued", kind=msg.kind, channel=msg.channel,
-                endpoint_id=msg.endpoint_id, user_id=msg.user_id, incident_id=incident_id)
-    return msg, new_id is not None
+        events.record(session, None, Queued(subject_id=msg.id, kind=msg.kind, channel=msg.channel,
+                                            endpoint_id=msg.endpoint_id, user_id=msg.user_id,
+                                            incident_id=incident_id))
+    return detail(msg), new_id is not None
 
 
 def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = None, channel: str | None = None,
                 kind: str | None = None, incident_id: int | None = None, limit: int = 50,
-                offset: int = 0) -> tuple[list[OutboxMessage], int]:
+                offset: int = 0) -> tuple[list[NotificationOut], int]:
     """Outbox messages, newest first, filtered by status, channel, kind or incident."""
     actor.require(Perm.NOTIFY_READ)
     for st in status or ():
@@ -99,7 +99,7 @@ def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = No
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     rows = session.execute(query.order_by(OutboxMessage.id.desc()).limit(max(1, min(limit, 500)))
                            .offset(max(0, offset))).scalars().all()
-    return list(rows), total
+    return [NotificationOut.model_validate(m) for m in rows], total
 
 
 def _visible(actor: Actor) -> ColumnElement[bool]:
@@ -110,13 +110,13 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
     return or_(OutboxMessage.restricted.is_(False), OutboxMessage.user_id == actor.user_id)
 
 
-def get(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
+def get(session: Session, actor: Actor, message_id: int) -> NotificationDetail:
     actor.require(Perm.NOTIFY_READ)
     msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id, _visible(actor))
                           ).scalar_one_or_none()
     if msg is None:
         raise NotFound(f"no notification {message_id}")
-    return msg
+    return detail(msg)
 
 
 def counts(session: Session, actor: Actor) -> dict[str, int]:
@@ -126,7 +126,7 @@ def counts(session: Session, actor: Actor) -> dict[str, int]:
     return {st: 0 for st in STATUSES} | {st: n for st, n in rows}
 
 
-def retry(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
+def retry(session: Session, actor: Actor, message_id: int) -> NotificationDetail:
     """Give a dead message a fresh set of attempts, due now."""
     actor.require(Perm.NOTIFY_MANAGE)
     msg = session.execute(select(OutboxMessage).where(OutboxMessage.id == message_id, _visible(actor))
@@ -141,8 +141,8 @@ def retry(session: Session, actor: Actor, message_id: int) -> OutboxMessage:
     at = now()
     msg.status, msg.attempts, msg.next_attempt_at, msg.updated_at = "pending", 0, at, at
     msg.locked_until = msg.lock_token = None
-    _record(session, msg, "notification.retried", actor, previous_error=(msg.last_error or "")[:500])
-    return msg
+    events.record(session, actor, Retried(subject_id=msg.id, previous_error=(msg.last_error or "")[:500]))
+    return detail(msg)
 
 
 TEST_SUBJECT = "rapidresponse: проверка уведомлений · хабарландыру тексерісі · notification test"
@@ -152,7 +152,7 @@ TEST_BODY = ("Это проверочное сообщение rapidresponse. Е
 
 
 def send_test(session: Session, actor: Actor, *, email: str | None = None,
-              endpoint_id: int | None = None) -> OutboxMessage:
+              endpoint_id: int | None = None) -> NotificationDetail:
     """Queue a bilingual test message to an address or a webhook endpoint."""
     actor.require(Perm.NOTIFY_MANAGE)
     if (email is None) == (endpoint_id is None):

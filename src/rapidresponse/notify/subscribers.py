@@ -1,5 +1,6 @@
 """Incident events that send notifications, registered here: the reacting domain subscribes
-(``events.subscribe``), the incidents domain knows nothing of notifications.
+(``events.subscribe`` to ``incidents.Declared`` and ``incidents.MemberAdded``), the incidents domain
+knows nothing of notifications.
 
 Recipients get the channels of their preferences; endpoints that subscribe to a kind get it too
 (not for restricted incidents: their existence stays inside the platform). Idempotency keys derive
@@ -13,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth, events
-from ..auth import Person
+from .. import auth, events, incidents
+from ..auth import SYSTEM, Person
 from ..errors import NotFound
 from . import service
 from .endpoints import preferences_for
@@ -65,52 +66,35 @@ def broadcast(session: Session, *, kind: str, ev: events.Event, facts: dict[str,
     return queued
 
 
-@events.subscribe_legacy("incident.declared")
-def on_incident_declared(session: Session, ev: events.Event) -> None:
+@events.subscribe(incidents.Declared)
+def on_incident_declared(session: Session, event: incidents.Declared, ev: events.Event) -> None:
     """Tell the declarer, who becomes the incident's commander (or first participant), and the team
     channels subscribed to declarations."""
-    p = ev.payload
-    restricted = bool(p.get("restricted"))
-    facts = {"ref": p.get("ref", ""), "title": p.get("title", ""), "type": p.get("type", ""),
-             "severity": p.get("severity"), "actor": ev.actor}
+    facts = {"ref": event.ref, "title": event.title, "type": event.incident_type, "severity": event.severity,
+             "actor": ev.actor}
     if ev.actor_id is not None:
         user = auth.person(session, ev.actor_id)
         if user is not None and user.is_active:
-            notify_user(session, user, kind="incident.declared", ev=ev, facts=facts, restricted=restricted)
-    if not restricted:
+            notify_user(session, user, kind="incident.declared", ev=ev, facts=facts, restricted=event.restricted)
+    if not event.restricted:
         broadcast(session, kind="incident.declared", ev=ev, facts=facts)
 
 
-@events.subscribe_legacy("incident.member_added")
-def on_member_added(session: Session, ev: events.Event) -> None:
+@events.subscribe(incidents.MemberAdded)
+def on_member_added(session: Session, event: incidents.MemberAdded, ev: events.Event) -> None:
     """Tell a person someone else put on an incident (not the one who added themselves)."""
-    p = ev.payload
-    if p.get("username") == ev.actor:
+    if event.username == ev.actor:
         return
     try:
-        user = auth.find_person(session, str(p.get("username", "")))
+        user = auth.find_person(session, event.username)
     except NotFound:
         return
     if not user.is_active:
         return
-    title = _incident_title(session, ev)
-    facts = {"ref": p.get("ref", ""), "title": title or p.get("ref", ""), "role": p.get("role", ""),
-             "actor": ev.actor, "severity": None, "type": ""}
-    notify_user(session, user, kind="incident.member_added", ev=ev, facts=facts,
-                restricted=_is_restricted(session, ev))
-
-
-def _declaration(session: Session, ev: events.Event) -> dict[str, Any]:
-    """The incident's facts as its own ``incident.declared`` event told them (its events are the
-    interface between domains, not its tables)."""
-    first = session.execute(select(events.Event.payload).where(
-        events.Event.stream == ev.stream, events.Event.type == "incident.declared")).scalar_one_or_none()
-    return dict(first or {})
-
-
-def _incident_title(session: Session, ev: events.Event) -> str:
-    return str(_declaration(session, ev).get("title", ""))
-
-
-def _is_restricted(session: Session, ev: events.Event) -> bool:
-    return bool(_declaration(session, ev).get("restricted", True))
+    try:
+        inc = incidents.get_by_id(session, SYSTEM, int(event.subject_id))
+    except NotFound:
+        return
+    facts = {"ref": event.ref, "title": inc.title or event.ref, "role": event.role, "actor": ev.actor,
+             "severity": None, "type": ""}
+    notify_user(session, user, kind="incident.member_added", ev=ev, facts=facts, restricted=inc.restricted)

@@ -68,13 +68,13 @@ def list_teams(actor: ActorDep) -> list[TeamOut]:
 @router.post("/teams", status_code=201, response_model=TeamOut)
 def create_team(actor: ActorDep, body: TeamIn) -> TeamOut:
     with unit_of_work() as s:
-        return service.team_out(service.create_team(s, actor, body))
+        return service.create_team(s, actor, body)
 
 
 @router.patch("/teams/{team_id}", response_model=TeamOut)
 def update_team(actor: ActorDep, team_id: Id, body: TeamUpdate) -> TeamOut:
     with unit_of_work() as s:
-        return service.team_out(service.update_team(s, actor, team_id, body))
+        return service.update_team(s, actor, team_id, body)
 
 
 @router.get("/schedules", response_model=list[ScheduleOut])
@@ -87,7 +87,7 @@ def list_schedules(actor: ActorDep, team_id: Annotated[int | None, Query(ge=1, l
 @router.post("/teams/{team_id}/schedules", status_code=201, response_model=ScheduleOut)
 def create_schedule(actor: ActorDep, team_id: Id, body: ScheduleIn) -> ScheduleOut:
     with unit_of_work() as s:
-        return service.schedule_out(s, service.create_schedule(s, actor, team_id, body))
+        return service.create_schedule(s, actor, team_id, body)
 
 
 @router.get("/schedules/{schedule_id}", response_model=ScheduleOut)
@@ -136,7 +136,7 @@ def list_overrides(actor: ActorDep, schedule_id: Id, start: When = None, end: Wh
 @router.post("/schedules/{schedule_id}/overrides", status_code=201, response_model=OverrideOut)
 def add_override(actor: ActorDep, schedule_id: Id, body: OverrideIn) -> OverrideOut:
     with unit_of_work() as s:
-        return service.override_out(s, service.add_override(s, actor, schedule_id, body))
+        return service.add_override(s, actor, schedule_id, body)
 
 
 @router.delete("/schedules/{schedule_id}/overrides/{override_id}", status_code=204)
@@ -208,13 +208,13 @@ def list_policies(actor: ActorDep, team_id: Id) -> list[PolicyOut]:
 @router.post("/teams/{team_id}/policies", status_code=201, response_model=PolicyOut)
 def create_policy(actor: ActorDep, team_id: Id, body: PolicyIn) -> PolicyOut:
     with unit_of_work() as s:
-        return policies.policy_out(policies.create_policy(s, actor, team_id, body))
+        return policies.create_policy(s, actor, team_id, body)
 
 
 @router.put("/policies/{policy_id}", response_model=PolicyOut)
 def update_policy(actor: ActorDep, policy_id: Id, body: PolicyIn) -> PolicyOut:
     with unit_of_work() as s:
-        return policies.policy_out(policies.update_policy(s, actor, policy_id, body))
+        return policies.update_policy(s, actor, policy_id, body)
 
 
 @router.get("/teams/{team_id}/routes", response_model=list[RouteOut])
@@ -227,7 +227,7 @@ def list_routes(actor: ActorDep, team_id: Id) -> list[RouteOut]:
 @router.post("/teams/{team_id}/routes", status_code=201, response_model=RouteOut)
 def add_route(actor: ActorDep, team_id: Id, body: RouteIn) -> RouteOut:
     with unit_of_work() as s:
-        return policies.route_out(policies.add_route(s, actor, team_id, body))
+        return policies.add_route(s, actor, team_id, body)
 
 
 @router.delete("/teams/{team_id}/routes/{route_id}", status_code=204)
@@ -253,7 +253,7 @@ def list_pages(actor: ActorDep, status: Annotated[list[str], Query()] = [],  # n
 def page_team(actor: ActorDep, body: PageIn) -> PageOut:
     """Page a team by hand through one of its escalation policies."""
     with unit_of_work() as s:
-        return paging.pages_out(s, [paging.page_team(s, actor, body)])[0]
+        return paging.page_team(s, actor, body)
 
 
 @router.get("/pages/{page_id}", response_model=PageOut)
@@ -266,13 +266,13 @@ def get_page(actor: ActorDep, page_id: Id) -> PageOut:
 def acknowledge(actor: ActorDep, page_id: Id) -> PageOut:
     """Acknowledge a triggered page: its escalation stops."""
     with unit_of_work() as s:
-        return paging.pages_out(s, [paging.acknowledge(s, actor, page_id, via="api")])[0]
+        return paging.acknowledge(s, actor, page_id, via="api")
 
 
 @router.post("/pages/{page_id}/resolve", response_model=PageOut)
 def resolve(actor: ActorDep, page_id: Id) -> PageOut:
     with unit_of_work() as s:
-        return paging.pages_out(s, [paging.resolve(s, actor, page_id)])[0]
+        return paging.resolve(s, actor, page_id)
 
 
 # --- swaps ---------------------------------------------------------------------------------------
@@ -287,7 +287,7 @@ def list_swaps(actor: ActorDep, mine: bool = False) -> list[SwapOut]:
 def request_swap(actor: ActorDep, schedule_id: Id, body: SwapIn) -> SwapOut:
     """Ask someone to take (part of) your shift; it becomes an override when they accept."""
     with unit_of_work() as s:
-        return swaps.swaps_out(s, [swaps.request_swap(s, actor, schedule_id, body)])[0]
+        return swaps.request_swap(s, actor, schedule_id, body)
 
 
 @router.post("/swaps/{swap_id}/{decision}", response_model=SwapOut)
@@ -295,4 +295,4 @@ def decide_swap(actor: ActorDep, swap_id: Id, decision: Annotated[str, Path(patt
                 ) -> SwapOut:
     act = {"accept": swaps.accept, "decline": swaps.decline, "cancel": swaps.cancel}[decision]
     with unit_of_work() as s:
-        return swaps.swaps_out(s, [act(s, actor, swap_id)])[0]
+        return act(s, actor, swap_id)

@@ -25,7 +25,8 @@ from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..incidents import OPEN_STATUSES, Role, RoleAssign
 from ..notify import RESTRICTED_TITLE
 from . import notices, tokens
-from .models import Page, PageTarget, Policy, Team
+from .events import PAGE_EVENTS
+from .models import Page, PageTarget, Policy, Route, Team
 from .schemas import PageIn, PageOut
 from .service import get_team, on_call_user_ids, users_by_id
 
@@ -33,17 +34,16 @@ STATUSES = ("triggered", "acknowledged", "resolved")
 BATCH = 100
 
 
-def _event(session: Session, page: Page, kind: str, *, actor_id: int | None = None, actor: str = "system",
-           **payload: Any) -> None:
+def _event(session: Session, page: Page, what: str, actor: events.Acting | None = None, **facts: Any) -> None:
+    """Record what happened to the page (``triggered``, ``escalated``…) on its incident's timeline, or on
+    the page's own stream when it is about no incident."""
     team = session.get(Team, page.team_id)
-    body = {"page_id": page.id, "team_id": page.team_id, "team": team.name if team else "", **payload}
+    facts = {"page_id": page.id, "team_id": page.team_id, "team": team.name if team else "", **facts}
+    on_page, on_incident = PAGE_EVENTS[what]
     if page.incident_id is not None:
-        events.record_legacy(session, type=f"incident.page_{kind}", subject_type="incident",
-            subject_id=page.incident_id,
-                      actor_id=actor_id, actor=actor, payload={"ref": page.incident_ref, **body})
+        events.record(session, actor, on_incident(subject_id=page.incident_id, ref=page.incident_ref or "", **facts))
     else:
-        events.record_legacy(session, type=f"oncall.page_{kind}", subject_type="oncall_page", subject_id=page.id,
-                      actor_id=actor_id, actor=actor, payload=body)
+        events.record(session, actor, on_page(subject_id=page.id, **facts))
 
 
 def visible(actor: Actor) -> ColumnElement[bool]:
@@ -96,9 +96,8 @@ def _notify_step(session: Session, page: Page, policy: Policy, team: Team, at: d
 
 # --- triggering ----------------------------------------------------------------------------------
 
-def trigger(session: Session, *, team: Team, policy: Policy, summary: str, actor: Actor = SYSTEM,
-            incident: dict[str, Any] | None = None, dedup_key: str | None = None) -> Page | None:
-    """Open a page and notify the first step; None when ``dedup_key`` already paged."""
+def _trigger(session: Session, *, team: Team, policy: Policy, summary: str, actor: Actor,
+             incident: dict[str, Any] | None, dedup_key: str | None) -> Page | None:
     if policy.team_id != team.id:
         raise ValidationFailed(f"policy {policy.id} belongs to another team", field="policy_id")
     if dedup_key and session.execute(select(Page.id).where(Page.dedup_key == dedup_key)).first():
@@ -114,12 +113,36 @@ def trigger(session: Session, *, team: Team, policy: Policy, summary: str, actor
     session.add(page)
     session.flush()
     names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "triggered", actor_id=actor.user_id, actor=actor.label, policy=policy.name,
-           notified=names, step=0)
+    _event(session, page, "triggered", actor, policy=policy.name, notified=names, step=0)
     return page
 
 
-def page_team(session: Session, actor: Actor, data: PageIn) -> Page:
+def trigger(session: Session, *, team_id: int, policy_id: int, summary: str, actor: Actor = SYSTEM,
+            incident: dict[str, Any] | None = None, dedup_key: str | None = None) -> PageOut | None:
+    """Open a page through the team's policy and notify its first step; None when ``dedup_key`` already
+    paged. ``incident`` (``id``, ``ref``, ``severity``, ``restricted``) is what the page is about."""
+    team, policy = session.get(Team, team_id), session.get(Policy, policy_id)
+    if team is None:
+        raise NotFound(f"no on-call team {team_id}")
+    if policy is None:
+        raise NotFound(f"no escalation policy {policy_id}")
+    page = _trigger(session, team=team, policy=policy, summary=summary, actor=actor, incident=incident,
+                    dedup_key=dedup_key)
+    return pages_out(session, [page])[0] if page is not None else None
+
+
+def page_route(session: Session, route: Route, *, summary: str, incident: dict[str, Any],
+               dedup_key: str) -> Page | None:
+    """Page the team of a routing rule through the rule's policy (nothing when either is gone, or when
+    ``dedup_key`` already paged)."""
+    team, policy = session.get(Team, route.team_id), session.get(Policy, route.policy_id)
+    if team is None or policy is None:
+        return None
+    return _trigger(session, team=team, policy=policy, summary=summary, actor=SYSTEM, incident=incident,
+                    dedup_key=dedup_key)
+
+
+def page_team(session: Session, actor: Actor, data: PageIn) -> PageOut:
     """Page a team by hand (through the given policy, or its first one)."""
     actor.require(Perm.ONCALL_READ)
     team = get_team(session, actor, data.team_id)
@@ -129,9 +152,10 @@ def page_team(session: Session, actor: Actor, data: PageIn) -> Page:
     policy = session.execute(query).scalars().first()
     if policy is None:
         raise ValidationFailed(f"{team.name} has no such escalation policy", field="policy_id")
-    page = trigger(session, team=team, policy=policy, summary=data.summary, actor=actor)
+    page = _trigger(session, team=team, policy=policy, summary=data.summary, actor=actor, incident=None,
+                    dedup_key=None)
     assert page is not None
-    return page
+    return pages_out(session, [page])[0]
 
 
 def role_filled(session: Session, *, incident_id: int, username: str, role: str) -> int:
@@ -227,17 +251,17 @@ def _acknowledge(session: Session, page: Page, user: Person, *, via: str) -> Pag
     page.status, page.acknowledged_at, page.acknowledged_by_id = "acknowledged", at, user.id
     page.seconds_to_ack = max(0, int((at - page.triggered_at).total_seconds()))
     page.next_escalation_at = None
-    _event(session, page, "acknowledged", actor_id=user.id, actor=user.username, via=via,
-           seconds_to_ack=page.seconds_to_ack, step=page.step)
+    _event(session, page, "acknowledged", auth.to_actor(user), via=via, seconds_to_ack=page.seconds_to_ack,
+           step=page.step)
     _join_incident(session, page, user)
     return page
 
 
-def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api") -> Page:
+def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api") -> PageOut:
     page = get_page(session, actor, page_id)
     if actor.user_id is None:
         raise ValidationFailed("only a person can acknowledge a page")
-    return _acknowledge(session, page, auth.find_person(session, actor.username), via=via)
+    return pages_out(session, [_acknowledge(session, page, auth.find_person(session, actor.username), via=via)])[0]
 
 
 def from_token(session: Session, token: str) -> tuple[Page, Person]:
@@ -256,24 +280,25 @@ def acknowledge_with_token(session: Session, token: str) -> Page:
     return _acknowledge(session, page, user, via="link")
 
 
-def _resolve(session: Session, page: Page, *, actor_id: int | None, actor: str, reason: str) -> Page:
+def _resolve(session: Session, page: Page, actor: Actor | None, *, reason: str) -> Page:
     if page.status == "resolved":
         raise Conflict(f"page {page.id} is already resolved")
-    page.status, page.resolved_at, page.resolved_by_id, page.next_escalation_at = "resolved", now(), actor_id, None
-    _event(session, page, "resolved", actor_id=actor_id, actor=actor, reason=reason)
+    page.status, page.resolved_at, page.next_escalation_at = "resolved", now(), None
+    page.resolved_by_id = actor.user_id if actor else None
+    _event(session, page, "resolved", actor, reason=reason)
     return page
 
 
-def resolve(session: Session, actor: Actor, page_id: int) -> Page:
+def resolve(session: Session, actor: Actor, page_id: int) -> PageOut:
     page = get_page(session, actor, page_id)
-    return _resolve(session, page, actor_id=actor.user_id, actor=actor.label, reason="by hand")
+    return pages_out(session, [_resolve(session, page, actor, reason="by hand")])[0]
 
 
 def resolve_for_incident(session: Session, incident_id: int, reason: str) -> int:
     pages = session.execute(select(Page).where(Page.incident_id == incident_id, Page.status != "resolved")
                             .with_for_update()).scalars().all()
     for page in pages:
-        _resolve(session, page, actor_id=None, actor="system", reason=reason)
+        _resolve(session, page, None, reason=reason)
     return len(pages)
 
 

@@ -7,14 +7,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..incidents import Role
+from .events import PolicyChanged, PolicyCreated, RouteAdded, RouteRemoved
 from .models import Policy, Route, Schedule
 from .schemas import PolicyIn, PolicyOut, RouteIn, RouteOut, StepOut
-from .service import get_team, record
+from .service import get_team
 
 
 def _steps(session: Session, team_id: int, data: PolicyIn) -> list[dict[str, Any]]:
@@ -50,7 +51,7 @@ def get_policy(session: Session, actor: Actor, policy_id: int) -> Policy:
     return policy
 
 
-def create_policy(session: Session, actor: Actor, team_id: int, data: PolicyIn) -> Policy:
+def create_policy(session: Session, actor: Actor, team_id: int, data: PolicyIn) -> PolicyOut:
     actor.require(Perm.ONCALL_MANAGE)
     team = get_team(session, actor, team_id)
     if session.execute(select(Policy.id).where(Policy.team_id == team.id, Policy.name == data.name)).first():
@@ -60,12 +61,12 @@ def create_policy(session: Session, actor: Actor, team_id: int, data: PolicyIn) 
                     created_at=at, updated_at=at)
     session.add(policy)
     session.flush()
-    record(session, actor, "oncall.policy_created", "oncall_policy", policy.id, name=policy.name,
-           steps=policy.steps, repeat=policy.repeat)
-    return policy
+    events.record(session, actor, PolicyCreated(subject_id=policy.id, name=policy.name, steps=policy.steps,
+                                                repeat=policy.repeat))
+    return policy_out(policy)
 
 
-def update_policy(session: Session, actor: Actor, policy_id: int, data: PolicyIn) -> Policy:
+def update_policy(session: Session, actor: Actor, policy_id: int, data: PolicyIn) -> PolicyOut:
     actor.require(Perm.ONCALL_MANAGE)
     policy = get_policy(session, actor, policy_id)
     clash = session.execute(select(Policy.id).where(Policy.team_id == policy.team_id, Policy.name == data.name,
@@ -74,9 +75,9 @@ def update_policy(session: Session, actor: Actor, policy_id: int, data: PolicyIn
         raise Conflict(f"the team already has a policy named {data.name!r}")
     policy.name, policy.steps, policy.repeat = data.name, _steps(session, policy.team_id, data), data.repeat
     policy.updated_at = now()
-    record(session, actor, "oncall.policy_changed", "oncall_policy", policy.id, name=policy.name,
-           steps=policy.steps, repeat=policy.repeat)
-    return policy
+    events.record(session, actor, PolicyChanged(subject_id=policy.id, name=policy.name, steps=policy.steps,
+                                                repeat=policy.repeat))
+    return policy_out(policy)
 
 
 def policy_out(policy: Policy) -> PolicyOut:
@@ -94,7 +95,7 @@ def list_routes(session: Session, actor: Actor, team_id: int | None = None) -> l
     return list(session.execute(query).scalars())
 
 
-def add_route(session: Session, actor: Actor, team_id: int, data: RouteIn) -> Route:
+def add_route(session: Session, actor: Actor, team_id: int, data: RouteIn) -> RouteOut:
     actor.require(Perm.ONCALL_MANAGE)
     team = get_team(session, actor, team_id)
     policy = session.get(Policy, data.policy_id)
@@ -105,10 +106,10 @@ def add_route(session: Session, actor: Actor, team_id: int, data: RouteIn) -> Ro
                   languages=list(data.languages), min_severity=data.min_severity, created_at=now())
     session.add(route)
     session.flush()
-    record(session, actor, "oncall.route_added", "oncall_team", team.id, route_id=route.id, policy=policy.name,
-           incident_types=route.incident_types, countries=route.countries, languages=route.languages,
-           min_severity=route.min_severity)
-    return route
+    events.record(session, actor, RouteAdded(subject_id=team.id, route_id=route.id, policy=policy.name,
+                                             incident_types=route.incident_types, countries=route.countries,
+                                             languages=route.languages, min_severity=route.min_severity))
+    return route_out(route)
 
 
 def remove_route(session: Session, actor: Actor, team_id: int, route_id: int) -> None:
@@ -119,7 +120,7 @@ def remove_route(session: Session, actor: Actor, team_id: int, route_id: int) ->
         raise NotFound(f"no routing rule {route_id} in {team.name}")
     session.delete(route)
     session.flush()
-    record(session, actor, "oncall.route_removed", "oncall_team", team.id, route_id=route_id)
+    events.record(session, actor, RouteRemoved(subject_id=team.id, route_id=route_id))
 
 
 def route_out(route: Route) -> RouteOut:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +17,16 @@ from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import engine
+from .events import (
+    LayerAdded,
+    LayerChanged,
+    LayerRemoved,
+    OverrideAdded,
+    OverrideRemoved,
+    ScheduleCreated,
+    TeamCreated,
+    TeamUpdated,
+)
 from .models import Layer, Override, Schedule, Team
 from .schemas import (
     WEEKDAYS,
@@ -39,12 +48,6 @@ from .schemas import (
 )
 
 MAX_RANGE = timedelta(days=400)
-
-
-def record(session: Session, actor: Actor, kind: str, subject_type: str, subject_id: int, /,
-           **payload: Any) -> events.Event:
-    return events.record_legacy(session, type=kind, subject_type=subject_type, subject_id=subject_id,
-                         actor_id=actor.user_id, actor=actor.label, payload=payload)
 
 
 # --- teams ---------------------------------------------------------------------------------------
@@ -79,7 +82,7 @@ def _unique_team_name(session: Session, name: str, exclude: int | None = None) -
         raise Conflict(f"a team named {name!r} exists")
 
 
-def create_team(session: Session, actor: Actor, data: TeamIn) -> Team:
+def create_team(session: Session, actor: Actor, data: TeamIn) -> TeamOut:
     actor.require(Perm.ONCALL_MANAGE)
     _unique_team_name(session, data.name)
     at = now()
@@ -87,11 +90,11 @@ def create_team(session: Session, actor: Actor, data: TeamIn) -> Team:
                 webhook_endpoint_ids=sorted(set(data.webhook_endpoint_ids)), created_at=at, updated_at=at)
     session.add(team)
     session.flush()
-    record(session, actor, "oncall.team_created", "oncall_team", team.id, name=team.name)
-    return team
+    events.record(session, actor, TeamCreated(subject_id=team.id, name=team.name))
+    return team_out(team)
 
 
-def update_team(session: Session, actor: Actor, team_id: int, data: TeamUpdate) -> Team:
+def update_team(session: Session, actor: Actor, team_id: int, data: TeamUpdate) -> TeamOut:
     actor.require(Perm.ONCALL_MANAGE)
     team = get_team(session, actor, team_id)
     changes = data.model_dump(exclude_none=True)
@@ -102,8 +105,8 @@ def update_team(session: Session, actor: Actor, team_id: int, data: TeamUpdate) 
     for key, value in changes.items():
         setattr(team, key, value)
     team.updated_at = now()
-    record(session, actor, "oncall.team_updated", "oncall_team", team.id, changed=sorted(changes))
-    return team
+    events.record(session, actor, TeamUpdated(subject_id=team.id, changed=sorted(changes)))
+    return team_out(team)
 
 
 def team_out(team: Team) -> TeamOut:
@@ -129,7 +132,7 @@ def get_schedule(session: Session, actor: Actor, schedule_id: int) -> Schedule:
     return sched
 
 
-def create_schedule(session: Session, actor: Actor, team_id: int, data: ScheduleIn) -> Schedule:
+def create_schedule(session: Session, actor: Actor, team_id: int, data: ScheduleIn) -> ScheduleOut:
     actor.require(Perm.ONCALL_MANAGE)
     team = get_team(session, actor, team_id)
     taken = session.execute(select(Schedule.id).where(Schedule.team_id == team.id, Schedule.name == data.name)).first()
@@ -140,8 +143,8 @@ def create_schedule(session: Session, actor: Actor, team_id: int, data: Schedule
                      country=data.country, created_at=at, updated_at=at)
     session.add(sched)
     session.flush()
-    record(session, actor, "oncall.schedule_created", "oncall_schedule", sched.id, name=sched.name, team=team.name)
-    return sched
+    events.record(session, actor, ScheduleCreated(subject_id=sched.id, name=sched.name, team=team.name))
+    return schedule_out(session, sched)
 
 
 def layers_of(session: Session, schedule_id: int) -> list[Layer]:
@@ -159,7 +162,7 @@ def _user_ids(session: Session, usernames: Iterable[str]) -> list[int]:
     return ids
 
 
-def add_layer(session: Session, actor: Actor, schedule_id: int, data: LayerIn) -> Layer:
+def add_layer(session: Session, actor: Actor, schedule_id: int, data: LayerIn) -> LayerOut:
     actor.require(Perm.ONCALL_MANAGE)
     sched = get_schedule(session, actor, schedule_id)
     if any(la.level == data.level for la in layers_of(session, sched.id)):
@@ -171,12 +174,12 @@ def add_layer(session: Session, actor: Actor, schedule_id: int, data: LayerIn) -
     session.add(layer)
     session.flush()
     sched.updated_at = now()
-    record(session, actor, "oncall.layer_added", "oncall_schedule", sched.id, layer_id=layer.id, name=layer.name,
-           level=layer.level, users=list(data.users))
-    return layer
+    events.record(session, actor, LayerAdded(subject_id=sched.id, layer_id=layer.id, name=layer.name,
+                                             level=layer.level, users=list(data.users)))
+    return layer_out(layer, auth.people(session, layer.user_ids))
 
 
-def replace_layer(session: Session, actor: Actor, schedule_id: int, layer_id: int, data: LayerIn) -> Layer:
+def replace_layer(session: Session, actor: Actor, schedule_id: int, layer_id: int, data: LayerIn) -> LayerOut:
     actor.require(Perm.ONCALL_MANAGE)
     sched = get_schedule(session, actor, schedule_id)
     layer = session.get(Layer, layer_id)
@@ -189,9 +192,9 @@ def replace_layer(session: Session, actor: Actor, schedule_id: int, layer_id: in
     layer.shift_length, layer.shift_unit, layer.country = data.shift_length, data.shift_unit, data.country
     layer.restrictions = [r.model_dump() for r in data.restrictions]
     sched.updated_at = now()
-    record(session, actor, "oncall.layer_changed", "oncall_schedule", sched.id, layer_id=layer.id, name=layer.name,
-           level=layer.level, users=list(data.users))
-    return layer
+    events.record(session, actor, LayerChanged(subject_id=sched.id, layer_id=layer.id, name=layer.name,
+                                               level=layer.level, users=list(data.users)))
+    return layer_out(layer, auth.people(session, layer.user_ids))
 
 
 def remove_layer(session: Session, actor: Actor, schedule_id: int, layer_id: int) -> None:
@@ -202,13 +205,13 @@ def remove_layer(session: Session, actor: Actor, schedule_id: int, layer_id: int
         raise NotFound(f"no layer {layer_id} in schedule {sched.id}")
     session.delete(layer)
     session.flush()
-    record(session, actor, "oncall.layer_removed", "oncall_schedule", sched.id, layer_id=layer_id, name=layer.name)
+    events.record(session, actor, LayerRemoved(subject_id=sched.id, layer_id=layer_id, name=layer.name))
 
 
 # --- overrides -----------------------------------------------------------------------------------
 
 def add_override(session: Session, actor: Actor, schedule_id: int, data: OverrideIn, *, swap_id: int | None = None,
-                 ) -> Override:
+                 ) -> OverrideOut:
     if swap_id is None:
         actor.require(Perm.ONCALL_MANAGE)
     sched = get_schedule(session, actor, schedule_id)
@@ -217,9 +220,9 @@ def add_override(session: Session, actor: Actor, schedule_id: int, data: Overrid
                   reason=data.reason, created_by_id=actor.user_id, created_at=now())
     session.add(ov)
     session.flush()
-    record(session, actor, "oncall.override_added", "oncall_schedule", sched.id, override_id=ov.id,
-           username=data.username, starts_at=ov.starts_at, ends_at=ov.ends_at, swap_id=swap_id)
-    return ov
+    events.record(session, actor, OverrideAdded(subject_id=sched.id, override_id=ov.id, username=data.username,
+                                                starts_at=ov.starts_at, ends_at=ov.ends_at, swap_id=swap_id))
+    return override_out(session, ov)
 
 
 def remove_override(session: Session, actor: Actor, schedule_id: int, override_id: int) -> None:
@@ -230,7 +233,7 @@ def remove_override(session: Session, actor: Actor, schedule_id: int, override_i
         raise NotFound(f"no override {override_id} in schedule {sched.id}")
     session.delete(ov)
     session.flush()
-    record(session, actor, "oncall.override_removed", "oncall_schedule", sched.id, override_id=override_id)
+    events.record(session, actor, OverrideRemoved(subject_id=sched.id, override_id=override_id))
 
 
 def overrides_of(session: Session, schedule_id: int, start: datetime, end: datetime) -> list[Override]:
@@ -293,6 +296,14 @@ def final_out(session: Session, schedule_id: int, final: engine.Final) -> FinalO
                    for c in final.conflicts])
 
 
+def layer_out(la: Layer, users: dict[int, Person]) -> LayerOut:
+    return LayerOut(id=la.id, name=la.name, level=la.level,
+                    users=[users[u].username if u in users else f"#{u}" for u in la.user_ids],
+                    timezone=la.timezone, start_date=la.start_date, handoff_time=la.handoff_time,
+                    shift_length=la.shift_length, shift_unit=la.shift_unit,
+                    restrictions=[Restriction(**r) for r in la.restrictions], country=la.country)
+
+
 def schedule_out(session: Session, sched: Schedule) -> ScheduleOut:
     layers = layers_of(session, sched.id)
     users = users_by_id(session, [u for la in layers for u in la.user_ids])
@@ -300,12 +311,7 @@ def schedule_out(session: Session, sched: Schedule) -> ScheduleOut:
     return ScheduleOut(
         id=sched.id, team_id=sched.team_id, team=team.name if team else "", name=sched.name,
         description=sched.description, timezone=sched.timezone, country=sched.country,
-        layers=[LayerOut(id=la.id, name=la.name, level=la.level,
-                         users=[users[u].username if u in users else f"#{u}" for u in la.user_ids],
-                         timezone=la.timezone, start_date=la.start_date, handoff_time=la.handoff_time,
-                         shift_length=la.shift_length, shift_unit=la.shift_unit,
-                         restrictions=[Restriction(**r) for r in la.restrictions], country=la.country)
-                for la in layers])
+        layers=[layer_out(la, users) for la in layers])
 
 
 def override_out(session: Session, ov: Override) -> OverrideOut:

@@ -7,41 +7,34 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, incidents
 from . import paging, policies
-from .models import Policy, Team
 
 ENDED = ("resolved", "closed", "cancelled", "merged")
 
 
-@events.subscribe_legacy("incident.declared")
-def page_on_declare(session: Session, ev: events.Event) -> None:
-    p = ev.payload
-    severity = int(p.get("severity") or 4)
-    routes = policies.pick(session, type=str(p.get("type", "")), severity=severity,
-                           countries=list(p.get("countries") or []), languages=list(p.get("languages") or []))
+@events.subscribe(incidents.Declared)
+def page_on_declare(session: Session, event: incidents.Declared, ev: events.Event) -> None:
+    routes = policies.pick(session, type=event.incident_type, severity=event.severity,
+                           countries=list(event.countries), languages=list(event.languages))
+    incident = {"id": int(event.subject_id), "ref": event.ref, "severity": event.severity,
+                "restricted": event.restricted}
     for route in routes:
-        team, policy = session.get(Team, route.team_id), session.get(Policy, route.policy_id)
-        if team is None or policy is None:
-            continue
-        incident = {"id": int(ev.subject_id), "ref": p.get("ref"), "severity": severity,
-                    "restricted": bool(p.get("restricted"))}
-        paging.trigger(session, team=team, policy=policy, summary=str(p.get("title", ""))[:300], incident=incident,
-                       dedup_key=f"incident:{ev.subject_id}:team:{team.id}")
+        paging.page_route(session, route, summary=event.title[:300], incident=incident,
+                          dedup_key=f"incident:{event.subject_id}:team:{route.team_id}")
 
 
-@events.subscribe_legacy("incident.member_added")
-def page_new_role_holder(session: Session, ev: events.Event) -> None:
-    paging.role_filled(session, incident_id=int(ev.subject_id), username=str(ev.payload.get("username", "")),
-                       role=str(ev.payload.get("role", "")))
+@events.subscribe(incidents.MemberAdded)
+def page_new_role_holder(session: Session, event: incidents.MemberAdded, ev: events.Event) -> None:
+    paging.role_filled(session, incident_id=int(event.subject_id), username=event.username, role=event.role)
 
 
-@events.subscribe_legacy("incident.status_changed")
-def resolve_on_end(session: Session, ev: events.Event) -> None:
-    if ev.payload.get("to") in ENDED:
-        paging.resolve_for_incident(session, int(ev.subject_id), reason=f"incident {ev.payload.get('to')}")
+@events.subscribe(incidents.StatusChanged)
+def resolve_on_end(session: Session, event: incidents.StatusChanged, ev: events.Event) -> None:
+    if event.to in ENDED:
+        paging.resolve_for_incident(session, int(event.subject_id), reason=f"incident {event.to}")
 
 
-@events.subscribe_legacy("incident.merged")
-def resolve_on_merge(session: Session, ev: events.Event) -> None:
-    paging.resolve_for_incident(session, int(ev.subject_id), reason="incident merged")
+@events.subscribe(incidents.Merged)
+def resolve_on_merge(session: Session, event: incidents.Merged, ev: events.Event) -> None:
+    paging.resolve_for_incident(session, int(event.subject_id), reason="incident merged")

@@ -6,16 +6,17 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from .events import SWAP_DECIDED, SwapRequested
 from .models import Swap
 from .schemas import OverrideIn, SwapIn, SwapOut
-from .service import add_override, compute, get_schedule, record, users_by_id
+from .service import add_override, compute, get_schedule, users_by_id
 
 
-def request_swap(session: Session, actor: Actor, schedule_id: int, data: SwapIn) -> Swap:
+def request_swap(session: Session, actor: Actor, schedule_id: int, data: SwapIn) -> SwapOut:
     actor.require(Perm.ONCALL_READ)
     sched = get_schedule(session, actor, schedule_id)
     if actor.user_id is None:
@@ -32,9 +33,9 @@ def request_swap(session: Session, actor: Actor, schedule_id: int, data: SwapIn)
                 ends_at=data.ends_at, note=data.note, status="requested", created_at=now())
     session.add(swap)
     session.flush()
-    record(session, actor, "oncall.swap_requested", "oncall_schedule", sched.id, swap_id=swap.id,
-           target=target.username, starts_at=swap.starts_at, ends_at=swap.ends_at)
-    return swap
+    events.record(session, actor, SwapRequested(subject_id=sched.id, swap_id=swap.id, target=target.username,
+                                                starts_at=swap.starts_at, ends_at=swap.ends_at))
+    return swaps_out(session, [swap])[0]
 
 
 def get_swap(session: Session, actor: Actor, swap_id: int) -> Swap:
@@ -45,7 +46,7 @@ def get_swap(session: Session, actor: Actor, swap_id: int) -> Swap:
     return swap
 
 
-def _decide(session: Session, actor: Actor, swap_id: int, outcome: str) -> Swap:
+def _decide(session: Session, actor: Actor, swap_id: int, outcome: str) -> SwapOut:
     swap = get_swap(session, actor, swap_id)
     allowed = swap.requester_id if outcome == "cancelled" else swap.target_id
     if actor.user_id != allowed and not actor.can(Perm.ONCALL_MANAGE):
@@ -61,19 +62,19 @@ def _decide(session: Session, actor: Actor, swap_id: int, outcome: str) -> Swap:
             username=target.username, starts_at=swap.starts_at, ends_at=swap.ends_at,
             reason=f"swap #{swap.id}"), swap_id=swap.id)
         swap.override_id = ov.id
-    record(session, actor, f"oncall.swap_{outcome}", "oncall_schedule", swap.schedule_id, swap_id=swap.id)
-    return swap
+    events.record(session, actor, SWAP_DECIDED[outcome](subject_id=swap.schedule_id, swap_id=swap.id))
+    return swaps_out(session, [swap])[0]
 
 
-def accept(session: Session, actor: Actor, swap_id: int) -> Swap:
+def accept(session: Session, actor: Actor, swap_id: int) -> SwapOut:
     return _decide(session, actor, swap_id, "accepted")
 
 
-def decline(session: Session, actor: Actor, swap_id: int) -> Swap:
+def decline(session: Session, actor: Actor, swap_id: int) -> SwapOut:
     return _decide(session, actor, swap_id, "declined")
 
 
-def cancel(session: Session, actor: Actor, swap_id: int) -> Swap:
+def cancel(session: Session, actor: Actor, swap_id: int) -> SwapOut:
     return _decide(session, actor, swap_id, "cancelled")
 
 

@@ -1,4 +1,4 @@
-"""`rapidresponse playbooks …`, `rapidresponse updates …` and `rapidresponse approvals …`."""
+"""`rapidresponse playbooks …` and `rapidresponse updates …`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from ..approvals import service as approvals
 from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import files, service, updates
@@ -15,7 +14,6 @@ from .schema import format_duration
 
 app = typer.Typer(help="The playbook library and the playbooks incidents run.", no_args_is_help=True)
 updates_app = typer.Typer(help="Stakeholder updates composed from playbook templates.", no_args_is_help=True)
-approvals_app = typer.Typer(help="Approve or reject texts that wait for your role.", no_args_is_help=True)
 
 
 @app.command("validate")
@@ -186,38 +184,3 @@ def send(ref: str, update_id: int, as_user: str | None = AsOption) -> None:
     with unit_of_work() as s:
         upd = updates.send(s, actor, ref, update_id)
         console.print(f"update {upd.id} queued to {upd.recipients} recipient(s) of {upd.audience}")
-
-
-@approvals_app.command("inbox")
-@handle_errors
-def inbox(status: str = typer.Option("pending", help="pending, decided or mine"),
-          as_user: str | None = AsOption) -> None:
-    """What waits for your approval."""
-    actor = actor_for(as_user)
-    with unit_of_work(read_only=True) as s:
-        rows = approvals.inbox(s, actor, status=status)
-    table = Table("id", "kind", "title", "role", "status", "requested (UTC)")
-    for a in rows:
-        table.add_row(str(a.id), a.kind, a.title, a.required_role, a.status, a.requested_at.strftime("%d.%m %H:%M"))
-    console.print(table if rows else "nothing waits for you")
-
-
-@approvals_app.command("show")
-@handle_errors
-def show_approval(approval_id: int, as_user: str | None = AsOption) -> None:
-    actor = actor_for(as_user)
-    with unit_of_work(read_only=True) as s:
-        a = approvals.get(s, actor, approval_id)
-    console.print(f"[bold]{a.title}[/bold] ({a.kind}, needs {a.required_role}, {a.status})\n\n{a.text}\n\n"
-                  f"sha256 {a.text_sha256}", highlight=False)
-
-
-@approvals_app.command("decide")
-@handle_errors
-def decide(approval_id: int, decision: str = typer.Argument(..., help="approved or rejected"),
-           sha256: str = typer.Option(..., help="SHA-256 of the text you read (from `approvals show`)"),
-           comment: str = typer.Option(""), as_user: str | None = AsOption) -> None:
-    actor = actor_for(as_user)
-    with unit_of_work() as s:
-        a = approvals.decide(s, actor, approval_id, decision=decision, text_sha256=sha256, comment=comment)
-        console.print(f"approval {a.id}: {a.status}")

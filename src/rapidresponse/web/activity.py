@@ -24,8 +24,6 @@ def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: s
     p = payload
     if kind.startswith("incident.request_"):
         return _request(locale, kind.removeprefix("incident.request_"), p)
-    if kind.startswith("incident.page_"):
-        return _describe_page(locale, kind, p)
     if kind == "incident.case_linked":
         text = (_("linked triage case #%(case)s", case=p.get("case", "")) if p.get("linked")
                 else _("declared from triage case #%(case)s", case=p.get("case", "")))
@@ -36,7 +34,7 @@ def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: s
 
 
 def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
-    """Lines for what playbooks, updates and approvals did on the incident."""
+    """Lines for what playbooks and updates did on the incident."""
     if kind == "incident.playbook_applied":
         return _("applied the playbook %(playbook)s %(version)s (%(tasks)s tasks)", playbook=p.get("playbook", ""),
                  version=p.get("version", ""), tasks=p.get("tasks", 0))
@@ -64,35 +62,7 @@ def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
     if kind == "incident.update_sent":
         return _("sent the update “%(subject)s” to %(audience)s", subject=p.get("subject", ""),
                  audience=p.get("audience", ""))
-    if kind == "incident.approval_requested":
-        return _("asked %(role)s to approve “%(title)s”", role=p.get("required_role", ""), title=p.get("title", ""))
-    if kind == "incident.approval_decided":
-        if p.get("decision") == "approved":
-            return _("approved “%(title)s”", title=p.get("title", ""))
-        return _("rejected “%(title)s”: %(comment)s", title=p.get("title", ""), comment=p.get("comment", ""))
-    if kind == "incident.approval_superseded":
-        return _("voided the approval of “%(title)s” (%(reason)s)", title=p.get("title", ""),
-                 reason=p.get("reason", ""))
     return None
-
-
-def _describe_page(locale: str, kind: str, p: dict[str, Any]) -> str:
-    """On-call pages about the incident (recorded by the on-call domain)."""
-    _ = Translator(locale)
-    people = ", ".join(p.get("notified") or []) or _("nobody is on call")
-    if kind == "incident.page_triggered":
-        return _("paged %(team)s: %(people)s", team=p.get("team", ""), people=people)
-    if kind == "incident.page_escalated":
-        if p.get("exhausted"):
-            return _("the page to %(team)s went through every step without an acknowledgement", team=p.get("team", ""))
-        return _("escalated the page to %(team)s, step %(step)s: %(people)s", team=p.get("team", ""),
-                 step=int(p.get("step") or 0) + 1, people=people)
-    if kind == "incident.page_acknowledged":
-        return _("acknowledged the page to %(team)s after %(minutes)s min", team=p.get("team", ""),
-                 minutes=round(int(p.get("seconds_to_ack") or 0) / 60, 1))
-    if kind == "incident.page_resolved":
-        return _("resolved the page to %(team)s", team=p.get("team", ""))
-    return kind
 
 
 OUTCOME_LABELS = {"removed_globally": N_("Removed globally"),

@@ -110,7 +110,8 @@ def refusal_message(locale: str, exc: Exception) -> str:
         return domain_message(locale, exc)
     if isinstance(exc, FormError):
         return str(exc)
-    return Translator(locale)("Enter a valid date and time.")
+    _ = Translator(locale)
+    return _("Enter a valid date and time.")
 
 
 def form_action(request: Request, *, build: Callable[[], D], call: Callable[[Session, D], R],

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from .. import auth
-from ..approvals import service as approvals
+from .. import approvals, auth
 from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work

@@ -10,12 +10,12 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from .. import notify
 from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
 from ..incidents import service as incidents
-from ..notify import audiences
 from ..playbooks import service as playbooks
 from ..playbooks import updates
 from . import pages
@@ -46,7 +46,7 @@ def updates_page(request: Request, user: WebUser, ref: str, *, failed: str = "",
         gates = {u.id: updates.required_gate(s, u) for u in items}
         run = playbooks.active_run(s, inc.id)
         pb = playbooks.run_playbook(s, run) if run else None
-        known = audiences.list_audiences(s, actor)
+        known = notify.list_audiences(s, actor)
         if template_id:
             try:
                 preview = updates.preview(s, actor, inc.ref, template_id=template_id, language=language or "en")

@@ -11,16 +11,17 @@ from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
-from ..notify import audiences, endpoints
-from ..notify import service as outbox
-from . import pages
-from .context import request_locale
-from .errors import html_error
-from .forms import domain_message
-from .security import PostedDep, WebUser, require_user
-from .templating import render
+from ..web import pages
+from ..web.context import request_locale
+from ..web.errors import html_error
+from ..web.forms import domain_message
+from ..web.security import PostedDep, WebUser, require_user
+from ..web.templating import render
+from . import audiences, endpoints
+from . import service as outbox
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
 pages.notices(audience=N_("The audience was saved."),
               retried=N_("The message will be tried again."))
 OUTBOX_STATUS = {"pending": N_("Pending"), "sending": N_("Sending"), "delivered": N_("Delivered"),
@@ -37,7 +38,7 @@ def _audiences_page(request: Request, user: WebUser, *, failed: str = "", error:
                      if actor.can(Perm.NOTIFY_MANAGE) else [])
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    return render(request, "settings/audiences.html", {
+    return render(request, "notify/audiences.html", {
         "rows": rows, "hooks": hooks, "can_manage": actor.can(Perm.NOTIFY_MANAGE), "failed": failed,
         "error": error, "values": values or {}}, status=status)
 
@@ -79,7 +80,7 @@ def outbox_page(request: Request, user: Annotated[WebUser, Depends(require_user)
                 if user.actor.can(Perm.NOTIFY_MANAGE) else {}
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    return render(request, "outbox/list.html", {
+    return render(request, "notify/outbox.html", {
         "counts": counts, "rows": rows, "total": total, "wanted": wanted, "OUTBOX_STATUS": OUTBOX_STATUS,
         "endpoint_names": names, "can_manage": user.actor.can(Perm.NOTIFY_MANAGE)})
 

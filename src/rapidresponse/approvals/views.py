@@ -7,49 +7,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.orm import Session
 
-from ..approvals import service as approvals
-from ..approvals.models import Approval
-from ..auth import Actor
-from ..auth.models import User
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..i18n import N_
-from ..incidents import service as incidents
-from . import pages
-from .context import request_locale
-from .errors import html_error
-from .forms import domain_message
-from .security import PostedDep, WebUser, require_user
-from .templating import render
+from ..web import pages
+from ..web.context import request_locale
+from ..web.errors import html_error
+from ..web.forms import domain_message
+from ..web.security import PostedDep, WebUser, require_user
+from ..web.templating import render
+from . import service
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
 pages.notices(approved=N_("You approved the text."),
               rejected=N_("You rejected the text."))
-pages.badge("approvals", approvals.pending_count)  # waiting for this user's decision
+pages.badge("approvals", service.pending_count)  # waiting for this user's decision
 TABS = {"pending": N_("Waiting for me"), "decided": N_("Decided by me"), "mine": N_("My requests")}
 KIND_LABELS = {"external_statement": N_("External statement"),
                "law_enforcement_referral": N_("Law-enforcement referral"),
                "regulator_reply": N_("Reply to a regulator"), "leadership_update": N_("Leadership update")}
 APPROVAL_STATUS = {"pending": N_("Pending"), "approved": N_("Approved"), "rejected": N_("Rejected"),
                    "superseded": N_("Superseded")}
-
-
-def _people(s: Session, rows: list[Approval]) -> dict[int, str]:
-    ids = {i for a in rows for i in (a.requested_by_id, a.decided_by_id) if i is not None}
-    return {i: (u.display_name or u.username) for i in ids if (u := s.get(User, i)) is not None}
-
-
-def _refs(s: Session, actor: Actor, rows: list[Approval]) -> dict[int, str]:
-    out: dict[int, str] = {}
-    for a in rows:
-        if a.incident_id is not None and a.incident_id not in out:
-            try:
-                out[a.incident_id] = incidents.get_by_id(s, actor, a.incident_id).ref
-            except NotFound:
-                continue
-    return out
 
 
 def _labels() -> dict[str, Any]:
@@ -62,8 +42,8 @@ def inbox(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> 
     tab = tab if tab in TABS else "pending"
     try:
         with unit_of_work(read_only=True) as s:
-            rows = approvals.inbox(s, user.actor, status=tab)
-            people, refs = _people(s, rows), _refs(s, user.actor, rows)
+            rows = service.inbox(s, user.actor, status=tab)
+            people, refs = service.people_of(s, rows), service.incident_refs(s, user.actor, rows)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     return render(request, "approvals/list.html", {"rows": rows, "tab": tab, "TABS": TABS, "people": people,
@@ -74,9 +54,9 @@ def _detail(request: Request, user: WebUser, approval_id: int, *, error: str = "
             status: int = 200) -> Response:
     try:
         with unit_of_work(read_only=True) as s:
-            a = approvals.get(s, user.actor, approval_id)
-            may = a.status == "pending" and approvals.may_decide(s, user.actor, a)
-            people, refs = _people(s, [a]), _refs(s, user.actor, [a])
+            a = service.get(s, user.actor, approval_id)
+            may = a.status == "pending" and service.may_decide(s, user.actor, a)
+            people, refs = service.people_of(s, [a]), service.incident_refs(s, user.actor, [a])
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     own = a.requested_by_id == user.actor.user_id
@@ -95,8 +75,8 @@ def decide(request: Request, approval_id: int, posted: PostedDep) -> Response:
     comment = posted.get("comment")
     try:
         with unit_of_work() as s:
-            approvals.decide(s, posted.actor, approval_id, decision=posted.get("decision"),
-                             text_sha256=posted.get("text_sha256"), comment=comment)
+            service.decide(s, posted.actor, approval_id, decision=posted.get("decision"),
+                           text_sha256=posted.get("text_sha256"), comment=comment)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             return html_error(request, 404, exc.title, "")

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from ..auth import Actor
-from ..oncall import engine, reports, service
+from . import engine, reports, service
 
 LABEL_W, WIDTH, ROW_H, HEAD_H = 150.0, 1100.0, 34.0, 30.0
 
