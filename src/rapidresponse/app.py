@@ -31,6 +31,7 @@ from .language import api as language_api
 from .notify import api as notify_api
 from .oncall import api as oncall_api
 from .playbooks import api as playbooks_api
+from .playbooks import views as playbooks_views
 from .policy import api as policy_api
 from .signals import api as signals_api
 from .web import (
@@ -41,17 +42,15 @@ from .web import (
     notify_views,
     oncall_actions,
     oncall_views,
-    playbook_views,
     policy_views,
     request_views,
     signal_views,
     site,
-    update_views,
 )
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
        signals_api, detection_api)
-PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approval_views,
+PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approval_views,
          notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
          signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
