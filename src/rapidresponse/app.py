@@ -34,24 +34,23 @@ from .notify import views as notify_views
 from .oncall import api as oncall_api
 from .oncall import views as oncall_views
 from .playbooks import api as playbooks_api
+from .playbooks import views as playbooks_views
 from .policy import api as policy_api
 from .signals import api as signals_api
 from .web import (
     detection_views,
     hashlist_views,
     lexicon_views,
-    playbook_views,
     policy_views,
     request_views,
     signal_views,
     site,
-    update_views,
 )
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
        signals_api, detection_api)
-PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approvals_views,
-         notify_views, oncall_views, request_views, policy_views, lexicon_views, hashlist_views,
+PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
+         request_views, policy_views, lexicon_views, hashlist_views,
          signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])

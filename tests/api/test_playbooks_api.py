@@ -8,7 +8,7 @@ from typing import Any
 from apikit import Caller, assert_problem, snapshot
 from fastapi.testclient import TestClient
 
-from rapidresponse.playbooks import library
+from rapidresponse.playbooks import sources
 
 
 def test_library_and_validation(client: TestClient, login: Callable[..., Caller]) -> None:
@@ -18,7 +18,7 @@ def test_library_and_validation(client: TestClient, login: Callable[..., Caller]
     one = client.get("/api/v1/playbooks/child_safety", headers=viewer.headers).json()
     assert one["playbook"]["restricted"] is True and "id: child_safety" in one["text"]
     assert_problem(client.get("/api/v1/playbooks/nope", headers=viewer.headers), 404)
-    text = (library.BUILTIN_DIR / "dangerous_challenge.yaml").read_text(encoding="utf-8")
+    text = (sources.BUILTIN_DIR / "dangerous_challenge.yaml").read_text(encoding="utf-8")
     ok = client.post("/api/v1/playbooks/validate", headers=viewer.headers, json={"text": text})
     assert ok.status_code == 200 and ok.json()["tasks"] == 8
     bad = assert_problem(client.post("/api/v1/playbooks/validate", headers=viewer.headers,

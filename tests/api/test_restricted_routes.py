@@ -465,7 +465,7 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.message_id = msg.id
         upd = updates.create(s, member, r.ref, audience="leadership", language="en", subject=f"{title} update",
                              body="update-marker-7Q3X")
-        updates.request_approval(s, member, r.ref, upd.id)
+        upd = updates.request_approval(s, member, r.ref, upd.id)
         world.update_id, world.approval_id = upd.id, upd.approval_id or 0
         world.oncall["page_id"] = _page_of(s, r.id)
         admin = people["admin"].actor

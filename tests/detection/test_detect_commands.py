@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from factories import noisy, timestamps
 from nab import nab_dir
 from typer.testing import CliRunner
 
+from factories import noisy, timestamps
 from rapidresponse.cli import app
 from rapidresponse.detection.series_io import parse_timestamp
 

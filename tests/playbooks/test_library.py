@@ -15,11 +15,11 @@ from rapidresponse.cli import app
 from rapidresponse.db import unit_of_work
 from rapidresponse.errors import Conflict, PermissionDenied, ValidationFailed
 from rapidresponse.incidents.vocab import IncidentType
-from rapidresponse.playbooks import files, library, service, templates
-from rapidresponse.playbooks.schema import CONDITIONS
+from rapidresponse.playbooks import files, rendering, service, sources
+from rapidresponse.playbooks.spec import CONDITIONS
 
-BUILTIN = sorted(library.BUILTIN_DIR.glob("*.yaml"))
-EXAMPLE = library.BUILTIN_DIR / "dangerous_challenge.yaml"
+BUILTIN = sorted(sources.BUILTIN_DIR.glob("*.yaml"))
+EXAMPLE = sources.BUILTIN_DIR / "dangerous_challenge.yaml"
 FACTS = {"ref": "INC-2026-0042", "title": "Собачий кайф", "summary": "Видео с удушением", "type": "Dangerous challenge",
          "severity": "SEV2", "status": "Active", "countries_text": "KZ, RU", "languages_text": "ru, kk",
          "commander": "Aigerim", "comms_lead": "Oksana", "tasks_done": 2, "tasks_total": 8,
@@ -41,7 +41,7 @@ def test_every_builtin_playbook_validates_and_its_templates_render(path: Path) -
     for tpl in pb.templates:
         for lang in pb.languages:
             for part in (tpl.subject, tpl.body):
-                text, missing = templates.render(part.get(lang), FACTS)
+                text, missing = rendering.render(part.get(lang), FACTS)
                 assert text and not missing, (tpl.id, lang, missing)
                 if pb.restricted:  # a restricted incident's title and summary never leave the platform
                     assert FACTS["title"] not in text and FACTS["summary"] not in text, (tpl.id, lang)
@@ -50,7 +50,7 @@ def test_every_builtin_playbook_validates_and_its_templates_render(path: Path) -
 
 
 def test_child_safety_is_restricted_and_refers_through_legal() -> None:
-    pb, _ = files.read(library.BUILTIN_DIR / "child_safety.yaml")
+    pb, _ = files.read(sources.BUILTIN_DIR / "child_safety.yaml")
     assert pb.restricted
     gate = pb.gate("law_enforcement_referral")
     assert gate is not None and gate.required_role == "legal"
@@ -127,10 +127,10 @@ def test_sandboxed_templates_cannot_reach_the_server() -> None:
     for hostile in ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "{{ cycler.__init__.__globals__ }}",
                     "{% for x in range(10**9) %}{% endfor %}{{ ref }}"):
         with pytest.raises(ValidationFailed):
-            out, _ = templates.render(hostile, FACTS)
+            out, _ = rendering.render(hostile, FACTS)
             assert "subclasses" not in out and "globals" not in out
             raise ValidationFailed("rendered harmlessly")
-    text, missing = templates.render("{{ ref }} {{ nonexistent }}", FACTS)
+    text, missing = rendering.render("{{ ref }} {{ nonexistent }}", FACTS)
     assert text == "INC-2026-0042" and missing == ["nonexistent"]
 
 

@@ -19,17 +19,18 @@ from rapidresponse.incidents import work
 from rapidresponse.incidents.schemas import StatusChange, TaskUpdate
 from rapidresponse.notify import audiences
 from rapidresponse.notify.models import OutboxMessage
-from rapidresponse.playbooks import runner, service, updates
+from rapidresponse.playbooks import jobs, service, updates
+from rapidresponse.playbooks.schemas import Checklist, ChecklistStep
 
 
-def _checklist(actor: Actor, ref: str) -> service.Checklist:
+def _checklist(actor: Actor, ref: str) -> Checklist:
     with unit_of_work(read_only=True) as s:
         c = service.checklist(s, actor, ref)
         assert c is not None
         return c
 
 
-def _step(c: service.Checklist, step: str) -> service.Step:
+def _step(c: Checklist, step: str) -> ChecklistStep:
     return next(st for st in c.steps if st.step == step)
 
 
@@ -144,7 +145,7 @@ def test_timers_remind_before_the_deadline_and_escalate_after_once(
 
     def tick() -> int:
         with unit_of_work() as s:
-            return runner.tick(s)
+            return jobs.tick(s)
 
     assert tick() == 0
     fake_clock.advance(minutes=44)  # scope is due in 1h; its owner hears 15 min before
@@ -173,11 +174,11 @@ def test_update_cadence_reminds_the_comms_lead_and_a_sent_update_resets_it(
     assign(commander, ref, "comms_lead", comms)
     fake_clock.advance(hours=3, minutes=50)
     with unit_of_work() as s:
-        runner.tick(s)
+        jobs.tick(s)
     assert [m.recipient for m in _messages("update.due")] == ["comms@rr.example"]
     fake_clock.advance(minutes=11)
     with unit_of_work() as s:
-        runner.tick(s)
+        jobs.tick(s)
     assert {m.recipient for m in _messages("update.overdue")} == {"cmd@rr.example", "comms@rr.example"}
     with unit_of_work() as s:
         audiences.set_audience(s, SYSTEM, "leadership", emails=["board@rr.example"])
@@ -197,7 +198,7 @@ def test_a_resolved_incident_stops_reminding(engine: Engine, fake_clock: Any, ma
             incidents.change_status(s, commander, ref, StatusChange(status=status))
     fake_clock.advance(days=2)
     with unit_of_work() as s:
-        assert runner.tick(s) == 0
+        assert jobs.tick(s) == 0
     assert _messages("task.overdue") == [] and _checklist(commander, ref).run.status == "finished"
 
 
@@ -209,7 +210,7 @@ def test_a_restricted_incidents_reminders_never_carry_its_title(
     assert c.playbook.restricted
     fake_clock.advance(days=1)
     with unit_of_work() as s:
-        runner.tick(s)
+        jobs.tick(s)
     sent = _messages()
     assert sent and all("SECRET-42" not in m.subject + m.body for m in sent)
     assert all(m.restricted for m in sent if m.kind.startswith(("task.", "update.")))

@@ -36,10 +36,10 @@ def test_preview_fills_live_facts_in_each_language(engine: Engine, make_user: Ca
             updates.preview(s, commander, ref, template_id="nope", language="ru")
         with pytest.raises(ValidationFailed):
             updates.preview(s, commander, ref, template_id="leadership_update", language="xx")
-    assert ru["subject"] == f"[SEV2] {ref}, обновление: Собачий кайф: волна видео"
-    assert "Руководитель: Айгерим Сейткали" in ru["body"] and "KZ, RU" in ru["body"] and ru["missing"] == []
-    assert ru["gate"] is None and ru["audience"] == "leadership"
-    assert kk["gate"] == "external_statement" and kk["required_role"] == "legal" and "челлендж" in kk["body"]
+    assert ru.subject == f"[SEV2] {ref}, обновление: Собачий кайф: волна видео"
+    assert "Руководитель: Айгерим Сейткали" in ru.body and "KZ, RU" in ru.body and ru.missing == []
+    assert ru.gate is None and ru.audience == "leadership"
+    assert kk.gate == "external_statement" and kk.required_role == "legal" and "челлендж" in kk.body
 
 
 def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_text(
@@ -49,7 +49,7 @@ def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_te
     with unit_of_work() as s:
         audiences.set_audience(s, SYSTEM, "pr", emails=["press@rr.example"])
         p = updates.preview(s, commander, ref, template_id="press_statement", language="ru")
-        upd = updates.create(s, commander, ref, audience="pr", language="ru", subject=p["subject"], body=p["body"],
+        upd = updates.create(s, commander, ref, audience="pr", language="ru", subject=p.subject, body=p.body,
                              template_id="press_statement")
         uid = upd.id
     with unit_of_work() as s, pytest.raises(Conflict, match="needs the approval of legal"):
@@ -71,7 +71,7 @@ def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_te
         approvals.decide(s, legal, aid, decision="approved", text_sha256=_sha(text), comment="ок")
         assert updates.get(s, commander, ref, uid).status == "approved"
     with unit_of_work() as s:  # an edit after approval voids it
-        updates.edit(s, commander, ref, uid, subject=p["subject"], body=p["body"] + "\n\nP.S.")
+        updates.edit(s, commander, ref, uid, subject=p.subject, body=p.body + "\n\nP.S.")
     with unit_of_work() as s, pytest.raises(Conflict):
         updates.send(s, commander, ref, uid)
     with unit_of_work() as s:
@@ -119,8 +119,8 @@ def test_a_sent_update_arrives_intact_by_email_and_webhook(
         audiences.set_audience(s, SYSTEM, "leadership", emails=["board@rr.example", "cto@rr.example"],
                                endpoint_ids=[ep.id])
         p = updates.preview(s, commander, ref, template_id="leadership_update", language="kk")
-        upd = updates.create(s, commander, ref, audience="leadership", language="kk", subject=p["subject"],
-                             body=p["body"], template_id="leadership_update")
+        upd = updates.create(s, commander, ref, audience="leadership", language="kk", subject=p.subject,
+                             body=p.body, template_id="leadership_update")
         updates.send(s, commander, ref, upd.id)
         subject = upd.subject
     result = delivery.drain(using=channels)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from .. import clock, incidents
+from .. import clock, incidents, playbooks
 from ..auth import Actor
 from ..incidents import (
     IncidentCreate,
@@ -27,8 +27,6 @@ from ..incidents import (
     TaskStatus,
     TaskUpdate,
 )
-from ..playbooks import service as playbooks
-from ..playbooks import updates
 
 
 @dataclass
@@ -108,11 +106,12 @@ class Script:
         """Compose an update from a template of the running playbook; ask for its approval."""
 
         def run(ctx: Context) -> None:
-            p = updates.preview(ctx.session, ctx.actors[by], self.ref, template_id=template, language=language)
-            upd = updates.create(ctx.session, ctx.actors[by], self.ref, audience=p["audience"], language=language,
-                                 subject=p["subject"], body=p["body"], template_id=template)
+            p = playbooks.preview_update(ctx.session, ctx.actors[by], self.ref, template_id=template,
+                                         language=language)
+            upd = playbooks.create_update(ctx.session, ctx.actors[by], self.ref, audience=p.audience,
+                                          language=language, subject=p.subject, body=p.body, template_id=template)
             if ask_approval:
-                updates.request_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
+                playbooks.request_update_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
 
         self._add(at, run)
     def call(self, at: datetime, action: Action) -> None:

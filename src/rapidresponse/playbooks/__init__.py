@@ -1,6 +1,39 @@
-"""Playbooks: crisis plans as versioned YAML, applied to incidents, run by the worker's timers.
-Importing the package registers the incident-event subscribers and the ``playbooks.timers`` job."""
+"""Playbooks: crisis plans as versioned YAML, applied to incidents, run by the worker's timers, and
+the stakeholder updates composed from their templates.
 
-from . import runner, updates
+The public surface: other domains (and the demo) apply playbooks, read an incident's checklist and
+compose its updates through what is exported here, and may react to the events. Importing the
+package registers the incident-event subscribers and the ``playbooks.timers`` job.
+"""
 
-__all__ = ["runner", "updates"]
+from . import jobs, subscribers
+from .events import (
+    ConditionsSet,
+    Escalated,
+    PlaybookApplied,
+    PlaybookFailed,
+    PlaybookSaved,
+    TaskDueSoon,
+    TaskOverdue,
+    UpdateDrafted,
+    UpdateDue,
+    UpdateEdited,
+    UpdateOverdue,
+    UpdateSent,
+)
+from .schemas import Checklist, ChecklistStep, PastRun, PreviewOut, RunOut, UpdateOut, VersionOut
+from .service import apply, checklist, set_conditions
+from .spec import AUDIENCES, CONDITIONS, GATE_KINDS, Playbook
+from .updates import create as create_update
+from .updates import list_updates
+from .updates import preview as preview_update
+from .updates import request_approval as request_update_approval
+from .updates import send as send_update
+
+__all__ = [
+    "AUDIENCES", "CONDITIONS", "GATE_KINDS", "Checklist", "ChecklistStep", "ConditionsSet", "Escalated", "PastRun",
+    "Playbook", "PlaybookApplied", "PlaybookFailed", "PlaybookSaved", "PreviewOut", "RunOut", "TaskDueSoon",
+    "TaskOverdue", "UpdateDrafted", "UpdateDue", "UpdateEdited", "UpdateOut", "UpdateOverdue", "UpdateSent",
+    "VersionOut", "apply", "checklist", "create_update", "jobs", "list_updates", "preview_update",
+    "request_update_approval", "send_update", "set_conditions", "subscribers",
+]

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Response
 from ..db import unit_of_work
 from ..errors import NotFound
 from ..http import ActorDep
-from . import files, library, service, updates
+from . import files, service, sources, updates
 from .schemas import (
     Apply,
     BrokenFileOut,
@@ -33,7 +33,7 @@ RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api/v1", tags=["playbooks"])
 
 
-def _summary(e: library.Entry) -> PlaybookSummary:
+def _summary(e: sources.Entry) -> PlaybookSummary:
     p = e.playbook
     return PlaybookSummary(id=p.id, version=p.version, title=p.title.model_dump(exclude_none=True),
                            incident_types=[t.value for t in p.incident_types], source=e.source, origin=e.origin,
@@ -60,8 +60,7 @@ def validate(actor: ActorDep, body: PlaybookSave) -> Validated:
 def save(actor: ActorDep, body: PlaybookSave, response: Response) -> VersionOut:
     """Save a team's playbook (new id, or a new version of an existing one)."""
     with unit_of_work() as s:
-        row = service.save(s, actor, body.text)
-        out = VersionOut.model_validate(row, from_attributes=True)
+        out = service.save(s, actor, body.text)
     response.headers["Location"] = f"/api/v1/playbooks/{out.playbook_id}"
     return out
 
@@ -77,7 +76,7 @@ def get_playbook(actor: ActorDep, playbook_id: str) -> PlaybookDetail:
 def versions(actor: ActorDep, playbook_id: str) -> list[VersionOut]:
     """Every stored version: saved here, or run by an incident."""
     with unit_of_work(read_only=True) as s:
-        return [VersionOut.model_validate(v, from_attributes=True) for v in service.versions(s, actor, playbook_id)]
+        return service.versions(s, actor, playbook_id)
 
 
 def _checklist(actor: ActorDep, ref: str) -> ChecklistOut:
@@ -124,37 +123,37 @@ def set_conditions(actor: ActorDep, ref: str, body: Conditions) -> ChecklistOut:
 @router.get("/incidents/{ref}/updates", response_model=list[UpdateOut])
 def list_updates(actor: ActorDep, ref: str) -> list[UpdateOut]:
     with unit_of_work(read_only=True) as s:
-        return [UpdateOut.model_validate(u) for u in updates.list_updates(s, actor, ref)]
+        return updates.list_updates(s, actor, ref)
 
 
 @router.post("/incidents/{ref}/updates/preview", response_model=PreviewOut)
 def preview(actor: ActorDep, ref: str, body: PreviewIn) -> PreviewOut:
     """A template of the running playbook rendered with the incident's live facts."""
     with unit_of_work(read_only=True) as s:
-        return PreviewOut(**updates.preview(s, actor, ref, template_id=body.template_id, language=body.language))
+        return updates.preview(s, actor, ref, template_id=body.template_id, language=body.language)
 
 
 @router.post("/incidents/{ref}/updates", status_code=201, response_model=UpdateOut)
 def create_update(actor: ActorDep, ref: str, body: UpdateCreate) -> UpdateOut:
     with unit_of_work() as s:
-        return UpdateOut.model_validate(updates.create(s, actor, ref, **body.model_dump()))
+        return updates.create(s, actor, ref, **body.model_dump())
 
 
 @router.patch("/incidents/{ref}/updates/{update_id}", response_model=UpdateOut)
 def edit_update(actor: ActorDep, ref: str, update_id: RowId, body: UpdateEdit) -> UpdateOut:
     """Edit the text; an approval of the old text is void."""
     with unit_of_work() as s:
-        return UpdateOut.model_validate(updates.edit(s, actor, ref, update_id, subject=body.subject, body=body.body))
+        return updates.edit(s, actor, ref, update_id, subject=body.subject, body=body.body)
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/request-approval", response_model=UpdateOut)
 def request_approval(actor: ActorDep, ref: str, update_id: RowId) -> UpdateOut:
     with unit_of_work() as s:
-        return UpdateOut.model_validate(updates.request_approval(s, actor, ref, update_id))
+        return updates.request_approval(s, actor, ref, update_id)
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/send", response_model=UpdateOut)
 def send_update(actor: ActorDep, ref: str, update_id: RowId) -> UpdateOut:
     """Queue the update to its audience (409 until its gate's approval of this exact text)."""
     with unit_of_work() as s:
-        return UpdateOut.model_validate(updates.send(s, actor, ref, update_id))
+        return updates.send(s, actor, ref, update_id)

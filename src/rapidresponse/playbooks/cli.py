@@ -10,7 +10,7 @@ from rich.table import Table
 from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
 from . import files, service, updates
-from .schema import format_duration
+from .spec import format_duration
 
 app = typer.Typer(help="The playbook library and the playbooks incidents run.", no_args_is_help=True)
 updates_app = typer.Typer(help="Stakeholder updates composed from playbook templates.", no_args_is_help=True)
@@ -136,9 +136,9 @@ def preview(ref: str, template: str, language: str = typer.Option("en", help="en
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
         p = updates.preview(s, actor, ref, template_id=template, language=language)
-    console.print(f"[bold]{p['subject']}[/bold]\n\n{p['body']}", highlight=False)
-    if p["gate"]:
-        console.print(f"\n[yellow]needs approval by {p['required_role']} ({p['gate']})[/yellow]")
+    console.print(f"[bold]{p.subject}[/bold]\n\n{p.body}", highlight=False)
+    if p.gate:
+        console.print(f"\n[yellow]needs approval by {p.required_role} ({p.gate})[/yellow]")
 
 
 @updates_app.command("list")
@@ -163,8 +163,8 @@ def compose(ref: str, template: str, language: str = typer.Option("en"),
     actor = actor_for(as_user)
     with unit_of_work() as s:
         p = updates.preview(s, actor, ref, template_id=template, language=language)
-        upd = updates.create(s, actor, ref, audience=audience or p["audience"], language=language,
-                             subject=p["subject"], body=p["body"], template_id=template)
+        upd = updates.create(s, actor, ref, audience=audience or p.audience, language=language,
+                             subject=p.subject, body=p.body, template_id=template)
         console.print(f"draft update {upd.id} for {upd.audience}: {upd.subject}", highlight=False)
 
 

@@ -10,7 +10,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import ValidationFailed
-from .schema import LocatedError, Playbook
+from .spec import LocatedError, Playbook
 
 MAX_FILE_BYTES = 512 * 1024
 Loc = tuple[str | int, ...]

@@ -1,4 +1,5 @@
-"""API shapes for playbooks, running checklists and stakeholder updates."""
+"""Shapes for playbooks, running checklists and stakeholder updates: the API's input and output, and
+what the services return (a run, a version, the checklist with its specs, an incident's updates)."""
 
 from __future__ import annotations
 
@@ -7,14 +8,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from .schema import CONDITIONS
+from ..incidents import IncidentSummary, TaskOut
+from ..notify import AudienceView
+from ..schemas import Strict
+from .spec import CONDITIONS, Playbook, TaskSpec, Text
 
 Lang = Literal["en", "ru", "kk", "uk"]
 PlaybookText = Annotated[str, StringConstraints(min_length=1, max_length=512 * 1024)]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class PlaybookSummary(BaseModel):
@@ -55,6 +55,9 @@ class Validated(BaseModel):
 
 
 class VersionOut(BaseModel):
+    """One stored text of a playbook (saved by a team, or run by an incident)."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
     id: int
     playbook_id: str
     version: str
@@ -62,6 +65,61 @@ class VersionOut(BaseModel):
     source: str
     sha256: str
     created_at: datetime
+
+
+class RunOut(BaseModel):
+    """A playbook applied to an incident: ``active``, ``paused``, ``finished`` or ``replaced``."""
+
+    model_config = ConfigDict(from_attributes=True, frozen=True)
+    id: int
+    incident_id: int
+    version_id: int
+    status: str
+    conditions: list[str]
+    fired: dict[str, Any] = Field(description="escalation id → when it fired")
+    applied_at: datetime
+    last_update_at: datetime | None
+    next_update_due_at: datetime | None
+
+
+class PastRun(BaseModel):
+    """An earlier run of the incident (replaced, or finished with an incident that was reopened)."""
+
+    model_config = ConfigDict(frozen=True)
+    title: Text
+    version: str
+    status: str
+    applied_at: datetime
+
+
+class ChecklistStep(BaseModel):
+    """A step of the running playbook, the incident task that carries it, and what it waits for."""
+
+    model_config = ConfigDict(frozen=True)
+    step: str
+    spec: TaskSpec | None
+    task: TaskOut | None
+    owner_role: str
+    waiting_for: str | None = None
+    overdue: bool = False
+
+
+class Checklist(BaseModel):
+    """An incident's running (or last) playbook as a checklist, with the specs it was written from."""
+
+    model_config = ConfigDict(frozen=True)
+    run: RunOut
+    playbook: Playbook
+    version: VersionOut
+    steps: list[ChecklistStep]
+    roles: list[dict[str, Any]]
+    conditions: list[str]
+    escalations: list[dict[str, Any]]
+    history: list[PastRun] = []
+
+    @property
+    def done(self) -> int:
+        return sum(1 for s in self.steps if s.task and s.task.status == "done")
 
 
 class Apply(Strict):
@@ -131,7 +189,7 @@ class UpdateEdit(Strict):
 
 
 class UpdateOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(from_attributes=True, frozen=True)
     id: int
     template_id: str | None
     audience: str
@@ -144,3 +202,15 @@ class UpdateOut(BaseModel):
     recipients: int
     created_at: datetime
     sent_at: datetime | None
+
+
+class IncidentUpdates(BaseModel):
+    """An incident's stakeholder updates, the approval each needs before it goes out ((kind, role) or
+    None), the running playbook whose templates they may start from, and the audiences to choose."""
+
+    model_config = ConfigDict(frozen=True)
+    incident: IncidentSummary
+    updates: list[UpdateOut]
+    gates: dict[int, tuple[str, str] | None]
+    playbook: Playbook | None
+    audiences: list[AudienceView]

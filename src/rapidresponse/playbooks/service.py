@@ -7,9 +7,7 @@ which step each one carries, when its owner was reminded, and when it was escala
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,41 +16,45 @@ from .. import events, incidents
 from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..incidents import IncidentSummary, TaskCreate, TaskOut, TaskUpdate
-from . import files, library
+from ..incidents import IncidentSummary, TaskCreate, TaskUpdate
+from . import files, sources
+from .events import ConditionsSet, Escalated, PlaybookApplied, PlaybookSaved
 from .models import PlaybookRun, PlaybookVersion, RunTask
-from .schema import CONDITIONS, Playbook, TaskSpec
+from .schemas import Checklist, ChecklistStep, PastRun, RunOut, VersionOut
+from .spec import CONDITIONS, Playbook, TaskSpec
 
+FINISHED = ("resolved", "closed", "cancelled", "merged")
+"""The incident statuses in which its playbook stops."""
 # What the platform does on a playbook's behalf is done as this actor (it sees every incident).
 PLAYBOOK_ACTOR = Actor(user_id=None, username="playbook", role="admin")
 
 
 # --- the library ----------------------------------------------------------------------------
 
-def _ui_entries(session: Session) -> dict[str, library.Entry]:
+def _ui_entries(session: Session) -> dict[str, sources.Entry]:
     """The newest UI-saved version of each playbook."""
     rows = session.execute(select(PlaybookVersion).where(PlaybookVersion.source == "ui")
                            .order_by(PlaybookVersion.id)).scalars()
-    out: dict[str, library.Entry] = {}
+    out: dict[str, sources.Entry] = {}
     for row in rows:
-        out[row.playbook_id] = library.Entry(files.parse(row.text, source=f"ui:{row.id}"), row.text, "ui",
+        out[row.playbook_id] = sources.Entry(files.parse(row.text, source=f"ui:{row.id}"), row.text, "ui",
                                              f"ui:{row.id}")
     return out
 
 
-def entries(session: Session) -> tuple[dict[str, library.Entry], list[library.BrokenFile]]:
-    found, broken = library.from_files()
+def entries(session: Session) -> tuple[dict[str, sources.Entry], list[sources.BrokenFile]]:
+    found, broken = sources.from_files()
     found.update(_ui_entries(session))
     return dict(sorted(found.items())), broken
 
 
-def list_playbooks(session: Session, actor: Actor) -> tuple[list[library.Entry], list[library.BrokenFile]]:
+def list_playbooks(session: Session, actor: Actor) -> tuple[list[sources.Entry], list[sources.BrokenFile]]:
     actor.require(Perm.INCIDENTS_READ)
     found, broken = entries(session)
     return list(found.values()), broken
 
 
-def get_playbook(session: Session, actor: Actor, playbook_id: str) -> library.Entry:
+def get_playbook(session: Session, actor: Actor, playbook_id: str) -> sources.Entry:
     actor.require(Perm.INCIDENTS_READ)
     entry = entries(session)[0].get(playbook_id)
     if entry is None:
@@ -60,15 +62,15 @@ def get_playbook(session: Session, actor: Actor, playbook_id: str) -> library.En
     return entry
 
 
-def for_type(session: Session, incident_type: str) -> library.Entry | None:
+def for_type(session: Session, incident_type: str) -> sources.Entry | None:
     """The playbook an incident of this type runs: a team's own before a built-in one."""
     candidates = [e for e in entries(session)[0].values()
                   if incident_type in [t.value for t in e.playbook.incident_types]]
-    candidates.sort(key=lambda e: (-library.SOURCES.index(e.source), e.playbook.id != incident_type, e.playbook.id))
+    candidates.sort(key=lambda e: (-sources.SOURCES.index(e.source), e.playbook.id != incident_type, e.playbook.id))
     return candidates[0] if candidates else None
 
 
-def _store(session: Session, entry: library.Entry, actor: Actor) -> PlaybookVersion:
+def _store(session: Session, entry: sources.Entry, actor: Actor) -> PlaybookVersion:
     """The stored row for this exact text (one row per text, whoever saves or uses it first)."""
     row = session.execute(select(PlaybookVersion).where(PlaybookVersion.sha256 == entry.sha256)).scalar_one_or_none()
     if row is None:
@@ -80,29 +82,28 @@ def _store(session: Session, entry: library.Entry, actor: Actor) -> PlaybookVers
     return row
 
 
-def save(session: Session, actor: Actor, text: str) -> PlaybookVersion:
+def save(session: Session, actor: Actor, text: str) -> VersionOut:
     """Save a team's playbook from the UI or API; it replaces the library's playbook of that id."""
     actor.require(Perm.PLAYBOOKS_MANAGE)
     playbook = files.parse(text, source="playbook")
     current = entries(session)[0].get(playbook.id)
-    if current is not None and current.sha256 == library.sha256(text):
+    if current is not None and current.sha256 == sources.sha256(text):
         raise Conflict(f"playbook {playbook.id!r} already has exactly this text")
     if current is not None and current.playbook.version == playbook.version:
         raise ValidationFailed(f"playbook {playbook.id!r} is already at version {playbook.version}: "
                                "raise the version when you change it", field="version")
-    old = session.execute(select(PlaybookVersion).where(PlaybookVersion.sha256 == library.sha256(text))
+    old = session.execute(select(PlaybookVersion).where(PlaybookVersion.sha256 == sources.sha256(text))
                           ).scalar_one_or_none()
     if old is not None:
         raise Conflict(f"this exact text is already stored as {old.playbook_id} {old.version}: "
                        "raise the version when you change it")
-    row = _store(session, library.Entry(playbook, text, "ui", "ui"), actor)
-    events.record_legacy(session, type="playbook.saved", subject_type="playbook", subject_id=playbook.id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"version": playbook.version, "version_id": row.id, "sha256": row.sha256})
-    return row
+    row = _store(session, sources.Entry(playbook, text, "ui", "ui"), actor)
+    events.record(session, actor, PlaybookSaved(subject_id=playbook.id, version=playbook.version, version_id=row.id,
+                                                sha256=row.sha256))
+    return VersionOut.model_validate(row)
 
 
-def versions(session: Session, actor: Actor, playbook_id: str) -> list[PlaybookVersion]:
+def versions(session: Session, actor: Actor, playbook_id: str) -> list[VersionOut]:
     """Stored versions of a playbook, newest first: those saved by a team, and those run by an incident
     the actor may see (a version only a restricted incident ran would reveal that incident)."""
     actor.require(Perm.INCIDENTS_READ)
@@ -112,7 +113,7 @@ def versions(session: Session, actor: Actor, playbook_id: str) -> list[PlaybookV
                            .where(PlaybookRun.version_id.in_([r.id for r in rows]))).all()
     seen = incidents.visible_ids(session, actor, {incident_id for _, incident_id in used})
     shown = {version_id for version_id, incident_id in used if incident_id in seen}
-    return [r for r in rows if r.source == "ui" or r.id in shown]
+    return [VersionOut.model_validate(r) for r in rows if r.source == "ui" or r.id in shown]
 
 
 # --- runs -----------------------------------------------------------------------------------
@@ -123,7 +124,7 @@ def active_run(session: Session, incident_id: int) -> PlaybookRun | None:
                            ).scalar_one_or_none()
 
 
-def run_playbook(session: Session, run: PlaybookRun) -> Playbook:
+def run_playbook(session: Session, run: PlaybookRun | RunOut) -> Playbook:
     row = session.get(PlaybookVersion, run.version_id)
     assert row is not None
     return files.parse(row.text, source=f"playbook version {row.id}")
@@ -154,9 +155,9 @@ def _create_step(session: Session, inc: IncidentSummary, run: PlaybookRun, spec:
     return step
 
 
-def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = None) -> PlaybookRun:
+def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = None) -> RunOut:
     """Apply a playbook (the one for the incident's type when none is named). A running one is
-    replaced: its tasks stay on the incident, its reminders stop."""
+    replaced: its tasks stay on the incident, its reminders stop. A refusal comes before any change."""
     actor.require(Perm.INCIDENTS_COMMAND)
     inc = incidents.get(session, actor, ref)
     if inc.status not in ("triage", "active", "mitigated", "monitoring"):
@@ -183,21 +184,20 @@ def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = No
     session.flush()
     filled = {m.role for m in incidents.members(session, inc.id)}
     wanted = [r.role.value for r in playbook.roles if r.min_severity is None or inc.severity <= r.min_severity]
-    incidents.record_event(session, actor, inc, "incident.playbook_applied", playbook=playbook.id,
-                      version=playbook.version, version_id=version.id,
-                      replaced=previous.id if previous else None,
-                      tasks=len(run_steps(session, run)), roles_requested=[r for r in wanted if r not in filled],
-                      next_update_due_at=run.next_update_due_at)
+    events.record(session, actor, PlaybookApplied(
+        subject_id=inc.id, ref=inc.ref, playbook=playbook.id, version=playbook.version, version_id=version.id,
+        replaced=previous.id if previous else None, tasks=len(run_steps(session, run)),
+        roles_requested=[r for r in wanted if r not in filled], next_update_due_at=run.next_update_due_at))
     for condition in run.conditions:
         _fire(session, actor, inc, run, playbook, condition)
-    return run
+    return RunOut.model_validate(run)
 
 
-def run_steps(session: Session, run: PlaybookRun) -> list[RunTask]:
+def run_steps(session: Session, run: PlaybookRun | RunOut) -> list[RunTask]:
     return list(session.execute(select(RunTask).where(RunTask.run_id == run.id).order_by(RunTask.id)).scalars())
 
 
-def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[str]) -> PlaybookRun:
+def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[str]) -> RunOut:
     """Say which conditions hold (minors involved, regulator involved…). A condition that becomes true
     adds the tasks that wait for it and fires its escalations, once per run."""
     actor.require(Perm.INCIDENTS_UPDATE)
@@ -213,10 +213,10 @@ def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[st
     added = [c for c in wanted if c not in run.conditions]
     removed = [c for c in run.conditions if c not in wanted]
     if not added and not removed:
-        return run
+        return RunOut.model_validate(run)
     run.conditions = wanted
-    incidents.record_event(session, actor, inc, "incident.playbook_conditions", added=added, removed=removed,
-                      conditions=wanted)
+    events.record(session, actor, ConditionsSet(subject_id=inc.id, ref=inc.ref, added=added, removed=removed,
+                                                conditions=wanted))
     playbook = run_playbook(session, run)
     existing = {s.step for s in run_steps(session, run)}
     for spec in playbook.tasks:
@@ -224,7 +224,7 @@ def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[st
             _create_step(session, inc, run, spec, now())
     for condition in added:
         _fire(session, actor, inc, run, playbook, condition)
-    return run
+    return RunOut.model_validate(run)
 
 
 def _fire(session: Session, actor: Actor, inc: IncidentSummary, run: PlaybookRun, playbook: Playbook,
@@ -242,39 +242,14 @@ def _fire(session: Session, actor: Actor, inc: IncidentSummary, run: PlaybookRun
                 title=title, description=rule.note.en, owner=commander.username if commander else None,
                 due_at=now() + rule.within))
         run.fired = {**run.fired, rule.id: now().isoformat()}
-        incidents.record_event(session, actor, inc, "incident.playbook_escalated", escalation=rule.id,
-                          condition=condition, role=rule.pull_in_role.value if rule.pull_in_role else None,
-                          team=rule.pull_in_team, within_minutes=int(rule.within.total_seconds() // 60),
-                          task_id=task.id if task else None, already_present=already)
+        events.record(session, actor, Escalated(
+            subject_id=inc.id, ref=inc.ref, escalation=rule.id, condition=condition,
+            role=rule.pull_in_role.value if rule.pull_in_role else None, team=rule.pull_in_team,
+            within_minutes=int(rule.within.total_seconds() // 60), task_id=task.id if task else None,
+            already_present=already))
 
 
 # --- the checklist --------------------------------------------------------------------------
-
-@dataclass
-class Step:
-    step: str
-    spec: TaskSpec | None
-    task: TaskOut | None
-    owner_role: str
-    waiting_for: str | None = None
-    overdue: bool = False
-
-
-@dataclass
-class Checklist:
-    run: PlaybookRun
-    playbook: Playbook
-    version: PlaybookVersion
-    steps: list[Step]
-    roles: list[dict[str, Any]]
-    conditions: list[str]
-    escalations: list[dict[str, Any]]
-    history: list[PlaybookRun] = field(default_factory=list)
-
-    @property
-    def done(self) -> int:
-        return sum(1 for s in self.steps if s.task and s.task.status == "done")
-
 
 def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
     """The running playbook of an incident as a checklist, or None when it runs none."""
@@ -294,8 +269,9 @@ def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
     for rs in run_steps(session, run):
         task = tasks.get(rs.task_id) if rs.task_id else None
         overdue = bool(task and task.due_at and task.status in ("open", "in_progress") and task.due_at < at)
-        steps.append(Step(rs.step, specs.get(rs.step), task, rs.owner_role,
-                          waiting_for=rs.after_step if task and task.due_at is None else None, overdue=overdue))
+        steps.append(ChecklistStep(step=rs.step, spec=specs.get(rs.step), task=task, owner_role=rs.owner_role,
+                                   waiting_for=rs.after_step if task and task.due_at is None else None,
+                                   overdue=overdue))
     members = incidents.members(session, inc.id)
     roles = [{"role": r.role.value, "required": r.required, "why": r.why,
               "holders": [m.username for m in members if m.role == r.role.value],
@@ -303,8 +279,14 @@ def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
     escalations = [{"id": e.id, "when": e.when, "role": e.pull_in_role.value if e.pull_in_role else None,
                     "team": e.pull_in_team, "within": e.within, "note": e.note, "fired_at": run.fired.get(e.id)}
                    for e in playbook.escalations]
-    return Checklist(run, playbook, version, steps, roles, list(run.conditions), escalations,
-                     history=[r for r in runs if r.id != run.id])
+    return Checklist(run=RunOut.model_validate(run), playbook=playbook, version=VersionOut.model_validate(version),
+                     steps=steps, roles=roles, conditions=list(run.conditions), escalations=escalations,
+                     history=[_past(session, r) for r in runs if r.id != run.id])
+
+
+def _past(session: Session, run: PlaybookRun) -> PastRun:
+    playbook = run_playbook(session, run)
+    return PastRun(title=playbook.title, version=playbook.version, status=run.status, applied_at=run.applied_at)
 
 
 def next_update(session: Session, incident_id: int) -> datetime | None:
@@ -331,6 +313,15 @@ def reschedule_cadence(session: Session, incident_id: int, severity: int) -> Non
         return
     cadence = run_playbook(session, run).cadence(severity)
     run.next_update_due_at = (run.last_update_at or run.applied_at) + cadence if cadence else None
+
+
+def follow_status(session: Session, incident_id: int, status: str) -> None:
+    """A resolved incident's playbook stops reminding; a reopened one starts again."""
+    runs = session.execute(select(PlaybookRun).where(PlaybookRun.incident_id == incident_id,
+                                                     PlaybookRun.status.in_(("active", "finished")))
+                           .order_by(PlaybookRun.id.desc()).limit(1)).scalars().all()
+    for run in runs:
+        run.status = "finished" if status in FINISHED else "active"
 
 
 def start_waiting_steps(session: Session, inc_ref: str, run: PlaybookRun, finished_step: str) -> None:

@@ -21,8 +21,10 @@ from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..incidents import STATUS_LABELS, TYPE_LABELS, IncidentSummary
-from . import service, templates
+from . import rendering, service
+from .events import UpdateDrafted, UpdateEdited, UpdateFacts, UpdateSent
 from .models import StakeholderUpdate
+from .schemas import IncidentUpdates, PreviewOut, UpdateOut
 
 LANGUAGES = ("en", "ru", "kk", "uk")
 SUBJECT_TYPE = "stakeholder_update"
@@ -55,7 +57,7 @@ def facts(session: Session, actor: Actor, inc: IncidentSummary, language: str) -
     }
 
 
-def preview(session: Session, actor: Actor, ref: str, *, template_id: str, language: str) -> dict[str, Any]:
+def preview(session: Session, actor: Actor, ref: str, *, template_id: str, language: str) -> PreviewOut:
     """A template rendered with the live facts: subject, body, gate, audience and missing facts."""
     actor.require(Perm.INCIDENTS_READ)
     if language not in LANGUAGES:
@@ -69,12 +71,12 @@ def preview(session: Session, actor: Actor, ref: str, *, template_id: str, langu
     if tpl is None:
         raise NotFound(f"the playbook {playbook.id} has no template {template_id[:60]!r}")
     known = facts(session, actor, inc, language)
-    subject, missing_s = templates.render(tpl.subject.get(language), known)
-    body, missing_b = templates.render(tpl.body.get(language), known)
+    subject, missing_s = rendering.render(tpl.subject.get(language), known)
+    body, missing_b = rendering.render(tpl.body.get(language), known)
     gate = playbook.gate(tpl.gate)
-    return {"template_id": tpl.id, "audience": tpl.audience, "language": language, "subject": subject[:MAX_SUBJECT],
-            "body": body, "gate": tpl.gate, "required_role": gate.required_role if gate else None,
-            "missing": sorted(set(missing_s + missing_b))}
+    return PreviewOut(template_id=tpl.id, audience=tpl.audience, language=language, subject=subject[:MAX_SUBJECT],
+                      body=body, gate=tpl.gate, required_role=gate.required_role if gate else None,
+                      missing=sorted(set(missing_s + missing_b)))
 
 
 def _get(session: Session, actor: Actor, ref: str, update_id: int) -> tuple[IncidentSummary, StakeholderUpdate]:
@@ -94,7 +96,7 @@ def _check_text(subject: str, body: str) -> tuple[str, str]:
     return subject, body
 
 
-def required_gate(session: Session, upd: StakeholderUpdate) -> tuple[str, str] | None:
+def _required_gate(session: Session, upd: StakeholderUpdate) -> tuple[str, str] | None:
     """(approval kind, role) the update needs before it goes out, or None."""
     run = service.active_run(session, upd.incident_id)
     playbook = service.run_playbook(session, run) if run else None
@@ -110,7 +112,7 @@ def required_gate(session: Session, upd: StakeholderUpdate) -> tuple[str, str] |
 
 
 def create(session: Session, actor: Actor, ref: str, *, audience: str, language: str, subject: str, body: str,
-           template_id: str | None = None) -> StakeholderUpdate:
+           template_id: str | None = None) -> UpdateOut:
     """A draft update (its text as previewed, possibly edited)."""
     actor.require(Perm.UPDATES_SEND)
     inc = incidents.get(session, actor, ref)
@@ -131,50 +133,50 @@ def create(session: Session, actor: Actor, ref: str, *, audience: str, language:
                             status="draft", created_by_id=actor.user_id, created_at=at, updated_at=at)
     session.add(upd)
     session.flush()
-    _timeline(session, actor, inc, "incident.update_drafted", upd)
-    return upd
+    _timeline(session, actor, inc, UpdateDrafted, upd)
+    return UpdateOut.model_validate(upd)
 
 
-def edit(session: Session, actor: Actor, ref: str, update_id: int, *, subject: str, body: str) -> StakeholderUpdate:
+def edit(session: Session, actor: Actor, ref: str, update_id: int, *, subject: str, body: str) -> UpdateOut:
     actor.require(Perm.UPDATES_SEND)
     inc, upd = _get(session, actor, ref, update_id)
     if upd.status == "sent":
         raise Conflict("a sent update cannot change; compose a new one", current=upd.status)
     subject, body = _check_text(subject, body)
     if (subject, body) == (upd.subject, upd.body):
-        return upd
+        return UpdateOut.model_validate(upd)
     voided = approvals.supersede(session, actor, subject_type=SUBJECT_TYPE, subject_id=upd.id,
                                  reason="the text was edited")
     upd.subject, upd.body, upd.status, upd.updated_at = subject, body, "draft", now()
-    _timeline(session, actor, inc, "incident.update_edited", upd, approval_voided=bool(voided))
-    return upd
+    _timeline(session, actor, inc, UpdateEdited, upd, approval_voided=bool(voided))
+    return UpdateOut.model_validate(upd)
 
 
 def approval_text(upd: StakeholderUpdate) -> str:
     return f"{upd.subject}\n\n{upd.body}"
 
 
-def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
+def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:
     actor.require(Perm.UPDATES_SEND)
     inc, upd = _get(session, actor, ref, update_id)
     if upd.status not in ("draft", "rejected"):
         raise Conflict(f"update {upd.id} is {upd.status}", current=upd.status)
-    needed = required_gate(session, upd)
+    needed = _required_gate(session, upd)
     kind, role = needed or ("leadership_update", "commander")
     a = approvals.request(session, actor, kind=kind, subject_type=SUBJECT_TYPE, subject_id=upd.id,
                           title=f"{inc.ref}: {upd.subject}", text=approval_text(upd), required_role=role,
                           incident_id=inc.id)
     upd.status, upd.approval_id, upd.updated_at = "pending_approval", a.id, now()
-    return upd
+    return UpdateOut.model_validate(upd)
 
 
-def send(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
+def send(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:
     """Queue the update to every address and endpoint of its audience, once its gate is passed."""
     actor.require(Perm.UPDATES_SEND)
     inc, upd = _get(session, actor, ref, update_id)
     if upd.status == "sent":
         raise Conflict(f"update {upd.id} was sent already", current=upd.status)
-    needed = required_gate(session, upd)
+    needed = _required_gate(session, upd)
     if needed or upd.status in ("pending_approval", "rejected"):
         approved = approvals.approved_text(session, SUBJECT_TYPE, upd.id)
         if approved != approval_text(upd):
@@ -197,33 +199,46 @@ def send(session: Session, actor: Actor, ref: str, update_id: int) -> Stakeholde
     upd.status, upd.sent_at, upd.updated_at = "sent", at, at
     upd.recipients = len(audience.emails) + len(audience.endpoint_ids)
     service.record_update_sent(session, inc.id, inc.severity)
-    _timeline(session, actor, inc, "incident.update_sent", upd, body=upd.body[:4000], recipients=upd.recipients)
-    return upd
+    _timeline(session, actor, inc, UpdateSent, upd, body=upd.body[:4000], recipients=upd.recipients)
+    return UpdateOut.model_validate(upd)
 
 
-def list_updates(session: Session, actor: Actor, ref: str) -> list[StakeholderUpdate]:
-    inc = incidents.get(session, actor, ref)
+def _rows(session: Session, inc: IncidentSummary) -> list[StakeholderUpdate]:
     return list(session.execute(select(StakeholderUpdate).where(StakeholderUpdate.incident_id == inc.id)
                                 .order_by(StakeholderUpdate.id.desc())).scalars())
 
 
-def get(session: Session, actor: Actor, ref: str, update_id: int) -> StakeholderUpdate:
-    return _get(session, actor, ref, update_id)[1]
+def list_updates(session: Session, actor: Actor, ref: str) -> list[UpdateOut]:
+    """The incident's updates, newest first."""
+    return [UpdateOut.model_validate(u) for u in _rows(session, incidents.get(session, actor, ref))]
 
 
-def _timeline(session: Session, actor: Actor, inc: IncidentSummary, kind: str, upd: StakeholderUpdate,
-              **extra: Any) -> None:
-    incidents.record_event(session, actor, inc, kind, update_id=upd.id, audience=upd.audience,
-                           language=upd.language, subject=upd.subject, **extra)
+def get(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:
+    return UpdateOut.model_validate(_get(session, actor, ref, update_id)[1])
 
 
-@events.subscribe(approvals.Decided)
-def on_decided(session: Session, event: approvals.Decided, ev: events.Event) -> None:
+def overview(session: Session, actor: Actor, ref: str) -> IncidentUpdates:
+    """What composing an incident's updates starts from: its updates with the approval each needs, the
+    running playbook (its templates) and the audiences."""
+    inc = incidents.get(session, actor, ref)
+    rows = _rows(session, inc)
+    run = service.active_run(session, inc.id)
+    return IncidentUpdates(incident=inc, updates=[UpdateOut.model_validate(u) for u in rows],
+                           gates={u.id: _required_gate(session, u) for u in rows},
+                           playbook=service.run_playbook(session, run) if run else None,
+                           audiences=notify.list_audiences(session, actor))
+
+
+def _timeline(session: Session, actor: Actor, inc: IncidentSummary, kind: type[UpdateFacts],
+              upd: StakeholderUpdate, **extra: Any) -> None:
+    events.record(session, actor, kind(subject_id=inc.id, ref=inc.ref, update_id=upd.id, audience=upd.audience,
+                                       language=upd.language, headline=upd.subject, **extra))
+
+
+def decided(session: Session, *, update_id: int, approval_id: int, approved: bool) -> None:
     """The approver's decision moves the update on (approved: ready to send; rejected: back to its author)."""
-    if event.about_type != SUBJECT_TYPE:
+    upd = session.get(StakeholderUpdate, update_id)
+    if upd is None or upd.status != "pending_approval" or upd.approval_id != approval_id:
         return
-    upd = session.get(StakeholderUpdate, int(event.about_id))
-    if upd is None or upd.status != "pending_approval" or upd.approval_id != event.approval_id:
-        return
-    upd.status = "approved" if event.decision == "approved" else "rejected"
+    upd.status = "approved" if approved else "rejected"
     upd.updated_at = now()

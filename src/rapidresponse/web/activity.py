@@ -30,39 +30,7 @@ def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: s
         series = ", ".join(p.get("series") or [])
         return _("%(text)s (series %(series)s, %(n)s signals)", text=text, series=series,
                  n=p.get("signals", 0)) if series else text
-    return _coordination(_, kind, p) or kind
-
-
-def _coordination(_: Translator, kind: str, p: dict[str, Any]) -> str | None:
-    """Lines for what playbooks and updates did on the incident."""
-    if kind == "incident.playbook_applied":
-        return _("applied the playbook %(playbook)s %(version)s (%(tasks)s tasks)", playbook=p.get("playbook", ""),
-                 version=p.get("version", ""), tasks=p.get("tasks", 0))
-    if kind == "incident.playbook_failed":
-        return _("could not apply a playbook: %(error)s", error=p.get("error", ""))
-    if kind == "incident.playbook_conditions":
-        return _("set the conditions: %(conditions)s", conditions=", ".join(p.get("conditions") or []) or "—")
-    if kind == "incident.playbook_escalated":
-        return _("escalated (%(condition)s): pull in %(target)s within %(minutes)s min",
-                 condition=p.get("condition", ""), target=p.get("role") or p.get("team") or "",
-                 minutes=p.get("within_minutes", ""))
-    if kind == "incident.task_due_soon":
-        return _("reminded the owner that “%(title)s” is due soon", title=p.get("title", ""))
-    if kind == "incident.task_overdue":
-        return _("told the commander that “%(title)s” is overdue", title=p.get("title", ""))
-    if kind == "incident.update_due":
-        return _("reminded the comms lead that a stakeholder update is due")
-    if kind == "incident.update_overdue":
-        return _("told the commander that the stakeholder update is overdue")
-    if kind == "incident.update_drafted":
-        return _("drafted an update for %(audience)s: “%(subject)s”", audience=p.get("audience", ""),
-                 subject=p.get("subject", ""))
-    if kind == "incident.update_edited":
-        return _("edited the update “%(subject)s”", subject=p.get("subject", ""))
-    if kind == "incident.update_sent":
-        return _("sent the update “%(subject)s” to %(audience)s", subject=p.get("subject", ""),
-                 audience=p.get("audience", ""))
-    return None
+    return kind
 
 
 OUTCOME_LABELS = {"removed_globally": N_("Removed globally"),

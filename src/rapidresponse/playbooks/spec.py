@@ -18,7 +18,7 @@ from jinja2 import TemplateSyntaxError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
 
 from ..incidents import IncidentType, Role
-from .templates import sandbox
+from .rendering import sandbox
 
 LANGS = ("en", "ru", "kk", "uk", "uz", "ky", "be", "ro", "pl", "ka", "hy", "az", "tg")
 SLUG = r"^[a-z][a-z0-9_]{1,60}$"

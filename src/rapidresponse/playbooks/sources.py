@@ -1,4 +1,4 @@
-"""The playbook library: built-in files, a team's directory (``RAPIDRESPONSE_PLAYBOOK_DIR``) and
+"""Where playbooks come from: the built-in files, a team's directory (``RAPIDRESPONSE_PLAYBOOK_DIR``) and
 playbooks saved through the UI, in that order of precedence (a later source replaces a playbook of
 the same id). A broken file in the team's directory does not take the library down: it is listed
 with its error and skipped."""
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import get_settings
 from . import files
-from .schema import Playbook
+from .spec import Playbook
 
 BUILTIN_DIR = Path(__file__).parent / "library"
 SOURCES = ("builtin", "directory", "ui")

@@ -1,4 +1,4 @@
-"""Message templates: sandboxed Jinja2, so a playbook written by a team cannot reach into the server.
+"""Rendering message templates: sandboxed Jinja2, so a playbook written by a team cannot reach into the server.
 
 Templates see only the incident's facts given to :func:`render` (plain values, no objects). A
 missing fact renders as an empty string rather than failing a message in the middle of a crisis,

@@ -1,0 +1,239 @@
+"""Playbook pages: the library, one playbook for reading (and saving a new version), the checklist
+panel of the incident page with its forms (apply or replace a playbook, set conditions), and the
+comms composer of an incident (its stakeholder updates: a template preview with the live facts,
+drafts that can be edited, approval requests and sending)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from .. import incidents
+from ..auth import Actor, Perm
+from ..clock import now
+from ..db import unit_of_work
+from ..errors import DomainError
+from ..i18n import N_
+from ..incidents import IncidentSummary
+from ..web import pages
+from ..web.context import request_locale
+from ..web.errors import html_error
+from ..web.forms import FormError, domain_message, form_action, kept_values, subject_action
+from ..web.security import Posted, PostedDep, WebUser, require_user
+from ..web.templating import Translator, render
+from . import service, updates
+from .schemas import PreviewOut
+from .spec import CONDITIONS, Playbook, TaskSpec, format_duration
+
+router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
+pages.notices(playbook_applied=N_("The playbook was applied."),
+              playbook_saved=N_("The new version of the playbook was saved."),
+              conditions=N_("The conditions were updated."),
+              update_drafted=N_("The draft was saved."),
+              update_edited=N_("The draft was changed."),
+              approval_requested=N_("Approval was requested."),
+              update_sent=N_("The update was queued for sending."))
+CONDITION_LABELS = {
+    "minors_involved": N_("Minors involved"), "regulator_involved": N_("A regulator is involved"),
+    "imminent_threat_to_life": N_("Imminent threat to life"),
+    "law_enforcement_involved": N_("Law enforcement is involved"), "livestream": N_("Livestream"),
+    "cross_border": N_("Crosses borders"), "media_attention": N_("Media attention"),
+    "election_period": N_("Election period"), "staff_safety": N_("Staff safety"),
+}
+SOURCE_LABELS = {"builtin": N_("built-in"), "directory": N_("team directory"), "ui": N_("saved in the UI")}
+LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша", "uk": "Українська"}
+
+
+def deadline(playbook: Playbook, spec: TaskSpec | None, locale: str) -> str:
+    """``1h after declaration`` or ``2h after <task>``; empty when the task has no deadline."""
+    _ = Translator(locale)
+    if spec is None or spec.due is None:
+        return ""
+    within = format_duration(spec.due.within)
+    if spec.due.after == "declared":
+        return _("%(within)s after declaration", within=within)
+    other = next((t for t in playbook.tasks if t.id == spec.due.after), None)
+    name = other.title.get(locale) if other else spec.due.after
+    return _("%(within)s after “%(task)s”", within=within, task=name)
+
+
+# --- the library ----------------------------------------------------------------------------
+
+@router.get("/playbooks")
+def library_page(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    with unit_of_work(read_only=True) as s:
+        found, broken = service.list_playbooks(s, user.actor)
+    return render(request, "playbooks/list.html", {"entries": found, "broken": broken, "duration": format_duration,
+                                                   "SOURCE_LABELS": SOURCE_LABELS})
+
+
+def _detail(request: Request, user: WebUser, playbook_id: str, *, text: str | None = None, error: str = "",
+            status: int = 200) -> Response:
+    try:
+        with unit_of_work(read_only=True) as s:
+            entry = service.get_playbook(s, user.actor, playbook_id)
+            versions = service.versions(s, user.actor, playbook_id)
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    locale = request_locale(request)
+    pb = entry.playbook
+    return render(request, "playbooks/detail.html", {
+        "entry": entry, "pb": pb, "versions": versions, "text": entry.text if text is None else text,
+        "error": error, "SOURCE_LABELS": SOURCE_LABELS, "CONDITION_LABELS": CONDITION_LABELS,
+        "deadline": lambda spec: deadline(pb, spec, locale), "duration": format_duration,
+        "can_manage": user.actor.can(Perm.PLAYBOOKS_MANAGE),
+    }, status=status)
+
+
+@router.get("/playbooks/{playbook_id}")
+def playbook_page(request: Request, playbook_id: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    return _detail(request, user, playbook_id[:80])
+
+
+@router.post("/playbooks/{playbook_id}")
+def save_version(request: Request, playbook_id: str, posted: PostedDep) -> Response:
+    """Save a new version from the YAML textarea; a refused text stays in the form with its error."""
+    text = posted.get("text").replace("\r\n", "\n")
+    try:
+        with unit_of_work() as s:
+            saved_id = service.save(s, posted.actor, text).playbook_id
+    except DomainError as exc:
+        if exc.status in (403, 404):
+            return html_error(request, exc.status, exc.title, exc.detail)
+        return _detail(request, posted.user, playbook_id[:80], text=text,
+                       error=domain_message(request_locale(request), exc), status=exc.status)
+    return RedirectResponse(f"/playbooks/{saved_id}?done=playbook_saved#versions", status_code=303)
+
+
+# --- the checklist panel of the incident page -----------------------------------------------
+
+def checklist_context(s: Session, actor: Actor, inc: IncidentSummary, locale: str) -> dict[str, Any]:
+    """What the checklist section of the incident page shows."""
+    cl = service.checklist(s, actor, inc.ref)
+    library = [(e.playbook.id, e.playbook.title.get(locale)) for e in service.list_playbooks(s, actor)[0]]
+    active = cl is not None and cl.run.status in ("active", "paused")
+    due = cl.run.next_update_due_at if cl is not None and active else None
+    titles = {sp.id: sp.title.get(locale) for sp in cl.playbook.tasks} if cl else {}
+    history = [{"title": run.title.get(locale), "version": run.version, "status": run.status,
+                "applied_at": run.applied_at} for run in (cl.history if cl else [])]
+    return {
+        "cl": cl, "cl_active": active, "cl_library": library, "cl_next_update": due,
+        "cl_update_overdue": bool(due and due < now()), "cl_step_titles": titles,
+        "cl_deadline": (lambda spec: deadline(cl.playbook, spec, locale)) if cl else (lambda spec: ""),
+        "cl_history": history, "CONDITIONS": CONDITIONS, "CONDITION_LABELS": CONDITION_LABELS,
+    }
+
+
+pages.panel("incident.main", "playbooks/_checklist.html", checklist_context, order=10)
+
+
+def _on_incident(request: Request, posted: Posted, ref: str, *, form: str, build: Callable[[], Any],
+                 call: Callable[[Session, Any], object], done: str) -> Response:
+    return subject_action(request, posted, slot="incident", key=ref, form=form, build=build, call=call,
+                          redirect=lambda s, _: f"/incidents/{incidents.get(s, posted.actor, ref).ref}"
+                                                f"?done={done}#checklist")
+
+
+@router.post("/incidents/{ref}/playbook")
+def apply_playbook(request: Request, ref: str, posted: PostedDep) -> Response:
+    def build() -> str:
+        _ = Translator(request_locale(request))
+        value = posted.get("playbook_id").strip()
+        if not value:
+            raise FormError(_("Choose a playbook."))
+        return value
+
+    return _on_incident(request, posted, ref, form="playbook", done="playbook_applied", build=build,
+                        call=lambda s, pid: service.apply(s, posted.actor, ref, pid))
+
+
+@router.post("/incidents/{ref}/playbook/conditions")
+def set_conditions(request: Request, ref: str, posted: PostedDep) -> Response:
+    def build() -> list[str]:
+        _ = Translator(request_locale(request))
+        chosen = posted.getlist("conditions")
+        if any(c not in CONDITIONS for c in chosen):
+            raise FormError(_("Choose a value from the list."))
+        return chosen
+
+    return _on_incident(request, posted, ref, form="conditions", done="conditions", build=build,
+                        call=lambda s, chosen: service.set_conditions(s, posted.actor, ref, chosen))
+
+
+# --- the comms composer ---------------------------------------------------------------------
+
+def updates_page(request: Request, user: WebUser, ref: str, *, failed: str = "", error: str = "",
+                 values: dict[str, str] | None = None, status: int = 200) -> Response:
+    actor = user.actor
+    qp = request.query_params
+    template_id, language = qp.get("template", "")[:80], qp.get("language", "")[:5]
+    preview: PreviewOut | None = None
+    preview_error = ""
+    with unit_of_work(read_only=True) as s:
+        board = updates.overview(s, actor, ref)
+        if template_id:
+            try:
+                preview = updates.preview(s, actor, board.incident.ref, template_id=template_id,
+                                          language=language or "en")
+            except DomainError as exc:  # the incident exists (read above): the template or language
+                preview_error = domain_message(request_locale(request), exc)
+    return render(request, "playbooks/updates.html", {
+        "inc": board.incident, "items": board.updates, "gates": board.gates, "playbook": board.playbook,
+        "audiences": board.audiences, "template_id": template_id, "language": language or "en", "preview": preview,
+        "preview_error": preview_error, "LANGUAGE_NAMES": LANGUAGE_NAMES, "failed": failed, "error": error,
+        "values": values or {}, "can_send": actor.can(Perm.UPDATES_SEND),
+    }, status=status)
+
+
+@router.get("/incidents/{ref}/updates")
+def updates_list(request: Request, ref: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    return updates_page(request, user, ref[:20])
+
+
+def _on_updates(request: Request, posted: Posted, ref: str, *, form: str, call: Callable[[Session], Any],
+                done: str) -> Response:
+    """Run ``call`` and redirect back to the update it made or changed; a refusal shows the page again
+    with its message beside form ``form`` and the input kept."""
+    values = kept_values(posted.form)
+
+    def refused(message: str, status: int) -> Response:
+        return updates_page(request, posted.user, ref, failed=form, error=message, values=values, status=status)
+
+    def redirect(s: Session, result: Any) -> str:
+        anchor = f"update-{result.id}" if result is not None else "compose"
+        return f"/incidents/{incidents.get(s, posted.actor, ref).ref}/updates?done={done}#{anchor}"
+
+    return form_action(request, build=lambda: None, call=lambda s, _: call(s), redirect=redirect, refused=refused,
+                       not_found="refuse")
+
+
+@router.post("/incidents/{ref}/updates")
+def create_update(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _on_updates(request, posted, ref, form="create", done="update_drafted", call=lambda s: updates.create(
+        s, posted.actor, ref, audience=posted.get("audience"), language=posted.get("language"),
+        subject=posted.get("subject"), body=posted.get("body").replace("\r\n", "\n"),
+        template_id=posted.get("template_id") or None))
+
+
+@router.post("/incidents/{ref}/updates/{update_id}")
+def edit_update(request: Request, ref: str, update_id: int, posted: PostedDep) -> Response:
+    return _on_updates(request, posted, ref, form=f"edit-{update_id}", done="update_edited",
+                       call=lambda s: updates.edit(s, posted.actor, ref, update_id, subject=posted.get("subject"),
+                                                   body=posted.get("body").replace("\r\n", "\n")))
+
+
+@router.post("/incidents/{ref}/updates/{update_id}/request-approval")
+def request_approval(request: Request, ref: str, update_id: int, posted: PostedDep) -> Response:
+    return _on_updates(request, posted, ref, form=f"edit-{update_id}", done="approval_requested",
+                       call=lambda s: updates.request_approval(s, posted.actor, ref, update_id))
+
+
+@router.post("/incidents/{ref}/updates/{update_id}/send")
+def send_update(request: Request, ref: str, update_id: int, posted: PostedDep) -> Response:
+    return _on_updates(request, posted, ref, form=f"edit-{update_id}", done="update_sent",
+                       call=lambda s: updates.send(s, posted.actor, ref, update_id))
