@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from factories import noisy, timestamps
 from nab import nab_dir
+from serieskit import noisy, timestamps
 from typer.testing import CliRunner
 
 from rapidresponse.cli import app

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
-from factories import PER_DAY, noisy, poisson_counts, seasonal, timestamps
+from serieskit import PER_DAY, noisy, poisson_counts, seasonal, timestamps
 
 from rapidresponse.detection.detectors import (
     DETECTORS,
