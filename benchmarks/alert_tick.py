@@ -7,7 +7,7 @@ with one ``SELECT`` in the same run.
 1. A temporary SQLite database (or ``--database-url``, a scratch database: its series and alerts are
    emptied), migrated.
 2. ``--days`` (2) of Poisson counts for ``--series`` (10,000) harm × country × language series, rates
-   from 0.2 to 5 reports per 5 minutes, written with ``signals.feed.add_counts``.
+   from 0.2 to 5 reports per 5 minutes, written with ``signals.add_series_counts``.
 3. The first tick catches up on all of it (replay rate in bucket-series/s); then ``--ticks`` (5) steady
    ticks, each after one more bucket of counts arrives; then the same number of ticks, each by a new
    ``Ticker`` (a restarted worker).
@@ -47,10 +47,9 @@ def main() -> None:
                        "RAPIDRESPONSE_DATABASE_URL": args.database_url or f"sqlite:///{Path(tmp.name) / 'b.db'}"})
     from sqlalchemy import delete
 
-    from rapidresponse import db, migrate
+    from rapidresponse import db, migrate, signals
     from rapidresponse.detection.models import Alert, Case, DetectionCursor
     from rapidresponse.detection.tick import Ticker
-    from rapidresponse.signals import feed
     from rapidresponse.signals.models import SeriesBucket
 
     db.configure()
@@ -73,7 +72,7 @@ def main() -> None:
             rows.append({"harm": h, "country": c, "language": lang, "bucket": start + (first + int(i)) * BUCKET,
                          "count": int(x[j, i])})
         with db.unit_of_work() as s:
-            feed.add_counts(s, rows)
+            signals.add_series_counts(s, rows)
 
     t = time.perf_counter()
     write(0, buckets)
@@ -88,7 +87,7 @@ def main() -> None:
     def baseline(bucket: datetime) -> float:
         t0 = time.perf_counter()
         with db.unit_of_work(read_only=True) as s:
-            feed.counts(s, bucket, bucket + BUCKET)
+            signals.series_counts(s, bucket, bucket + BUCKET)
         return time.perf_counter() - t0
 
     live = Ticker()

@@ -20,7 +20,7 @@ PDQ part (``--pdq-hashes``, 0 skips it):
 1. ``--pdq-hashes`` random 256-bit hashes (1,000,000), seeded, packed as an (n, 32) uint8 array.
 2. ``--pdq-queries`` queries (200): half are stored hashes with 0 to 40 bits flipped (so the 31/32
    boundary is crossed), half are random (nothing within 31).
-3. The index ``signals.hashindex.PdqIndex`` (``faiss.IndexBinaryFlat``, the one the service builds) is
+3. The index ``hashes.index.PdqIndex`` (``faiss.IndexBinaryFlat``, the one the service builds) is
    built (timed) and answers all queries in one range search; the **baseline** is
    ``hashindex.brute_force``: vectorised numpy, XOR of the packed bytes and a 256-entry popcount table,
    one query at a time over the whole array. Both must return identical hits (checked; exit code 1 if not).
@@ -31,11 +31,11 @@ MinHash part (``--texts``, 0 skips it): clustering of short report texts into tr
    edits (a number, a hashtag, case), the rest distinct texts of random Cyrillic (Russian and Kazakh
    letters) words.
 2. Clusterers, each over the texts in batches of ``--batch`` (5,000), as intake sees them:
-   - **this code**: ``signals.trends`` shingles and batched signatures (``MinHash.bulk`` with crc32)
+   - **this code**: ``signals.clustering`` shingles and batched signatures (``MinHash.bulk`` with crc32)
      queried against one long-lived LSH index that new trends are added to (what the in-memory
      ``TrendIndex`` does, without the database round trips);
    - **baseline** ``rebuild per batch``: the same, but the LSH index rebuilt from every trend's
-     stored signature before each batch (what ``trends.assign`` did before), over the first
+     stored signature before each batch (what ``clustering.assign`` did before), over the first
      ``--rebuild-texts`` (100,000) texts: its cost grows with the number of trends;
    - **baseline** ``datasketch per item``: ``MinHash(num_perm=64)`` updated shingle by shingle with
      its default SHA-1 hash, then query/insert, over the first ``--item-texts`` (20,000) texts.
@@ -156,7 +156,7 @@ def _flip(vector: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray
 def pdq_section(args: argparse.Namespace) -> dict[str, Any]:
     import faiss  # noqa: F401  (imported before the build is timed)
 
-    from rapidresponse.signals.hashindex import PdqIndex, brute_force
+    from rapidresponse.hashes.index import PdqIndex, brute_force
 
     rng = np.random.default_rng(args.seed)
     n, radius = args.pdq_hashes, 31
@@ -213,7 +213,7 @@ def _short_texts(n: int, rng: random.Random) -> tuple[list[str], list[int]]:
 def _cluster_batched(texts: list[str], batch: int, *, rebuild: bool) -> tuple[float, list[int]]:
     from datasketch import MinHashLSH
 
-    from rapidresponse.signals import trends
+    from rapidresponse.signals import clustering as trends
 
     lsh = MinHashLSH(threshold=trends.THRESHOLD, num_perm=trends.NUM_PERM)
     stored: list[Any] = []  # trend signatures, as the table holds them
@@ -246,7 +246,7 @@ def _cluster_batched(texts: list[str], batch: int, *, rebuild: bool) -> tuple[fl
 def _cluster_per_item(texts: list[str]) -> tuple[float, list[int]]:
     from datasketch import MinHash, MinHashLSH
 
-    from rapidresponse.signals import trends
+    from rapidresponse.signals import clustering as trends
 
     lsh = MinHashLSH(threshold=trends.THRESHOLD, num_perm=trends.NUM_PERM)
     labels: list[int] = []

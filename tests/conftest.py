@@ -21,7 +21,8 @@ from receivers import HttpReceiver, SmtpServer
 
 domains.load()  # every domain's event types, subscribers and jobs, as in the server
 pytest_plugins = ["factories.auth", "factories.incidents", "factories.approvals", "factories.notify",
-                  "factories.oncall", "factories.playbooks"]
+                  "factories.oncall", "factories.playbooks", "factories.language", "factories.hashes",
+                  "factories.signals", "factories.detection"]
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]

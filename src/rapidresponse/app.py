@@ -25,10 +25,14 @@ from .config import get_settings
 from .dashboard import views as dashboard_views
 from .db import get_engine
 from .detection import api as detection_api
+from .detection import views as detection_views
 from .errors import DomainError
+from .hashes import api as hashes_api
+from .hashes import views as hashes_views
 from .incidents import api as incidents_api
 from .incidents import views as incidents_views
 from .language import api as language_api
+from .language import views as language_views
 from .notify import api as notify_api
 from .notify import views as notify_views
 from .oncall import api as oncall_api
@@ -37,21 +41,17 @@ from .playbooks import api as playbooks_api
 from .playbooks import views as playbooks_views
 from .policy import api as policy_api
 from .signals import api as signals_api
+from .signals import views as signals_views
 from .web import (
-    detection_views,
-    hashlist_views,
-    lexicon_views,
     policy_views,
     request_views,
-    signal_views,
     site,
 )
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
-       signals_api, detection_api)
+       signals_api, hashes_api, detection_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
-         request_views, policy_views, lexicon_views, hashlist_views,
-         signal_views, detection_views)
+         request_views, policy_views, language_views, hashes_views, signals_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 log = structlog.get_logger("rapidresponse.http")

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from hashkit import encode, flip, picture, random_hashes, variants
 from rapidresponse.db import unit_of_work
 from rapidresponse.events import Event
-from rapidresponse.signals import pdq
-from rapidresponse.signals.hashmodels import HashMatch
+from rapidresponse.hashes import pdq
+from rapidresponse.hashes.models import HashMatch
 from rapidresponse.signals.models import Signal
 
 HASHES = random_hashes(5, seed=7)

@@ -19,10 +19,10 @@ def _alert_in(database_url: str) -> int:
     """A week-less day of background counts and a spike in the server's database, and its alert."""
     from sqlalchemy import select
 
+    from rapidresponse import signals
     from rapidresponse.db import make_engine
     from rapidresponse.detection import alerts
     from rapidresponse.detection.models import Alert
-    from rapidresponse.signals import feed
 
     key = ("dangerous_challenge", "KZ", "kk")
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -34,7 +34,7 @@ def _alert_in(database_url: str) -> int:
     engine = make_engine(database_url)
     try:
         with Session(engine) as s:
-            feed.add_counts(s, rows)
+            signals.add_series_counts(s, rows)
             for i in range(3):
                 alerts.on_crossing(s, key, bucket=spike + timedelta(minutes=5 * i), score=0.8 + 0.05 * i,
                                    threshold=0.6, observed=40 + 5 * i)

@@ -12,7 +12,7 @@ import pytest
 from browserkit import LiveServer
 
 from hashkit import encode, picture, random_hashes, variants
-from rapidresponse.signals import pdq
+from rapidresponse.hashes import pdq
 
 pytestmark = pytest.mark.browser
 

@@ -20,10 +20,9 @@ THREAT = "Внимание! Завтра в школе №{n} будет как 
 
 
 def _seed(database_url: str) -> None:
+    from rapidresponse import language, signals
     from rapidresponse.auth import SYSTEM
     from rapidresponse.db import make_engine
-    from rapidresponse.language import service as lexicons
-    from rapidresponse.signals import service
 
     at = datetime.now(UTC) - timedelta(minutes=30)
 
@@ -34,9 +33,9 @@ def _seed(database_url: str) -> None:
     engine = make_engine(database_url)
     try:
         with Session(engine) as s:
-            lexicons.add_terms(s, SYSTEM, harm="dangerous_challenge", language="en",
-                               new=[lexicons.NewTerm(term="choking challenge")], skip_existing=True)
-            service.ingest(s, SYSTEM, [
+            language.add_terms(s, SYSTEM, harm="dangerous_challenge", language="en",
+                               new=[language.NewTerm(term="choking challenge")], skip_existing=True)
+            signals.ingest(s, SYSTEM, [
                 *(row(i, THREAT.format(n=i), harm="violent_threats", country="RU") for i in range(4)),
                 row(10, "Новый сhоkіng сhаllеngе у школьников, смотрите", content_type="image", url=PIXEL),
                 row(11, "ch0k1ng ch4ll3ng3 is back on the app", source="classifier", country="UZ"),

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from alertkit import BUCKET, QUIET_KEY, SPIKE_KEY, all_alerts, background, spike
+from alertkit import BUCKET, QUIET_KEY, SPIKE_KEY, Store, all_alerts
 from sqlalchemy import select
 
 from rapidresponse.auth import Actor
@@ -25,7 +26,8 @@ def run(ticker: Ticker, at: Any, **kw: Any) -> Any:
         return ticker.tick(s, now=at, **kw)
 
 
-def test_a_spike_raises_one_alert_with_context_and_quiet_series_none(fake_clock: Any) -> None:
+def test_a_spike_raises_one_alert_with_context_and_quiet_series_none(fake_clock: Any, background: Store,
+                                                                     spike: Store) -> None:
     end = background(4)
     after = spike(end - timedelta(hours=1))
     fake_clock.now = after + BUCKET
@@ -60,11 +62,11 @@ def test_one_live_alert_per_series_a_new_crossing_updates_it(fake_clock: Any) ->
         assert first.peak_score == 0.9 and first.observed == 20
 
 
-def test_after_dismissal_a_crossing_within_cooldown_is_quiet_then_a_new_alert(admin: Actor, fake_clock: Any) -> None:
+def test_after_dismissal_a_crossing_within_cooldown_is_quiet_then_a_new_alert(admin: Actor, fake_clock: Any,
+                                                                              make_alert: Callable[..., int]) -> None:
     at = fake_clock.now
+    alert_id = make_alert(SPIKE_KEY, bucket=at)
     with unit_of_work() as s:
-        alerts.on_crossing(s, SPIKE_KEY, bucket=at, score=0.8, threshold=0.7, observed=12)
-        alert_id = s.execute(select(Alert.id)).scalar_one()
         alerts.dismiss(s, admin, alert_id, reason="school trip video, not a challenge")
         assert alerts.on_crossing(s, SPIKE_KEY, bucket=at + timedelta(hours=1), score=0.8, threshold=0.7,
                                   observed=12) == "quiet"
@@ -73,11 +75,10 @@ def test_after_dismissal_a_crossing_within_cooldown_is_quiet_then_a_new_alert(ad
     assert [a[3] for a in all_alerts()] == ["dismissed", "open"]
 
 
-def test_snooze_expires_with_the_clock(admin: Actor, fake_clock: Any) -> None:
+def test_snooze_expires_with_the_clock(admin: Actor, fake_clock: Any, make_alert: Callable[..., int]) -> None:
     at = fake_clock.now
+    alert_id = make_alert(SPIKE_KEY, bucket=at)
     with unit_of_work() as s:
-        alerts.on_crossing(s, SPIKE_KEY, bucket=at, score=0.8, threshold=0.7, observed=12)
-        alert_id = s.execute(select(Alert.id)).scalar_one()
         alerts.snooze(s, admin, alert_id, until=at + timedelta(hours=1), reason="waiting for the KZ team")
         # a crossing while snoozed updates it but it stays snoozed
         assert alerts.on_crossing(s, SPIKE_KEY, bucket=at + BUCKET, score=0.9, threshold=0.7,
@@ -106,11 +107,11 @@ def test_suppression_rule_stops_alerts_until_it_expires(admin: Actor, fake_clock
     assert [a[0] for a in all_alerts()] == [QUIET_KEY[0], SPIKE_KEY[0]]
 
 
-def test_invalid_transitions_and_bad_input_change_nothing(admin: Actor, fake_clock: Any) -> None:
+def test_invalid_transitions_and_bad_input_change_nothing(admin: Actor, fake_clock: Any,
+                                                          make_alert: Callable[..., int]) -> None:
     at = fake_clock.now
+    alert_id = make_alert(SPIKE_KEY, bucket=at)
     with unit_of_work() as s:
-        alerts.on_crossing(s, SPIKE_KEY, bucket=at, score=0.8, threshold=0.7, observed=12)
-        alert_id = s.execute(select(Alert.id)).scalar_one()
         alerts.dismiss(s, admin, alert_id, reason="noise")
     before = all_alerts()
     for call in (lambda s: alerts.acknowledge(s, admin, alert_id),
@@ -127,7 +128,7 @@ def test_invalid_transitions_and_bad_input_change_nothing(admin: Actor, fake_clo
 
 @pytest.mark.parametrize("reanchor", [False, True], ids=["anchor", "moving-anchor"])
 def test_a_restarted_worker_raises_the_same_alerts(fake_clock: Any, monkeypatch: pytest.MonkeyPatch,
-                                                   reanchor: bool) -> None:
+                                                   reanchor: bool, background: Store, spike: Store) -> None:
     if reanchor:  # the history since the anchor passes the limit during the run: the anchor moves
         monkeypatch.setattr(tick_module, "MAX_REPLAY", timedelta(days=2, hours=20))
         monkeypatch.setattr(tick_module, "REANCHOR", timedelta(days=2))
@@ -156,7 +157,7 @@ def test_a_restarted_worker_raises_the_same_alerts(fake_clock: Any, monkeypatch:
     assert (anchor > end - timedelta(days=2, hours=12)) == reanchor
 
 
-def test_two_workers_tick_each_bucket_once(fake_clock: Any, engine: Any) -> None:
+def test_two_workers_tick_each_bucket_once(fake_clock: Any, engine: Any, background: Store, spike: Store) -> None:
     end = background(3, seed=13)
     after = spike(end - timedelta(hours=1))
     barrier = threading.Barrier(2)
@@ -179,7 +180,8 @@ def test_two_workers_tick_each_bucket_once(fake_clock: Any, engine: Any) -> None
     assert len({a[:3] for a in single}) == len(single)  # never two alerts for one series
 
 
-def test_backtest_counts_what_a_threshold_would_have_raised(admin: Actor, fake_clock: Any) -> None:
+def test_backtest_counts_what_a_threshold_would_have_raised(admin: Actor, fake_clock: Any, background: Store,
+                                                            spike: Store) -> None:
     end = background(4, seed=17)
     after = spike(end - timedelta(hours=3), buckets=4, per_bucket=40)
     at = after + BUCKET
@@ -202,7 +204,8 @@ def test_backtest_counts_what_a_threshold_would_have_raised(admin: Actor, fake_c
         thresholds.backtest(s, admin, "Bad Family", 0.7)
 
 
-def test_a_new_series_gets_its_own_bank_and_the_same_alerts_as_after_a_restart(fake_clock: Any) -> None:
+def test_a_new_series_gets_its_own_bank_and_the_same_alerts_as_after_a_restart(fake_clock: Any, background: Store,
+                                                                                 spike: Store) -> None:
     end = background(3, seed=19, keys=(QUIET_KEY,))
     t1 = end - timedelta(hours=5)
     late = ("self_harm", "UZ", "uz")

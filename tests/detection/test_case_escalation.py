@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from alertkit import SPIKE_KEY, all_alerts, background, spike
+from alertkit import SPIKE_KEY, Store, all_alerts
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -44,7 +44,7 @@ def oncall_for_challenges(admin: Actor, person: Actor) -> None:
             "policy_id": policy.id, "incident_types": ["dangerous_challenge"], "min_severity": 4}))
 
 
-def raise_spike_alert(fake_clock: Any) -> int:
+def raise_spike_alert(fake_clock: Any, background: Store, spike: Store) -> int:
     end = background(4)
     after = spike(end - timedelta(hours=1))
     fake_clock.now = after + timedelta(minutes=7)
@@ -55,10 +55,10 @@ def raise_spike_alert(fake_clock: Any) -> int:
 
 def test_escalating_a_case_declares_a_prefilled_incident_and_pages_on_call(
         admin: Actor, make_user: Callable[..., Actor], fake_clock: Any, smtp: SmtpServer,
-        channels: dict[str, Channel]) -> None:
+        channels: dict[str, Channel], background: Store, spike: Store) -> None:
     person = make_user("responder", email="oncall@example.org")
     oncall_for_challenges(admin, person)
-    alert_id = raise_spike_alert(fake_clock)
+    alert_id = raise_spike_alert(fake_clock, background, spike)
     fake_clock.advance(minutes=10)
     with unit_of_work() as s:
         case = cases.open_from_alert(s, admin, alert_id)
@@ -93,20 +93,21 @@ def test_escalating_a_case_declares_a_prefilled_incident_and_pages_on_call(
 
 
 def test_a_child_safety_case_escalates_into_a_restricted_incident(admin: Actor, make_user: Callable[..., Actor],
+                                                                  make_case: Callable[..., int],
                                                                   fake_clock: Any) -> None:
     outsider = make_user("responder")
+    case_id = make_case(admin, source="regulator", title="Regulator notice: grooming in kk groups",
+                        harm="grooming", countries=["KZ"], languages=["kk"])
     with unit_of_work() as s:
-        case = cases.open_manual(s, admin, source="regulator", title="Regulator notice: grooming in kk groups",
-                                 harm="grooming", countries=["KZ"], languages=["kk"])
-        incident = cases.escalate(s, admin, case.id)
+        incident = cases.escalate(s, admin, case_id)
         assert incident.restricted and incident.type == "child_safety"
-        assert cases.incident_ref(s, outsider, cases.get(s, outsider, case.id)) is None
-        assert cases.incident_ref(s, admin, case) == incident.ref
+        assert cases.incident_ref(s, outsider, cases.get(s, outsider, case_id)) is None
+        assert cases.incident_ref(s, admin, cases.get(s, admin, case_id)) == incident.ref
 
 
 def test_api_alerts_and_cases_answer_bad_input_with_4xx_and_change_nothing(
-        admin: Actor, make_user: Callable[..., Actor], fake_clock: Any) -> None:
-    alert_id = raise_spike_alert(fake_clock)
+        admin: Actor, make_user: Callable[..., Actor], fake_clock: Any, background: Store, spike: Store) -> None:
+    alert_id = raise_spike_alert(fake_clock, background, spike)
     with unit_of_work() as s:
         _, secret = auth.create_token(s, admin, name="t")
     headers = {"Authorization": f"Bearer {secret}"}
@@ -159,8 +160,9 @@ def test_api_alerts_and_cases_answer_bad_input_with_4xx_and_change_nothing(
         assert alerts.get(s, admin, alert_id).state == "escalated"
 
 
-def test_api_series_has_counts_expected_band_and_crossings(admin: Actor, fake_clock: Any) -> None:
-    alert_id = raise_spike_alert(fake_clock)
+def test_api_series_has_counts_expected_band_and_crossings(admin: Actor, fake_clock: Any, background: Store,
+                                                          spike: Store) -> None:
+    alert_id = raise_spike_alert(fake_clock, background, spike)
     with unit_of_work() as s:
         _, secret = auth.create_token(s, admin, name="t")
     headers = {"Authorization": f"Bearer {secret}"}

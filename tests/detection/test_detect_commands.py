@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from nab import nab_dir
+from serieskit import noisy, timestamps
 from typer.testing import CliRunner
 
-from factories import noisy, timestamps
 from rapidresponse.cli import app
 from rapidresponse.detection.series_io import parse_timestamp
 

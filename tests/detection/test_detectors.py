@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from serieskit import PER_DAY, noisy, poisson_counts, seasonal, timestamps
 
-from factories import PER_DAY, noisy, poisson_counts, seasonal, timestamps
 from rapidresponse.detection.detectors import (
     DETECTORS,
     LIKELIHOOD_CONFIG,

@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from alertkit import SPIKE_KEY, background, spike
+from alertkit import SPIKE_KEY, Store
 from typer.testing import CliRunner
 
 from rapidresponse.auth import Actor
 from rapidresponse.cli import app as cli_app
-from rapidresponse.signals.schemas import SignalIn
+from rapidresponse.signals import SignalIn
 
 runner = CliRunner()
 
@@ -21,7 +21,8 @@ def cli(*args: str) -> Any:
     return runner.invoke(cli_app, list(args))
 
 
-def test_alerts_and_cases_from_the_command_line(admin: Actor, make_user: Any, fake_clock: Any) -> None:
+def test_alerts_and_cases_from_the_command_line(admin: Actor, make_user: Any, fake_clock: Any, background: Store,
+                                                spike: Store) -> None:
     person = make_user("responder")
     end = background(4)
     after = spike(end - timedelta(hours=1))
@@ -49,7 +50,7 @@ def test_alerts_and_cases_from_the_command_line(admin: Actor, make_user: Any, fa
     assert manual.exit_code == 2
 
 
-def test_thresholds_and_backtest_from_the_command_line(admin: Actor, fake_clock: Any) -> None:
+def test_thresholds_and_backtest_from_the_command_line(admin: Actor, fake_clock: Any, background: Store) -> None:
     end = background(3)
     fake_clock.now = end
     assert cli("detect", "thresholds", "--set", "phishing=0.8", "--as", admin.username).exit_code == 0

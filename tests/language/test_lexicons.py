@@ -11,8 +11,9 @@ from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rapidresponse.events import Event
-from rapidresponse.language import service
+from rapidresponse.language import matching, service
 from rapidresponse.language.models import Lexicon, LexiconTerm
+from rapidresponse.language.service import NewTerm
 
 
 def _events(kind: str) -> int:
@@ -22,21 +23,25 @@ def _events(kind: str) -> int:
 
 def test_each_change_is_a_version_and_history_is_readable(engine: Engine, manager: Actor) -> None:
     with unit_of_work() as s:
-        first = service.add_term(s, manager, harm="suicide_promotion", language="ru", term="синий кит")
+        lex, (first,) = service.add_terms(s, manager, harm="suicide_promotion", language="ru",
+                                          new=[NewTerm("синий кит")])
         service.add_term(s, manager, harm="suicide_promotion", language="ru", term="f57", kind="coded")
-        lex = service.get(s, manager, first.lexicon_id)
-        service.remove_term(s, manager, lex.id, first.id)
+        lex = service.remove_term(s, manager, lex.id, first.id)
         assert lex.version == 3
-        assert [t.term for t in service.terms(s, lex)] == ["f57"]
-        assert sorted(t.term for t in service.terms(s, lex, 2)) == ["f57", "синий кит"]
-        assert [t.term for t in service.terms(s, lex, 1)] == ["синий кит"]
-        assert service.terms(s, lex, 0) == []
-        history = service.versions(s, lex)
+
+        def terms(version: int | None = None) -> list[str]:
+            return [t.term for t in service.get(s, manager, lex.id, version=version).terms or []]
+
+        assert terms() == ["f57"]
+        assert sorted(terms(2)) == ["f57", "синий кит"]
+        assert terms(1) == ["синий кит"]
+        assert terms(0) == []
+        history = service.versions(s, manager, lex.id)
         assert [(v.number, v.change, v.term_count) for v in history] == [
             (3, "removed «синий кит»", 1), (2, "added «f57»", 2), (1, "added «синий кит»", 1)]
         assert history[0].created_by == manager.username
         with pytest.raises(NotFound, match="versions 0 to 3"):
-            service.terms(s, lex, 4)
+            terms(4)
     assert _events("lexicon.terms_added") == 2 and _events("lexicon.term_removed") == 1
 
 
@@ -64,26 +69,28 @@ def test_bad_input_changes_nothing(engine: Engine, manager: Actor, fields: dict[
         assert s.scalar(select(Lexicon.version)) == 1
 
 
-def test_permissions(engine: Engine, make_user: Callable[..., Actor], manager: Actor) -> None:
+def test_permissions(engine: Engine, make_user: Callable[..., Actor], manager: Actor,
+                     make_lexicon: Callable[..., int]) -> None:
     responder, viewer, admin = make_user("responder"), make_user("viewer"), make_user("admin")
+    lexicon_id = make_lexicon("собачий кайф", harm="dangerous_challenge", language="ru", actor=admin)
     with unit_of_work() as s:
-        row = service.add_term(s, admin, harm="dangerous_challenge", language="ru", term="собачий кайф")
+        (row,) = service.get(s, admin, lexicon_id).terms or []
         assert service.list_lexicons(s, responder)[0].harm == "dangerous_challenge"
         with pytest.raises(PermissionDenied):
             service.add_term(s, responder, harm="dangerous_challenge", language="ru", term="игра в обморок")
         with pytest.raises(PermissionDenied):
-            service.remove_term(s, responder, row.lexicon_id, row.id)
+            service.remove_term(s, responder, lexicon_id, row.id)
         with pytest.raises(PermissionDenied):
             service.list_lexicons(s, viewer)
-        service.remove_term(s, manager, row.lexicon_id, row.id)
+        service.remove_term(s, manager, lexicon_id, row.id)
         with pytest.raises(NotFound):
-            service.remove_term(s, manager, row.lexicon_id, row.id)  # already gone
+            service.remove_term(s, manager, lexicon_id, row.id)  # already gone
         with pytest.raises(NotFound):
             service.get(s, manager, 999_999)
 
 
-def test_starter_lexicons_match_adversarial_spellings(starter: dict[str, int]) -> None:
-    assert starter["suicide_promotion/ru"] >= 10 and starter["dangerous_challenge/kk"] >= 1
+def test_starter_lexicons_match_adversarial_spellings(starter_lexicons: dict[str, int]) -> None:
+    assert starter_lexicons["suicide_promotion/ru"] >= 10 and starter_lexicons["dangerous_challenge/kk"] >= 1
     cases = {
         "Я в игре. Разбуди меня в 4:20": {"я в игре", "разбуди меня в 4:20"},
         "СИНИЙ   КИТ ждёт": {"синий кит"},
@@ -102,16 +109,16 @@ def test_starter_lexicons_match_adversarial_spellings(starter: dict[str, int]) -
     }
     with unit_of_work(read_only=True) as s:
         for text, terms in cases.items():
-            found = service.match(s, text)
+            found = matching.match(s, text)
             assert {m.term for m in found} == terms, text
             for m in found:
                 assert text[m.start:m.end] == m.text and m.harm in {"suicide_promotion", "dangerous_challenge"}
 
 
-def test_span_points_into_the_original(starter: dict[str, int]) -> None:
+def test_span_points_into_the_original(starter_lexicons: dict[str, int]) -> None:
     text = "смотри: С.О.Б.А.Ч.И.Й  КАЙФ!!"
     with unit_of_work(read_only=True) as s:
-        found = service.match(s, text)
+        found = matching.match(s, text)
     assert {m.language for m in found} == {"ru", "uk", "kk"}  # the Russian name is in all three lexicons
     [m] = [m for m in found if m.language == "ru"]
     assert m.text == "С.О.Б.А.Ч.И.Й  КАЙФ" and (m.harm, m.kind) == ("dangerous_challenge", "coded")
@@ -122,30 +129,30 @@ def test_substring_terms_match_inside_words(engine: Engine, manager: Actor) -> N
         service.add_term(s, manager, harm="self_injury", language="ru", term="селфхарм", substring=True)
         service.add_term(s, manager, harm="self_injury", language="ru", term="порез")
     with unit_of_work(read_only=True) as s:
-        assert [m.text for m in service.match(s, "#селфхармчик и порезы")] == ["селфхарм"]
+        assert [m.text for m in matching.match(s, "#селфхармчик и порезы")] == ["селфхарм"]
 
 
 def test_matcher_is_rebuilt_when_a_version_changes(engine: Engine, manager: Actor) -> None:
     with unit_of_work() as s:
-        row = service.add_term(s, manager, harm="suicide_promotion", language="ru", term="тихий дом")
+        lex = service.add_term(s, manager, harm="suicide_promotion", language="ru", term="тихий дом")
     with unit_of_work(read_only=True) as s:
-        first = service.matcher(s)
-        assert service.matcher(s) is first and len(service.match(s, "тихий дом")) == 1
+        first = matching.matcher(s)
+        assert matching.matcher(s) is first and len(matching.match(s, "тихий дом")) == 1
     with unit_of_work() as s:
-        service.remove_term(s, manager, row.lexicon_id, row.id)
+        service.remove_term(s, manager, lex.id, (lex.terms or [])[0].id)
     with unit_of_work(read_only=True) as s:
-        assert service.matcher(s) is not first and service.match(s, "тихий дом") == []
+        assert matching.matcher(s) is not first and matching.match(s, "тихий дом") == []
 
 
-def test_annotate_batch(starter: dict[str, int]) -> None:
+def test_annotate_batch(starter_lexicons: dict[str, int]) -> None:
     with unit_of_work(read_only=True) as s:
-        out = service.annotate(s, ["Разбуди меня в 4:20, я в игре", "Бүгін көк кит ойыны туралы жазды", ""])
+        out = matching.annotate(s, ["Разбуди меня в 4:20, я в игре", "Бүгін көк кит ойыны туралы жазды", ""])
     assert out[0].detection.lang == "ru" and len(out[0].matches) == 2
     assert out[1].detection.lang == "kk" and [m.term for m in out[1].matches] == ["көк кит"]
     assert out[2].matches == [] and out[2].detection.lang == "und"
 
 
-def test_import_export_round_trip(starter: dict[str, int], manager: Actor) -> None:
+def test_import_export_round_trip(starter_lexicons: dict[str, int], manager: Actor) -> None:
     with unit_of_work(read_only=True) as s:
         doc = service.export_document(s, manager)
     with unit_of_work() as s:
@@ -155,4 +162,4 @@ def test_import_export_round_trip(starter: dict[str, int], manager: Actor) -> No
         service.import_document(s, manager, {"harm": "suicide_promotion", "language": "ru",
                                              "terms": ["новый термин", ""]})
     with unit_of_work(read_only=True) as s:
-        assert not service.match(s, "новый термин")
+        assert not matching.match(s, "новый термин")

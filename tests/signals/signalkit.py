@@ -19,13 +19,3 @@ def signal_row(i: int, **over: Any) -> dict[str, Any]:
     row.update(over)
     return row
 
-
-def add_terms(harm: str, language: str, *terms: str) -> None:
-    """Put ``terms`` in the ``harm`` × ``language`` lexicon (as a policy lead would)."""
-    from rapidresponse.auth import SYSTEM
-    from rapidresponse.db import unit_of_work
-    from rapidresponse.language import service as lexicons
-
-    with unit_of_work() as s:
-        lexicons.add_terms(s, SYSTEM, harm=harm, language=language,
-                           new=[lexicons.NewTerm(term=t) for t in terms])

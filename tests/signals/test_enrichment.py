@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from signalkit import add_terms, signal_row
+from signalkit import signal_row
 from sqlalchemy import select
 
 from rapidresponse.auth import Actor
@@ -45,11 +45,12 @@ def test_language_is_detected_and_kept(make_user: Callable[..., Actor]) -> None:
     assert {"ru", "kk", "ka", "uz", ""} <= langs
 
 
-def test_lexicon_matches_are_stored_in_any_spelling(make_user: Callable[..., Actor]) -> None:
+def test_lexicon_matches_are_stored_in_any_spelling(make_user: Callable[..., Actor],
+                                                    make_lexicon: Callable[..., int]) -> None:
     admin = make_user("admin")
-    add_terms("dangerous_challenge", "ru", "собачий кайф")
-    add_terms("dangerous_challenge", "en", "choking challenge")
-    add_terms("suicide_promotion", "ru", "синий кит")
+    make_lexicon("собачий кайф", harm="dangerous_challenge", language="ru")
+    make_lexicon("choking challenge", harm="dangerous_challenge", language="en")
+    make_lexicon("синий кит", harm="suicide_promotion", language="ru")
     texts = {
         "plain": "Опять этот собачий кайф в комментариях",
         "mixed": "Новый сhоkіng сhаllеngе у школьников",  # Latin word typed with Cyrillic look-alikes
@@ -89,9 +90,10 @@ def test_lexicon_matches_are_stored_in_any_spelling(make_user: Callable[..., Act
     assert n_cyr == 3  # "собачий" in the plain, leet and hashtag-free spellings
 
 
-def test_a_resent_batch_is_not_enriched_twice(make_user: Callable[..., Actor]) -> None:
+def test_a_resent_batch_is_not_enriched_twice(make_user: Callable[..., Actor],
+                                              make_lexicon: Callable[..., int]) -> None:
     admin = make_user("admin")
-    add_terms("dangerous_challenge", "ru", "собачий кайф")
+    make_lexicon("собачий кайф", harm="dangerous_challenge", language="ru")
     with unit_of_work() as s:
         first = service.ingest(s, admin, [signal_row(1, text="собачий кайф")])
     with unit_of_work() as s:
@@ -100,7 +102,8 @@ def test_a_resent_batch_is_not_enriched_twice(make_user: Callable[..., Actor]) -
     assert len(_by_ext()["r-1"].lexicon_matches) == 1
 
 
-def test_search_and_trends_commands(make_user: Callable[..., Actor], fake_clock: object) -> None:
+def test_search_and_trends_commands(make_user: Callable[..., Actor], fake_clock: object,
+                                    make_lexicon: Callable[..., int]) -> None:
     import json
 
     from typer.testing import CliRunner
@@ -108,7 +111,7 @@ def test_search_and_trends_commands(make_user: Callable[..., Actor], fake_clock:
     from rapidresponse.cli import app
 
     analyst = make_user("analyst", username="searcher")
-    add_terms("dangerous_challenge", "ru", "собачий кайф")
+    make_lexicon("собачий кайф", harm="dangerous_challenge", language="ru")
     copies = [signal_row(i, text=f"Новый челлендж с0бачий кайф, снимай как друг падает в обморок {i}",
                          occurred_at=f"2026-03-01T08:{10 + i:02d}:00+00:00") for i in range(4)]
     with unit_of_work() as s:

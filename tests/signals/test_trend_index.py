@@ -20,8 +20,8 @@ from rapidresponse.app import create_app
 from rapidresponse.auth import Actor
 from rapidresponse.auth import service as auth
 from rapidresponse.db import get_engine, unit_of_work
-from rapidresponse.signals import service, trends
-from rapidresponse.signals.models import Signal, TrendBucket
+from rapidresponse.signals import clustering, service, trends
+from rapidresponse.signals.models import Signal, Trend, TrendBucket
 
 THREAT = "Внимание! Завтра в школе №{n} будет как в Керчи, не приходите. Всем разослать!!!"
 CHALLENGE = "Новый челлендж собачий кайф, снимай как друг падает в обморок и выкладывай с тегом {n}"
@@ -58,7 +58,7 @@ def test_another_process_trends_are_joined_without_rebuilding(make_user: Callabl
     admin = make_user("admin")
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, text=THREAT.format(n=i), occurred_at=_at(-60 + i)) for i in range(3)])
-        index = trends.index_for(s)
+        index = clustering.index_for(s)
     rebuilds, threat = index.rebuilds, _trend_of("r-0")
     # Another process starts a trend of its own and joins ours (it builds its index from the database).
     _other_process([signal_row(10 + i, text=CHALLENGE.format(n=i), occurred_at=_at(-50 + i)) for i in range(3)]
@@ -82,12 +82,12 @@ def test_an_emptied_database_rebuilds_the_index(make_user: Callable[..., Actor],
         service.ingest(s, admin, [signal_row(i, text=THREAT.format(n=i)) for i in range(2)])
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(2, text=THREAT.format(n=3))])  # the index now holds the trend
-        index = trends.index_for(s)
+        index = clustering.index_for(s)
     rebuilds = index.rebuilds
     assert _trend_of("r-2") in index.first
     with engine.begin() as conn:  # ids start again, with other texts behind them
         conn.execute(Signal.__table__.delete())
-        conn.execute(trends.Trend.__table__.delete())
+        conn.execute(Trend.__table__.delete())
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("ALTER SEQUENCE signal_trends_id_seq RESTART WITH 1")
     with unit_of_work() as s:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from hashkit import encode, picture, random_hashes, variants
 from rapidresponse.auth import Actor
-from rapidresponse.signals import pdq
+from rapidresponse.hashes import pdq
 
 HASHES = random_hashes(4, seed=11)
 

@@ -12,11 +12,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from rapidresponse.auth import SYSTEM, Actor
-from rapidresponse.db import unit_of_work
-from rapidresponse.language import service as lexicons
-from rapidresponse.signals import service
-from rapidresponse.web import signal_charts
+from rapidresponse.auth import Actor
+from rapidresponse.signals import charts as signal_charts
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "signals"))
 from signalkit import signal_row
@@ -30,10 +27,11 @@ def _at(minutes: float) -> str:
     return (datetime.fromisoformat("2026-03-01T09:00:00+00:00") + timedelta(minutes=minutes)).isoformat()
 
 
-def seed() -> None:
-    with unit_of_work() as s:
-        lexicons.add_terms(s, SYSTEM, harm="dangerous_challenge", language="en",
-                           new=[lexicons.NewTerm(term="choking challenge")])
+Maker = Callable[..., Any]
+
+
+def seed(make_lexicon: Maker, make_signals: Maker) -> None:
+    make_lexicon("choking challenge", harm="dangerous_challenge", language="en")
     rows = [signal_row(i, text=THREAT.format(n=i % 3), occurred_at=_at(-50 + i), harm="violent_threats",
                        country="RU") for i in range(6)]
     rows += [signal_row(10, text="Новый сhоkіng сhаllеngе у школьников", occurred_at=_at(-20),
@@ -41,8 +39,7 @@ def seed() -> None:
              signal_row(11, text="watch this ch0k1ng ch4ll3ng3 video", occurred_at=_at(-10), source="classifier",
                         country="UZ", language=None, url="https://video.example/v/1"),
              signal_row(12, text="Подскажите, как сменить пароль", occurred_at=_at(-5), harm=None, country="KZ")]
-    with unit_of_work() as s:
-        service.ingest(s, SYSTEM, rows)
+    make_signals(rows)
 
 
 def _ids(html: str) -> list[str]:
@@ -50,11 +47,11 @@ def _ids(html: str) -> list[str]:
 
 
 def test_explorer_filters_search_and_marks(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
-                                           fake_clock: Any) -> None:
+                                           fake_clock: Any, make_lexicon: Maker, make_signals: Maker) -> None:
     logged_in("analyst")
     empty = client.get("/signals")
     assert empty.status_code == 200 and 'id="signals-empty"' in empty.text and "No signals yet." in empty.text
-    seed()
+    seed(make_lexicon, make_signals)
     html = client.get("/signals").text
     assert len(_ids(html)) == 9 and "9 signals" in html and 'class="sigchart"' in html
     found = client.get("/signals", params={"q": "CHALLENGE"}).text  # finds both the mixed-script and leet copies
@@ -84,10 +81,10 @@ def test_explorer_filters_search_and_marks(client: TestClient, logged_in: Callab
     assert len(_ids(by_trend)) == 6
 
 
-def test_explorer_pages_and_bad_input(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
+def test_explorer_pages_and_bad_input(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                      make_signals: Maker) -> None:
     logged_in("analyst")
-    with unit_of_work() as s:
-        service.ingest(s, SYSTEM, [signal_row(i, text=f"report number {i} about a video") for i in range(30)])
+    make_signals([signal_row(i, text=f"report number {i} about a video") for i in range(30)])
     first = client.get("/signals").text
     second = client.get("/signals", params={"page": 2}).text
     assert len(_ids(first)) == 25 and len(_ids(second)) == 5 and not set(_ids(first)) & set(_ids(second))
@@ -103,14 +100,13 @@ def test_explorer_pages_and_bad_input(client: TestClient, logged_in: Callable[..
 
 
 def test_trends_by_growth_with_sparklines(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
-                                          fake_clock: Any) -> None:
+                                          fake_clock: Any, make_signals: Maker) -> None:
     logged_in("responder")
     slow = [signal_row(i, text=THREAT.format(n=i), occurred_at=_at(-110 + i)) for i in range(6)]
     slow += [signal_row(10 + i, text=THREAT.format(n=i), occurred_at=_at(-30 + i)) for i in range(2)]
     fast = [signal_row(20 + i, text=f"Новый челлендж собачий кайф, снимай как друг падает в обморок {i}",
                        occurred_at=_at(-20 + i)) for i in range(5)]
-    with unit_of_work() as s:
-        service.ingest(s, SYSTEM, slow + fast)
+    make_signals(slow + fast)
     html = client.get("/trends").text
     labels = re.findall(r'class="trend-label">([^<]*)<', html)
     assert len(labels) == 2 and "собачий кайф" in labels[0] and "Керчи" in labels[1]  # new and fast first

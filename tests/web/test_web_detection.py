@@ -19,11 +19,12 @@ from rapidresponse.detection.models import Alert, Case, Threshold
 KEY = ("dangerous_challenge", "KZ", "kk")
 
 
-def _alert(fake_clock: Any) -> int:
-    with unit_of_work() as s:
-        alerts.on_crossing(s, KEY, bucket=fake_clock.now - timedelta(minutes=20), score=0.9, threshold=0.6,
-                           observed=40)
-        return int(s.execute(select(Alert.id)).scalar_one())
+AlertMaker = Callable[..., int]
+
+
+def _alert(make_alert: AlertMaker, fake_clock: Any, key: tuple[str, str, str] = KEY) -> int:
+    """An open alert on ``key`` from a crossing twenty minutes ago."""
+    return make_alert(key, bucket=fake_clock.now - timedelta(minutes=20), score=0.9, threshold=0.6, observed=40)
 
 
 def _events() -> int:
@@ -32,8 +33,8 @@ def _events() -> int:
 
 
 def test_queue_and_alert_page_in_russian_with_chart(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
-                                                    fake_clock: Any) -> None:
-    alert_id = _alert(fake_clock)
+                                                    fake_clock: Any, make_alert: AlertMaker) -> None:
+    alert_id = _alert(make_alert, fake_clock)
     _, csrf = logged_in("responder")
     page = client.get("/alerts")
     assert page.status_code == 200 and f'href="/alerts/{alert_id}"' in page.text
@@ -47,8 +48,9 @@ def test_queue_and_alert_page_in_russian_with_chart(client: TestClient, logged_i
 
 
 def test_alert_actions_refuse_bad_input_and_invalid_transitions(client: TestClient, fake_clock: Any,
-                                                                logged_in: Callable[..., tuple[Actor, str]]) -> None:
-    alert_id = _alert(fake_clock)
+                                                                logged_in: Callable[..., tuple[Actor, str]],
+                                                                make_alert: AlertMaker) -> None:
+    alert_id = _alert(make_alert, fake_clock)
     _, csrf = logged_in("commander")
     before = _events()
     bad = client.post(f"/alerts/{alert_id}", data={"csrf_token": csrf, "action": "dismiss", "reason": "bad\x00"})
@@ -106,24 +108,22 @@ def test_threshold_editor_backtests_and_saves(client: TestClient, fake_clock: An
 
 
 def test_viewer_sees_no_alerts(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
-                               fake_clock: Any) -> None:
-    _alert(fake_clock)
+                               fake_clock: Any, make_alert: AlertMaker) -> None:
+    _alert(make_alert, fake_clock)
     logged_in("viewer")
     assert client.get("/alerts").status_code == 403
     assert 'href="/alerts"' not in client.get("/").text
 
 
 def test_child_safety_report_texts_only_for_those_who_see_restricted_incidents(
-        client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) -> None:
+        client: TestClient, make_user: Callable[..., Actor], fake_clock: Any, make_alert: AlertMaker) -> None:
     from webkit import login
 
+    alert_id = _alert(make_alert, fake_clock, ("grooming", "KZ", "kk"))
     with unit_of_work() as s:
-        alerts.on_crossing(s, ("grooming", "KZ", "kk"), bucket=fake_clock.now - timedelta(minutes=20), score=0.9,
-                           threshold=0.6, observed=40)
-        alert = s.execute(select(Alert)).scalar_one()
+        alert = s.get_one(Alert, alert_id)
         alert.context = {**alert.context, "samples": [{"id": 1, "occurred_at": "", "source": "user_report",
                                                         "text": "sample-marker-5K2Q"}]}
-        alert_id = alert.id
     login(client, make_user("responder").username)
     assert "sample-marker-5K2Q" not in client.get(f"/alerts/{alert_id}").text
     client.cookies.clear()

@@ -8,15 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, detection, signals
 from ..auth import Actor
-from ..detection import alerts, cases, simulate
-from ..detection.models import Alert
-from ..detection.tick import Ticker
-from ..signals import feed
 
 HISTORY = timedelta(days=7)
 
@@ -25,25 +20,25 @@ def seed_detection(session: Session, actors: dict[str, Actor], base: datetime, a
                    seed: int = 2024) -> int | None:
     """Returns the demo case's id (``None`` if no alert fired on the challenge)."""
     end = base.replace(second=0, microsecond=0) - timedelta(minutes=base.minute % 5)
-    sim = simulate.Simulation(end - HISTORY, end + timedelta(minutes=5), seed=seed, outbreak=None)
-    feed.add_counts(session, list(simulate.counts(sim)))
-    Ticker().tick(session, now=base)
-    first = session.execute(
-        select(Alert).where(Alert.harm == "dangerous_challenge", Alert.country == "KZ", Alert.state == "open",
-                            Alert.raised_at >= base - timedelta(hours=6))
-        .order_by(Alert.raised_at).limit(1)).scalar_one_or_none()
-    if first is None:
-        return None
+    signals.add_series_counts(session, detection.simulated_counts(end - HISTORY, end + timedelta(minutes=5),
+                                                                  seed=seed))
+    detection.run_tick(session, now=base, fresh=True)
     duty, commander = actors["yerzhan.seitkali"], actors["aigerim.nurlanova"]
+    raised, _ = detection.list_alerts(session, duty, state="open", harm="dangerous_challenge", country="KZ")
+    recent = [a for a in raised if a.raised_at >= base - timedelta(hours=6)]
+    if not recent:
+        return None
+    first = min(recent, key=lambda a: (a.raised_at, a.id))
     opened_at = min(first.raised_at + timedelta(minutes=6), base)
     with _clock(opened_at):
-        alerts.acknowledge(session, duty, first.id)
-        case = cases.open_from_alert(session, duty, first.id, title="Challenge reports spiking in Kazakhstan")
-        cases.assign(session, duty, case.id, commander.username)
-        cases.note(session, duty, case.id, "Тот же «собачий кайф», что и в активном инциденте: связываю, "
-                                            "новый инцидент не нужен.")
+        detection.acknowledge(session, duty, first.id)
+        case = detection.open_case_from_alert(session, duty, first.id,
+                                              title="Challenge reports spiking in Kazakhstan")
+        detection.assign_case(session, duty, case.id, commander.username)
+        detection.note_case(session, duty, case.id, "Тот же «собачий кайф», что и в активном инциденте: "
+                                                    "связываю, новый инцидент не нужен.")
     with _clock(min(opened_at + timedelta(minutes=9), base)):
-        cases.escalate(session, commander, case.id, into=active_ref)
+        detection.escalate_case(session, commander, case.id, into=active_ref)
     return case.id
 
 

@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from .. import hashes
 from ..auth import Actor
-from ..signals import hashlists
-from ..signals.hashcsv import CsvEntry
 from .lexicons import clock_at
 
 LIST_NAME = "Choking-game videos (partner share)"
@@ -34,13 +33,13 @@ def seed_hashlists(session: Session, actors: dict[str, Actor], base: datetime, *
     """Create the partner list; returns media hashes for reported videos (near copies of list entries)."""
     rng = random.Random(seed)
     policy = actors["nurlan.akhmetov"]
-    hashes = [f"{rng.getrandbits(256):064x}" for _ in range(ENTRIES)]
+    values = [f"{rng.getrandbits(256):064x}" for _ in range(ENTRIES)]
     with clock_at(base - timedelta(days=7)):
-        hl = hashlists.create_list(
+        hl = hashes.create_list(
             session, policy, name=LIST_NAME, harm="dangerous_challenge", source="Regional hash-sharing partner",
             description="Keyframe hashes of choking-game («собачий кайф») videos confirmed by partner platforms.")
-        entries = [CsvEntry(line=i + 2, hash=h, label=f"keyframe {i % 8 + 1} of video {i // 8 + 1}",
-                            source="partner", added_on=base - timedelta(days=8))
-                   for i, h in enumerate(hashes)]
-        hashlists.add_entries(session, policy, hl.id, entries, imported=True, change="imported partner-share.csv")
-    return [_flip(h, rng.randint(2, 20), rng) for h in rng.sample(hashes, MATCHED)]
+        entries = [hashes.CsvEntry(line=i + 2, hash=h, label=f"keyframe {i % 8 + 1} of video {i // 8 + 1}",
+                                   source="partner", added_on=base - timedelta(days=8))
+                   for i, h in enumerate(values)]
+        hashes.add_entries(session, policy, hl.id, entries, imported=True, change="imported partner-share.csv")
+    return [_flip(h, rng.randint(2, 20), rng) for h in rng.sample(values, MATCHED)]

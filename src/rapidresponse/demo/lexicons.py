@@ -10,16 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import yaml
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, language
 from ..auth import Actor
-from ..language import service
-
-STARTER = Path(service.__file__).parent / "data" / "lexicons"
 
 
 @contextmanager
@@ -34,11 +30,11 @@ def clock_at(at: datetime) -> Iterator[None]:
 def seed_lexicons(session: Session, actors: dict[str, Actor], base: datetime) -> None:
     policy = actors["nurlan.akhmetov"]
     with clock_at(base - timedelta(days=60)):
-        for path in sorted(STARTER.glob("*.yaml")):
-            service.import_document(session, policy, yaml.safe_load(path.read_text("utf-8")), source=path.name)
+        for path in sorted(language.STARTER.glob("*.yaml")):
+            language.import_document(session, policy, yaml.safe_load(path.read_text("utf-8")), source=path.name)
     with clock_at(base - timedelta(days=2)):
-        service.add_term(session, actors["katarzyna.nowak"], harm="dangerous_challenge", language="ru",
+        language.add_term(session, actors["katarzyna.nowak"], harm="dangerous_challenge", language="ru",
                          term="челлендж обморок", kind="coded", note="seen with the active incident")
-        service.add_term(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф", kind="hashtag")
+        language.add_term(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф", kind="hashtag")
     with clock_at(base - timedelta(days=1)):
-        service.remove_term_text(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф")
+        language.remove_term_text(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф")

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from .. import signals
 from ..auth import Actor
-from ..signals import service
 
 TOTAL = 2400
 HOURS = 6
@@ -65,5 +65,5 @@ def seed_signals(session: Session, actor: Actor, base: datetime, *, seed: int = 
     rows = _rows(random.Random(seed), base, media_hashes)
     stored = 0
     for i in range(0, len(rows), 1200):
-        stored += service.ingest(session, actor, rows[i:i + 1200], channel="demo").inserted
+        stored += signals.ingest(session, actor, rows[i:i + 1200], channel="demo").inserted
     return stored

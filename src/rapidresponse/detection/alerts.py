@@ -5,31 +5,45 @@ opened from it); ``acknowledged`` and ``snoozed`` may still be snoozed, suppress
 and a snooze that runs out returns the alert to ``open``. A crossing on a series with a live alert updates it;
 a crossing soon after a closed one (within ``COOLDOWN``) is added to that one without reopening it; a crossing
 on a series that an active suppression rule covers raises nothing. Every change is an event on ``alert:<id>``.
+
+Functions here work on the rows; :mod:`.service` gives the interfaces schemas. numpy is loaded by the first
+crossing, not by the import.
 """
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-import numpy as np
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, signals
 from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, ValidationFailed
-from ..signals import feed
-from . import baseline
+from ..signals import SeriesKey
+from .events import (
+    AlertAcknowledged,
+    AlertDismissed,
+    AlertEscalated,
+    AlertEvent,
+    AlertRaised,
+    AlertSnoozed,
+    AlertSnoozeExpired,
+    AlertSuppressed,
+    AlertUpdated,
+    SuppressionAdded,
+    SuppressionLifted,
+)
 from .models import Alert, Suppression
+from .vocab import LIVE, STATES
 
 BUCKET = timedelta(minutes=5)
 COOLDOWN = timedelta(hours=2)
 MAX_CROSSINGS = 100
 MIN_SPIKE = 5
-LIVE = ("open", "acknowledged", "snoozed")
-STATES = ("open", "acknowledged", "snoozed", "suppressed", "dismissed", "escalated")
 MAX_SNOOZE = timedelta(days=30)
 MAX_SUPPRESS = timedelta(days=365)
 Outcome = Literal["raised", "updated", "suppressed", "quiet", "below"]
@@ -39,27 +53,25 @@ def is_spike(observed: float, expected: float) -> bool:
     """Alerts are about spikes: a crossing counts only above the expected band (a drop, or a count inside
     the Poisson noise of a sparse series, such as 3 reports where 0.3 are expected, raises nothing): at least
     ``MIN_SPIKE`` reports and more than three Poisson deviations above the expected count."""
-    return observed >= MIN_SPIKE and observed > expected + 3.0 * float(np.sqrt(max(expected, 1.0)))
+    return observed >= MIN_SPIKE and observed > expected + 3.0 * math.sqrt(max(expected, 1.0))
 
 
 def series_key(harm: str, country: str, language: str) -> str:
     return f"{harm}/{country}/{language}"
 
 
-def key_of(alert: Alert) -> feed.Key:
+def key_of(alert: Alert) -> SeriesKey:
     return alert.harm, alert.country, alert.language
 
 
-def _record(session: Session, alert: Alert, kind: str, actor: Actor = SYSTEM, at: datetime | None = None,
-            **payload: Any) -> None:
-    payload.setdefault("series", series_key(*key_of(alert)))
-    events.record_legacy(session, type=kind, subject_type="alert", subject_id=alert.id, actor_id=actor.user_id,
-                  actor=actor.label, payload=payload, at=at)
+def _record(session: Session, alert: Alert, kind: type[AlertEvent], actor: Actor = SYSTEM,
+            at: datetime | None = None, **payload: Any) -> None:
+    events.record(session, actor, kind(subject_id=alert.id, series=series_key(*key_of(alert)), **payload), at=at)
 
 
 # --- suppression rules -------------------------------------------------------------------------------------
 
-def _matches(rule: Suppression, key: feed.Key) -> bool:
+def _matches(rule: Suppression, key: SeriesKey) -> bool:
     return all(p == "*" or p == v for p, v in zip((rule.harm, rule.country, rule.language), key, strict=True))
 
 
@@ -68,7 +80,7 @@ def active_rules(session: Session, at: datetime) -> list[Suppression]:
                                                           Suppression.expires_at > at)).scalars())
 
 
-def suppressing(session: Session, key: feed.Key, at: datetime) -> Suppression | None:
+def suppressing(session: Session, key: SeriesKey, at: datetime) -> Suppression | None:
     return next((r for r in active_rules(session, at) if _matches(r, key)), None)
 
 
@@ -97,10 +109,8 @@ def add_rule(session: Session, actor: Actor, *, harm: str = "*", country: str = 
         raise ValidationFailed("a suppression must name at least a harm, a country or a language", field="harm")
     session.add(rule)
     session.flush()
-    events.record_legacy(session, type="detection.suppression_added", subject_type="suppression", subject_id=rule.id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"harm": rule.harm, "country": rule.country, "language": rule.language, "reason": reason,
-                           "expires_at": expires_at.isoformat()})
+    events.record(session, actor, SuppressionAdded(subject_id=rule.id, harm=rule.harm, country=rule.country,
+                                                   language=rule.language, reason=reason, expires_at=expires_at))
     return rule
 
 
@@ -112,8 +122,7 @@ def lift_rule(session: Session, actor: Actor, rule_id: int) -> Suppression:
     if rule.lifted_at is not None:
         raise InvalidTransition(f"suppression rule {rule_id} was already lifted")
     rule.lifted_at = now()
-    events.record_legacy(session, type="detection.suppression_lifted", subject_type="suppression", subject_id=rule.id,
-                  actor_id=actor.user_id, actor=actor.label, payload={})
+    events.record(session, actor, SuppressionLifted(subject_id=rule.id))
     return rule
 
 
@@ -127,13 +136,17 @@ def list_rules(session: Session, actor: Actor, *, include_inactive: bool = False
 
 # --- raised by the tick ----------------------------------------------------------------------------------------
 
-def _context(session: Session, key: feed.Key, bucket: datetime) -> dict[str, Any]:
+def _context(session: Session, key: SeriesKey, bucket: datetime) -> dict[str, Any]:
     """Observed vs expected, growth and the start of the rise from the series; signals and trends behind it."""
+    import numpy as np
+
+    from . import baseline
+
     days = baseline.DAYS + 1
     start = bucket - timedelta(days=days)
     n = int((bucket - start) / BUCKET) + 1
     values = np.zeros(n)
-    for *_, b, count in feed.counts(session, start, bucket + BUCKET, [key]):
+    for *_, b, count in signals.series_counts(session, start, bucket + BUCKET, [key]):
         values[int((b - start) / BUCKET)] += count
     row = values.reshape(1, -1)
     expect = np.array([baseline.expected(row, i)[0] for i in range(max(0, n - baseline.BUCKETS_PER_DAY), n)])
@@ -141,11 +154,11 @@ def _context(session: Session, key: feed.Key, bucket: datetime) -> dict[str, Any
     rise = offset + baseline.run_start(values[offset:], expect, len(expect) - 1)
     rise_at = start + rise * BUCKET
     out = {"expected": float(expect[-1]), "growth": float(baseline.growth(row, n - 1)[0]), "rise_at": rise_at}
-    out["behind"] = feed.behind(session, key, rise_at, bucket + BUCKET)
+    out["behind"] = signals.signals_behind(session, key, rise_at, bucket + BUCKET)
     return out
 
 
-def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: float, threshold: float,
+def on_crossing(session: Session, key: SeriesKey, *, bucket: datetime, score: float, threshold: float,
                 observed: int) -> Outcome:
     """What a crossing does: raise an alert, update the live one, or nothing (suppressed)."""
     at = bucket + BUCKET
@@ -173,8 +186,7 @@ def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: flo
         live.peak_score, live.expected, live.growth = max(live.peak_score, score), ctx["expected"], ctx["growth"]
         live.threshold, live.updated_at = threshold, at
         live.context = {**live.context, "trends": ctx["behind"]["trends"], "samples": ctx["behind"]["samples"]}
-        _record(session, live, "alert.updated", at=at, bucket=bucket.isoformat(), score=round(score, 4),
-                observed=observed)
+        _record(session, live, AlertUpdated, at=at, bucket=bucket, score=round(score, 4), observed=observed)
         return "updated"
     first_signal = ctx["behind"]["first_signal_at"]
     alert = Alert(harm=key[0], country=key[1], language=key[2], open_series=skey, state="open", first_bucket=bucket,
@@ -185,8 +197,8 @@ def on_crossing(session: Session, key: feed.Key, *, bucket: datetime, score: flo
                            "rise_at": ctx["rise_at"].isoformat()}, updated_at=at)
     session.add(alert)
     session.flush()
-    _record(session, alert, "alert.raised", at=at, bucket=bucket.isoformat(), score=round(score, 4),
-            observed=observed, expected=round(ctx["expected"], 3), threshold=threshold)
+    _record(session, alert, AlertRaised, at=at, bucket=bucket, score=round(score, 4), observed=observed,
+            expected=round(ctx["expected"], 3), threshold=threshold)
     return "raised"
 
 
@@ -194,8 +206,7 @@ def expire_snoozes(session: Session, at: datetime) -> int:
     due = list(session.execute(select(Alert).where(Alert.state == "snoozed", Alert.snoozed_until <= at)).scalars())
     for alert in due:
         alert.state, alert.updated_at = "open", at
-        _record(session, alert, "alert.snooze_expired", at=at, until=alert.snoozed_until.isoformat()
-                if alert.snoozed_until else None)
+        _record(session, alert, AlertSnoozeExpired, at=at, until=alert.snoozed_until)
         alert.snoozed_until = None
     return len(due)
 
@@ -261,7 +272,7 @@ def _reason(reason: str) -> str:
 def acknowledge(session: Session, actor: Actor, alert_id: int) -> Alert:
     alert = _move(session, actor, alert_id, ("open",), "acknowledged")
     alert.state, alert.updated_at = "acknowledged", now()
-    _record(session, alert, "alert.acknowledged", actor)
+    _record(session, alert, AlertAcknowledged, actor)
     return alert
 
 
@@ -272,7 +283,7 @@ def snooze(session: Session, actor: Actor, alert_id: int, *, until: datetime, re
     if until.tzinfo is None or not at < until <= at + MAX_SNOOZE:
         raise ValidationFailed("snooze until a time in the future, at most 30 days ahead", field="until")
     alert.state, alert.snoozed_until, alert.reason, alert.updated_at = "snoozed", until, reason, at
-    _record(session, alert, "alert.snoozed", actor, until=until.isoformat(), reason=reason)
+    _record(session, alert, AlertSnoozed, actor, until=until, reason=reason)
     return alert
 
 
@@ -284,8 +295,7 @@ def suppress(session: Session, actor: Actor, alert_id: int, *, reason: str, expi
                     language=alert.language or "*", reason=_reason(reason), expires_at=expires_at)
     _close(alert, "suppressed", rule.reason)
     alert.suppression_id = rule.id
-    _record(session, alert, "alert.suppressed", actor, rule=rule.id, reason=rule.reason,
-            expires_at=expires_at.isoformat())
+    _record(session, alert, AlertSuppressed, actor, rule=rule.id, reason=rule.reason, expires_at=expires_at)
     return alert
 
 
@@ -293,14 +303,14 @@ def dismiss(session: Session, actor: Actor, alert_id: int, *, reason: str) -> Al
     alert = _move(session, actor, alert_id, LIVE, "dismissed")
     reason = _reason(reason)
     _close(alert, "dismissed", reason)
-    _record(session, alert, "alert.dismissed", actor, reason=reason)
+    _record(session, alert, AlertDismissed, actor, reason=reason)
     return alert
 
 
 def mark_escalated(session: Session, actor: Actor, alert_id: int, case_id: int) -> Alert:
     alert = _move(session, actor, alert_id, LIVE, "escalated")
     _close(alert, "escalated")
-    _record(session, alert, "alert.escalated", actor, case=case_id)
+    _record(session, alert, AlertEscalated, actor, case=case_id)
     return alert
 
 
@@ -309,10 +319,8 @@ def timeline(session: Session, actor: Actor, alert: Alert) -> list[events.Event]
     return events.for_subject(session, "alert", alert.id)
 
 
-def history(session: Session, key: feed.Key) -> list[Alert]:
+def history(session: Session, key: SeriesKey) -> list[Alert]:
     """Alerts of one series, newest first (the chart marks their crossings)."""
     return list(session.execute(
         select(Alert).where(Alert.harm == key[0], Alert.country == key[1], Alert.language == key[2])
         .order_by(Alert.raised_at.desc()).limit(50)).scalars())
-
-

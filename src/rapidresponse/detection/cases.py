@@ -16,19 +16,20 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from .. import auth, events, incidents
+from .. import auth, events, incidents, signals
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..incidents import IncidentCreate, IncidentSummary
-from ..signals import feed
 from . import alerts
+from .events import CaseAssigned, CaseDismissed, CaseEscalated, CaseEvent, CaseLinked, CaseNoted, CaseOpened
 from .harms import incident_type_for
 from .models import Case
+from .vocab import CASE_STATUSES, LIVE, SOURCES
 
 BUCKET = timedelta(minutes=5)
-SOURCES = ("alert", "press", "regulator", "trusted_flagger", "partner", "internal", "other")
-STATUSES = ("open", "dismissed", "escalated")
+
+
 def _text(value: str, field: str, limit: int, *, required: bool = True) -> str:
     value = (value or "").strip()
     if "\x00" in value:
@@ -50,9 +51,8 @@ def _incident_data(fields: dict[str, Any]) -> IncidentCreate:
         raise ValidationFailed(f"{where}: {first['msg']}" if where else first["msg"], field=where) from None
 
 
-def _record(session: Session, actor: Actor, case: Case, kind: str, **payload: Any) -> None:
-    events.record_legacy(session, type=kind, subject_type="case", subject_id=case.id, actor_id=actor.user_id,
-                  actor=actor.label, payload=payload)
+def _record(session: Session, actor: Actor, case: Case, kind: type[CaseEvent], **payload: Any) -> None:
+    events.record(session, actor, kind(subject_id=case.id, **payload))
 
 
 def get(session: Session, actor: Actor, case_id: int, *, lock: bool = False) -> Case:
@@ -75,8 +75,8 @@ def list_cases(session: Session, actor: Actor, *, status: str | None = None, ass
     actor.require(Perm.ALERTS_READ)
     conds: list[ColumnElement[bool]] = []
     if status:
-        if status not in STATUSES:
-            raise ValidationFailed(f"status must be one of {', '.join(STATUSES)}", field="status")
+        if status not in CASE_STATUSES:
+            raise ValidationFailed(f"status must be one of {', '.join(CASE_STATUSES)}", field="status")
         conds.append(Case.status == status)
     if assignee:
         conds.append(Case.assignee == assignee)
@@ -89,7 +89,7 @@ def list_cases(session: Session, actor: Actor, *, status: str | None = None, ass
 def open_from_alert(session: Session, actor: Actor, alert_id: int, *, title: str = "") -> Case:
     actor.require(Perm.ALERTS_TRIAGE)
     alert = alerts.get(session, actor, alert_id, lock=True)
-    if alert.state not in alerts.LIVE:
+    if alert.state not in LIVE:
         raise InvalidTransition(f"alert {alert_id} is {alert.state}; a case is opened from a live alert")
     key = alerts.key_of(alert)
     skey = alerts.series_key(*key)
@@ -100,13 +100,13 @@ def open_from_alert(session: Session, actor: Actor, alert_id: int, *, title: str
                             f"{alert.expected:.1f} expected (score {alert.peak_score:.2f}).",
                 status="open", alert_id=alert.id, harm=alert.harm, countries=[c for c in [alert.country] if c],
                 languages=[lang for lang in [alert.language] if lang], series=[skey],
-                signal_ids=feed.signal_ids(session, key, since, alert.last_bucket + BUCKET),
+                signal_ids=signals.slice_signal_ids(session, key, since, alert.last_bucket + BUCKET),
                 first_signal_at=alert.first_signal_at, alert_at=alert.raised_at, opened_at=at,
                 opened_by=actor.label, updated_at=at)
     session.add(case)
     session.flush()
     alerts.mark_escalated(session, actor, alert.id, case.id)
-    _record(session, actor, case, "case.opened", source="alert", alert=alert.id, series=skey)
+    _record(session, actor, case, CaseOpened, source="alert", alert=alert.id, series=skey)
     return case
 
 
@@ -130,7 +130,7 @@ def open_manual(session: Session, actor: Actor, *, source: str, title: str, desc
                 updated_at=at)
     session.add(case)
     session.flush()
-    _record(session, actor, case, "case.opened", source=source, title=case.title)
+    _record(session, actor, case, CaseOpened, source=source, title=case.title)
     return case
 
 
@@ -147,7 +147,7 @@ def assign(session: Session, actor: Actor, case_id: int, username: str) -> Case:
     name = _text(username, "username", 64)
     user = auth.find_person(session, name)
     case.assignee, case.updated_at = user.username, now()
-    _record(session, actor, case, "case.assigned", username=user.username)
+    _record(session, actor, case, CaseAssigned, username=user.username)
     return case
 
 
@@ -156,14 +156,14 @@ def note(session: Session, actor: Actor, case_id: int, body: str) -> Case:
     case = get(session, actor, case_id, lock=True)
     text = _text(body, "body", 20_000)
     case.updated_at = now()
-    _record(session, actor, case, "case.note", body=text)
+    _record(session, actor, case, CaseNoted, body=text)
     return case
 
 
 def dismiss(session: Session, actor: Actor, case_id: int, reason: str) -> Case:
     case = _open_case(session, actor, case_id)
     case.status, case.reason, case.updated_at = "dismissed", _text(reason, "reason", 2000), now()
-    _record(session, actor, case, "case.dismissed", reason=case.reason)
+    _record(session, actor, case, CaseDismissed, reason=case.reason)
     return case
 
 
@@ -196,10 +196,11 @@ def escalate(session: Session, actor: Actor, case_id: int, *, overrides: dict[st
         incident = incidents.declare(session, actor, _incident_data(fields))
         declared_at = incident.declared_at
     case.status, case.incident_id, case.declared_at, case.updated_at = "escalated", incident.id, declared_at, at
-    incidents.record_event(session, actor, incident, "incident.case_linked", case=case.id, source=case.source,
-                           series=list(case.series), signals=len(case.signal_ids),
-                           signal_ids=case.signal_ids[:50], alert=case.alert_id, linked=bool(into))
-    _record(session, actor, case, "case.escalated", incident=incident.id, linked=bool(into))
+    events.record(session, actor, CaseLinked(subject_id=incident.id, ref=incident.ref, case=case.id,
+                                             source=case.source, series=list(case.series),
+                                             signals=len(case.signal_ids), signal_ids=case.signal_ids[:50],
+                                             alert=case.alert_id, linked=bool(into)))
+    _record(session, actor, case, CaseEscalated, incident=incident.id, linked=bool(into))
     return incident
 
 

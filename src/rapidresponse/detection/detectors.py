@@ -11,6 +11,7 @@ from __future__ import annotations
 from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
+from .vocab import DEFAULT_DETECTOR
 
 LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0, deviations=())
 
@@ -28,9 +29,7 @@ def novelty_likelihood(n: int) -> NoveltyBank:
     return NoveltyBank(n, LIKELIHOOD_CONFIG)
 
 
-DEFAULT_DETECTOR = "novelty"
-
-DETECTORS: dict[str, BankFactory] = {
+DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "novelty": NoveltyBank,
     "novelty-contexts": novelty_contexts,
     "novelty-likelihood": novelty_likelihood,

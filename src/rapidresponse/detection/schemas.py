@@ -168,3 +168,12 @@ class PageOut(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+class EventOut(BaseModel):
+    """One entry of an alert's or a case's history."""
+
+    occurred_at: datetime
+    type: str
+    actor: str
+    payload: dict[str, Any]

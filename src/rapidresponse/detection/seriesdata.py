@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy.orm import Session
 
+from .. import signals
 from ..auth import Actor, Perm
 from ..errors import ValidationFailed
-from ..signals import feed
-from ..signals.service import bucket_of
-from . import alerts, baseline
+from ..signals import SeriesKey, bucket_of
+from . import alerts
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BUCKET = timedelta(minutes=5)
 MAX_HOURS = 24 * 7
@@ -30,7 +33,7 @@ class Crossing:
 
 @dataclass
 class SeriesData:
-    key: feed.Key
+    key: SeriesKey
     start: datetime
     end: datetime
     values: np.ndarray
@@ -44,7 +47,11 @@ class SeriesData:
         return [self.start + i * BUCKET for i in range(len(self.values))]
 
 
-def load(session: Session, actor: Actor, key: feed.Key, end: datetime, hours: int = 24) -> SeriesData:
+def load(session: Session, actor: Actor, key: SeriesKey, end: datetime, hours: int = 24) -> SeriesData:
+    import numpy as np
+
+    from . import baseline
+
     actor.require(Perm.ALERTS_READ)
     if not 1 <= hours <= MAX_HOURS:
         raise ValidationFailed(f"hours must be 1 to {MAX_HOURS}", field="hours")
@@ -53,7 +60,7 @@ def load(session: Session, actor: Actor, key: feed.Key, end: datetime, hours: in
     lead = start - timedelta(days=baseline.DAYS)
     n_all = int((end - lead) / BUCKET)
     values = np.zeros(n_all)
-    for *_, b, count in feed.counts(session, lead, end, [key]):
+    for *_, b, count in signals.series_counts(session, lead, end, [key]):
         values[int((b - lead) / BUCKET)] += count
     row = values.reshape(1, -1)
     first = n_all - int((end - start) / BUCKET)

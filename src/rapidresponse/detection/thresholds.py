@@ -2,32 +2,32 @@
 
 The backtest replays the family's stored series of the last ``days`` through a fresh detector bank (the
 same factory the tick uses) and counts the alerts a threshold would have raised: a crossing raises one
-unless the same series crossed within ``COOLDOWN`` before it (the alert would still be open).
+unless the same series crossed within ``COOLDOWN`` before it (the alert would still be open). The detector
+engine (numpy) is loaded by the first backtest or tick, not by the import.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, signals
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
-from ..signals import feed
-from ..signals.service import bucket_of
+from ..signals import SeriesKey, bucket_of
 from .alerts import MIN_SPIKE, is_spike
-from .base import run_batch
-from .baseline import expected
-from .detectors import DEFAULT_DETECTOR, bank_factory
+from .events import ThresholdChanged, ThresholdCleared
 from .models import Threshold
+from .vocab import DEFAULT_DETECTOR, DEFAULT_FAMILY, DEFAULT_THRESHOLD
 
-DEFAULT_FAMILY = "*"
-DEFAULT_THRESHOLD = 0.6
+if TYPE_CHECKING:
+    import numpy as np
+
 COOLDOWN = timedelta(hours=2)
 BUCKET = timedelta(minutes=5)
 MAX_DAYS = 30
@@ -45,7 +45,9 @@ def for_harm(values: dict[str, float], harm: str) -> float:
     return values.get(harm, values[DEFAULT_FAMILY])
 
 
-def limits(session: Session, keys: list[feed.Key]) -> np.ndarray:
+def limits(session: Session, keys: list[SeriesKey]) -> np.ndarray:
+    import numpy as np
+
     values = table(session)
     return np.array([for_harm(values, k[0]) for k in keys], dtype=float)
 
@@ -78,8 +80,7 @@ def set_threshold(session: Session, actor: Actor, family: str, value: float) -> 
         session.add(row)
     row.threshold, row.updated_at, row.updated_by = value, now(), actor.label
     session.flush()
-    events.record_legacy(session, type="detection.threshold_changed", subject_type="detection", subject_id="thresholds",
-                  actor_id=actor.user_id, actor=actor.label, payload={"family": family, "from": before, "to": value})
+    events.record(session, actor, ThresholdChanged(subject_id="thresholds", family=family, previous=before, to=value))
     return row
 
 
@@ -90,8 +91,7 @@ def clear_threshold(session: Session, actor: Actor, family: str) -> None:
     if row is None or family == DEFAULT_FAMILY:
         raise NotFound(f"no own threshold for {family[:80]!r}")
     session.delete(row)
-    events.record_legacy(session, type="detection.threshold_cleared", subject_type="detection", subject_id="thresholds",
-                  actor_id=actor.user_id, actor=actor.label, payload={"family": family, "from": row.threshold})
+    events.record(session, actor, ThresholdCleared(subject_id="thresholds", family=family, previous=row.threshold))
 
 
 @dataclass
@@ -118,6 +118,8 @@ def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.n
     """Alerts a threshold raises on one series, as the tick does: a score at the threshold arms the series
     for an hour, the first armed bucket with at least ``MIN_SPIKE`` reports fires if its count is above the
     expected band, and a series fires at most once per cooldown."""
+    from .baseline import expected
+
     out: list[tuple[datetime, float]] = []
     last: datetime | None = None
     armed_until, armed_score = -1, 0.0
@@ -141,20 +143,25 @@ def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.n
 def backtest(session: Session, actor: Actor, family: str, threshold: float, *, days: int = MAX_DAYS,
              detector: str = DEFAULT_DETECTOR, at: datetime | None = None) -> Backtest:
     """How many alerts ``threshold`` would have raised on the family's series over the last ``days``."""
+    import numpy as np
+
+    from .base import run_batch
+    from .detectors import bank_factory
+
     actor.require(Perm.ALERTS_READ)
     _check(family, threshold)
     if not 1 <= days <= MAX_DAYS:
         raise ValidationFailed(f"days must be 1 to {MAX_DAYS}", field="days")
     values = table(session)
     end = bucket_of(at or now())
-    first = feed.first_bucket(session)
+    first = signals.first_bucket(session)
     start = max(end - timedelta(days=days), first or end)  # as the tick: replay from the first data
-    keys = [k for k in feed.series_keys(session, since=start)
+    keys = [k for k in signals.series_keys(session, since=start)
             if (k[0] == family) or (family == DEFAULT_FAMILY and k[0] not in values)]
     n = int((end - start) / BUCKET)
     index = {k: i for i, k in enumerate(keys)}
     x = np.zeros((len(keys), n))
-    for h, c, lang, b, count in feed.counts(session, start, end):
+    for h, c, lang, b, count in signals.series_counts(session, start, end):
         j = index.get((h, c, lang))
         if j is not None:
             x[j, int((b - start) / BUCKET)] += count

@@ -24,10 +24,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import clock
+from .. import clock, signals
 from ..db import insert_ignore
-from ..signals import feed
-from ..signals.service import bucket_of
+from ..signals import SeriesKey, bucket_of
 from . import alerts, thresholds
 from .base import DetectorBank
 from .detectors import DEFAULT_DETECTOR, bank_factory
@@ -38,7 +37,7 @@ MAX_REPLAY = timedelta(days=35)
 REANCHOR = timedelta(days=28)  # when the history since the anchor passes MAX_REPLAY, it moves to this far back
 CHUNK = 288  # buckets loaded per query while replaying
 ARMED = 12  # buckets a crossing waits for the counts to spike (an hour)
-Key = feed.Key
+Key = SeriesKey
 
 
 @dataclass
@@ -140,7 +139,7 @@ class Ticker:
         at = start
         while at <= end:
             n = min(CHUNK, int((end - at) / BUCKET) + 1)
-            rows = feed.counts(session, at, at + n * BUCKET)
+            rows = signals.series_counts(session, at, at + n * BUCKET)
             x = _matrix(rows, state.index, at, n)
             for i, epoch in enumerate(_epochs(at, n)):
                 scores = _step(state.groups, epoch, x[:, i])
@@ -174,7 +173,7 @@ class Ticker:
             at = state.anchor
             while at <= state.until:
                 n = min(CHUNK, int((state.until - at) / BUCKET) + 1)
-                x = _matrix(feed.counts(session, at, at + n * BUCKET, new), index, at, n)
+                x = _matrix(signals.series_counts(session, at, at + n * BUCKET, new), index, at, n)
                 for i, epoch in enumerate(_epochs(at, n)):
                     scores = bank.step(np.full(len(new), epoch), x[:, i])
                     armed_until, armed_score = _arm(scores, limits, epoch, x[:, i], armed_until, armed_score)[:2]
@@ -213,7 +212,7 @@ class Ticker:
             return TickReport(skipped=True)
         alerts.expire_snoozes(session, at)
         if cursor.processed_until is None:
-            first = feed.first_bucket(session)
+            first = signals.first_bucket(session)
             if first is None or first > last_closed:
                 return TickReport()
             cursor.anchor = max(first, bucket_of(last_closed - MAX_REPLAY))
@@ -227,13 +226,13 @@ class Ticker:
             return TickReport()
         end = last_closed if max_buckets is None else min(last_closed, start + (max_buckets - 1) * BUCKET)
         assert cursor.anchor is not None
-        arriving = feed.series_keys(session, since=start)  # the buckets to process: an indexed range
+        arriving = signals.series_keys(session, since=start)  # the buckets to process: an indexed range
         known = self._state
         if (known is not None and known.anchor == cursor.anchor and known.detector == self.detector
                 and all(k in known.index for k in arriving)):
             keys = known.keys
         else:  # a new series, or no state yet: every series since the anchor
-            keys = sorted(set(feed.series_keys(session, since=cursor.anchor)) | set(arriving))
+            keys = sorted(set(signals.series_keys(session, since=cursor.anchor)) | set(arriving))
         state, rebuilt = self._ready(session, cursor, keys)
         self._state = state
         limits = thresholds.limits(session, state.keys)

@@ -1,45 +1,54 @@
-"""Lexicons: rules, permissions, versions, events; and matching, the contract other domains call.
+"""Lexicons: rules, permissions, versions and events; import and export.
 
-``match(session, text)`` and ``annotate(session, texts)`` need no actor: they read the latest
-version of every lexicon through a matcher cached per set of lexicon versions and rebuilt when
-any lexicon changes (in this process or another: the versions are read from the database).
+One lexicon per harm category (from the policy taxonomy) and language. Every change makes a new
+version and records an event on the lexicon's stream. The functions take an actor (whose permission
+they check) and return schemas; matching texts against the lexicons is in :mod:`.matching`.
 """
 
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy.taxonomy import load_taxonomy
-from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect, detect_many
-from .matcher import Entry, Match, Matcher
+from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES
+from .events import TermRemoved, TermsAdded
 from .models import Lexicon, LexiconTerm, LexiconVersion
-from .normalise import fold, fold_with_map
+from .normalise import fold
+from .schemas import LexiconOut, TermOut, VersionOut
 
 KINDS = ("term", "coded", "hashtag")
 LANGUAGES = frozenset(LINGUA_LANGUAGES + FALLBACK_LANGUAGES)
 MAX_TERM = 200
 HASHTAG = re.compile(r"^#\w+$")
+STARTER = Path(__file__).parent / "data" / "lexicons"
+"""The starter lexicons shipped with rapidresponse (YAML files that :func:`import_document` reads)."""
+
+
+# --- shapes ------------------------------------------------------------------------------------
+
+def term_out(t: LexiconTerm) -> TermOut:
+    return TermOut(id=t.id, term=t.term, folded=t.folded, kind=t.kind, substring=t.substring, note=t.note,
+                   added_in=t.added_in, removed_in=t.removed_in)
+
+
+def lexicon_out(lex: Lexicon, terms: list[LexiconTerm] | None = None) -> LexiconOut:
+    return LexiconOut(id=lex.id, harm=lex.harm, language=lex.language, version=lex.version,
+                      updated_at=lex.updated_at, terms=None if terms is None else [term_out(t) for t in terms])
 
 
 # --- reading -----------------------------------------------------------------------------------
 
-def list_lexicons(session: Session, actor: Actor) -> list[Lexicon]:
-    actor.require(Perm.LEXICONS_READ)
-    return list(session.scalars(select(Lexicon).order_by(Lexicon.harm, Lexicon.language)))
-
-
-def get(session: Session, actor: Actor, lexicon_id: int) -> Lexicon:
+def _load(session: Session, actor: Actor, lexicon_id: int) -> Lexicon:
     actor.require(Perm.LEXICONS_READ)
     lex = session.get(Lexicon, lexicon_id)
     if lex is None:
@@ -47,15 +56,7 @@ def get(session: Session, actor: Actor, lexicon_id: int) -> Lexicon:
     return lex
 
 
-def find(session: Session, actor: Actor, *, harm: str, language: str) -> Lexicon:
-    actor.require(Perm.LEXICONS_READ)
-    lex = session.scalar(select(Lexicon).where(Lexicon.harm == harm, Lexicon.language == language))
-    if lex is None:
-        raise NotFound(f"no lexicon for {harm} in {language}")
-    return lex
-
-
-def terms(session: Session, lex: Lexicon, version: int | None = None) -> list[LexiconTerm]:
+def _terms(session: Session, lex: Lexicon, version: int | None = None) -> list[LexiconTerm]:
     """The terms of ``lex`` at ``version`` (default: the latest)."""
     n = lex.version if version is None else version
     if not 0 <= n <= lex.version:
@@ -65,15 +66,45 @@ def terms(session: Session, lex: Lexicon, version: int | None = None) -> list[Le
     return list(session.scalars(q.order_by(LexiconTerm.kind, LexiconTerm.term)))
 
 
-def versions(session: Session, lex: Lexicon) -> list[LexiconVersion]:
+def list_lexicons(session: Session, actor: Actor, *, with_terms: bool = False) -> list[LexiconOut]:
+    """Every lexicon, by harm and language (with the terms of its latest version when ``with_terms``)."""
+    actor.require(Perm.LEXICONS_READ)
+    found = session.scalars(select(Lexicon).order_by(Lexicon.harm, Lexicon.language))
+    return [lexicon_out(lex, _terms(session, lex) if with_terms else None) for lex in found]
+
+
+def get(session: Session, actor: Actor, lexicon_id: int, *, version: int | None = None) -> LexiconOut:
+    """A lexicon with its terms at ``version`` (default: the latest)."""
+    lex = _load(session, actor, lexicon_id)
+    return lexicon_out(lex, _terms(session, lex, version))
+
+
+def _find(session: Session, actor: Actor, *, harm: str, language: str) -> Lexicon:
+    actor.require(Perm.LEXICONS_READ)
+    lex = session.scalar(select(Lexicon).where(Lexicon.harm == harm, Lexicon.language == language))
+    if lex is None:
+        raise NotFound(f"no lexicon for {harm} in {language}")
+    return lex
+
+
+def find(session: Session, actor: Actor, *, harm: str, language: str, version: int | None = None) -> LexiconOut:
+    """The lexicon of ``harm`` × ``language`` with its terms at ``version`` (default: the latest)."""
+    lex = _find(session, actor, harm=harm, language=language)
+    return lexicon_out(lex, _terms(session, lex, version))
+
+
+def versions(session: Session, actor: Actor, lexicon_id: int) -> list[VersionOut]:
+    """The lexicon's version history, newest first."""
+    lex = _load(session, actor, lexicon_id)
     q = select(LexiconVersion).where(LexiconVersion.lexicon_id == lex.id).order_by(LexiconVersion.number.desc())
-    return list(session.scalars(q))
+    return [VersionOut(number=v.number, change=v.change, term_count=v.term_count, created_by=v.created_by,
+                       created_at=v.created_at) for v in session.scalars(q)]
 
 
 # --- changing ----------------------------------------------------------------------------------
 
 def _check_harm_language(harm: str, language: str) -> None:
-    if harm not in load_taxonomy():
+    if harm not in policy.load_taxonomy():
         raise ValidationFailed(f"unknown harm category {harm!r}: see `rapidresponse policy taxonomy`", field="harm")
     if language not in LANGUAGES:
         raise ValidationFailed(f"unsupported language {language!r}: use one of {', '.join(sorted(LANGUAGES))}",
@@ -98,12 +129,11 @@ def _clean_term(term: str, kind: str) -> tuple[str, str]:
     return term, folded
 
 
-def _lexicon(session: Session, *, harm: str, language: str, create: bool) -> Lexicon:
+def _lexicon(session: Session, *, harm: str, language: str) -> Lexicon:
+    """The lexicon of ``harm`` × ``language``, created (at version 0) when missing."""
     _check_harm_language(harm, language)
     lex = session.scalar(select(Lexicon).where(Lexicon.harm == harm, Lexicon.language == language))
     if lex is None:
-        if not create:
-            raise NotFound(f"no lexicon for {harm} in {language}")
         at = now()
         lex = Lexicon(harm=harm, language=language, description="", version=0, created_at=at, updated_at=at)
         session.add(lex)
@@ -114,7 +144,7 @@ def _lexicon(session: Session, *, harm: str, language: str, create: bool) -> Lex
 def _new_version(session: Session, actor: Actor, lex: Lexicon, change: str) -> int:
     lex.version += 1
     lex.updated_at = now()
-    count = len(terms(session, lex)) if lex.version > 0 else 0
+    count = len(_terms(session, lex)) if lex.version > 0 else 0
     session.add(LexiconVersion(lexicon_id=lex.id, number=lex.version, change=change, term_count=count,
                                created_by_id=actor.user_id, created_by=actor.label, created_at=lex.updated_at))
     return lex.version
@@ -134,11 +164,13 @@ class NewTerm:
 
 
 def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: Sequence[NewTerm],
-              skip_existing: bool = False, change: str | None = None) -> tuple[Lexicon, list[LexiconTerm]]:
-    """Add terms to the lexicon of ``harm`` × ``language`` (created if missing) as one new version."""
+              skip_existing: bool = False, change: str | None = None) -> tuple[LexiconOut, list[TermOut]]:
+    """Add terms to the lexicon of ``harm`` × ``language`` (created if missing) as one new version.
+
+    Returns the lexicon (without its terms) and the terms added."""
     actor.require(Perm.LEXICONS_MANAGE)
     cleaned = [(_clean_term(t.term, t.kind), t) for t in new]
-    lex = _lexicon(session, harm=harm, language=language, create=True)
+    lex = _lexicon(session, harm=harm, language=language)
     live = _live_folded(session, lex)
     added: list[LexiconTerm] = []
     for (term, folded), spec in cleaned:
@@ -153,45 +185,53 @@ def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: 
         live[folded] = row
         added.append(row)
     if not added:
-        return lex, added
+        return lexicon_out(lex), []
     session.flush()
     what = (f"{change}: {len(added)} new terms" if change
             else f"added «{added[0].term}»" if len(added) == 1 else f"added {len(added)} terms")
     number = _new_version(session, actor, lex, what)
-    events.record_legacy(session, type="lexicon.terms_added", subject_type="lexicon", subject_id=lex.id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"harm": harm, "language": language, "version": number, "change": what,
-                           "terms": [{"id": t.id, "term": t.term, "kind": t.kind} for t in added[:50]],
-                           "count": len(added)})
-    return lex, added
+    events.record(session, actor, TermsAdded(
+        subject_id=lex.id, harm=harm, language=language, version=number, change=what, count=len(added),
+        terms=[{"id": t.id, "term": t.term, "kind": t.kind} for t in added[:50]]))
+    return lexicon_out(lex), [term_out(t) for t in added]
 
 
 def add_term(session: Session, actor: Actor, *, harm: str, language: str, term: str, kind: str = "term",
-             substring: bool = False, note: str = "") -> LexiconTerm:
-    _, added = add_terms(session, actor, harm=harm, language=language,
-                         new=[NewTerm(term=term, kind=kind, substring=substring, note=note)])
-    return added[0]
+             substring: bool = False, note: str = "") -> LexiconOut:
+    """Add one term (a new version); returns the lexicon with the terms of that version."""
+    lex, _ = add_terms(session, actor, harm=harm, language=language,
+                       new=[NewTerm(term=term, kind=kind, substring=substring, note=note)])
+    return get(session, actor, lex.id)
 
 
-def remove_term(session: Session, actor: Actor, lexicon_id: int, term_id: int) -> Lexicon:
-    """Remove a term from the latest version (it stays in the versions before)."""
+def add_lexicon_term(session: Session, actor: Actor, lexicon_id: int, *, term: str, kind: str = "term",
+                     substring: bool = False, note: str = "") -> LexiconOut:
+    """:func:`add_term` to the lexicon ``lexicon_id`` (404 when there is none)."""
+    lex = _load(session, actor, lexicon_id)
+    return add_term(session, actor, harm=lex.harm, language=lex.language, term=term, kind=kind,
+                    substring=substring, note=note)
+
+
+def remove_term(session: Session, actor: Actor, lexicon_id: int, term_id: int) -> LexiconOut:
+    """Remove a term from the latest version (it stays in the versions before); returns the lexicon with
+    the terms of the new version."""
     actor.require(Perm.LEXICONS_MANAGE)
-    lex = get(session, actor, lexicon_id)
+    lex = _load(session, actor, lexicon_id)
     row = session.get(LexiconTerm, term_id)
     if row is None or row.lexicon_id != lex.id or row.removed_in is not None:
         raise NotFound(f"lexicon {lex.id} has no term {term_id}")
     row.removed_in = lex.version + 1
     session.flush()
     number = _new_version(session, actor, lex, f"removed «{row.term}»")
-    events.record_legacy(session, type="lexicon.term_removed", subject_type="lexicon", subject_id=lex.id,
-                  actor_id=actor.user_id, actor=actor.label,
-                  payload={"harm": lex.harm, "language": lex.language, "version": number,
-                           "term": {"id": row.id, "term": row.term, "kind": row.kind}})
-    return lex
+    events.record(session, actor, TermRemoved(subject_id=lex.id, harm=lex.harm, language=lex.language,
+                                              version=number,
+                                              term={"id": row.id, "term": row.term, "kind": row.kind}))
+    return lexicon_out(lex, _terms(session, lex))
 
 
-def remove_term_text(session: Session, actor: Actor, *, harm: str, language: str, term: str) -> Lexicon:
-    lex = find(session, actor, harm=harm, language=language)
+def remove_term_text(session: Session, actor: Actor, *, harm: str, language: str, term: str) -> LexiconOut:
+    """Remove the term written ``term`` (as folded) from the lexicon of ``harm`` × ``language``."""
+    lex = _find(session, actor, harm=harm, language=language)
     row = _live_folded(session, lex).get(fold(term))
     if row is None:
         raise NotFound(f"{term!r} is not in the {harm}/{language} lexicon")
@@ -208,7 +248,9 @@ def _doc_lexicons(doc: Any) -> list[dict[str, Any]]:
 
 
 def import_document(session: Session, actor: Actor, doc: Any, *, source: str = "") -> dict[str, int]:
-    """Load lexicons from a parsed YAML/JSON document; terms already present are skipped."""
+    """Load lexicons from a parsed YAML/JSON document; terms already present are skipped.
+
+    Returns the number of new terms per ``harm/language``."""
     actor.require(Perm.LEXICONS_MANAGE)
     counts: dict[str, int] = {}
     for i, item in enumerate(_doc_lexicons(doc)):
@@ -232,72 +274,10 @@ def import_document(session: Session, actor: Actor, doc: Any, *, source: str = "
 
 
 def export_document(session: Session, actor: Actor) -> dict[str, Any]:
+    """Every lexicon's latest version as a document :func:`import_document` reads back."""
     out = []
-    for lex in list_lexicons(session, actor):
+    for lex in list_lexicons(session, actor, with_terms=True):
         rows = [{"term": t.term, "kind": t.kind, **({"substring": True} if t.substring else {}),
-                 **({"note": t.note} if t.note else {})} for t in terms(session, lex)]
+                 **({"note": t.note} if t.note else {})} for t in lex.terms or []]
         out.append({"harm": lex.harm, "language": lex.language, "version": lex.version, "terms": rows})
     return {"lexicons": out}
-
-
-# --- matching (the contract other domains use) ---------------------------------------------------
-
-_cache_lock = threading.Lock()
-_cache: tuple[tuple[tuple[Any, ...], ...], Matcher] | None = None
-
-
-def matcher(session: Session) -> Matcher:
-    """The matcher over the latest version of every lexicon, rebuilt when a version changes."""
-    global _cache
-    # harm, language and time as well as (id, version): an emptied database reuses ids (tests do that)
-    key = tuple(tuple(row) for row in session.execute(
-        select(Lexicon.id, Lexicon.version, Lexicon.harm, Lexicon.language, Lexicon.updated_at).order_by(Lexicon.id)))
-    cached = _cache
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    with _cache_lock:
-        if _cache is not None and _cache[0] == key:
-            return _cache[1]
-        q = (select(LexiconTerm, Lexicon.harm, Lexicon.language).join(Lexicon, Lexicon.id == LexiconTerm.lexicon_id)
-             .where(LexiconTerm.removed_in.is_(None)))
-        entries = [Entry(term_id=t.id, term=t.term, lexicon_id=t.lexicon_id, harm=harm, language=language,
-                         kind=t.kind, substring=t.substring, folded=t.folded)
-                   for t, harm, language in session.execute(q)]
-        built = Matcher(entries)
-        _cache = (key, built)
-        return built
-
-
-def match(session: Session, text: str) -> list[Match]:
-    """Every term of the latest lexicons found in ``text``, with spans in ``text``."""
-    return matcher(session).scan(text)
-
-
-@dataclass(frozen=True)
-class Annotation:
-    folded: str
-    detection: Detection
-    matches: list[Match]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"folded": self.folded, "language": self.detection.lang, "confidence": self.detection.confidence,
-                "script": self.detection.script, "matches": [m.as_dict() for m in self.matches]}
-
-
-def annotate(session: Session, texts: Iterable[str], *, languages: bool = True) -> list[Annotation]:
-    """Fold, identify the language of (unless ``languages`` is false) and match each text of a batch."""
-    m = matcher(session)
-    none = Detection("und", 0.0, "none")
-    return [Annotation(folded=fold(t), detection=detect(t) if languages else none, matches=m.scan(t)) for t in texts]
-
-
-def annotate_batch(session: Session, texts: Sequence[str]) -> list[Annotation]:
-    """``annotate`` for intake batches: each distinct text folded once (for storage and matching
-    alike) and languages identified in one batched call (``detect.detect_many``)."""
-    m = matcher(session)
-    unique = list(dict.fromkeys(texts))  # a flood of one copy-pasted text is annotated once
-    folded = [fold_with_map(t) for t in unique]
-    found = detect_many(unique)
-    by_text = {t: Annotation(folded=f.text, detection=d, matches=m.scan_folded(t, f))
-               for t, f, d in zip(unique, folded, found, strict=True)}
-    return [by_text[t] for t in texts]

@@ -1,1 +1,41 @@
-"""Signals: intake (API, files, streams), series buckets and near-duplicate trends."""
+"""Signals: intake (API batches, files, streams), enrichment, 5-minute series and near-duplicate trends.
+
+The public surface: other domains use what is exported here: intake and queries that take and return
+schemas, and the series feed the detection domain reads (counts per harm × country × language ×
+5-minute bucket, and the signals and trends behind a slice). Importing it loads neither numpy nor
+datasketch: clustering loads them on the first batch.
+"""
+
+from .buckets import bucket_of
+from .events import BatchIngested, HashMatched
+from .feed import (
+    SeriesKey,
+    add_series_counts,
+    first_bucket,
+    series_counts,
+    series_keys,
+    signals_behind,
+    slice_signal_ids,
+)
+from .schemas import (
+    BUCKET_MINUTES,
+    MAX_BATCH,
+    BatchResult,
+    SeriesOut,
+    SeriesPoint,
+    SeriesQuery,
+    SignalFilter,
+    SignalIn,
+    SignalOut,
+    Source,
+    TrendOut,
+)
+from .service import ingest, list_signals, series, signals_by_ids
+from .trends import get_trend, list_trends
+
+__all__ = [
+    "BUCKET_MINUTES", "MAX_BATCH", "BatchIngested", "BatchResult", "HashMatched", "SeriesKey", "SeriesOut",
+    "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut", "Source", "TrendOut",
+    "add_series_counts", "bucket_of", "first_bucket", "get_trend", "ingest", "list_signals", "list_trends",
+    "series", "series_counts", "series_keys", "signals_behind", "signals_by_ids", "slice_signal_ids",
+]

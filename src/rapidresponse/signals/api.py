@@ -9,8 +9,7 @@ from pydantic import AwareDatetime
 
 from ..db import unit_of_work
 from ..http import ActorDep
-from . import hashapi, service, trends
-from .models import Signal
+from . import service, trends
 from .schemas import (
     BatchIn,
     BatchResult,
@@ -25,17 +24,6 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["signals"])
-router.include_router(hashapi.router)  # PDQ hash lists and matching
-
-
-def _out(sig: Signal) -> SignalOut:
-    return SignalOut(id=sig.id, source=sig.source, external_id=sig.external_id, occurred_at=sig.occurred_at,
-                     received_at=sig.received_at, content_id=sig.content_id, content_type=sig.content_type,
-                     text=sig.text, media_hash=sig.media_hash, url=sig.url, harm=sig.harm, country=sig.country,
-                     language=sig.language, reporter_type=sig.reporter_type, metadata=sig.meta or {},
-                     trend_id=sig.trend_id, language_detected=sig.language_detected,
-                     language_confidence=sig.language_confidence, lexicon_matches=sig.lexicon_matches or [],
-                     lexicon_harm=sig.lexicon_harm)
 
 
 @router.post("/signals:batch", response_model=BatchResult)
@@ -53,7 +41,7 @@ def list_signals(actor: ActorDep, flt: Annotated[SignalFilter, Query()]) -> Page
     """Signals, newest first: filter by harm, country, language, source, time range, text, trend."""
     with unit_of_work(read_only=True) as s:
         items, total = service.list_signals(s, actor, flt)
-        return Page[SignalOut](items=[_out(i) for i in items], total=total, limit=flt.limit, offset=flt.offset)
+        return Page[SignalOut](items=items, total=total, limit=flt.limit, offset=flt.offset)
 
 
 @router.get("/series", response_model=SeriesOut)
@@ -79,7 +67,6 @@ def list_trends(actor: ActorDep, min_count: Annotated[int, Query(ge=1, le=1_000_
 def get_trend(actor: ActorDep, trend_id: int) -> TrendOut:
     with unit_of_work(read_only=True) as s:
         return trends.get_trend(s, actor, trend_id)
-
 
 
 @router.get("/trends/{trend_id}/series", response_model=TrendSeriesOut)

@@ -1,5 +1,9 @@
 """What the detection domain reads from (and the demo writes to) the signal store, without touching its
-tables: bucket counts over a time range, the signals and trends behind a slice, and bulk counts."""
+tables: bucket counts over a time range, the signals and trends behind a slice, and bulk counts.
+
+A series is one harm × country × language (``SeriesKey``; "" stands for unknown). These functions take
+no actor: the detection tick runs as the system, and detection checks its readers' permissions.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from .models import SeriesBucket, Signal, Trend
 
-Key = tuple[str, str, str]
+SeriesKey = tuple[str, str, str]
 
 
-def series_keys(session: Session, since: datetime | None = None) -> list[Key]:
+def series_keys(session: Session, since: datetime | None = None) -> list[SeriesKey]:
     """Every (harm, country, language) with a bucket at or after ``since``, sorted."""
     q = select(SeriesBucket.harm, SeriesBucket.country, SeriesBucket.language).distinct()
     if since is not None:
@@ -29,7 +33,7 @@ def first_bucket(session: Session) -> datetime | None:
     return first
 
 
-def counts(session: Session, since: datetime, until: datetime, keys: Iterable[Key] | None = None
+def series_counts(session: Session, since: datetime, until: datetime, keys: Iterable[SeriesKey] | None = None
            ) -> list[tuple[str, str, str, datetime, int]]:
     """Bucket counts in [since, until); only the given series when ``keys`` is set (missing buckets are absent)."""
     q = select(SeriesBucket.harm, SeriesBucket.country, SeriesBucket.language, SeriesBucket.bucket,
@@ -47,7 +51,7 @@ def counts(session: Session, since: datetime, until: datetime, keys: Iterable[Ke
     return rows
 
 
-def add_counts(session: Session, rows: list[dict[str, Any]]) -> None:
+def add_series_counts(session: Session, rows: list[dict[str, Any]]) -> None:
     """Add bucket counts in bulk (``harm, country, language, bucket, count``), e.g. synthetic history."""
     if not rows:
         return
@@ -59,7 +63,7 @@ def add_counts(session: Session, rows: list[dict[str, Any]]) -> None:
         session.connection().execute(stmt, rows[i:i + 5000])
 
 
-def behind(session: Session, key: Key, since: datetime, until: datetime, *, samples: int = 5,
+def signals_behind(session: Session, key: SeriesKey, since: datetime, until: datetime, *, samples: int = 5,
            top: int = 3) -> dict[str, Any]:
     """The signals and trends behind a slice: the first signal's time, sample signals, top trends."""
     harm, country, language = key
@@ -78,7 +82,9 @@ def behind(session: Session, key: Key, since: datetime, until: datetime, *, samp
     return {"first_signal_at": first.isoformat() if first else None, "samples": sample, "trends": trends}
 
 
-def signal_ids(session: Session, key: Key, since: datetime, until: datetime, limit: int = 200) -> list[int]:
+def slice_signal_ids(session: Session, key: SeriesKey, since: datetime, until: datetime,
+                     limit: int = 200) -> list[int]:
+    """The ids of the series' signals in [since, until), oldest first."""
     harm, country, language = key
     return list(session.execute(
         select(Signal.id).where(Signal.harm == (harm or None), Signal.country == (country or None),

@@ -86,7 +86,3 @@ class TrendBucket(Base):
     bucket: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True)
     count: Mapped[int] = mapped_column(Integer, default=0)
 
-
-from .hashmodels import HashEntry, HashList, HashListVersion, HashMatch  # noqa: E402  (the hash-list tables)
-
-__all__ = ["HashEntry", "HashList", "HashListVersion", "HashMatch", "SeriesBucket", "Signal", "Trend", "TrendBucket"]

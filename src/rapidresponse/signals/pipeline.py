@@ -22,8 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ..language import service as language
-from ..language.normalise import fold as language_fold
+from .. import language
 
 MAX_MATCHES = 20
 UNDETERMINED = "und"
@@ -31,7 +30,7 @@ UNDETERMINED = "und"
 
 def fold(text: str) -> str:
     """The fold stored in ``text_folded`` (and applied to search queries)."""
-    return language_fold(text)
+    return language.fold(text)
 
 
 def enrich(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,4 +1,9 @@
-"""Signal intake and queries: validation, bulk idempotent insert, series upkeep, one event per batch."""
+"""Signal intake and queries: validation, bulk idempotent insert, series upkeep, one event per batch.
+
+Queries return schemas (:class:`.schemas.SignalOut`, series points). Intake enriches each batch
+through the language domain (:mod:`.pipeline`), matches reported media through the hashes domain and
+clusters texts into trends (:mod:`.clustering`, loaded with its numpy and datasketch on the first batch).
+"""
 
 from __future__ import annotations
 
@@ -12,13 +17,13 @@ from sqlalchemy import Integer, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import events, hashes, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
-from ..policy.taxonomy import load_taxonomy
-from . import hashlists, pipeline, trends
+from . import pipeline
 from .buckets import bucket_of
+from .events import HASH_MATCH_STREAM, INTAKE_STREAM, BatchIngested, HashMatched
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -30,6 +35,7 @@ from .schemas import (
     SeriesQuery,
     SignalFilter,
     SignalIn,
+    SignalOut,
 )
 
 Mode = Literal["partial", "all_or_nothing"]
@@ -52,7 +58,7 @@ def _reason(exc: ValidationError) -> str:
 def validate_rows(rows: list[dict[str, Any]], *, first_row: int = 0
                   ) -> tuple[list[dict[str, Any]], list[RowError]]:
     """Validated insert-ready rows and the reasons for the others (``row`` counts from ``first_row``)."""
-    taxonomy = load_taxonomy()
+    taxonomy = policy.load_taxonomy()
     good: list[dict[str, Any]] = []
     bad: list[RowError] = []
     for i, raw in enumerate(rows, start=first_row):
@@ -91,12 +97,10 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
     if inserted:
         batch = uuid.uuid4().hex[:16]
         harms = Counter(r.get("harm") or "" for r in inserted)
-        events.record_legacy(session, type="signals.batch_ingested", subject_type="signal_batch", subject_id=batch,
-                      stream="signals:intake", actor_id=actor.user_id, actor=actor.label,
-                      payload={"channel": channel, "received": len(rows), "inserted": len(inserted),
-                               "duplicates": len(good) - len(inserted), "rejected": len(bad),
-                               "first_id": min(r["id"] for r in inserted), "last_id": max(r["id"] for r in inserted),
-                               "harms": dict(harms)})
+        events.record(session, actor, BatchIngested(
+            subject_id=batch, channel=channel, received=len(rows), inserted=len(inserted),
+            duplicates=len(good) - len(inserted), rejected=len(bad), first_id=min(r["id"] for r in inserted),
+            last_id=max(r["id"] for r in inserted), harms=dict(harms)), stream=INTAKE_STREAM)
     return BatchResult(received=len(rows), inserted=len(inserted), duplicates=len(good) - len(inserted),
                        rejected=bad, mode=mode)
 
@@ -124,12 +128,23 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
             row["id"] = sid
             inserted.append(row)
     if inserted:
+        from . import clustering  # numpy and datasketch: loaded by the first batch, not by the import
+
         _add_to_series(session, inserted)
-        hashlists.match_signals(session, inserted, at=received)
-        assigned = trends.assign(session, inserted)
+        _match_media(session, inserted, received)
+        assigned = clustering.assign(session, inserted)
         if assigned:
             session.execute(update(Signal), [{"id": sid, "trend_id": tid} for sid, tid in assigned.items()])
     return inserted
+
+
+def _match_media(session: Session, rows: list[dict[str, Any]], at: datetime) -> None:
+    """Store the hash-list matches of the rows' media hashes; one event for the batch when any matched."""
+    found = hashes.record_media_matches(session, {r["id"]: r.get("media_hash") for r in rows}, at=at)
+    if found.stored:
+        events.record(session, None, HashMatched(subject_id=f"{min(found.signal_ids)}-{max(found.signal_ids)}",
+                                                 matches=found.stored, lists=found.per_list),
+                      stream=HASH_MATCH_STREAM)
 
 
 def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
@@ -173,27 +188,40 @@ def _conditions(flt: SignalFilter) -> list[Any]:
     return conds
 
 
-def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[Signal], int]:
+def signal_out(sig: Signal) -> SignalOut:
+    return SignalOut(id=sig.id, source=sig.source, external_id=sig.external_id, occurred_at=sig.occurred_at,
+                     received_at=sig.received_at, content_id=sig.content_id, content_type=sig.content_type,
+                     text=sig.text, media_hash=sig.media_hash, url=sig.url, harm=sig.harm, country=sig.country,
+                     language=sig.language, reporter_type=sig.reporter_type, metadata=sig.meta or {},
+                     trend_id=sig.trend_id, language_detected=sig.language_detected,
+                     language_confidence=sig.language_confidence, lexicon_matches=sig.lexicon_matches or [],
+                     lexicon_harm=sig.lexicon_harm)
+
+
+def list_signals(session: Session, actor: Actor, flt: SignalFilter) -> tuple[list[SignalOut], int]:
+    """A page of the signals ``flt`` selects, newest first, and how many it selects in all."""
     actor.require(Perm.SIGNALS_READ)
     conds = _conditions(flt)
     total = session.execute(select(func.count()).select_from(Signal).where(*conds)).scalar_one()
     items = session.execute(select(Signal).where(*conds).order_by(Signal.occurred_at.desc(), Signal.id.desc())
-                            .limit(flt.limit).offset(flt.offset)).scalars().all()
-    return list(items), total
+                            .limit(flt.limit).offset(flt.offset)).scalars()
+    return [signal_out(sig) for sig in items], total
 
 
-def latest_time_query(flt: SignalFilter) -> Any:
-    """A query of the time of the newest signal ``flt`` selects, whatever its time range."""
-    return select(func.max(Signal.occurred_at)).where(*_conditions(flt.model_copy(update={"since": None,
-                                                                                           "until": None})))
+def latest_time(session: Session, actor: Actor, flt: SignalFilter) -> datetime | None:
+    """The time of the newest signal ``flt`` selects, whatever its time range."""
+    actor.require(Perm.SIGNALS_READ)
+    latest: datetime | None = session.execute(select(func.max(Signal.occurred_at)).where(
+        *_conditions(flt.model_copy(update={"since": None, "until": None})))).scalar_one_or_none()
+    return latest
 
 
-def signals_by_ids(session: Session, actor: Actor, ids: list[int]) -> list[Signal]:
+def signals_by_ids(session: Session, actor: Actor, ids: list[int]) -> list[SignalOut]:
     actor.require(Perm.SIGNALS_READ)
     if not ids:
         return []
     found = {s.id: s for s in session.execute(select(Signal).where(Signal.id.in_(ids[:500]))).scalars()}
-    return [found[i] for i in ids if i in found]
+    return [signal_out(found[i]) for i in ids if i in found]
 
 
 def _bucket_number(session: Session, seconds: int) -> Any:

@@ -24,12 +24,6 @@ def describe(locale: str, kind: str, payload: dict[str, Any], *, subject_type: s
     p = payload
     if kind.startswith("incident.request_"):
         return _request(locale, kind.removeprefix("incident.request_"), p)
-    if kind == "incident.case_linked":
-        text = (_("linked triage case #%(case)s", case=p.get("case", "")) if p.get("linked")
-                else _("declared from triage case #%(case)s", case=p.get("case", "")))
-        series = ", ".join(p.get("series") or [])
-        return _("%(text)s (series %(series)s, %(n)s signals)", text=text, series=series,
-                 n=p.get("signals", 0)) if series else text
     return kind
 
 

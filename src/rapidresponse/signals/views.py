@@ -11,20 +11,22 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from .. import policy
 from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..i18n import N_
-from ..signals import service, trends
-from ..signals.models import Signal
-from ..signals.schemas import SignalFilter, Source, TrendOut
-from .context import request_locale
-from .lexicon_views import _harm_names
-from .security import WebUser, require_user
-from .signal_charts import bar_chart, bucket_for, sparkline
-from .templating import format_time, render, zone
+from ..web import pages
+from ..web.context import request_locale
+from ..web.security import WebUser, require_user
+from ..web.templating import format_time, render, zone
+from . import service, trends
+from .charts import bar_chart, bucket_for, sparkline
+from .schemas import SignalFilter, SignalOut, Source, TrendOut
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
+UserDep = Annotated[WebUser, Depends(require_user)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 25
 SOURCE_LABELS = {"user_report": N_("User report"), "classifier": N_("Classifier"),
@@ -36,7 +38,12 @@ FIELDS = ("q", "harm", "country", "language", "source", "period", "since", "unti
 IMAGE_TYPES = frozenset({"image", "photo", "picture", "meme", "screenshot"})
 
 
-def pieces(sig: Signal) -> list[tuple[str, bool]]:
+def _harm_names(locale: str) -> dict[str, str]:
+    return {h.slug: (h.name.ru if locale == "ru" else h.name.en) for h in policy.load_taxonomy().harms()
+            if not h.is_area}
+
+
+def pieces(sig: SignalOut) -> list[tuple[str, bool]]:
     """The text in pieces, each marked whether a lexicon match covers it (for <mark> without |safe)."""
     text, out, pos = sig.text or "", [], 0
     spans = sorted((int(m.get("start", 0)), int(m.get("end", 0))) for m in (sig.lexicon_matches or []))
@@ -49,7 +56,7 @@ def pieces(sig: Signal) -> list[tuple[str, bool]]:
     return [p for p in out if p[0]]
 
 
-def media(sig: Signal) -> dict[str, str] | None:
+def media(sig: SignalOut) -> dict[str, str] | None:
     """What the row shows of the signal's media: an image we may load (a data: image or one of our
     own paths, CSP allows nothing else), or only a link; None without media."""
     url = sig.url or ""
@@ -103,7 +110,7 @@ def _filter(raw: dict[str, str], tz: str, page: int) -> tuple[SignalFilter | Non
 def _chart(s: Any, user: WebUser, flt: SignalFilter, tz: str) -> Any:
     until = flt.until
     if until is None:
-        latest = s.execute(service.latest_time_query(flt)).scalar_one_or_none()
+        latest = service.latest_time(s, user.actor, flt)
         until = latest + timedelta(minutes=5) if latest else now()  # the last day with signals
     since = flt.since or until - timedelta(hours=24)
     if since >= until:
@@ -116,14 +123,14 @@ def _chart(s: Any, user: WebUser, flt: SignalFilter, tz: str) -> Any:
 
 
 @router.get("/signals")
-def explorer(request: Request, user: Annotated[WebUser, Depends(require_user)],
+def explorer(request: Request, user: UserDep,
              page: Annotated[int, Query(ge=1, le=10_000)] = 1) -> Response:
     """Signals filtered by harm, country, language, source, time, lexicon matches, trend and text."""
     user.actor.require(Perm.SIGNALS_READ)
     locale, tz = request_locale(request), user.actor.timezone or "UTC"
     raw = {k: str(request.query_params.get(k, ""))[:400] for k in FIELDS}
     flt, errors = _filter(raw, tz, page)
-    items: list[Signal] = []
+    items: list[SignalOut] = []
     total, chart = 0, None
     if flt is not None:
         with unit_of_work(read_only=True) as s:
@@ -148,7 +155,7 @@ def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[Tren
 
 
 @router.get("/trends")
-def trend_list(request: Request, user: Annotated[WebUser, Depends(require_user)],
+def trend_list(request: Request, user: UserDep,
                order: Annotated[str, Query(pattern="^(growth|recent)$")] = "growth",
                harm: Annotated[str, Query(pattern="^[a-z0-9_-]{0,80}$")] = "") -> Response:
     """Trends (near-duplicate reports) fastest growing first, with 24-hour sparklines."""
@@ -163,7 +170,7 @@ def trend_list(request: Request, user: Annotated[WebUser, Depends(require_user)]
 
 
 @router.get("/trends/{trend_id}")
-def trend_page(request: Request, trend_id: Id, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
     """One trend: its growth, a chart of its signals over time, samples and its signals."""
     locale, tz = request_locale(request), user.actor.timezone or "UTC"
     with unit_of_work(read_only=True) as s:

@@ -9,24 +9,14 @@ from typing import Any
 import typer
 from rich.table import Table
 
+from ..auth import Perm
 from ..console import AsOption, actor_for, console, handle_errors, print_json
 from ..db import unit_of_work
-from ..errors import NotFound, ValidationFailed
-from . import hashcsv, hashlists, pdq
-from .hashmodels import HashList
+from ..errors import ValidationFailed
+from . import csvfile, matching, pdq, service
 
 app = typer.Typer(help="PDQ hash lists from sharing partners, and matching images or hashes against them.",
                   no_args_is_help=True)
-
-
-def _find(session: Any, actor: Any, ref: str) -> HashList:
-    """A list by id or by name."""
-    if ref.isdigit():
-        return hashlists.get(session, actor, int(ref))
-    for hl in hashlists.list_lists(session, actor):
-        if hl.name == ref:
-            return hl
-    raise NotFound(f"no hash list named {ref!r}")
 
 
 @app.command("lists")
@@ -38,7 +28,7 @@ def lists_cmd(as_user: str | None = AsOption, as_json: bool = typer.Option(False
         rows: list[dict[str, Any]] = [
             {"id": hl.id, "name": hl.name, "harm": hl.harm, "source": hl.source, "distance": hl.max_distance,
              "version": hl.version, "entries": hl.entry_count, "last_import": hl.last_import_at}
-            for hl in hashlists.list_lists(s, actor)]
+            for hl in service.list_lists(s, actor)]
     if as_json:
         print_json(rows)
         return
@@ -59,8 +49,8 @@ def create_cmd(name: str, harm: str = typer.Option(..., help="Harm category slug
     """Create an empty hash list."""
     actor = actor_for(as_user)
     with unit_of_work() as s:
-        hl = hashlists.create_list(s, actor, name=name, harm=harm, source=source, description=description,
-                                   max_distance=max_distance)
+        hl = service.create_list(s, actor, name=name, harm=harm, source=source, description=description,
+                                 max_distance=max_distance)
         console.print(f"created hash list {hl.id} «{hl.name}»", highlight=False)
 
 
@@ -76,13 +66,13 @@ def import_cmd(ref: str = typer.Argument(..., help="List id or name"),
         size = file.stat().st_size
     except OSError as exc:
         raise ValidationFailed(f"cannot read {file}: {exc.strerror}") from None
-    if size > hashcsv.MAX_CSV_BYTES:
-        raise ValidationFailed(f"{file} is {size} bytes; at most {hashcsv.MAX_CSV_BYTES} (split it)")
+    if size > csvfile.MAX_CSV_BYTES:
+        raise ValidationFailed(f"{file} is {size} bytes; at most {csvfile.MAX_CSV_BYTES} (split it)")
     data = file.read_bytes()
     with unit_of_work() as s:
-        hl = _find(s, actor, ref)
-        report = hashlists.import_csv(s, actor, hl.id, data, filename=file.name,
-                                      mode="all_or_nothing" if all_or_nothing else "partial")
+        hl = service.find(s, actor, ref)
+        report = service.import_csv(s, actor, hl.id, data, filename=file.name,
+                                    mode="all_or_nothing" if all_or_nothing else "partial")
     if as_json:
         print_json(report.as_dict())
         return
@@ -104,7 +94,7 @@ def export_cmd(ref: str = typer.Argument(..., help="List id or name"),
     """Write a list's entries as CSV (hash, label, source, added, note)."""
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
-        chunks = list(hashlists.export_csv(s, actor, _find(s, actor, ref).id, version))
+        chunks = list(service.export_csv(s, actor, service.find(s, actor, ref).id, version))
     if out is None:
         sys.stdout.write("".join(chunks))
     else:
@@ -116,10 +106,8 @@ def export_cmd(ref: str = typer.Argument(..., help="List id or name"),
 def match_cmd(target: str = typer.Argument(..., help="An image file, or a PDQ hash (64 hex digits)"),
               as_user: str | None = AsOption, as_json: bool = typer.Option(False, "--json")) -> None:
     """Hash an image (or take a hash) and list the entries of every list within that list's distance."""
-    from ..auth import Perm
-
     actor = actor_for(as_user)
-    actor.require(Perm.SIGNALS_READ)
+    actor.require(Perm.SIGNALS_READ)  # before reading any file
     quality: int | None = None
     if pdq.is_pdq(target) and not Path(target).exists():
         value = pdq.parse_hash(target)
@@ -132,7 +120,7 @@ def match_cmd(target: str = typer.Argument(..., help="An image file, or a PDQ ha
         computed = pdq.hash_image(path.read_bytes())
         value, quality = computed.hash, computed.quality
     with unit_of_work(read_only=True) as s:
-        hits = hashlists.match(s, [value])
+        hits = matching.search(s, actor, [value])
     if as_json:
         print_json({"hash": value, "quality": quality, "matches": [h.as_dict() for h in hits]})
         return

@@ -9,8 +9,8 @@ import pytest
 
 from hashkit import encode, flip, picture, random_hashes, variants
 from rapidresponse.errors import ValidationFailed
-from rapidresponse.signals import pdq
-from rapidresponse.signals.hashindex import PdqIndex, brute_force
+from rapidresponse.hashes import pdq
+from rapidresponse.hashes.index import PdqIndex, brute_force
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from hashkit import encode, flip, picture, random_hashes, variants
 from rapidresponse.auth import Actor
 from rapidresponse.cli import app as cli_app
-from rapidresponse.signals import pdq
+from rapidresponse.hashes import pdq
 
 runner = CliRunner()
 

@@ -7,25 +7,33 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import RedirectResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from .. import policy
 from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
-from ..signals import hashcsv, hashlists, pdq
-from ..signals.hashlists import ImportReport
-from .context import request_locale
-from .forms import domain_message
-from .lexicon_views import _harm_names
-from .security import Posted, WebUser, require_post, require_user
-from .templating import render
+from ..web import pages
+from ..web.context import request_locale
+from ..web.forms import domain_message, form_action
+from ..web.security import Posted, PostedDep, WebUser, require_user
+from ..web.templating import render
+from . import csvfile, matching, pdq, service
+from .service import ImportReport
 
 router = APIRouter(include_in_schema=False)
+pages.templates(__file__)
+UserDep = Annotated[WebUser, Depends(require_user)]
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 EntryId = Annotated[int, Path(ge=1, le=2**62)]
 PER_PAGE = 100
+
+
+def _harm_names(locale: str) -> dict[str, str]:
+    return {h.slug: (h.name.ru if locale == "ru" else h.name.en) for h in policy.load_taxonomy().harms()
+            if not h.is_area}
 
 
 async def _upload(posted: Posted, name: str, limit: int) -> bytes:
@@ -43,41 +51,41 @@ def _index(request: Request, user: WebUser, *, values: dict[str, str] | None = N
            check: dict[str, Any] | None = None, status: int = 200) -> Response:
     locale = request_locale(request)
     with unit_of_work(read_only=True) as s:
-        lists = hashlists.list_lists(s, user.actor)
-    return render(request, "hashlists/index.html", {
+        lists = service.list_lists(s, user.actor)
+    return render(request, "hashes/index.html", {
         "lists": lists, "harms": _harm_names(locale), "can_manage": user.actor.can(Perm.HASHLISTS_MANAGE),
         "values": values or {}, "error": error, "check": check, "default_distance": pdq.DEFAULT_DISTANCE,
         "min_quality": pdq.MIN_QUALITY}, status=status)
 
 
 @router.get("/hashlists")
-def index(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+def index(request: Request, user: UserDep) -> Response:
     """Every hash list with its counts and last import, a form for a new list, and the image check."""
     user.actor.require(Perm.SIGNALS_READ)
     return _index(request, user)
 
 
 @router.post("/hashlists")
-def create(request: Request, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+def create(request: Request, posted: PostedDep) -> Response:
     values = {k: posted.get(k) for k in ("name", "harm", "source", "description", "max_distance")}
     try:
         distance = int(values["max_distance"] or pdq.DEFAULT_DISTANCE)
     except ValueError:
         distance = -1
-    try:
-        with unit_of_work() as s:
-            hl = hashlists.create_list(s, posted.actor, name=values["name"][:500], harm=values["harm"][:100],
-                                       source=values["source"][:500], description=values["description"][:5000],
-                                       max_distance=distance)
-            list_id = hl.id
-    except DomainError as exc:
-        return _index(request, posted.user, values=values, error=domain_message(request_locale(request), exc),
-                      status=exc.status)
-    return RedirectResponse(f"/hashlists/{list_id}?done=created", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return _index(request, posted.user, values=values, error=message, status=status)
+
+    return form_action(
+        request, build=lambda: values, refused=refused, not_found="refuse",
+        call=lambda s, v: service.create_list(s, posted.actor, name=v["name"][:500], harm=v["harm"][:100],
+                                              source=v["source"][:500], description=v["description"][:5000],
+                                              max_distance=distance),
+        redirect=lambda s, hl: f"/hashlists/{hl.id}?done=created")
 
 
 @router.post("/hashlists/check")
-async def check_image(request: Request, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+async def check_image(request: Request, posted: PostedDep) -> Response:
     """Hash an uploaded image in memory and show the matching entries (the image is not kept nor shown)."""
     try:
         posted.actor.require(Perm.SIGNALS_READ)
@@ -85,7 +93,7 @@ async def check_image(request: Request, posted: Annotated[Posted, Depends(requir
         computed = pdq.hash_image(data)
         del data
         with unit_of_work(read_only=True) as s:
-            hits = hashlists.match(s, [computed.hash])
+            hits = matching.search(s, posted.actor, [computed.hash])
     except DomainError as exc:
         return _index(request, posted.user, error=domain_message(request_locale(request), exc), status=exc.status)
     return _index(request, posted.user, check={"hash": computed.hash, "quality": computed.quality,
@@ -101,33 +109,32 @@ def _list_page(request: Request, user: WebUser, list_id: int, *, report: ImportR
     except ValueError:
         page = 1
     with unit_of_work(read_only=True) as s:
-        hl = hashlists.get(s, user.actor, list_id)
-        rows, total = hashlists.entries(s, hl, q=q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
-        history = hashlists.versions(s, hl)[:20]
-        matches = hashlists.recent_matches(s, hl)
-    return render(request, "hashlists/list.html", {
-        "hl": hl, "rows": rows, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)), "q": q,
-        "history": history, "matches": matches, "harm_name": _harm_names(locale).get(hl.harm, hl.harm),
+        found = service.entries(s, user.actor, list_id, q=q, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        history = service.versions(s, user.actor, list_id)[:20]
+        matches = service.recent_matches(s, user.actor, list_id)
+    hl, total = found.hash_list, found.total
+    return render(request, "hashes/list.html", {
+        "hl": hl, "rows": found.items, "total": total, "page": page, "pages": max(1, -(-total // PER_PAGE)),
+        "q": q, "history": history, "matches": matches, "harm_name": _harm_names(locale).get(hl.harm, hl.harm),
         "can_manage": user.actor.can(Perm.HASHLISTS_MANAGE), "report": report, "error": error,
-        "done": request.query_params.get("done", ""), "max_csv": hashcsv.MAX_CSV_BYTES}, status=status)
+        "done": request.query_params.get("done", ""), "max_csv": csvfile.MAX_CSV_BYTES}, status=status)
 
 
 @router.get("/hashlists/{list_id}")
-def hash_list(request: Request, list_id: Id, user: Annotated[WebUser, Depends(require_user)],
-              q: Annotated[str, Query(max_length=64)] = "", page: Annotated[int, Query(ge=1, le=100_000)] = 1
-              ) -> Response:
+def hash_list(request: Request, list_id: Id, user: UserDep, q: Annotated[str, Query(max_length=64)] = "",
+              page: Annotated[int, Query(ge=1, le=100_000)] = 1) -> Response:
     """One list: its entries (hashes in monospace, no images), import form and report, versions."""
     return _list_page(request, user, list_id)
 
 
 @router.post("/hashlists/{list_id}/import")
-async def import_csv(request: Request, list_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+async def import_csv(request: Request, list_id: Id, posted: PostedDep) -> Response:
     try:
-        data = await _upload(posted, "file", hashcsv.MAX_CSV_BYTES)
+        data = await _upload(posted, "file", csvfile.MAX_CSV_BYTES)
         field = posted.form.get("file")
         name = field.filename if isinstance(field, UploadFile) and field.filename else ""
         with unit_of_work() as s:
-            report = hashlists.import_csv(s, posted.actor, list_id, data, filename=name)
+            report = service.import_csv(s, posted.actor, list_id, data, filename=name)
     except DomainError as exc:
         if exc.status == 404:
             raise
@@ -140,45 +147,41 @@ def _change_list(request: Request, posted: Posted, list_id: int, change: Callabl
                  done: str) -> Response:
     """Run one change of a list; back to the list with ``?done=`` or, on a refusal, the list with the error
     (an unknown list stays a 404)."""
-    try:
-        with unit_of_work() as s:
-            change(s)
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        return _list_page(request, posted.user, list_id, error=domain_message(request_locale(request), exc),
-                          status=exc.status)
-    return RedirectResponse(f"/hashlists/{list_id}?done={done}", status_code=303)
+
+    def refused(message: str, status: int) -> Response:
+        return _list_page(request, posted.user, list_id, error=message, status=status)
+
+    return form_action(request, build=lambda: None, call=lambda s, _: change(s), refused=refused,
+                       redirect=lambda s, _: f"/hashlists/{list_id}?done={done}")
 
 
 @router.post("/hashlists/{list_id}/entries")
-def add_entry(request: Request, list_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
-    return _change_list(request, posted, list_id, lambda s: hashlists.add_hash(
+def add_entry(request: Request, list_id: Id, posted: PostedDep) -> Response:
+    return _change_list(request, posted, list_id, lambda s: service.add_hash(
         s, posted.actor, list_id, hash=posted.get("hash")[:200], label=posted.get("label")[:200],
         note=posted.get("note")[:2000]), "added")
 
 
 @router.post("/hashlists/{list_id}/entries/{entry_id}/remove")
-def remove_entry(request: Request, list_id: Id, entry_id: EntryId,
-                 posted: Annotated[Posted, Depends(require_post)]) -> Response:
+def remove_entry(request: Request, list_id: Id, entry_id: EntryId, posted: PostedDep) -> Response:
     return _change_list(request, posted, list_id,
-                        lambda s: hashlists.remove_entry(s, posted.actor, list_id, entry_id), "removed")
+                        lambda s: service.remove_entry(s, posted.actor, list_id, entry_id), "removed")
 
 
 @router.post("/hashlists/{list_id}/settings")
-def update(request: Request, list_id: Id, posted: Annotated[Posted, Depends(require_post)]) -> Response:
+def update(request: Request, list_id: Id, posted: PostedDep) -> Response:
     try:
         distance = int(posted.get("max_distance"))
     except ValueError:
         distance = -1
     description = posted.get("description")[:5000] if "description" in posted.form else None
-    return _change_list(request, posted, list_id, lambda s: hashlists.update_list(
+    return _change_list(request, posted, list_id, lambda s: service.update_list(
         s, posted.actor, list_id, max_distance=distance, description=description), "updated")
 
 
 @router.get("/hashlists/{list_id}/export.csv")
-def export_csv(list_id: Id, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+def export_csv(list_id: Id, user: UserDep) -> Response:
     with unit_of_work(read_only=True) as s:
-        chunks = list(hashlists.export_csv(s, user.actor, list_id))
+        chunks = list(service.export_csv(s, user.actor, list_id))
     return StreamingResponse(iter(chunks), media_type="text/csv; charset=utf-8",
                              headers={"Content-Disposition": f'attachment; filename="hashlist-{list_id}.csv"'})

@@ -6,12 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-import numpy as np
-from sqlalchemy.orm import Session
-
-from ..auth import Actor
-from ..detection import seriesdata
-from ..signals import feed
+from .service import SeriesData
 
 BUCKET = timedelta(minutes=5)
 WIDTH, HEIGHT, LEFT, TOP, BOTTOM = 960.0, 260.0, 44.0, 12.0, 28.0
@@ -41,8 +36,10 @@ class Chart:
     plot: tuple[float, float, float, float] = field(default=(LEFT, TOP, WIDTH - 8, HEIGHT - BOTTOM))
 
 
-def build(session: Session, actor: Actor, key: feed.Key, end: datetime, hours: int = 24) -> Chart:
-    data = seriesdata.load(session, actor, key, end, hours)
+def build(data: SeriesData, hours: int = 24) -> Chart:
+    """The chart of ``data`` (a series over ``hours`` hours, from :func:`.service.series_data`)."""
+    import numpy as np
+
     shown, expect, lo, hi = data.values, data.expected, data.low, data.high
     start = data.start
     top = max(float(shown.max(initial=0)), float(hi.max(initial=0)), 4.0) * 1.1

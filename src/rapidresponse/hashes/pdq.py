@@ -12,10 +12,12 @@ import io
 import re
 import warnings
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from ..errors import ValidationFailed
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BITS = 256
 HEX_LEN = BITS // 4
@@ -57,6 +59,8 @@ def _is_hex(value: str) -> bool:
 
 def to_bytes(hexes: list[str]) -> np.ndarray:
     """Canonical hex hashes as an (n, 32) uint8 array, the layout FAISS binary indexes take."""
+    import numpy as np
+
     if not hexes:
         return np.zeros((0, BITS // 8), dtype=np.uint8)
     return np.frombuffer(bytes.fromhex("".join(hexes)), dtype=np.uint8).reshape(len(hexes), BITS // 8).copy()
@@ -76,6 +80,7 @@ class ImageHash:
 
 def hash_image(data: bytes) -> ImageHash:
     """The PDQ hash of an image (any format Pillow reads). The bytes are neither kept nor written anywhere."""
+    import numpy as np
     import pdqhash
     from PIL import Image, UnidentifiedImageError
 
