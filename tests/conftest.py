@@ -20,7 +20,8 @@ from rapidresponse.notify.channels import Channel, EmailChannel, WebhookChannel
 from receivers import HttpReceiver, SmtpServer
 
 domains.load()  # every domain's event types, subscribers and jobs, as in the server
-pytest_plugins = ["factories.auth", "factories.incidents"]
+pytest_plugins = ["factories.auth", "factories.incidents", "factories.policy", "factories.requests",
+                  "factories.decisions"]
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]

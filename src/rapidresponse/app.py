@@ -23,6 +23,8 @@ from .auth import views as auth_views
 from .config import get_settings
 from .dashboard import views as dashboard_views
 from .db import get_engine
+from .decisions import api as decisions_api
+from .decisions import views as decisions_views
 from .detection import api as detection_api
 from .errors import DomainError
 from .incidents import api as incidents_api
@@ -32,6 +34,9 @@ from .notify import api as notify_api
 from .oncall import api as oncall_api
 from .playbooks import api as playbooks_api
 from .policy import api as policy_api
+from .policy import views as policy_views
+from .requests import api as requests_api
+from .requests import views as requests_views
 from .signals import api as signals_api
 from .web import (
     approval_views,
@@ -42,18 +47,16 @@ from .web import (
     oncall_actions,
     oncall_views,
     playbook_views,
-    policy_views,
-    request_views,
     signal_views,
     site,
     update_views,
 )
 
-API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
-       signals_api, detection_api)
+API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
+       decisions_api, language_api, signals_api, detection_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbook_views, update_views, approval_views,
-         notify_views, oncall_views, oncall_actions, request_views, policy_views, lexicon_views, hashlist_views,
-         signal_views, detection_views)
+         notify_views, oncall_views, oncall_actions, requests_views, policy_views, decisions_views, lexicon_views,
+         hashlist_views, signal_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 log = structlog.get_logger("rapidresponse.http")

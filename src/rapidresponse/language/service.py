@@ -20,7 +20,7 @@ from .. import events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..policy.taxonomy import load_taxonomy
+from ..policy import load_taxonomy
 from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES, Detection, detect, detect_many
 from .matcher import Entry, Match, Matcher
 from .models import Lexicon, LexiconTerm, LexiconVersion

@@ -16,7 +16,7 @@ from .. import events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
-from ..policy.taxonomy import load_taxonomy
+from ..policy import load_taxonomy
 from . import hashlists, pipeline, trends
 from .buckets import bucket_of
 from .models import SeriesBucket, Signal
