@@ -242,6 +242,8 @@ def open_clocks(session: Session, actor: Actor, limit: int = 10) -> list[Request
 
 def for_incident(session: Session, actor: Actor, ref: str, limit: int = 50) -> list[RequestOut]:
     """The incident's requests the actor may see, open ones soonest due first (for the incident page)."""
+    if not actor.can(Perm.POLICY_READ):
+        return []
     return list_requests(session, actor, RequestFilter(incident=ref, limit=limit)).items
 
 
