@@ -3,10 +3,10 @@
 1. A temporary SQLite database (or ``--database-url``), migrated; ``--requests`` open regulator
    requests (2,000) registered through the service across KZ, RU, PL, UZ and AZ, a fifth of them on
    business-hours clocks, and ``--decisions`` content decisions (5,000) affecting EU users.
-2. **Clock tick**: ``clock_jobs.tick`` at a moment when no mark is crossed (the steady state the
+2. **Clock tick**: ``requests.jobs.tick`` at a moment when no mark is crossed (the steady state the
    worker sees every 20 s), ``--repeat`` times; baseline: loading the same open requests with one
    ``SELECT`` in the same kind of transaction, the floor for any tick that reads its rows.
-3. **SoR export**: ``decision_service.build_sor`` (load, visibility, build, validate every statement
+3. **SoR export**: ``decisions.build_sor`` (load, visibility, build, validate every statement
    against the Transparency Database rules) and the JSON batches of 100; baseline: loading the same
    decisions and ``json.dumps`` of their columns.
 
@@ -51,13 +51,14 @@ def main() -> None:
 
     from sqlalchemy import select
 
-    from rapidresponse import clock, db, migrate
+    from rapidresponse import clock, db, decisions, domains, migrate, policy, requests
     from rapidresponse.auth import SYSTEM
     from rapidresponse.auth import service as auth
-    from rapidresponse.policy import clock_jobs, decision_service
-    from rapidresponse.policy.models import ContentDecision, RegulatorRequest
-    from rapidresponse.policy.request_service import register
-    from rapidresponse.policy.schemas import DecisionCreate, RequestCreate
+    from rapidresponse.decisions.models import ContentDecision
+    from rapidresponse.requests import jobs
+    from rapidresponse.requests.models import RegulatorRequest
+
+    domains.load()
 
     db.configure(url)
     migrate.upgrade()
@@ -68,17 +69,15 @@ def main() -> None:
     with db.unit_of_work() as s:
         user, _ = auth.create_user(s, SYSTEM, username="bench-legal", role="legal", password="correct horse battery")
         actor = auth.to_actor(user)
-        from rapidresponse.policy.countries import get_country
-
         for n in range(args.requests):
             country, regulator, deadline = kinds[n % len(kinds)]
-            reg = regulator or get_country(country).regulators[0].id
-            register(s, actor, RequestCreate.model_validate({
+            reg = regulator or policy.get_country(country, s).regulators[0].id
+            requests.register(s, actor, requests.RequestCreate.model_validate({
                 "country": country, "regulator": reg, "sender": f"Sender {n}", "legal_basis": "Art. 9",
                 "language": "ru", "received_at": start - timedelta(minutes=n % 60), "deadline": deadline,
                 "items": [f"https://example.org/v/{n}"]}))
         for n in range(args.decisions):
-            decision_service.record_decision(s, actor, DecisionCreate.model_validate({
+            decisions.record_decision(s, actor, decisions.DecisionCreate.model_validate({
                 "puid": f"pl-{n:06d}", "content_date": "2026-02-27", "action": "remove" if n % 3 else "label",
                 "harm": "dangerous_challenge", "explanation": "Niebezpieczne wyzwanie", "content_language": "pl",
                 "facts": f"Факт №{n}: ąę", "territorial_scope": ["PL"] if n % 2 else [], "source_type": "notice"}))
@@ -87,7 +86,7 @@ def main() -> None:
     def tick() -> None:
         clock.set_clock(lambda: quiet)
         with db.unit_of_work() as s:
-            assert clock_jobs.tick(s, quiet) == 0
+            assert jobs.tick(s, quiet) == 0
 
     def load_requests() -> None:
         with db.unit_of_work() as s:
@@ -96,7 +95,7 @@ def main() -> None:
 
     def export() -> None:
         with db.unit_of_work(read_only=True) as s:
-            result = decision_service.build_sor(s, actor)
+            result = decisions.build_sor(s, actor)
             body = json.dumps(result.batches(), ensure_ascii=False)
             assert len(result.valid) == args.decisions and body
 

@@ -20,9 +20,10 @@ from rapidresponse.notify.channels import Channel, EmailChannel, WebhookChannel
 from receivers import HttpReceiver, SmtpServer
 
 domains.load()  # every domain's event types, subscribers and jobs, as in the server
-pytest_plugins = ["factories.auth", "factories.incidents", "factories.approvals", "factories.notify",
-                  "factories.oncall", "factories.playbooks", "factories.language", "factories.hashes",
-                  "factories.signals", "factories.detection"]
+pytest_plugins = ["factories.auth", "factories.incidents", "factories.policy", "factories.approvals",
+                  "factories.notify", "factories.requests", "factories.decisions", "factories.oncall",
+                  "factories.playbooks", "factories.language", "factories.hashes", "factories.signals",
+                  "factories.detection"]
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]

@@ -24,6 +24,8 @@ from .auth import views as auth_views
 from .config import get_settings
 from .dashboard import views as dashboard_views
 from .db import get_engine
+from .decisions import api as decisions_api
+from .decisions import views as decisions_views
 from .detection import api as detection_api
 from .detection import views as detection_views
 from .errors import DomainError
@@ -40,18 +42,17 @@ from .oncall import views as oncall_views
 from .playbooks import api as playbooks_api
 from .playbooks import views as playbooks_views
 from .policy import api as policy_api
+from .policy import views as policy_views
+from .requests import api as requests_api
+from .requests import views as requests_views
 from .signals import api as signals_api
 from .signals import views as signals_views
-from .web import (
-    policy_views,
-    request_views,
-    site,
-)
+from .web import site
 
-API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, language_api,
-       signals_api, hashes_api, detection_api)
+API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
+       decisions_api, language_api, signals_api, hashes_api, detection_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
-         request_views, policy_views, language_views, hashes_views, signals_views, detection_views)
+         requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 log = structlog.get_logger("rapidresponse.http")

@@ -19,16 +19,22 @@ from typer.core import TyperCommand, TyperGroup
 
 @dataclass(frozen=True)
 class Lazy:
-    """A command group (or command) defined at ``target`` (``module:attribute``), loaded on use."""
+    """A command group (or command) defined at ``target`` (``module:attribute``), loaded on use.
+
+    ``more`` names Typer apps of other domains whose commands join the group (the ``policy`` group
+    holds the decisions domain's statement-file commands)."""
 
     target: str
     help: str
+    more: tuple[str, ...] = ()
 
     def load(self, name: str) -> Any:
-        module, _, attribute = self.target.partition(":")
-        obj = getattr(importlib.import_module(module), attribute)
+        obj = _attribute(self.target)
         if isinstance(obj, typer.Typer):
             command: Any = typer.main.get_group(obj)
+            for target in self.more:
+                for sub_name, sub in typer.main.get_group(_attribute(target)).commands.items():
+                    command.add_command(sub, sub_name)
         else:  # a plain function: a command of its own
             single = typer.Typer(add_completion=False)
             single.command(name)(obj)
@@ -56,6 +62,11 @@ def _load_domains_first(command: Any) -> None:
         _load_domains_first(sub)
 
 
+def _attribute(target: str) -> Any:
+    module, _, attribute = target.partition(":")
+    return getattr(importlib.import_module(module), attribute)
+
+
 COMMANDS: dict[str, Lazy] = {
     "users": Lazy("rapidresponse.auth.cli:app", "Users, roles and API tokens."),
     "incidents": Lazy("rapidresponse.incidents.cli:app", "Declare, list, show and run incidents."),
@@ -70,10 +81,11 @@ COMMANDS: dict[str, Lazy] = {
                    "On-call: who is on call, shifts, calendars, teams and schedules."),
     "pages": Lazy("rapidresponse.oncall.cli:pages_app", "Pages: list and acknowledge."),
     "policy": Lazy("rapidresponse.policy.cli:app",
-                   "Harm taxonomy, country profiles, legal clocks and DSA statements of reasons."),
-    "requests": Lazy("rapidresponse.policy.requests_cli:app",
+                   "Harm taxonomy, country profiles, legal clocks and DSA statements of reasons.",
+                   more=("rapidresponse.decisions.cli:sor_app",)),
+    "requests": Lazy("rapidresponse.requests.cli:app",
                      "Regulator and law-enforcement requests and their legal clocks."),
-    "decisions": Lazy("rapidresponse.policy.requests_cli:decisions_app",
+    "decisions": Lazy("rapidresponse.decisions.cli:app",
                       "The content decision log and DSA statements of reasons."),
     "lexicons": Lazy("rapidresponse.language.cli:app",
                      "Harm lexicons per language: terms, coded terms and hashtags, versioned."),

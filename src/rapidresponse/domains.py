@@ -12,8 +12,8 @@ import importlib
 import importlib.util
 from functools import cache
 
-DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "oncall", "playbooks", "language", "hashes",
-           "signals", "detection")
+DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "requests", "decisions", "oncall", "playbooks",
+           "language", "hashes", "signals", "detection")
 
 
 @cache

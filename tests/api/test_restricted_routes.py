@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
-from rapidresponse import clock
+from rapidresponse import clock, decisions, requests
 from rapidresponse.auth import Actor
 from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
@@ -38,9 +38,6 @@ from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCre
 from rapidresponse.notify import endpoints as notify_endpoints
 from rapidresponse.notify import service as notify
 from rapidresponse.playbooks import updates
-from rapidresponse.policy import decision_service as decisions
-from rapidresponse.policy import request_service as requests
-from rapidresponse.policy.schemas import AppealCreate, DecisionCreate, RequestCreate
 
 MISSING_REF = "INC-2099-0999"
 
@@ -469,16 +466,17 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.update_id, world.approval_id = upd.id, upd.approval_id or 0
         world.oncall["page_id"] = _page_of(s, r.id)
         admin = people["admin"].actor
-        req = requests.register(s, admin, RequestCreate(
+        req = requests.register(s, admin, requests.RequestCreate(
             country="KZ", regulator="mci", sender="MCI request-marker-7Q3X", legal_basis="Art. 9(4)(2)",
             language="kk", received_at=clock_now(), items=["https://example.org/item-marker-7Q3X"],
             incident=r.ref))
-        world.request_id, world.item_id = req.id, requests.items(s, req)[0].id
-        decision = decisions.record_decision(s, admin, DecisionCreate(
+        world.request_id, world.item_id = req.id, req.items[0].id
+        decision = decisions.record_decision(s, admin, decisions.DecisionCreate(
             puid="decision-marker-7Q3X", content_date=date(2026, 2, 27), action="remove", harm="grooming",
             explanation="explanation-marker-7Q3X", facts="facts-marker-7Q3X", incident=r.ref))
         world.decision_id = decision.id
-        world.appeal_id = decisions.file_appeal(s, admin, decision.id, AppealCreate(appellant="a", reason="r")).id
+        world.appeal_id = decisions.file_appeal(s, admin, decision.id,
+                                                decisions.AppealCreate(appellant="a", reason="r")).appeals[0].id
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 

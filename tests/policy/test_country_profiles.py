@@ -8,9 +8,7 @@ from typing import Any
 import pytest
 
 from rapidresponse.errors import NotFound
-from rapidresponse.policy import dsa
-from rapidresponse.policy.countries import Confidence, get_country, load_countries
-from rapidresponse.policy.loading import PolicyDataError
+from rapidresponse.policy import Confidence, PolicyDataError, dsa, get_country, load_countries
 
 REECA = {"RU", "BY", "UA", "MD", "GE", "AM", "AZ", "KZ", "UZ", "KG", "TJ", "TM"}
 EU_REGION = {"PL", "CZ", "SK", "HU", "RO", "BG", "LT", "LV", "EE"}
@@ -95,8 +93,8 @@ def test_unknown_country_and_deadline() -> None:
         get_country("KZ").deadline("nope")
 
 
-def test_override_corrects_a_deadline_without_a_release(override: Callable[[str, Any], Path]) -> None:
-    override("countries/KZ.yaml", {"version": "2026.1-legal-review", "deadlines": [
+def test_override_corrects_a_deadline_without_a_release(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("countries/KZ.yaml", {"version": "2026.1-legal-review", "deadlines": [
         {"name": "threat_notification", "hours": 1, "notes": "internal target agreed with legal"}]})
     kz = get_country("KZ")
     assert kz.version == "2026.1-legal-review"
@@ -105,13 +103,13 @@ def test_override_corrects_a_deadline_without_a_release(override: Callable[[str,
     assert kz.deadline("authorised_body_request").hours == 24
 
 
-def test_override_adds_a_country(override: Callable[[str, Any], Path]) -> None:
+def test_override_adds_a_country(policy_files: Callable[[str, Any], Path]) -> None:
     doc = {"code": "DE", "version": "1", "reviewed": "2026-11-01", "name": {"en": "Germany", "native": "Deutschland"},
            "eu_member": True, "includes": ["eu"], "languages": {"official": ["de"]}, "time_zones": ["Europe/Berlin"],
            "holidays": "DE", "regulators": [{"id": "bnetza", "name": {"en": "Federal Network Agency",
                                                                       "native": "Bundesnetzagentur"}}],
            "deadlines": []}
-    override("countries/DE.yaml", doc)
+    policy_files("countries/DE.yaml", doc)
     de = get_country("DE")
     assert de.shortest_deadline().name == "tco_removal_order"
 
@@ -124,15 +122,15 @@ def test_override_adds_a_country(override: Callable[[str, Any], Path]) -> None:
     ({"holidays": "XX"}, "'XX' is not a country the holidays package knows"),
     ({"deadlines": [{"name": "authorised_body_request", "regulator": "kgb"}]}, "names regulator 'kgb'"),
 ])
-def test_invalid_overrides_name_the_file_and_field(override: Callable[[str, Any], Path], patch: dict[str, Any],
+def test_invalid_overrides_name_the_file_and_field(policy_files: Callable[[str, Any], Path], patch: dict[str, Any],
                                                    message: str) -> None:
-    override("countries/KZ.yaml", patch)
+    policy_files("countries/KZ.yaml", patch)
     with pytest.raises(PolicyDataError, match=message) as exc:
         load_countries()
     assert "countries/KZ.yaml (with override" in exc.value.detail
 
 
-def test_eu_member_must_include_eu(override: Callable[[str, Any], Path]) -> None:
-    override("countries/EE.yaml", {"includes": []})
+def test_eu_member_must_include_eu(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("countries/EE.yaml", {"includes": []})
     with pytest.raises(PolicyDataError, match=r"includes: \[eu\]"):
         load_countries()

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rapidresponse.errors import ValidationFailed
-from rapidresponse.policy.countries import CountryProfile, Deadline, get_country
+from rapidresponse.policy import CountryProfile, Deadline, get_country
 from rapidresponse.policy.deadlines import BusinessCalendar, due_at, start_clock
 
 RECEIVED = st.datetimes(min_value=datetime(2024, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC))

@@ -8,9 +8,8 @@ from typing import Any
 import pytest
 
 from rapidresponse.errors import NotFound
-from rapidresponse.policy import dsa
+from rapidresponse.policy import dsa, dsa_fields_for_harm
 from rapidresponse.policy.loading import PolicyDataError
-from rapidresponse.policy.sor import dsa_fields_for_harm
 from rapidresponse.policy.taxonomy import Exposure, load_taxonomy
 
 AREAS = {"dangerous_acts", "self_harm", "child_safety", "bullying_harassment", "hate_speech", "violent_extremism",
@@ -58,8 +57,8 @@ def test_unknown_slug_is_not_found() -> None:
         load_taxonomy().get("nope")
 
 
-def test_unknown_dsa_category_names_file_and_path(override: Callable[[str, Any], Path]) -> None:
-    path = override("taxonomy.yaml", {"areas": [{"slug": "hate_speech", "harms": [
+def test_unknown_dsa_category_names_file_and_path(policy_files: Callable[[str, Any], Path]) -> None:
+    path = policy_files("taxonomy.yaml", {"areas": [{"slug": "hate_speech", "harms": [
         {"slug": "religious_hatred", "dsa": {"category": "STATEMENT_CATEGORY_HATE"}}]}]})
     with pytest.raises(PolicyDataError) as exc:
         load_taxonomy()
@@ -69,23 +68,23 @@ def test_unknown_dsa_category_names_file_and_path(override: Callable[[str, Any],
     assert "'STATEMENT_CATEGORY_HATE' is not a DSA statement category" in detail
 
 
-def test_unknown_keyword_in_packaged_position_blames_the_override(override: Callable[[str, Any], Path]) -> None:
-    path = override("taxonomy.yaml", {"areas": [{"slug": "self_harm", "dsa": {
+def test_unknown_keyword_in_packaged_position_blames_the_override(policy_files: Callable[[str, Any], Path]) -> None:
+    path = policy_files("taxonomy.yaml", {"areas": [{"slug": "self_harm", "dsa": {
         "category": "STATEMENT_CATEGORY_SELF_HARM", "keywords": ["KEYWORD_SUICIDAL"]}}]})
     with pytest.raises(PolicyDataError, match=r"areas\[1\]\.dsa\.keywords\[0\].*KEYWORD_SUICIDAL") as exc:
         load_taxonomy()
     assert exc.value.detail.startswith(str(path))
 
 
-def test_keyword_outside_category_is_rejected(override: Callable[[str, Any], Path]) -> None:
-    override("taxonomy.yaml", {"areas": [{"slug": "privacy", "dsa": {
+def test_keyword_outside_category_is_rejected(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("taxonomy.yaml", {"areas": [{"slug": "privacy", "dsa": {
         "category": "STATEMENT_CATEGORY_DATA_PROTECTION_AND_PRIVACY_VIOLATIONS", "keywords": ["KEYWORD_PHISHING"]}}]})
     with pytest.raises(PolicyDataError, match="KEYWORD_PHISHING belongs under STATEMENT_CATEGORY_SCAMS_AND_FRAUD"):
         load_taxonomy()
 
 
-def test_override_edits_adds_and_removes(override: Callable[[str, Any], Path]) -> None:
-    override("taxonomy.yaml", {"version": "2026.1-local", "areas": [
+def test_override_edits_adds_and_removes(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("taxonomy.yaml", {"version": "2026.1-local", "areas": [
         {"slug": "dangerous_acts", "policy_clause": "Наши правила §2.1", "harms": [
             {"slug": "dangerous_stunts", "remove": True},
             {"slug": "blackout_challenge", "name": {"en": "Blackout challenge", "ru": "Игра в обморок"}}]}]})
@@ -96,11 +95,11 @@ def test_override_edits_adds_and_removes(override: Callable[[str, Any], Path]) -
     assert t.get("dangerous_challenge").severity == 4  # untouched packaged data survives
 
 
-def test_duplicate_slug_and_bad_yaml(override: Callable[[str, Any], Path]) -> None:
-    override("taxonomy.yaml", {"areas": [{"slug": "privacy", "harms": [
+def test_duplicate_slug_and_bad_yaml(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("taxonomy.yaml", {"areas": [{"slug": "privacy", "harms": [
         {"slug": "csam", "name": {"en": "x", "ru": "х"}}]}]})
     with pytest.raises(PolicyDataError, match="slug 'csam' appears twice"):
         load_taxonomy()
-    path = override("taxonomy.yaml", "areas: [\n  - slug: x\n    name: {en: a")
+    path = policy_files("taxonomy.yaml", "areas: [\n  - slug: x\n    name: {en: a")
     with pytest.raises(PolicyDataError, match=re.escape(str(path)) + ":.*not valid YAML"):
         load_taxonomy()

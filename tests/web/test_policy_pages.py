@@ -112,12 +112,13 @@ def test_viewer_sees_no_policy_pages(client: TestClient, logged_in: Callable[...
 
 def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
                                                    tmp_path: Any, env: Any) -> None:
-    from rapidresponse.policy import countries
+    from rapidresponse import policy
+    from rapidresponse.db import unit_of_work
 
     env(policy_dir=str(tmp_path / "policy"))
-    countries.clear_cache()
+    policy.clear_cache()
     try:
-        _, csrf = logged_in("policy")
+        actor, csrf = logged_in("policy")
         url = "/policy/countries/KZ/deadlines/authorised_body_request"
         resp = client.post(url, data={"csrf_token": csrf, "hours": "abc", "time": "calendar",
                                       "confidence": "verified"})
@@ -126,12 +127,16 @@ def test_policy_team_corrects_a_deadline_in_the_ui(client: TestClient, logged_in
                                       "confidence": "uncertain", "notes": "Разъяснение министерства"},
                            follow_redirects=True)
         assert "The correction was saved" in resp.text and 'value="12.5"' in resp.text
-        assert "Разъяснение министерства" in (tmp_path / "policy" / "countries" / "KZ.yaml").read_text("utf-8")
+        with unit_of_work(read_only=True) as s:
+            (stored,) = policy.corrections(s, actor, "KZ")
+        assert (stored.deadline, stored.hours, stored.time, stored.notes, stored.corrected_by) == (
+            "authorised_body_request", 12.5, "business", "Разъяснение министерства", actor.username)
+        assert not (tmp_path / "policy").exists()  # the team's directory is read, never written
         assert client.post("/policy/countries/KZ/deadlines/nope", data={
             "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"}).status_code == 404
     finally:
         env(policy_dir=None)
-        countries.clear_cache()
+        policy.clear_cache()
 
 
 def test_responders_see_profiles_but_cannot_correct_them(client: TestClient,

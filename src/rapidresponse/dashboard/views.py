@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from .. import incidents
+from .. import incidents, requests
 from ..db import unit_of_work
-from ..policy import request_service as policy_requests
 from ..web import pages
 from ..web.activity import describe
 from ..web.context import request_locale
@@ -32,10 +31,10 @@ def dashboard(request: Request, user: Annotated[WebUser, Depends(require_user)])
              "text": describe(locale, ev.type, ev.payload)}
             for ev in incidents.recent_activity(s, actor, limit=25)
         ]
-        clocks = policy_requests.open_clocks(s, actor)
+        clocks = requests.open_clocks(s, actor)
     total = sum(counts.values())
     top = max(counts.values()) if total else 0
     return render(request, "dashboard/home.html", {
         "counts": counts, "total_open": total, "top": top, "tasks": tasks, "activity": activity,
-        "clocks": clocks, "regulator_name": policy_requests.regulator_name,
+        "clocks": clocks,
     })

@@ -8,8 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..policy import decision_service, reply_service, request_service
-from ..policy.schemas import AppealCreate, DecisionCreate, OutcomeIn, RequestCreate
+from .. import decisions, requests
 from .script import Context, Script
 
 
@@ -17,13 +16,14 @@ def _register(s: Script, active: Script, who: str, at: datetime, received: datet
               outcomes: list[tuple[str, str]], draft: bool) -> None:
     def run(ctx: Context) -> None:
         actor = ctx.actors[who]
-        req = request_service.register(ctx.session, actor, RequestCreate.model_validate(
+        req = requests.register(ctx.session, actor, requests.RequestCreate.model_validate(
             {**data, "received_at": received, "incident": active.ref}))
-        for item, (outcome, reason) in zip(request_service.items(ctx.session, req), outcomes, strict=False):
-            request_service.set_outcome(ctx.session, actor, req.id, item.id, OutcomeIn(outcome=outcome, reason=reason))
+        for item, (outcome, reason) in zip(req.items, outcomes, strict=False):
+            requests.set_outcome(ctx.session, actor, req.id, item.id,
+                                 requests.OutcomeIn(outcome=requests.Outcome(outcome), reason=reason))
         if draft:  # drafted and waiting for legal (olena.kovalenko or piotr.wisniewski approve it)
-            reply_service.draft(ctx.session, actor, req.id)
-            reply_service.submit(ctx.session, actor, req.id)
+            requests.draft_reply(ctx.session, actor, req.id)
+            requests.submit_reply(ctx.session, actor, req.id)
 
     s.call(at, run)
 
@@ -67,9 +67,9 @@ def _decisions(s: Script, at: datetime) -> None:
     def run(ctx: Context) -> None:
         actor = ctx.actors["katarzyna.nowak"]
         for n, row in enumerate(rows):
-            d = decision_service.record_decision(ctx.session, actor, DecisionCreate.model_validate({**base, **row}))
+            d = decisions.record_decision(ctx.session, actor, decisions.DecisionCreate.model_validate({**base, **row}))
             if n == 0:
-                decision_service.file_appeal(ctx.session, actor, d.id, AppealCreate(
+                decisions.file_appeal(ctx.session, actor, d.id, decisions.AppealCreate(
                     appellant="uploader (PL)", reason="To był żart, nikt nie ucierpiał."))
 
     s.call(at, run)

@@ -1,4 +1,34 @@
-"""Harm taxonomy, country profiles, legal clocks, regulator requests, decisions and statements of reasons."""
+"""Jurisdictions: the harm taxonomy, the DSA vocabulary, country profiles and their corrections, legal
+deadline clocks and the applicable-rules checklist.
 
-from . import clock_jobs, reply_service  # noqa: F401  (the request-clock job; the reply approval subscriber)
-from .taxonomy import load_taxonomy  # noqa: F401  (the harm taxonomy other domains check slugs against)
+The public surface: other domains use what is exported here (``policy.dsa`` is the DSA statement
+vocabulary as a namespace). This domain knows no incident, request or decision: it sits below them.
+"""
+
+from . import dsa
+from .countries import (
+    DEFAULT_DEADLINE_HOURS,
+    Confidence,
+    CountryProfile,
+    Deadline,
+    Regulator,
+    TimeKind,
+    Trigger,
+)
+from .deadlines import BusinessCalendar, Clock, due_at, start_clock
+from .events import ProfileCorrected
+from .loading import PolicyDataError
+from .overview import IncidentRules, rules_for, summary, tile_map
+from .profiles import clear_cache, get_country, load_countries
+from .rules import Obligation, checklist, require_known
+from .schemas import Correction, CountryCode, LanguageTag
+from .service import correct_deadline, corrections
+from .taxonomy import HarmNode, Taxonomy, dsa_fields_for_harm, load_taxonomy
+
+__all__ = [
+    "DEFAULT_DEADLINE_HOURS", "BusinessCalendar", "Clock", "Confidence", "Correction", "CountryCode",
+    "CountryProfile", "Deadline", "HarmNode", "IncidentRules", "LanguageTag", "Obligation", "PolicyDataError",
+    "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist", "clear_cache",
+    "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country", "load_countries",
+    "load_taxonomy", "require_known", "rules_for", "start_clock", "summary", "tile_map",
+]

@@ -1,9 +1,11 @@
-"""`rapidresponse policy …`: taxonomy, country profiles, deadline clocks, statements of reasons."""
+"""`rapidresponse policy …`: taxonomy, country profiles, deadline clocks, the applicable rules.
+
+(The statement-of-reasons file commands of the same group, ``validate-sor`` and ``export-sor``,
+belong to the decisions domain; the command line puts them in this group.)"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 import typer
 from rich.markup import escape
@@ -11,11 +13,9 @@ from rich.table import Table
 from rich.tree import Tree
 
 from ..console import console, err_console, fail, handle_errors, print_json
-from ..errors import ValidationFailed
-from . import sor_export
-from .countries import get_country, load_countries
 from .deadlines import start_clock
 from .overview import summary
+from .profiles import get_country, load_countries
 from .rules import checklist
 from .taxonomy import load_taxonomy
 
@@ -141,42 +141,3 @@ def rules(country: list[str] = typer.Option(..., "--country", help="ISO code; re
     for o in items:
         table.add_row(", ".join(o.countries), o.title, o.instrument, o.clock, o.confidence.value)
     console.print(table)
-
-
-def _report(path: Path, checked: sor_export.Checked) -> None:
-    for index, issue in checked.warnings:
-        err_console.print(f"[yellow]warning:[/yellow] {escape(f'{path}: statement {index}: {issue}')}",
-                          highlight=False)
-    for rej in checked.rejected:
-        for line in rej.lines(str(path)):
-            err_console.print(f"[red]error:[/red] {escape(line)}", highlight=False)
-
-
-@app.command("validate-sor")
-@handle_errors
-def validate_sor(file: Path = typer.Argument(..., help="JSON statement(s): one, a list, or a bulk body")) -> None:
-    """Check statements of reasons against the DSA Transparency Database rules."""
-    checked = sor_export.check_all(sor_export.read_statements(file))
-    _report(file, checked)
-    total = len(checked.valid) + len(checked.rejected)
-    if checked.rejected:
-        err_console.print(f"{len(checked.rejected)} of {total} statements invalid", highlight=False)
-        raise typer.Exit(2)
-    console.print(f"[green]ok[/green]: {total} statements valid ({len(checked.warnings)} warnings)")
-
-
-@app.command("export-sor")
-@handle_errors
-def export_sor(file: Path = typer.Argument(..., help="JSON statements"),
-               out: Path = typer.Option(..., "--out", help="Output directory"),
-               fmt: str = typer.Option("json", "--format", help="json (API batches of ≤100) or csv")) -> None:
-    """Export valid statements as API batches or CSV; invalid ones are reported, not exported."""
-    if fmt not in ("json", "csv"):
-        raise ValidationFailed(f"--format: {fmt!r} is not json or csv")
-    result = sor_export.export(sor_export.read_statements(file), out, fmt=fmt, stem=file.stem)
-    _report(file, result.checked)
-    for f in result.files:
-        console.print(f"wrote {f}", highlight=False)
-    console.print(f"exported {result.exported} statements, rejected {len(result.checked.rejected)}")
-    if result.checked.rejected:
-        raise typer.Exit(2)

@@ -6,6 +6,8 @@ the ``holidays`` key for its public holidays and EU membership. EU members list 
 [eu]`` and so gain the shared EU instruments (DSA, TCO) from ``data/shared/eu.yaml``; the
 country's own entries win on a name clash. Deadlines whose law gives no hour count carry
 ``hours: null`` and run on the regional 24-hour default, with a warning.
+
+This module reads the files; :mod:`.profiles` lays the corrections stored in the database over them.
 """
 
 from __future__ import annotations
@@ -300,22 +302,15 @@ _checked: list[Any] = [0.0, None]  # (monotonic time, key) of the last look at t
 RECHECK_SECONDS = 2.0
 
 
-def load_countries() -> dict[str, CountryProfile]:
-    """Every profile, packaged and overridden, by ISO code. Corrections saved by another process are
-    picked up within a couple of seconds."""
+def load_files() -> tuple[object, dict[str, CountryProfile]]:
+    """Every profile from the data files (packaged, with ``$RAPIDRESPONSE_POLICY_DIR`` laid over them),
+    by ISO code, and a key that changes when the files do (looked at every couple of seconds)."""
     at = time_module.monotonic()
     if _checked[1] is None or at - _checked[0] > RECHECK_SECONDS:
         over = override_dir()
         _checked[:] = [at, (str(over) if over else None, signature("countries"))]
-    return _load_all(*_checked[1])
-
-
-def get_country(code: str) -> CountryProfile:
-    profiles = load_countries()
-    try:
-        return profiles[code.upper()]
-    except KeyError:
-        raise NotFound(f"no country profile {code!r} (known: {', '.join(profiles)})") from None
+    key = _checked[1]
+    return key, _load_all(*key)
 
 
 def clear_cache() -> None:

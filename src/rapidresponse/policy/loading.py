@@ -5,7 +5,8 @@ pointing ``RAPIDRESPONSE_POLICY_DIR`` at a directory with the same layout (``tax
 ``countries/<ISO>.yaml``) holding only what changes. Override documents are deep-merged over the
 packaged ones: mappings key by key, lists of mappings by their identity key (``slug``, ``name``,
 ``id``), other values replaced; an item with ``remove: true`` deletes its namesake. A validation
-error names the file the offending value came from and its path inside the document.
+error names the file the offending value came from and its path inside the document. (Corrections
+made in the UI are stored in the database and laid over all of this: see :mod:`.profiles`.)
 """
 
 from __future__ import annotations
@@ -35,23 +36,13 @@ class PolicyDataError(ValidationFailed):
 
 
 def override_dir() -> Path | None:
-    """``$RAPIDRESPONSE_POLICY_DIR``, else ``<var dir>/policy`` once corrections were saved there from the UI."""
-    settings = get_settings()
-    if settings.policy_dir:
-        return settings.policy_dir
-    local = settings.var_dir / "policy"
-    return local if local.is_dir() else None
-
-
-def writable_override_dir() -> Path:
-    """Where corrections made in the UI are saved (the override directory, created when needed)."""
-    settings = get_settings()
-    return settings.policy_dir or settings.var_dir / "policy"
+    """``$RAPIDRESPONSE_POLICY_DIR``: a policy team's own data files, read-only to the application."""
+    return get_settings().policy_dir
 
 
 def signature(subdir: str) -> tuple[tuple[str, int], ...]:
     """Names and modification times of the override files in ``subdir``: a cache key that changes
-    when another process saves a correction."""
+    when the team changes its files."""
     over = override_dir()
     if over is None or not (over / subdir).is_dir():
         return ()

@@ -1,132 +1,33 @@
-"""Policy tables: content decisions and appeals, regulator requests with their items and reply letter.
+"""Policy tables: the corrections a policy team made to country profiles.
 
-Incidents are related, not owned: a decision or request keeps the incident's id and ref (no foreign
-key), and reads the incident only through the incidents service.
+The profiles themselves are data files (packaged, then the team's ``RAPIDRESPONSE_POLICY_DIR``);
+a correction made in the UI is a row here, so every process reads the same one. Rows are never
+changed: a later correction of the same deadline supersedes an earlier one, which stays readable.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..db import Base, JSONType, UTCDateTime
+from ..db import Base, UTCDateTime
 
 
-class ContentDecision(Base):
-    """One moderation decision on one item: what was done, on what ground, where, and how."""
+class CountryProfileCorrection(Base):
+    """One correction of one statutory deadline of a country profile: the values it now has."""
 
-    __tablename__ = "policy_decisions"
-    __table_args__ = (Index("ix_policy_decisions_decided", "decided_at", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    puid: Mapped[str] = mapped_column(String(500), unique=True)  # the platform's unique id of the item
-    content_url: Mapped[str] = mapped_column(String(2000), default="")
-    content_type: Mapped[str] = mapped_column(String(40))  # DSA CONTENT_TYPE_*
-    content_language: Mapped[str | None] = mapped_column(String(16))
-    content_date: Mapped[date] = mapped_column(Date)
-    action: Mapped[str] = mapped_column(String(24))
-    ground: Mapped[str] = mapped_column(String(12))  # policy | law
-    policy_clause: Mapped[str] = mapped_column(Text, default="")
-    legal_ground: Mapped[str] = mapped_column(Text, default="")
-    explanation: Mapped[str] = mapped_column(Text)
-    harm: Mapped[str] = mapped_column(String(60), index=True)  # taxonomy slug
-    territorial_scope: Mapped[list[str]] = mapped_column(JSONType, default=list)  # [] = worldwide
-    automated_detection: Mapped[bool] = mapped_column(Boolean, default=False)
-    automated_decision: Mapped[str] = mapped_column(String(12))  # fully | partially | not
-    source_type: Mapped[str] = mapped_column(String(20))
-    source_identity: Mapped[str] = mapped_column(String(500), default="")
-    facts: Mapped[str] = mapped_column(Text)
-    end_date: Mapped[date | None] = mapped_column(Date)
-    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    incident_ref: Mapped[str | None] = mapped_column(String(20))
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class Appeal(Base):
-    """A complaint against a decision (DSA Art. 20) and its outcome."""
-
-    __tablename__ = "policy_appeals"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    decision_id: Mapped[int] = mapped_column(ForeignKey("policy_decisions.id", ondelete="CASCADE"), index=True)
-    appellant: Mapped[str] = mapped_column(String(200))
-    reason: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | upheld | reversed | modified
-    outcome_note: Mapped[str] = mapped_column(Text, default="")
-    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-
-
-class RegulatorRequest(Base):
-    """A regulator's or law enforcement's request, with the legal clock it started."""
-
-    __tablename__ = "policy_requests"
-    __table_args__ = (Index("ix_policy_requests_open_due", "status", "due_at"),)
+    __tablename__ = "country_profile_corrections"
+    __table_args__ = (Index("ix_country_profile_corrections_deadline", "country", "deadline", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     country: Mapped[str] = mapped_column(String(2))
-    regulator: Mapped[str] = mapped_column(String(60))  # regulator id in the country profile
-    sender: Mapped[str] = mapped_column(String(300))
-    reference: Mapped[str] = mapped_column(String(120), default="")  # the sender's outgoing number
-    legal_basis: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(16))
-    summary: Mapped[str] = mapped_column(Text, default="")
-    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    # The deadline as the profile said when the request came in: a corrected profile never moves a clock.
-    deadline_name: Mapped[str] = mapped_column(String(60))
-    deadline_instrument: Mapped[str] = mapped_column(String(300))
-    deadline_hours: Mapped[float] = mapped_column(Float)
-    deadline_time: Mapped[str] = mapped_column(String(10))  # calendar | business
-    deadline_confidence: Mapped[str] = mapped_column(String(12))
-    deadline_defaulted: Mapped[bool] = mapped_column(Boolean, default=False)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(12), default="open")  # open | answered
-    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    incident_ref: Mapped[str | None] = mapped_column(String(20))
-    warned: Mapped[list[int]] = mapped_column(JSONType, default=list)  # percentages already warned about
-    breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class RequestItem(Base):
-    """One URL or content id named in a request, and what was done about it."""
-
-    __tablename__ = "policy_request_items"
-    __table_args__ = (UniqueConstraint("request_id", "position"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("policy_requests.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    target: Mapped[str] = mapped_column(String(2000))
-    outcome: Mapped[str | None] = mapped_column(String(24))  # removed_globally | restricted_in_country | no_action
-    reason: Mapped[str] = mapped_column(Text, default="")
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
-class ReplyLetter(Base):
-    """The reply to a request: a draft from templates, edited, approved by legal, then logged as sent."""
-
-    __tablename__ = "policy_request_replies"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("policy_requests.id", ondelete="CASCADE"), unique=True)
-    languages: Mapped[list[str]] = mapped_column(JSONType, default=list)
-    body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(12), default="draft")  # draft | submitted | sent
-    approval_id: Mapped[int | None] = mapped_column(Integer)
-    sent_sha256: Mapped[str | None] = mapped_column(String(64))
-    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    deadline: Mapped[str] = mapped_column(String(60))
+    hours: Mapped[float | None] = mapped_column(Float)  # None: the law gives no hour count
+    time: Mapped[str] = mapped_column(String(10))  # calendar | business
+    confidence: Mapped[str] = mapped_column(String(12))  # verified | uncertain
+    notes: Mapped[str] = mapped_column(Text, default="")
+    corrected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    corrected_by: Mapped[str] = mapped_column(String(120))
+    corrected_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from ..auth import Actor, Perm
-from . import links
-from .countries import CountryProfile, load_countries
+from .countries import CountryProfile
 from .rules import Obligation, checklist
 from .taxonomy import load_taxonomy
 
@@ -43,9 +39,9 @@ def urgency(hours: float) -> str:
     return "u4"
 
 
-def tile_map() -> list[dict[str, Any]]:
+def tile_map(profiles: dict[str, CountryProfile]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for code, p in load_countries().items():
+    for code, p in profiles.items():
         col, row = TILES.get(code, (9, len(out) % 6))
         s = summary(p)
         out.append({**s, "x": col * 74, "y": row * 64, "urgency": urgency(s["shortest_deadline"]["hours"])})
@@ -65,16 +61,16 @@ class IncidentRules:
                 "unknown_harms": self.unknown_harms, "obligations": [o.as_dict() for o in self.obligations]}
 
 
-def incident_rules(session: Session, actor: Actor, ref: str) -> IncidentRules:
-    """The checklist for an incident the actor may see. Harm labels that are not taxonomy slugs
-    (``dangerous-acts``) are matched after folding ``-`` to ``_``; the rest are listed as unknown."""
-    inc = links.link(session, actor, ref)
-    actor.require(Perm.POLICY_READ)
+def rules_for(*, ref: str, countries: list[str], harms: list[str],
+              profiles: dict[str, CountryProfile] | None = None) -> IncidentRules:
+    """The checklist for an incident in ``countries`` labelled with ``harms``. Harm labels that are not
+    taxonomy slugs (``dangerous-acts``) are matched after folding ``-`` to ``_``; the rest are listed
+    as unknown."""
     taxonomy = load_taxonomy()
-    harms: list[str] = []
+    known: list[str] = []
     unknown: list[str] = []
-    for label in inc.harms:
+    for label in harms:
         slug = label.strip().lower().replace("-", "_")
-        (harms if slug in taxonomy else unknown).append(slug if slug in taxonomy else label)
-    return IncidentRules(ref=inc.ref, countries=list(inc.countries), harms=harms, unknown_harms=unknown,
-                         obligations=checklist(inc.countries, harms) if inc.countries else [])
+        (known if slug in taxonomy else unknown).append(slug if slug in taxonomy else label)
+    return IncidentRules(ref=ref, countries=list(countries), harms=known, unknown_harms=unknown,
+                         obligations=checklist(countries, known, profiles=profiles) if countries else [])

@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..errors import NotFound
-from .countries import DEFAULT_DEADLINE_HOURS, Confidence, CountryProfile, Deadline, load_countries
+from .countries import DEFAULT_DEADLINE_HOURS, Confidence, CountryProfile, Deadline
+from .profiles import load_countries
 from .taxonomy import Taxonomy, load_taxonomy
 
 DSA_URL = "https://eur-lex.europa.eu/eli/reg/2022/2065/oj"

@@ -12,7 +12,7 @@ import re
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -196,3 +196,15 @@ def load_taxonomy() -> Taxonomy:
 
 def clear_cache() -> None:
     _load.cache_clear()
+
+
+def dsa_fields_for_harm(slug: str, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
+    """``category``, ``category_addition`` and ``category_specification`` of a statement of reasons
+    about a harm (a taxonomy slug)."""
+    node = (taxonomy or load_taxonomy()).get(slug)
+    out: dict[str, Any] = {"category": node.dsa.category.value}
+    if node.dsa.additional_categories:
+        out["category_addition"] = [c.value for c in node.dsa.additional_categories]
+    if node.dsa.keywords:
+        out["category_specification"] = list(node.dsa.keywords)
+    return out

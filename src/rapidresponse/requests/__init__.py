@@ -1,0 +1,55 @@
+"""Regulator and law-enforcement requests: their legal clocks (and the job that warns and escalates),
+the items they name and what was done about them, the reply letter and its legal approval, and the
+links to incidents (the request's events show on the incident's timeline).
+
+The public surface: other domains use what is exported here, services that take and return schemas.
+Importing the package registers the clock job and the reply's approval subscriber.
+"""
+
+from . import jobs, replies  # noqa: F401  (the clock job; the reply's approval subscriber)
+from .events import (
+    Breached,
+    DeadlineWarning,
+    IncidentBreached,
+    IncidentDeadlineWarning,
+    IncidentReplyDrafted,
+    IncidentReplyEdited,
+    IncidentReplyRejected,
+    IncidentReplySent,
+    IncidentReplySubmitted,
+    IncidentRequestOutcome,
+    IncidentRequestRegistered,
+    OutcomeRecorded,
+    Registered,
+    ReplyDrafted,
+    ReplyEdited,
+    ReplyRejected,
+    ReplySent,
+    ReplySubmitted,
+    RequestEvent,
+)
+from .replies import draft_reply, edit_reply, submit_reply
+from .schemas import (
+    OUTCOME_LABELS,
+    ClockOut,
+    ItemOut,
+    Outcome,
+    OutcomeIn,
+    ReplyEdit,
+    ReplyOut,
+    RequestCreate,
+    RequestFilter,
+    RequestOut,
+    RequestPage,
+)
+from .service import for_incident, get, incident_rules, list_requests, open_clocks, register, set_outcome
+
+__all__ = [
+    "OUTCOME_LABELS", "Breached", "ClockOut", "DeadlineWarning", "IncidentBreached", "IncidentDeadlineWarning",
+    "IncidentReplyDrafted", "IncidentReplyEdited", "IncidentReplyRejected", "IncidentReplySent",
+    "IncidentReplySubmitted", "IncidentRequestOutcome", "IncidentRequestRegistered", "ItemOut", "Outcome",
+    "OutcomeIn", "OutcomeRecorded", "Registered", "ReplyDrafted", "ReplyEdit", "ReplyEdited", "ReplyOut",
+    "ReplyRejected", "ReplySent", "ReplySubmitted", "RequestCreate", "RequestEvent", "RequestFilter", "RequestOut",
+    "RequestPage", "draft_reply", "edit_reply", "for_incident", "get", "incident_rules", "list_requests",
+    "open_clocks", "register", "set_outcome", "submit_reply",
+]
