@@ -231,43 +231,6 @@ def _run(session: Session, handler: Handler, event: DomainEvent, ev: Event) -> N
                                                error=f"{type(exc).__name__}: {exc}"[:500]), stream=ev.stream)
 
 
-def record_legacy(session: Session, *, type: str, subject_type: str, subject_id: str | int,
-                  payload: dict[str, Any] | None = None, actor_id: int | None = None, actor: str = "system",
-                  stream: str | None = None, at: datetime | None = None) -> Event:
-    """The untyped form of :func:`record`, kept while domains move to typed events."""
-    stream = stream or f"{subject_type}:{subject_id}"
-    head = _lock_head(session, stream)
-    ev = Event(stream=stream, seq=head.seq + 1, occurred_at=at or now(), actor_id=actor_id, actor=actor,
-               subject_type=subject_type, subject_id=str(subject_id), type=type,
-               payload=json.loads(canonical(payload or {})), prev_hash=head.hash)
-    ev.hash = _event_hash(ev)
-    head.seq, head.hash = ev.seq, ev.hash
-    session.add(ev)
-    session.flush()
-    handlers = list(_subscribers.get(ev.type, ()))
-    if handlers:
-        typed = parse(ev)
-        for handler in handlers:
-            _run(session, handler, typed, ev)
-    return ev
-
-
-def subscribe_legacy(event_type: str) -> Callable[[Callable[[Session, Event], None]], Callable[[Session, Event], None]]:
-    """The untyped form of :func:`subscribe`: ``handler(session, row)``."""
-
-    def register(fn: Callable[[Session, Event], None]) -> Callable[[Session, Event], None]:
-        def adapted(session: Session, _event: Any, row: Event) -> None:
-            fn(session, row)
-
-        adapted.__module__, adapted.__qualname__ = fn.__module__, fn.__qualname__
-        if not any(getattr(h, "__wrapped__", None) is fn for h in _subscribers[event_type]):
-            adapted.__wrapped__ = fn  # type: ignore[attr-defined]
-            _subscribers[event_type].append(adapted)
-        return fn
-
-    return register
-
-
 def parse(ev: Event) -> DomainEvent:
     """The typed event of a stored row; never raises (see :class:`UnknownEvent`)."""
     return typed(ev.type, ev.subject_type, ev.subject_id, ev.payload)

@@ -197,11 +197,13 @@ def test_stored_events_read_back_typed_and_described(engine: Engine) -> None:
 
 def test_an_unknown_or_outdated_event_still_reads(engine: Engine) -> None:
     with unit_of_work() as s:
-        gone = events.record_legacy(s, type="test.retired", subject_type="thing", subject_id="u", payload={"a": 1})
-        old = events.record_legacy(s, type="test.happened", subject_type="thing", subject_id="u",
-                                   payload={"i": 3, "removed_field": True})
-        bad = events.record_legacy(s, type="test.happened", subject_type="thing", subject_id="u",
-                                   payload={"i": "not a number"})
+        def stored(event_type: str, payload: dict[str, object]) -> Event:  # as an older release wrote it
+            return events.record(s, None, events.UnknownEvent(subject_id="u", stored_type=event_type,
+                                                              stored_subject_type="thing", data=payload))
+
+        gone = stored("test.retired", {"a": 1})
+        old = stored("test.happened", {"i": 3, "removed_field": True})
+        bad = stored("test.happened", {"i": "not a number"})
     unknown = events.parse(gone)
     assert isinstance(unknown, events.UnknownEvent) and unknown.event_type == "test.retired"
     assert unknown.payload == {"a": 1} and events.describe(gone) == "test.retired"

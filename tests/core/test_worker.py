@@ -9,7 +9,8 @@ from rapidresponse.db import unit_of_work
 
 def test_worker_anchors_the_log_and_survives_a_failing_job(engine: Engine) -> None:
     with unit_of_work() as s:
-        events.record_legacy(s, type="test.happened", subject_type="thing", subject_id="1")
+        events.record(s, None, events.UnknownEvent(subject_id="1", stored_type="test.happened",
+                                                   stored_subject_type="thing"))
 
     @worker.job("test.broken", every=0)
     def broken(session: Session) -> None:

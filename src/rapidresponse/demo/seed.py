@@ -20,6 +20,7 @@ from .. import auth, clock, events
 from ..auth import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
+from ..i18n import Translate
 from . import data, history, policy, scenario
 from .detection import seed_detection
 from .hashlists import seed_hashlists
@@ -30,7 +31,24 @@ from .signals import seed_signals
 
 DEFAULT_HISTORY = 220
 DEFAULT_SEED = 2024
-MARKER = "demo.seeded"
+class Seeded(events.DomainEvent):
+    """The demo world was seeded (once per database): what it holds."""
+
+    type = "demo.seeded"
+    subject_type = "demo"
+    users: int
+    incidents: int
+    active_ref: str
+    restricted_ref: str
+    history: int
+    seed: int
+
+    def describe(self, _: Translate) -> str:
+        return _("seeded the demo: %(users)s users and %(incidents)s incidents", users=self.users,
+                 incidents=self.incidents)
+
+
+MARKER = Seeded.type
 
 
 @dataclass
@@ -100,8 +118,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         seed_signals(session, SYSTEM, base, media_hashes=media)
         seed_detection(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
-        events.record_legacy(session, type=MARKER, subject_type="demo", subject_id="reeca", at=base,
-                      payload={"users": report.users, "incidents": report.incidents,
-                               "active_ref": report.active_ref, "restricted_ref": report.restricted_ref,
-                               "history": history_size, "seed": random_seed})
+        events.record(session, None, Seeded(subject_id="reeca", users=report.users, incidents=report.incidents,
+                                            active_ref=report.active_ref, restricted_ref=report.restricted_ref,
+                                            history=history_size, seed=random_seed), at=base)
     return report

@@ -55,7 +55,6 @@ from .service import (
     merge,
     open_by_severity,
     override_severity,
-    record_event,
     remove_member,
     update,
     visible_ids,
@@ -96,5 +95,5 @@ __all__ = [
     "TaskState", "TaskStatus", "TaskUpdate", "TaskUpdated", "TimelineEntry", "Updated", "add_note", "add_task",
     "assess", "assign_role", "change_status", "declare", "get", "get_by_id", "holders", "link", "list_incidents",
     "members", "merge", "my_tasks", "open_by_severity", "override_severity", "pin_note", "recent_activity",
-    "record_event", "remove_member", "task_states", "tasks", "timeline", "update", "update_task", "visible_ids",
+    "remove_member", "task_states", "tasks", "timeline", "update", "update_task", "visible_ids",
 ]

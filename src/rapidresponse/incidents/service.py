@@ -54,14 +54,6 @@ from .severity import SeverityInput, assess
 from .vocab import MULTI_HOLDER_ROLES, OPEN_STATUSES, RESTRICTED_BY_DEFAULT, Role, Status
 
 
-def record_event(session: Session, actor: Actor, incident: Incident | IncidentSummary, kind: str, /,
-                 **payload: Any) -> events.Event:
-    """An untyped event on the incident's stream, for the domains that do not declare theirs yet."""
-    payload.setdefault("ref", incident.ref)
-    return events.record_legacy(session, type=kind, subject_type="incident", subject_id=incident.id,
-                                actor_id=actor.user_id, actor=actor.label, payload=payload)
-
-
 def _record(session: Session, actor: Actor, event: IncidentEvent) -> events.Event:
     return events.record(session, actor, event)
 

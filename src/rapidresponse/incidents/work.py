@@ -22,7 +22,6 @@ from .vocab import OPEN_STATUSES, TaskStatus
 TIMELINE_KINDS = ("notes", "status", "people", "tasks", "severity", "access")
 """The timeline's filters; each incident event names the one that shows it. Reads of restricted
 incidents are audit entries ("access"), shown only when asked for."""
-_LEGACY_KINDS = {"incident.task_": "tasks"}
 
 
 def timeline_kind(event_type: str) -> str | None:
@@ -30,7 +29,7 @@ def timeline_kind(event_type: str) -> str | None:
     cls = events.CATALOGUE.get(event_type)
     if cls is not None and issubclass(cls, IncidentEvent):
         return cls.timeline
-    return next((k for prefix, k in _LEGACY_KINDS.items() if event_type.startswith(prefix)), None)
+    return None
 
 
 # Payload fields of incident events that name another incident (links and merges).
