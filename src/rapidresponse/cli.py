@@ -6,7 +6,6 @@ Each domain's commands live in its own ``cli.py`` and are imported only when the
 
 from __future__ import annotations
 
-import functools
 import importlib
 import signal
 import threading
@@ -40,26 +39,7 @@ class Lazy:
             single.command(name)(obj)
             command = typer.main.get_command(single)
         command.name = name
-        _load_domains_first(command)
         return command
-
-
-def _load_domains_first(command: Any) -> None:
-    """Before a command runs (not for its help), load every domain, as the server does: a change it
-    makes then runs every domain's reactions (paging on a declaration, applying a playbook…)."""
-    callback = command.callback
-    if callback is not None and not getattr(callback, "_loads_domains", False):
-        @functools.wraps(callback)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            from . import domains
-
-            domains.load()
-            return callback(*args, **kwargs)
-
-        run._loads_domains = True  # type: ignore[attr-defined]
-        command.callback = run
-    for sub in getattr(command, "commands", {}).values():
-        _load_domains_first(sub)
 
 
 def _attribute(target: str) -> Any:
@@ -102,6 +82,14 @@ COMMANDS: dict[str, Lazy] = {
 }
 
 
+def _before_first_event() -> None:
+    """A command that changes something runs every domain's reactions, as the server does (paging on a
+    declaration, applying a playbook…): the domains load before its first event is recorded."""
+    from . import domains, events
+
+    events.load_reactions_with(domains.load)
+
+
 class LazyGroup(TyperGroup):
     """Lists the lazy commands by their help alone; imports one only when it is asked for."""
 
@@ -116,6 +104,7 @@ class LazyGroup(TyperGroup):
             return super().get_command(ctx, cmd_name)
         if self._listing:
             return TyperCommand(cmd_name, help=lazy.help)
+        _before_first_event()
         return lazy.load(cmd_name)
 
     def format_help(self, ctx: Any, formatter: Any) -> None:

@@ -34,6 +34,7 @@ class Base(DeclarativeBase):
 
 
 M = TypeVar("M", bound=Base)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing (and PostgreSQL would refuse it)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -157,7 +158,7 @@ def get_or_404(session: Session, model: type[M], ident: Any, what: str, *, lock:
     A malformed id (not a number, out of the column's range) is NotFound too, never a server error.
     ``lock`` reads it ``FOR UPDATE`` (PostgreSQL; SQLite has one writer anyway).
     """
-    if isinstance(ident, int) and not 0 < ident < 2**63:
+    if isinstance(ident, int) and not 0 < ident <= MAX_ID:
         raise NotFound(f"no {what} {ident}")
     row = session.get(model, ident, with_for_update=lock or None)
     if row is None:

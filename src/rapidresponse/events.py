@@ -195,6 +195,16 @@ def _lock_head(session: Session, stream: str) -> StreamHead:
     ).scalar_one()
 
 
+_reactions_loader: Callable[[], object] | None = None
+
+
+def load_reactions_with(loader: Callable[[], object]) -> None:
+    """Have ``loader`` (the domain registry) register every domain's subscribers before the first event
+    this process records: a command that only reads never pays for importing every domain."""
+    global _reactions_loader
+    _reactions_loader = loader
+
+
 def record(session: Session, actor: Acting | None, event: DomainEvent, *, stream: str | None = None,
            at: datetime | None = None) -> Event:
     """Append ``event`` to its subject's stream (in the caller's transaction), then run its subscribers.
@@ -202,6 +212,10 @@ def record(session: Session, actor: Acting | None, event: DomainEvent, *, stream
     ``actor`` None is the system. ``stream`` overrides the subject's stream for high-volume subjects
     (a batch of signals); ``at`` backdates an imported or replayed event.
     """
+    global _reactions_loader
+    if _reactions_loader is not None:
+        loader, _reactions_loader = _reactions_loader, None
+        loader()
     subject_type, subject_id = event.subject()
     stream = stream or f"{subject_type}:{subject_id}"
     head = _lock_head(session, stream)

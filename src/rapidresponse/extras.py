@@ -30,6 +30,9 @@ def need(module: str, extra: str) -> ModuleType:
             extra=extra) from None
 
 
-def available(extra_module: str) -> bool:
-    """Whether ``extra_module`` can be imported (a feature can then be offered)."""
-    return importlib.util.find_spec(extra_module) is not None
+def available(module: str) -> bool:
+    """Whether ``module`` is installed (a feature can then use it, or choose a slower way)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # a parent package missing, or a module blocked in sys.modules
+        return False

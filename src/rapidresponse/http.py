@@ -7,7 +7,7 @@ import re
 from typing import Annotated, Any
 
 import structlog
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -15,9 +15,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import auth
 from .auth import Actor, SignedIn
-from .db import unit_of_work
+from .db import MAX_ID, unit_of_work
 from .errors import DomainError, NotAuthenticated, PermissionDenied
 
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL: out of range is 422 before anything is looked up."""
 SESSION_COOKIE = "rr_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

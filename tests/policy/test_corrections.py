@@ -136,3 +136,24 @@ def test_a_correction_saved_by_another_process_is_seen_without_a_restart(
     assert policy.get_country("KZ").deadline(NAME).hours == 3
     (row,) = _stored()
     assert row.corrected_by == policy_user.username
+
+
+def test_corrections_an_earlier_release_saved_in_the_var_dir_keep_applying(
+        tmp_path: Path, env: Callable[..., None], make_user: Callable[..., Actor]) -> None:
+    """Before corrections were stored in the database, the UI wrote them to ``<var dir>/policy``; an
+    upgraded installation keeps them, and a correction made now is laid over them."""
+    earlier = tmp_path / "var" / "policy" / "countries" / "KZ.yaml"
+    earlier.parent.mkdir(parents=True)
+    earlier.write_text("deadlines:\n- name: authorised_body_request\n  hours: 20\n  time: calendar\n"
+                       "  confidence: uncertain\n  notes: Сохранено прежней версией\n", encoding="utf-8")
+    env(var_dir=str(tmp_path / "var"), policy_dir=None)
+    policy.clear_cache()
+    try:
+        kept = policy.get_country("KZ").deadline(NAME)
+        assert (kept.hours, kept.notes) == (20, "Сохранено прежней версией")
+        with unit_of_work() as s:
+            policy.correct_deadline(s, make_user("policy"), "KZ", NAME, hours=18, time="calendar",
+                                    confidence="verified")
+        assert policy.get_country("KZ").deadline(NAME).hours == 18
+    finally:
+        policy.clear_cache()

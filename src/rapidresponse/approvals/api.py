@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import service
 from .schemas import ApprovalOut, Decision
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api/v1", tags=["approvals"])
 
 
@@ -24,13 +23,13 @@ def inbox(actor: ActorDep,
 
 
 @router.get("/approvals/{approval_id}", response_model=ApprovalOut)
-def get_approval(actor: ActorDep, approval_id: RowId) -> ApprovalOut:
+def get_approval(actor: ActorDep, approval_id: Id) -> ApprovalOut:
     with unit_of_work(read_only=True) as s:
         return service.get(s, actor, approval_id)
 
 
 @router.post("/approvals/{approval_id}/decision", response_model=ApprovalOut)
-def decide(actor: ActorDep, approval_id: RowId, body: Decision) -> ApprovalOut:
+def decide(actor: ActorDep, approval_id: Id, body: Decision) -> ApprovalOut:
     """Approve or reject the exact text (409 when it changed since you read it)."""
     with unit_of_work() as s:
         return service.decide(s, actor, approval_id, decision=body.decision, text_sha256=body.text_sha256,

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
+from ..schemas import Page
 
 
 class Action(StrEnum):
@@ -138,11 +139,5 @@ class SorExportOut(BaseModel):
     warnings: list[str]
 
 
-class Page(BaseModel):
-    total: int
-    limit: int
-    offset: int
-
-
-class DecisionPage(Page):
-    items: list[DecisionOut]
+class DecisionPage(Page[DecisionOut]):
+    """One page of the decision log."""

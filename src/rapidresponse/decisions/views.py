@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -14,6 +14,7 @@ from .. import policy
 from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
+from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -26,7 +27,6 @@ from .schemas import ACTION_LABELS, APPEAL_LABELS, AppealCreate, AppealDecide, D
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 pages.notices(decision=N_("The decision was recorded."), appeal=N_("The appeal was recorded."))
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 def _decisions_page(request: Request, user: WebUser, *, values: dict[str, str] | None = None,

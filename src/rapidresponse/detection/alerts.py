@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from .. import events, signals
 from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
+from ..db import get_or_404
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..signals import SeriesKey
 from .events import (
@@ -116,9 +117,7 @@ def add_rule(session: Session, actor: Actor, *, harm: str = "*", country: str = 
 
 def lift_rule(session: Session, actor: Actor, rule_id: int) -> Suppression:
     actor.require(Perm.DETECTION_MANAGE)
-    rule = session.get(Suppression, rule_id)
-    if rule is None:
-        raise NotFound(f"no suppression rule {rule_id}")
+    rule = get_or_404(session, Suppression, rule_id, "suppression rule")
     if rule.lifted_at is not None:
         raise InvalidTransition(f"suppression rule {rule_id} was already lifted")
     rule.lifted_at = now()

@@ -10,22 +10,23 @@ from pydantic import AwareDatetime, BaseModel
 
 from ..clock import now
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import service
 from .schemas import (
     AlertOut,
+    AlertPage,
     AssignIn,
     BacktestHitOut,
     BacktestIn,
     BacktestOut,
     CaseIn,
     CaseOut,
+    CasePage,
     DismissIn,
     EscalateIn,
     Family,
     NoteIn,
     OpenCaseIn,
-    PageOut,
     SnoozeIn,
     SuppressIn,
     SuppressionIn,
@@ -35,18 +36,9 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["detection"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Slug = Annotated[str | None, Query(max_length=60, pattern=r"^[A-Za-z0-9_.-]+$")]
-
-
-class AlertPage(PageOut):
-    items: list[AlertOut]
-
-
-class CasePage(PageOut):
-    items: list[CaseOut]
 
 
 # --- alerts ------------------------------------------------------------------------------------------------

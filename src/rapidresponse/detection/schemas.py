@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
 
-from ..schemas import Strict
+from ..schemas import Page, Strict
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
                                           pattern=r"^[^\x00]*$")]
@@ -164,10 +164,6 @@ class BacktestOut(BaseModel):
     hits: list[BacktestHitOut]
 
 
-class PageOut(BaseModel):
-    total: int
-    limit: int
-    offset: int
 
 
 class EventOut(BaseModel):
@@ -177,3 +173,11 @@ class EventOut(BaseModel):
     type: str
     actor: str
     payload: dict[str, Any]
+
+
+class AlertPage(Page[AlertOut]):
+    """One page of the alert queue."""
+
+
+class CasePage(Page[CaseOut]):
+    """One page of triage cases."""

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
+from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -28,7 +29,6 @@ router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 pages.badge("alerts", service.open_alert_count)
 UserDep = Annotated[WebUser, Depends(require_user)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 STATE_LABELS = {"open": N_("Awaiting triage"), "acknowledged": N_("Acknowledged"), "snoozed": N_("Snoozed"),
                 "suppressed": N_("Suppressed"), "dismissed": N_("Dismissed"), "escalated": N_("Case opened")}
 CASE_STATUS_LABELS = {"open": N_("In triage"), "dismissed": N_("Dismissed"),

@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import csvfile, matching, pdq, service
 from .schemas import (
     EntryIn,
@@ -25,7 +25,6 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["hash lists"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 EntryId = Annotated[int, Path(ge=1, le=2**62)]
 
 

@@ -3,7 +3,8 @@
 ``PdqIndex`` holds every live entry of every hash list in one ``faiss.IndexBinaryFlat`` (exhaustive
 search with hardware popcount: exact, no training, fast enough for millions of 256-bit hashes) and
 answers range queries, each list with its own distance threshold. ``brute_force`` is the same
-query in vectorised numpy, the baseline that tests and ``benchmarks/matching.py`` compare with.
+query in vectorised numpy, the baseline that tests and ``benchmarks/matching.py`` compare with; an
+installation without the ``hashing`` extra (no FAISS) matches with it, with the same answers, slower.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..extras import available
 from .pdq import BITS
 
 # Bits set in each byte value: the popcount of a 256-bit XOR is the sum over its 32 bytes.
@@ -30,22 +32,27 @@ class PdqIndex:
     """Hashes (an (n, 32) uint8 array) with a per-row distance threshold."""
 
     def __init__(self, vectors: np.ndarray, thresholds: np.ndarray) -> None:
-        import faiss
-
         if vectors.ndim != 2 or vectors.shape[1] != BITS // 8:
             raise ValueError("vectors must be an (n, 32) uint8 array")
         self.size = int(vectors.shape[0])
         self.thresholds = np.asarray(thresholds, dtype=np.int32)
         self.radius = int(self.thresholds.max()) if self.size else -1
-        self.index = faiss.IndexBinaryFlat(BITS)
-        if self.size:
-            self.index.add(np.ascontiguousarray(vectors, dtype=np.uint8))
+        self.vectors = np.ascontiguousarray(vectors, dtype=np.uint8)
+        self.index = None
+        if available("faiss"):
+            import faiss
+
+            self.index = faiss.IndexBinaryFlat(BITS)
+            if self.size:
+                self.index.add(self.vectors)
 
     def search(self, queries: np.ndarray) -> list[Hit]:
         """Every (query, row) within that row's threshold, nearest first per query."""
         if not self.size or not len(queries):
             return []
         q = np.ascontiguousarray(queries, dtype=np.uint8)
+        if self.index is None:
+            return brute_force(self.vectors, self.thresholds, q)
         # FAISS binary range search returns distances strictly below the radius.
         lims, dist, ids = self.index.range_search(q, self.radius + 1)
         keep = dist <= self.thresholds[ids]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import ValidationFailed
+from ..extras import need
 
 if TYPE_CHECKING:
     import numpy as np
@@ -81,7 +82,9 @@ class ImageHash:
 def hash_image(data: bytes) -> ImageHash:
     """The PDQ hash of an image (any format Pillow reads). The bytes are neither kept nor written anywhere."""
     import numpy as np
-    import pdqhash
+
+    pdqhash = need("pdqhash", "hashing")
+    need("PIL", "hashing")
     from PIL import Image, UnidentifiedImageError
 
     if not data:

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..schemas import Page
 from .pdq import DEFAULT_DISTANCE
 
 NO_NUL = r"^[^\x00]*$"
@@ -66,13 +67,9 @@ class EntryOut(BaseModel):
     removed_in: int | None
 
 
-class EntryPage(BaseModel):
+class EntryPage(Page[EntryOut]):
     hash_list: HashListOut
     version: int
-    items: list[EntryOut]
-    total: int
-    limit: int
-    offset: int
 
 
 class VersionOut(BaseModel):

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import csvfile, pdq
 from .events import Created, EntriesAdded, EntryRemoved, Imported, Updated
@@ -61,9 +62,7 @@ class ImportReport:
 
 def _load(session: Session, actor: Actor, list_id: int) -> HashList:
     actor.require(Perm.SIGNALS_READ)
-    hl = session.get(HashList, list_id)
-    if hl is None:
-        raise NotFound(f"no hash list {list_id}")
+    hl = get_or_404(session, HashList, list_id, "hash list")
     return hl
 
 

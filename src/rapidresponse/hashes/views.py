@@ -15,6 +15,7 @@ from .. import policy
 from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
+from ..http import Id
 from ..web import pages
 from ..web.context import request_locale
 from ..web.forms import domain_message, form_action
@@ -26,7 +27,6 @@ from .service import ImportReport
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 UserDep = Annotated[WebUser, Depends(require_user)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 EntryId = Annotated[int, Path(ge=1, le=2**62)]
 PER_PAGE = 100
 

@@ -7,12 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import matching, service
 from .schemas import AnnotateIn, AnnotationOut, LexiconOut, MatchIn, TermCreate, TermIn, VersionOut
 
 router = APIRouter(prefix="/api/v1", tags=["lexicons"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/lexicons", response_model=list[LexiconOut])

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
 from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES
 from .events import TermRemoved, TermsAdded
@@ -50,9 +51,7 @@ def lexicon_out(lex: Lexicon, terms: list[LexiconTerm] | None = None) -> Lexicon
 
 def _load(session: Session, actor: Actor, lexicon_id: int) -> Lexicon:
     actor.require(Perm.LEXICONS_READ)
-    lex = session.get(Lexicon, lexicon_id)
-    if lex is None:
-        raise NotFound(f"no lexicon {lexicon_id}")
+    lex = get_or_404(session, Lexicon, lexicon_id, "lexicon")
     return lex
 
 

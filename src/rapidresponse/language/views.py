@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from .. import policy
 from ..auth import Perm
 from ..db import unit_of_work
+from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -22,7 +23,6 @@ from .service import KINDS, LANGUAGES
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 UserDep = Annotated[WebUser, Depends(require_user)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 KIND_LABELS = {"term": N_("Term"), "coded": N_("Coded term"), "hashtag": N_("Hashtag")}
 MAX_TEST = 10_000
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import audiences, endpoints, service
 from .schemas import (
     AudienceIn,
@@ -28,7 +28,6 @@ from .schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 MessageId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/notifications", response_model=NotificationPage)
@@ -86,20 +85,20 @@ def create_webhook(actor: ActorDep, body: WebhookCreate, response: Response) -> 
 
 
 @router.get("/webhooks/{endpoint_id}", response_model=WebhookOut)
-def get_webhook(actor: ActorDep, endpoint_id: EndpointId) -> WebhookOut:
+def get_webhook(actor: ActorDep, endpoint_id: Id) -> WebhookOut:
     with unit_of_work(read_only=True) as s:
         return endpoints.get_endpoint(s, actor, endpoint_id)
 
 
 @router.patch("/webhooks/{endpoint_id}", response_model=WebhookOut | WebhookWithSecret)
-def update_webhook(actor: ActorDep, endpoint_id: EndpointId, body: WebhookUpdate) -> WebhookOut:
+def update_webhook(actor: ActorDep, endpoint_id: Id, body: WebhookUpdate) -> WebhookOut:
     """Change an endpoint; with `rotate_secret` the answer carries the new secret."""
     with unit_of_work() as s:
         return endpoints.update_endpoint(s, actor, endpoint_id, **body.model_dump(exclude_unset=True))
 
 
 @router.delete("/webhooks/{endpoint_id}", status_code=204)
-def delete_webhook(actor: ActorDep, endpoint_id: EndpointId) -> Response:
+def delete_webhook(actor: ActorDep, endpoint_id: Id) -> Response:
     """Delete an endpoint; its undelivered messages become dead."""
     with unit_of_work() as s:
         endpoints.delete_endpoint(s, actor, endpoint_id)

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..db import get_or_404
+from ..errors import Conflict, ValidationFailed
 from . import validation as check
 from .events import PreferencesChanged, WebhookCreated, WebhookDeleted, WebhookUpdated
 from .models import NotificationPreference, OutboxMessage, WebhookEndpoint
@@ -62,9 +63,7 @@ def list_endpoints(session: Session, actor: Actor) -> list[WebhookOut]:
 
 def _endpoint(session: Session, actor: Actor, endpoint_id: int) -> WebhookEndpoint:
     actor.require(Perm.NOTIFY_MANAGE)
-    ep = session.get(WebhookEndpoint, endpoint_id)
-    if ep is None:
-        raise NotFound(f"no webhook endpoint {endpoint_id}")
+    ep = get_or_404(session, WebhookEndpoint, endpoint_id, "webhook endpoint")
     return ep
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..schemas import Strict
+from ..schemas import Page, Strict
 
 Status = Literal["pending", "sending", "delivered", "failed", "dead"]
 
@@ -43,11 +43,7 @@ class NotificationDetail(NotificationOut):
     payload: dict[str, Any]
 
 
-class NotificationPage(BaseModel):
-    items: list[NotificationOut]
-    total: int
-    limit: int
-    offset: int
+class NotificationPage(Page[NotificationOut]):
     counts: dict[str, int] = Field(description="Messages per status, over the whole outbox")
 
 

@@ -17,6 +17,7 @@ from .. import events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
+from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
 from .events import Queued, Retried
@@ -53,9 +54,7 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
     else:
         if endpoint_id is None:
             raise ValidationFailed("a webhook needs an endpoint", field="endpoint_id")
-        endpoint = session.get(WebhookEndpoint, endpoint_id)
-        if endpoint is None:
-            raise NotFound(f"no webhook endpoint {endpoint_id}")
+        endpoint = get_or_404(session, WebhookEndpoint, endpoint_id, "webhook endpoint")
         if not endpoint.enabled:
             raise Conflict(f"webhook endpoint {endpoint.name!r} is disabled")
         stored_channel, recipient = ("chat" if endpoint.format == "chat" else "webhook"), None

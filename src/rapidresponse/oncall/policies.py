@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..incidents import Role
 from .events import PolicyChanged, PolicyCreated, RouteAdded, RouteRemoved
@@ -45,9 +46,7 @@ def list_policies(session: Session, actor: Actor, team_id: int | None = None) ->
 
 def get_policy(session: Session, actor: Actor, policy_id: int) -> Policy:
     actor.require(Perm.ONCALL_READ)
-    policy = session.get(Policy, policy_id)
-    if policy is None:
-        raise NotFound(f"no escalation policy {policy_id}")
+    policy = get_or_404(session, Policy, policy_id, "escalation policy")
     return policy
 
 

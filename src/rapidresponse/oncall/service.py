@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from .. import auth, events
 from ..auth import Actor, Perm, Person
 from ..clock import now
+from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import engine
 from .events import (
@@ -59,9 +60,7 @@ def list_teams(session: Session, actor: Actor) -> list[Team]:
 
 def get_team(session: Session, actor: Actor, team_id: int) -> Team:
     actor.require(Perm.ONCALL_READ)
-    team = session.get(Team, team_id)
-    if team is None:
-        raise NotFound(f"no on-call team {team_id}")
+    team = get_or_404(session, Team, team_id, "on-call team")
     return team
 
 
@@ -126,9 +125,7 @@ def list_schedules(session: Session, actor: Actor, team_id: int | None = None) -
 
 def get_schedule(session: Session, actor: Actor, schedule_id: int) -> Schedule:
     actor.require(Perm.ONCALL_READ)
-    sched = session.get(Schedule, schedule_id)
-    if sched is None:
-        raise NotFound(f"no schedule {schedule_id}")
+    sched = get_or_404(session, Schedule, schedule_id, "schedule")
     return sched
 
 

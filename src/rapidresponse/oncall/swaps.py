@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
-from ..errors import InvalidTransition, NotFound, PermissionDenied, ValidationFailed
+from ..db import get_or_404
+from ..errors import InvalidTransition, PermissionDenied, ValidationFailed
 from .events import SWAP_DECIDED, SwapRequested
 from .models import Swap
 from .schemas import OverrideIn, SwapIn, SwapOut
@@ -40,9 +41,7 @@ def request_swap(session: Session, actor: Actor, schedule_id: int, data: SwapIn)
 
 def get_swap(session: Session, actor: Actor, swap_id: int) -> Swap:
     actor.require(Perm.ONCALL_READ)
-    swap = session.get(Swap, swap_id)
-    if swap is None:
-        raise NotFound(f"no swap request {swap_id}")
+    swap = get_or_404(session, Swap, swap_id, "swap request")
     return swap
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 
 from ..db import unit_of_work
 from ..errors import NotFound
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import files, service, sources, updates
 from .schemas import (
     Apply,
@@ -29,7 +27,6 @@ from .schemas import (
     VersionOut,
 )
 
-RowId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 router = APIRouter(prefix="/api/v1", tags=["playbooks"])
 
 
@@ -140,20 +137,20 @@ def create_update(actor: ActorDep, ref: str, body: UpdateCreate) -> UpdateOut:
 
 
 @router.patch("/incidents/{ref}/updates/{update_id}", response_model=UpdateOut)
-def edit_update(actor: ActorDep, ref: str, update_id: RowId, body: UpdateEdit) -> UpdateOut:
+def edit_update(actor: ActorDep, ref: str, update_id: Id, body: UpdateEdit) -> UpdateOut:
     """Edit the text; an approval of the old text is void."""
     with unit_of_work() as s:
         return updates.edit(s, actor, ref, update_id, subject=body.subject, body=body.body)
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/request-approval", response_model=UpdateOut)
-def request_approval(actor: ActorDep, ref: str, update_id: RowId) -> UpdateOut:
+def request_approval(actor: ActorDep, ref: str, update_id: Id) -> UpdateOut:
     with unit_of_work() as s:
         return updates.request_approval(s, actor, ref, update_id)
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/send", response_model=UpdateOut)
-def send_update(actor: ActorDep, ref: str, update_id: RowId) -> UpdateOut:
+def send_update(actor: ActorDep, ref: str, update_id: Id) -> UpdateOut:
     """Queue the update to its audience (409 until its gate's approval of this exact text)."""
     with unit_of_work() as s:
         return updates.send(s, actor, ref, update_id)

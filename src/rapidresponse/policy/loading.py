@@ -36,8 +36,15 @@ class PolicyDataError(ValidationFailed):
 
 
 def override_dir() -> Path | None:
-    """``$RAPIDRESPONSE_POLICY_DIR``: a policy team's own data files, read-only to the application."""
-    return get_settings().policy_dir
+    """``$RAPIDRESPONSE_POLICY_DIR``: a policy team's own data files, read-only to the application.
+
+    Without it, ``<var dir>/policy`` when it exists: earlier releases saved the corrections made in
+    the UI there, and they keep applying under the corrections now stored in the database."""
+    settings = get_settings()
+    if settings.policy_dir:
+        return settings.policy_dir
+    earlier = settings.var_dir / "policy"
+    return earlier if earlier.is_dir() else None
 
 
 def signature(subdir: str) -> tuple[tuple[str, int], ...]:

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from ..db import unit_of_work
-from ..http import ActorDep
+from ..http import ActorDep, Id
 from . import replies, service
 from .schemas import OutcomeIn, ReplyEdit, RequestCreate, RequestFilter, RequestOut, RequestPage
 
 router = APIRouter(prefix="/api/v1", tags=["policy"])
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 @router.get("/incidents/{ref}/rules")

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
+from ..schemas import Page
 
 
 class Outcome(StrEnum):
@@ -128,11 +129,5 @@ class RequestOut(BaseModel):
     reply: ReplyOut | None = None
 
 
-class Page(BaseModel):
-    total: int
-    limit: int
-    offset: int
-
-
-class RequestPage(Page):
-    items: list[RequestOut]
+class RequestPage(Page[RequestOut]):
+    """One page of regulator requests."""

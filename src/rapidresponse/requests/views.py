@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
@@ -15,6 +15,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError
+from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -33,7 +34,6 @@ pages.notices(request=N_("The request was registered and its clock started."),
               reply_submitted=N_("The reply was submitted for legal approval."),
               reply_approved=N_("You approved the reply; it is logged as sent."),
               reply_rejected=N_("You rejected the reply; it is back with its author."))
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
                    "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}
 

@@ -9,11 +9,11 @@ from pydantic import AwareDatetime
 
 from ..db import unit_of_work
 from ..http import ActorDep
+from ..schemas import Page
 from . import service, trends
 from .schemas import (
     BatchIn,
     BatchResult,
-    Page,
     SeriesOut,
     SeriesQuery,
     SignalFilter,

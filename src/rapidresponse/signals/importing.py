@@ -34,11 +34,9 @@ class Summary:
 
 def _items(path: Path, fmt: Format, stack: ExitStack) -> tuple[Iterator[tuple[Item, int]], int]:
     if fmt == "parquet":
-        import pyarrow.parquet as pq
-
         items = readers.read_parquet(path)
         first = next(items, None)  # opens the file: an unreadable one fails here, before anything is stored
-        total = pq.ParquetFile(path).metadata.num_rows if first else 0
+        total = readers.parquet_rows(path) if first else 0
         return (_chain(first, items), total)
     fh = stack.enter_context(path.open("rb"))
     reader = readers.read_csv(fh) if fmt == "csv" else readers.read_jsonl(fh)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from ..errors import ValidationFailed
+from ..extras import need
 from .schemas import SignalIn
 
 Format = Literal["csv", "jsonl", "parquet"]
@@ -146,8 +147,17 @@ def _check_header(values: list[str]) -> list[str]:
     return header
 
 
+def parquet_rows(path: Path) -> int:
+    """How many rows a Parquet file holds (from its footer)."""
+    need("pyarrow", "parquet")
+    import pyarrow.parquet as pq
+
+    return int(pq.ParquetFile(path).metadata.num_rows)
+
+
 def read_parquet(path: Path) -> Iterator[tuple[Item, int]]:
     """Row group by row group; a row group that cannot be decoded is one reject, the others still load."""
+    need("pyarrow", "parquet")
     import pyarrow as pa
     import pyarrow.parquet as pq
 

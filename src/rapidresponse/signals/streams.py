@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..extras import need
+
 
 @dataclass
 class Delivery:
@@ -47,7 +49,7 @@ class JetStreamSource:
         self._sub: Any = None
 
     async def connect(self) -> None:
-        import nats
+        nats = need("nats", "streams")
         from nats.js.api import AckPolicy, ConsumerConfig
 
         try:
@@ -93,6 +95,7 @@ class RedisStreamSource:
         self._pending = True
 
     async def connect(self) -> None:
+        need("redis", "streams")
         import redis.asyncio as aioredis
         from redis.exceptions import ResponseError
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import get_or_404
 from ..errors import NotFound, ValidationFailed
 from .buckets import bucket_of
 from .models import Trend, TrendBucket
@@ -80,9 +81,7 @@ def list_trends(session: Session, actor: Actor, *, min_count: int = 2, harm: str
 
 def get_trend(session: Session, actor: Actor, trend_id: int) -> TrendOut:
     actor.require(Perm.SIGNALS_READ)
-    trend = session.get(Trend, trend_id)
-    if trend is None:
-        raise NotFound(f"no trend {trend_id}")
+    trend = get_or_404(session, Trend, trend_id, "trend")
     return _out(trend, _hour_counts(session, [trend.id], now())[trend.id])
 
 

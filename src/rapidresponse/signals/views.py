@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -15,6 +15,7 @@ from .. import policy
 from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
+from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -27,7 +28,6 @@ from .schemas import SignalFilter, SignalOut, Source, TrendOut
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 UserDep = Annotated[WebUser, Depends(require_user)]
-Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 PAGE = 25
 SOURCE_LABELS = {"user_report": N_("User report"), "classifier": N_("Classifier"),
                  "trusted_flagger": N_("Trusted flagger"), "hash_match": N_("Hash match"),
