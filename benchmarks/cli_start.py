@@ -4,8 +4,9 @@ when a command of theirs runs.
 Runs, alternately and ``--runs`` times each: the baseline ``python -c pass`` (an interpreter that
 starts and stops), ``rapidresponse --help`` (the top-level help: no domain is imported),
 ``rapidresponse incidents --help`` and ``rapidresponse signals --help`` (one domain's commands), and
-``rapidresponse policy countries`` (a command that runs: every domain package is loaded first, so that
-their reactions to events are registered, as in the server).
+``rapidresponse policy countries`` (reads the packaged country profiles) and ``rapidresponse incidents
+list`` (reads the database: an embedded one in a temporary directory, migrated before the runs). A
+command that records an event loads every domain first, as the server does; these only read.
 For each it prints the median wall time and CPU time (user + system of the child process) and the
 ratio of the CPU time to the baseline's, then one JSON line.
 
@@ -23,6 +24,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,6 +34,7 @@ COMMANDS = {
     "rapidresponse incidents --help": [sys.executable, "-m", "rapidresponse", "incidents", "--help"],
     "rapidresponse signals --help": [sys.executable, "-m", "rapidresponse", "signals", "--help"],
     "rapidresponse policy countries": [sys.executable, "-m", "rapidresponse", "policy", "countries"],
+    "rapidresponse incidents list": [sys.executable, "-m", "rapidresponse", "incidents", "list"],
 }
 
 
@@ -50,8 +53,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=11)
     args = parser.parse_args()
     src = str(Path(__file__).resolve().parents[1] / "src")
+    var = tempfile.TemporaryDirectory(prefix="rr-bench-cli-")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (src, os.environ.get("PYTHONPATH", "")) if p),
-           "RAPIDRESPONSE_LOG_LEVEL": "WARNING"}
+           "RAPIDRESPONSE_LOG_LEVEL": "WARNING", "RAPIDRESPONSE_VAR_DIR": var.name}
+    env.pop("RAPIDRESPONSE_DATABASE_URL", None)
+    _run([sys.executable, "-m", "rapidresponse", "db", "upgrade"], env)
     for argv in COMMANDS.values():  # warm the file system cache and the bytecode
         _run(argv, env)
     times: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
-import structlog
 from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select
@@ -29,7 +28,6 @@ from .i18n import Translate, english
 GENESIS = "0" * 64
 ANCHOR_STREAM = "anchor"
 BigId = BigInteger().with_variant(Integer(), "sqlite")
-log = structlog.get_logger("rapidresponse.events")
 
 
 class Event(Base):
@@ -98,7 +96,8 @@ class DomainEvent(BaseModel):
     :data:`CATALOGUE`, so a type name is declared once and a misspelt field is a validation error.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True,
+                              defer_build=True)  # built on first use: importing a domain stays cheap
 
     type: ClassVar[str] = ""
     subject_type: ClassVar[str] = ""
@@ -238,7 +237,10 @@ def _run(session: Session, handler: Handler, event: DomainEvent, ev: Event) -> N
         with session.begin_nested():
             handler(session, event, ev)
     except Exception as exc:  # a reaction must not undo the change it reacts to
-        log.exception("event subscriber failed", handler=name, event_type=ev.type, event_id=ev.id)
+        import structlog  # only on this path: importing the log stays cheap for the CLI
+
+        structlog.get_logger("rapidresponse.events").exception(
+            "event subscriber failed", handler=name, event_type=ev.type, event_id=ev.id)
         SUBSCRIBER_FAILURES.labels(name).inc()
         record(session, None, SubscriberFailed(subject_id=ev.subject_id, on=ev.subject_type, failed_type=ev.type,
                                                event_id=ev.id, handler=name,
