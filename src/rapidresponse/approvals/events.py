@@ -1,5 +1,10 @@
 """What approval gates record: each change on the approval's own stream, mirrored on its incident's
-timeline when the text belongs to an incident."""
+timeline when the text belongs to an incident.
+
+Each kind of event is declared once as its facts and its line (``…Facts``), then twice as a
+concrete type: ``approval.<kind>`` on the approval's stream and ``incident.approval_<kind>`` (an
+:class:`~rapidresponse.incidents.IncidentEvent`) on the incident's.
+"""
 
 from __future__ import annotations
 
@@ -19,66 +24,60 @@ class ApprovalFacts(DomainEvent):
     required_role: str
 
 
+class RequestedFacts(ApprovalFacts):
+    text_sha256: str
+
+    def describe(self, _: Translate) -> str:
+        return _("asked %(role)s to approve “%(title)s”", role=self.required_role, title=self.title)
+
+
+class DecidedFacts(ApprovalFacts):
+    decision: str
+    text_sha256: str
+    comment: str = ""
+
+    def describe(self, _: Translate) -> str:
+        if self.decision == "approved":
+            return _("approved “%(title)s”", title=self.title)
+        return _("rejected “%(title)s”: %(comment)s", title=self.title, comment=self.comment)
+
+
+class SupersededFacts(ApprovalFacts):
+    previous: str
+    reason: str
+
+    def describe(self, _: Translate) -> str:
+        return _("voided the approval of “%(title)s” (%(reason)s)", title=self.title, reason=self.reason)
+
+
 class ApprovalEvent(ApprovalFacts):
+    """An event on the approval's stream; ``subject_id`` is the approval's id."""
+
     subject_type = "approval"
 
 
-class Requested(ApprovalEvent):
+class Requested(ApprovalEvent, RequestedFacts):
     type = "approval.requested"
-    text_sha256: str
-
-    def describe(self, _: Translate) -> str:
-        return _("asked %(role)s to approve “%(title)s”", role=self.required_role, title=self.title)
 
 
-class Decided(ApprovalEvent):
+class Decided(ApprovalEvent, DecidedFacts):
     type = "approval.decided"
-    decision: str
-    text_sha256: str
-    comment: str = ""
-
-    def describe(self, _: Translate) -> str:
-        if self.decision == "approved":
-            return _("approved “%(title)s”", title=self.title)
-        return _("rejected “%(title)s”: %(comment)s", title=self.title, comment=self.comment)
 
 
-class Superseded(ApprovalEvent):
+class Superseded(ApprovalEvent, SupersededFacts):
     type = "approval.superseded"
-    previous: str
-    reason: str
-
-    def describe(self, _: Translate) -> str:
-        return _("voided the approval of “%(title)s” (%(reason)s)", title=self.title, reason=self.reason)
 
 
-class IncidentApprovalRequested(IncidentEvent, ApprovalFacts):
+class IncidentApprovalRequested(IncidentEvent, RequestedFacts):
     type = "incident.approval_requested"
-    text_sha256: str
-
-    def describe(self, _: Translate) -> str:
-        return _("asked %(role)s to approve “%(title)s”", role=self.required_role, title=self.title)
 
 
-class IncidentApprovalDecided(IncidentEvent, ApprovalFacts):
+class IncidentApprovalDecided(IncidentEvent, DecidedFacts):
     type = "incident.approval_decided"
-    decision: str
-    text_sha256: str
-    comment: str = ""
-
-    def describe(self, _: Translate) -> str:
-        if self.decision == "approved":
-            return _("approved “%(title)s”", title=self.title)
-        return _("rejected “%(title)s”: %(comment)s", title=self.title, comment=self.comment)
 
 
-class IncidentApprovalSuperseded(IncidentEvent, ApprovalFacts):
+class IncidentApprovalSuperseded(IncidentEvent, SupersededFacts):
     type = "incident.approval_superseded"
-    previous: str
-    reason: str
-
-    def describe(self, _: Translate) -> str:
-        return _("voided the approval of “%(title)s” (%(reason)s)", title=self.title, reason=self.reason)
 
 
 ON_INCIDENT: dict[type[ApprovalEvent], type[IncidentEvent]] = {
