@@ -2,7 +2,9 @@
 when a command of theirs runs.
 
 Runs, alternately and ``--runs`` times each: the baseline ``python -c pass`` (an interpreter that
-starts and stops), ``rapidresponse --help`` (the top-level help: no domain is imported),
+starts and stops), the libraries every database command needs imported alone (SQLAlchemy's ORM,
+pydantic-settings, Typer, Rich: the floor no command that reads the database can go under),
+``rapidresponse --help`` (the top-level help: no domain is imported),
 ``rapidresponse incidents --help`` and ``rapidresponse signals --help`` (one domain's commands), and
 ``rapidresponse policy countries`` (reads the packaged country profiles) and ``rapidresponse incidents
 list`` (reads the database: an embedded one in a temporary directory, migrated before the runs). A
@@ -30,6 +32,7 @@ from pathlib import Path
 
 COMMANDS = {
     "python -c pass (baseline)": [sys.executable, "-c", "pass"],
+    "libraries alone (floor)": [sys.executable, "-c", "import sqlalchemy.orm, pydantic_settings, typer, rich"],
     "rapidresponse --help": [sys.executable, "-m", "rapidresponse", "--help"],
     "rapidresponse incidents --help": [sys.executable, "-m", "rapidresponse", "incidents", "--help"],
     "rapidresponse signals --help": [sys.executable, "-m", "rapidresponse", "signals", "--help"],

@@ -16,7 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from . import __version__, domains, http, logs
+from . import __version__, domains, events, http, logs
 from .approvals import api as approvals_api
 from .approvals import views as approvals_views
 from .auth import api as auth_api
@@ -55,6 +55,7 @@ PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approval
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
+events.subscriber_failures()  # listed from the first scrape
 log = structlog.get_logger("rapidresponse.http")
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # a caller's id is kept only when it is short and plain
 

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from . import auth
 from .auth import Actor
@@ -50,8 +51,25 @@ def handle_errors(fn: Callable[P, R]) -> Callable[P, R]:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])
             raise fail(f"{where}: {first['msg']}" if where else first["msg"]) from None
+        except (OperationalError, ProgrammingError) as exc:
+            message = _database_problem(exc)
+            if message is None:
+                raise
+            raise fail(message) from None
 
     return wrapper
+
+
+def _database_problem(exc: DBAPIError) -> str | None:
+    """One line for a database that is missing its tables or cannot be reached; None for a bug."""
+    first = (str(exc.orig) if exc.orig is not None else str(exc)).strip().splitlines()[0]
+    missing = "no such table" in first or getattr(exc.orig, "sqlstate", None) == "42P01" \
+        or getattr(exc.orig, "pgcode", None) == "42P01"
+    if missing:
+        return f"the database has no such table ({first}): run `rapidresponse db upgrade` first"
+    if isinstance(exc, OperationalError):
+        return f"database unavailable: {first}"
+    return None
 
 
 def print_json(data: Any) -> None:

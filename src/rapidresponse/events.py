@@ -8,6 +8,7 @@ the streams that moved since the last anchor, so that deleting a whole stream is
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections import defaultdict
@@ -16,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
-from prometheus_client import Counter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -159,9 +159,16 @@ class UnknownEvent(DomainEvent):
 E = TypeVar("E", bound=DomainEvent)
 Handler = Callable[[Session, Any, "Event"], None]
 _subscribers: dict[str, list[Handler]] = defaultdict(list)
-SUBSCRIBER_FAILURES = Counter("rapidresponse_event_subscriber_failures_total",
-                              "Event subscribers that raised; their changes were rolled back to a savepoint",
-                              ["handler"])
+
+
+@functools.cache
+def subscriber_failures() -> Any:
+    """The Prometheus counter of subscribers that raised (made on first use: the command line rarely
+    needs it; the server makes it at start so that it is listed from the first scrape)."""
+    from prometheus_client import Counter
+
+    return Counter("rapidresponse_event_subscriber_failures_total",
+                   "Event subscribers that raised; their changes were rolled back to a savepoint", ["handler"])
 
 
 def subscribe(*types: type[E]) -> Callable[[Callable[[Session, E, Event], None]], Callable[[Session, E, Event], None]]:
@@ -241,7 +248,7 @@ def _run(session: Session, handler: Handler, event: DomainEvent, ev: Event) -> N
 
         structlog.get_logger("rapidresponse.events").exception(
             "event subscriber failed", handler=name, event_type=ev.type, event_id=ev.id)
-        SUBSCRIBER_FAILURES.labels(name).inc()
+        subscriber_failures().labels(name).inc()
         record(session, None, SubscriberFailed(subject_id=ev.subject_id, on=ev.subject_type, failed_type=ev.type,
                                                event_id=ev.id, handler=name,
                                                error=f"{type(exc).__name__}: {exc}"[:500]), stream=ev.stream)

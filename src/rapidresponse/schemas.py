@@ -3,23 +3,30 @@ the field (ISO country codes, BCP 47 language tags, slugs, bounded text)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Annotated, Any, Generic, TypeVar
 
-from babel import Locale
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 T = TypeVar("T")
-_EN = Locale("en")
-_TERRITORIES = {str(c) for c in _EN.territories if isinstance(c, str) and len(c) == 2 and c.isalpha()}
-_LANGS = set(_EN.languages)
 _BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
 
 
+@functools.cache
+def _locale_codes() -> tuple[frozenset[str], frozenset[str]]:
+    """ISO 3166-1 alpha-2 territories and ISO 639 languages, from the CLDR data (read on first use)."""
+    from babel import Locale
+
+    en = Locale("en")
+    return (frozenset(str(c) for c in en.territories if isinstance(c, str) and len(c) == 2 and c.isalpha()),
+            frozenset(en.languages))
+
+
 def _country(code: str) -> str:
     code = code.strip().upper()
-    if code not in _TERRITORIES:
+    if code not in _locale_codes()[0]:
         raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
     return code
 
@@ -27,7 +34,7 @@ def _country(code: str) -> str:
 def _language(tag: str) -> str:
     parts = tag.strip().replace("_", "-").split("-")
     norm = "-".join([parts[0].lower()] + [p.title() if len(p) == 4 else p.upper() for p in parts[1:]])
-    if not _BCP47.match(norm) or parts[0].lower() not in _LANGS:
+    if not _BCP47.match(norm) or parts[0].lower() not in _locale_codes()[1]:
         raise ValueError(f"{tag!r} is not a BCP 47 language tag (e.g. ru, kk, uz-Latn)")
     return norm
 

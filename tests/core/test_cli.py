@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
@@ -83,3 +87,13 @@ def test_audit_verify_reports_tampering(engine: Engine, make_user: Callable[...,
         conn.execute(text("UPDATE events SET actor = 'mallory' WHERE type = 'incident.declared'"))
     code, out = run("audit", "verify")
     assert code == 1 and "BROKEN" in out and "altered" in out
+
+
+def test_a_database_without_tables_gets_one_line_that_says_to_migrate(tmp_path: Path) -> None:
+    env = {**os.environ, "RAPIDRESPONSE_VAR_DIR": str(tmp_path), "RAPIDRESPONSE_LOG_LEVEL": "WARNING"}
+    env.pop("RAPIDRESPONSE_DATABASE_URL", None)
+    done = subprocess.run([sys.executable, "-m", "rapidresponse", "incidents", "list"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "run `rapidresponse db upgrade` first" in " ".join(done.stderr.split())

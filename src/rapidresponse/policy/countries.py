@@ -20,7 +20,6 @@ from functools import lru_cache
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays as holidays_lib
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ..errors import NotFound
@@ -58,7 +57,9 @@ def _language(value: str) -> str:
 
 @lru_cache(maxsize=1)
 def _holiday_countries() -> frozenset[str]:
-    return frozenset(holidays_lib.list_supported_countries())
+    from holidays.registry import EntityLoader  # the codes alone: no country's calendar is loaded
+
+    return frozenset(EntityLoader.get_country_codes())
 
 
 def _holiday_key(value: str) -> str:
