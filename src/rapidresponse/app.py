@@ -45,12 +45,13 @@ from .policy import api as policy_api
 from .policy import views as policy_views
 from .requests import api as requests_api
 from .requests import views as requests_views
+from .reviews import api as reviews_api
 from .signals import api as signals_api
 from .signals import views as signals_views
 from .web import site
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
-       decisions_api, language_api, signals_api, hashes_api, detection_api)
+       decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])

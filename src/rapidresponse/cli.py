@@ -77,6 +77,8 @@ COMMANDS: dict[str, Lazy] = {
                    "Detection alerts: list, acknowledge, snooze, suppress, dismiss."),
     "cases": Lazy("rapidresponse.detection.cli:cases_app",
                   "Triage cases: list, open, assign, note, dismiss, escalate."),
+    "reviews": Lazy("rapidresponse.reviews.cli:app", "Post-incident reviews: draft, sign off, publish, export."),
+    "actions": Lazy("rapidresponse.reviews.cli:actions_app", "Action items from reviews: list, add, update."),
     "demo": Lazy("rapidresponse.demo.cli:demo",
                  "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),
 }

@@ -71,6 +71,12 @@ class Settings(BaseSettings):
     cli_user: str = Field(default="admin", description="Whom the CLI acts as when --as is not given.")
     playbook_dir: Path | None = Field(default=None, description="A team's playbook YAML files.")
     policy_dir: Path | None = Field(default=None, description="Taxonomy and country-profile overrides.")
+    review_required_severities: list[int] = Field(
+        default=[1, 2], description="Incidents of these severities close only after a published review.")
+    recurrence_days: int = Field(default=180, ge=1, le=3650,
+                                 description="A new incident of a reviewed one's harm and country within this recurs.")
+    action_item_grace_days: int = Field(default=3, ge=0, le=90,
+                                        description="Days an overdue action item waits before its commander is told.")
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

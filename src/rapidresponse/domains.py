@@ -13,7 +13,7 @@ import importlib.util
 from functools import cache
 
 DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "requests", "decisions", "oncall", "playbooks",
-           "language", "hashes", "signals", "detection")
+           "language", "hashes", "signals", "detection", "reviews")
 
 
 @cache

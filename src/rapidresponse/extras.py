@@ -17,6 +17,7 @@ EXTRAS = {
     "hashing": "PDQ hash lists and matching images",
     "parquet": "importing signals from Parquet files",
     "postgres": "PostgreSQL",
+    "pdf": "exporting reviews as PDF",
 }
 
 
@@ -28,6 +29,9 @@ def need(module: str, extra: str) -> ModuleType:
         raise FeatureUnavailable(
             f"{EXTRAS.get(extra, extra)} needs the '{extra}' extra: pip install 'rapidresponse[{extra}]'",
             extra=extra) from None
+    except OSError as exc:  # installed, but a system library it loads is missing (e.g. Pango for PDF)
+        raise FeatureUnavailable(f"{EXTRAS.get(extra, extra)} needs a system library this machine lacks: {exc}",
+                                 extra=extra) from None
 
 
 def available(module: str) -> bool:

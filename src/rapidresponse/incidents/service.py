@@ -7,6 +7,7 @@ the domain (:func:`load` is the domain's own way to them).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, true
@@ -262,6 +263,18 @@ def override_severity(session: Session, actor: Actor, ref: str, data: SeverityOv
     return summary(session, actor, inc)
 
 
+ClosingCheck = Callable[[Session, IncidentSummary], list[str]]
+_closing_checks: list[ClosingCheck] = []
+
+
+def closing_check(check: ClosingCheck) -> ClosingCheck:
+    """Register ``check(session, incident)``, which says what still stands between the incident and
+    closing (nothing: an empty list). Domains above incidents hold closing to their own conditions
+    (a published review, exit criteria met) this way, without incidents knowing of them."""
+    _closing_checks.append(check)
+    return check
+
+
 def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_UPDATE)
     inc = load(session, actor, ref)
@@ -270,6 +283,11 @@ def change_status(session: Session, actor: Actor, ref: str, data: StatusChange) 
         actor.require(Perm.INCIDENTS_COMMAND)
     if target == Status.CANCELLED and not data.reason:
         raise ValidationFailed("cancelling an incident needs a reason", field="reason")
+    if target == Status.CLOSED:
+        current = summary(session, actor, inc)
+        missing = [item for check in _closing_checks for item in check(session, current)]
+        if missing:
+            raise InvalidTransition(f"{inc.ref} cannot close yet: {'; '.join(missing)}", missing=missing)
     previous, at = inc.status, now()
     lifecycle.apply(inc, target, at)
     inc.updated_at = at

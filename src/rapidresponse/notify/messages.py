@@ -74,6 +74,14 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "{actor}: решение по вашему тексту ({approval_kind}){on_ref} — {decision_ru_lower}.\n\n{comment}\n\n"
                "{approvals_url}"),
     },
+    "action_item.overdue": {
+        "en": ("{ref}: action item overdue — {item}",
+               "The action item “{item}” from the review of {ref} was due {due} and is still {status} "
+               "(owner: {owner}).\n\n{title}\nOpen the action items: {url}/review"),
+        "ru": ("{ref}: просрочен пункт плана улучшений — {item}",
+               "Пункт «{item}» из разбора инцидента {ref} нужно было выполнить до {due}; он всё ещё не выполнен "
+               "(ответственный: {owner}).\n\n{title}\nОткрыть разбор: {url}/review"),
+    },
     "request.deadline_warning": {
         "en": ("{request}: {percent}% of the legal clock used — {regulator} ({country})",
                "The reply to {regulator} ({country}) on request {request} is due {due}.\n"

@@ -21,8 +21,10 @@ from .events import (
     UpdateOverdue,
     UpdateSent,
 )
+from .files import parse as parse_playbook
 from .schemas import Checklist, ChecklistStep, PastRun, PreviewOut, RunOut, UpdateOut, VersionOut
 from .service import apply, checklist, set_conditions
+from .service import save as save_playbook
 from .spec import AUDIENCES, CONDITIONS, GATE_KINDS, Playbook
 from .updates import create as create_update
 from .updates import list_updates
@@ -34,6 +36,6 @@ __all__ = [
     "AUDIENCES", "CONDITIONS", "GATE_KINDS", "Checklist", "ChecklistStep", "ConditionsSet", "Escalated", "PastRun",
     "Playbook", "PlaybookApplied", "PlaybookFailed", "PlaybookSaved", "PreviewOut", "RunOut", "TaskDueSoon",
     "TaskOverdue", "UpdateDrafted", "UpdateDue", "UpdateEdited", "UpdateOut", "UpdateOverdue", "UpdateSent",
-    "VersionOut", "apply", "checklist", "create_update", "jobs", "list_updates", "preview_update",
-    "request_update_approval", "send_update", "set_conditions", "subscribers",
+    "VersionOut", "apply", "checklist", "create_update", "jobs", "list_updates", "parse_playbook", "preview_update",
+    "request_update_approval", "save_playbook", "send_update", "set_conditions", "subscribers",
 ]

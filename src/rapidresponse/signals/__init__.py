@@ -21,6 +21,7 @@ from .schemas import (
     BUCKET_MINUTES,
     MAX_BATCH,
     BatchResult,
+    ExposureRow,
     SeriesOut,
     SeriesPoint,
     SeriesQuery,
@@ -30,12 +31,12 @@ from .schemas import (
     Source,
     TrendOut,
 )
-from .service import ingest, list_signals, series, signals_by_ids
+from .service import exposure, ingest, list_signals, series, signals_by_ids
 from .trends import get_trend, list_trends
 
 __all__ = [
-    "BUCKET_MINUTES", "MAX_BATCH", "BatchIngested", "BatchResult", "HashMatched", "SeriesKey", "SeriesOut",
-    "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut", "Source", "TrendOut",
-    "add_series_counts", "bucket_of", "first_bucket", "get_trend", "ingest", "list_signals", "list_trends",
+    "BUCKET_MINUTES", "MAX_BATCH", "BatchIngested", "BatchResult", "ExposureRow", "HashMatched", "SeriesKey",
+    "SeriesOut", "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut", "Source", "TrendOut",
+    "add_series_counts", "bucket_of", "exposure", "first_bucket", "get_trend", "ingest", "list_signals", "list_trends",
     "series", "series_counts", "series_keys", "signals_behind", "signals_by_ids", "slice_signal_ids",
 ]

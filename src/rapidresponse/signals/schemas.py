@@ -71,6 +71,15 @@ class BatchResult(BaseModel):
     mode: Literal["partial", "all_or_nothing"]
 
 
+class ExposureRow(BaseModel):
+    """Signals of one country, language and source in a time window."""
+
+    country: str
+    language: str
+    source: str
+    count: int
+
+
 class SignalOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -29,6 +29,7 @@ from .schemas import (
     BUCKET_MINUTES,
     MAX_BATCH,
     BatchResult,
+    ExposureRow,
     RowError,
     SeriesOut,
     SeriesPoint,
@@ -285,3 +286,23 @@ def series(session: Session, actor: Actor, query: SeriesQuery) -> SeriesOut:
         at += timedelta(minutes=size)
     return SeriesOut(harm=query.harm, country=query.country.upper() if query.country else None,
                      language=query.language, bucket_minutes=size, points=out, total=sum(p.count for p in out))
+
+
+def exposure(session: Session, actor: Actor, *, harms: list[str], countries: list[str], languages: list[str],
+             since: datetime, until: datetime) -> list[ExposureRow]:
+    """How many signals of ``harms`` (in ``countries`` and ``languages`` when given) arrived in
+    [since, until), by country, language and source: what users saw or reported before the team acted."""
+    actor.require(Perm.SIGNALS_READ)
+    if until <= since:
+        return []
+    conds: list[Any] = [Signal.occurred_at >= since, Signal.occurred_at < until]
+    if harms:
+        conds.append(Signal.harm.in_(harms))
+    if countries:
+        conds.append(Signal.country.in_(countries))
+    if languages:
+        conds.append(Signal.language.in_(languages))
+    rows = session.execute(select(Signal.country, Signal.language, Signal.source, func.count())
+                           .where(*conds).group_by(Signal.country, Signal.language, Signal.source))
+    return sorted((ExposureRow(country=c or "", language=lang or "", source=src, count=int(n))
+                   for c, lang, src, n in rows), key=lambda r: (-r.count, r.country, r.language, r.source))
