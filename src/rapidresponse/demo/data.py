@@ -241,3 +241,41 @@ CANCEL_REASONS = (
     "False alarm: spike caused by a reporting-button bug", "Ложная тревога: жалобы на легитимные новости",
     "Below incident threshold; handled in the regular queue", "Duplicate report of an already handled trend",
 )
+
+# Post-incident reviews of the serious incidents of the history: written by the team, in Russian or
+# English, blameless ("the queue", "the rota", never a person). ``{title}`` and ``{where}`` are filled.
+REVIEWS = (
+    {"language": "ru",
+     "summary": "«{title}»: волну заметили по жалобам пользователей, алерт сработал позже, чем мог бы. "
+                "Контент ограничен в течение дня, обращения регуляторов закрыты в срок.",
+     "went_well": "Роли распределены за минуты; юристы подключились до первого обращения регулятора.",
+     "went_poorly": "Ночью очередь жалоб на казахском языке разбиралась медленно; обновления для партнёров "
+                    "уходили с опозданием.",
+     "contributing_factors": "Словарь не знал новых закодированных написаний; в графике дежурств не было "
+                             "носителя казахского языка ночью.",
+     "decisions": "Ограничили поиск по хэштегу вместо удаления, чтобы сохранить доказательства; "
+                  "согласовано с юристами.",
+     "lessons": "Закодированные написания нужно добавлять в словарь в тот же день; график дежурств — "
+                "с учётом языков.",
+     "wellbeing": "Команда работала посменно, после пиковой ночи — день восстановления.",
+     "whys": ["Алерт сработал поздно", "Сигналы не совпадали со словарём", "Новые написания не были внесены",
+              "Нет процесса быстрого пополнения словаря"]},
+    {"language": "en",
+     "summary": "“{title}” ({where}) was contained within two days. Detection lagged the first reports; "
+                "the playbook's clocks held.",
+     "went_well": "The playbook's tasks were clear; legal answered every regulator on time.",
+     "went_poorly": "Stakeholder updates slipped during the night shift; two tasks were done late.",
+     "contributing_factors": "The update cadence was not handed over between shifts; the hash list lacked "
+                             "re-encoded variants.",
+     "decisions": "Kept the content restricted rather than removed while the appeal window ran.",
+     "lessons": "Hand over the update clock with the shift; add re-encoded variants to the hash list.",
+     "wellbeing": "Exposure was high for the reviewers on the first night; the rota was changed for day two.",
+     "whys": ["Updates were late", "The night shift did not know the cadence", "The hand-over template omits it"]},
+)
+# Action items of the two latest reviewed incidents: one overdue, one that changed a playbook.
+REVIEW_ITEMS = (
+    {"title": "Add the new coded spellings to the kk and ru lexicons", "kind": "lexicon", "priority": "high",
+     "due_days": 5},
+    {"title": "Hand the update clock over with the shift (playbook exit criterion)", "kind": "playbook",
+     "priority": "medium", "due_days": 14, "playbook_change": True},
+)

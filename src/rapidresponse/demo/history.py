@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import math
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..incidents import RESTRICTED_BY_DEFAULT, IncidentCreate, Role, SeverityInput, Status, TaskStatus, assess
 from . import data
@@ -102,6 +103,8 @@ class Plan:
     acknowledged: datetime
     open_until: datetime  # resolved or cancelled then; a duplicate must be merged before
     restricted: bool
+    reviewed: bool = False
+    review_items: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _create(rng: random.Random, kind: str, scope: Scope, sev: SeverityInput, detected: datetime) -> IncidentCreate:
@@ -148,6 +151,11 @@ def plan_incident(rng: random.Random, number: int, declared_by: datetime, base: 
     if rng.random() < 0.4:
         script.status(t_mit + (t_res - t_mit) / 3, commander, Status.MONITORING)
     script.status(t_res, commander, Status.RESOLVED)
+    if level <= 2:  # a serious incident closes only after its review is published
+        plan.reviewed = True
+        texts = dict(data.REVIEWS[number % len(data.REVIEWS)])
+        texts["summary"] = str(texts["summary"]).format(title=create.title, where=scope.where)
+        script.review(t_res + (t_close - t_res) / 2, commander, texts, plan.review_items)
     script.status(t_close, commander, Status.CLOSED)
     if rng.random() < 0.45:
         script.note(t_res - timedelta(minutes=2), commander, _fill(rng, rng.choice(data.NOTES["resolution"])))
@@ -203,6 +211,7 @@ def plan_history(rng: random.Random, base: datetime, count: int, first_number: i
     if count >= 2:
         offsets[0], offsets[-1] = 0.0, 1.0
     scripts: list[Script] = []
+    reviewed: list[Plan] = []
     last: Plan | None = None
     number = first_number
     for off in offsets:
@@ -214,4 +223,8 @@ def plan_history(rng: random.Random, base: datetime, count: int, first_number: i
                 continue
         last = plan_incident(rng, number, start + (end - start) * off, base)
         scripts.append(last.script)
+        if last.reviewed and not last.restricted:
+            reviewed.append(last)
+    for item, plan in zip(data.REVIEW_ITEMS, reversed(reviewed[-len(data.REVIEW_ITEMS):]), strict=False):
+        plan.review_items.append(item)  # the latest reviews carry the demo's action items
     return scripts

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
+import yaml
 from sqlalchemy.orm import Session
 
-from .. import clock, incidents, playbooks
+from .. import clock, incidents, playbooks, reviews
 from ..auth import Actor
 from ..incidents import (
     IncidentCreate,
@@ -114,6 +116,35 @@ class Script:
                 playbooks.request_update_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
 
         self._add(at, run)
+    def review(self, at: datetime, by: str, texts: dict[str, Any], items: list[dict[str, Any]]) -> None:
+        """Draft the review, write it, meet, sign it off (each reviewing role's holder), publish it,
+        and add ``items`` (an item with ``playbook_change`` proposes a new playbook version, accepted)."""
+
+        def run(ctx: Context) -> None:
+            s, actor = ctx.session, ctx.actors[by]
+            review = reviews.draft(s, actor, self.ref, language=texts["language"])
+            sections = {k: v for k, v in texts.items() if k in reviews.ReviewEdit.model_fields and k != "language"}
+            reviews.edit(s, actor, self.ref, reviews.ReviewEdit.model_validate(sections))
+            for c in review.criteria:
+                reviews.decide_criterion(s, actor, self.ref, c.position, reviews.CriterionIn(state="met"))
+            reviews.submit(s, actor, self.ref)
+            inc = incidents.get(s, actor, self.ref)
+            signers = {role: incidents.holders(s, inc.id, role)[0].username for role in review.required_signoffs}
+            reviews.record_meeting(s, actor, self.ref, reviews.MeetingIn(
+                held_at=clock.now(), attendees=sorted(set(signers.values())), notes=texts["lessons"]))
+            for role, username in signers.items():
+                reviews.sign_off(s, ctx.actors[username], self.ref, reviews.SignoffIn(role=role))
+            reviews.publish(s, actor, self.ref)
+            for item in items:
+                added = reviews.add_action_item(s, actor, self.ref, reviews.ActionItemIn(
+                    title=item["title"], kind=item["kind"], priority=item["priority"], owner=by,
+                    due_at=clock.now() + timedelta(days=item["due_days"]),
+                    proposed_playbook=_proposal(s, actor, self.ref) if item.get("playbook_change") else ""))
+                if item.get("playbook_change"):
+                    reviews.accept_playbook(s, actor, added.id)
+
+        self._add(at, run)
+
     def call(self, at: datetime, action: Action) -> None:
         """Any other step (another domain's service calls), run at ``at``."""
         self._add(at, action)
@@ -136,3 +167,15 @@ def play(ctx: Context, scripts: Iterable[Script], progress: Callable[[int, int],
                 progress(done, len(steps))
     finally:
         clock.set_clock(None)
+
+
+def _proposal(session: Session, actor: Actor, ref: str) -> str:
+    """The incident's playbook with one more exit criterion and the next version: a review's change."""
+    checklist = playbooks.checklist(session, actor, ref)
+    assert checklist is not None, f"{ref} runs no playbook"
+    doc = yaml.safe_load(playbooks.playbook_text(session, actor, checklist.playbook.id))
+    major, _, minor = str(doc["version"]).partition(".")
+    doc["version"] = f"{major}.{int(minor or 0) + 1}"
+    doc["exit_criteria"].append({"en": "The stakeholder update clock was handed over at every shift change.",
+                                 "ru": "Часы обновлений для заинтересованных сторон передавались при каждой смене."})
+    return str(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110))

@@ -62,6 +62,11 @@ def get_playbook(session: Session, actor: Actor, playbook_id: str) -> sources.En
     return entry
 
 
+def playbook_text(session: Session, actor: Actor, playbook_id: str) -> str:
+    """The YAML text of the playbook now in use under ``playbook_id`` (a team's, or the library's)."""
+    return get_playbook(session, actor, playbook_id).text
+
+
 def for_type(session: Session, incident_type: str) -> sources.Entry | None:
     """The playbook an incident of this type runs: a team's own before a built-in one."""
     candidates = [e for e in entries(session)[0].values()

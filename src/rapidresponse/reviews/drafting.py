@@ -95,7 +95,10 @@ def figures(session: Session, inc: IncidentSummary, timeline: list[TimelineEntry
             if e.type == "incident.page_acknowledged" and e.payload.get("seconds_to_ack") is not None]
     pages = sum(1 for e in timeline if e.type == "incident.page_triggered")
     exposure_end = inc.mitigated_at or inc.resolved_at or at
-    exposure = signals.exposure(session, SYSTEM, harms=list(inc.harm_categories), countries=list(inc.countries),
+    # Signals name their harm as detection's series do (the linked cases' harm, often the incident's
+    # type) or by the taxonomy's category: either counts.
+    harms = sorted({c.harm for c in cases if c.harm} | set(inc.harm_categories) | {inc.type})
+    exposure = signals.exposure(session, SYSTEM, harms=harms, countries=list(inc.countries),
                                 languages=list(inc.languages), since=first_signal, until=exposure_end)
     by_country: dict[str, int] = {}
     by_language: dict[str, int] = {}
