@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
+from ..schemas import JsonObject, Strict
+
 MAX_BATCH = 10_000
 BUCKET_MINUTES = 5
 
@@ -22,8 +24,8 @@ class Source(StrEnum):
     REGULATOR = "regulator"
 
 
-class SignalIn(BaseModel):
-    """One signal as a client sends it."""
+class SignalIn(Strict):
+    """One signal as a client sends it (text with NUL characters is refused, row by row)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -39,7 +41,7 @@ class SignalIn(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     reporter_type: str | None = Field(default=None, max_length=40)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod
