@@ -12,12 +12,12 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, DateTime, Engine, MetaData, Select, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from .config import get_settings
-from .errors import NotFound
+from .errors import NotFound, ValidationFailed
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -33,6 +33,7 @@ class Base(DeclarativeBase):
 
 
 M = TypeVar("M", bound=Base)
+S = TypeVar("S", bound=Select[Any])
 MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one names nothing (and PostgreSQL would refuse it)
 
 
@@ -175,3 +176,14 @@ def get_or_404(session: Session, model: type[M], ident: Any, what: str, *, lock:
     if row is None:
         raise NotFound(f"no {what} {ident}")
     return row
+
+
+def paged(query: S, limit: int, offset: int = 0, *, most: int | None = None) -> S:
+    """``query`` cut to one page of at most ``limit`` rows (and ``most``) from ``offset``. A limit under 1 or a
+    negative offset is refused (422) rather than sent on: SQLite reads ``LIMIT -1`` as no limit at all,
+    PostgreSQL refuses it with a server error."""
+    if limit < 1:
+        raise ValidationFailed(f"limit: must be at least 1, not {limit}", field="limit")
+    if offset < 0:
+        raise ValidationFailed(f"offset: must be 0 or more, not {offset}", field="offset")
+    return query.limit(min(limit, most) if most else limit).offset(offset)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 import re
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import structlog
@@ -11,6 +12,7 @@ from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import auth
@@ -23,13 +25,15 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 SESSION_COOKIE = "rr_session"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 log = structlog.get_logger("rapidresponse.http")
 
 
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
+def problem(status: int, title: str, detail: str, headers: Mapping[str, str] | None = None,
+            **extra: Any) -> JSONResponse:
     body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=headers)
+    sent = {**({"WWW-Authenticate": "Bearer"} if status == 401 else {}), **(headers or {})}
+    return JSONResponse(body, status_code=status, media_type="application/problem+json", headers=sent or None)
 
 
 def client_ip(request: Request) -> str:
@@ -112,9 +116,25 @@ async def validation_error(request: Request, exc: Exception) -> Any:
     return problem(422, "Validation failed", detail, errors=errors)
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route answers on the request's path (a path may have one route per method)."""
+    routes = request.app.router.routes
+    return [m for m in METHODS
+            if any(route.matches({**request.scope, "method": m})[0] == Match.FULL for route in routes)]
+
+
+def error_headers(request: Request, exc: StarletteHTTPException) -> dict[str, str]:
+    """The headers of a routing error; a 405's ``Allow`` names every method of the path, not one route's."""
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+    return headers
+
+
 async def http_error(request: Request, exc: Exception) -> Any:
+    """Routing errors as problem+json, with their headers."""
     assert isinstance(exc, StarletteHTTPException)
-    return problem(exc.status_code, str(exc.detail), str(exc.detail))
+    return problem(exc.status_code, str(exc.detail), str(exc.detail), headers=error_headers(request, exc))
 
 
 async def unhandled_error(request: Request, exc: Exception) -> Any:

@@ -1,17 +1,33 @@
 """Shapes every domain's schemas share: strict input, the page of a list, and the value types of
-the field (ISO country codes, BCP 47 language tags, slugs, bounded text)."""
+the field (ISO country codes, BCP 47 language tags, slugs, bounded text, bounded JSON)."""
 
 from __future__ import annotations
 
 import functools
+import json
 import re
+from datetime import date
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
 T = TypeVar("T")
 _BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+MAX_JSON_DEPTH = 16  # objects and lists inside each other; deeper input is refused before it is parsed
+MAX_JSON_OBJECT_BYTES = 65_536  # a free-form object (a signal's metadata) as compact JSON
+_NUMBER = re.compile(r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$")
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 @functools.cache
@@ -50,6 +66,50 @@ def _unique(values: list[str]) -> list[str]:
     return list(dict.fromkeys(values))
 
 
+def _not_a_number(value: Any) -> Any:
+    """Refuse numbers (and numeric text) where a date is expected: pydantic would read them as Unix times."""
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise ValueError("a date is ISO 8601 text (e.g. 2026-03-01 or 2026-03-01T08:00:00Z), not a number")
+    return value
+
+
+def json_nesting(text: str) -> int:
+    """How deep objects and lists nest in JSON text (counted without parsing it, so without recursion)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def bounded_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
+    """Parse JSON text nested at most ``max_depth`` levels: deeper text raises ``ValueError`` before
+    the parser sees it (the parser recurses, and deep enough nesting would exhaust the stack)."""
+    if json_nesting(text) > max_depth:
+        raise ValueError(f"JSON nested more than {max_depth} levels deep")
+    return json.loads(text)
+
+
+def _nesting(value: Any) -> int:
+    """How deep lists and dicts nest in a parsed value (iteratively)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, depth = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            todo.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _bounded_object(value: dict[str, Any]) -> dict[str, Any]:
+    if _nesting(value) > MAX_JSON_DEPTH:
+        raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
+    size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode())
+    if size > MAX_JSON_OBJECT_BYTES:
+        raise ValueError(f"is {size} bytes as JSON; at most {MAX_JSON_OBJECT_BYTES}")
+    return value
+
+
 Country = Annotated[str, AfterValidator(_country)]
 Language = Annotated[str, AfterValidator(_language)]
 Slug = Annotated[str, AfterValidator(_slug)]
@@ -60,6 +120,13 @@ Username = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 Countries = Annotated[list[Country], Field(max_length=60), AfterValidator(_unique)]
 Languages = Annotated[list[Language], Field(max_length=30), AfterValidator(_unique)]
 Harms = Annotated[list[Slug], Field(max_length=20), AfterValidator(_unique)]
+IsoDateTime = Annotated[AwareDatetime, BeforeValidator(_not_a_number)]
+"""A date-time with its offset, as ISO 8601 text (a number, or numeric text, is refused, not read as a Unix time)."""
+IsoDate = Annotated[date, BeforeValidator(_not_a_number)]
+"""A calendar date, as ISO 8601 text (YYYY-MM-DD); never a number."""
+JsonObject = Annotated[dict[str, Any], AfterValidator(_bounded_object)]
+"""A free-form JSON object, nested at most ``MAX_JSON_DEPTH`` levels and at most
+``MAX_JSON_OBJECT_BYTES`` long."""
 
 
 def _has_nul(value: Any) -> bool:

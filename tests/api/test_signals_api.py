@@ -78,3 +78,17 @@ def test_bad_queries_are_problems(client: TestClient, login: Callable[..., Calle
         got = client.get("/api/v1/series", headers=admin.headers, params=params)
         assert got.status_code == 422 and got.headers["content-type"].startswith(PROBLEM), params
     assert client.get("/api/v1/trends/999999", headers=admin.headers).status_code == 404
+
+
+def test_batch_rejects_nul_and_deep_rows_alone(client: TestClient, login: Callable[..., Caller]) -> None:
+    analyst = login("analyst")
+    deep: Any = 1
+    for _ in range(100):
+        deep = {"a": deep}
+    body = {"signals": [*_rows(2), {**_rows(1, 5)[0], "text": "nul\u0000here"},
+                        {**_rows(1, 6)[0], "metadata": deep}]}
+    got = client.post("/api/v1/signals:batch", json=body, headers=analyst.headers)
+    assert got.status_code == 200, got.text
+    data = got.json()
+    assert data["inserted"] == 2 and [r["row"] for r in data["rejected"]] == [2, 3]
+    assert "NUL" in data["rejected"][0]["reason"] and "nested more than" in data["rejected"][1]["reason"]

@@ -173,13 +173,14 @@ def test_ical_export_reads_back_as_the_same_shifts(make_rota: Callable[..., Rota
     start, end = fake_clock.now - ical.PAST, fake_clock.now + ical.AHEAD
     with unit_of_work(read_only=True) as s:
         data = ical.schedule_feed(s, rota.admin, rota.schedule_id)
-        final = service.compute(s, rota.admin, rota.schedule_id, start, end)
+        final = service.compute(s, rota.admin, rota.schedule_id, ical.computed_from(start), end)
+    shifts = [s_ for s_ in final.shifts if s_.end > start]  # the first one whole, not cut at the window's start
     cal = icalendar.Calendar.from_ical(data)
     events = recurring_ical_events.of(cal).between(start, end)
     read = sorted((e.decoded("dtstart"), e.decoded("dtend"), str(e.get("summary"))) for e in events)
-    assert [(a, b) for a, b, _ in read] == [(s_.start, s_.end) for s_ in final.shifts]
+    assert [(a, b) for a, b, _ in read] == [(s_.start, s_.end) for s_ in shifts] and read[0][0] < start
     names = {rota.people[0].user_id: "Айгерим", rota.people[1].user_id: "Yerzhan"}
-    assert all(summary.endswith(names[s_.user]) for (_, _, summary), s_ in zip(read, final.shifts, strict=True))
+    assert all(summary.endswith(names[s_.user]) for (_, _, summary), s_ in zip(read, shifts, strict=True))
     assert all(str(v.get("uid")).endswith("@rapidresponse") for v in cal.walk("VEVENT"))
     assert len({str(v.get("uid")) for v in cal.walk("VEVENT")}) == len(read)
 
@@ -236,3 +237,24 @@ def test_fairness_counts_hours_nights_weekends_holidays_and_pages(make_rota: Cal
     assert sum(r.holiday_hours for r in both) == pytest.approx(72 + 9)  # 21-23 March, 24 March to 09:00
     assert sum(r.nights for r in both) == 4  # nights starting 20, 21, 22 and 23 March
     assert rows[rota.people[0].username].pages == 0  # the page was on 1 March, outside the period
+
+
+def _uids(data: bytes) -> dict[str, tuple[datetime, datetime]]:
+    return {str(e.get("uid")): (e.decoded("dtstart"), e.decoded("dtend"))
+            for e in icalendar.Calendar.from_ical(data).walk("VEVENT")}
+
+
+def test_ical_uids_are_the_same_on_every_fetch(make_rota: Callable[..., Rota], fake_clock: Any) -> None:
+    rota = make_rota()
+    person = rota.people[1]
+    with unit_of_work(read_only=True) as s:
+        first = _uids(ical.schedule_feed(s, rota.admin, rota.schedule_id))
+        mine = _uids(ical.person_feed(s, rota.admin, auth.find_person(s, person.username)))
+    fake_clock.advance(hours=5)
+    with unit_of_work(read_only=True) as s:
+        second = _uids(ical.schedule_feed(s, rota.admin, rota.schedule_id))
+        mine_again = _uids(ical.person_feed(s, rota.admin, auth.find_person(s, person.username)))
+    horizon = fake_clock.now - timedelta(hours=5) + ical.AHEAD  # what the first fetch could show
+    assert first and {u for u, (start, _) in second.items() if start < horizon} == set(first)
+    assert all(second[u][0] == first[u][0] for u in first)
+    assert {u for u, (start, _) in mine_again.items() if start < horizon} == set(mine)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
-from ..schemas import Page
+from ..schemas import IsoDate, Page
 
 
 class Action(StrEnum):
@@ -47,7 +47,7 @@ class DecisionCreate(_In):
     content_url: str = Field("", max_length=2000)
     content_type: ContentKind = "video"
     content_language: LanguageTag | None = None
-    content_date: date
+    content_date: IsoDate
     action: Action
     ground: Literal["policy", "law"] = "policy"
     policy_clause: str = Field("", max_length=2000, description="Default: the harm's clause in the taxonomy")
@@ -61,7 +61,7 @@ class DecisionCreate(_In):
     source_type: Source = "voluntary"
     source_identity: str = Field("", max_length=500)
     facts: Text5000
-    end_date: date | None = None
+    end_date: IsoDate | None = None
     incident: str | None = Field(None, max_length=20, description="Incident reference")
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from .. import events, signals
 from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
-from ..db import get_or_404
+from ..db import get_or_404, paged
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..signals import SeriesKey
 from .events import (
@@ -236,8 +236,8 @@ def list_alerts(session: Session, actor: Actor, *, state: str | None = None, har
     if country:
         conds.append(Alert.country == country.upper())
     total = session.execute(select(func.count()).select_from(Alert).where(*conds)).scalar_one()
-    rows = session.execute(select(Alert).where(*conds).order_by(Alert.raised_at.desc(), Alert.id.desc())
-                           .limit(limit).offset(offset)).scalars()
+    rows = session.execute(paged(select(Alert).where(*conds).order_by(Alert.raised_at.desc(), Alert.id.desc()),
+                                 limit, offset)).scalars()
     return list(rows), total
 
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime, BaseModel
+from pydantic import BaseModel
 
 from ..clock import now
 from ..db import unit_of_work
 from ..http import ActorDep, Id
+from ..schemas import IsoDateTime
 from . import service
 from .schemas import (
     AlertOut,
@@ -201,7 +202,7 @@ def get_series(actor: ActorDep, harm: Annotated[str, Query(max_length=60, patter
                country: Annotated[str, Query(max_length=2, pattern=r"^([A-Za-z]{2})?$")] = "",
                language: Annotated[str, Query(max_length=16, pattern=r"^[A-Za-z0-9-]*$")] = "",
                hours: Annotated[int, Query(ge=1, le=service.MAX_SERIES_HOURS)] = 24,
-               until: AwareDatetime | None = None) -> SeriesOut:
+               until: IsoDateTime | None = None) -> SeriesOut:
     """One harm × country × language series ("" for unknown) per 5-minute bucket, with the expected count
     (median of the same time of day over the last week), its band and the alert crossings."""
     with unit_of_work(read_only=True) as s:

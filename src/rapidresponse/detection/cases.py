@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from .. import auth, events, incidents, signals
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import paged
 from ..errors import InvalidTransition, NotFound, ValidationFailed
 from ..incidents import IncidentCreate, IncidentSummary
 from . import alerts
@@ -81,8 +82,8 @@ def list_cases(session: Session, actor: Actor, *, status: str | None = None, ass
     if assignee:
         conds.append(Case.assignee == assignee)
     total = session.execute(select(func.count()).select_from(Case).where(*conds)).scalar_one()
-    rows = session.execute(select(Case).where(*conds).order_by(Case.opened_at.desc(), Case.id.desc())
-                           .limit(limit).offset(offset)).scalars()
+    rows = session.execute(paged(select(Case).where(*conds).order_by(Case.opened_at.desc(), Case.id.desc()),
+                                 limit, offset)).scalars()
     return list(rows), total
 
 

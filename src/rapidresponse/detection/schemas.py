@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from ..schemas import Page, Strict
+from ..schemas import IsoDateTime, Page, Strict
 
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000,
                                           pattern=r"^[^\x00]*$")]
@@ -43,13 +43,13 @@ class AlertOut(BaseModel):
 
 
 class SnoozeIn(Strict):
-    until: AwareDatetime
+    until: IsoDateTime
     reason: Reason
 
 
 class SuppressIn(Strict):
     reason: Reason
-    expires_at: AwareDatetime
+    expires_at: IsoDateTime
 
 
 class DismissIn(Strict):
@@ -65,7 +65,7 @@ class SuppressionIn(Strict):
     country: Pattern = "*"
     language: Pattern = "*"
     reason: Reason
-    expires_at: AwareDatetime
+    expires_at: IsoDateTime
 
 
 class SuppressionOut(BaseModel):
@@ -88,7 +88,7 @@ class CaseIn(Strict):
     harm: Annotated[str, StringConstraints(max_length=60, pattern=r"^([a-z0-9][a-z0-9_.-]*)?$")] = ""
     countries: list[Annotated[str, StringConstraints(max_length=2)]] = Field(default=[], max_length=60)
     languages: list[Annotated[str, StringConstraints(max_length=16)]] = Field(default=[], max_length=30)
-    first_signal_at: AwareDatetime | None = None
+    first_signal_at: IsoDateTime | None = None
 
 
 class AssignIn(Strict):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
-from ..db import get_or_404
+from ..db import get_or_404, paged
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import csvfile, pdq
 from .events import Created, EntriesAdded, EntryRemoved, Imported, Updated
@@ -105,7 +105,7 @@ def entries(session: Session, actor: Actor, list_id: int, *, version: int | None
         conds.append(HashEntry.hash.like(escaped + "%", escape="\\") |
                      func.lower(HashEntry.label).like("%" + escaped + "%", escape="\\"))
     total = session.execute(select(func.count()).select_from(HashEntry).where(*conds)).scalar_one()
-    rows = session.scalars(select(HashEntry).where(*conds).order_by(HashEntry.id).limit(limit).offset(offset))
+    rows = session.scalars(paged(select(HashEntry).where(*conds).order_by(HashEntry.id), limit, offset))
     return EntryPage(hash_list=list_out(hl), version=hl.version if version is None else version,
                      items=[entry_out(e) for e in rows], total=int(total), limit=limit, offset=offset)
 
@@ -120,7 +120,7 @@ def versions(session: Session, actor: Actor, list_id: int) -> list[VersionOut]:
 def recent_matches(session: Session, actor: Actor, list_id: int, limit: int = 20) -> list[IntakeMatchOut]:
     """Signals matched against this list at intake, newest first."""
     hl = _load(session, actor, list_id)
-    q = select(HashMatch).where(HashMatch.list_id == hl.id).order_by(HashMatch.id.desc()).limit(limit)
+    q = paged(select(HashMatch).where(HashMatch.list_id == hl.id).order_by(HashMatch.id.desc()), limit)
     return [IntakeMatchOut(signal_id=m.signal_id, list_id=m.list_id, entry_id=m.entry_id, distance=m.distance,
                            matched_at=m.matched_at) for m in session.scalars(q)]
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ..schemas import (
     Countries,
     Country,
     Harms,
+    IsoDateTime,
     Language,
     Languages,
     LongText,
@@ -32,7 +33,7 @@ class IncidentCreate(Strict):
     languages: Languages = []
     source_description: LongText = ""
     severity: SeverityInput | None = Field(default=None, description="Matrix inputs; defaults by type")
-    detected_at: AwareDatetime | None = None
+    detected_at: IsoDateTime | None = None
     restricted: bool | None = Field(default=None, description="Defaults to true for child safety")
 
 
@@ -76,14 +77,14 @@ class TaskCreate(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
     description: LongText = ""
     owner: Username | None = None
-    due_at: AwareDatetime | None = None
+    due_at: IsoDateTime | None = None
 
 
 class TaskUpdate(Strict):
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] | None = None
     description: LongText | None = None
     owner: Username | None = None
-    due_at: AwareDatetime | None = None
+    due_at: IsoDateTime | None = None
     status: TaskStatus | None = None
 
 

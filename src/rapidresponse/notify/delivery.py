@@ -1,4 +1,5 @@
-"""Outbox delivery: claim due messages with a lease, deliver after the claim commits, record outcomes.
+"""Outbox delivery: claim due messages with a lease, deliver after the claim commits, record each
+outcome (in its own transaction) as soon as its message is sent.
 
 A message goes ``pending → sending → delivered``; a failed attempt makes it ``failed`` with
 ``next_attempt_at`` set by exponential backoff with full jitter; after ``max_attempts`` it is ``dead``
@@ -15,7 +16,9 @@ has one writer at a time (``BEGIN IMMEDIATE``, and no ``FOR UPDATE``), so the co
 the same write transaction, is the claim. A message is
 due when it is pending or failed and its time has come, or when it is ``sending`` and its lease has
 expired: a worker killed mid-delivery loses nothing, its claims are taken again (at least once), and
-receivers drop duplicates by the idempotency key the message carries. Outcomes are written only by the
+receivers drop duplicates by the idempotency key the message carries. Each outcome commits on its own
+as its send returns, so a worker killed in the middle of a batch sends again only the messages it was
+sending at that moment (at most one per sender thread), not the batch. Outcomes are written only by the
 holder of the claim's token, so a slow worker whose lease expired cannot overwrite a newer attempt.
 """
 
@@ -69,6 +72,14 @@ class BatchResult:
     dead: int = 0
     stale: int = 0
     errors: dict[int, str] = field(default_factory=dict)
+
+    def add(self, other: BatchResult) -> None:
+        self.claimed += other.claimed
+        self.delivered += other.delivered
+        self.failed += other.failed
+        self.dead += other.dead
+        self.stale += other.stale
+        self.errors.update(other.errors)
 
 
 def backoff(attempt: int, rng: random.Random, settings: OutboxConfig) -> float:
@@ -154,11 +165,21 @@ def _senders() -> ThreadPoolExecutor:
         return _pool
 
 
-def deliver(envelopes: list[Envelope], channels: dict[str, Channel]) -> list[Outcome]:
-    """Send concurrently (no database work here)."""
-    if len(envelopes) == 1:
-        return [send_one(envelopes[0], channels)]
-    return list(_senders().map(lambda e: send_one(e, channels), envelopes))
+def deliver(claimed: Claim, channels: dict[str, Channel], rng: random.Random | None = None) -> BatchResult:
+    """Send the claimed messages concurrently; each outcome is committed as soon as its send returns."""
+
+    def one(envelope: Envelope) -> BatchResult:
+        outcome = send_one(envelope, channels)
+        with unit_of_work() as s:
+            return record_outcomes(s, claimed, [outcome], rng)
+
+    result = BatchResult(claimed=len(claimed.messages))
+    alone = len(claimed.messages) == 1 or get_settings().outbox.concurrency <= 1
+    done = (one(e) for e in claimed.messages) if alone else _senders().map(one, claimed.messages)
+    for r in done:
+        result.add(r)
+    result.claimed = len(claimed.messages)
+    return result
 
 
 def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
@@ -200,7 +221,7 @@ def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
             result.failed += 1
     result.delivered = len(delivered)
     result.stale += len(ok_ids) - len(delivered)
-    if delivered:  # one event per batch, not one chain write per message
+    if delivered:
         events.record(session, None, Delivered(subject_id="deliveries", ids=sorted(delivered), count=len(delivered)))
     return result
 
@@ -229,14 +250,12 @@ def reset() -> None:
 
 def process_batch(*, limit: int | None = None, rng: random.Random | None = None,
                   using: dict[str, Channel] | None = None) -> BatchResult:
-    """Claim (and commit), deliver, record: one round of the worker."""
+    """Claim (and commit), then deliver and record message by message: one round of the worker."""
     with unit_of_work() as s:
         claimed = claim(s, limit=limit)
     if not claimed.messages:
         return BatchResult()
-    outcomes = deliver(claimed.messages, using or channels())
-    with unit_of_work() as s:
-        return record_outcomes(s, claimed, outcomes, rng)
+    return deliver(claimed, using or channels(), rng)
 
 
 def drain(*, max_batches: int = 1000, rng: random.Random | None = None,
@@ -247,10 +266,5 @@ def drain(*, max_batches: int = 1000, rng: random.Random | None = None,
         r = process_batch(rng=rng, using=using)
         if not r.claimed:
             break
-        total.claimed += r.claimed
-        total.delivered += r.delivered
-        total.failed += r.failed
-        total.dead += r.dead
-        total.stale += r.stale
-        total.errors.update(r.errors)
+        total.add(r)
     return total

@@ -17,7 +17,7 @@ from .. import events
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
-from ..db import get_or_404
+from ..db import get_or_404, paged
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import validation as check
 from .events import Queued, Retried
@@ -96,8 +96,7 @@ def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = No
     if incident_id is not None:
         query = query.where(OutboxMessage.incident_id == incident_id)
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(OutboxMessage.id.desc()).limit(max(1, min(limit, 500)))
-                           .offset(max(0, offset))).scalars().all()
+    rows = session.execute(paged(query.order_by(OutboxMessage.id.desc()), limit, offset, most=500)).scalars().all()
     return [NotificationOut.model_validate(m) for m in rows], total
 
 

@@ -7,13 +7,13 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
-from pydantic import AwareDatetime
 
 from .. import auth
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import ValidationFailed
 from ..http import ActorDep, Id
+from ..schemas import IsoDateTime
 from . import ical, paging, policies, reports, service, swaps
 from .schemas import (
     FairnessRow,
@@ -39,7 +39,7 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1/oncall", tags=["oncall"])
-When = Annotated[AwareDatetime | None, Query()]
+When = Annotated[IsoDateTime | None, Query()]
 EARLIEST, LATEST = datetime(2000, 1, 1).astimezone(), datetime(2100, 1, 1).astimezone()
 ICAL = {200: {"content": {"text/calendar": {}}, "description": "An iCalendar (RFC 5545) file"}}
 

@@ -1,9 +1,15 @@
 """iCalendar feeds (RFC 5545) of final shifts: per schedule and per person. Calendar clients fetch
-them from a signed link (see :mod:`.tokens`) since they cannot log in."""
+them from a signed link (see :mod:`.tokens`) since they cannot log in.
+
+A shift's UID is made of the schedule, where the shift comes from (layer or override and its id) and
+its start, so every fetch gives a shift the same UID and a client updates it rather than adding a copy.
+Shifts are computed from a fixed point before the feed's window (``computed_from``), never from the
+moving window start, which would cut the first shift at a different time, and give it another UID, on
+every fetch."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
@@ -18,6 +24,8 @@ from .schemas import ShiftOut
 from .service import compute, get_schedule, shift_out, shifts_of, users_by_id
 
 PAST, AHEAD = timedelta(days=14), timedelta(days=90)
+LOOKBACK = timedelta(days=28)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 FEED_SCHEDULE, FEED_USER = 1, 2
 
 
@@ -28,6 +36,13 @@ def _calendar(name: str) -> Calendar:
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     return cal
+
+
+def computed_from(start: datetime) -> datetime:
+    """Where shifts shown from ``start`` on are computed from: at least ``LOOKBACK`` earlier, on a grid of
+    ``LOOKBACK`` steps, so it stays put from fetch to fetch. Only a shift longer than ``LOOKBACK`` that
+    began before it is cut there (and its UID changes once every ``LOOKBACK``)."""
+    return EPOCH + ((start - LOOKBACK - EPOCH) // LOOKBACK) * LOOKBACK
 
 
 def _event(shift: ShiftOut, *, schedule: Schedule, team: str, stamp: datetime) -> Event:
@@ -48,11 +63,11 @@ def schedule_feed(session: Session, actor: Actor, schedule_id: int, start: datet
     sched = get_schedule(session, actor, schedule_id)
     at = now()
     start, end = start or at - PAST, end or at + AHEAD
-    final = compute(session, actor, sched.id, start, end)
-    users = users_by_id(session, [s.user for s in final.shifts])
+    shown = [s for s in compute(session, actor, sched.id, computed_from(start), end).shifts if s.end > start]
+    users = users_by_id(session, [s.user for s in shown])
     team = session.get(Team, sched.team_id)
     cal = _calendar(f"{team.name if team else ''} · {sched.name}")
-    for s in final.shifts:
+    for s in shown:
         cal.add_component(_event(shift_out(s, users), schedule=sched, team=team.name if team else "", stamp=at))
     return cal.to_ical()
 
@@ -64,7 +79,9 @@ def person_feed(session: Session, actor: Actor, user: Person, start: datetime | 
     cal = _calendar(f"On call: {user.display_name or user.username}")
     teams = {}
     users = {user.id: user}
-    for sched, s in shifts_of(session, actor, user.id, start, end):
+    for sched, s in shifts_of(session, actor, user.id, computed_from(start), end):
+        if s.end <= start:
+            continue
         if sched.team_id not in teams:
             team = session.get(Team, sched.team_id)
             teams[sched.team_id] = team.name if team else ""

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from .. import auth, events, incidents
 from ..auth import SYSTEM, Actor, Perm, Person
 from ..clock import now
+from ..db import paged
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..incidents import OPEN_STATUSES, Role, RoleAssign
 from ..notify import RESTRICTED_TITLE
@@ -318,8 +319,8 @@ def list_pages(session: Session, actor: Actor, *, status: list[str] | None = Non
     if mine:
         query = query.where(Page.id.in_(select(PageTarget.page_id).where(PageTarget.user_id == actor.user_id)))
     total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
-    rows = session.execute(query.order_by(Page.triggered_at.desc(), Page.id.desc())
-                           .limit(max(1, min(limit, 500))).offset(max(0, offset))).scalars().all()
+    rows = session.execute(paged(query.order_by(Page.triggered_at.desc(), Page.id.desc()), limit, offset,
+                                 most=500)).scalars().all()
     return list(rows), total
 
 

@@ -8,10 +8,10 @@ from functools import cache
 from typing import Annotated, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from ..incidents import IncidentType
-from ..schemas import Countries, Country, Languages, Strict, Username
+from ..schemas import Countries, Country, IsoDate, IsoDateTime, Languages, Strict, Username
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
@@ -78,7 +78,7 @@ class LayerIn(Strict):
     level: Annotated[int, Field(ge=1, le=100, description="Higher levels cover lower ones")]
     users: Annotated[list[Username], Field(min_length=1, max_length=50)]
     timezone: TimeZone
-    start_date: date
+    start_date: IsoDate
     handoff_time: HHMM = "09:00"
     shift_length: Annotated[int, Field(ge=1, le=1000)] = 1
     shift_unit: Unit = "weeks"
@@ -93,8 +93,8 @@ class LayerIn(Strict):
 
 
 class Window(Strict):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+    starts_at: IsoDateTime
+    ends_at: IsoDateTime
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
-from ..schemas import Page
+from ..schemas import IsoDateTime, Page
 
 
 class Outcome(StrEnum):
@@ -36,7 +36,7 @@ class RequestCreate(_In):
     legal_basis: str = Field(min_length=1, max_length=2000)
     language: LanguageTag
     summary: str = Field("", max_length=5000)
-    received_at: datetime
+    received_at: IsoDateTime
     items: list[Annotated[str, Field(min_length=1, max_length=2000)]] = Field(min_length=1, max_length=500)
     deadline: str | None = Field(None, max_length=60, description="Deadline name (default: the regulator's)")
     owner: str | None = Field(None, max_length=64, description="Username (default: you)")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
-from pydantic import AwareDatetime
 
 from ..db import unit_of_work
 from ..http import ActorDep
-from ..schemas import Page
+from ..schemas import IsoDateTime, Page
 from . import service, trends
 from .schemas import (
     BatchIn,
@@ -54,7 +53,7 @@ def get_series(actor: ActorDep, query: Annotated[SeriesQuery, Query()]) -> Serie
 @router.get("/trends", response_model=list[TrendOut])
 def list_trends(actor: ActorDep, min_count: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
                 harm: Annotated[str | None, Query(max_length=60)] = None,
-                since: AwareDatetime | None = None,
+                since: IsoDateTime | None = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50,
                 order: Literal["recent", "growth"] = "recent") -> list[TrendOut]:
     """Near-duplicate report clusters, most recently active first (``order=growth``: fastest growing

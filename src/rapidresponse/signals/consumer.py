@@ -11,6 +11,7 @@ import structlog
 
 from ..auth import Actor, Perm
 from ..db import unit_of_work
+from ..schemas import bounded_json
 from . import service
 from .streams import Delivery, StreamSource
 
@@ -31,9 +32,11 @@ def _decode(d: Delivery) -> dict[str, Any]:
     if len(d.data) > MAX_MESSAGE_BYTES:
         return {"_error": f"message is over {MAX_MESSAGE_BYTES} bytes"}
     try:
-        data = json.loads(d.data.decode("utf-8"))
+        data = bounded_json(d.data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return {"_error": f"not a UTF-8 JSON message ({exc})"}
+    except ValueError as exc:
+        return {"_error": str(exc)}
     return data if isinstance(data, dict) else {"_error": "a message must hold one JSON object"}
 
 

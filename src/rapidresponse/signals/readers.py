@@ -17,6 +17,7 @@ from typing import Any, BinaryIO, Literal
 
 from ..errors import ValidationFailed
 from ..extras import need
+from ..schemas import bounded_json
 from .schemas import SignalIn
 
 Format = Literal["csv", "jsonl", "parquet"]
@@ -78,9 +79,12 @@ def read_jsonl(fh: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[Item
         if not text.strip():
             continue
         try:
-            data = json.loads(text)
+            data = bounded_json(text)
         except json.JSONDecodeError as exc:
             yield Item(number, None, text.rstrip("\r\n"), f"not JSON: {exc.msg} at column {exc.colno}"), size
+            continue
+        except ValueError as exc:
+            yield Item(number, None, text.rstrip("\r\n"), str(exc)), size
             continue
         if not isinstance(data, dict):
             yield Item(number, None, text.rstrip("\r\n"), "a line must hold one JSON object"), size
@@ -92,7 +96,7 @@ def _csv_row(header: list[str], values: list[str]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in zip(header, values, strict=True):
         if key == "metadata":
-            data[key] = json.loads(value) if value.strip() else {}
+            data[key] = bounded_json(value) if value.strip() else {}
         elif value != "" or key == "text":
             data[key] = value
     return data
@@ -129,6 +133,8 @@ def read_csv(fh: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[tuple[Item, 
             yield Item(number, _csv_row(header, values), raw), size
         except json.JSONDecodeError as exc:
             yield Item(number, None, raw, f"metadata: not JSON ({exc.msg})"), size
+        except ValueError as exc:
+            yield Item(number, None, raw, f"metadata: {exc}"), size
     if header is None:
         raise FileUnreadable("the file is empty: a CSV file starts with a header line")
 

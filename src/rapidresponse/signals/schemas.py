@@ -6,7 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ..schemas import IsoDateTime, JsonObject, Strict
 
 MAX_BATCH = 10_000
 BUCKET_MINUTES = 5
@@ -22,14 +24,14 @@ class Source(StrEnum):
     REGULATOR = "regulator"
 
 
-class SignalIn(BaseModel):
-    """One signal as a client sends it."""
+class SignalIn(Strict):
+    """One signal as a client sends it (text with NUL characters is refused, row by row)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     external_id: str = Field(min_length=1, max_length=200)
     source: Source
-    occurred_at: AwareDatetime
+    occurred_at: IsoDateTime
     content_id: str | None = Field(default=None, max_length=200)
     content_type: str | None = Field(default=None, max_length=20)
     text: str = Field(default="", max_length=20_000)
@@ -39,7 +41,7 @@ class SignalIn(BaseModel):
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     language: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
     reporter_type: str | None = Field(default=None, max_length=40)
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: JsonObject = Field(default_factory=dict)
 
     @field_validator("country")
     @classmethod
@@ -116,8 +118,8 @@ class SignalFilter(BaseModel):
     country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
     source: Source | None = None
-    since: AwareDatetime | None = None
-    until: AwareDatetime | None = None
+    since: IsoDateTime | None = None
+    until: IsoDateTime | None = None
     q: str | None = Field(default=None, max_length=200, pattern=r"^[^\x00]*$",
                           description="Text search (case-insensitive)")
     trend_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
@@ -132,8 +134,8 @@ class SeriesQuery(BaseModel):
     harm: str | None = Field(default=None, pattern=HARM_PATTERN)
     country: str | None = Field(default=None, pattern=COUNTRY_PATTERN)
     language: str | None = Field(default=None, pattern=LANGUAGE_PATTERN)
-    since: AwareDatetime
-    until: AwareDatetime
+    since: IsoDateTime
+    until: IsoDateTime
     bucket_minutes: int = Field(default=BUCKET_MINUTES, ge=BUCKET_MINUTES, le=7 * 24 * 60)
 
 
@@ -165,8 +167,8 @@ class TrendOut(BaseModel):
 
 
 class TrendSeriesQuery(BaseModel):
-    since: AwareDatetime
-    until: AwareDatetime
+    since: IsoDateTime
+    until: IsoDateTime
     bucket_minutes: int = Field(default=BUCKET_MINUTES, ge=BUCKET_MINUTES, le=7 * 24 * 60)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor, Perm
 from ..clock import now
-from ..db import get_or_404
+from ..db import get_or_404, paged
 from ..errors import NotFound, ValidationFailed
 from .buckets import bucket_of
 from .models import Trend, TrendBucket
@@ -69,9 +69,8 @@ def list_trends(session: Session, actor: Actor, *, min_count: int = 2, harm: str
         conds.append(Trend.harm == harm)
     if since:
         conds.append(Trend.last_seen >= since)
-    pool = limit * 4 if order == "growth" else limit
-    found = list(session.execute(select(Trend).where(*conds).order_by(Trend.last_seen.desc(), Trend.id.desc())
-                                 .limit(pool)).scalars())
+    query = paged(select(Trend).where(*conds).order_by(Trend.last_seen.desc(), Trend.id.desc()), limit)
+    found = list(session.execute(query.limit(limit * 4) if order == "growth" else query).scalars())
     counts = _hour_counts(session, [t.id for t in found], now())
     out = [_out(t, counts[t.id]) for t in found]
     if order == "growth":

@@ -7,6 +7,7 @@ the user may not know of give the same page.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import structlog
@@ -30,7 +31,7 @@ def _texts(status: int, detail: str) -> tuple[str, str]:
     if status == 403:
         return N_("Forbidden"), ""
     if status == 405:
-        return N_("Not found"), ""
+        return N_("Method not allowed"), ""
     if status == 409:
         return N_("Conflict"), detail
     if status == 422:
@@ -40,21 +41,23 @@ def _texts(status: int, detail: str) -> tuple[str, str]:
     return N_("Something went wrong"), detail
 
 
-def html_error(request: Request, status: int, title: str, detail: str) -> Response:
+def html_error(request: Request, status: int, title: str, detail: str,
+               headers: Mapping[str, str] | None = None) -> Response:
     if status == 401:
         return RedirectResponse(login_url(request), status_code=303)
-    code = 404 if status == 405 else status
-    msgid, shown = _texts(code, detail)
+    msgid, shown = _texts(status, detail)
     try:
         from .templating import render
 
-        return render(request, "error.html", {"status": code, "title_msgid": msgid, "detail": shown, "here": "/"},
-                      status=code)
+        page = render(request, "error.html", {"status": status, "title_msgid": msgid, "detail": shown, "here": "/"},
+                      status=status)
     except Exception as exc:  # the error page must not fail itself (e.g. database down)
         log.warning("cannot render error page", error=str(exc))
-        body = (f"<!doctype html><meta charset=utf-8><title>{code} {html.escape(title)}</title>"
+        body = (f"<!doctype html><meta charset=utf-8><title>{status} {html.escape(title)}</title>"
                 f"<h1>{html.escape(title)}</h1><p>{html.escape(shown)}</p><p><a href='/'>Home</a></p>")
-        return HTMLResponse(body, status_code=code)
+        page = HTMLResponse(body, status_code=status)
+    page.headers.update(headers or {})
+    return page
 
 
 async def _domain_error(request: Request, exc: Exception) -> Any:
@@ -74,7 +77,8 @@ async def _validation_error(request: Request, exc: Exception) -> Any:
 async def _http_error(request: Request, exc: Exception) -> Any:
     assert isinstance(exc, StarletteHTTPException)
     if not http.is_api(request) and exc.status_code in (404, 405):
-        return html_error(request, exc.status_code, "Not found", str(exc.detail))
+        return html_error(request, exc.status_code, str(exc.detail), str(exc.detail),
+                          http.error_headers(request, exc))
     return await http.http_error(request, exc)
 
 
