@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 
-from ..schemas import LongText, Page, Reason, Strict, Title, Username
+from ..schemas import IsoDateTime, LongText, Page, Reason, Strict, Title, Username
 
 Kind = Literal["policy", "product", "detection", "playbook", "lexicon", "training", "wellness", "legal"]
 Priority = Literal["high", "medium", "low"]
@@ -32,7 +32,7 @@ class ReviewEdit(Strict):
 
 
 class MomentIn(Strict):
-    at: AwareDatetime
+    at: IsoDateTime
     kind: Literal["signal", "alert", "case", "declared", "page", "acknowledged", "severity", "status", "mitigated",
                   "resolved", "update", "request", "reply", "breach", "note", "other"] = "other"
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
@@ -45,7 +45,7 @@ class MomentOrder(Strict):
 
 
 class MeetingIn(Strict):
-    held_at: AwareDatetime
+    held_at: IsoDateTime
     attendees: list[Username] = Field(default_factory=list, max_length=100)
     notes: LongText = ""
 
@@ -150,7 +150,7 @@ class ActionItemIn(Strict):
     kind: Kind
     priority: Priority = "medium"
     owner: Username | None = None
-    due_at: AwareDatetime | None = None
+    due_at: IsoDateTime | None = None
     proposed_playbook: Annotated[str, StringConstraints(max_length=200_000)] = ""
 
 
@@ -159,7 +159,7 @@ class ActionItemUpdate(Strict):
     description: LongText | None = None
     priority: Priority | None = None
     owner: Username | None = None
-    due_at: AwareDatetime | None = None
+    due_at: IsoDateTime | None = None
     status: ItemStatus | None = None
     evidence: LongText | None = None
     reason: Reason | None = None

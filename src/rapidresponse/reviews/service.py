@@ -391,6 +391,8 @@ def list_reviews(session: Session, actor: Actor, *, state: str | None = None, li
     rows = list(session.execute(select(Review).order_by(Review.updated_at.desc(), Review.id.desc())).scalars())
     visible = incidents.visible_ids(session, actor, {r.incident_id for r in rows})
     rows = [r for r in rows if r.incident_id in visible and (state is None or r.state == state)]
+    if limit < 1 or offset < 0:
+        raise ValidationFailed("limit must be at least 1 and offset 0 or more")
     page = rows[offset:offset + limit]
     open_items = actions.open_item_count(session, [r.id for r in page])
     out = []
