@@ -355,3 +355,22 @@ def test_the_cli_drafts_signs_publishes_and_exports(make_user: Callable[..., Act
     assert "Ключевые моменты" in out.read_text(encoding="utf-8") or "Key moments" not in out.read_text()
     bad = runner.invoke(app, ["reviews", "export", ref, "--format", "docx", *as_cmd])
     assert bad.exit_code == 2
+
+
+def test_submitting_asks_the_people_on_the_incident_for_feedback(
+        make_user: Callable[..., Actor], make_incident: Callable[..., str], channels: Any, smtp: Any) -> None:
+    from rapidresponse.notify import delivery
+
+    cmd = make_user("commander", email="cmd@example.org")
+    legal = make_user("legal", email="legal@example.org", locale="ru")
+    ref = make_incident(cmd)
+    with unit_of_work() as s:
+        incidents.assign_role(s, cmd, ref, incidents.RoleAssign(username=legal.username, role="legal"))
+    _status(cmd, ref, "active")
+    with unit_of_work() as s:
+        reviews.draft(s, cmd, ref)
+        reviews.submit(s, cmd, ref)
+    delivery.drain(using=channels)
+    asked = [m for m in smtp.inbox.messages if "/review" in m.message.get_body().get_content()]
+    assert [r for m in asked for r in m.rcpt_tos] == ["legal@example.org"]  # not the commander who submitted
+    assert "Ваш отзыв для разбора" in asked[0].message["Subject"]

@@ -33,6 +33,7 @@ KINDS: dict[str, str] = {
     "stakeholder.update": "a stakeholder update sent to an audience you are in",
     "request.deadline_warning": "a regulator request you own has used 50%, 75% or 90% of its legal clock",
     "request.breached": "a regulator request's legal deadline passed without a reply (owner and legal)",
+    "review.feedback": "the review of an incident you took part in asks for your feedback",
     "action_item.overdue": "a review's action item you own is overdue (its commander, after a grace period)",
 }
 DEFAULT_CHANNELS = ["email"]

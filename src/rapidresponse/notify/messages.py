@@ -74,6 +74,16 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                "{actor}: решение по вашему тексту ({approval_kind}){on_ref} — {decision_ru_lower}.\n\n{comment}\n\n"
                "{approvals_url}"),
     },
+    "review.feedback": {
+        "en": ("{ref}: how did the response go? Your feedback for the review",
+               "{actor} has put the review of {ref} up for review. Before the review meeting, tell the team in a "
+               "few lines what went well, what went poorly and how you coped (anonymously if you prefer).\n\n"
+               "{title}\nGive feedback: {url}/review"),
+        "ru": ("{ref}: как прошло реагирование? Ваш отзыв для разбора",
+               "{actor} передал(а) разбор инцидента {ref} на согласование. До встречи по разбору напишите в "
+               "нескольких строках, что прошло хорошо, что плохо и как вы справлялись (можно анонимно).\n\n"
+               "{title}\nОставить отзыв: {url}/review"),
+    },
     "action_item.overdue": {
         "en": ("{ref}: action item overdue — {item}",
                "The action item “{item}” from the review of {ref} was due {due} and is still {status} "

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth, events, incidents, playbooks
+from .. import auth, events, incidents, notify, playbooks
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -282,11 +282,11 @@ def move_moment(session: Session, actor: Actor, ref: str, moment_id: int, by: in
     return reorder_moments(session, actor, ref, MomentOrder(ids=ids))
 
 
-def _move(session: Session, actor: Actor, inc: IncidentSummary, review: Review, to: str) -> None:
+def _move(session: Session, actor: Actor, inc: IncidentSummary, review: Review, to: str) -> events.Event:
     previous = review.state
     review.state, review.updated_at = to, now()
-    _record(session, actor, ReviewStateChanged(subject_id=inc.id, ref=inc.ref, review_id=review.id,
-                                               previous=previous, to=to))
+    return events.record(session, actor, ReviewStateChanged(subject_id=inc.id, ref=inc.ref, review_id=review.id,
+                                                            previous=previous, to=to))
 
 
 def submit(session: Session, actor: Actor, ref: str) -> ReviewOut:
@@ -294,7 +294,12 @@ def submit(session: Session, actor: Actor, ref: str) -> ReviewOut:
     inc, review = _editable(session, actor, ref)
     if review.state != "draft":
         raise InvalidTransition(f"the review of {inc.ref} is already {review.state.replace('_', ' ')}")
-    _move(session, actor, inc, review, "in_review")
+    ev = _move(session, actor, inc, review, "in_review")
+    # Everyone who took part is asked for short feedback (anonymous if they choose) before the meeting.
+    facts = {"ref": inc.ref, "title": inc.title, "severity": inc.severity, "actor": actor.display_name}
+    people = auth.people(session, {m.user_id for m in incidents.members(session, inc.id)} - {actor.user_id})
+    for person in people.values():
+        notify.notify_user(session, person, kind="review.feedback", ev=ev, facts=facts, restricted=inc.restricted)
     return _out(session, inc, review)
 
 
