@@ -64,7 +64,7 @@ pages.globals_(REVIEW_STATES=vocab.STATES, REVIEW_STATE_LABELS=vocab.STATE_LABEL
                ITEM_STATUS_LABELS={"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done"),
                                    "cancelled": N_("Cancelled")},
                PRIORITY_LABELS={"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")},
-               CRITERION_LABELS={"open": N_("Open"), "met": N_("Met"), "waived": N_("Waived")})
+               CRITERION_LABELS={"open": N_("Not decided yet"), "met": N_("Met"), "waived": N_("Waived")})
 MISSING = {"the review meeting has not been recorded": N_("the review meeting has not been recorded"),
            "the summary is empty": N_("the summary is empty")}
 MAX_WHYS = 7
