@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -251,3 +253,22 @@ def test_playbook_proposal_is_accepted_from_the_editor(client: TestClient,
     item = _review(cmd, ref).action_items[0]
     page = _post(client, f"/action-items/{item.id}/accept-playbook", csrf, back=f"/incidents/{ref}/review")
     assert "The proposed playbook was saved as a new version." in page and "dangerous_challenge 77.0.0" in page
+
+
+def test_the_editor_draws_exposure_by_country(client: TestClient, logged_in: Login, fake_clock: Any,
+                                              make_incident: Callable[..., str],
+                                              make_signals: Callable[..., Any]) -> None:
+    cmd, csrf = logged_in("commander")
+    t0 = fake_clock.now
+    rows = [{"external_id": f"s{i}", "source": "user_report", "occurred_at": (t0 + timedelta(minutes=i)).isoformat(),
+             "harm": "dangerous_challenge", "country": country, "language": "ru", "text": f"сигнал {i}"}
+            for i, country in enumerate(("KZ", "KZ", "KZ", "RU"), start=1)]
+    make_signals(rows)
+    fake_clock.advance(hours=1)
+    ref = make_incident(cmd, harm_categories=["dangerous_challenge"], countries=["KZ", "RU"], languages=["ru"],
+                        detected_at=t0.isoformat())
+    _status(cmd, ref, "active", "mitigated")
+    page = _post(client, f"/incidents/{ref}/review/draft", csrf, language="en")
+    chart = page[page.index('class="sigchart hbars"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "Exposure before mitigation by country" in chart and "KZ: 3" in chart and "RU: 1" in chart
