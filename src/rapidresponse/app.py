@@ -46,6 +46,7 @@ from .policy import views as policy_views
 from .requests import api as requests_api
 from .requests import views as requests_views
 from .reviews import api as reviews_api
+from .reviews import views as reviews_views
 from .signals import api as signals_api
 from .signals import views as signals_views
 from .web import site
@@ -53,7 +54,8 @@ from .web import site
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
        decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
-         requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views)
+         requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
+         reviews_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 events.subscriber_failures()  # listed from the first scrape
