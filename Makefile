@@ -36,10 +36,12 @@ run: setup catalogs
 	$(RR) demo --serve
 
 browser-deps:
-	@if [ ! -x $(CHROMIUM) ]; then \
+	@if [ ! -x $(CHROMIUM) ] || ! ldconfig -p | grep -q libpangoft2; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "note: $(CHROMIUM) is missing (apt-get install chromium); browser tests will be skipped"; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium libpangoft2-1.0-0 \
+	      fonts-dejavu-core >/dev/null; \
+	  else echo "note: chromium or Pango is missing (apt-get install chromium libpangoft2-1.0-0 fonts-dejavu-core);" \
+	    "browser and PDF tests will be skipped"; fi; \
 	fi
 
 test: setup catalogs browser-deps lint

@@ -74,6 +74,21 @@ def _backend_url(name: str, tmp: Path) -> str:
     return PG_URL
 
 
+@pytest.fixture
+def pdf_export() -> None:
+    """PDF export needs WeasyPrint and Pango (Debian's chromium brings it): skip where they are
+    missing, but not in CI, where ``make test`` installs them."""
+    from rapidresponse import extras
+    from rapidresponse.errors import FeatureUnavailable
+
+    try:
+        extras.need("weasyprint", "pdf")
+    except FeatureUnavailable as exc:
+        if IN_CI:
+            pytest.fail(f"CI must be able to export PDF: {exc.detail}")
+        pytest.skip(f"PDF export unavailable here: {exc.detail}")
+
+
 @contextmanager
 def _private_database(url: str) -> Iterator[str]:
     """A fresh PostgreSQL database of this test run's own, beside the one the URL names, so that

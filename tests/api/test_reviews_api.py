@@ -22,7 +22,7 @@ def _status(client: TestClient, caller: Caller, ref: str, *statuses: str) -> Non
 
 
 def test_the_flow_from_draft_to_closed(client: TestClient, login: Callable[..., Caller],
-                                      declare: Callable[..., dict[str, Any]]) -> None:
+                                      declare: Callable[..., dict[str, Any]], pdf_export: None) -> None:
     cmd = login("commander")
     ref = declare(cmd, severity=SEV1)["ref"]
     _status(client, cmd, ref, "active", "resolved")

@@ -312,7 +312,7 @@ def test_a_playbook_action_item_saves_a_new_version(make_user: Callable[..., Act
 
 
 def test_exports_in_russian_and_english_and_a_pdf_that_holds_the_cyrillic(
-        make_user: Callable[..., Actor], make_reviewed: Callable[..., str]) -> None:
+        make_user: Callable[..., Actor], make_reviewed: Callable[..., str], pdf_export: None) -> None:
     cmd = make_user("commander")
     ref = make_reviewed(cmd)
     with unit_of_work() as s:
