@@ -45,7 +45,7 @@ browser-deps:
 	fi
 
 test: setup catalogs browser-deps lint
-	$(PY) -m pytest -q
+	$(PY) -m pytest --durations=25
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -85,7 +85,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
         description="Incident response for Trust & Safety teams. Authenticate with "
                     "`Authorization: Bearer <token>` (create one with `rapidresponse users token`). "
                     "Errors are RFC 9457 problem+json.",
-        docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None,
+        docs_url=None, openapi_url="/api/openapi.json", redoc_url=None,
     )
     app.add_exception_handler(DomainError, http.domain_error)
     app.add_exception_handler(RequestValidationError, http.validation_error)
@@ -94,6 +94,7 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     for module in API:
         app.include_router(module.router)
     _add_operational_routes(app)
+    _add_api_docs(app)
     site.mount(app)
     for module in PAGES:
         app.include_router(module.router)
@@ -125,6 +126,24 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
                        patterns={r"(/api/v1)?/hashlists/\d+/import": settings.max_hash_upload_bytes,
                                  r"/api/v1/hashes:match(-image)?|/hashlists/check": settings.max_hash_upload_bytes})
     return app
+
+
+def _add_api_docs(app: FastAPI) -> None:
+    """Swagger UI at /api/docs, its scripts and styles served from the installed swagger-ui-bundle
+    (no CDN: the docs work on a network without the internet)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.staticfiles import StaticFiles
+    from swagger_ui_bundle import swagger_ui_path
+
+    assets = "/api/docs/assets"
+    app.mount(assets, StaticFiles(directory=swagger_ui_path), name="api-docs-assets")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def api_docs() -> Response:
+        return get_swagger_ui_html(openapi_url="/api/openapi.json", title="rapidresponse API",
+                                   swagger_js_url=f"{assets}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{assets}/swagger-ui.css",
+                                   swagger_favicon_url=f"{assets}/favicon-32x32.png")
 
 
 def _add_operational_routes(app: FastAPI) -> None:

@@ -29,12 +29,19 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
-from rapidresponse import clock, decisions, requests
+from rapidresponse import clock, decisions, requests, reviews
 from rapidresponse.auth import Actor
 from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service, work
-from rapidresponse.incidents.schemas import IncidentCreate, LinkRequest, NoteCreate, RoleAssign, TaskCreate
+from rapidresponse.incidents.schemas import (
+    IncidentCreate,
+    LinkRequest,
+    NoteCreate,
+    RoleAssign,
+    StatusChange,
+    TaskCreate,
+)
 from rapidresponse.notify import endpoints as notify_endpoints
 from rapidresponse.notify import service as notify
 from rapidresponse.playbooks import updates
@@ -43,7 +50,7 @@ MISSING_REF = "INC-2099-0999"
 
 # Routes that cannot touch incidents: operations, API docs, static files, login and account plumbing.
 ALLOW_LIST = {
-    "/healthz", "/readyz", "/api/docs", "/api/openapi.json", "/docs/oauth2-redirect", "/static",
+    "/healthz", "/readyz", "/api/docs", "/api/docs/assets", "/api/openapi.json", "/docs/oauth2-redirect", "/static",
     "/login", "/logout", "/account/password", "/locale",
 }
 # Routes without a ref whose output changes with every request: checked for leaks, not for equality.
@@ -81,6 +88,23 @@ API_BODIES: dict[tuple[str, str], Body] = {
     ("PATCH", "/api/v1/incidents/{ref}/updates/{update_id}"): lambda w, who: {"subject": "probe", "body": "edited"},
     ("POST", "/api/v1/incidents/{ref}/updates/{update_id}/request-approval"): lambda w, who: {},
     ("POST", "/api/v1/incidents/{ref}/updates/{update_id}/send"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/review"): lambda w, who: {},
+    ("PATCH", "/api/v1/incidents/{ref}/review"): lambda w, who: {"summary": f"review by {who.name}"},
+    ("POST", "/api/v1/incidents/{ref}/review/figures"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/review/moments"): lambda w, who: {"at": "2026-03-01T08:30:00+00:00",
+                                                                        "text": f"moment by {who.name}"},
+    ("PUT", "/api/v1/incidents/{ref}/review/moments"): lambda w, who: {"ids": list(reversed(w.moment_ids))},
+    ("PUT", "/api/v1/incidents/{ref}/review/moments/{moment_id}"): lambda w, who: {
+        "at": "2026-03-01T08:30:00+00:00", "text": f"moment by {who.name}"},
+    ("DELETE", "/api/v1/incidents/{ref}/review/moments/{moment_id}"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/review/submit"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/review/meeting"): lambda w, who: {"held_at": "2026-03-01T08:00:00+00:00"},
+    ("POST", "/api/v1/incidents/{ref}/review/signoffs"): lambda w, who: {"role": "commander"},
+    ("POST", "/api/v1/incidents/{ref}/review/publish"): lambda w, who: {},
+    ("POST", "/api/v1/incidents/{ref}/review/feedback"): lambda w, who: {"went_well": f"feedback by {who.name}"},
+    ("PUT", "/api/v1/incidents/{ref}/review/criteria/{position}"): lambda w, who: {"state": "met"},
+    ("POST", "/api/v1/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
+                                                                             "kind": "policy"},
 }
 # Form fields for web UI posts on a {ref} route (the CSRF token is added).
 WEB_FORMS: dict[tuple[str, str], Body] = {
@@ -101,10 +125,32 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/updates/{update_id}"): lambda w, who: {"subject": "probe", "body": "edited"},
     ("POST", "/incidents/{ref}/updates/{update_id}/request-approval"): lambda w, who: {},
     ("POST", "/incidents/{ref}/updates/{update_id}/send"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/review/draft"): lambda w, who: {"language": "en"},
+    ("POST", "/incidents/{ref}/review/sections"): lambda w, who: {"summary": f"review by {who.name}"},
+    ("POST", "/incidents/{ref}/review/figures"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/review/moments"): lambda w, who: {"at": "2026-03-01T08:30", "kind": "other",
+                                                                 "text": f"moment by {who.name}"},
+    ("POST", "/incidents/{ref}/review/moments/{moment_id}"): lambda w, who: {"at": "2026-03-01T08:30",
+                                                                             "kind": "other", "text": "edited"},
+    ("POST", "/incidents/{ref}/review/moments/{moment_id}/move"): lambda w, who: {"direction": "down"},
+    ("POST", "/incidents/{ref}/review/moments/{moment_id}/remove"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/review/criteria/{position}"): lambda w, who: {"state": "met"},
+    ("POST", "/incidents/{ref}/review/feedback"): lambda w, who: {"went_well": f"feedback by {who.name}"},
+    ("POST", "/incidents/{ref}/review/submit"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/review/meeting"): lambda w, who: {"held_at": "2026-03-01T08:00"},
+    ("POST", "/incidents/{ref}/review/signoff"): lambda w, who: {"role": "commander"},
+    ("POST", "/incidents/{ref}/review/publish"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
+                                                                      "kind": "policy"},
 }
 # Writes without a ref (JSON for the API, form fields for the web UI).
 NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/incidents"): lambda w, who: {"title": f"declared by {who.name}", "type": "other"},
+    # An action item of the restricted incident's review (the id exists only once the incident does).
+    ("PATCH", "/api/v1/action-items/{action_item_id}"): lambda w, who: {"priority": "high"},
+    ("POST", "/api/v1/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
+    ("POST", "/action-items/{action_item_id}"): lambda w, who: {"status": "in_progress"},
+    ("POST", "/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
     ("PATCH", "/api/v1/me"): lambda w, who: {"display_name": f"{who.name} again"},
     ("POST", "/api/v1/users"): lambda w, who: {"username": f"new-{who.name}", "role": "viewer"},
     ("POST", "/api/v1/tokens"): lambda w, who: {"name": "probe", "scopes": ["incidents:read"]},
@@ -286,6 +332,8 @@ class World:
     item_id: int = 0
     decision_id: int = 0  # a content decision linked to the restricted incident
     appeal_id: int = 0
+    moment_ids: list[int] = field(default_factory=list)  # the restricted incident's review's key moments
+    action_item_id: int = 0
     markers: list[str] = field(default_factory=list)
 
 
@@ -344,6 +392,8 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "decision": "accept", "token": "1-1-not-a-valid-signature",
                   "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1", "list_id": "1",
                   "entry_id": "1", "alert_id": "1", "case_id": "1", "suppression_id": "1", "family": "phishing",
+                  "moment_id": str(world.moment_ids[0] if world.moment_ids else 1), "position": "1",
+                  "action_item_id": str(world.action_item_id or 1),
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
@@ -477,6 +527,12 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.decision_id = decision.id
         world.appeal_id = decisions.file_appeal(s, admin, decision.id,
                                                 decisions.AppealCreate(appellant="a", reason="r")).appeals[0].id
+        service.change_status(s, member, r.ref, StatusChange(status="active"))
+        review = reviews.draft(s, member, r.ref)
+        reviews.edit(s, member, r.ref, reviews.ReviewEdit(summary="review-marker-7Q3X"))
+        world.moment_ids = [m.id for m in review.moments]
+        world.action_item_id = reviews.add_action_item(s, member, r.ref, reviews.ActionItemIn(
+            title="action-marker-7Q3X", kind="policy")).id
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 

@@ -150,6 +150,16 @@ def test_openapi_documents_problem_errors(client: TestClient) -> None:
     assert client.get("/api/docs").status_code == 200
 
 
+def test_the_api_docs_load_their_assets_from_this_server(client: TestClient) -> None:
+    page = client.get("/api/docs")
+    assert page.status_code == 200 and "http" not in page.text.split("<body>")[0].replace("http-equiv", "")
+    urls = [u for u in ("/api/docs/assets/swagger-ui-bundle.js", "/api/docs/assets/swagger-ui.css") if u in page.text]
+    assert len(urls) == 2
+    for url in urls:
+        asset = client.get(url)
+        assert asset.status_code == 200 and len(asset.content) > 10_000
+
+
 def test_hostile_request_ids_are_replaced(engine) -> None:  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 

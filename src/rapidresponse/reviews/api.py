@@ -186,21 +186,21 @@ def add_item(actor: ActorDep, ref: str, body: ActionItemIn, response: Response) 
     return out
 
 
-@router.get("/action-items/{item_id}", response_model=ActionItemOut)
-def get_item(actor: ActorDep, item_id: Id) -> ActionItemOut:
+@router.get("/action-items/{action_item_id}", response_model=ActionItemOut)
+def get_item(actor: ActorDep, action_item_id: Id) -> ActionItemOut:
     with unit_of_work(read_only=True) as s:
-        return actions.get(s, actor, item_id)
+        return actions.get(s, actor, action_item_id)
 
 
-@router.patch("/action-items/{item_id}", response_model=ActionItemOut)
-def update_item(actor: ActorDep, item_id: Id, body: ActionItemUpdate) -> ActionItemOut:
+@router.patch("/action-items/{action_item_id}", response_model=ActionItemOut)
+def update_item(actor: ActorDep, action_item_id: Id, body: ActionItemUpdate) -> ActionItemOut:
     """Change an item; done needs evidence, cancelled a reason."""
     with unit_of_work() as s:
-        return actions.update(s, actor, item_id, body)
+        return actions.update(s, actor, action_item_id, body)
 
 
-@router.post("/action-items/{item_id}/accept-playbook", response_model=ActionItemOut)
-def accept_playbook(actor: ActorDep, item_id: Id) -> ActionItemOut:
+@router.post("/action-items/{action_item_id}/accept-playbook", response_model=ActionItemOut)
+def accept_playbook(actor: ActorDep, action_item_id: Id) -> ActionItemOut:
     """Save the item's proposed playbook as a new version and mark the item done."""
     with unit_of_work() as s:
-        return actions.accept_playbook(s, actor, item_id)
+        return actions.accept_playbook(s, actor, action_item_id)

@@ -309,16 +309,16 @@ def _item_action(request: Request, posted: Posted, item_id: int, *, done: str,
                        redirect=lambda _s, _r: f"{target}{joiner}done={done}#item-{item_id}")
 
 
-@router.post("/action-items/{item_id}")
-def update_item(request: Request, item_id: Id, posted: PostedDep) -> Response:
-    return _item_action(request, posted, item_id, done="item_updated", build=lambda: _item_update(posted),
-                        call=lambda s, data: actions.update(s, posted.actor, item_id, data))
+@router.post("/action-items/{action_item_id}")
+def update_item(request: Request, action_item_id: Id, posted: PostedDep) -> Response:
+    return _item_action(request, posted, action_item_id, done="item_updated", build=lambda: _item_update(posted),
+                        call=lambda s, data: actions.update(s, posted.actor, action_item_id, data))
 
 
-@router.post("/action-items/{item_id}/accept-playbook")
-def accept_playbook(request: Request, item_id: Id, posted: PostedDep) -> Response:
-    return _item_action(request, posted, item_id, done="item_playbook", build=lambda: None,
-                        call=lambda s, _d: actions.accept_playbook(s, posted.actor, item_id))
+@router.post("/action-items/{action_item_id}/accept-playbook")
+def accept_playbook(request: Request, action_item_id: Id, posted: PostedDep) -> Response:
+    return _item_action(request, posted, action_item_id, done="item_playbook", build=lambda: None,
+                        call=lambda s, _d: actions.accept_playbook(s, posted.actor, action_item_id))
 
 
 def _board_filter(request: Request) -> tuple[ActionItemFilter, dict[str, str], str]:
