@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import time
 import uuid
@@ -115,6 +116,8 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
             response.headers["x-request-id"] = request_id
             response.headers.setdefault("x-content-type-options", "nosniff")
             response.headers.setdefault("referrer-policy", "same-origin")
+            if settings.cookie_secure:  # served over HTTPS: browsers must never fall back to plain HTTP
+                response.headers.setdefault("strict-transport-security", "max-age=31536000; includeSubDomains")
             if response.status_code >= 500:  # still inside the request's context: the line has its id
                 log.error("request failed", method=request.method, route=route, status=response.status_code)
             return response
@@ -163,7 +166,14 @@ def _add_operational_routes(app: FastAPI) -> None:
         return Response('{"status":"ready"}', media_type="application/json")
 
     @app.get("/metrics", tags=["operations"], include_in_schema=False)
-    def metrics() -> Response:
+    def metrics(request: Request) -> Response:
+        """Prometheus metrics; with ``RAPIDRESPONSE_METRICS_TOKEN`` set, only for ``Bearer <that token>``."""
+        expected = get_settings().metrics_token
+        if expected:
+            given = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+            if not hmac.compare_digest(given.encode(), expected.encode()):
+                return http.problem(401, "Not authenticated", "metrics need the metrics token as a Bearer token",
+                                    headers={"WWW-Authenticate": 'Bearer realm="metrics"'})
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

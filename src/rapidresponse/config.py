@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     max_hash_upload_bytes: int = 100 * 1_048_576  # hash-list CSV imports and images to check
     session_hours: int = 12
     cookie_secure: bool = False
+    metrics_token: str | None = Field(default=None, description="When set, /metrics needs it as a Bearer token.")
     login_max_failures: int = 5
     login_window_seconds: int = 900
     default_locale: str = "en"

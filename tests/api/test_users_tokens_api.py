@@ -78,7 +78,7 @@ def test_read_only_token_cannot_declare(client: TestClient, login: Login) -> Non
     before = snapshot()
     body = assert_problem(client.post("/api/v1/incidents", headers=caller.headers,
                                       json={"title": "x", "type": "other"}), 403)
-    assert "incidents:declare" in body["detail"]
+    assert body["detail"] == "this token's scope does not include incidents:declare"  # not "your role"
     assert snapshot() == before
     assert client.get("/api/v1/incidents", headers=caller.headers).status_code == 200
 

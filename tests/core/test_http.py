@@ -170,3 +170,21 @@ def test_hostile_request_ids_are_replaced(engine) -> None:  # type: ignore[no-un
     for hostile in ("x" * 500, "a\tb", "<script>", "id with spaces"):
         echoed = client.get("/healthz", headers={"x-request-id": hostile}).headers["x-request-id"]
         assert echoed != hostile and len(echoed) == 16
+
+
+def test_metrics_need_the_metrics_token_when_one_is_set(engine: Engine, env: Any) -> None:
+    env(metrics_token="s3cret-metrics")
+    with TestClient(create_app(embedded_worker=False), raise_server_exceptions=False) as c:
+        refused = c.get("/metrics")
+        assert refused.status_code == 401 and refused.headers["content-type"].startswith("application/problem+json")
+        assert c.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+        allowed = c.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics"})
+        assert allowed.status_code == 200 and "rapidresponse_http_requests_total" in allowed.text
+
+
+def test_hsts_is_sent_only_when_cookies_are_secure(engine: Engine, env: Any) -> None:
+    with TestClient(create_app(embedded_worker=False)) as c:
+        assert "strict-transport-security" not in c.get("/healthz").headers
+    env(cookie_secure="true")
+    with TestClient(create_app(embedded_worker=False)) as c:
+        assert c.get("/healthz").headers["strict-transport-security"].startswith("max-age=31536000")

@@ -82,8 +82,11 @@ class Actor:
         return perm in self.permissions
 
     def require(self, perm: Perm) -> None:
-        if not self.can(perm):
-            raise PermissionDenied(f"your role ({self.role}) does not allow {perm.value}")
+        if self.can(perm):
+            return
+        if perm in ROLES.get(self.role, frozenset()):  # the role allows it; the token's scope does not
+            raise PermissionDenied(f"this token's scope does not include {perm.value}")
+        raise PermissionDenied(f"your role ({self.role}) does not allow {perm.value}")
 
     @property
     def label(self) -> str:
