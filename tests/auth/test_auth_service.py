@@ -135,6 +135,26 @@ def test_password_policy(engine: Engine, make_user: Callable[..., Actor], passwo
         assert s.execute(select(User).where(User.username == "weak")).first() is None
 
 
+@pytest.mark.parametrize(("password", "message"), [
+    ("password1234", "too easy to guess"), ("qwertyuiop123", "too easy to guess"),
+    ("1234567890", "too easy to guess"), ("aigerim.nurlanova!", "your user name"),
+    ("Nurlanova-2026-x", "your user name"),
+])
+def test_common_passwords_and_the_users_own_name_are_refused(engine: Engine, password: str, message: str) -> None:
+    with pytest.raises(ValidationFailed, match=message), unit_of_work() as s:
+        auth.create_user(s, SYSTEM, username="aigerim.nurlanova", role="viewer", password=password)
+    with unit_of_work(read_only=True) as s:
+        assert s.execute(select(User).where(User.username == "aigerim.nurlanova")).first() is None
+
+
+def test_the_current_password_cannot_be_set_again(engine: Engine, make_user: Callable[..., Actor]) -> None:
+    actor = make_user("responder", password=PASSWORD)
+    with pytest.raises(ValidationFailed, match="other than the current one"), unit_of_work() as s:
+        auth.set_password(s, actor, actor.username, PASSWORD, current_password=PASSWORD)
+    with unit_of_work() as s:
+        auth.set_password(s, actor, actor.username, "Жаңа құпия сөз 2026", current_password=PASSWORD)
+
+
 def test_generated_passwords_must_be_changed(engine: Engine) -> None:
     with unit_of_work() as s:
         user, password = auth.create_user(s, SYSTEM, username="fresh", role="viewer")

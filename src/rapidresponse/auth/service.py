@@ -38,9 +38,21 @@ def generate_password() -> str:
     return secrets.token_urlsafe(12)
 
 
-def _check_password_policy(password: str) -> None:
+def _check_password_policy(password: str, *, username: str, display_name: str = "", email: str | None = None) -> None:
+    """At least MIN_PASSWORD characters, not built from the user's own name, and not easy to guess:
+    zxcvbn's estimate against its lists of common and breached passwords, words and keyboard patterns."""
     if len(password) < MIN_PASSWORD:
         raise ValidationFailed(f"password must be at least {MIN_PASSWORD} characters")
+    from zxcvbn import zxcvbn  # its dictionaries load on first use, not at every start
+
+    own = {username, display_name, (email or "").split("@")[0], *re.split(r"[._\-\s]+", username)}
+    own = {part for part in own if len(part) >= 3}
+    if any(part.lower() in password.lower() for part in own):
+        raise ValidationFailed("the password must not contain your user name or your name", field="password")
+    verdict = zxcvbn(password[:100], user_inputs=sorted(own))
+    if verdict["score"] < 2:
+        hint = verdict["feedback"]["warning"] or "add a few more uncommon words"
+        raise ValidationFailed(f"the password is too easy to guess: {hint}", field="password")
 
 
 def _person(user: User) -> Person:
@@ -77,7 +89,7 @@ def create_user(session: Session, actor: Actor, *, username: str, role: str, pas
     _validate_profile(role, locale, timezone)
     if password is None:
         password, must_change_password = generate_password(), True
-    _check_password_policy(password)
+    _check_password_policy(password, username=username, display_name=display_name, email=email)
     if session.execute(select(User.id).where(User.username == username)).first():
         raise Conflict(f"user {username!r} already exists")
     user = User(username=username, role=role, password_hash=_hasher.hash(password),
@@ -175,7 +187,9 @@ def set_password(session: Session, actor: Actor, username: str, new_password: st
             raise ValidationFailed("current password is wrong", field="current_password")
     else:
         actor.require(Perm.USERS_MANAGE)
-    _check_password_policy(new_password)
+    _check_password_policy(new_password, username=user.username, display_name=user.display_name, email=user.email)
+    if _verify(user, new_password):
+        raise ValidationFailed("choose a password other than the current one", field="new_password")
     user.password_hash = _hasher.hash(new_password)
     user.must_change_password = actor.user_id != user.id
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
