@@ -7,6 +7,7 @@ This is the one place the environment is read. Values are read once per process
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -67,6 +68,11 @@ class Settings(BaseSettings):
     metrics_token: str | None = Field(default=None, description="When set, /metrics needs it as a Bearer token.")
     login_max_failures: int = 5
     login_window_seconds: int = 900
+    login_max_failures_per_address: int = Field(
+        default=50, description="Failed logins from one address (any account) within the window before it is "
+                                "throttled; higher than per account, since a whole office may share an address.")
+    trusted_proxies: list[str] = Field(
+        default=[], description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
     default_locale: str = "en"
     default_timezone: str = "Europe/Moscow"
     cli_user: str = Field(default="admin", description="Whom the CLI acts as when --as is not given.")
@@ -96,6 +102,13 @@ class Settings(BaseSettings):
     notify_concurrency: int = 8
     notify_webhook_timeout_seconds: float = 10.0
     notify_max_body_chars: int = 100_000
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, entries: list[str]) -> list[str]:
+        for entry in entries:
+            ipaddress.ip_network(entry.strip(), strict=False)  # ValueError names the bad one
+        return entries
 
     @property
     def smtp(self) -> SmtpConfig:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hmac
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -17,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import auth
 from .auth import Actor, SignedIn
+from .config import get_settings
 from .db import MAX_ID, unit_of_work
 from .errors import DomainError, NotAuthenticated, PermissionDenied
 
@@ -37,7 +40,35 @@ def problem(status: int, title: str, detail: str, headers: Mapping[str, str] | N
 
 
 def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The address of whoever sent the request: the peer, or, when the peer is a configured trusted
+    proxy, the nearest address in X-Forwarded-For that is not one (a client cannot forge its way past
+    a proxy that appends what it saw)."""
+    peer = request.client.host if request.client else "unknown"
+    proxies = _networks(tuple(get_settings().trusted_proxies))
+    if not proxies or not _within(peer, proxies):
+        return peer
+    hops = [h.strip() for h in request.headers.get("x-forwarded-for", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        if not _within(hop, proxies):
+            return hop if _address(hop) is not None else peer
+    return peer
+
+
+@functools.cache
+def _networks(entries: tuple[str, ...]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    return tuple(ipaddress.ip_network(e.strip(), strict=False) for e in entries if e.strip())
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(text: str, networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]) -> bool:
+    addr = _address(text)
+    return addr is not None and any(addr in net for net in networks)
 
 
 def session_user(request: Request) -> SignedIn | None:

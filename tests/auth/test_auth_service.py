@@ -220,7 +220,8 @@ def test_throttling_one_user_leaves_others_alone(engine: Engine, make_user: Call
 
 def test_throttling_per_address_across_usernames(engine: Engine, make_user: Callable[..., Actor]) -> None:
     actor = make_user("responder")
-    per_ip = get_settings().login_max_failures * 4
+    per_ip = get_settings().login_max_failures_per_address
+    assert per_ip > get_settings().login_max_failures * 4  # an office behind one address is not locked out early
     for i in range(per_ip):
         _fail(f"sprayed-{i}", "guess", ip="10.6.6.6")
     assert _fail(actor.username, PASSWORD, ip="10.6.6.6") is TooManyRequests
@@ -278,3 +279,22 @@ def test_scoped_actor_cannot_manage_users(engine: Engine, make_user: Callable[..
         narrowed = auth.resolve_token(s, secret)
     with pytest.raises(PermissionDenied), unit_of_work() as s:
         auth.create_user(s, narrowed, username="sneaky", role="admin")
+
+
+def test_x_forwarded_for_is_believed_only_from_trusted_proxies(env: Any) -> None:
+    from starlette.requests import Request
+
+    from rapidresponse.http import client_ip
+
+    def request(peer: str, forwarded: str) -> Request:
+        return Request({"type": "http", "client": (peer, 50000), "headers": [(b"x-forwarded-for", forwarded.encode())]})
+
+    assert client_ip(request("10.0.0.5", "203.0.113.9")) == "10.0.0.5"  # no proxy configured: the peer
+    env(trusted_proxies='["10.0.0.0/24", "fd00::1"]')
+    assert client_ip(request("10.0.0.5", "203.0.113.9")) == "203.0.113.9"
+    assert client_ip(request("10.0.0.5", "198.51.100.7, 203.0.113.9, 10.0.0.4")) == "203.0.113.9"  # nearest untrusted
+    assert client_ip(request("192.0.2.1", "203.0.113.9")) == "192.0.2.1"  # not from a proxy: forged, ignored
+    assert client_ip(request("10.0.0.5", "not-an-address")) == "10.0.0.5"
+    env(trusted_proxies='["10.0.0.300/8"]')
+    with pytest.raises(ValueError):
+        get_settings()

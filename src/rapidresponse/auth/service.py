@@ -217,7 +217,7 @@ def authenticate(session: Session, username: str, password: str, *, ip: str = "u
                func.count().filter(LoginFailure.ip == ip))
         .where(LoginFailure.at >= since, or_(LoginFailure.username == username, LoginFailure.ip == ip))
     ).one()
-    if by_name >= settings.login_max_failures or by_ip >= settings.login_max_failures * 4:
+    if by_name >= settings.login_max_failures or by_ip >= settings.login_max_failures_per_address:
         raise TooManyRequests("too many failed logins; wait a few minutes and try again")
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.is_active or not _verify(user, password):
