@@ -10,6 +10,7 @@ import importlib
 import signal
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -145,9 +146,35 @@ def db_check() -> None:
     console.print("models and migrations agree")
 
 
+@audit_app.command("anchor")
+def audit_anchor(export: Path | None = typer.Option(
+        None, "--export", help="Also write a signed checkpoint of every stream's head to this file, to keep "
+                               "outside the database (audit verify --checkpoint checks against it)")) -> None:
+    """Seal the heads of the streams that moved (the worker does this every minute)."""
+    import json
+
+    from . import domains, events
+    from .console import console
+    from .db import unit_of_work
+
+    domains.load()
+    with unit_of_work() as s:
+        if export is None:
+            sealed = events.anchor(s)
+            console.print(f"sealed {len(sealed.payload['heads'])} streams" if sealed else "nothing moved since the "
+                          "last anchor")
+            return
+        point = events.checkpoint(s)
+    export.write_text(json.dumps(point, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"wrote a signed checkpoint of {len(point['heads'])} streams to {export}")
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(checkpoint: list[Path] = typer.Option(
+        [], "--checkpoint", help="A checkpoint written by audit anchor --export (repeat for several)")) -> None:
     """Recompute the event chain and report the first broken link."""
+    import json
+
     from rich.progress import Progress
 
     from . import domains, events
@@ -156,16 +183,28 @@ def audit_verify() -> None:
 
     domains.load()
 
+    points = []
+    for path in checkpoint:
+        try:
+            point = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(point, dict) or not isinstance(point.get("heads"), dict):
+                raise ValueError("no heads")
+            points.append(point)
+        except (OSError, ValueError) as exc:
+            from .console import fail
+
+            raise fail(f"{path}: not a checkpoint ({exc})") from None
+
     @handle_errors
     def verify() -> events.VerifyResult:
         with Progress(transient=True) as progress, unit_of_work(read_only=True) as s:
             task = progress.add_task("verifying events", total=None)
-            return events.verify(s, progress=lambda n: progress.update(task, completed=n))
+            return events.verify(s, progress=lambda n: progress.update(task, completed=n), checkpoints=points)
 
     result = verify()
     if result.ok:
         console.print(f"[green]ok[/green]: {result.events_checked} events in {result.streams_checked} streams, "
-                      "chain intact")
+                      f"chain intact{f', {len(points)} checkpoint(s) hold' if points else ''}")
         return
     console.print(f"[red]BROKEN[/red] at stream {result.stream} seq {result.seq} (event id {result.event_id}): "
                   f"{result.reason}", highlight=False)

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -22,6 +23,7 @@ from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, sel
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import now
+from .config import get_settings
 from .db import Base, JSONType, UTCDateTime, insert_ignore
 from .i18n import Translate, english
 
@@ -294,6 +296,7 @@ class LogAnchored(DomainEvent):
     type = "log.anchored"
     subject_type = "log"
     heads: dict[str, list[Any]]
+    mac: str = Field(default="", description="HMAC-SHA256 of the heads with the installation's audit key")
 
     def describe(self, _: Translate) -> str:
         return _("sealed the heads of %(n)s streams", n=len(self.heads))
@@ -329,7 +332,26 @@ def anchor(session: Session) -> Event | None:
     heads = {h.stream: [h.seq, h.hash] for h in moved}
     for h in moved:
         h.anchored_seq = h.seq
-    return record(session, None, LogAnchored(subject_id="anchor", heads=heads), stream=ANCHOR_STREAM)
+    return record(session, None, LogAnchored(subject_id="anchor", heads=heads, mac=_mac(heads)),
+                  stream=ANCHOR_STREAM)
+
+
+def _mac(value: Any) -> str:
+    """HMAC-SHA256 of ``value`` (canonical JSON) with a key derived from the installation's secret,
+    which lives outside the database: whoever can only write the database cannot forge it."""
+    key = hmac.new(get_settings().effective_secret_key.encode(), b"rapidresponse audit anchors",
+                   hashlib.sha256).digest()
+    return hmac.new(key, canonical(value).encode(), hashlib.sha256).hexdigest()
+
+
+def checkpoint(session: Session) -> dict[str, Any]:
+    """Anchor what moved, then a signed checkpoint of every stream's head: kept outside the database
+    (``audit anchor --export``), it lets ``verify`` notice a log rewritten from its start."""
+    anchor(session)
+    heads = {h.stream: [h.seq, h.hash] for h in session.execute(
+        select(StreamHead).where(StreamHead.seq > 0).order_by(StreamHead.stream)).scalars()}
+    body = {"version": 1, "at": now().isoformat(), "heads": heads}
+    return {**body, "mac": _mac(body)}
 
 
 @dataclass
@@ -356,8 +378,10 @@ def _iter_events(session: Session) -> Iterator[Event]:
         session.expunge_all()
 
 
-def verify(session: Session, progress: Callable[[int], None] | None = None) -> VerifyResult:
-    """Walk every stream; report the first broken link (altered, removed or reordered event)."""
+def verify(session: Session, progress: Callable[[int], None] | None = None,
+           checkpoints: Sequence[dict[str, Any]] = ()) -> VerifyResult:
+    """Walk every stream; report the first broken link (altered, removed or reordered event), an
+    anchor not signed with this installation's key, or an event a checkpoint sealed that is gone."""
     state: dict[str, tuple[int, str]] = {}
     anchors: list[tuple[Event, dict[str, list[Any]]]] = []
     checked = 0
@@ -388,18 +412,34 @@ def verify(session: Session, progress: Callable[[int], None] | None = None) -> V
         if head.seq and stream not in state:
             return VerifyResult(False, checked, len(state), stream, head.seq, None,
                                 "the stream's events were all removed")
-    sealed = _sealed_hashes(session, anchors)
+    for anchor_ev, anchor_heads in anchors:
+        mac = anchor_ev.payload.get("mac")
+        if mac and not hmac.compare_digest(str(mac), _mac(anchor_heads)):
+            return VerifyResult(False, checked, len(state), ANCHOR_STREAM, anchor_ev.seq, anchor_ev.id,
+                                f"anchor #{anchor_ev.seq} is not signed with this installation's key: "
+                                "the log was rewritten")
+    for point in checkpoints:  # signed by this installation before anything in it is believed
+        body = {k: v for k, v in point.items() if k != "mac"}
+        if not hmac.compare_digest(str(point.get("mac", "")), _mac(body)):
+            return VerifyResult(False, checked, len(state), reason=f"the checkpoint of {point.get('at')} is not "
+                                "signed with this installation's key")
+    sealed = _sealed_hashes(session, [heads for _, heads in anchors] + [dict(c.get("heads", {}))
+                                                                         for c in checkpoints])
     for anchor_ev, anchor_heads in anchors:
         for stream, (seq, digest) in anchor_heads.items():
             if sealed.get((stream, seq)) != digest:
                 return VerifyResult(False, checked, len(state), stream, seq, anchor_ev.id,
                                     f"event sealed by anchor #{anchor_ev.seq} is missing or changed")
+    for point in checkpoints:
+        for stream, (seq, digest) in dict(point.get("heads", {})).items():
+            if sealed.get((stream, seq)) != digest:
+                return VerifyResult(False, checked, len(state), stream, seq, None,
+                                    f"event sealed by the checkpoint of {point.get('at')} is missing or changed")
     return VerifyResult(True, checked, len(state))
 
 
-def _sealed_hashes(session: Session, anchors: list[tuple[Event, dict[str, list[Any]]]]
-                   ) -> dict[tuple[str, int], str]:
-    wanted = {(s, v[0]) for _, heads in anchors for s, v in heads.items()}
+def _sealed_hashes(session: Session, sealed: list[dict[str, list[Any]]]) -> dict[tuple[str, int], str]:
+    wanted = {(s, v[0]) for heads in sealed for s, v in heads.items()}
     found: dict[tuple[str, int], str] = {}
     streams = sorted({s for s, _ in wanted})
     for i in range(0, len(streams), 500):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -100,6 +101,52 @@ def test_removed_whole_stream_is_found_by_the_anchor(engine: Engine) -> None:
         s.execute(delete(StreamHead).where(StreamHead.stream == "thing:a"))
     result = _verify()
     assert not result.ok and "anchor" in (result.reason or "")
+
+
+def test_a_forged_anchor_is_found_by_its_signature(engine: Engine) -> None:
+    """Whoever can write the database can chain events (the chain is unkeyed) but cannot sign an anchor."""
+    _write(2, "a")
+    with unit_of_work() as s:
+        forged = events.LogAnchored(subject_id="anchor", heads={"thing:a": [1, "0" * 64]}, mac="f" * 64)
+        events.record(s, None, forged, stream=events.ANCHOR_STREAM)
+    result = _verify()
+    assert not result.ok and "not signed with this installation's key" in (result.reason or "")
+
+
+def test_a_log_rewritten_from_its_start_is_found_by_an_exported_checkpoint(engine: Engine) -> None:
+    _write(3, "a")
+    with unit_of_work() as s:
+        point = events.checkpoint(s)
+    assert point["heads"]["thing:a"][0] == 3 and point["mac"]
+    with unit_of_work() as s:  # rewrite history: every event and head gone, a new, self-consistent log
+        s.execute(delete(Event))
+        s.execute(delete(StreamHead))
+    _write(3, "a")
+    assert _verify().ok  # nothing inside the database can tell
+    with unit_of_work(read_only=True) as s:
+        result = events.verify(s, checkpoints=[point])
+        assert not result.ok and "sealed by the checkpoint" in (result.reason or "")
+        tampered = {**point, "heads": {"thing:a": [3, "0" * 64]}}
+        result = events.verify(s, checkpoints=[tampered])
+        assert not result.ok and "checkpoint" in (result.reason or "") and "not signed" in (result.reason or "")
+
+
+def test_audit_anchor_export_and_verify_from_the_cli(engine: Engine, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from rapidresponse.cli import app
+
+    runner = CliRunner()
+    _write(2, "b")
+    out = tmp_path / "checkpoint.json"
+    assert runner.invoke(app, ["audit", "anchor", "--export", str(out)]).exit_code == 0
+    verified = runner.invoke(app, ["audit", "verify", "--checkpoint", str(out)])
+    assert verified.exit_code == 0 and "1 checkpoint(s) hold" in verified.output
+    (tmp_path / "bad.json").write_text("[1, 2]")
+    assert runner.invoke(app, ["audit", "verify", "--checkpoint", str(tmp_path / "bad.json")]).exit_code == 2
+    with unit_of_work() as s:
+        s.execute(delete(Event).where(Event.stream == "thing:b", Event.seq == 1))
+    assert runner.invoke(app, ["audit", "verify", "--checkpoint", str(out)]).exit_code == 1
 
 
 def test_rewritten_chain_without_fixing_the_head_is_found(engine: Engine) -> None:
