@@ -393,11 +393,12 @@ def decide_criterion(session: Session, actor: Actor, ref: str, position: int, da
 def list_reviews(session: Session, actor: Actor, *, state: str | None = None, limit: int = 50,
                  offset: int = 0) -> tuple[list[ReviewSummary], int]:
     actor.require(Perm.INCIDENTS_READ)
-    rows = list(session.execute(select(Review).order_by(Review.updated_at.desc(), Review.id.desc())).scalars())
-    visible = incidents.visible_ids(session, actor, {r.incident_id for r in rows})
-    rows = [r for r in rows if r.incident_id in visible and (state is None or r.state == state)]
     if limit < 1 or offset < 0:
         raise ValidationFailed("limit must be at least 1 and offset 0 or more")
+    query = select(Review).order_by(Review.updated_at.desc(), Review.id.desc())
+    rows = list(session.execute(query.where(Review.state == state) if state else query).scalars())
+    visible = incidents.visible_ids(session, actor, {r.incident_id for r in rows})
+    rows = [r for r in rows if r.incident_id in visible]  # visibility is the incidents domain's rule
     page = rows[offset:offset + limit]
     open_items = actions.open_item_count(session, [r.id for r in page])
     out = []
