@@ -249,3 +249,20 @@ def test_lone_surrogate_is_refused_or_kept(client: TestClient, cmd: Caller) -> N
     assert resp.status_code == 422, resp.text
     assert_problem(resp, 422)
     assert snapshot() == before
+
+
+@pytest.mark.parametrize(("method", "path", "body"), [
+    ("POST", "/api/v1/requests", {"country": "KZ", "regulator": "mci", "sender": "a\x00b", "legal_basis": "x",
+                                  "language": "kk", "received_at": "2026-03-01T08:00:00+00:00", "items": ["x"]}),
+    ("PUT", "/api/v1/requests/1/reply", {"body": "a\x00b"}),
+    ("POST", "/api/v1/hashlists", {"name": "a\x00b", "harm": "csam", "source": "partner"}),
+    ("POST", "/api/v1/hashlists/1/entries", {"hash": "0" * 64, "label": "a\x00b"}),
+    ("POST", "/api/v1/approvals/1/decision", {"decision": "approved", "text_sha256": "0" * 64, "comment": "a\x00"}),
+    ("POST", "/api/v1/lexicons/match", {"text": "a\x00b"}),
+    ("POST", "/api/v1/lexicons/annotate", {"texts": ["ok", "a\x00b"]}),
+    ("POST", "/api/v1/lexicons/terms", {"term": "a\x00b", "harm": "dangerous_challenge", "language": "ru"}),
+    ("PUT", "/api/v1/audiences/press", {"name": "a\x00b"}),
+])
+def test_nul_bytes_refused_in_every_domains_input(client: TestClient, login: Login, method: str, path: str,
+                                                 body: dict[str, Any]) -> None:
+    _refused(client, method, path, 422, json=body, headers=login("admin").headers)

@@ -7,6 +7,10 @@ from typing import Any
 
 from apikit import Caller, assert_problem, snapshot
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+
+from rapidresponse.db import unit_of_work
+from rapidresponse.decisions.models import ContentDecision
 
 REQUEST = {"country": "KZ", "regulator": "mci", "sender": "Министерство культуры и информации",
            "legal_basis": "Закон № 18-VIII ст. 9(4)(2)", "language": "kk", "received_at": "2026-03-01T08:00:00+00:00",
@@ -91,7 +95,10 @@ def test_decisions_and_sor_export(client: TestClient, login: Callable[..., Calle
     resp = client.post("/api/v1/decisions", json=DECISION, headers=policy.headers)
     assert resp.status_code == 201, resp.text
     assert resp.json()["territorial_scope"] == ["PL"] and resp.json()["affects_eu"] is True
-    bad = client.post("/api/v1/decisions", json={**DECISION, "puid": "bad id"}, headers=policy.headers).json()
+    assert_problem(client.post("/api/v1/decisions", json={**DECISION, "puid": "bad id"}, headers=policy.headers), 422)
+    bad = client.post("/api/v1/decisions", json={**DECISION, "puid": "pl-2"}, headers=policy.headers).json()
+    with unit_of_work() as s:  # as if recorded before decisions were checked as statements
+        s.execute(update(ContentDecision).where(ContentDecision.id == bad["id"]).values(puid="bad id"))
     client.post("/api/v1/decisions", json={**DECISION, "puid": "ru-1", "territorial_scope": ["RU"],
                                            "action": "geo_restrict"}, headers=policy.headers)
     appealed = client.post(f"/api/v1/decisions/{bad['id']}/appeals", json={"appellant": "u", "reason": "r"},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from rapidresponse.cli import app as cli_app
 from rapidresponse.db import unit_of_work
 from rapidresponse.decisions import service as decisions
 from rapidresponse.decisions import sor, sor_export
+from rapidresponse.decisions.models import ContentDecision
 from rapidresponse.decisions.schemas import AppealCreate, AppealDecide, DecisionCreate, DecisionFilter, DecisionOut
-from rapidresponse.decisions.statements import build_sor, statement
+from rapidresponse.decisions.sor_mapping import statement
+from rapidresponse.decisions.statements import build_sor
 from rapidresponse.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from rapidresponse.incidents import service as incidents
 from rapidresponse.incidents.schemas import IncidentCreate
@@ -71,18 +74,88 @@ def test_legal_ground_global_and_account_actions(fake_clock: Any, make_user: Cal
     assert acct["automated_detection"] == "Yes" and acct["automated_decision"] == "AUTOMATED_DECISION_PARTIALLY"
 
 
+def _stored_unchecked(actor: Actor, make_decision: MakeDecision, recorded_as: str, **fields: Any) -> int:
+    """A decision recorded before the entry check existed: recorded valid (puid ``recorded_as``), then
+    changed in the table."""
+    did = make_decision(actor, puid=recorded_as).id
+    with unit_of_work() as s:
+        row = s.get(ContentDecision, did)
+        assert row is not None
+        for name, value in fields.items():
+            setattr(row, name, value)
+    return did
+
+
+# Every rule of the statement of reasons a decision can break when it is recorded: (the decision's fields,
+# the decision field refused, the statement field and rule). Rules the mapping cannot break (shapes, the
+# category from the taxonomy, the application date) are tested on raw statements in test_sor.py.
+ENTRY_RULES = [
+    ({"puid": "https://example.org/v/1"}, "puid", "puid", "regex"),
+    ({"content_type": "other"}, "content_type_other", "content_type_other", "required_if"),
+    ({"content_language": "kaa"}, "content_language", "content_language", "in"),
+    ({"content_date": "1999-12-31"}, "content_date", "content_date", "after_or_equal"),
+    ({"content_date": "2038-01-02"}, "content_date", "content_date", "before_or_equal"),
+    ({"end_date": "2038-01-02"}, "end_date", "end_date_visibility_restriction", "before_or_equal"),
+    ({"policy_clause": "x" * 501}, "policy_clause", "incompatible_content_ground", "max"),
+    ({"explanation": "x" * 2001}, "explanation", "incompatible_content_explanation", "max"),
+    ({"ground": "law", "legal_ground": "x" * 501}, "legal_ground", "illegal_content_legal_ground", "max"),
+    ({"ground": "law", "legal_ground": "Art. 3", "explanation": "x" * 2001}, "explanation",
+     "illegal_content_explanation", "max"),
+]
+
+
+@pytest.mark.parametrize(("fields", "field", "sor_field", "rule"), ENTRY_RULES)
+def test_decisions_that_make_invalid_statements_are_refused(fake_clock: Any, make_user: Callable[..., Actor],
+                                                            decision_defaults: dict[str, Any], fields: dict[str, Any],
+                                                            field: str, sor_field: str, rule: str) -> None:
+    policy = make_user("policy")
+    with pytest.raises(ValidationFailed) as exc, unit_of_work() as s:
+        decisions.record_decision(s, policy, _decision(decision_defaults, **{"puid": "bad-1", **fields}))
+    assert exc.value.extra["field"] == field
+    assert str(exc.value).startswith(f"{field}: ") and f"{sor_field} [{rule}]" in str(exc.value)
+    first = exc.value.extra["errors"][0]
+    assert (first["loc"], first["type"]) == (["body", field], f"statement_of_reasons.{rule}")
+    with unit_of_work(read_only=True) as s:
+        assert decisions.list_decisions(s, policy, DecisionFilter()).total == 0
+
+
+def test_the_statement_rules_bind_decisions_affecting_eu_users_only(fake_clock: Any, make_user: Callable[..., Actor],
+                                                                    make_decision: MakeDecision) -> None:
+    policy = make_user("policy")
+    kk = make_decision(policy, puid="kz/clip/1", content_language="kaa", territorial_scope=["KZ"],
+                       action="geo_restrict")
+    assert kk.affects_eu is False
+    with pytest.raises(ValidationFailed), unit_of_work() as s:
+        decisions.record_decision(s, policy, DecisionCreate.model_validate(
+            {**kk.model_dump(include={"content_date", "action", "harm", "explanation", "facts"}),
+             "puid": "kz/clip/2", "territorial_scope": ["KZ", "LT"]}))
+
+
+def test_other_content_is_described_and_exported(fake_clock: Any, make_user: Callable[..., Actor],
+                                                 make_decision: MakeDecision) -> None:
+    policy = make_user("policy")
+    d = make_decision(policy, content_type="other", content_type_other="Livestream replay with chat overlay")
+    assert d.content_type_other == "Livestream replay with chat overlay"
+    with unit_of_work(read_only=True) as s:
+        ((_, st),) = build_sor(s, policy).valid
+    exported = st.to_api()
+    assert exported["content_type"] == ["CONTENT_TYPE_OTHER"]
+    assert exported["content_type_other"] == "Livestream replay with chat overlay"
+
+
 @pytest.mark.parametrize(("fields", "field", "rule"), [
     ({"puid": "https://example.org/v/1"}, "puid", "regex"),
     ({"content_language": "kaa"}, "content_language", "in"),
-    ({"content_date": "1999-12-31"}, "content_date", "after_or_equal"),
+    ({"content_date": date(1999, 12, 31)}, "content_date", "after_or_equal"),
     ({"policy_clause": "x" * 501}, "incompatible_content_ground", "max"),
+    ({"content_type": "other"}, "content_type_other", "required_if"),
 ])
-def test_invalid_decisions_are_reported_by_field_and_rule(fake_clock: Any, make_user: Callable[..., Actor],
-                                                          make_decision: MakeDecision, fields: dict[str, Any],
-                                                          field: str, rule: str) -> None:
+def test_stored_invalid_decisions_are_reported_by_field_and_rule(fake_clock: Any, make_user: Callable[..., Actor],
+                                                                 make_decision: MakeDecision, fields: dict[str, Any],
+                                                                 field: str, rule: str) -> None:
     policy = make_user("policy")
     make_decision(policy, puid="good-1")
-    bad = make_decision(policy, **{"puid": "bad-1", **fields}).id
+    bad = _stored_unchecked(policy, make_decision, "bad-1", **fields)
     with unit_of_work(read_only=True) as s:
         result = build_sor(s, policy)
     assert [st.puid for _, st in result.valid] == ["good-1"]
@@ -101,7 +174,7 @@ def test_batches_of_at_most_100_json_and_csv_through_the_cli(fake_clock: Any, ma
         for n in range(205):
             decisions.record_decision(s, admin, _decision(decision_defaults, puid=f"pl-{n:04d}",
                                                           facts=f"Факт №{n} — ąę"))
-    make_decision(admin, puid="has space")
+    _stored_unchecked(admin, make_decision, "has-space", puid="has space")
     result = runner.invoke(cli_app, ["decisions", "export-sor", "--out", str(tmp_path / "json"), "--as", "sor-admin"])
     assert result.exit_code == 2, result.output
     assert "exported 205 statements, rejected 1" in result.output

@@ -26,4 +26,5 @@ def test_demo_has_kazakh_and_russian_clocks_and_a_polish_decision_set(engine: En
         rows = decisions.list_decisions(s, legal, decisions.DecisionFilter()).items
         assert len(rows) == 4
         sor = decisions.build_sor(s, legal)
-        assert len(sor.valid) == 3 and [d.puid for d, _ in sor.rejected] == ["pl/vid/88177"]
+        assert len(sor.valid) == 4 and sor.rejected == []
+        assert {st.puid: st.content_type_other for _, st in sor.valid}["pl-live-88177"]

@@ -88,9 +88,16 @@ def test_decision_log_records_validates_and_exports(client: TestClient, logged_i
             "facts": "Choking challenge video"}
     assert client.post("/decisions/new", data=form, follow_redirects=False).status_code == 303
     resp = client.post("/decisions/new", data={**form, "puid": "bad puid"}, follow_redirects=False)
-    assert resp.status_code == 303
+    assert resp.status_code == 422 and re.search(r'id="err-puid">[^<]*may contain only letters', resp.text)
+    resp = client.post("/decisions/new", data={**form, "puid": "pl-0002", "content_type": "other"})
+    assert resp.status_code == 422 and re.search(r'id="err-content_type_other">[^<]*is required', resp.text)
+    assert 'value="pl-0002"' in resp.text  # the form keeps what was typed
     resp = client.post("/decisions/new", data={**form, "puid": "x", "ground": "law"})
     assert resp.status_code == 422 and "must name the law" in resp.text
+    assert "0 would be rejected" in resp.text  # none of the refused decisions was stored
+    other = {**form, "puid": "pl-0002", "content_type": "other", "content_type_other": "Livestream replay"}
+    assert client.post("/decisions/new", data=other, follow_redirects=False).status_code == 303
+    _stored_before_the_check("pl-0002", puid="bad puid")
     html = client.get("/decisions").text
     assert "1 ready for the Transparency Database, 1 would be rejected." in html
     assert "<code>bad puid</code>: <strong>puid</strong>" in html
@@ -101,6 +108,17 @@ def test_decision_log_records_validates_and_exports(client: TestClient, logged_i
     resp = client.post(f"/decisions/{decision_id}/appeals", data={"csrf_token": csrf, "appellant": "uploader",
                                                                    "reason": "Parody"}, follow_redirects=True)
     assert "The appeal was recorded." in resp.text and "Parody" in resp.text
+
+
+def _stored_before_the_check(recorded_as: str, **fields: Any) -> None:
+    """Change a stored decision in the table, as if it had been recorded before the entry check."""
+    from sqlalchemy import update
+
+    from rapidresponse.db import unit_of_work
+    from rapidresponse.decisions.models import ContentDecision
+
+    with unit_of_work() as s:
+        s.execute(update(ContentDecision).where(ContentDecision.puid == recorded_as).values(**fields))
 
 
 def test_viewer_sees_no_policy_pages(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:

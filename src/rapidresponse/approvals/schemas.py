@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..schemas import Strict
+
 
 class ApprovalOut(BaseModel):
     """One approval request: the exact text, who must approve it, and the decision so far."""
@@ -29,8 +31,7 @@ class ApprovalOut(BaseModel):
     comment: str
 
 
-class Decision(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class Decision(Strict):
     decision: Literal["approved", "rejected"]
     text_sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-fA-F]{64}$")] = Field(
         description="SHA-256 of the exact text you read (approvals are bound to it)")

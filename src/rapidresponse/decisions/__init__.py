@@ -21,7 +21,8 @@ from .schemas import (
 )
 from .service import affects_eu, decide_appeal, file_appeal, get, list_decisions, record_decision
 from .sor import Issue, SorInvalid, StatementOfReasons, check, parse
-from .statements import DecisionRef, SorExport, build_sor, statement
+from .sor_mapping import statement
+from .statements import DecisionRef, SorExport, build_sor
 
 __all__ = [
     "ACTION_LABELS", "APPEAL_LABELS", "Action", "AppealCreate", "AppealDecide", "AppealDecided", "AppealOut",

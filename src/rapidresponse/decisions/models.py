@@ -24,6 +24,7 @@ class ContentDecision(Base):
     puid: Mapped[str] = mapped_column(String(500), unique=True)  # the platform's unique id of the item
     content_url: Mapped[str] = mapped_column(String(2000), default="")
     content_type: Mapped[str] = mapped_column(String(40))  # DSA CONTENT_TYPE_*
+    content_type_other: Mapped[str] = mapped_column(String(500), default="")  # what "other" is
     content_language: Mapped[str | None] = mapped_column(String(16))
     content_date: Mapped[date] = mapped_column(Date)
     action: Mapped[str] = mapped_column(String(24))

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
-from ..schemas import IsoDate, Page
+from ..schemas import IsoDate, Page, Strict
+from .sor import MAX_LEN
 
 
 class Action(StrEnum):
@@ -38,14 +39,18 @@ AppealStatus = Literal["upheld", "reversed", "modified"]
 Text5000 = Annotated[str, Field(min_length=1, max_length=5000)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(Strict):
+    """Input: strict (unknown fields and NUL characters refused), with surrounding blanks stripped."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class DecisionCreate(_In):
     puid: str = Field(min_length=1, max_length=500, description="The platform's unique id of the item")
     content_url: str = Field("", max_length=2000)
     content_type: ContentKind = "video"
+    content_type_other: str = Field("", max_length=MAX_LEN["content_type_other"],
+                                    description="What the content is, when content_type is other")
     content_language: LanguageTag | None = None
     content_date: IsoDate
     action: Action
@@ -98,6 +103,7 @@ class DecisionOut(BaseModel):
     puid: str
     content_url: str
     content_type: str
+    content_type_other: str
     content_language: str | None
     content_date: date
     action: str

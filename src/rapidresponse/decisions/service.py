@@ -14,6 +14,7 @@ from .. import auth, events, incidents, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
+from . import sor_mapping
 from .events import AppealDecided, Appealed, Recorded
 from .models import Appeal, ContentDecision
 from .schemas import (
@@ -27,9 +28,10 @@ from .schemas import (
     DecisionPage,
 )
 
-_FIELDS = ("id", "puid", "content_url", "content_type", "content_language", "content_date", "action", "ground",
-           "policy_clause", "legal_ground", "explanation", "harm", "territorial_scope", "automated_detection",
-           "automated_decision", "source_type", "source_identity", "facts", "end_date", "incident_ref", "decided_at")
+_FIELDS = ("id", "puid", "content_url", "content_type", "content_type_other", "content_language", "content_date",
+           "action", "ground", "policy_clause", "legal_ground", "explanation", "harm", "territorial_scope",
+           "automated_detection", "automated_decision", "source_type", "source_identity", "facts", "end_date",
+           "incident_ref", "decided_at")
 
 
 def affects_eu(d: ContentDecision | DecisionOut) -> bool:
@@ -44,7 +46,8 @@ def visible(session: Session, actor: Actor, rows: list[ContentDecision]) -> list
 
 
 def record_decision(session: Session, actor: Actor, data: DecisionCreate) -> DecisionOut:
-    """Record a decision on one item; the harm must be in the taxonomy."""
+    """Record a decision on one item; the harm must be in the taxonomy, and a decision affecting EU
+    users must make a valid statement of reasons (the export's rules, checked now)."""
     actor.require(Perm.POLICY_MANAGE)
     taxonomy = policy.load_taxonomy()
     if data.harm not in taxonomy:
@@ -55,25 +58,38 @@ def record_decision(session: Session, actor: Actor, data: DecisionCreate) -> Dec
     if data.action == Action.GEO_RESTRICT and not data.territorial_scope:
         raise ValidationFailed("territorial_scope: a geo-restriction names the countries it applies in",
                                field="territorial_scope")
+    d = ContentDecision(
+        puid=data.puid, content_url=data.content_url, content_type=data.content_type,
+        content_type_other=data.content_type_other, content_language=data.content_language,
+        content_date=data.content_date, action=data.action.value, ground=data.ground,
+        policy_clause=data.policy_clause or taxonomy.get(data.harm).policy_clause, legal_ground=data.legal_ground,
+        explanation=data.explanation, harm=data.harm, territorial_scope=sorted(set(data.territorial_scope)),
+        automated_detection=data.automated_detection, automated_decision=data.automated_decision,
+        source_type=data.source_type, source_identity=data.source_identity, facts=data.facts,
+        end_date=data.end_date, decided_by_id=actor.user_id, decided_at=now())
+    if affects_eu(d):
+        _require_valid_statement(d)
     if session.execute(select(ContentDecision.id).where(ContentDecision.puid == data.puid)).first():
         raise Conflict(f"a decision on item {data.puid!r} is already recorded; appeal it instead")
     incident = incidents.get(session, actor, data.incident) if data.incident else None
-    d = ContentDecision(
-        puid=data.puid, content_url=data.content_url, content_type=data.content_type,
-        content_language=data.content_language, content_date=data.content_date, action=data.action.value,
-        ground=data.ground, policy_clause=data.policy_clause or taxonomy.get(data.harm).policy_clause,
-        legal_ground=data.legal_ground, explanation=data.explanation, harm=data.harm,
-        territorial_scope=sorted(set(data.territorial_scope)), automated_detection=data.automated_detection,
-        automated_decision=data.automated_decision, source_type=data.source_type,
-        source_identity=data.source_identity, facts=data.facts, end_date=data.end_date,
-        incident_id=incident.id if incident else None, incident_ref=incident.ref if incident else None,
-        decided_by_id=actor.user_id, decided_at=now())
+    d.incident_id, d.incident_ref = (incident.id, incident.ref) if incident else (None, None)
     session.add(d)
     session.flush()
     events.record(session, actor, Recorded(subject_id=d.id, puid=d.puid, action=d.action, harm=d.harm,
                                            ground=d.ground, territorial_scope=d.territorial_scope,
                                            incident=d.incident_ref, affects_eu=affects_eu(d)))
     return decision_out(session, d)
+
+
+def _require_valid_statement(d: ContentDecision) -> None:
+    """Refuse a decision whose statement of reasons the Transparency Database would reject: the
+    problem names the decision's field (the first) and lists every broken rule."""
+    issues = sor_mapping.statement_errors(d)
+    if issues:
+        raise ValidationFailed("; ".join(sor_mapping.describe(i) for i in issues),
+                               field=sor_mapping.source_field(issues[0]),
+                               errors=[{"loc": ["body", sor_mapping.source_field(i)], "msg": sor_mapping.describe(i),
+                                        "type": f"statement_of_reasons.{i.rule}"} for i in issues])
 
 
 def load(session: Session, actor: Actor, decision_id: int) -> ContentDecision:

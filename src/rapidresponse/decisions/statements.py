@@ -2,8 +2,9 @@
 
 A decision affects EU users when it applies worldwide or in an EEA country; those are the ones the
 DSA (Art. 17, 24(5)) wants as statements of reasons. Statements are built in the Transparency
-Database format and checked by :mod:`.sor`; a decision the API would reject is reported with the
-field and the rule it breaks, never exported.
+Database format by :mod:`.sor_mapping` and checked by :mod:`.sor`, as the decision log checks them when
+a decision is recorded; a decision the API would still reject (recorded before that check, or
+under rules that changed since) is reported with the field and the rule it breaks, never exported.
 """
 
 from __future__ import annotations
@@ -16,58 +17,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import policy
 from ..auth import Actor, Perm
 from . import sor_export
 from .models import ContentDecision
-from .schemas import Action, DecisionOut, SorExportOut, SorIssueOut, SorRejectedOut
+from .schemas import SorExportOut, SorIssueOut, SorRejectedOut
 from .service import affects_eu, visible
 from .sor import Issue, StatementOfReasons
-
-dsa = policy.dsa
-VISIBILITY = {
-    Action.REMOVE: dsa.DecisionVisibility.CONTENT_REMOVED, Action.GEO_RESTRICT: dsa.DecisionVisibility.CONTENT_DISABLED,
-    Action.AGE_RESTRICT: dsa.DecisionVisibility.CONTENT_AGE_RESTRICTED,
-    Action.REDUCE_REACH: dsa.DecisionVisibility.CONTENT_DEMOTED, Action.LABEL: dsa.DecisionVisibility.CONTENT_LABELLED,
-}
-ACCOUNT = {Action.ACCOUNT_SUSPEND: dsa.DecisionAccount.SUSPENDED,
-           Action.ACCOUNT_TERMINATE: dsa.DecisionAccount.TERMINATED}
-SOURCE = {"notice": dsa.SourceType.ARTICLE_16, "trusted_flagger": dsa.SourceType.TRUSTED_FLAGGER,
-          "authority": dsa.SourceType.OTHER_NOTIFICATION, "voluntary": dsa.SourceType.VOLUNTARY}
-AUTOMATION = {"fully": dsa.AutomatedDecision.FULLY, "partially": dsa.AutomatedDecision.PARTIALLY,
-              "not": dsa.AutomatedDecision.NOT_AUTOMATED}
-
-
-def statement(d: ContentDecision | DecisionOut) -> dict[str, Any]:
-    """The decision as a raw statement of reasons (Transparency Database API v2 fields)."""
-    action = Action(d.action)
-    out: dict[str, Any] = {"puid": d.puid, "decision_facts": d.facts, "content_date": d.content_date.isoformat(),
-                           "application_date": d.decided_at.date().isoformat(),
-                           "content_type": [f"CONTENT_TYPE_{d.content_type.upper()}"],
-                           "automated_detection": "Yes" if d.automated_detection else "No",
-                           "automated_decision": AUTOMATION[d.automated_decision].value,
-                           "source_type": SOURCE[d.source_type].value, **policy.dsa_fields_for_harm(d.harm)}
-    if action in VISIBILITY:
-        out["decision_visibility"] = [VISIBILITY[action].value]
-        if d.end_date:
-            out["end_date_visibility_restriction"] = d.end_date.isoformat()
-    else:
-        out["decision_account"] = ACCOUNT[action].value
-        if d.end_date:
-            out["end_date_account_restriction"] = d.end_date.isoformat()
-    if d.ground == "law":
-        out.update(decision_ground=dsa.DecisionGround.ILLEGAL_CONTENT.value,
-                   illegal_content_legal_ground=d.legal_ground, illegal_content_explanation=d.explanation)
-    else:
-        out.update(decision_ground=dsa.DecisionGround.INCOMPATIBLE_CONTENT.value,
-                   incompatible_content_ground=d.policy_clause, incompatible_content_explanation=d.explanation)
-    scope = sorted(set(d.territorial_scope) & dsa.EEA_COUNTRIES) if d.territorial_scope else sorted(dsa.EEA_COUNTRIES)
-    out["territorial_scope"] = scope
-    if d.content_language:
-        out["content_language"] = d.content_language.split("-")[0].upper()
-    if d.source_identity and d.source_type != "voluntary":
-        out["source_identity"] = d.source_identity
-    return out
+from .sor_mapping import statement
 
 
 @dataclass(frozen=True)

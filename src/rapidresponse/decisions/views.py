@@ -49,10 +49,16 @@ def decision_log(request: Request, user: Annotated[WebUser, Depends(require_user
     return _decisions_page(request, user)
 
 
+# The record form's fields that show their own error; any other field's error shows above the form.
+_SHOWN = frozenset({"puid", "action", "harm", "legal_ground", "policy_clause", "territorial_scope", "content_date",
+                    "content_type", "content_type_other", "content_language", "explanation", "facts", "incident"})
+
+
 def _decision_data(posted: Posted) -> dict[str, Any]:
     data: dict[str, Any] = {k: posted.get(k) for k in (
-        "puid", "content_url", "content_type", "content_date", "action", "ground", "policy_clause", "legal_ground",
-        "explanation", "harm", "automated_decision", "source_type", "source_identity", "facts")}
+        "puid", "content_url", "content_type", "content_type_other", "content_date", "action", "ground",
+        "policy_clause", "legal_ground", "explanation", "harm", "automated_decision", "source_type",
+        "source_identity", "facts")}
     data["territorial_scope"] = split_list(posted.get("territorial_scope"))
     data["automated_detection"] = posted.get("automated_detection") == "1"
     data["content_language"] = posted.get("content_language") or None
@@ -69,9 +75,11 @@ def record_decision(request: Request, posted: PostedDep) -> Response:
         with unit_of_work() as s:
             service.record_decision(s, posted.actor, body)
     except ValidationError as exc:
-        return _decisions_page(request, posted.user, values=values, errors=field_errors(locale, exc), status=422)
+        errors = {(f if f in _SHOWN else "form"): m for f, m in reversed(field_errors(locale, exc).items())}
+        return _decisions_page(request, posted.user, values=values, errors=errors, status=422)
     except DomainError as exc:
         field = str(exc.extra.get("field", "form"))
+        field = field if field in _SHOWN else "form"
         return _decisions_page(request, posted.user, values=values, errors={field: domain_message(locale, exc)},
                                status=exc.status)
     return RedirectResponse("/decisions?done=decision", status_code=303)

@@ -1,7 +1,7 @@
 """Compliance in the demo: regulator requests running against the «собачий кайф» incident (the
 Kazakhstan authorised body's 24-hour request, its reply awaiting legal approval, and a Roskomnadzor
-register notice) and a set of decisions on Polish users' content, one of which the Transparency
-Database would reject."""
+register notice) and a set of decisions on Polish users' content, each a valid statement of reasons
+for the Transparency Database (one on content of an "other" type, described)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,9 @@ def _decisions(s: Script, at: datetime) -> None:
         {"puid": "pl-acct-5521", "action": "account_suspend", "end_date": (at + timedelta(days=30)).date(),
          "facts": "Account re-uploading the challenge after two strikes.", "automated_detection": True,
          "automated_decision": "partially"},
-        {"puid": "pl/vid/88177", "action": "remove", "facts": "Imported with the platform's URL path as its id."},
+        {"puid": "pl-live-88177", "action": "remove", "content_type": "other",
+         "content_type_other": "Livestream replay with the challenge in the chat overlay",
+         "facts": "Replay of a livestream where viewers dared each other to try the challenge."},
     ]
 
     def run(ctx: Context) -> None:

@@ -4,33 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from ..schemas import Page
+from ..schemas import Page, Strict
 from .pdq import DEFAULT_DISTANCE
 
-NO_NUL = r"^[^\x00]*$"
 MAX_MATCH_HASHES = 1000
 MAX_IMAGE_BASE64 = 28_000_000  # a 20 MiB image, base64-encoded
 
 
-class HashListCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field(min_length=1, max_length=120, pattern=NO_NUL)
+class HashListCreate(Strict):
+    name: str = Field(min_length=1, max_length=120)
     harm: str = Field(min_length=1, max_length=60, pattern=r"^[a-z0-9_-]{1,60}$")
-    source: str = Field(min_length=1, max_length=120, pattern=NO_NUL, description="The sharing partner")
-    description: str = Field(default="", max_length=5000, pattern=NO_NUL)
+    source: str = Field(min_length=1, max_length=120, description="The sharing partner")
+    description: str = Field(default="", max_length=5000)
     max_distance: int = Field(default=DEFAULT_DISTANCE, ge=0, le=64,
                               description="Largest Hamming distance (bits of 256) that still matches")
 
 
-class HashListPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class HashListPatch(Strict):
     harm: str | None = Field(default=None, min_length=1, max_length=60, pattern=r"^[a-z0-9_-]{1,60}$")
-    source: str | None = Field(default=None, min_length=1, max_length=120, pattern=NO_NUL)
-    description: str | None = Field(default=None, max_length=5000, pattern=NO_NUL)
+    source: str | None = Field(default=None, min_length=1, max_length=120)
+    description: str | None = Field(default=None, max_length=5000)
     max_distance: int | None = Field(default=None, ge=0, le=64)
 
 
@@ -47,13 +42,11 @@ class HashListOut(BaseModel):
     updated_at: datetime
 
 
-class EntryIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class EntryIn(Strict):
     hash: str = Field(min_length=1, max_length=80, description="PDQ hash: 64 hex digits")
-    label: str = Field(default="", max_length=200, pattern=NO_NUL)
-    source: str = Field(default="", max_length=200, pattern=NO_NUL)
-    note: str = Field(default="", max_length=2000, pattern=NO_NUL)
+    label: str = Field(default="", max_length=200)
+    source: str = Field(default="", max_length=200)
+    note: str = Field(default="", max_length=2000)
 
 
 class EntryOut(BaseModel):
@@ -95,9 +88,7 @@ class ImportOut(BaseModel):
     version: int
 
 
-class MatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class MatchIn(Strict):
     hashes: list[str] = Field(default_factory=list, max_length=MAX_MATCH_HASHES,
                               description="PDQ hashes (64 hex digits each)")
     image: str | None = Field(default=None, max_length=MAX_IMAGE_BASE64,

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
+
+from ..schemas import Strict
 
 Kind = Literal["term", "coded", "hashtag"]
 
 
-class TermIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class TermIn(Strict):
     term: str = Field(max_length=1000, description="The term as written; folded for matching")
     kind: Kind = "term"
     substring: bool = Field(False, description="Match inside other words too (default: whole words only)")
@@ -51,13 +52,11 @@ class LexiconOut(BaseModel):
     terms: list[TermOut] | None = None
 
 
-class MatchIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class MatchIn(Strict):
     text: str = Field(max_length=100_000)
 
 
-class AnnotateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AnnotateIn(Strict):
     texts: list[str] = Field(max_length=1000)
     languages: bool = True
 

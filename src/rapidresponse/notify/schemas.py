@@ -106,8 +106,7 @@ class AudienceOut(BaseModel):
     locale: str
 
 
-class AudienceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class AudienceIn(Strict):
     name: str | None = Field(default=None, min_length=1, max_length=120)
     emails: list[Annotated[str, Field(max_length=320)]] | None = Field(default=None, max_length=200)
     endpoint_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(default=None, max_length=50)

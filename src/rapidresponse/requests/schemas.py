@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_valid
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
-from ..schemas import IsoDateTime, Page
+from ..schemas import IsoDateTime, Page, Strict
 
 
 class Outcome(StrEnum):
@@ -24,8 +24,10 @@ OUTCOME_LABELS = {"removed_globally": N_("Removed globally"),
 Level = Literal["ok", "50", "75", "90", "breached", "answered"]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+class _In(Strict):
+    """Input: strict (unknown fields and NUL characters refused), with surrounding blanks stripped."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
 
 
 class RequestCreate(_In):
