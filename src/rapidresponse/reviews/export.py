@@ -96,6 +96,11 @@ def markdown(review: ReviewOut, language: str, _: Translate) -> str:
 def pdf(review: ReviewOut, language: str, _: Translate) -> bytes:
     """The Markdown export typeset as an A4 PDF."""
     weasyprint = need("weasyprint", "pdf")
+    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; turn it off again, or
+    # image hashing in this process would accept truncated files (a review's PDF embeds no images).
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{review.incident}</title>'
             f"<style>{CSS}</style></head><body>{render(markdown(review, language, _))}</body></html>")
     data: bytes = weasyprint.HTML(string=html).write_pdf()
