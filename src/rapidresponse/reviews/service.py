@@ -56,6 +56,11 @@ def _record(session: Session, actor: Actor, event: ReviewEvent) -> None:
     events.record(session, actor, event)
 
 
+def _edited(session: Session, actor: Actor, inc: IncidentSummary, review: Review, fields: list[str]) -> None:
+    review.updated_at = now()
+    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=fields))
+
+
 def _incident(session: Session, actor: Actor, ref: str) -> IncidentSummary:
     actor.require(Perm.INCIDENTS_READ)
     return incidents.get(session, actor, ref)
@@ -183,8 +188,7 @@ def refresh(session: Session, actor: Actor, ref: str) -> ReviewOut:
     inc, review = _editable(session, actor, ref)
     timeline = incidents.timeline(session, auth.SYSTEM, inc.ref)
     review.figures = drafting.figures(session, inc, timeline, drafting.linked_cases(session, timeline))
-    review.updated_at = now()
-    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=["figures"]))
+    _edited(session, actor, inc, review, ["figures"])
     return _out(session, inc, review)
 
 
@@ -207,8 +211,7 @@ def edit(session: Session, actor: Actor, ref: str, data: ReviewEdit) -> ReviewOu
         review.language = changes["language"]
         changed.append("language")
     if changed:
-        review.updated_at = now()
-        _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=changed))
+        _edited(session, actor, inc, review, changed)
     return _out(session, inc, review)
 
 
@@ -227,8 +230,7 @@ def add_moment(session: Session, actor: Actor, ref: str, data: MomentIn) -> Revi
         if m.position >= position:
             m.position += 1
     session.add(Moment(review_id=review.id, position=position, at=data.at, kind=data.kind, text=data.text))
-    review.updated_at = now()
-    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=["moments"]))
+    _edited(session, actor, inc, review, ["moments"])
     session.flush()
     return _out(session, inc, review)
 
@@ -239,8 +241,7 @@ def edit_moment(session: Session, actor: Actor, ref: str, moment_id: int, data: 
     if moment is None:
         raise NotFound(f"no key moment {moment_id} in the review of {inc.ref}")
     moment.at, moment.kind, moment.text = data.at, data.kind, data.text
-    review.updated_at = now()
-    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=["moments"]))
+    _edited(session, actor, inc, review, ["moments"])
     return _out(session, inc, review)
 
 
@@ -253,8 +254,7 @@ def remove_moment(session: Session, actor: Actor, ref: str, moment_id: int) -> R
     session.delete(moment)
     for i, m in enumerate(m for m in moments if m.id != moment_id):
         m.position = i
-    review.updated_at = now()
-    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=["moments"]))
+    _edited(session, actor, inc, review, ["moments"])
     session.flush()
     return _out(session, inc, review)
 
@@ -266,8 +266,7 @@ def reorder_moments(session: Session, actor: Actor, ref: str, data: MomentOrder)
         raise ValidationFailed("give every key moment's id exactly once, in the new order", field="ids")
     for i, moment_id in enumerate(data.ids):
         moments[moment_id].position = i
-    review.updated_at = now()
-    _record(session, actor, ReviewEdited(subject_id=inc.id, ref=inc.ref, review_id=review.id, fields=["moments"]))
+    _edited(session, actor, inc, review, ["moments"])
     return _out(session, inc, review)
 
 
