@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 RR := $(VENV)/bin/rapidresponse
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run demo test lint lock bench browser-deps catalogs clean
+.PHONY: setup run demo test lint lock bench browser-deps java-deps catalogs clean
 
 setup: $(VENV)/.installed
 
@@ -44,7 +44,15 @@ browser-deps:
 	    "browser and PDF tests will be skipped"; fi; \
 	fi
 
-test: setup catalogs browser-deps lint
+# The metrics are also tested on Spark (pyspark, from the lock), which needs Java.
+java-deps:
+	@if ! command -v java >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; \
+	  else echo "note: Java is missing (apt-get install default-jre-headless); the Spark test will be skipped"; fi; \
+	fi
+
+test: setup catalogs browser-deps java-deps lint
 	$(PY) -m pytest --durations=25
 
 lint: setup

@@ -18,6 +18,8 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, domains, events, http, logs
+from .analytics import api as analytics_api
+from .analytics import views as analytics_views
 from .approvals import api as approvals_api
 from .approvals import views as approvals_views
 from .auth import api as auth_api
@@ -53,10 +55,10 @@ from .signals import views as signals_views
 from .web import site
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
-       decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api)
+       decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
-         reviews_views)
+         reviews_views, analytics_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 events.subscriber_failures()  # listed from the first scrape

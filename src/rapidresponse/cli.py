@@ -80,6 +80,9 @@ COMMANDS: dict[str, Lazy] = {
                   "Triage cases: list, open, assign, note, dismiss, escalate."),
     "reviews": Lazy("rapidresponse.reviews.cli:app", "Post-incident reviews: draft, sign off, publish, export."),
     "actions": Lazy("rapidresponse.reviews.cli:actions_app", "Action items from reviews: list, add, update."),
+    "analytics": Lazy("rapidresponse.analytics.cli:app",
+                      "The analytics warehouse: metrics, sync, tables, saved queries."),
+    "sql": Lazy("rapidresponse.analytics.cli:sql_command", "Run a read-only SQL query on the analytics warehouse."),
     "demo": Lazy("rapidresponse.demo.cli:demo",
                  "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),
 }

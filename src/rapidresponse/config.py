@@ -84,6 +84,17 @@ class Settings(BaseSettings):
                                  description="A new incident of a reviewed one's harm and country within this recurs.")
     action_item_grace_days: int = Field(default=3, ge=0, le=90,
                                         description="Days an overdue action item waits before its commander is told.")
+    analytics_path: Path | None = Field(default=None, description="The analytics warehouse (DuckDB file); "
+                                        "var_dir/warehouse.duckdb when unset.")
+    analytics_batch: int = Field(default=200_000, ge=100, le=5_000_000,
+                                 description="Rows the sync commits at a time (readers get in between).")
+    analytics_show_restricted_count: bool = Field(
+        default=False, description="Tell viewers how many restricted incidents the metrics leave out for them "
+        "(one anonymous line); off, their existence is not revealed.")
+    console_timeout_seconds: float = Field(default=30.0, gt=0, le=3600,
+                                           description="A SQL console query is stopped after this.")
+    console_row_limit: int = Field(default=10_000, ge=1, le=1_000_000,
+                                   description="Rows a SQL console query returns at most.")
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

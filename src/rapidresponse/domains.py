@@ -13,7 +13,8 @@ import importlib.util
 from functools import cache
 
 DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "requests", "decisions", "oncall", "playbooks",
-           "language", "hashes", "signals", "detection", "reviews")
+           "language", "hashes", "signals", "detection", "reviews",
+           "analytics")
 
 
 @cache

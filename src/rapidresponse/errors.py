@@ -54,3 +54,17 @@ class FeatureUnavailable(DomainError):
 
     status = 501
     title = "Not available in this installation"
+
+
+class Unavailable(DomainError):
+    """A resource is busy for a moment (e.g. the warehouse while the sync writes): try again."""
+
+    status = 503
+    title = "Temporarily unavailable"
+
+
+class QueryFailed(DomainError):
+    """A query the user wrote was refused or failed (not allowed, timed out, invalid SQL)."""
+
+    status = 400
+    title = "Query refused"

@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
-from rapidresponse import clock, decisions, requests, reviews
+from rapidresponse import analytics, clock, decisions, requests, reviews
 from rapidresponse.auth import Actor
 from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
@@ -64,6 +64,8 @@ VOLATILE |= {"/api/v1/notifications/{message_id}", "/api/v1/webhooks/{endpoint_i
 VOLATILE |= {"/api/v1/oncall/pages/{page_id}"}
 # Regulator requests and decisions linked to the restricted incident: their ids exist only once it does.
 VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}", "/requests/{request_id}"}
+# The warehouse's state (how far behind, when it last synced) moves with every event.
+VOLATILE |= {"/api/v1/analytics/status", "/api/v1/analytics/overview", "/analytics"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -143,8 +145,23 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
                                                                       "kind": "policy"},
 }
+# Everything the warehouse knows of incidents, their timelines and tasks, in one cell.
+EVERYTHING = ("SELECT (SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM incidents) || "
+              "(SELECT coalesce(string_agg(CAST(payload AS VARCHAR), ','), '') FROM timeline) || "
+              "(SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM tasks) AS everything")
 # Writes without a ref (JSON for the API, form fields for the web UI).
 NOREF_WRITES: dict[tuple[str, str], Body] = {
+    # Analytics: the console and the metrics read the warehouse, synced after the incident exists.
+    ("POST", "/api/v1/analytics/query"): lambda w, who: {"sql": EVERYTHING},
+    ("POST", "/api/v1/analytics/queries"): lambda w, who: {"name": f"probe {who.name}", "sql": EVERYTHING},
+    ("PUT", "/api/v1/analytics/queries/{key}"): lambda w, who: {"name": "probe", "sql": "SELECT 1"},
+    ("DELETE", "/api/v1/analytics/queries/{key}"): lambda w, who: {},
+    ("POST", "/api/v1/analytics/queries/{key}/run"): lambda w, who: {},
+    ("POST", "/api/v1/analytics/sync"): lambda w, who: {},
+    ("POST", "/analytics/sql"): lambda w, who: {"sql": EVERYTHING, "params": ""},
+    ("POST", "/analytics/sql/download"): lambda w, who: {"sql": EVERYTHING, "params": "", "format": "csv"},
+    ("POST", "/analytics/queries"): lambda w, who: {"name": f"probe {who.name}", "sql": EVERYTHING},
+    ("POST", "/analytics/queries/{key}/delete"): lambda w, who: {},
     ("POST", "/api/v1/incidents"): lambda w, who: {"title": f"declared by {who.name}", "type": "other"},
     # An action item of the restricted incident's review (the id exists only once the incident does).
     ("PATCH", "/api/v1/action-items/{action_item_id}"): lambda w, who: {"priority": "high"},
@@ -393,7 +410,8 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "lexicon_id": "1", "term_id": "1", "number": "0", "trend_id": "1", "list_id": "1",
                   "entry_id": "1", "alert_id": "1", "case_id": "1", "suppression_id": "1", "family": "phishing",
                   "moment_id": str(world.moment_ids[0] if world.moment_ids else 1), "position": "1",
-                  "action_item_id": str(world.action_item_id or 1),
+                  "action_item_id": str(world.action_item_id or 1), "metric": "by_country",
+                  "key": "challenges_by_country",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
@@ -440,7 +458,9 @@ def _body_for(method: str, path: str) -> Body | None:
 
 
 @pytest.fixture
-def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) -> tuple[World, dict[str, Who]]:
+def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any, tmp_path: Any,
+          env: Callable[..., None]) -> tuple[World, dict[str, Who]]:
+    env(analytics_path=str(tmp_path / "warehouse.duckdb"))
     people = {
         "member": _who("member", make_user("commander")),
         "admin": _who("admin", make_user("admin")),
@@ -458,6 +478,8 @@ def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any) 
                                                     url="http://127.0.0.1:9/hook")
         endpoint_id = endpoint.id
     ids = _oncall_world(people["admin"].actor, member, bystander)
+    with unit_of_work(read_only=True) as s:
+        analytics.sync_tick(s)
     return World(restricted="", restricted2="", public=public_ref, note_id=0, task_id=0, scribe=scribe.username,
                  bystander=bystander.username, endpoint_id=endpoint_id, oncall=ids), people
 
@@ -533,6 +555,8 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.moment_ids = [m.id for m in review.moments]
         world.action_item_id = reviews.add_action_item(s, member, r.ref, reviews.ActionItemIn(
             title="action-marker-7Q3X", kind="policy")).id
+    with unit_of_work(read_only=True) as s:
+        analytics.sync_tick(s)
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]
 
 

@@ -34,6 +34,8 @@ class Perm(StrEnum):
     ALERTS_READ = "alerts:read"  # detection alerts, triage cases, thresholds and their backtests
     ALERTS_TRIAGE = "alerts:triage"  # acknowledge, snooze, dismiss alerts; open, assign, escalate cases
     DETECTION_MANAGE = "detection:manage"  # change thresholds, add and lift suppression rules
+    ANALYTICS_READ = "analytics:read"  # the team's metrics and charts
+    ANALYTICS_QUERY = "analytics:query"  # the SQL console: run, save and share queries on the warehouse
 
 
 _ALL = frozenset(Perm)
@@ -43,17 +45,19 @@ _WORK = frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_DECLARE, Perm.INCIDENTS_U
 ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
-                          Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE, Perm.DETECTION_MANAGE},
+                          Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE, Perm.DETECTION_MANAGE,
+                          Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY},
     "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
-                       Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE},
-    "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE},
+                       Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE, Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY},
+    "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE, Perm.ANALYTICS_READ},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
                         Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,
-                        Perm.SIGNALS_READ}),
+                        Perm.SIGNALS_READ, Perm.ANALYTICS_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
                           Perm.POLICY_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.SIGNALS_WRITE,
-                          Perm.ALERTS_READ, Perm.ALERTS_TRIAGE, Perm.DETECTION_MANAGE}),
+                          Perm.ALERTS_READ, Perm.ALERTS_TRIAGE, Perm.DETECTION_MANAGE, Perm.ANALYTICS_READ,
+                          Perm.ANALYTICS_QUERY}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 

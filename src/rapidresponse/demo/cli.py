@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ..console import console
@@ -32,6 +32,28 @@ def seed_with_progress(history: int, random_seed: int) -> SeedReport:
                     progress=lambda done, total: progress.update(task, completed=done, total=total))
 
 
+def warehouse_with_progress() -> None:
+    """Fill the analytics warehouse with the seeded year, so that the metrics show it on first start."""
+    from .. import analytics
+    from ..auth import SYSTEM
+    from ..db import unit_of_work
+
+    columns = (TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def step(source: str, done: int, total: int) -> None:
+            if source not in tasks:
+                tasks[source] = progress.add_task(f"analytics warehouse: {source}", total=total)
+            progress.update(tasks[source], completed=done, total=total)
+
+        with unit_of_work(read_only=True) as s:
+            out = analytics.sync_now(s, SYSTEM, step)
+    if out.events or out.signals:
+        console.print(f"[green]analytics[/green]: {out.events} events and {out.signals} signals in the warehouse")
+
+
 def demo(
     serve: bool = typer.Option(False, "--serve", help="Serve the app once the demo is seeded"),
     host: str | None = typer.Option(None, help="Address to serve on (with --serve)"),
@@ -48,6 +70,7 @@ def demo(
         console.print(f"[green]seeded[/green] {report.users} demo users and {report.incidents} incidents")
     else:
         console.print("demo data already present; nothing changed")
+    warehouse_with_progress()
     console.print(f"active SEV2: [bold]{report.active_ref}[/bold]   restricted (child safety): "
                   f"[bold]{report.restricted_ref}[/bold] (members only)")
     console.print(logins_table())

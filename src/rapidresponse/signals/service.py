@@ -306,3 +306,24 @@ def exposure(session: Session, actor: Actor, *, harms: list[str], countries: lis
                            .where(*conds).group_by(Signal.country, Signal.language, Signal.source))
     return sorted((ExposureRow(country=c or "", language=lang or "", source=src, count=int(n))
                    for c, lang, src, n in rows), key=lambda r: (-r.count, r.country, r.language, r.source))
+
+
+EXPORT_COLUMNS = ("id", "occurred_at", "received_at", "source", "harm", "country", "language", "language_detected",
+                  "reporter_type", "content_type", "trend_id", "lexicon_harm")
+"""What a signal is to the analytics warehouse: when, what harm, where and in which language, who sent
+it; not its text, url or media (the content stays in the operational database)."""
+
+
+def export_after(session: Session, actor: Actor, after_id: int, limit: int) -> list[tuple[Any, ...]]:
+    """Up to ``limit`` signals with an id above ``after_id``, lowest id first, as rows of
+    :data:`EXPORT_COLUMNS` (times timezone-aware UTC): how the warehouse follows the signal store."""
+    actor.require(Perm.SIGNALS_READ)
+    columns = [getattr(Signal, name) for name in EXPORT_COLUMNS]
+    rows = session.execute(select(*columns).where(Signal.id > after_id).order_by(Signal.id).limit(limit))
+    return [tuple(row) for row in rows]
+
+
+def last_id(session: Session, actor: Actor) -> int:
+    """The highest signal id (0 when there is none): how far the warehouse has to go."""
+    actor.require(Perm.SIGNALS_READ)
+    return int(session.execute(select(func.max(Signal.id))).scalar() or 0)

@@ -1,0 +1,15 @@
+"""The worker job that keeps the analytics warehouse up to date."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from .. import worker
+from . import service
+
+
+@worker.job("analytics.sync", every=60)
+def tick(session: Session) -> int:
+    """Follow the event log and the signal store; returns how many rows moved."""
+    result = service.sync_tick(session)
+    return result.rows

@@ -1,0 +1,379 @@
+"""The warehouse: a DuckDB file in ``var_dir`` holding the tables analysts query, each column
+documented (the schema browser shows these descriptions).
+
+The sync (``sync.py``) is the only writer. Readers open the file read-only; the SQL console's
+connection also has external access, extension loading and configuration changes switched off.
+Users who may not see restricted incidents query the ``open`` schema: the same names, as views
+without the restricted incidents and everything tied to them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..config import get_settings
+from ..errors import Unavailable
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    doc: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    restricted_by: str | None = "ref"  # the column naming the incident whose restriction hides a row
+
+    def ddl(self, schema: str = "main") -> str:
+        cols = ", ".join(f"{c.name} {c.type}" for c in self.columns)
+        return f"CREATE TABLE IF NOT EXISTS {schema}.{self.name} ({cols})"
+
+
+def _c(name: str, type_: str, doc: str) -> Column:
+    return Column(name, type_, doc)
+
+
+T = "TIMESTAMP"  # UTC throughout
+REF = _c("ref", "VARCHAR", "the incident's reference, e.g. INC-2026-0042")
+
+TABLES: tuple[Table, ...] = (
+    Table("incidents", "One row per incident, with every milestone of its response (UTC).", (
+        REF,
+        _c("title", "VARCHAR", "the incident's title"),
+        _c("type", "VARCHAR", "incident type (dangerous_challenge, hate_speech_wave, child_safety…)"),
+        _c("harm", "VARCHAR", "its main harm category (the first of harm_categories, else its type)"),
+        _c("country", "VARCHAR", "its main country (ISO 3166 alpha-2), the first of its countries"),
+        _c("language", "VARCHAR", "its main language, the first of its languages"),
+        _c("severity", "INTEGER", "severity, 1 (most severe) to 4"),
+        _c("status", "VARCHAR", "declared, investigating, mitigated, resolved or closed"),
+        _c("source", "VARCHAR", "how it came in: detection (a triage case), regulator (a request) or manual"),
+        _c("team", "VARCHAR", "the first on-call team paged for it (empty when none was)"),
+        _c("restricted", "BOOLEAN", "whether only its members and the restricted role may see it"),
+        _c("merged_into", "VARCHAR", "the incident it was merged into, if any"),
+        _c("first_signal_at", T, "the first signal behind it (its linked cases), else detected_at"),
+        _c("alert_at", T, "the first detection alert behind it, if any"),
+        _c("declared_at", T, "when it was declared"),
+        _c("paged_at", T, "when the first on-call page for it went out"),
+        _c("acknowledged_at", T, "when it was first acknowledged (a page, or a commander taking it)"),
+        _c("mitigated_at", T, "when it was mitigated"),
+        _c("resolved_at", T, "when it was resolved"),
+        _c("closed_at", T, "when it was closed"),
+        _c("exposure_signals", "BIGINT", "signals of its harm, countries, languages from first signal to mitigation"),
+        _c("exposure_reports", "BIGINT", "those of them that were user reports"),
+        _c("recurrence_of", "VARCHAR", "an earlier incident of the same harm and country it recurs, if any"),
+    )),
+    Table("incident_tags", "Every harm category, country and language of an incident, one per row (an "
+          "incident in three countries counts once in each).", (
+        REF,
+        _c("kind", "VARCHAR", "harm, country or language"),
+        _c("value", "VARCHAR", "the harm category, ISO country code or language code"),
+    )),
+    Table("timeline", "Every event on incidents' timelines (the audit log's incident streams).", (
+        _c("event_id", "BIGINT", "the event's id in the audit log"),
+        REF,
+        _c("occurred_at", T, "when it happened"),
+        _c("type", "VARCHAR", "event type, e.g. incident.status_changed"),
+        _c("actor", "VARCHAR", "who did it (user name or system)"),
+        _c("payload", "JSON", "what the event says"),
+    )),
+    Table("tasks", "Incident tasks (from playbooks or added by hand).", (
+        _c("task_id", "BIGINT", "the task's id"), REF,
+        _c("title", "VARCHAR", "what to do"),
+        _c("owner", "VARCHAR", "who owns it"),
+        _c("status", "VARCHAR", "open, in_progress, done or cancelled"),
+        _c("created_at", T, "when it was added"),
+        _c("due_at", T, "when it is due"),
+        _c("completed_at", T, "when it was done"),
+    )),
+    Table("signals", "Signals (user reports, classifier hits, partner and hash matches): no text or media.", (
+        _c("id", "BIGINT", "the signal's id"),
+        _c("occurred_at", T, "when it happened on the platform"),
+        _c("received_at", T, "when it reached the product"),
+        _c("source", "VARCHAR", "user_report, classifier, trusted_flagger, partner, hash_match, regulator…"),
+        _c("harm", "VARCHAR", "its harm (as detection's series name it)"),
+        _c("country", "VARCHAR", "ISO country code"),
+        _c("language", "VARCHAR", "language the reporter gave"),
+        _c("language_detected", "VARCHAR", "language identified from the text"),
+        _c("reporter_type", "VARCHAR", "who reported it"),
+        _c("content_type", "VARCHAR", "text, image, video, audio, livestream…"),
+        _c("trend_id", "BIGINT", "the near-duplicate trend it joined"),
+        _c("lexicon_harm", "VARCHAR", "the harm its lexicon matches point to"),
+    ), restricted_by=None),
+    Table("alerts", "Detection alerts on signal series.", (
+        _c("alert_id", "BIGINT", "the alert's id"),
+        _c("harm", "VARCHAR", "the series' harm"), _c("country", "VARCHAR", "the series' country"),
+        _c("language", "VARCHAR", "the series' language"),
+        _c("raised_at", T, "when it was raised"),
+        _c("bucket", T, "the 5-minute bucket that crossed the threshold"),
+        _c("score", "DOUBLE", "the detector's score"), _c("observed", "DOUBLE", "signals observed in the bucket"),
+        _c("expected", "DOUBLE", "signals expected"),
+        _c("outcome", "VARCHAR", "open, acknowledged, snoozed, suppressed, dismissed or escalated"),
+        _c("outcome_at", T, "when it got that outcome"),
+    ), restricted_by=None),
+    Table("cases", "Triage cases opened from alerts or by hand.", (
+        _c("case_id", "BIGINT", "the case's id"),
+        _c("source", "VARCHAR", "alert, manual, trend…"), _c("alert_id", "BIGINT", "the alert it came from"),
+        _c("opened_at", T, "when it was opened"),
+        _c("outcome", "VARCHAR", "open, dismissed or escalated"), _c("outcome_at", T, "when"),
+        REF,
+    )),
+    Table("pages", "On-call pages and their acknowledgement.", (
+        _c("page_id", "BIGINT", "the page's id"), REF,
+        _c("team", "VARCHAR", "the team paged"),
+        _c("triggered_at", T, "when it was triggered"),
+        _c("acknowledged_at", T, "when it was acknowledged"),
+        _c("acknowledged_by", "VARCHAR", "who acknowledged it"),
+        _c("seconds_to_ack", "BIGINT", "seconds from trigger to acknowledgement"),
+        _c("resolved_at", T, "when it was resolved"),
+    )),
+    Table("page_notifications", "Each person a page reached, with their local time (on-call load).", (
+        _c("page_id", "BIGINT", "the page"), REF, _c("team", "VARCHAR", "the team paged"),
+        _c("username", "VARCHAR", "who was notified"),
+        _c("notified_at", T, "when (UTC)"),
+        _c("local_hour", "INTEGER", "the hour in the person's own time zone"),
+        _c("out_of_hours", "BOOLEAN", "before 09:00 or from 18:00 on a working day, in their time zone"),
+        _c("weekend", "BOOLEAN", "on a Saturday or Sunday in their time zone"),
+    )),
+    Table("requests", "Regulator and law-enforcement requests and their legal clocks.", (
+        _c("request_id", "BIGINT", "the request's id"), REF,
+        _c("country", "VARCHAR", "the regulator's country"), _c("regulator", "VARCHAR", "the regulator"),
+        _c("registered_at", T, "when it was registered"), _c("due_at", T, "its legal deadline"),
+        _c("answered_at", T, "when the reply was sent"), _c("breached_at", T, "when the deadline was breached"),
+        _c("met", "BOOLEAN", "answered by the deadline (null while open)"),
+    )),
+    Table("updates", "Stakeholder updates: each sent, and each time one was due or overdue.", (
+        REF, _c("kind", "VARCHAR", "sent, due or overdue"), _c("happened_at", T, "when"),
+        _c("audience", "VARCHAR", "for sent updates: internal, executives, regulators, public…"),
+        _c("language", "VARCHAR", "the update's language"),
+    )),
+    Table("decisions", "Content decisions (the DSA statements of reasons' source).", (
+        _c("puid", "VARCHAR", "the decision's platform id"), REF,
+        _c("decided_at", T, "when"), _c("action", "VARCHAR", "what was done"),
+        _c("harm", "VARCHAR", "harm category"), _c("ground", "VARCHAR", "illegal content or terms of service"),
+        _c("territorial_scope", "VARCHAR", "where it applies"), _c("affects_eu", "BOOLEAN", "whether the DSA applies"),
+        _c("appeals", "INTEGER", "appeals filed"), _c("reversed", "INTEGER", "appeals that reversed it"),
+    )),
+    Table("reviews", "Post-incident reviews.", (
+        _c("review_id", "BIGINT", "the review's id"), REF,
+        _c("state", "VARCHAR", "draft, in_review, signed_off or published"),
+        _c("drafted_at", T, "when it was drafted"), _c("published_at", T, "when it was published"),
+    )),
+    Table("action_items", "Action items from reviews.", (
+        _c("item_id", "BIGINT", "the item's id"), REF,
+        _c("title", "VARCHAR", "what to do"), _c("kind", "VARCHAR", "policy, product, procedure, tooling…"),
+        _c("owner", "VARCHAR", "who owns it"), _c("status", "VARCHAR", "its last known status"),
+        _c("added_at", T, "when it was added"), _c("overdue", "BOOLEAN", "whether it has gone overdue"),
+    )),
+)
+BY_NAME = {t.name: t for t in TABLES}
+
+VIEWS = {
+    "series": ("Signals per harm × country × language × 5-minute bucket (a view over signals).",
+               "SELECT harm, country, language, time_bucket(INTERVAL 5 MINUTE, occurred_at) AS bucket, "
+               "count(*) AS count FROM {schema}.signals GROUP BY ALL"),
+}
+
+RESTRICTED = "(SELECT ref FROM main.incidents WHERE restricted)"
+
+
+def path() -> Path:
+    settings = get_settings()
+    return Path(settings.analytics_path) if settings.analytics_path else settings.var_dir / "warehouse.duckdb"
+
+
+READ_CONFIG = {"enable_external_access": False, "autoinstall_known_extensions": False,
+               "autoload_known_extensions": False, "allow_community_extensions": False,
+               "python_enable_replacements": False}
+"""Every reader's settings (one process's connections to a file must share them): no files, no
+network, no extensions (DuckDB refuses to turn external access back on while the database is open),
+and no Python variables read as tables."""
+LOCK_WAIT_SECONDS = 15.0
+
+
+def retrying(connect: Callable[[], duckdb.DuckDBPyConnection],
+             wait: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """``connect()``, retried while another connection holds the file (the sync writes in short steps)."""
+    import duckdb
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return connect()
+        except (duckdb.IOException, duckdb.ConnectionException) as exc:
+            if "lock" not in str(exc).lower() and "different configuration" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise Unavailable("the analytics warehouse is being refreshed; try again in a moment") from exc
+            time.sleep(0.05)
+
+
+def create(con: duckdb.DuckDBPyConnection) -> None:
+    """The tables, the sync's log and positions, and the ``open`` views (idempotent)."""
+    con.execute("CREATE TABLE IF NOT EXISTS _positions (source VARCHAR PRIMARY KEY, position BIGINT, "
+                "synced_at TIMESTAMP)")
+    con.execute("CREATE TABLE IF NOT EXISTS _log (id BIGINT PRIMARY KEY, occurred_at TIMESTAMP, actor VARCHAR, "
+                "subject_type VARCHAR, subject_id VARCHAR, type VARCHAR, payload JSON)")
+    for table in TABLES:
+        con.execute(table.ddl())
+    con.execute("CREATE SCHEMA IF NOT EXISTS open")
+    for table in TABLES:
+        con.execute(f"CREATE OR REPLACE VIEW open.{table.name} AS {_open(table)}")
+    for name, (_doc, sql) in VIEWS.items():
+        con.execute(f"CREATE OR REPLACE VIEW main.{name} AS {sql.format(schema='main')}")
+        con.execute(f"CREATE OR REPLACE VIEW open.{name} AS {sql.format(schema='open')}")
+
+
+def _open(table: Table) -> str:
+    """The table without restricted incidents, what is tied to them, and any mention of them."""
+    if table.restricted_by is None:
+        return f"SELECT * FROM main.{table.name}"
+    column = table.restricted_by
+    select, where = "*", [f"({column} IS NULL OR {column} NOT IN {RESTRICTED})"]
+    if table.name == "incidents":  # a public incident may point at a restricted one
+        select = (f"* REPLACE (CASE WHEN merged_into IN {RESTRICTED} THEN NULL ELSE merged_into END AS merged_into, "
+                  f"CASE WHEN recurrence_of IN {RESTRICTED} THEN NULL ELSE recurrence_of END AS recurrence_of)"
+                  )
+    if any(c.name == "payload" for c in table.columns):  # e.g. a public incident's link to a restricted one
+        where.append(f"NOT EXISTS (SELECT 1 FROM main.incidents r WHERE r.restricted AND "
+                     f"contains(CAST({table.name}.payload AS VARCHAR), r.ref))")
+    return f"SELECT {select} FROM main.{table.name} WHERE {' AND '.join(where)}"
+
+
+def relations() -> list[str]:
+    return [t.name for t in TABLES] + list(VIEWS)
+
+
+class _Shared:
+    """The process's read-only connection to the warehouse, kept open between queries (opening the
+    file costs more than most queries) and closed as soon as the sync wants to write: when it is idle
+    for IDLE_SECONDS, when the file changed (another process wrote it) or when a writer has raised
+    its flag. Each reader gets its own cursor on it."""
+
+    IDLE_SECONDS = 1.0
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.key: tuple[str, int, int] | None = None
+        self.users = 0
+        self.timer: threading.Timer | None = None
+
+    def acquire(self, file: Path) -> duckdb.DuckDBPyConnection:
+        import duckdb
+
+        _wait_for_writer(file)
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            key = _stamp(file)
+            if self.con is not None and self.users == 0 and (self.key != key or _flag(file).exists()):
+                self._close()
+            if self.con is None:
+                self.con = retrying(lambda: duckdb.connect(str(file), read_only=True, config=dict(READ_CONFIG)))
+                self.key = key
+            self.users += 1
+            return self.con.cursor()
+
+    def release(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        cursor.close()
+        with self.lock:
+            self.users -= 1
+            if self.users == 0 and self.con is not None:
+                self.timer = threading.Timer(self.IDLE_SECONDS, self.close_if_idle)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def close_if_idle(self) -> None:
+        with self.lock:
+            if self.users == 0:
+                self._close()
+
+    def _close(self) -> None:
+        if self.con is not None:
+            self.con.close()
+        self.con, self.key = None, None
+
+
+_shared = _Shared()
+
+
+def _flag(file: Path) -> Path:
+    """Present while the sync writes: readers let go of the file."""
+    return file.with_name(file.name + ".writing")
+
+
+def _wait_for_writer(file: Path) -> None:
+    """Let a writing sync finish its step (a flag left by a killed sync is stale after a minute)."""
+    flag = _flag(file)
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while time.monotonic() < deadline:
+        try:
+            if time.time() - flag.stat().st_mtime > 60:
+                flag.unlink(missing_ok=True)
+                return
+        except FileNotFoundError:
+            return
+        time.sleep(0.01)
+
+
+def _stamp(file: Path) -> tuple[str, int, int]:
+    stat = file.stat()
+    return str(file), stat.st_mtime_ns, stat.st_size
+
+
+@contextmanager
+def writing(file: Path) -> Iterator[None]:
+    """Raise the writer's flag and wait until this process's readers have let go of the file."""
+    flag = _flag(file)
+    flag.touch()
+    try:
+        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            with _shared.lock:
+                if _shared.users == 0:
+                    _shared._close()
+                    break
+            if time.monotonic() > deadline:
+                raise Unavailable("the analytics warehouse is busy with long queries; the sync tries again later")
+            time.sleep(0.01)
+        yield
+    finally:
+        flag.unlink(missing_ok=True)
+
+
+@contextmanager
+def reader() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the warehouse (an empty in-memory one before the first sync)."""
+    import duckdb
+
+    file = path()
+    if not file.exists():
+        con = duckdb.connect(":memory:")
+        create(con)
+        con.execute("SET enable_external_access = false")
+        con.execute("SET python_enable_replacements = false")
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    cursor = _shared.acquire(file)
+    try:
+        yield cursor
+    finally:
+        _shared.release(cursor)
