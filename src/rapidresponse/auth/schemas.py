@@ -88,3 +88,16 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="The secret; shown once, store it now")
+
+
+class TwoFactorSetup(BaseModel):
+    """An enrolment waiting for its first code: the secret, and the otpauth:// URI apps read."""
+
+    secret: str
+    uri: str
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+    setup: TwoFactorSetup | None = None
+    recovery_codes_left: int = 0
