@@ -212,3 +212,21 @@ def test_secrets_are_kept_in_the_database(engine: Engine, make_user: Callable[..
         setup = auth.begin_two_factor(s, actor)
     with engine.connect() as conn:
         assert conn.execute(text("SELECT secret FROM totp_factors")).scalar_one() == setup.secret
+
+
+def test_reset_from_the_command_line(engine: Engine, make_user: Callable[..., Actor], fake_clock: Any) -> None:
+    from typer.testing import CliRunner
+
+    from rapidresponse.cli import app
+
+    actor, admin, peer = make_user("responder"), make_user("admin"), make_user("commander")
+    _enrol(actor, fake_clock)
+    runner = CliRunner()
+    refused = runner.invoke(app, ["users", "reset-2fa", actor.username, "--as", peer.username])
+    assert refused.exit_code == 2, refused.output
+    assert isinstance(_login(actor.username), auth.SecondFactorNeeded)
+    done = runner.invoke(app, ["users", "reset-2fa", actor.username, "--as", admin.username])
+    assert done.exit_code == 0 and "removed" in done.output
+    assert _login(actor.username).username == actor.username
+    again = runner.invoke(app, ["users", "reset-2fa", actor.username, "--as", admin.username])
+    assert again.exit_code == 0 and "had no second factor" in again.output
