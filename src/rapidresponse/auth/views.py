@@ -32,6 +32,7 @@ from ..web.security import (
     tokens_match,
 )
 from ..web.templating import Translator, normalise_locale, render
+from . import oidc
 from . import service as auth
 from .schemas import Person
 
@@ -135,6 +136,57 @@ async def login_code(request: Request) -> Response:
             return _code_form(request, target=target, pending=pending, status=401,
                               error=_("Wrong code. Enter the current code from your app, or a recovery code."))
     return _signed_in(target, token, user.must_change_password)
+
+
+# --- single sign-on ---------------------------------------------------------------------------
+
+OIDC_COOKIE = "rr_oidc"
+
+
+def _sso_error(_: Translator, exc: oidc.SsoError) -> str:
+    return {
+        "unreachable": _("The sign-in provider cannot be reached. Try again later, or log in with your password."),
+        "state": _("This sign-in did not start here or took too long. Try again."),
+        "not_allowed": _("Your account at the sign-in provider may not use rapidresponse. Ask an administrator."),
+    }.get(exc.kind) or _("The sign-in provider's answer could not be verified. Try again, or ask an administrator.")
+
+
+@router.get("/auth/oidc/login")
+def oidc_login(request: Request, next: str = "/") -> Response:
+    """Send the browser to the provider, keeping state, nonce and PKCE verifier in a signed cookie."""
+    if not oidc.enabled():
+        return RedirectResponse("/login", status_code=303)
+    try:
+        url, flow = oidc.start(safe_next(next))
+    except oidc.SsoError as exc:
+        return _login_form(request, target=safe_next(next), status=exc.status,
+                           error=_sso_error(Translator(request_locale(request)), exc))
+    response = RedirectResponse(url, status_code=303)
+    set_cookie(response, OIDC_COOKIE, flow, max_age=oidc.FLOW_SECONDS)
+    return response
+
+
+@router.get("/auth/oidc/callback")
+def oidc_callback(request: Request, state: str = "", code: str = "", error: str = "") -> Response:
+    """The provider sends the browser back here with a code; a checked ID token starts a session."""
+    if not oidc.enabled():
+        return RedirectResponse("/login", status_code=303)
+    target = "/"
+    try:
+        identity, target = oidc.finish(request.cookies.get(OIDC_COOKIE, ""), state=state[:200], code=code[:2000],
+                                       error=error)
+        target = safe_next(target)
+        with unit_of_work() as s:
+            user = oidc.sign_in(s, identity)
+            token, _csrf = auth.start_session(s, user, ip=client_ip(request),
+                                              user_agent=request.headers.get("user-agent", ""), method="sso")
+    except oidc.SsoError as exc:
+        response = _login_form(request, target=target, status=exc.status,
+                               error=_sso_error(Translator(request_locale(request)), exc))
+    else:
+        response = _signed_in(target, token, False)
+    response.delete_cookie(OIDC_COOKIE, path="/")
+    return response
 
 
 @router.post("/logout")
