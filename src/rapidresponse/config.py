@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     trusted_proxies: list[str] = Field(
         default=[], description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
     totp_issuer: str = Field(default="rapidresponse", description="The name authenticator apps show beside a code.")
+    require_2fa_roles: list[str] = Field(
+        default=[], description="Users of these roles must turn on a second factor before they use the web UI "
+                                "(those who sign in through single sign-on are left to their provider).")
     oidc_issuer: str | None = Field(
         default=None, description="Single sign-on: the OpenID Connect provider's issuer URL (its discovery "
                                   "document is at <issuer>/.well-known/openid-configuration); unset turns SSO off.")

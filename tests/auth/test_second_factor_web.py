@@ -125,3 +125,18 @@ def test_turn_it_off_with_the_password(engine: Engine, client: TestClient, make_
     assert "Two-factor authentication is off." in client.get(off.headers["location"]).text
     client.cookies.clear()
     assert post_login(client, user.username).status_code == 303
+
+
+def test_a_role_can_require_the_second_factor(engine: Engine, client: TestClient, make_user: Callable[..., Actor],
+                                              fake_clock: Any, env: Callable[..., None]) -> None:
+    env(require_2fa_roles='["admin"]')
+    admin, responder = make_user("admin"), make_user("responder")
+    assert post_login(client, responder.username).status_code == 303
+    assert client.get("/incidents", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    assert post_login(client, admin.username).status_code == 303
+    held = client.get("/incidents", follow_redirects=False)
+    assert held.status_code == 303 and held.headers["location"] == "/account/security"
+    assert "Your role requires two-factor authentication" in client.get("/account/security").text
+    enrol(client, fake_clock)
+    assert client.get("/incidents", follow_redirects=False).status_code == 200

@@ -39,6 +39,7 @@ class SignedIn:
     actor: Actor
     csrf_token: str
     must_change_password: bool
+    needs_second_factor: bool = False  # their role requires one and they have none yet
 
 
 class UserOut(BaseModel):

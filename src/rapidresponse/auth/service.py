@@ -418,7 +418,7 @@ def start_session(session: Session, user: Person, *, ip: str = "", user_agent: s
     started = now()
     session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
                            expires_at=started + timedelta(hours=get_settings().session_hours),
-                           meta={"ip": ip[:64], "ua": user_agent[:200]}))
+                           meta={"ip": ip[:64], "ua": user_agent[:200], "method": method}))
     events.record(session, to_actor(user), LoggedIn(subject_id=user.id, ip=ip[:64], method=method))
     return token, csrf
 
@@ -431,7 +431,9 @@ def resolve_session(session: Session, token: str) -> SignedIn | None:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    return SignedIn(to_actor(user), row.csrf_token, user.must_change_password)
+    needs_factor = (user.role in get_settings().require_2fa_roles and row.meta.get("method") != "sso"
+                    and factors.confirmed(session, user.id) is None)
+    return SignedIn(to_actor(user), row.csrf_token, user.must_change_password, needs_factor)
 
 
 def end_session(session: Session, token: str) -> None:
