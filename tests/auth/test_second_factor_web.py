@@ -140,3 +140,20 @@ def test_a_role_can_require_the_second_factor(engine: Engine, client: TestClient
     assert "Your role requires two-factor authentication" in client.get("/account/security").text
     enrol(client, fake_clock)
     assert client.get("/incidents", follow_redirects=False).status_code == 200
+
+
+def test_the_audit_log_says_how_someone_logged_in(engine: Engine, client: TestClient,
+                                                  make_user: Callable[..., Actor], fake_clock: Any) -> None:
+    from rapidresponse import events
+    from rapidresponse.db import unit_of_work
+
+    user = make_user("responder")
+    assert post_login(client, user.username, code="123456").status_code == 303  # no factor: the code proves nothing
+    app, _ = enrol(client, fake_clock)
+    client.cookies.clear()
+    assert post_login(client, user.username, code=app.at(fake_clock.now)).status_code == 303
+    with unit_of_work() as s:
+        methods = [e.payload["method"] for e in events.for_subject(s, "user", user.user_id)
+                   if e.type == "user.logged_in"]
+        assert methods == ["password", "second_factor"]
+        assert events.describe(events.for_subject(s, "user", user.user_id)[-1]).startswith("logged in with a second")

@@ -414,6 +414,8 @@ def start_session(session: Session, user: Person, *, ip: str = "", user_agent: s
                   method: str = "password") -> tuple[str, str]:
     """Open a web session; returns (cookie token, CSRF token). Only the token's hash is stored.
     ``method`` says how the user proved who they are: password, second_factor or sso."""
+    if method == "second_factor" and factors.confirmed(session, user.id) is None:
+        method = "password"  # a code sent along by a user who has no second factor proved nothing
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     started = now()
     session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
