@@ -73,6 +73,24 @@ class Settings(BaseSettings):
                                 "throttled; higher than per account, since a whole office may share an address.")
     trusted_proxies: list[str] = Field(
         default=[], description="Addresses or networks of reverse proxies whose X-Forwarded-For is believed.")
+    totp_issuer: str = Field(default="rapidresponse", description="The name authenticator apps show beside a code.")
+    require_2fa_roles: list[str] = Field(
+        default=[], description="Users of these roles must turn on a second factor before they use the web UI "
+                                "(those who sign in through single sign-on are left to their provider).")
+    oidc_issuer: str | None = Field(
+        default=None, description="Single sign-on: the OpenID Connect provider's issuer URL (its discovery "
+                                  "document is at <issuer>/.well-known/openid-configuration); unset turns SSO off.")
+    oidc_name: str = Field(default="SSO", description="The provider's name on the login page's button.")
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_username_claim: str = Field(default="preferred_username",
+                                     description="The ID token claim whose value is the user name here.")
+    oidc_default_role: str | None = Field(
+        default=None, description="Role of a user created at their first sign-on; unset: only existing users.")
+    oidc_allowed_domains: list[str] = Field(
+        default=[], description="When set, only users whose verified email is in one of these domains sign on.")
+    oidc_timeout_seconds: float = 10.0
     default_locale: str = "en"
     default_timezone: str = "Europe/Moscow"
     cli_user: str = Field(default="admin", description="Whom the CLI acts as when --as is not given.")

@@ -51,7 +51,7 @@ MISSING_REF = "INC-2099-0999"
 # Routes that cannot touch incidents: operations, API docs, static files, login and account plumbing.
 ALLOW_LIST = {
     "/healthz", "/readyz", "/api/docs", "/api/docs/assets", "/api/openapi.json", "/docs/oauth2-redirect", "/static",
-    "/login", "/logout", "/account/password", "/locale",
+    "/login", "/logout", "/account/password", "/account/security", "/auth/oidc", "/locale",
 }
 # Routes without a ref whose output changes with every request: checked for leaks, not for equality.
 VOLATILE = {"/metrics"}

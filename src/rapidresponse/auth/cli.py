@@ -68,3 +68,14 @@ def token(username: str, name: str = typer.Option("cli", help="What the token is
     with unit_of_work() as s:
         _, secret = service.create_token(s, actor, name=name, scopes=scope or None, days=days)
     console.print(secret)
+
+
+@app.command("reset-2fa")
+@handle_errors
+def reset_two_factor(username: str, as_user: str | None = AsOption) -> None:
+    """Remove a user's second factor (a lost phone) and end their sessions; they log in with the password
+    alone and can set it up again."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        had = service.reset_two_factor(s, actor, username)
+    console.print(f"second factor of {username} removed" if had else f"{username} had no second factor")

@@ -1,4 +1,4 @@
-"""What the auth domain records: users created and changed, logins, API tokens."""
+"""What the auth domain records: users created and changed, logins, second factors, API tokens."""
 
 from __future__ import annotations
 
@@ -39,9 +39,52 @@ class PasswordChanged(UserEvent):
 class LoggedIn(UserEvent):
     type = "user.logged_in"
     ip: str
+    method: str = "password"  # "password", "second_factor" (password and code) or "sso"
 
     def describe(self, _: Translate) -> str:
+        if self.method == "sso":
+            return _("signed in with single sign-on from %(ip)s", ip=self.ip)
+        if self.method != "password":
+            return _("logged in with a second factor from %(ip)s", ip=self.ip)
         return _("logged in from %(ip)s", ip=self.ip)
+
+
+class TwoFactorEnabled(UserEvent):
+    type = "user.two_factor_enabled"
+
+    def describe(self, _: Translate) -> str:
+        return _("turned on two-factor authentication")
+
+
+class TwoFactorDisabled(UserEvent):
+    type = "user.two_factor_disabled"
+
+    def describe(self, _: Translate) -> str:
+        return _("turned off two-factor authentication")
+
+
+class TwoFactorReset(UserEvent):
+    type = "user.two_factor_reset"
+    username: str
+
+    def describe(self, _: Translate) -> str:
+        return _("reset the second factor of %(user)s", user=self.username)
+
+
+class RecoveryCodesCreated(UserEvent):
+    type = "user.recovery_codes_created"
+    count: int
+
+    def describe(self, _: Translate) -> str:
+        return _("created %(n)s new recovery codes", n=self.count)
+
+
+class RecoveryCodeUsed(UserEvent):
+    type = "user.recovery_code_used"
+    left: int
+
+    def describe(self, _: Translate) -> str:
+        return _("used a recovery code (%(n)s left)", n=self.left)
 
 
 class TokenCreated(UserEvent):

@@ -39,6 +39,7 @@ class SignedIn:
     actor: Actor
     csrf_token: str
     must_change_password: bool
+    needs_second_factor: bool = False  # their role requires one and they have none yet
 
 
 class UserOut(BaseModel):
@@ -88,3 +89,16 @@ class TokenOut(BaseModel):
 
 class TokenCreated(TokenOut):
     token: str = Field(description="The secret; shown once, store it now")
+
+
+class TwoFactorSetup(BaseModel):
+    """An enrolment waiting for its first code: the secret, and the otpauth:// URI apps read."""
+
+    secret: str
+    uri: str
+
+
+class TwoFactorStatus(BaseModel):
+    enabled: bool
+    setup: TwoFactorSetup | None = None
+    recovery_codes_left: int = 0

@@ -1,4 +1,4 @@
-"""Users, passwords, web sessions, API tokens and login throttling."""
+"""Users, passwords, second factors, web sessions, API tokens and login throttling."""
 
 from __future__ import annotations
 
@@ -18,10 +18,23 @@ from .. import events
 from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
-from .events import LoggedIn, PasswordChanged, TokenCreated, TokenRevoked, UserCreated, UserUpdated
-from .models import ApiToken, LoginFailure, User, WebSession
+from . import factors
+from .events import (
+    LoggedIn,
+    PasswordChanged,
+    RecoveryCodesCreated,
+    RecoveryCodeUsed,
+    TokenCreated,
+    TokenRevoked,
+    TwoFactorDisabled,
+    TwoFactorEnabled,
+    TwoFactorReset,
+    UserCreated,
+    UserUpdated,
+)
+from .models import ApiToken, LoginFailure, TotpFactor, User, WebSession
 from .permissions import ROLES, SYSTEM, Actor, Perm
-from .schemas import Person, SignedIn, TokenOut
+from .schemas import Person, SignedIn, TokenOut, TwoFactorSetup, TwoFactorStatus
 
 _hasher = PasswordHasher()
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
@@ -203,44 +216,212 @@ def _verify(user: User, password: str) -> bool:
         return False
 
 
-def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown") -> Person:
-    """Check a password, throttling repeated failures per username and per address.
+class SecondFactorNeeded(NotAuthenticated):
+    """The password was right and the user has a second factor: ask for a code, then call
+    :func:`finish_login` with ``pending`` (a short-lived signed token) and the code."""
 
-    A failure is recorded in the caller's transaction before NotAuthenticated is raised: the caller
-    must catch it inside its unit of work so that the record is committed, or throttling counts nothing.
-    """
-    settings = get_settings()
-    username = username.strip().lower()[:64]
-    since = now() - timedelta(seconds=settings.login_window_seconds)
+    def __init__(self, pending: str) -> None:
+        super().__init__("enter the code from your authenticator app or a recovery code", field="code")
+        self.pending = pending
+
+
+def _failures(session: Session, username: str, ip: str) -> tuple[int, int]:
+    since = now() - timedelta(seconds=get_settings().login_window_seconds)
     by_name, by_ip = session.execute(
         select(func.count().filter(LoginFailure.username == username),
                func.count().filter(LoginFailure.ip == ip))
         .where(LoginFailure.at >= since, or_(LoginFailure.username == username, LoginFailure.ip == ip))
     ).one()
-    if by_name >= settings.login_max_failures or by_ip >= settings.login_max_failures_per_address:
+    return int(by_name), int(by_ip)
+
+
+def _failed(session: Session, username: str, ip: str) -> None:
+    session.add(LoginFailure(username=username, ip=ip[:64], at=now()))
+
+
+def _use_second_factor(session: Session, user: User, code: str) -> str | None:
+    """How the code was accepted ("totp" or "recovery_code"), or None when it was not."""
+    factor = factors.confirmed(session, user.id)
+    if factor is None:
+        return None
+    if factors.use_totp(session, factor, code):
+        return "totp"
+    if factors.use_recovery_code(session, user.id, code):
+        left = factors.recovery_codes_left(session, user.id)
+        events.record(session, to_actor(user), RecoveryCodeUsed(subject_id=user.id, left=left))
+        return "recovery_code"
+    return None
+
+
+def _succeeded(session: Session, user: User, password: str | None = None) -> Person:
+    if password is not None and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    session.execute(delete(LoginFailure).where(LoginFailure.username == user.username))
+    return _person(user)
+
+
+def authenticate(session: Session, username: str, password: str, *, ip: str = "unknown",
+                 code: str | None = None) -> Person:
+    """Check a password (and, for a user who has one, the second factor), throttling repeated failures
+    per username and per address.
+
+    A user with a second factor who gives no ``code`` gets :class:`SecondFactorNeeded` after a right
+    password. Once an address is throttled (a whole office behind one proxy), only a right password
+    together with a valid ``code`` gets through from it; the limit per username always holds. Wrong
+    passwords and wrong codes count alike. A failure is recorded in the caller's transaction before
+    the error is raised: the caller must catch it inside its unit of work so that the record is
+    committed, or throttling counts nothing.
+    """
+    settings = get_settings()
+    username = username.strip().lower()[:64]
+    by_name, by_ip = _failures(session, username, ip)
+    if by_name >= settings.login_max_failures:
         raise TooManyRequests("too many failed logins; wait a few minutes and try again")
+    address_throttled = by_ip >= settings.login_max_failures_per_address
+    refused = (TooManyRequests("too many failed logins from this address; only a password with a second "
+                               "factor's code gets through", scope="address")
+               if address_throttled else None)
+    if refused is not None and not code:
+        raise refused
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     if user is None or not user.is_active or not _verify(user, password):
         if user is None:
             _hasher.hash(password)  # spend the same time as a real check
-        session.add(LoginFailure(username=username, ip=ip[:64], at=now()))
-        raise NotAuthenticated("wrong username or password")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.username == username))
-    return _person(user)
+        _failed(session, username, ip)
+        raise refused or NotAuthenticated("wrong username or password")
+    if factors.confirmed(session, user.id) is None:
+        if refused is not None:
+            raise refused
+        return _succeeded(session, user, password)
+    if code is None:
+        raise SecondFactorNeeded(factors.pending_token(user))
+    if _use_second_factor(session, user, code) is None:
+        _failed(session, username, ip)
+        raise refused or NotAuthenticated("wrong code", field="code")
+    return _succeeded(session, user, password)
+
+
+def finish_login(session: Session, pending: str, code: str, *, ip: str = "unknown") -> Person:
+    """The second step of a login: the signed token from :class:`SecondFactorNeeded` and a code.
+
+    A wrong code counts as a failed login of that user; the limit per username holds, the one per
+    address does not (a right password and a valid code is what lets a throttled office through).
+    """
+    user = factors.pending_user(session, pending)
+    if user is None or not user.is_active:
+        raise NotAuthenticated("the login expired; enter your password again", field="pending")
+    by_name, _ = _failures(session, user.username, ip)
+    if by_name >= get_settings().login_max_failures:
+        raise TooManyRequests("too many failed logins; wait a few minutes and try again")
+    if _use_second_factor(session, user, code) is None:
+        _failed(session, user.username, ip)
+        raise NotAuthenticated("wrong code", field="code")
+    return _succeeded(session, user)
+
+
+# --- the second factor -------------------------------------------------------------------------
+
+def _own(session: Session, actor: Actor) -> User:
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise ValidationFailed("only a user has a second factor")
+    return user
+
+
+def two_factor_status(session: Session, actor: Actor) -> TwoFactorStatus:
+    """Whether the acting user's second factor is on, an enrolment waiting for its first code, and
+    how many recovery codes are left."""
+    user = _own(session, actor)
+    factor = session.get(TotpFactor, user.id)
+    if factor is not None and factor.confirmed_at is not None:
+        return TwoFactorStatus(enabled=True, recovery_codes_left=factors.recovery_codes_left(session, user.id))
+    setup = (TwoFactorSetup(secret=factor.secret, uri=factors.provisioning_uri(factor.secret, user.username))
+             if factor is not None else None)
+    return TwoFactorStatus(enabled=False, setup=setup)
+
+
+def begin_two_factor(session: Session, actor: Actor) -> TwoFactorSetup:
+    """Start enrolling the acting user: a new secret, active once :func:`confirm_two_factor` gets a code."""
+    user = _own(session, actor)
+    if factors.confirmed(session, user.id) is not None:
+        raise Conflict("two-factor authentication is already on; turn it off first")
+    secret = factors.begin(session, user.id)
+    return TwoFactorSetup(secret=secret, uri=factors.provisioning_uri(secret, user.username))
+
+
+def confirm_two_factor(session: Session, actor: Actor, code: str) -> list[str]:
+    """Turn the enrolment on with a first code from the app; returns the recovery codes (shown once)."""
+    user = _own(session, actor)
+    factor = session.get(TotpFactor, user.id)
+    if factor is None or factor.confirmed_at is not None:
+        raise Conflict("there is no two-factor enrolment waiting for a code; start again")
+    step = factors.totp_step(factor, code)
+    if step is None:
+        raise ValidationFailed("the code is wrong; check the clock of your phone and try the next one", field="code")
+    factor.confirmed_at, factor.last_step = now(), step
+    codes = factors.new_recovery_codes(session, user.id)
+    events.record(session, actor, TwoFactorEnabled(subject_id=user.id))
+    return codes
+
+
+def _require_proof(session: Session, user: User, *, code: str | None, password: str | None) -> None:
+    if code and _use_second_factor(session, user, code) is not None:
+        return
+    if password and _verify(user, password):
+        return
+    raise ValidationFailed("give a current code, a recovery code or your password", field="code")
+
+
+def new_recovery_codes(session: Session, actor: Actor, *, code: str | None = None,
+                       password: str | None = None) -> list[str]:
+    """Replace the acting user's recovery codes (proved with a code or the password)."""
+    user = _own(session, actor)
+    if factors.confirmed(session, user.id) is None:
+        raise Conflict("two-factor authentication is off")
+    _require_proof(session, user, code=code, password=password)
+    codes = factors.new_recovery_codes(session, user.id)
+    events.record(session, actor, RecoveryCodesCreated(subject_id=user.id, count=len(codes)))
+    return codes
+
+
+def disable_two_factor(session: Session, actor: Actor, *, code: str | None = None,
+                       password: str | None = None) -> None:
+    """Turn off the acting user's second factor (proved with a code or the password)."""
+    user = _own(session, actor)
+    if factors.confirmed(session, user.id) is None:
+        factors.remove(session, user.id)  # an unconfirmed enrolment, if any
+        return
+    _require_proof(session, user, code=code, password=password)
+    factors.remove(session, user.id)
+    events.record(session, actor, TwoFactorDisabled(subject_id=user.id))
+
+
+def reset_two_factor(session: Session, actor: Actor, username: str) -> bool:
+    """An administrator removes a user's second factor (a lost phone); their sessions end too.
+    Returns whether there was one."""
+    actor.require(Perm.USERS_MANAGE)
+    user = _user(session, username)
+    was_on = factors.remove(session, user.id)
+    if was_on:
+        session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+        events.record(session, actor, TwoFactorReset(subject_id=user.id, username=user.username))
+    return was_on
 
 
 # --- web sessions ---------------------------------------------------------------------------
 
-def start_session(session: Session, user: Person, *, ip: str = "", user_agent: str = "") -> tuple[str, str]:
-    """Open a web session; returns (cookie token, CSRF token). Only the token's hash is stored."""
+def start_session(session: Session, user: Person, *, ip: str = "", user_agent: str = "",
+                  method: str = "password") -> tuple[str, str]:
+    """Open a web session; returns (cookie token, CSRF token). Only the token's hash is stored.
+    ``method`` says how the user proved who they are: password, second_factor or sso."""
+    if method == "second_factor" and factors.confirmed(session, user.id) is None:
+        method = "password"  # a code sent along by a user who has no second factor proved nothing
     token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     started = now()
     session.add(WebSession(token_hash=_sha(token), user_id=user.id, csrf_token=csrf, created_at=started,
                            expires_at=started + timedelta(hours=get_settings().session_hours),
-                           meta={"ip": ip[:64], "ua": user_agent[:200]}))
-    events.record(session, to_actor(user), LoggedIn(subject_id=user.id, ip=ip[:64]))
+                           meta={"ip": ip[:64], "ua": user_agent[:200], "method": method}))
+    events.record(session, to_actor(user), LoggedIn(subject_id=user.id, ip=ip[:64], method=method))
     return token, csrf
 
 
@@ -252,7 +433,9 @@ def resolve_session(session: Session, token: str) -> SignedIn | None:
     user = session.get(User, row.user_id)
     if user is None or not user.is_active:
         return None
-    return SignedIn(to_actor(user), row.csrf_token, user.must_change_password)
+    needs_factor = (user.role in get_settings().require_2fa_roles and row.meta.get("method") != "sso"
+                    and factors.confirmed(session, user.id) is None)
+    return SignedIn(to_actor(user), row.csrf_token, user.must_change_password, needs_factor)
 
 
 def end_session(session: Session, token: str) -> None:

@@ -27,6 +27,8 @@ LOCALE_COOKIE = "rr_locale"
 CSRF_FIELD = "csrf_token"
 # Pages a user who must change their password may still reach.
 PASSWORD_EXEMPT = ("/account/password", "/logout", "/locale")
+# Pages a user whose role requires a second factor may reach before they have one.
+SECOND_FACTOR_EXEMPT = (*PASSWORD_EXEMPT, "/account/security")
 
 
 class Redirect(Exception):
@@ -92,6 +94,8 @@ def require_user(request: Request) -> WebUser:
         raise Redirect(login_url(request))
     if user.must_change_password and not request.url.path.startswith(PASSWORD_EXEMPT):
         raise Redirect("/account/password")
+    if user.needs_second_factor and not request.url.path.startswith(SECOND_FACTOR_EXEMPT):
+        raise Redirect("/account/security")
     return user
 
 
