@@ -104,6 +104,8 @@ class Settings(BaseSettings):
                                         description="Days an overdue action item waits before its commander is told.")
     analytics_path: Path | None = Field(default=None, description="The analytics warehouse (DuckDB file); "
                                         "var_dir/warehouse.duckdb when unset.")
+    analytics_export_dir: Path | None = Field(default=None, description="When set, every sync also writes the "
+                                              "warehouse here as Parquet (signals in daily partitions).")
     analytics_batch: int = Field(default=200_000, ge=100, le=5_000_000,
                                  description="Rows the sync commits at a time (readers get in between).")
     analytics_show_restricted_count: bool = Field(

@@ -313,6 +313,35 @@ def test_a_replaced_database_rebuilds_the_warehouse(make_signals: Callable[..., 
     assert _look("SELECT count(*) FROM signals") == [(10,)]
 
 
+def test_the_warehouse_exports_as_parquet_with_daily_signal_partitions(
+        make_signals: Callable[..., Any], fake_clock: Any, tmp_path: Path, env: Callable[..., None],
+        make_incident: Callable[..., str]) -> None:
+    import pyarrow.dataset as ds
+
+    make_incident()
+    make_signals(_signals(6, fake_clock.now - timedelta(days=2)) + _signals(4, fake_clock.now, harm="hate_speech"))
+    target = tmp_path / "lake"
+    env(analytics_export_dir=str(target))
+    _sync()
+    days = sorted(p.name for p in (target / "signals").iterdir())
+    assert days == [f"day={(fake_clock.now - timedelta(days=2)).date()}", f"day={fake_clock.now.date()}"]
+    lake = ds.dataset(target / "signals", format="parquet", partitioning="hive")
+    assert lake.count_rows() == 10
+    assert ds.dataset(target / "incidents.parquet").count_rows() == 1
+    old = target / "signals" / days[0] / "data.parquet"
+    first_written = old.stat().st_mtime_ns
+    env(analytics_export_dir=None)  # from here on, exported by hand
+    make_signals(_signals(3, fake_clock.now + timedelta(hours=1), harm="phishing"))
+    with unit_of_work(read_only=True) as s:
+        out = analytics.export(s, _admin(), target)
+    assert out.days == 1 and out.tables == len(warehouse.TABLES) - 1  # only today's partition changed
+    assert old.stat().st_mtime_ns == first_written
+    assert ds.dataset(target / "signals", format="parquet", partitioning="hive").count_rows() == 13
+    assert not list(target.rglob(".*.partial"))
+    written = runner.invoke(app, ["analytics", "export", str(tmp_path / "elsewhere"), "--as", "system"])
+    assert written.exit_code == 2 and "system" in written.output  # the CLI acts as a real user
+
+
 def test_oncall_load_uses_each_persons_time_zone(make_rota: Callable[..., Any], fake_clock: Any) -> None:
     rota = make_rota()
     fake_clock.now = datetime.fromisoformat("2026-03-02T15:00:00+00:00")  # Monday 20:00 in Almaty
@@ -380,7 +409,8 @@ def duck_results(history: dict[str, Any]) -> Iterator[tuple[dict[str, Any], metr
     with warehouse.reader() as con:
         backend = ibis.duckdb.from_connection(con)
         tables = {t: backend.table(t).to_pyarrow() for t in warehouse.relations() if t != "series"}
-        yield _results(backend.table, scope), scope, tables
+        results = _results(backend.table, scope)
+    yield results, scope, tables
 
 
 def test_the_same_metrics_on_postgresql(duck_results: Any) -> None:
@@ -421,15 +451,19 @@ def test_the_same_metrics_on_spark(duck_results: Any, tmp_path: Path) -> None:
     import ibis
     from pyspark.sql import SparkSession
 
-    expected, scope, tables = duck_results
+    expected, scope, _tables = duck_results
+    lake = tmp_path / "lake"
+    with unit_of_work(read_only=True) as s:
+        analytics.export(s, _admin(), lake)  # as a cluster would read the warehouse
     spark = (SparkSession.builder.master("local[1]").appName("rapidresponse-metrics")
              .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false")
              .config("spark.sql.shuffle.partitions", "2")
              .config("spark.sql.warehouse.dir", str(tmp_path / "spark-warehouse")).getOrCreate())
     try:
+        for table in warehouse.TABLES:
+            source = lake / ("signals" if table.name == "signals" else f"{table.name}.parquet")
+            spark.read.parquet(str(source)).createOrReplaceTempView(table.name)
         backend = ibis.pyspark.connect(spark)
-        for name, table in tables.items():
-            backend.create_table(name, table, overwrite=True)
         got = _results(backend.table, scope)
     finally:
         spark.stop()

@@ -10,6 +10,7 @@ from . import jobs
 from .events import QueryDeleted, QuerySaved
 from .metrics import METRICS, STAGES, Scope
 from .schemas import (
+    ExportOut,
     HistoryOut,
     MetricFilter,
     MetricOut,
@@ -24,6 +25,7 @@ from .schemas import (
 )
 from .service import (
     delete_query,
+    export,
     get_query,
     history,
     list_queries,
@@ -40,8 +42,8 @@ from .service import (
 )
 
 __all__ = [
-    "METRICS", "STAGES", "HistoryOut", "MetricFilter", "MetricOut", "Overview", "QueryDeleted", "QueryIn",
-    "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut", "SyncOut", "TableDoc",
-    "delete_query", "get_query", "history", "jobs", "list_queries", "metric", "overview", "run_query", "run_saved",
-    "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",
+    "METRICS", "STAGES", "ExportOut", "HistoryOut", "MetricFilter", "MetricOut", "Overview", "QueryDeleted",
+    "QueryIn", "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut", "SyncOut",
+    "TableDoc", "delete_query", "export", "get_query", "history", "jobs", "list_queries", "metric", "overview",
+    "run_query", "run_saved", "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",
 ]

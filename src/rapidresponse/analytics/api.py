@@ -46,11 +46,17 @@ def overview(actor: ActorDep, flt: Filter) -> Overview:
         return service.overview(s, actor, flt)
 
 
+class MetricQuery(MetricFilter):
+    format: Literal["json", "csv", "parquet"] = "json"
+
+
 @router.get("/metrics/{metric}", response_model=MetricOut, responses={200: {"content": {"text/csv": {}}}})
-def metric(actor: ActorDep, metric: MetricName, flt: Filter, fmt: FileFormat = "json") -> Any:
-    """One metric over the period and the period before it; ``format=csv`` downloads its table."""
+def metric(actor: ActorDep, metric: MetricName, query: Annotated[MetricQuery, Query()]) -> Any:
+    """One metric over the period and the period before it; ``format=csv`` (or ``parquet``) downloads
+    its table."""
+    fmt = query.format
     with unit_of_work(read_only=True) as s:
-        out = service.metric(s, actor, metric, flt)
+        out = service.metric(s, actor, metric, MetricFilter.model_validate(query.model_dump(exclude={"format"})))
     if fmt == "json":
         return out
     import pyarrow as pa

@@ -141,6 +141,23 @@ def sync_now(as_user: str | None = AsOption) -> None:
                   highlight=False)
 
 
+@app.command("export")
+@handle_errors
+def export(directory: Path | None = typer.Argument(None, help="Where to write (default: the configured "
+                                                                "RAPIDRESPONSE_ANALYTICS_EXPORT_DIR)"),
+           as_user: str | None = AsOption) -> None:
+    """Write the warehouse as Parquet (each table, signals in daily partitions) for Spark or Trino."""
+    from ..config import get_settings
+
+    target = directory or get_settings().analytics_export_dir
+    if target is None:
+        raise fail("name a directory, or set RAPIDRESPONSE_ANALYTICS_EXPORT_DIR")
+    actor = actor_for(as_user)
+    with unit_of_work(read_only=True) as s:
+        out = service.export(s, actor, target)
+    console.print(f"{out.tables} tables and {out.days} days of signals written to {out.directory}", highlight=False)
+
+
 @app.command("status")
 @handle_errors
 def status(as_user: str | None = AsOption) -> None:

@@ -145,6 +145,12 @@ class SyncOut(BaseModel):
     seconds: float
 
 
+class ExportOut(BaseModel):
+    directory: str
+    tables: int
+    days: int = Field(description="Days of signals written (those that changed since the last export)")
+
+
 class StatusOut(BaseModel):
     path: str
     positions: dict[str, int]
@@ -152,6 +158,3 @@ class StatusOut(BaseModel):
     lag_seconds: dict[str, float]
     synced_at: datetime | None
 
-
-__all__ = ["ColumnDoc", "Format", "HistoryOut", "MetricFilter", "MetricOut", "Overview", "ParamIn", "QueryIn",
-           "QueryResult", "SavedQueryIn", "SavedQueryOut", "Stage", "StatusOut", "SyncOut", "TableDoc", "Title"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, or_, select
@@ -21,11 +22,12 @@ from ..auth import ROLES, Actor, Perm
 from ..clock import now
 from ..config import get_settings
 from ..errors import NotFound, PermissionDenied, QueryFailed, ValidationFailed
-from . import metrics, sql, sync, warehouse
+from . import metrics, parquet, sql, sync, warehouse
 from .events import QueryDeleted, QuerySaved
 from .models import QueryRun, SavedQuery
 from .schemas import (
     ColumnDoc,
+    ExportOut,
     HistoryOut,
     MetricFilter,
     MetricOut,
@@ -183,9 +185,12 @@ def _remember(session: Session, actor: Actor, text: str, saved_query_id: int | N
               milliseconds: int, rows: int, error: str | None) -> None:
     if actor.user_id is None:
         return
-    session.add(QueryRun(user_id=actor.user_id, sql=text, saved_query_id=saved_query_id, ran_at=at,
-                         milliseconds=milliseconds, rows=rows, error=error))
+    run = QueryRun(user_id=actor.user_id, sql=text, saved_query_id=saved_query_id, ran_at=at,
+                   milliseconds=milliseconds, rows=rows, error=error)
+    session.add(run)
     session.flush()
+    if run.id % 20:  # trim the history now and then, not at every query
+        return
     keep = select(QueryRun.id).where(QueryRun.user_id == actor.user_id).order_by(QueryRun.id.desc()) \
         .limit(HISTORY_KEPT)
     session.execute(delete(QueryRun).where(QueryRun.user_id == actor.user_id, QueryRun.id.not_in(keep)))
@@ -325,6 +330,15 @@ def sync_now(session: Session, actor: Actor, progress: sync.Progress | None = No
     result = sync.run(session, progress=progress)
     return SyncOut(events=result.events, signals=result.signals, incidents=result.incidents,
                    seconds=round(result.seconds, 2))
+
+
+def export(session: Session, actor: Actor, directory: Path) -> ExportOut:
+    """Write the warehouse as Parquet into ``directory`` now (signals in daily partitions)."""
+    actor.require(Perm.ANALYTICS_QUERY)
+    sync.run(session)
+    with sync.writer() as con:
+        out = parquet.export(con, directory)
+    return ExportOut(directory=str(out.directory), tables=out.tables, days=out.days)
 
 
 def sync_tick(session: Session) -> sync.SyncResult:

@@ -92,6 +92,41 @@ def check(con: duckdb.DuckDBPyConnection, sql: str, *, schema: str) -> None:
             raise QueryFailed(f"no table {qualified!r} in the warehouse; the tables are: {', '.join(sorted(allowed))}")
 
 
+class _Watchdog:
+    """One thread that interrupts queries past their deadline (cheaper than a timer per query)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.running: dict[int, tuple[float, duckdb.DuckDBPyConnection]] = {}
+        self.thread: threading.Thread | None = None
+        self.next = 0
+
+    def watch(self, con: duckdb.DuckDBPyConnection, seconds: float) -> int:
+        with self.lock:
+            self.next += 1
+            self.running[self.next] = (time.monotonic() + seconds, con)
+            if self.thread is None or not self.thread.is_alive():
+                self.thread = threading.Thread(target=self._loop, name="console-timeouts", daemon=True)
+                self.thread.start()
+            return self.next
+
+    def done(self, token: int) -> None:
+        with self.lock:
+            self.running.pop(token, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(0.05)
+            now = time.monotonic()
+            with self.lock:
+                late = [token for token, (deadline, _con) in self.running.items() if deadline <= now]
+                for token in late:
+                    self.running.pop(token)[1].interrupt()
+
+
+_watchdog = _Watchdog()
+
+
 def run(sql: str, *, schema: str, params: dict[str, Any] | None = None, limit: int, timeout: float) -> Result:
     """Check and run ``sql`` on a read-only connection; QueryFailed names what went wrong."""
     import duckdb
@@ -100,9 +135,8 @@ def run(sql: str, *, schema: str, params: dict[str, Any] | None = None, limit: i
     with warehouse.reader() as con:
         check(con, sql, schema=schema)
         con.execute(f"SET search_path = '{schema}'")
-        timer = threading.Timer(timeout, con.interrupt)
         started = time.perf_counter()
-        timer.start()
+        token = _watchdog.watch(con, timeout)
         try:
             reader = con.sql(sql, params=params or None).to_arrow_reader(min(limit + 1, 100_000))
             batches: list[pa.RecordBatch] = []
@@ -124,7 +158,7 @@ def run(sql: str, *, schema: str, params: dict[str, Any] | None = None, limit: i
         except duckdb.Error as exc:
             raise QueryFailed(str(exc).splitlines()[0]) from None
         finally:
-            timer.cancel()
+            _watchdog.done(token)
         seconds = time.perf_counter() - started
     truncated = table.num_rows > limit
     table = table.slice(0, limit)

@@ -11,6 +11,7 @@ readers in other processes get in during a long first sync.
 
 from __future__ import annotations
 
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,7 +30,7 @@ from ..clock import now
 from ..config import get_settings
 from ..errors import NotFound
 from ..events import Event
-from . import warehouse
+from . import parquet, warehouse
 
 if TYPE_CHECKING:
     import duckdb
@@ -221,6 +222,10 @@ def run(session: Session, *, progress: Progress | None = None, max_steps: int | 
         if progress:
             total = total or result.signals + _behind_signals(session, rows[-1][0])
             progress("signals", result.signals, max(total, result.signals))
+    directory = get_settings().analytics_export_dir
+    if directory is not None and (result.rows or not (directory / "incidents.parquet").exists()):
+        with writer() as con:
+            parquet.export(con, directory)
     measure_lag(session)
     result.seconds = time.perf_counter() - started
     return result
@@ -243,7 +248,11 @@ def _start_over_if_replaced(session: Session) -> None:
         con.begin()
         for name in ["_positions", "_log", *(t.name for t in warehouse.TABLES)]:
             con.execute(f"DELETE FROM {name}")
+        con.execute("DROP TABLE IF EXISTS _exports")
         con.commit()
+    directory = get_settings().analytics_export_dir
+    if directory is not None:  # its signal days came from the other database
+        shutil.rmtree(directory / "signals", ignore_errors=True)
 
 
 def _behind_events(session: Session, position: int) -> int:

@@ -260,8 +260,8 @@ def relations() -> list[str]:
 class _Shared:
     """The process's read-only connection to the warehouse, kept open between queries (opening the
     file costs more than most queries) and closed as soon as the sync wants to write: when it is idle
-    for IDLE_SECONDS, when the file changed (another process wrote it) or when a writer has raised
-    its flag. Each reader gets its own cursor on it."""
+    for IDLE_SECONDS (a janitor thread looks), when the file changed (another process wrote it) or when
+    a writer has raised its flag. Each reader gets its own cursor on it."""
 
     IDLE_SECONDS = 1.0
 
@@ -270,22 +270,23 @@ class _Shared:
         self.con: duckdb.DuckDBPyConnection | None = None
         self.key: tuple[str, int, int] | None = None
         self.users = 0
-        self.timer: threading.Timer | None = None
+        self.idle_since = 0.0
+        self.janitor: threading.Thread | None = None
 
     def acquire(self, file: Path) -> duckdb.DuckDBPyConnection:
         import duckdb
 
         _wait_for_writer(file)
         with self.lock:
-            if self.timer is not None:
-                self.timer.cancel()
-                self.timer = None
             key = _stamp(file)
             if self.con is not None and self.users == 0 and (self.key != key or _flag(file).exists()):
-                self._close()
+                self.close()
             if self.con is None:
                 self.con = retrying(lambda: duckdb.connect(str(file), read_only=True, config=dict(READ_CONFIG)))
                 self.key = key
+                if self.janitor is None or not self.janitor.is_alive():
+                    self.janitor = threading.Thread(target=self._sweep, name="warehouse-readers", daemon=True)
+                    self.janitor.start()
             self.users += 1
             return self.con.cursor()
 
@@ -293,17 +294,21 @@ class _Shared:
         cursor.close()
         with self.lock:
             self.users -= 1
-            if self.users == 0 and self.con is not None:
-                self.timer = threading.Timer(self.IDLE_SECONDS, self.close_if_idle)
-                self.timer.daemon = True
-                self.timer.start()
+            self.idle_since = time.monotonic()
 
-    def close_if_idle(self) -> None:
-        with self.lock:
-            if self.users == 0:
-                self._close()
+    def _sweep(self) -> None:
+        """Close the connection once nobody has used it for IDLE_SECONDS; stop when it is closed."""
+        while True:
+            time.sleep(self.IDLE_SECONDS / 4)
+            with self.lock:
+                if self.con is None:
+                    return
+                if self.users == 0 and time.monotonic() - self.idle_since > self.IDLE_SECONDS:
+                    self.close()
+                    return
 
-    def _close(self) -> None:
+    def close(self) -> None:
+        """Close the connection (the caller holds the lock and nobody uses it)."""
         if self.con is not None:
             self.con.close()
         self.con, self.key = None, None
@@ -346,7 +351,7 @@ def writing(file: Path) -> Iterator[None]:
         while True:
             with _shared.lock:
                 if _shared.users == 0:
-                    _shared._close()
+                    _shared.close()
                     break
             if time.monotonic() > deadline:
                 raise Unavailable("the analytics warehouse is busy with long queries; the sync tries again later")
