@@ -104,6 +104,13 @@ class Settings(BaseSettings):
                                         description="Days an overdue action item waits before its commander is told.")
     analytics_path: Path | None = Field(default=None, description="The analytics warehouse (DuckDB file); "
                                         "var_dir/warehouse.duckdb when unset.")
+    analytics_engine: Literal["duckdb", "postgres"] = Field(
+        default="duckdb", description="Where the metrics and the console run: the DuckDB warehouse, or its "
+        "mirror in the operational PostgreSQL database (schema analytics).")
+    analytics_postgres_url: str | None = Field(default=None, description="The console's login on PostgreSQL "
+                                               "for users who may see restricted incidents (a member of rr_analytics).")
+    analytics_postgres_open_url: str | None = Field(default=None, description="The console's login on PostgreSQL "
+                                                    "for everyone else (a member of rr_analytics_open).")
     analytics_export_dir: Path | None = Field(default=None, description="When set, every sync also writes the "
                                               "warehouse here as Parquet (signals in daily partitions).")
     analytics_batch: int = Field(default=200_000, ge=100, le=5_000_000,

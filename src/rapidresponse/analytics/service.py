@@ -22,7 +22,7 @@ from ..auth import ROLES, Actor, Perm
 from ..clock import now
 from ..config import get_settings
 from ..errors import NotFound, PermissionDenied, QueryFailed, ValidationFailed
-from . import metrics, parquet, sql, sync, warehouse
+from . import metrics, parquet, postgres, sql, sync, warehouse
 from .events import QueryDeleted, QuerySaved
 from .models import QueryRun, SavedQuery
 from .schemas import (
@@ -80,9 +80,20 @@ def _scope(session: Session, actor: Actor, flt: MetricFilter) -> tuple[metrics.S
 
 @contextmanager
 def _tables() -> Iterator[metrics.Tables]:
-    """The warehouse tables as Ibis tables (DuckDB, read-only)."""
+    """The warehouse tables as Ibis tables: the DuckDB file (read-only), or its PostgreSQL mirror."""
     import ibis
 
+    if get_settings().analytics_engine == "postgres":
+        from ..db import get_engine
+
+        url = get_engine().url
+        backend = ibis.postgres.connect(host=url.host or "127.0.0.1", port=url.port or 5432, user=url.username,
+                                        password=url.password or "", database=url.database)
+        try:
+            yield lambda name: backend.table(name, database=postgres.SCHEMA)
+        finally:
+            backend.disconnect()
+        return
     with warehouse.reader() as con:
         backend = ibis.duckdb.from_connection(con)
         yield backend.table
@@ -165,8 +176,12 @@ def run_query(session: Session, actor: Actor, data: QueryIn, *, saved_query_id: 
     limit = min(data.limit or settings.console_row_limit, settings.console_row_limit)
     started = now()
     try:
-        result = sql.run(data.sql, schema=_schema(actor), params=data.params or None, limit=limit,
-                         timeout=settings.console_timeout_seconds)
+        if settings.analytics_engine == "postgres":
+            result = postgres.run(data.sql, full=actor.can(Perm.INCIDENTS_RESTRICTED), params=data.params or None,
+                                  limit=limit, timeout=settings.console_timeout_seconds)
+        else:
+            result = sql.run(data.sql, schema=_schema(actor), params=data.params or None, limit=limit,
+                             timeout=settings.console_timeout_seconds)
     except QueryFailed as exc:
         _remember(session, actor, data.sql, saved_query_id, started, 0, 0, exc.detail)
         raise

@@ -12,6 +12,7 @@ at most the row limit.
 
 from __future__ import annotations
 
+import atexit
 import json
 import threading
 import time
@@ -125,6 +126,7 @@ class _Watchdog:
 
 
 _watchdog = _Watchdog()
+atexit.register(lambda: _watchdog.running.clear())  # interrupt nothing once the interpreter stops
 
 
 def run(sql: str, *, schema: str, params: dict[str, Any] | None = None, limit: int, timeout: float) -> Result:

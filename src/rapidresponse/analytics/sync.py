@@ -30,7 +30,7 @@ from ..clock import now
 from ..config import get_settings
 from ..errors import NotFound
 from ..events import Event
-from . import parquet, warehouse
+from . import parquet, postgres, warehouse
 
 if TYPE_CHECKING:
     import duckdb
@@ -170,7 +170,8 @@ def writer() -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def positions(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    return {source: int(pos) for source, pos in con.execute("SELECT source, position FROM _positions").fetchall()}
+    return {source: int(pos) for source, pos in
+            con.execute("SELECT source, position FROM _positions WHERE source <> 'identity'").fetchall()}
 
 
 def _move(con: duckdb.DuckDBPyConnection, source: str, position: int) -> None:
@@ -222,7 +223,11 @@ def run(session: Session, *, progress: Progress | None = None, max_steps: int | 
         if progress:
             total = total or result.signals + _behind_signals(session, rows[-1][0])
             progress("signals", result.signals, max(total, result.signals))
-    directory = get_settings().analytics_export_dir
+    settings = get_settings()
+    if settings.analytics_engine == "postgres":
+        with writer() as con:
+            postgres.mirror(con, session.get_bind().engine, batch=batch)
+    directory = settings.analytics_export_dir
     if directory is not None and (result.rows or not (directory / "incidents.parquet").exists()):
         with writer() as con:
             parquet.export(con, directory)
@@ -245,11 +250,8 @@ def _start_over_if_replaced(session: Session) -> None:
             same = source is not None and (source[0], str(source[1]), _naive(source[2])) == tuple(last[1:])
         if same and done.get("signals", 0) <= signals.last_id(session, SYSTEM):
             return
-        con.begin()
-        for name in ["_positions", "_log", *(t.name for t in warehouse.TABLES)]:
-            con.execute(f"DELETE FROM {name}")
-        con.execute("DROP TABLE IF EXISTS _exports")
-        con.commit()
+        con.execute("DELETE FROM _positions WHERE source = 'layout'")
+        warehouse.create(con)  # empties it, with a new identity
     directory = get_settings().analytics_export_dir
     if directory is not None:  # its signal days came from the other database
         shutil.rmtree(directory / "signals", ignore_errors=True)

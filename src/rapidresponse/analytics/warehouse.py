@@ -9,6 +9,8 @@ without the restricted incidents and everything tied to them.
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -222,19 +224,33 @@ def retrying(connect: Callable[[], duckdb.DuckDBPyConnection],
 
 
 def create(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables, the sync's log and positions, and the ``open`` views (idempotent)."""
+    """The tables, the sync's log and positions, and the ``open`` views. Nothing to do when the file
+    has this version's layout; a file of another layout is emptied first (the sync rebuilds it)."""
     con.execute("CREATE TABLE IF NOT EXISTS _positions (source VARCHAR PRIMARY KEY, position BIGINT, "
                 "synced_at TIMESTAMP)")
-    con.execute("CREATE TABLE IF NOT EXISTS _log (id BIGINT PRIMARY KEY, occurred_at TIMESTAMP, actor VARCHAR, "
+    row = con.execute("SELECT position FROM _positions WHERE source = 'layout'").fetchone()
+    if row is not None and row[0] == LAYOUT:
+        return
+    con.execute("DROP SCHEMA IF EXISTS open CASCADE")
+    for name in [*VIEWS]:
+        con.execute(f"DROP VIEW IF EXISTS main.{name}")
+    for name in ["_log", "_exports", *(t.name for t in TABLES)]:
+        con.execute(f"DROP TABLE IF EXISTS main.{name}")
+    con.execute("DELETE FROM _positions")
+    con.execute("CREATE TABLE _log (id BIGINT PRIMARY KEY, occurred_at TIMESTAMP, actor VARCHAR, "
                 "subject_type VARCHAR, subject_id VARCHAR, type VARCHAR, payload JSON)")
     for table in TABLES:
         con.execute(table.ddl())
-    con.execute("CREATE SCHEMA IF NOT EXISTS open")
+    con.execute("CREATE SCHEMA open")
     for table in TABLES:
-        con.execute(f"CREATE OR REPLACE VIEW open.{table.name} AS {_open(table)}")
+        con.execute(f"CREATE VIEW open.{table.name} AS {_open(table)}")
     for name, (_doc, sql) in VIEWS.items():
-        con.execute(f"CREATE OR REPLACE VIEW main.{name} AS {sql.format(schema='main')}")
-        con.execute(f"CREATE OR REPLACE VIEW open.{name} AS {sql.format(schema='open')}")
+        con.execute(f"CREATE VIEW main.{name} AS {sql.format(schema='main')}")
+        con.execute(f"CREATE VIEW open.{name} AS {sql.format(schema='open')}")
+    # Who this warehouse is (a copy of it elsewhere, the PostgreSQL mirror, starts over when it
+    # changes) and its layout.
+    con.execute("INSERT INTO _positions VALUES ('identity', CAST(random() * 9e15 AS BIGINT), NULL), "
+                "('layout', ?, NULL)", [LAYOUT])
 
 
 def _open(table: Table) -> str:
@@ -251,6 +267,11 @@ def _open(table: Table) -> str:
         where.append(f"NOT EXISTS (SELECT 1 FROM main.incidents r WHERE r.restricted AND "
                      f"contains(CAST({table.name}.payload AS VARCHAR), r.ref))")
     return f"SELECT {select} FROM main.{table.name} WHERE {' AND '.join(where)}"
+
+
+LAYOUT = int(hashlib.sha256(repr(([(t.name, t.columns, t.restricted_by, _open(t)) for t in TABLES],
+                                   sorted(VIEWS.items()))).encode()).hexdigest()[:15], 16)
+"""This version's tables and views, as a number: a warehouse of another layout is rebuilt."""
 
 
 def relations() -> list[str]:
@@ -315,6 +336,14 @@ class _Shared:
 
 
 _shared = _Shared()
+
+
+@atexit.register
+def _close_at_exit() -> None:
+    """Close the shared connection before the interpreter stops its threads (a thread stopped inside
+    DuckDB's C++ aborts the process)."""
+    with _shared.lock:
+        _shared.close()
 
 
 def _flag(file: Path) -> Path:
