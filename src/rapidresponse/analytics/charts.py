@@ -1,11 +1,14 @@
 """Charts of the metrics laid out on the server, as the templates draw them in SVG (no script): a
-trend line, horizontal bars, a tile map of the region's countries and a harm × country heatmap."""
+trend line, a tile map of the region's countries and a harm × country heatmap (horizontal bars are
+the shared ``web.charts.bars``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+
+from ..web.charts import bars
 
 # The region as tiles (row, column): neighbours sit next to each other, as on a tile-grid map.
 TILES: dict[str, tuple[int, int]] = {
@@ -34,17 +37,6 @@ def line(points: Sequence[tuple[datetime, float]], *, width: int = 640, height: 
                      for x, y, p in zip(xs, ys, points, strict=True)],
             "peak": peak, "first": f"{points[0][0]:%d.%m.%Y}", "last": f"{points[-1][0]:%d.%m.%Y}",
             "left": left, "bottom": height - bottom}
-
-
-def bars(counts: Sequence[tuple[str, float]], *, width: int = 420) -> dict[str, Any] | None:
-    """Horizontal bars, one row per label, scaled to the largest."""
-    if not counts:
-        return None
-    row, label, room = 22, 150, 44
-    top = max((n for _, n in counts), default=0) or 1
-    rows = [{"y": 4 + i * row, "label": name, "n": n, "w": max(1, round((width - label - room) * n / top))}
-            for i, (name, n) in enumerate(counts)]
-    return {"rows": rows, "width": width, "height": 8 + len(rows) * row, "x": label}
 
 
 def _shade(n: float, top: float) -> int:

@@ -24,6 +24,7 @@ from ..errors import DomainError, NotFound
 from ..http import Id
 from ..i18n import N_
 from ..web import pages
+from ..web.charts import bars
 from ..web.context import request_locale
 from ..web.errors import html_error
 from ..web.forms import field_errors, form_action, parse_local_datetime, split_list, subject_action
@@ -68,7 +69,6 @@ pages.globals_(REVIEW_STATES=vocab.STATES, REVIEW_STATE_LABELS=vocab.STATE_LABEL
 MISSING = {"the review meeting has not been recorded": N_("the review meeting has not been recorded"),
            "the summary is empty": N_("the summary is empty")}
 MAX_WHYS = 7
-BAR = {"width": 420, "row": 22, "label": 150, "room": 40}
 
 
 def missing_parts(missing: list[str]) -> list[dict[str, str]]:
@@ -80,15 +80,6 @@ def missing_parts(missing: list[str]) -> list[dict[str, str]]:
         else:
             out.append({"text": MISSING.get(text, text)})
     return out
-
-
-def bars(counts: list[tuple[str, int]]) -> dict[str, Any]:
-    """A horizontal bar chart drawn on the server: one row per label, bars scaled to the largest."""
-    top = max((n for _, n in counts), default=0) or 1
-    span = BAR["width"] - BAR["label"] - BAR["room"]
-    rows = [{"y": 4 + i * BAR["row"], "label": label, "n": n, "w": max(1, round(span * n / top))}
-            for i, (label, n) in enumerate(counts)]
-    return {"rows": rows, "width": BAR["width"], "height": 8 + len(rows) * BAR["row"], "x": BAR["label"]}
 
 
 # --- the review editor ----------------------------------------------------------------------
@@ -113,7 +104,7 @@ def review_page(request: Request, user: WebUser, ref: str, *, failed: str = "", 
         signed = {so.role for so in review.signoffs}
         ctx.update({
             "figures": [(label, export.duration(f.get(key), _)) for key, label in export.FIGURES],
-            "exposure": exposure, "exposure_chart": bars(by_country) if by_country else None,
+            "exposure": exposure, "exposure_chart": bars(by_country),
             "tasks": f.get("tasks") or {}, "clocks": f.get("clocks") or {}, "updates": f.get("updates") or {},
             "missing": missing_parts(review.missing), "unsigned": [r for r in review.required_signoffs
                                                                    if r not in signed],
@@ -385,9 +376,8 @@ def learning(request: Request, user: Annotated[WebUser, Depends(require_user)]) 
         return html_error(request, exc.status, exc.title, exc.detail)
     recurring = [(f"{r['harm']} · {r['country']}", int(r["count"])) for r in out.recurrences]
     return render(request, "reviews/learning.html", {
-        "l": out, "recurrence_chart": bars(recurring) if recurring else None,
-        "kinds_chart": bars(sorted(out.items_by_kind.items(), key=lambda kv: -kv[1])) if out.items_by_kind
-        else None})
+        "l": out, "recurrence_chart": bars(recurring),
+        "kinds_chart": bars(sorted(out.items_by_kind.items(), key=lambda kv: -kv[1]))})
 
 
 # --- the incident page's panel ----------------------------------------------------------------
