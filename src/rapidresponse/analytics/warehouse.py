@@ -183,6 +183,8 @@ TABLES: tuple[Table, ...] = (
 )
 BY_NAME = {t.name: t for t in TABLES}
 
+VIEW_COLUMNS = {"harm": "the signals' harm", "country": "ISO country code", "language": "language code",
+                "bucket": "the start of the 5-minute bucket (UTC)", "count": "signals in the bucket"}
 VIEWS = {
     "series": ("Signals per harm × country × language × 5-minute bucket (a view over signals).",
                "SELECT harm, country, language, time_bucket(INTERVAL 5 MINUTE, occurred_at) AS bucket, "
