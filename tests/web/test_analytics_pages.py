@@ -40,6 +40,10 @@ def test_the_metrics_page_draws_charts_with_tables_and_csv(client: TestClient,
     csv = client.get("/analytics/metrics/by_country.csv?country=KZ")
     assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
     assert csv.text.splitlines()[0] == '"value","incidents"' and '"KZ",2' in csv.text
+    metric = client.get("/analytics/metrics/by_country")
+    assert metric.status_code == 200 and "The period before" in metric.text and "<svg" in metric.text
+    assert client.get("/analytics/metrics/no_such_metric").status_code == 404
+    assert 'href="/analytics/metrics/weekly' in html
     filtered = client.get("/analytics?country=RU&severity=4")
     assert filtered.status_code == 200
     assert client.get("/analytics?start=not-a-date").status_code == 422

@@ -75,6 +75,16 @@ def overview(request: Request, user: UserDep) -> Response:
     })
 
 
+METRIC_LABELS = {"response_times": N_("Response times"), "exposure": N_("Exposure before mitigation"),
+                 "oncall_load": N_("On-call load"), "deadlines": N_("Regulator deadlines"),
+                 "cadence": N_("Stakeholder updates"), "recurrence": N_("Recurrence"),
+                 "weekly": N_("Incidents per week"), "heatmap": N_("Harm × country"),
+                 "signals_daily": N_("Signals per day"), "by_harm": N_("By harm"), "by_country": N_("By country"),
+                 "by_language": N_("By language"), "by_severity": N_("By severity"), "by_source": N_("By source"),
+                 "by_team": N_("By team")}
+pages.globals_(METRIC_LABELS=METRIC_LABELS)
+
+
 @router.get("/analytics/metrics/{metric}.csv")
 def metric_csv(request: Request, metric: str, user: UserDep) -> Response:
     """A chart's table as CSV (the same filters as the page)."""
@@ -92,6 +102,23 @@ def metric_csv(request: Request, metric: str, user: UserDep) -> Response:
         pa.table({c: pa.array([], pa.string()) for c in out.columns})
     return Response(sql.encode(table, "csv"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{out.name}-{out.start}-{out.end}.csv"'})
+
+
+@router.get("/analytics/metrics/{metric}")
+def metric_page(request: Request, metric: str, user: UserDep) -> Response:
+    """One metric: its chart, its table for the period and the period before, and its CSV."""
+    try:
+        flt = _filter(request)
+        with unit_of_work(read_only=True) as s:
+            out = service.metric(s, user.actor, metric[:40], flt)
+    except ValidationError as exc:
+        return html_error(request, 422, "Refused", str(exc.errors()[0]["msg"]))
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return render(request, "analytics/metric.html", {
+        "metric": out, "label": METRIC_LABELS.get(out.name, out.name), "qs": _query_string(flt),
+        "quick": charts.quick(out.columns, out.rows), "values": {k: request.query_params.get(k, "") for k in FILTERS},
+        "names": list(METRIC_LABELS)})
 
 
 # --- the SQL console ----------------------------------------------------------------------------------
