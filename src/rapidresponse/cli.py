@@ -217,11 +217,13 @@ def audit_verify(checkpoint: list[Path] = typer.Option(
 @app.command("serve")
 def serve(host: str | None = None, port: int | None = None,
           worker: bool | None = typer.Option(None, "--worker/--no-worker",
-                                             help="Run the background worker in-process (default: on)")) -> None:
+                                             help="Run the background worker (default: on; in-process, or as "
+                                                  "one more process with --workers)"),
+          workers: int = typer.Option(1, min=1, max=64, help="Web processes on the port")) -> None:
     """Serve the web UI and the REST API."""
     from . import server
 
-    server.serve(host=host, port=port, worker=worker)
+    server.serve(host=host, port=port, worker=worker, workers=workers)
 
 
 @app.command("worker")

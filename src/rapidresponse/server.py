@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from . import auth, migrate
 from .config import get_settings
 from .console import console
@@ -18,15 +22,36 @@ def prepare() -> None:
                       f"[bold]{password}[/bold] (you will be asked to change it).")
 
 
-def serve(*, host: str | None = None, port: int | None = None, worker: bool | None = None) -> None:
-    """Serve the web UI and the REST API (and the worker in-process unless ``worker`` is False)."""
-    import uvicorn
+def serve(*, host: str | None = None, port: int | None = None, worker: bool | None = None,
+          workers: int = 1) -> None:
+    """Serve the web UI and the REST API (and the worker in-process unless ``worker`` is False).
 
-    from .app import create_app
+    With ``workers`` above 1, uvicorn runs that many web processes on the port and, unless the
+    worker is off, one more process runs the background jobs (``rapidresponse worker``): jobs run
+    once, not once per web process."""
+    import uvicorn
 
     settings = get_settings()
     prepare()
     host, port = host or settings.host, port or settings.port
-    console.print(f"rapidresponse on http://{host}:{port}  (API docs: /api/docs)")
-    uvicorn.run(create_app(embedded_worker=worker), host=host, port=port, log_level="warning",
-                proxy_headers=True)
+    with_worker = settings.embedded_worker if worker is None else worker
+    console.print(f"rapidresponse on http://{host}:{port}  (API docs: /api/docs)"
+                  + (f", {workers} web processes" if workers > 1 else ""))
+    if workers <= 1:
+        from .app import create_app
+
+        uvicorn.run(create_app(embedded_worker=with_worker), host=host, port=port, log_level="warning",
+                    proxy_headers=True)
+        return
+    os.environ["RAPIDRESPONSE_EMBEDDED_WORKER"] = "false"  # read by each web process
+    jobs = subprocess.Popen([sys.executable, "-m", "rapidresponse", "worker"]) if with_worker else None
+    try:
+        uvicorn.run("rapidresponse.app:create_app", factory=True, workers=workers, host=host, port=port,
+                    log_level="warning", proxy_headers=True)
+    finally:
+        if jobs is not None:
+            jobs.terminate()  # it finishes the job it is running, then exits
+            try:
+                jobs.wait(60)
+            except subprocess.TimeoutExpired:
+                jobs.kill()
