@@ -104,6 +104,8 @@ class Settings(BaseSettings):
                                         description="Days an overdue action item waits before its commander is told.")
     analytics_path: Path | None = Field(default=None, description="The analytics warehouse (DuckDB file); "
                                         "var_dir/warehouse.duckdb when unset.")
+    analytics_sync: bool = Field(default=True, description="Whether this process's worker keeps the analytics "
+                                 "warehouse up to date (on many machines, one worker should).")
     analytics_engine: Literal["duckdb", "postgres"] = Field(
         default="duckdb", description="Where the metrics and the console run: the DuckDB warehouse, or its "
         "mirror in the operational PostgreSQL database (schema analytics).")

@@ -84,3 +84,29 @@ def test_sigkill_mid_delivery_loses_nothing(engine: Engine, receiver: HttpReceiv
     assert len(receiver.requests) >= N  # at least once; the killed worker's in-flight ones came twice
     for key, req in unique.items():
         assert req.json["id"] == key and req.json["text"] == "ә ғ қ ң ө ұ ү һ і"
+
+
+def test_two_worker_processes_deliver_each_message_once(engine: Engine, receiver: HttpReceiver, tmp_path: Path,
+                                                        make_endpoint: Callable[..., Any]) -> None:
+    """Two workers share the outbox: each claims its own messages (FOR UPDATE SKIP LOCKED on
+    PostgreSQL), so without a kill every message arrives exactly once. (Slow deliveries keep both busy
+    for seconds, well past the time the second takes to start.)"""
+    receiver.delay = 0.3
+    ep = make_endpoint(receiver.url + "/shared")
+    with unit_of_work() as s:
+        keys = [service.enqueue(s, kind="test", channel="webhook", endpoint_id=ep.id, subject=f"Сообщение {i}",
+                                body="ә ғ қ", idempotency_key=f"two-workers:{i}")[0].idempotency_key
+                for i in range(N)]
+    workers = [_worker(engine, tmp_path / name) for name in ("a", "b")]
+    try:
+        _wait(lambda: _statuses().get("delivered", 0) == N, 120, "every message delivered")
+    finally:
+        for w in workers:
+            w.send_signal(signal.SIGTERM)
+        for w in workers:
+            try:
+                w.wait(15)
+            except subprocess.TimeoutExpired:
+                w.kill()
+    assert _statuses() == {"delivered": N}
+    assert sorted(r.json["id"] for r in receiver.requests) == sorted(keys)  # each exactly once
