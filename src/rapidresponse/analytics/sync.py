@@ -182,14 +182,13 @@ def _naive(at: datetime | None) -> datetime | None:
     return None if at is None else at.astimezone(UTC).replace(tzinfo=None)
 
 
-def run(session: Session, *, progress: Progress | None = None, max_steps: int | None = None) -> SyncResult:
-    """Bring the warehouse up to date (or take ``max_steps`` steps towards it); returns what moved."""
+def run(session: Session, *, progress: Progress | None = None) -> SyncResult:
+    """Bring the warehouse up to date; returns what moved."""
     started = time.perf_counter()
     result = SyncResult()
     batch = get_settings().analytics_batch
-    steps = 0
     _start_over_if_replaced(session)
-    while max_steps is None or steps < max_steps:
+    while True:
         with writer() as con:
             done = positions(con).get("events", 0)
             logged = list(session.execute(select(Event.id, Event.occurred_at, Event.actor, Event.subject_type,
@@ -202,11 +201,10 @@ def run(session: Session, *, progress: Progress | None = None, max_steps: int | 
             _move(con, "events", logged[-1].id)
             con.commit()
         result.events += len(logged)
-        steps += 1
         if progress:
             progress("events", result.events, result.events + _behind_events(session, logged[-1].id))
     total = None
-    while max_steps is None or steps < max_steps:
+    while True:
         with writer() as con:
             done = positions(con).get("signals", 0)
             rows = signals.export_after(session, SYSTEM, done, batch)
@@ -219,7 +217,6 @@ def run(session: Session, *, progress: Progress | None = None, max_steps: int | 
             _move(con, "signals", rows[-1][0])
             con.commit()
         result.signals += len(rows)
-        steps += 1
         if progress:
             total = total or result.signals + _behind_signals(session, rows[-1][0])
             progress("signals", result.signals, max(total, result.signals))

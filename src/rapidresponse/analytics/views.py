@@ -165,23 +165,23 @@ def console(request: Request, user: UserDep) -> Response:
     return console_page(request, user)
 
 
-def _run(posted: Posted) -> tuple[QueryIn | None, Any, str]:
-    text, params = posted.get("sql"), posted.get("params")
+def _run(posted: Posted) -> tuple[Any, str]:
+    """The console form's query run: its result, or the reason it was refused."""
     try:
-        data = QueryIn(sql=text, params=_params(params))
+        data = QueryIn(sql=posted.get("sql"), params=_params(posted.get("params")))
     except ValidationError as exc:
-        return None, None, str(exc.errors()[0]["msg"])
+        return None, str(exc.errors()[0]["msg"])
     try:
         with unit_of_work() as s:
-            return data, service.run_query(s, posted.actor, data), ""
+            return service.run_query(s, posted.actor, data), ""
     except DomainError as exc:
-        return data, None, exc.detail
+        return None, exc.detail
 
 
 @router.post("/analytics/sql")
 def run(request: Request, posted: PostedDep) -> Response:
     """Run the query and show its rows (and a quick chart when they have the shape of one)."""
-    _data, result, error = _run(posted)
+    result, error = _run(posted)
     return console_page(request, posted.user, sql_text=posted.get("sql"), params=posted.get("params"),
                         result=result, error=error, status=200 if not error else 400)
 
@@ -191,7 +191,7 @@ def download(request: Request, posted: PostedDep) -> Response:
     fmt = posted.get("format", "csv")
     if fmt not in sql.MEDIA:
         return html_error(request, 422, "Refused", "choose csv, json or parquet")
-    _data, result, error = _run(posted)
+    result, error = _run(posted)
     if error:
         return console_page(request, posted.user, sql_text=posted.get("sql"), params=posted.get("params"),
                             error=error, status=400)
