@@ -162,6 +162,7 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/analytics/sql/download"): lambda w, who: {"sql": EVERYTHING, "params": "", "format": "csv"},
     ("POST", "/analytics/queries"): lambda w, who: {"name": f"probe {who.name}", "sql": EVERYTHING},
     ("POST", "/analytics/queries/{key}/delete"): lambda w, who: {},
+    ("POST", "/analytics/sync"): lambda w, who: {"next": "/analytics"},
     ("POST", "/api/v1/incidents"): lambda w, who: {"title": f"declared by {who.name}", "type": "other"},
     # An action item of the restricted incident's review (the id exists only once the incident does).
     ("PATCH", "/api/v1/action-items/{action_item_id}"): lambda w, who: {"priority": "high"},

@@ -51,10 +51,21 @@ def test_the_metrics_page_draws_charts_with_tables_and_csv(client: TestClient,
     assert "Инциденты по неделям" in client.get("/analytics").text
 
 
-def test_the_empty_warehouse_says_so(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
-    logged_in("analyst")
+def test_the_empty_warehouse_says_so_until_it_is_refreshed(client: TestClient,
+                                                           logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("commander")
+    declare(client, csrf, countries="KZ")
     page = client.get("/analytics")
     assert page.status_code == 200 and "No incident was declared in this period" in page.text
+    refreshed = client.post("/analytics/sync", data={"csrf_token": csrf, "next": "/analytics?country=KZ"},
+                            follow_redirects=False)
+    assert refreshed.status_code == 303
+    assert refreshed.headers["location"] == "/analytics?country=KZ&done=analytics_synced"
+    after = client.get(refreshed.headers["location"])
+    assert "The warehouse is up to date." in after.text and "No incident was declared" not in after.text
+    outside = client.post("/analytics/sync", data={"csrf_token": csrf, "next": "https://elsewhere.example"},
+                          follow_redirects=False)
+    assert outside.headers["location"].startswith("/analytics?")
 
 
 def test_the_console_runs_refuses_downloads_and_saves(client: TestClient,
@@ -76,9 +87,9 @@ def test_the_console_runs_refuses_downloads_and_saves(client: TestClient,
     saved = client.post("/analytics/queries", data={"csrf_token": csrf, "name": "The answer", "description": "",
                                                      "sql": "SELECT 42 AS answer", "params": "", "shared_with": ""},
                         follow_redirects=False)
-    assert saved.status_code == 303 and "notice=query_saved" in saved.headers["location"]
+    assert saved.status_code == 303 and "done=query_saved" in saved.headers["location"]
     again = client.get(saved.headers["location"])
-    assert "The answer" in again.text and "SELECT 42 AS answer" in again.text
+    assert "The answer" in again.text and "SELECT 42 AS answer" in again.text and "The query was saved." in again.text
     nameless = client.post("/analytics/queries", data={"csrf_token": csrf, "name": "", "sql": "SELECT 1",
                                                         "params": "", "shared_with": ""})
     assert nameless.status_code == 422

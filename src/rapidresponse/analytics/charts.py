@@ -22,7 +22,7 @@ TILES: dict[str, tuple[int, int]] = {
 TILE, GAP = 46, 4
 
 
-def line(points: Sequence[tuple[datetime, float]], *, width: int = 640, height: int = 160) -> dict[str, Any] | None:
+def line(points: Sequence[tuple[datetime, float]], *, width: int = 900, height: int = 180) -> dict[str, Any] | None:
     """A polyline of values over time (oldest first), with the peak and first and last labels."""
     if not points:
         return None

@@ -18,14 +18,15 @@ from ..i18n import N_
 from ..web import pages
 from ..web.errors import html_error
 from ..web.forms import form_action
-from ..web.security import Posted, PostedDep, WebUser, require_user
+from ..web.security import Posted, PostedDep, WebUser, require_user, safe_next
 from ..web.templating import render
 from . import charts, service, sql
 from .schemas import MetricFilter, ParamIn, QueryIn, SavedQueryIn
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
-pages.notices(query_saved=N_("The query was saved."), query_deleted=N_("The query was deleted."))
+pages.notices(query_saved=N_("The query was saved."), query_deleted=N_("The query was deleted."),
+              analytics_synced=N_("The warehouse is up to date."))
 pages.globals_(STAGE_LABELS={"detect": N_("Time to detect"), "declare": N_("Time to declare"),
                              "acknowledge": N_("Time to acknowledge"), "mitigate": N_("Time to mitigate"),
                              "resolve": N_("Time to resolve")},
@@ -119,6 +120,14 @@ def metric_page(request: Request, metric: str, user: UserDep) -> Response:
         "metric": out, "label": METRIC_LABELS.get(out.name, out.name), "qs": _query_string(flt),
         "quick": charts.quick(out.columns, out.rows), "values": {k: request.query_params.get(k, "") for k in FILTERS},
         "names": list(METRIC_LABELS)})
+
+
+@router.post("/analytics/sync")
+def sync_now(request: Request, posted: PostedDep) -> Response:
+    """Bring the warehouse up to date now, then back to the page the button was on."""
+    back = safe_next(posted.get("next"), "/analytics")
+    return form_action(request, build=lambda: None, call=lambda s, _none: service.sync_now(s, posted.actor),
+                       redirect=lambda _s, _out: back + ("&" if "?" in back else "?") + "done=analytics_synced")
 
 
 # --- the SQL console ----------------------------------------------------------------------------------
@@ -215,11 +224,11 @@ def save(request: Request, posted: PostedDep) -> Response:
                             status=status)
 
     return form_action(request, build=build, call=lambda s, d: service.save_query(s, posted.actor, d),
-                       redirect=lambda _s, q: f"/analytics/sql?q={q.key}&notice=query_saved", refused=refused)
+                       redirect=lambda _s, q: f"/analytics/sql?q={q.key}&done=query_saved", refused=refused)
 
 
 @router.post("/analytics/queries/{key}/delete")
 def delete(request: Request, key: str, posted: PostedDep) -> Response:
     return form_action(request, build=lambda: key[:60], call=lambda s, k: service.delete_query(s, posted.actor, k),
-                       redirect=lambda _s, _r: "/analytics/sql?notice=query_deleted")
+                       redirect=lambda _s, _r: "/analytics/sql?done=query_deleted")
 
