@@ -49,10 +49,6 @@ def _minutes(start: datetime | None, end: datetime | None) -> float | None:
     return round((end - start).total_seconds() / 60, 1)
 
 
-def _cases(entries: list[TimelineEntry]) -> list[detection.CaseOut]:
-    return []
-
-
 def moments(inc: IncidentSummary, timeline: list[TimelineEntry], cases: list[detection.CaseOut],
             _: Translate) -> list[DraftMoment]:
     """The key moments, oldest first: the first signal and alert behind the incident, then the
