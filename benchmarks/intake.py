@@ -29,6 +29,7 @@ import csv
 import json
 import os
 import random
+import secrets
 import tempfile
 import time
 import unicodedata
@@ -85,7 +86,7 @@ def main() -> None:
     db.configure()
     migrate.upgrade()
     with db.unit_of_work() as s:
-        user, _ = auth.create_user(s, SYSTEM, username="bench-analyst", role="analyst",
+        user, _ = auth.create_user(s, SYSTEM, username=f"bench-analyst-{secrets.token_hex(3)}", role="analyst",
                                    password="correct horse battery staple")
         actor = auth.to_actor(user)
         _, token = auth.create_token(s, actor, name="bench")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import socket
 import tempfile
 import threading
@@ -97,11 +98,12 @@ def main() -> None:
     http.daemon_threads = True
     threading.Thread(target=http.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{http.server_address[1]}/hook"
+    tag = secrets.token_hex(3)  # a second run on the same database queues its own messages
     try:
         db.configure()
         migrate.upgrade()
         with db.unit_of_work() as s:
-            ep = endpoints.create_endpoint(s, SYSTEM, name="bench", url=url)
+            ep = endpoints.create_endpoint(s, SYSTEM, name=f"bench {tag}", url=url)
             ep_id, secret = ep.id, ep.secret
         chans = delivery.channels()
 
@@ -109,7 +111,7 @@ def main() -> None:
             email = i % 2 == 0
             return dict(kind="test", channel="email" if email else "webhook",
                         recipient=f"user{i}@rapidresponse.example" if email else None,
-                        endpoint_id=None if email else ep_id, idempotency_key=f"bench:{run}:{i}",
+                        endpoint_id=None if email else ep_id, idempotency_key=f"bench:{tag}:{run}:{i}",
                         subject=f"[SEV2] INC-2026-{i:04d} объявлен: қауіпті челлендж",
                         body="Инцидент объявлен. Жағдай бақылауда: ә ғ қ ң ө ұ ү һ і.\n\n" * 5)
 

@@ -27,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import sys
 import tempfile
 import time
@@ -85,11 +86,13 @@ def store(schedules: list[tuple[list, list]], teams: int, url: str) -> int:
     migrate.upgrade()
     auth._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)  # setup only: 61 users
     with db.unit_of_work() as s:
-        admin, _ = auth.create_user(s, SYSTEM, username="bench-admin", role="admin", password="bench password 1")
-        users = [auth.create_user(s, SYSTEM, username=f"oncall{n}", role="responder",
-                                  password="bench password 1")[0].id for n in range(1, 61)]
+        tag = secrets.token_hex(3)  # a second run on the same database makes its own users and teams
+        admin, _ = auth.create_user(s, SYSTEM, username=f"bench-admin-{tag}", role="admin",
+                                    password="orchid lantern velvet 42")
+        users = [auth.create_user(s, SYSTEM, username=f"oncall{n}-{tag}", role="responder",
+                                  password="orchid lantern velvet 42")[0].id for n in range(1, 61)]
         actor = auth.to_actor(admin)
-        team_ids = [service.create_team(s, actor, TeamIn(name=f"Team {t}")).id for t in range(teams)]
+        team_ids = [service.create_team(s, actor, TeamIn(name=f"Team {t} {tag}")).id for t in range(teams)]
         at = datetime.now(UTC)
         for i, (layers, overrides) in enumerate(schedules):
             sched = service.create_schedule(s, actor, team_ids[i % teams], ScheduleIn(name=f"Schedule {i}"))
@@ -176,10 +179,12 @@ def main() -> int:
     from rapidresponse.auth import service as auth
     from rapidresponse.oncall import service
 
-    _, store_s = timed(lambda: store(schedules, args.teams, url))
+    admin_id, store_s = timed(lambda: store(schedules, args.teams, url))
     clock.set_clock(lambda: now)
     with db.unit_of_work(read_only=True) as s:
-        admin = auth.to_actor(auth.get_user(s, "bench-admin"))
+        person = auth.person(s, admin_id)
+        assert person is not None
+        admin = auth.to_actor(person)
         board, db_now_s = timed(lambda: service.on_call(s, admin))
     clock.set_clock(None)
     tmp.cleanup()

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import tempfile
 import time
 from collections.abc import Callable
@@ -67,7 +68,9 @@ def main() -> None:
     kinds = [("KZ", "mci", None), ("RU", "rkn", None), ("PL", "uke", None), ("UZ", None, None),
              ("KZ", "mci", "inspection_remedy")]
     with db.unit_of_work() as s:
-        user, _ = auth.create_user(s, SYSTEM, username="bench-legal", role="legal", password="correct horse battery")
+        tag = secrets.token_hex(3)  # a second run on the same database records its own decisions
+        user, _ = auth.create_user(s, SYSTEM, username=f"bench-legal-{tag}", role="legal",
+                                   password="correct horse battery")
         actor = auth.to_actor(user)
         for n in range(args.requests):
             country, regulator, deadline = kinds[n % len(kinds)]
@@ -78,7 +81,7 @@ def main() -> None:
                 "items": [f"https://example.org/v/{n}"]}))
         for n in range(args.decisions):
             decisions.record_decision(s, actor, decisions.DecisionCreate.model_validate({
-                "puid": f"pl-{n:06d}", "content_date": "2026-02-27", "action": "remove" if n % 3 else "label",
+                "puid": f"pl-{tag}-{n:06d}", "content_date": "2026-02-27", "action": "remove" if n % 3 else "label",
                 "harm": "dangerous_challenge", "explanation": "Niebezpieczne wyzwanie", "content_language": "pl",
                 "facts": f"Факт №{n}: ąę", "territorial_scope": ["PL"] if n % 2 else [], "source_type": "notice"}))
     quiet = start + timedelta(minutes=70)  # every clock below its 50 % mark
@@ -91,13 +94,13 @@ def main() -> None:
     def load_requests() -> None:
         with db.unit_of_work() as s:
             rows = s.execute(select(RegulatorRequest).where(RegulatorRequest.status == "open")).scalars().all()
-            assert len(rows) == args.requests
+            assert len(rows) >= args.requests  # a reused database keeps earlier runs' requests: both sides read them
 
     def export() -> None:
         with db.unit_of_work(read_only=True) as s:
             result = decisions.build_sor(s, actor)
             body = json.dumps(result.batches(), ensure_ascii=False)
-            assert len(result.valid) == args.decisions and body
+            assert len(result.valid) >= args.decisions and body
 
     def load_decisions() -> None:
         with db.unit_of_work(read_only=True) as s:

@@ -50,7 +50,7 @@ def main() -> None:
     os.environ.setdefault("RAPIDRESPONSE_LOG_LEVEL", "WARNING")
     url = args.database_url or f"sqlite:///{Path(tmp.name) / 'bench.db'}"
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import delete, insert, select
 
     from rapidresponse import clock, db, domains, events, incidents, migrate, reviews
     from rapidresponse.auth import SYSTEM
@@ -66,7 +66,8 @@ def main() -> None:
     tag = start.strftime("%H%M%S") + os.urandom(3).hex()  # several runs against one database do not clash
 
     seeding = time.perf_counter()
-    with db.unit_of_work() as s:
+    with db.unit_of_work() as s:  # an earlier run's signals would count in this run's exposure window
+        s.execute(delete(Signal).where(Signal.external_id.like("reviews-bench-%")))
         user, _ = auth.create_user(s, SYSTEM, username=f"bench-cmd-{tag}", role="commander",
                                    password="correct horse battery")
         actor = auth.to_actor(user)
@@ -96,7 +97,7 @@ def main() -> None:
     mitigated = inc.mitigated_at or now[0]
     window = (mitigated - (start - timedelta(hours=2))).total_seconds()
     places = [("KZ", "kk"), ("KZ", "ru"), ("RU", "ru")]
-    rows = [{"source": "user_report" if i % 3 else "classifier", "external_id": f"{tag}-{i}",
+    rows = [{"source": "user_report" if i % 3 else "classifier", "external_id": f"reviews-bench-{tag}-{i}",
              "occurred_at": start - timedelta(hours=2) + timedelta(seconds=window * i / args.signals),
              "received_at": mitigated, "text": f"сигнал {i}", "text_folded": f"сигнал {i}",
              "harm": "dangerous_challenge", "country": places[i % 3][0], "language": places[i % 3][1],
