@@ -59,11 +59,7 @@ def metric(actor: ActorDep, metric: MetricName, query: Annotated[MetricQuery, Qu
         out = service.metric(s, actor, metric, MetricFilter.model_validate(query.model_dump(exclude={"format"})))
     if fmt == "json":
         return out
-    import pyarrow as pa
-
-    table = pa.Table.from_pylist([dict(zip(out.columns, row, strict=True)) for row in out.rows]) \
-        if out.rows else pa.table({c: pa.array([], pa.string()) for c in out.columns})
-    return _file(table, fmt, f"{metric}-{out.start}-{out.end}")
+    return _file(sql.rows_table(out.columns, out.rows), fmt, f"{metric}-{out.start}-{out.end}")
 
 
 @router.post("/query", response_model=QueryResult, responses={200: {"content": {"text/csv": {}}}})

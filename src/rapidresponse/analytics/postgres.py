@@ -157,10 +157,9 @@ def _console_engine(full: bool) -> Engine:
 def run(sql: str, *, full: bool, params: dict[str, Any] | None, limit: int, timeout: float) -> Result:
     """Run the query as the console's role, read-only, within the timeout; QueryFailed says why not."""
     import psycopg
-    import pyarrow as pa
     from sqlalchemy.exc import DBAPIError
 
-    from .sql import Result
+    from .sql import Result, rows_table
 
     if not sql.strip():
         raise QueryFailed("write a SELECT query")
@@ -188,8 +187,7 @@ def run(sql: str, *, full: bool, params: dict[str, Any] | None, limit: int, time
         raise QueryFailed(_explain(exc.orig)) from None
     except psycopg.Error as exc:
         raise QueryFailed(_explain(exc)) from None
-    table = pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows[:limit]]) if rows else \
-        pa.table({c: pa.array([], pa.null()) for c in columns})
+    table = rows_table(columns, rows[:limit], empty="null")
     return Result(columns=columns, types=[str(f.type) for f in table.schema], table=table,
                   truncated=len(rows) > limit, seconds=time.perf_counter() - started)
 

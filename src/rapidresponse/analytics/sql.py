@@ -168,6 +168,16 @@ def run(sql: str, *, schema: str, params: dict[str, Any] | None = None, limit: i
                   truncated=truncated, seconds=seconds)
 
 
+def rows_table(columns: list[str], rows: list[Any] | list[tuple[Any, ...]], *,
+               empty: str = "string") -> pyarrow.Table:
+    """Rows (sequences in ``columns`` order) as an Arrow table; no rows give typed empty columns."""
+    import pyarrow as pa
+
+    if rows:
+        return pa.Table.from_pylist([dict(zip(columns, row, strict=True)) for row in rows])
+    return pa.table({c: pa.array([], getattr(pa, empty)()) for c in columns})
+
+
 MEDIA = {"csv": ("text/csv; charset=utf-8", "csv"), "json": ("application/json", "json"),
          "parquet": ("application/vnd.apache.parquet", "parquet")}
 

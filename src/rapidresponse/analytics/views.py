@@ -21,7 +21,7 @@ from ..web.forms import form_action
 from ..web.security import Posted, PostedDep, WebUser, require_user, safe_next
 from ..web.templating import render
 from . import charts, service, sql
-from .schemas import MetricFilter, ParamIn, QueryIn, SavedQueryIn
+from .schemas import MetricFilter, MetricOut, ParamIn, QueryIn, SavedQueryIn
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -86,36 +86,36 @@ METRIC_LABELS = {"response_times": N_("Response times"), "exposure": N_("Exposur
 pages.globals_(METRIC_LABELS=METRIC_LABELS)
 
 
-@router.get("/analytics/metrics/{metric}.csv")
-def metric_csv(request: Request, metric: str, user: UserDep) -> Response:
-    """A chart's table as CSV (the same filters as the page)."""
+def _metric(request: Request, user: WebUser, metric: str) -> tuple[MetricFilter, MetricOut] | Response:
+    """The metric under the page's filters, or the error page that says why not."""
     try:
         flt = _filter(request)
         with unit_of_work(read_only=True) as s:
-            out = service.metric(s, user.actor, metric[:40], flt)
+            return flt, service.metric(s, user.actor, metric[:40], flt)
     except ValidationError as exc:
         return html_error(request, 422, "Refused", str(exc.errors()[0]["msg"]))
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    import pyarrow as pa
 
-    table = pa.Table.from_pylist([dict(zip(out.columns, r, strict=True)) for r in out.rows]) if out.rows else \
-        pa.table({c: pa.array([], pa.string()) for c in out.columns})
-    return Response(sql.encode(table, "csv"), media_type="text/csv; charset=utf-8",
+
+@router.get("/analytics/metrics/{metric}.csv")
+def metric_csv(request: Request, metric: str, user: UserDep) -> Response:
+    """A chart's table as CSV (the same filters as the page)."""
+    found = _metric(request, user, metric)
+    if isinstance(found, Response):
+        return found
+    _flt, out = found
+    return Response(sql.encode(sql.rows_table(out.columns, out.rows), "csv"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{out.name}-{out.start}-{out.end}.csv"'})
 
 
 @router.get("/analytics/metrics/{metric}")
 def metric_page(request: Request, metric: str, user: UserDep) -> Response:
     """One metric: its chart, its table for the period and the period before, and its CSV."""
-    try:
-        flt = _filter(request)
-        with unit_of_work(read_only=True) as s:
-            out = service.metric(s, user.actor, metric[:40], flt)
-    except ValidationError as exc:
-        return html_error(request, 422, "Refused", str(exc.errors()[0]["msg"]))
-    except DomainError as exc:
-        return html_error(request, exc.status, exc.title, exc.detail)
+    found = _metric(request, user, metric)
+    if isinstance(found, Response):
+        return found
+    flt, out = found
     return render(request, "analytics/metric.html", {
         "metric": out, "label": METRIC_LABELS.get(out.name, out.name), "qs": _query_string(flt),
         "quick": charts.quick(out.columns, out.rows), "values": {k: request.query_params.get(k, "") for k in FILTERS},
