@@ -30,6 +30,7 @@ from .service import (
     history,
     list_queries,
     metric,
+    metrics_of,
     overview,
     run_query,
     run_saved,
@@ -44,6 +45,6 @@ from .service import (
 __all__ = [
     "METRICS", "STAGES", "ExportOut", "HistoryOut", "MetricFilter", "MetricOut", "Overview", "QueryDeleted",
     "QueryIn", "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut", "SyncOut",
-    "TableDoc", "delete_query", "export", "get_query", "history", "jobs", "list_queries", "metric", "overview",
-    "run_query", "run_saved", "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",
+    "TableDoc", "delete_query", "export", "get_query", "history", "jobs", "list_queries", "metric", "metrics_of",
+    "overview", "run_query", "run_saved", "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",
 ]

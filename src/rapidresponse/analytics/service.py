@@ -106,15 +106,24 @@ def _rows(expr: ir.Table) -> tuple[list[str], list[list[Any]]]:
 
 def metric(session: Session, actor: Actor, name: str, flt: MetricFilter) -> MetricOut:
     """One metric over the period and the period before it."""
-    if name not in metrics.METRICS:
-        raise NotFound(f"no metric {name!r}; the metrics are: {', '.join(metrics.METRICS)}")
+    return metrics_of(session, actor, [name], flt)[name]
+
+
+def metrics_of(session: Session, actor: Actor, names: list[str], flt: MetricFilter) -> dict[str, MetricOut]:
+    """Several metrics over the same period and filters (the viewer's scope worked out once)."""
+    unknown = [name for name in names if name not in metrics.METRICS]
+    if unknown:
+        raise NotFound(f"no metric {unknown[0]!r}; the metrics are: {', '.join(metrics.METRICS)}")
     scope, _hidden = _scope(session, actor, flt)
     first, last = period(flt)
-    build = metrics.METRICS[name]
+    out = {}
     with _tables() as t:
-        columns, rows = _rows(build(t, scope))
-        _, previous = _rows(build(t, scope.previous()))
-    return MetricOut(name=name, start=first, end=last, columns=columns, rows=rows, previous=previous)
+        for name in names:
+            build = metrics.METRICS[name]
+            columns, rows = _rows(build(t, scope))
+            _, previous = _rows(build(t, scope.previous()))
+            out[name] = MetricOut(name=name, start=first, end=last, columns=columns, rows=rows, previous=previous)
+    return out
 
 
 def _one(expr: ir.Table) -> dict[str, Any]:

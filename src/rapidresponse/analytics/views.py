@@ -56,9 +56,8 @@ def overview(request: Request, user: UserDep) -> Response:
     try:
         with unit_of_work(read_only=True) as s:
             out = service.overview(s, user.actor, flt)
-            figures = {name: service.metric(s, user.actor, name, flt) for name in
-                       ("weekly", "by_harm", "by_country", "by_severity", "by_source", "heatmap", "oncall_load",
-                        "deadlines")}
+            figures = service.metrics_of(s, user.actor, ["weekly", "by_harm", "by_country", "by_severity",
+                                                         "by_source", "heatmap", "oncall_load", "deadlines"], flt)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     weekly = figures["weekly"].rows
