@@ -136,3 +136,28 @@ def test_redis_consumer_killed_mid_batch(engine: Engine, make_user: Callable[...
     finally:
         client.delete(key)
         client.close()
+
+
+def test_an_idle_jetstream_fetch_is_an_empty_batch_however_short_the_wait() -> None:
+    """nats-py signals an expired fetch with its own timeout error or, when the deadline passes before
+    the long poll is sent, with the base one; both mean "nothing yet", never "server unreachable"."""
+    _require(4222, "NATS JetStream")
+    import nats
+
+    from rapidresponse.signals.streams import JetStreamSource
+
+    tag = f"t{uuid.uuid4().hex[:10]}"
+    source = JetStreamSource(url="nats://127.0.0.1:4222", stream=f"SIG_{tag}", subject=f"signals.{tag}",
+                             durable="rr")
+
+    async def run() -> list[int]:
+        await source.connect()
+        try:
+            return [len(await source.fetch(10, timeout)) for timeout in (0.0001, 0.001, 0.01, 0.1) * 5]
+        finally:
+            await source.close()
+            nc = await nats.connect("nats://127.0.0.1:4222")
+            await nc.jetstream().delete_stream(f"SIG_{tag}")
+            await nc.close()
+
+    assert asyncio.run(run()) == [0] * 20

@@ -121,7 +121,7 @@ def consume_command(
     try:
         stats = asyncio.run(main())
     except OSError as exc:
-        raise ValidationFailed(f"cannot reach the {source} server: {exc}") from None
+        raise ValidationFailed(f"cannot reach the {source} server: {exc or type(exc).__name__}") from None
     console.print(f"{stats.batches} batches: received {stats.received}, inserted {stats.inserted}, "
                   f"duplicates {stats.duplicates}, rejected {stats.rejected}", highlight=False)
 

@@ -66,11 +66,9 @@ class JetStreamSource:
             config=ConsumerConfig(ack_policy=AckPolicy.EXPLICIT, ack_wait=self.ack_wait, max_ack_pending=-1))
 
     async def fetch(self, max_messages: int, timeout: float) -> list[Delivery]:
-        import nats.errors
-
         try:
             msgs = await self._sub.fetch(max_messages, timeout=timeout)
-        except nats.errors.TimeoutError:
+        except TimeoutError:  # nats-py raises its own subclass or, when the deadline passes early, the base one
             return []
         return [Delivery(m.data, m) for m in msgs]
 
@@ -80,8 +78,8 @@ class JetStreamSource:
         await self._nc.flush()
 
     async def close(self) -> None:
-        if self._nc is not None:
-            await self._nc.drain()
+        if self._nc is not None:  # every acknowledgement was flushed with its batch: nothing left to drain
+            await self._nc.close()
 
 
 class RedisStreamSource:
