@@ -4,6 +4,9 @@ same rooms and a declared public surface, and the event catalogue is typed end t
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -15,7 +18,8 @@ from rapidresponse.i18n import english
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "src" / "rapidresponse"
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["importlinter"]
-ROOMS = ("__init__.py", "models.py", "schemas.py", "service.py", "events.py", "api.py", "cli.py", "views.py")
+ROOMS = ("__init__.py", "__init__.pyi", "models.py", "schemas.py", "service.py", "events.py", "api.py", "cli.py",
+         "views.py")
 
 
 def test_the_import_contracts_hold(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -49,8 +53,22 @@ def test_every_domain_has_the_same_rooms(name: str) -> None:
     missing = [room for room in ROOMS if not (folder / room).exists()]
     assert not missing, f"{name} lacks {missing}"
     assert (folder / "templates" / name).is_dir(), f"{name}'s pages belong in {name}/templates/{name}/"
-    exported = _all(folder / "__init__.py")
-    assert exported, f"{name}/__init__.py declares its public surface in __all__"
+    exported = _all(folder / "__init__.pyi")
+    assert exported, f"{name}/__init__.pyi declares its public surface in __all__"
+
+
+@pytest.mark.parametrize("name", domains.DOMAINS)
+def test_a_domain_surface_is_lazy_and_every_name_in_it_resolves(name: str) -> None:
+    """Importing a domain's package imports nothing behind it (a command or a ``--help`` pays only for
+    what it calls); each name its stub exports then loads from the module the stub names."""
+    code = (f"import sys, rapidresponse.{name} as d\n"
+            f"assert not [m for m in sys.modules if m.startswith('rapidresponse.{name}.')], sys.modules\n"
+            f"assert 'sqlalchemy' not in sys.modules\n"
+            f"missing = [n for n in d.__all__ if getattr(d, n, None) is None]\n"
+            f"assert not missing, missing\n"
+            f"assert set(d.__all__) <= set(dir(d))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=_env())
+    assert done.returncode == 0, done.stderr
 
 
 def test_the_web_package_holds_no_domain_pages() -> None:
@@ -91,3 +109,8 @@ def _all(path: Path) -> list[str]:
         if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "__all__" for t in node.targets):
             return [ast.literal_eval(e) for e in node.value.elts]  # type: ignore[attr-defined]
     return []
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT / "src"), os.environ.get("PYTHONPATH"))
+                                                         if p)}

@@ -4,6 +4,6 @@
 person and incident here is synthetic.
 """
 
-from .seed import DEFAULT_HISTORY, SeedReport, is_seeded, seed
+from ..surface import attach
 
-__all__ = ["DEFAULT_HISTORY", "SeedReport", "is_seeded", "seed"]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -1,69 +1,10 @@
 """Detection: streaming detectors, the detection tick, alerts, triage cases, thresholds and backtests.
 
 The public surface: other domains use what is exported here: the services (which take an actor and
-return schemas), the vocabulary and the event types. Importing the package registers the worker job
-(``detection.tick``) and loads no numpy: the detector engine loads with the first tick or backtest.
+return schemas), the vocabulary and the event types. Loading the domains (``domains.load``) registers the worker job
+(``detection.tick``); nothing here loads numpy: the detector engine loads with the first tick or backtest.
 """
 
-from . import jobs
-from .events import (
-    AlertAcknowledged,
-    AlertDismissed,
-    AlertEscalated,
-    AlertRaised,
-    AlertSnoozed,
-    AlertSnoozeExpired,
-    AlertSuppressed,
-    AlertUpdated,
-    CaseAssigned,
-    CaseDismissed,
-    CaseEscalated,
-    CaseLinked,
-    CaseNoted,
-    CaseOpened,
-    SuppressionAdded,
-    SuppressionLifted,
-    ThresholdChanged,
-    ThresholdCleared,
-)
-from .schemas import AlertOut, CaseOut, EventOut, SuppressionOut, ThresholdOut
-from .service import (
-    acknowledge,
-    add_suppression,
-    alert_history,
-    assign_case,
-    backtest,
-    case_history,
-    dismiss,
-    dismiss_case,
-    escalate_case,
-    get_alert,
-    get_case,
-    lift_suppression,
-    list_alerts,
-    list_cases,
-    list_suppressions,
-    list_thresholds,
-    note_case,
-    open_alert_count,
-    open_case_from_alert,
-    open_manual_case,
-    run_tick,
-    set_threshold,
-    simulated_counts,
-    snooze,
-    suppress,
-)
-from .vocab import CASE_STATUSES, DEFAULT_DETECTOR, DETECTOR_NAMES, LIVE, SOURCES, STATES
+from ..surface import attach
 
-__all__ = [
-    "CASE_STATUSES", "DEFAULT_DETECTOR", "DETECTOR_NAMES", "LIVE", "SOURCES", "STATES", "AlertAcknowledged",
-    "AlertDismissed", "AlertEscalated", "AlertOut", "AlertRaised", "AlertSnoozeExpired", "AlertSnoozed",
-    "AlertSuppressed", "AlertUpdated", "CaseAssigned", "CaseDismissed", "CaseEscalated", "CaseLinked", "CaseNoted",
-    "CaseOpened", "CaseOut", "EventOut", "SuppressionAdded", "SuppressionLifted", "SuppressionOut",
-    "ThresholdChanged", "ThresholdCleared", "ThresholdOut", "acknowledge", "add_suppression", "alert_history",
-    "assign_case", "backtest", "case_history", "dismiss", "dismiss_case", "escalate_case", "get_alert", "get_case",
-    "jobs", "lift_suppression", "list_alerts", "list_cases", "list_suppressions", "list_thresholds", "note_case",
-    "open_alert_count", "open_case_from_alert", "open_manual_case", "run_tick", "set_threshold",
-    "simulated_counts", "snooze", "suppress",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -2,40 +2,10 @@
 the stakeholder updates composed from their templates.
 
 The public surface: other domains (and the demo) apply playbooks, read an incident's checklist and
-compose its updates through what is exported here, and may react to the events. Importing the
-package registers the incident-event subscribers and the ``playbooks.timers`` job.
+compose its updates through what is exported here, and may react to the events. Loading the domains
+(``domains.load``) registers the incident-event subscribers and the ``playbooks.timers`` job.
 """
 
-from . import jobs, subscribers
-from .events import (
-    ConditionsSet,
-    Escalated,
-    PlaybookApplied,
-    PlaybookFailed,
-    PlaybookSaved,
-    TaskDueSoon,
-    TaskOverdue,
-    UpdateDrafted,
-    UpdateDue,
-    UpdateEdited,
-    UpdateOverdue,
-    UpdateSent,
-)
-from .files import parse as parse_playbook
-from .schemas import Checklist, ChecklistStep, PastRun, PreviewOut, RunOut, UpdateOut, VersionOut
-from .service import apply, checklist, playbook_text, set_conditions
-from .service import save as save_playbook
-from .spec import AUDIENCES, CONDITIONS, GATE_KINDS, Playbook
-from .updates import create as create_update
-from .updates import list_updates
-from .updates import preview as preview_update
-from .updates import request_approval as request_update_approval
-from .updates import send as send_update
+from ..surface import attach
 
-__all__ = [
-    "AUDIENCES", "CONDITIONS", "GATE_KINDS", "Checklist", "ChecklistStep", "ConditionsSet", "Escalated", "PastRun",
-    "Playbook", "PlaybookApplied", "PlaybookFailed", "PlaybookSaved", "PreviewOut", "RunOut", "TaskDueSoon",
-    "TaskOverdue", "UpdateDrafted", "UpdateDue", "UpdateEdited", "UpdateOut", "UpdateOverdue", "UpdateSent",
-    "VersionOut", "apply", "checklist", "create_update", "jobs", "list_updates", "parse_playbook", "playbook_text",
-    "preview_update", "request_update_approval", "save_playbook", "send_update", "set_conditions", "subscribers",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -5,30 +5,6 @@ The public surface: other domains use what is exported here (``policy.dsa`` is t
 vocabulary as a namespace). This domain knows no incident, request or decision: it sits below them.
 """
 
-from . import dsa
-from .countries import (
-    DEFAULT_DEADLINE_HOURS,
-    Confidence,
-    CountryProfile,
-    Deadline,
-    Regulator,
-    TimeKind,
-    Trigger,
-)
-from .deadlines import BusinessCalendar, Clock, due_at, start_clock
-from .events import ProfileCorrected
-from .loading import PolicyDataError
-from .overview import IncidentRules, rules_for, summary, tile_map
-from .profiles import clear_cache, get_country, load_countries
-from .rules import Obligation, checklist, require_known
-from .schemas import Correction, CountryCode, LanguageTag
-from .service import correct_deadline, corrections
-from .taxonomy import HarmNode, Taxonomy, dsa_fields_for_harm, load_taxonomy
+from ..surface import attach
 
-__all__ = [
-    "DEFAULT_DEADLINE_HOURS", "BusinessCalendar", "Clock", "Confidence", "Correction", "CountryCode",
-    "CountryProfile", "Deadline", "HarmNode", "IncidentRules", "LanguageTag", "Obligation", "PolicyDataError",
-    "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist", "clear_cache",
-    "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country", "load_countries",
-    "load_taxonomy", "require_known", "rules_for", "start_clock", "summary", "tile_map",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -3,53 +3,9 @@ the items they name and what was done about them, the reply letter and its legal
 links to incidents (the request's events show on the incident's timeline).
 
 The public surface: other domains use what is exported here, services that take and return schemas.
-Importing the package registers the clock job and the reply's approval subscriber.
+Loading the domains (``domains.load``) registers the clock job and the reply's approval subscriber.
 """
 
-from . import jobs, replies  # noqa: F401  (the clock job; the reply's approval subscriber)
-from .events import (
-    Breached,
-    DeadlineWarning,
-    IncidentBreached,
-    IncidentDeadlineWarning,
-    IncidentReplyDrafted,
-    IncidentReplyEdited,
-    IncidentReplyRejected,
-    IncidentReplySent,
-    IncidentReplySubmitted,
-    IncidentRequestOutcome,
-    IncidentRequestRegistered,
-    OutcomeRecorded,
-    Registered,
-    ReplyDrafted,
-    ReplyEdited,
-    ReplyRejected,
-    ReplySent,
-    ReplySubmitted,
-    RequestEvent,
-)
-from .replies import draft_reply, edit_reply, submit_reply
-from .schemas import (
-    OUTCOME_LABELS,
-    ClockOut,
-    ItemOut,
-    Outcome,
-    OutcomeIn,
-    ReplyEdit,
-    ReplyOut,
-    RequestCreate,
-    RequestFilter,
-    RequestOut,
-    RequestPage,
-)
-from .service import for_incident, get, incident_rules, list_requests, open_clocks, register, set_outcome
+from ..surface import attach
 
-__all__ = [
-    "OUTCOME_LABELS", "Breached", "ClockOut", "DeadlineWarning", "IncidentBreached", "IncidentDeadlineWarning",
-    "IncidentReplyDrafted", "IncidentReplyEdited", "IncidentReplyRejected", "IncidentReplySent",
-    "IncidentReplySubmitted", "IncidentRequestOutcome", "IncidentRequestRegistered", "ItemOut", "Outcome",
-    "OutcomeIn", "OutcomeRecorded", "Registered", "ReplyDrafted", "ReplyEdit", "ReplyEdited", "ReplyOut",
-    "ReplyRejected", "ReplySent", "ReplySubmitted", "RequestCreate", "RequestEvent", "RequestFilter", "RequestOut",
-    "RequestPage", "draft_reply", "edit_reply", "for_incident", "get", "incident_rules", "list_requests",
-    "open_clocks", "register", "set_outcome", "submit_reply",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -20,12 +20,12 @@ from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
 from sqlalchemy.orm import Session
 
-from .. import approvals, events, policy
+from .. import approvals, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import service as requests
-from .events import ReplyDrafted, ReplyEdited, ReplyRejected, ReplySent, ReplySubmitted
+from .events import ReplyDrafted, ReplyEdited, ReplySubmitted
 from .models import RegulatorRequest, ReplyLetter, RequestItem
 from .schemas import RequestOut
 
@@ -142,31 +142,6 @@ def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     letter.status, letter.approval_id, letter.updated_at = "submitted", approval.id, now()
     requests.record(session, actor, req, ReplySubmitted, approval_id=approval.id, sha256=sha256(letter.body))
     return letter
-
-
-@events.subscribe(approvals.Decided)
-def on_approval_decided(session: Session, event: approvals.Decided, ev: events.Event) -> None:
-    """Legal approved (the exact text is logged as sent, the clock stops) or rejected (back to draft)."""
-    if event.about_type != SUBJECT:
-        return
-    req = session.get(RegulatorRequest, int(event.about_id))
-    letter = requests.reply(session, req) if req is not None else None
-    if req is None or letter is None or letter.approval_id != event.approval_id or letter.status != "submitted":
-        return  # an approval of a text that was edited or redrafted since: it sends nothing
-    at = now()
-    if event.decision != "approved":
-        letter.status, letter.approval_id, letter.updated_at = "draft", None, at
-        requests.record(session, None, req, ReplyRejected, approval_id=event.approval_id,
-                        decided_by=ev.actor, comment=event.comment)
-        return
-    text = approvals.approved_text(session, SUBJECT, req.id)
-    if text is None or sha256(text) != event.text_sha256:
-        return
-    letter.body, letter.status, letter.sent_sha256 = text, "sent", sha256(text)
-    letter.sent_at = letter.updated_at = at
-    req.status, req.answered_at, req.updated_at = "answered", at, at
-    requests.record(session, None, req, ReplySent, approval_id=event.approval_id, approved_by=ev.actor,
-                    sha256=letter.sent_sha256, languages=letter.languages, text=text)
 
 
 # --- what the interfaces call: the request as it now stands ------------------------------------------

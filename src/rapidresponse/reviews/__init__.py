@@ -2,74 +2,10 @@
 their sign-off and publication, the closing gate, action items and recurrence.
 
 The public surface: other domains (and the demo) draft, read and publish reviews and manage action
-items through what is exported here, and may react to the events. Importing the package registers
+items through what is exported here, and may react to the events. Loading the domains (``domains.load``) registers
 the closing check with incidents, the recurrence subscriber and the ``reviews.action_items`` job.
 """
 
-from . import jobs, subscribers
-from .actions import accept_playbook, list_items, recurrences
-from .actions import add as add_action_item
-from .actions import get as get_action_item
-from .actions import update as update_action_item
-from .events import (
-    ActionItemAdded,
-    ActionItemOverdue,
-    ActionItemUpdated,
-    CriterionDecided,
-    RecurrenceLinked,
-    ReviewDrafted,
-    ReviewEdited,
-    ReviewFeedbackGiven,
-    ReviewSignedOff,
-    ReviewStateChanged,
-)
-from .schemas import (
-    ActionItemFilter,
-    ActionItemIn,
-    ActionItemOut,
-    ActionItemPage,
-    ActionItemUpdate,
-    CriterionIn,
-    FeedbackIn,
-    LearningOut,
-    MeetingIn,
-    MomentIn,
-    MomentOrder,
-    RecurrenceOut,
-    ReviewEdit,
-    ReviewOut,
-    ReviewPage,
-    ReviewSummary,
-    SignoffIn,
-)
-from .service import (
-    add_moment,
-    decide_criterion,
-    draft,
-    edit,
-    edit_moment,
-    find,
-    get,
-    give_feedback,
-    learning,
-    list_reviews,
-    move_moment,
-    publish,
-    record_meeting,
-    refresh,
-    remove_moment,
-    reorder_moments,
-    sign_off,
-    submit,
-)
+from ..surface import attach
 
-__all__ = [
-    "ActionItemAdded", "ActionItemFilter", "ActionItemIn", "ActionItemOut", "ActionItemOverdue", "ActionItemPage",
-    "ActionItemUpdate", "ActionItemUpdated", "CriterionDecided", "CriterionIn", "FeedbackIn", "LearningOut",
-    "MeetingIn", "MomentIn", "MomentOrder", "RecurrenceLinked", "RecurrenceOut", "ReviewDrafted", "ReviewEdit",
-    "ReviewEdited", "ReviewFeedbackGiven", "ReviewOut", "ReviewPage", "ReviewSignedOff", "ReviewStateChanged",
-    "ReviewSummary", "SignoffIn", "accept_playbook", "add_action_item", "add_moment", "decide_criterion", "draft",
-    "edit", "edit_moment", "find", "get", "get_action_item", "give_feedback", "jobs", "learning", "list_items",
-    "list_reviews", "move_moment", "publish", "record_meeting", "recurrences", "refresh", "remove_moment",
-    "reorder_moments", "sign_off", "submit", "subscribers", "update_action_item",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -419,8 +419,7 @@ def states(session: Session, actor: Actor) -> dict[str, int]:
     return counts
 
 
-@incidents.closing_check
-def _closing(session: Session, inc: IncidentSummary) -> list[str]:
+def closing_requirements(session: Session, inc: IncidentSummary) -> list[str]:
     """A serious incident closes only with its review published and its exit criteria met or waived."""
     review = session.execute(select(Review).where(Review.incident_id == inc.id)).scalar_one_or_none()
     missing: list[str] = []

@@ -1,5 +1,5 @@
-"""How reviews react to other domains: a newly declared incident is linked to earlier reviewed
-incidents of the same harm and country (recurrence)."""
+"""How reviews take part in other domains: a newly declared incident is linked to earlier reviewed
+incidents of the same harm and country (recurrence), and closing an incident waits for its review."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ from sqlalchemy.orm import Session
 
 from .. import auth, events, incidents
 from . import actions
+from .service import closing_requirements
+
+incidents.closing_check(closing_requirements)
 
 
 @events.subscribe(incidents.Declared)

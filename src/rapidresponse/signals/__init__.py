@@ -6,65 +6,6 @@ schemas, and the series feed the detection domain reads (counts per harm × coun
 datasketch: clustering loads them on the first batch.
 """
 
-from .buckets import bucket_of
-from .events import BatchIngested, HashMatched
-from .feed import (
-    SeriesKey,
-    add_series_counts,
-    first_bucket,
-    series_counts,
-    series_keys,
-    signals_behind,
-    slice_signal_ids,
-)
-from .schemas import (
-    BUCKET_MINUTES,
-    MAX_BATCH,
-    BatchResult,
-    ExposureRow,
-    SeriesOut,
-    SeriesPoint,
-    SeriesQuery,
-    SignalFilter,
-    SignalIn,
-    SignalOut,
-    Source,
-    TrendOut,
-)
-from .service import EXPORT_COLUMNS, export_after, exposure, ingest, last_id, list_signals, series, signals_by_ids
-from .trends import get_trend, list_trends
+from ..surface import attach
 
-__all__ = [
-    "BUCKET_MINUTES",
-    "EXPORT_COLUMNS",
-    "MAX_BATCH",
-    "BatchIngested",
-    "BatchResult",
-    "ExposureRow",
-    "HashMatched",
-    "SeriesKey",
-    "SeriesOut",
-    "SeriesPoint",
-    "SeriesQuery",
-    "SignalFilter",
-    "SignalIn",
-    "SignalOut",
-    "Source",
-    "TrendOut",
-    "add_series_counts",
-    "bucket_of",
-    "export_after",
-    "exposure",
-    "first_bucket",
-    "get_trend",
-    "ingest",
-    "last_id",
-    "list_signals",
-    "list_trends",
-    "series",
-    "series_counts",
-    "series_keys",
-    "signals_behind",
-    "signals_by_ids",
-    "slice_signal_ids",
-]
+__getattr__, __dir__, __all__ = attach(__name__, __file__)

@@ -1,0 +1,24 @@
+"""The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
+
+from .events import Decided, IncidentApprovalDecided, Requested, Superseded
+from .schemas import ApprovalOut
+from .service import (
+    KINDS,
+    ROLES,
+    approved_text,
+    decide,
+    get,
+    inbox,
+    latest,
+    may_decide,
+    pending_count,
+    request,
+    supersede,
+    text_sha256,
+)
+
+__all__ = [
+    "KINDS", "ROLES", "ApprovalOut", "Decided", "IncidentApprovalDecided", "Requested", "Superseded",
+    "approved_text", "decide", "get", "inbox", "latest", "may_decide", "pending_count", "request", "supersede",
+    "text_sha256",
+]

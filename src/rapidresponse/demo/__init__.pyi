@@ -1,0 +1,7 @@
+"""The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
+
+from .seed import DEFAULT_HISTORY, SeedReport, is_seeded, seed
+
+__all__ = [
+    "DEFAULT_HISTORY", "SeedReport", "is_seeded", "seed",
+]
