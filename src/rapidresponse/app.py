@@ -50,15 +50,18 @@ from .requests import api as requests_api
 from .requests import views as requests_views
 from .reviews import api as reviews_api
 from .reviews import views as reviews_views
+from .risk import api as risk_api
+from .risk import views as risk_views
 from .signals import api as signals_api
 from .signals import views as signals_views
 from .web import site
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
-       decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api)
+       decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api,
+       risk_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
-         reviews_views, analytics_views)
+         reviews_views, analytics_views, risk_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 events.subscriber_failures()  # listed from the first scrape

@@ -82,6 +82,8 @@ COMMANDS: dict[str, Lazy] = {
     "actions": Lazy("rapidresponse.reviews.cli:actions_app", "Action items from reviews: list, add, update."),
     "analytics": Lazy("rapidresponse.analytics.cli:app",
                       "The analytics warehouse: metrics, sync, tables, saved queries."),
+    "risks": Lazy("rapidresponse.risk.cli:app",
+                  "The risk register: risks per harm × country, assessments, mitigations, reports."),
     "sql": Lazy("rapidresponse.analytics.cli:sql_command", "Run a read-only SQL query on the analytics warehouse."),
     "demo": Lazy("rapidresponse.demo.cli:demo",
                  "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),

@@ -124,6 +124,13 @@ class Settings(BaseSettings):
                                            description="A SQL console query is stopped after this.")
     console_row_limit: int = Field(default=10_000, ge=1, le=1_000_000,
                                    description="Rows a SQL console query returns at most.")
+    risk_window_days: int = Field(default=28, ge=1, le=366, description="The period a risk's indicators count "
+                                  "over (and the same period before it, for growth).")
+    risk_flag_growth: float = Field(default=0.5, gt=0, le=100, description="A risk is flagged for re-assessment "
+                                    "when signals, alerts or time to mitigate grew by this share since it was "
+                                    "assessed (0.5: half as much again)...")
+    risk_flag_min_signals: int = Field(default=50, ge=0, description="...and signals by at least this many (a "
+                                       "small count's growth is noise).")
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

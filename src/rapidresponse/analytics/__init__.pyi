@@ -1,7 +1,7 @@
 """The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
 
 from .events import QueryDeleted, QuerySaved
-from .metrics import METRICS, STAGES, Scope
+from .metrics import INDICATORS, METRICS, STAGES, Scope
 from .schemas import (
     ExportOut,
     HistoryOut,
@@ -36,7 +36,8 @@ from .service import (
 )
 
 __all__ = [
-    "METRICS", "STAGES", "ExportOut", "HistoryOut", "MetricFilter", "MetricOut", "Overview", "QueryDeleted",
+    "INDICATORS", "METRICS", "STAGES", "ExportOut", "HistoryOut", "MetricFilter", "MetricOut", "Overview",
+    "QueryDeleted",
     "QueryIn", "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut", "SyncOut",
     "TableDoc", "delete_query", "export", "get_query", "history", "list_queries", "metric", "metrics_of", "overview",
     "run_query", "run_saved", "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",

@@ -202,6 +202,54 @@ def signals_daily(t: Tables, scope: Scope) -> ir.Table:
     return rows.group_by(["day", "harm"]).aggregate(signals=rows.count()).order_by(["day", "harm"])
 
 
+INDICATORS = ("signals", "alerts", "incidents", "severe", "exposure", "mitigate_median", "recurring", "requests")
+
+
+def indicators(t: Tables, scope: Scope) -> ir.Table:
+    """Per harm × country, in long form (harm, country, indicator, value): signals and detection alerts
+    in the period; incidents declared in it (an incident counts for each harm and country it is
+    tagged with), how many were SEV1 or SEV2, the signals seen before their mitigation, the median
+    minutes from declaration to mitigation, how many recur an earlier reviewed one; and the regulator
+    requests registered in the period about those incidents. One pass per source table, whatever the
+    number of pairs: what a risk register reads next to each risk."""
+    import ibis
+
+    start, end = scope.naive()
+
+    def tagged(rows: ir.Table, **values: ir.Value) -> ir.Table:
+        return rows.select(harm=rows.harm.fill_null(""), country=rows.country.fill_null(""), **values)
+
+    def long(rows: ir.Table, **values: ir.Value) -> list[ir.Table]:
+        grouped = rows.group_by(["harm", "country"]).aggregate(**values)
+        return [grouped.select("harm", "country", indicator=ibis.literal(name),
+                               value=grouped[name].cast("float64")) for name in values]
+
+    s = t("signals")
+    s = tagged(s.filter([s.occurred_at >= start, s.occurred_at < end]), one=ibis.literal(1))
+    a = t("alerts")
+    a = tagged(a.filter([a.raised_at >= start, a.raised_at < end]), one=ibis.literal(1))
+    inc = incidents(t, scope)
+    tags = t("incident_tags").filter(lambda r: r.ref.isin(inc.ref))
+    pairs = (tags.filter(tags.kind == "harm").select("ref", harm="value")
+             .join(tags.filter(tags.kind == "country").select("ref", country="value"), "ref"))
+    rows = pairs.join(inc.select("ref", "severity", "declared_at", "mitigated_at", "exposure_signals",
+                                 "recurrence_of"), "ref")
+    minutes = _minutes(rows.declared_at, rows.mitigated_at)
+    rows = rows.mutate(minutes=(minutes >= 0).ifelse(minutes, ibis.null()))
+    r = t("requests")
+    r = r.filter([r.registered_at >= start, r.registered_at < end, r.ref.notnull()])
+    asked = pairs.join(r.select("ref", "request_id", requested_in="country"), "ref")
+    asked = asked.filter(asked.country == asked.requested_in)
+    return ibis.union(
+        *long(s, signals=s.count()),
+        *long(a, alerts=a.count()),
+        *long(rows, incidents=rows.ref.nunique(), severe=_count(rows.severity <= 2),
+              exposure=rows.exposure_signals.fill_null(0).sum(), mitigate_median=rows.minutes.quantile(0.5),
+              recurring=_count(rows.recurrence_of.notnull())),
+        *long(asked, requests=asked.request_id.nunique()),
+    )
+
+
 METRICS: dict[str, Callable[[Tables, Scope], ir.Table]] = {
     "response_times": response_times,
     "exposure": exposure,
@@ -212,6 +260,7 @@ METRICS: dict[str, Callable[[Tables, Scope], ir.Table]] = {
     "weekly": weekly,
     "heatmap": heatmap,
     "signals_daily": signals_daily,
+    "indicators": indicators,
     **{f"by_{dim}": partial(counts, by=dim) for dim in DIMENSIONS},
 }
 

@@ -36,6 +36,9 @@ class Perm(StrEnum):
     DETECTION_MANAGE = "detection:manage"  # change thresholds, add and lift suppression rules
     ANALYTICS_READ = "analytics:read"  # the team's metrics and charts
     ANALYTICS_QUERY = "analytics:query"  # the SQL console: run, save and share queries on the warehouse
+    RISK_READ = "risk:read"  # the risk register, its indicators, heatmap and reports
+    RISK_MANAGE = "risk:manage"  # add and edit risks, draft assessments, record mitigations
+    RISK_APPROVE = "risk:approve"  # approve an assessment that policy and legal reviewed
 
 
 _ALL = frozenset(Perm)
@@ -46,18 +49,21 @@ ROLES: dict[str, frozenset[Perm]] = {
     "admin": _ALL,
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
                           Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE, Perm.DETECTION_MANAGE,
-                          Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY},
+                          Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY, Perm.RISK_READ, Perm.RISK_MANAGE,
+                          Perm.RISK_APPROVE},
     "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
-                       Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE, Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY},
-    "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE, Perm.ANALYTICS_READ},
+                       Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE, Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY,
+                       Perm.RISK_READ, Perm.RISK_MANAGE},
+    "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE, Perm.ANALYTICS_READ,
+                      Perm.RISK_READ},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
                         Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,
-                        Perm.SIGNALS_READ, Perm.ANALYTICS_READ}),
+                        Perm.SIGNALS_READ, Perm.ANALYTICS_READ, Perm.RISK_READ}),
     "analyst": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.AUDIT_VERIFY, Perm.ONCALL_READ,
                           Perm.POLICY_READ, Perm.LEXICONS_READ, Perm.SIGNALS_READ, Perm.SIGNALS_WRITE,
                           Perm.ALERTS_READ, Perm.ALERTS_TRIAGE, Perm.DETECTION_MANAGE, Perm.ANALYTICS_READ,
-                          Perm.ANALYTICS_QUERY}),
+                          Perm.ANALYTICS_QUERY, Perm.RISK_READ, Perm.RISK_MANAGE}),
     "viewer": frozenset({Perm.INCIDENTS_READ}),
 }
 
