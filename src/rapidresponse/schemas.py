@@ -110,7 +110,22 @@ def _bounded_object(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+@functools.cache
+def _zones() -> frozenset[str]:
+    from zoneinfo import available_timezones
+
+    return frozenset(available_timezones())
+
+
+def _timezone(value: str) -> str:
+    value = value.strip()
+    if value not in _zones():
+        raise ValueError(f"{value[:64]!r} is not an IANA time zone (e.g. Europe/Warsaw, Asia/Almaty)")
+    return value
+
+
 Country = Annotated[str, AfterValidator(_country)]
+TimeZone = Annotated[str, AfterValidator(_timezone)]
 Language = Annotated[str, AfterValidator(_language)]
 Slug = Annotated[str, AfterValidator(_slug)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]

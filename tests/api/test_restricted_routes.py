@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
-from rapidresponse import analytics, clock, decisions, requests, reviews
+from rapidresponse import analytics, clock, decisions, requests, reviews, risk
 from rapidresponse.auth import Actor
 from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
@@ -164,6 +164,26 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/analytics/queries/{key}/delete"): lambda w, who: {},
     ("POST", "/analytics/sync"): lambda w, who: {"next": "/analytics"},
     ("POST", "/api/v1/incidents"): lambda w, who: {"title": f"declared by {who.name}", "type": "other"},
+    # The risk register: a risk of the restricted incident's harm and country (child_safety in KZ), whose
+    # indicators never count it.
+    ("POST", "/api/v1/risks"): lambda w, who: {"harm": "grooming", "country": "KZ", "likelihood": 3, "impact": 5},
+    ("PATCH", "/api/v1/risks/{risk_id}"): lambda w, who: {"description": f"by {who.name}"},
+    ("POST", "/api/v1/risks/{risk_id}/assessments"): lambda w, who: _assessment_body(),
+    ("POST", "/api/v1/risks/{risk_id}/assessments/{number}/submit"): lambda w, who: {},
+    ("POST", "/api/v1/risks/{risk_id}/assessments/{number}/review"): lambda w, who: {},
+    ("POST", "/api/v1/risks/{risk_id}/assessments/{number}/return"): lambda w, who: {"comment": "probe"},
+    ("POST", "/api/v1/risks/{risk_id}/assessments/{number}/approve"): lambda w, who: {},
+    ("POST", "/api/v1/risks/{risk_id}/mitigations"): lambda w, who: {"kind": "other", "description": "probe"},
+    ("DELETE", "/api/v1/risks/{risk_id}/mitigations/{mitigation_id}"): lambda w, who: {},
+    ("POST", "/risks"): lambda w, who: {"harm": "grooming", "country": "KZ", "likelihood": "3", "impact": "5"},
+    ("POST", "/risks/{risk_id}/edit"): lambda w, who: {"description": f"by {who.name}"},
+    ("POST", "/risks/{risk_id}/assessments"): lambda w, who: _assessment_body(),
+    ("POST", "/risks/{risk_id}/assessments/{number}/submit"): lambda w, who: {},
+    ("POST", "/risks/{risk_id}/assessments/{number}/review"): lambda w, who: {},
+    ("POST", "/risks/{risk_id}/assessments/{number}/return"): lambda w, who: {"comment": "probe"},
+    ("POST", "/risks/{risk_id}/assessments/{number}/approve"): lambda w, who: {},
+    ("POST", "/risks/{risk_id}/mitigations"): lambda w, who: {"kind": "other", "description": "probe"},
+    ("POST", "/risks/{risk_id}/mitigations/{mitigation_id}/remove"): lambda w, who: {},
     # An action item of the restricted incident's review (the id exists only once the incident does).
     ("PATCH", "/api/v1/action-items/{action_item_id}"): lambda w, who: {"priority": "high"},
     ("POST", "/api/v1/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
@@ -352,6 +372,7 @@ class World:
     appeal_id: int = 0
     moment_ids: list[int] = field(default_factory=list)  # the restricted incident's review's key moments
     action_item_id: int = 0
+    risk_id: int = 0
     markers: list[str] = field(default_factory=list)
 
 
@@ -412,7 +433,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "entry_id": "1", "alert_id": "1", "case_id": "1", "suppression_id": "1", "family": "phishing",
                   "moment_id": str(world.moment_ids[0] if world.moment_ids else 1), "position": "1",
                   "action_item_id": str(world.action_item_id or 1), "metric": "by_country",
-                  "key": "challenges_by_country",
+                  "key": "challenges_by_country", "risk_id": str(world.risk_id), "mitigation_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
@@ -479,10 +500,17 @@ def world(client: TestClient, make_user: Callable[..., Actor], fake_clock: Any, 
                                                     url="http://127.0.0.1:9/hook")
         endpoint_id = endpoint.id
     ids = _oncall_world(people["admin"].actor, member, bystander)
+    with unit_of_work() as s:
+        risk_id = risk.create(s, people["admin"].actor, risk.RiskCreate(
+            harm="child_safety", country="KZ", likelihood=3, impact=5)).id
     with unit_of_work(read_only=True) as s:
         analytics.sync_tick(s)
     return World(restricted="", restricted2="", public=public_ref, note_id=0, task_id=0, scribe=scribe.username,
-                 bystander=bystander.username, endpoint_id=endpoint_id, oncall=ids), people
+                 bystander=bystander.username, endpoint_id=endpoint_id, oncall=ids, risk_id=risk_id), people
+
+
+def _assessment_body() -> dict[str, Any]:
+    return {"likelihood": 4, "impact": 5, "residual_likelihood": 3, "residual_impact": 5, "why": "probe"}
 
 
 def _oncall_world(admin: Actor, member: Actor, bystander: Actor) -> dict[str, int]:

@@ -82,7 +82,8 @@ def message_id(key: str, domain: str) -> str:
 
 
 def build_email(msg: Envelope, settings: SmtpConfig) -> EmailMessage:
-    """A UTF-8 plain-text + HTML message; non-ASCII headers go out RFC 2047 encoded."""
+    """A UTF-8 plain-text + HTML message (the HTML from the payload's ``html`` when the message carries a
+    typeset document); non-ASCII headers go out RFC 2047 encoded."""
     if not msg.recipient:
         raise DeliveryError("email message without a recipient", permanent=True)
     local, _, domain = settings.from_addr.partition("@")
@@ -96,10 +97,12 @@ def build_email(msg: Envelope, settings: SmtpConfig) -> EmailMessage:
     email["X-RapidResponse-Kind"] = msg.kind
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(msg.body, charset="utf-8")
-    paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in msg.body.split("\n\n"))
-    email.add_alternative(
-        f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(msg.subject)}</title></head>'
-        f"<body><h2>{html.escape(msg.subject)}</h2>{paragraphs}</body></html>", subtype="html", charset="utf-8")
+    page = msg.payload.get("html")  # a document the product typeset itself (``documents.page``), if any
+    if not isinstance(page, str):
+        paragraphs = "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in msg.body.split("\n\n"))
+        page = (f'<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(msg.subject)}</title></head>'
+                f"<body><h2>{html.escape(msg.subject)}</h2>{paragraphs}</body></html>")
+    email.add_alternative(page, subtype="html", charset="utf-8")
     return email
 
 

@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from functools import cache
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, model_validator
 
 from ..incidents import IncidentType
-from ..schemas import Countries, Country, IsoDate, IsoDateTime, Languages, Strict, Username
+from ..schemas import Countries, Country, IsoDate, IsoDateTime, Languages, Strict, TimeZone, Username
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _HHMM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-
-
-@cache
-def _zones() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
-def _timezone(value: str) -> str:
-    value = value.strip()
-    if value not in _zones():
-        raise ValueError(f"{value[:64]!r} is not an IANA time zone (e.g. Europe/Warsaw, Asia/Almaty)")
-    return value
 
 
 def _hhmm(value: str) -> str:
@@ -36,7 +22,6 @@ def _hhmm(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, AfterValidator(_timezone)]
 HHMM = Annotated[str, AfterValidator(_hhmm)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Text = Annotated[str, StringConstraints(max_length=2000)]

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..extras import need
+from .. import documents
 from ..i18n import N_, Translate
-from ..markup import render
 from .schemas import ReviewOut
 from .vocab import KIND_LABELS, SECTION_LABELS, SECTIONS, STATE_LABELS
 
@@ -19,12 +18,6 @@ FIGURES = (
     ("time_to_mitigate_minutes", N_("Time to mitigate")),
     ("time_to_resolve_minutes", N_("Time to resolve")),
 )
-CSS = """
-@page { size: A4; margin: 18mm 16mm; @bottom-right { content: counter(page) " / " counter(pages); font-size: 8pt; } }
-body { font-family: "DejaVu Sans", "Liberation Sans", "Noto Sans", sans-serif; font-size: 10pt; line-height: 1.4; }
-h1 { font-size: 16pt; margin: 0 0 4pt; } h2 { font-size: 12pt; margin: 14pt 0 4pt; border-bottom: 1px solid #999; }
-table { border-collapse: collapse; width: 100%; } td, th { border: 1px solid #bbb; padding: 2pt 4pt; text-align: left; }
-"""
 
 
 def duration(minutes: Any, _: Translate) -> str:
@@ -95,13 +88,4 @@ def markdown(review: ReviewOut, language: str, _: Translate) -> str:
 
 def pdf(review: ReviewOut, language: str, _: Translate) -> bytes:
     """The Markdown export typeset as an A4 PDF."""
-    weasyprint = need("weasyprint", "pdf")
-    # Importing WeasyPrint turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES; turn it off again, or
-    # image hashing in this process would accept truncated files (a review's PDF embeds no images).
-    from PIL import ImageFile
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
-    html = (f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{review.incident}</title>'
-            f"<style>{CSS}</style></head><body>{render(markdown(review, language, _))}</body></html>")
-    data: bytes = weasyprint.HTML(string=html).write_pdf()
-    return data
+    return documents.pdf(markdown(review, language, _), title=review.incident, language=language)

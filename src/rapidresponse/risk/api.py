@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
+from .. import documents
 from ..db import unit_of_work
 from ..http import ActorDep, Id
-from . import service
-from .schemas import AssessmentIn, MitigationIn, Register, ReturnIn, RiskCreate, RiskDetail, RiskEdit, RiskFilter
+from ..web.templating import Translator
+from . import digest, report, service
+from .schemas import (
+    AssessmentIn,
+    DigestOut,
+    DigestSettings,
+    DigestSettingsIn,
+    MitigationIn,
+    Register,
+    ReturnIn,
+    RiskCreate,
+    RiskDetail,
+    RiskEdit,
+    RiskFilter,
+)
 
 router = APIRouter(prefix="/api/v1/risks", tags=["risk"])
 Number = Annotated[int, Path(ge=1, le=1_000_000)]
+Language = Annotated[Literal["en", "ru"], Query()]
+Format = Annotated[Literal["json", "markdown", "pdf"], Query(alias="format")]
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}, "text/markdown": {}}}}
+
+
+def _document(markdown: str, fmt: str, *, title: str, language: str, name: str) -> Response:
+    if fmt == "pdf":
+        return Response(documents.pdf(markdown, title=title, language=language), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(markdown, media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
 
 
 @router.get("", response_model=Register)
@@ -29,6 +54,47 @@ def create(actor: ActorDep, data: RiskCreate, response: Response) -> RiskDetail:
         out = service.create(s, actor, data)
     response.headers["Location"] = f"/api/v1/risks/{out.id}"
     return out
+
+
+@router.get("/report", responses=PDF, response_class=Response)
+def annual_report(actor: ActorDep, language: Language = "en",
+                  fmt: Annotated[Literal["markdown", "pdf"], Query(alias="format")] = "markdown") -> Response:
+    """The annual systemic-risk assessment (DSA art. 34 structure), as Markdown or PDF."""
+    with unit_of_work(read_only=True) as s:
+        text = report.annual_markdown(s, actor, Translator(language))
+    return _document(text, fmt, title="Systemic risk assessment", language=language, name=f"systemic-risks-{language}")
+
+
+@router.get("/digest", response_model=DigestOut, responses=PDF)
+def preview_digest(actor: ActorDep, language: Language = "en", fmt: Format = "json") -> Any:
+    """This week's leadership digest as you would receive it (``format=markdown`` or ``pdf`` to download)."""
+    with unit_of_work(read_only=True) as s:
+        out = digest.compose(s, actor, Translator(language), language=language)
+    if fmt != "json":
+        return _document(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
+    return DigestOut(subject=out.subject, markdown=out.markdown,
+                     html=documents.page(out.markdown, title=out.subject, language=language))
+
+
+@router.get("/digest/schedule", response_model=DigestSettings)
+def digest_schedule(actor: ActorDep) -> DigestSettings:
+    """When the weekly digest goes out and to whom."""
+    with unit_of_work(read_only=True) as s:
+        return digest.settings(s, actor)
+
+
+@router.put("/digest/schedule", response_model=DigestSettings)
+def set_digest_schedule(actor: ActorDep, data: DigestSettingsIn) -> DigestSettings:
+    """Set the weekday, hour, time zone and recipients of the weekly digest (commander or admin)."""
+    with unit_of_work() as s:
+        return digest.set_schedule(s, actor, data)
+
+
+@router.post("/digest/send", response_model=dict[str, int])
+def send_digest(actor: ActorDep) -> dict[str, int]:
+    """Send this week's digest to its recipients now (once per week and person: a repeat queues nothing)."""
+    with unit_of_work() as s:
+        return {"queued": digest.send(s, actor, Translator)}
 
 
 @router.get("/{risk_id}", response_model=RiskDetail)

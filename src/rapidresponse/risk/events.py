@@ -110,3 +110,31 @@ class RiskFlagged(RiskEvent):
 
     def describe(self, _: Translate) -> str:
         return _("flagged for re-assessment: %(reasons)s", reasons="; ".join(self.reasons))
+
+
+class DigestEvent(DomainEvent):
+    subject_type = "risk_digest"
+
+
+class DigestScheduled(DigestEvent):
+    type = "risk.digest_scheduled"
+    enabled: bool
+    weekday: int
+    hour: int
+    timezone: str
+    recipients: int
+
+    def describe(self, _: Translate) -> str:
+        if not self.enabled:
+            return _("turned the weekly digest off")
+        return _("scheduled the weekly digest: day %(day)s of the week at %(hour)s:00 (%(tz)s), %(n)s recipients",
+                 day=self.weekday + 1, hour=self.hour, tz=self.timezone, n=self.recipients)
+
+
+class DigestSent(DigestEvent):
+    type = "risk.digest_sent"
+    week: str
+    recipients: int
+
+    def describe(self, _: Translate) -> str:
+        return _("sent the weekly digest for %(week)s to %(n)s recipients", week=self.week, n=self.recipients)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
@@ -78,3 +78,20 @@ class Mitigation(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     added_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class DigestSchedule(Base):
+    """When the weekly leadership digest goes out, and to whom (one row, set by an admin)."""
+
+    __tablename__ = "risk_digest_schedule"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    weekday: Mapped[int] = mapped_column(SmallInteger, default=0)  # 0 Monday … 6 Sunday
+    hour: Mapped[int] = mapped_column(SmallInteger, default=9)  # local hour in ``timezone``
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/Moscow")
+    recipients: Mapped[list[str]] = mapped_column(JSONType, default=list)  # usernames
+    last_week: Mapped[str | None] = mapped_column(String(10))  # the ISO week last sent, e.g. 2026-W49
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int | None] = mapped_column(Integer, ForeignKey("users.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

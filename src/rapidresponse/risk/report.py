@@ -33,25 +33,25 @@ def annual_markdown(session: Session, actor: Actor, _: Translate) -> str:
     register = service.register(session, actor, RiskFilter(limit=1000))
     risks = [service.get(session, actor, r.id) for r in register.items]
     at = now()
-    lines = [f"# {_('Systemic risk assessment')} {at.year}", "",
+    lines = ["# " + _("Systemic risk assessment %(year)s", year=at.year), "",
              _("Generated %(at)s (UTC). %(n)s risks in the register.", at=at.strftime("%Y-%m-%d %H:%M"),
                n=len(risks)), ""]
-    lines += [f"## 1. {_('Method')}", "",
+    lines += ["## 1. " + _("Method"), "",
               _("Each risk is a harm of the taxonomy in a country. Likelihood and impact are rated from 1 to 5; "
                 "their product gives the rating: 1–4 low, 5–9 medium, 10–16 high, 20–25 critical. The residual "
                 "rating is the one that remains with the mitigations in place. Indicators count the last "
                 "%(days)s days and the %(days)s days before them; an assessment is reviewed by policy and "
                 "legal, then approved.", days=get_settings().risk_window_days), ""]
-    lines += [f"## 2. {_('Summary')}", "", f"| {_('Rating')} | {_('Risks')} | {_('Residual')} |", "|---|---|---|"]
+    lines += ["## 2. " + _("Summary"), "", _row(_("Rating"), _("Risks"), _("Residual")), "|---|---|---|"]
     for band in vocab.BANDS:
-        lines.append(f"| {label(_, vocab.BAND_LABELS, band)} | {sum(r.band == band for r in risks)} | "
-                     f"{sum(r.residual_band == band for r in risks)} |")
+        lines.append(_row(label(_, vocab.BAND_LABELS, band), str(sum(r.band == band for r in risks)),
+                          str(sum(r.residual_band == band for r in risks))))
     flagged = [r for r in risks if r.flagged_reason]
     lines += ["", _("Flagged for re-assessment: %(n)s.", n=len(flagged)), ""]
-    lines += [f"## 3. {_('Risks by systemic-risk area')}", ""]
+    lines += ["## 3. " + _("Risks by systemic-risk area"), ""]
     for paragraph, title in PARAGRAPHS.items():
         mine = [r for r in risks if vocab.AREA_PARAGRAPH.get(r.area) == paragraph]
-        lines += [f"### {_(title)}", ""]
+        lines += ["### " + _(title), ""]
         if not mine:
             lines += [_("No risk in the register falls under this paragraph."), ""]
         for risk in mine:
@@ -59,34 +59,39 @@ def annual_markdown(session: Session, actor: Actor, _: Translate) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _row(*cells: str) -> str:
+    return "| " + " | ".join(cells) + " |"
+
+
 def _risk(risk: RiskDetail, _: Translate) -> list[str]:
     approved = next((a for a in risk.assessments if a.state == "approved"), None)
+    when = (_("approved %(date)s", date=f"{approved.approved_at:%Y-%m-%d}") if approved and approved.approved_at
+            else _("not yet approved"))
     lines = [f"#### {risk.title} ({risk.harm}, {risk.country})", "",
-             f"- {_('Area')}: {label(_, vocab.AREA_LABELS, risk.area)}",
-             f"- {_('Rating')}: {label(_, vocab.BAND_LABELS, risk.band)} "
-             f"({_('likelihood')} {risk.likelihood} × {_('impact')} {risk.impact}); {_('residual')}: "
-             f"{label(_, vocab.BAND_LABELS, risk.residual_band)}",
-             f"- {_('Owner')}: {risk.owner or '—'}; {_('version')} {risk.version}"
-             + (f", {_('approved')} {approved.approved_at:%Y-%m-%d}" if approved and approved.approved_at else
-                f" ({_('not yet approved')})")]
+             "- " + _("Area: %(area)s", area=label(_, vocab.AREA_LABELS, risk.area)),
+             "- " + _("Rating: %(band)s (likelihood %(l)s × impact %(i)s); residual: %(residual)s",
+                      band=label(_, vocab.BAND_LABELS, risk.band), l=risk.likelihood, i=risk.impact,
+                      residual=label(_, vocab.BAND_LABELS, risk.residual_band)),
+             "- " + _("Owner: %(owner)s; version %(n)s, %(when)s", owner=risk.owner or "—", n=risk.version,
+                      when=when)]
     if approved and approved.likelihood_reason:
-        lines.append(f"- {_('Likelihood')}: {approved.likelihood_reason}")
+        lines.append("- " + _("Likelihood: %(reason)s", reason=approved.likelihood_reason))
     if approved and approved.impact_reason:
-        lines.append(f"- {_('Impact')}: {approved.impact_reason}")
+        lines.append("- " + _("Impact: %(reason)s", reason=approved.impact_reason))
     if risk.flagged_reason:
-        lines.append(f"- {_('Flagged for re-assessment')}: {risk.flagged_reason}")
+        lines.append("- " + _("Flagged for re-assessment: %(reason)s", reason=risk.flagged_reason))
     if risk.description:
         lines += ["", risk.description]
-    lines += ["", f"| {_('Indicator')} | {_('Last window')} | {_('Window before')} | {_('When assessed')} |",
-              "|---|---|---|---|"]
-    for ind in risk.indicators:
-        lines.append(f"| {label(_, vocab.INDICATOR_LABELS, ind.name)} | {_num(ind.value)} | {_num(ind.previous)} | "
-                     f"{_num(ind.at_assessment)} |")
-    lines += ["", f"**{_('Mitigations (art. 35)')}**", ""]
-    lines += [f"- {label(_, vocab.MITIGATION_LABELS, m.kind)} {m.ref}: {m.description}".rstrip(": ")
-              for m in risk.mitigations] or [f"- {_('none recorded')}"]
-    lines += ["", f"**{_('Assessments')}**", ""]
-    for a in reversed(risk.assessments):
-        lines.append(f"- {a.number}. {a.created_at:%Y-%m-%d} {label(_, vocab.STATE_LABELS, a.state)}: "
-                     f"{label(_, vocab.BAND_LABELS, a.band)} (L{a.likelihood}×I{a.impact}) — {a.why}")
+    lines += ["", _row(_("Indicator"), _("Last window"), _("Window before"), _("When assessed")), "|---|---|---|---|"]
+    lines += [_row(label(_, vocab.INDICATOR_LABELS, ind.name), _num(ind.value), _num(ind.previous),
+                   _num(ind.at_assessment)) for ind in risk.indicators]
+    lines += ["", "**" + _("Mitigations (art. 35)") + "**", ""]
+    lines += [("- " + label(_, vocab.MITIGATION_LABELS, m.kind) + f" {m.ref}"
+               + (f": {m.description}" if m.description else "")) for m in risk.mitigations]
+    if not risk.mitigations:
+        lines.append("- " + _("none recorded"))
+    lines += ["", "**" + _("Assessments") + "**", ""]
+    lines += [f"- {a.number}. {a.created_at:%Y-%m-%d} {label(_, vocab.STATE_LABELS, a.state)}: "
+              f"{label(_, vocab.BAND_LABELS, a.band)} (L{a.likelihood}×I{a.impact}) — {a.why}"
+              for a in reversed(risk.assessments)]
     return [*lines, ""]

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from ..schemas import Country, LongText, Reason, Slug, Strict, Title, Username
+from ..schemas import Country, LongText, Reason, Slug, Strict, TimeZone, Title, Username
 
 Rating = Annotated[int, Field(ge=1, le=5)]
 Area = Literal["illegal_content", "fundamental_rights", "civic_discourse", "public_security",
@@ -167,3 +167,29 @@ class Register(BaseModel):
     offset: int
     heatmap: list[HeatCell]
     matrix: list[MatrixCell]
+
+
+class DigestSettingsIn(Strict):
+    """When the weekly digest goes out (a weekday, 0 Monday, and an hour in a time zone) and to whom."""
+
+    enabled: bool = True
+    weekday: int = Field(0, ge=0, le=6)
+    hour: int = Field(9, ge=0, le=23)
+    timezone: TimeZone = "Europe/Moscow"
+    recipients: Annotated[list[Username], Field(max_length=200)] = []
+
+
+class DigestSettings(BaseModel):
+    enabled: bool
+    weekday: int
+    hour: int
+    timezone: str
+    recipients: list[str]
+    last_week: str | None = None
+    last_sent_at: datetime | None = None
+
+
+class DigestOut(BaseModel):
+    subject: str
+    markdown: str
+    html: str

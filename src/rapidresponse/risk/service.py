@@ -153,13 +153,20 @@ def get(session: Session, actor: Actor, risk_id: int) -> RiskDetail:
                                    added_at=m.added_at) for m in mitigations])
 
 
+# Whose view of the warehouse the register reads: an analyst's who is a member of no incident, so
+# restricted incidents are never counted. Every reader sees the same figures, and neither a flag's
+# reason nor a baseline nor a report can reveal that a restricted incident exists.
+REGISTER_VIEW = Actor(user_id=None, username="risk register", role="analyst", scopes=frozenset({"analytics:read"}))
+
+
 def indicators(session: Session, actor: Actor) -> dict[tuple[str, str], tuple[Values, Values]]:
     """Per harm × country: the indicators over the last ``risk_window_days`` and the period before
-    (the viewer's scope: restricted incidents they may not see are not counted)."""
+    (restricted incidents left out: see ``REGISTER_VIEW``)."""
+    actor.require(Perm.RISK_READ)
     days = get_settings().risk_window_days
     today = now().date()
     flt = analytics.MetricFilter(start=today - timedelta(days=days - 1), end=today)
-    out = analytics.metric(session, actor, "indicators", flt)
+    out = analytics.metric(session, REGISTER_VIEW, "indicators", flt)
     pairs: dict[tuple[str, str], tuple[Values, Values]] = {}
     for which, rows in ((0, out.rows), (1, out.previous)):
         for harm, country, name, value in rows:
@@ -330,7 +337,7 @@ def approve(session: Session, actor: Actor, risk_id: int, number: int) -> RiskDe
         raise Conflict(f"assessment {number} still needs the review of: {', '.join(missing)}")
     previous_band = vocab.band(risk.likelihood, risk.impact) if risk.version else None
     at = now()
-    current, _ = indicators(session, auth.SYSTEM).get((risk.harm, risk.country), ({}, {}))
+    current, _ = indicators(session, actor).get((risk.harm, risk.country), ({}, {}))
     a.state, a.approved_by_id, a.approved_at, a.updated_at = "approved", actor.user_id, at, at
     risk.likelihood, risk.impact = a.likelihood, a.impact
     risk.residual_likelihood, risk.residual_impact = a.residual_likelihood, a.residual_impact

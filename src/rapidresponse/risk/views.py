@@ -9,9 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from .. import documents, markup
 from ..db import unit_of_work
 from ..errors import DomainError
 from ..http import Id
@@ -19,11 +21,11 @@ from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
 from ..web.errors import html_error
-from ..web.forms import form_action, subject_action
+from ..web.forms import form_action, split_list, subject_action
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import Translator, render
-from . import report, service, vocab
-from .schemas import AssessmentIn, MitigationIn, Register, ReturnIn, RiskCreate, RiskFilter
+from . import digest, report, service, vocab
+from .schemas import AssessmentIn, DigestSettingsIn, MitigationIn, Register, ReturnIn, RiskCreate, RiskFilter
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -34,12 +36,15 @@ pages.notices(risk_added=N_("The risk was added; its first assessment is a draft
               risk_reviewed=N_("Your review was recorded."),
               risk_returned=N_("The assessment was returned to its author."),
               risk_approved=N_("The assessment was approved: its ratings are now the risk's."),
-              risk_mitigation=N_("The mitigations were changed."))
+              risk_mitigation=N_("The mitigations were changed."),
+              risk_schedule=N_("The digest's schedule was saved."),
+              risk_digest_sent=N_("The digest was queued for its recipients."))
 pages.globals_(RISK_AREAS=vocab.AREAS, RISK_AREA_LABELS=vocab.AREA_LABELS, RISK_BANDS=vocab.BANDS,
                RISK_BAND_LABELS=vocab.BAND_LABELS, RISK_STATE_LABELS=vocab.STATE_LABELS,
                RISK_LIKELIHOOD_LABELS=vocab.LIKELIHOOD_LABELS, RISK_IMPACT_LABELS=vocab.IMPACT_LABELS,
                RISK_MITIGATION_KINDS=vocab.MITIGATION_KINDS, RISK_MITIGATION_LABELS=vocab.MITIGATION_LABELS,
-               RISK_INDICATOR_LABELS=vocab.INDICATOR_LABELS, RISK_SCALE=vocab.SCALE)
+               RISK_INDICATOR_LABELS=vocab.INDICATOR_LABELS, RISK_SCALE=vocab.SCALE,
+               WEEKDAY_LABELS=vocab.WEEKDAY_LABELS)
 
 CELL = 44  # the heatmap's cell, in SVG units
 
@@ -117,18 +122,81 @@ def risk_page(request: Request, user: WebUser, key: str, *, failed: str = "", er
 pages.page("risk", risk_page)
 
 
+def _download(markdown: str, fmt: str, *, title: str, language: str, name: str) -> Response:
+    if fmt == "pdf":
+        return Response(documents.pdf(markdown, title=title, language=language), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(markdown, media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+
+
+def _language(request: Request) -> str:
+    language = request.query_params.get("language", request_locale(request))
+    return language if language in ("en", "ru") else "en"
+
+
 @router.get("/risks/report")
 def report_page(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
-    """The annual systemic-risk assessment, as Markdown to download."""
-    language = request.query_params.get("language", request_locale(request))
-    language = language if language in ("en", "ru") else "en"
+    """The annual systemic-risk assessment, to download as Markdown or PDF."""
+    language = _language(request)
     try:
         with unit_of_work(read_only=True) as s:
             text = report.annual_markdown(s, user.actor, Translator(language))
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    return Response(text, media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="systemic-risks-{language}.md"'})
+    return _download(text, request.query_params.get("format", "markdown"), title="Systemic risk assessment",
+                     language=language, name=f"systemic-risks-{language}")
+
+
+def digest_page(request: Request, user: WebUser, _key: str = "", *, failed: str = "", error: str = "",
+                values: dict[str, str] | None = None, status: int = 200) -> Response:
+    language = _language(request)
+    try:
+        with unit_of_work(read_only=True) as s:
+            out = digest.compose(s, user.actor, Translator(language), language=language)
+            schedule = digest.settings(s, user.actor)
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return render(request, "risk/digest.html", {
+        "digest": out, "preview": Markup(markup.render(out.markdown)), "schedule": schedule, "language": language,
+        "failed": failed, "error": error, "values": values or {}}, status=status)
+
+
+pages.page("risk_digest", digest_page)
+
+
+@router.get("/risks/digest")
+def digest_view(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    fmt = request.query_params.get("format", "")
+    if fmt not in ("markdown", "pdf"):
+        return digest_page(request, user)
+    language = _language(request)
+    try:
+        with unit_of_work(read_only=True) as s:
+            out = digest.compose(s, user.actor, Translator(language), language=language)
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return _download(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
+
+
+@router.post("/risks/digest/schedule")
+def set_schedule(request: Request, posted: PostedDep) -> Response:
+    def build() -> DigestSettingsIn:
+        return DigestSettingsIn.model_validate({
+            "enabled": posted.get("enabled") == "1", "weekday": posted.get("weekday") or "0",
+            "hour": posted.get("hour") or "9", "timezone": posted.get("timezone") or "Europe/Moscow",
+            "recipients": split_list(posted.get("recipients", ""))})
+
+    return subject_action(request, posted, slot="risk_digest", key="", form="schedule", build=build,
+                          call=lambda s, data: digest.set_schedule(s, posted.actor, data),
+                          redirect=lambda _s, _r: "/risks/digest?done=risk_schedule")
+
+
+@router.post("/risks/digest/send")
+def send_now(request: Request, posted: PostedDep) -> Response:
+    return subject_action(request, posted, slot="risk_digest", key="", form="send", build=lambda: None,
+                          call=lambda s, _d: digest.send(s, posted.actor, Translator),
+                          redirect=lambda _s, _r: "/risks/digest?done=risk_digest_sent")
 
 
 @router.get("/risks/{risk_id}")

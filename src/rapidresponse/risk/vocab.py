@@ -57,3 +57,6 @@ INDICATOR_LABELS = {
     "mitigate_median": N_("Median time to mitigate (minutes)"), "recurring": N_("Recurrences"),
     "requests": N_("Regulator requests"),
 }
+
+WEEKDAY_LABELS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"),
+                  N_("Sunday"))

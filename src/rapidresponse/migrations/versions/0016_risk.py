@@ -1,4 +1,4 @@
-"""risk: the risk register, its versioned assessments and its mitigations
+"""risk: the risk register, its versioned assessments, its mitigations and the digest's schedule
 
 Revision ID: 0016
 Revises: 0015
@@ -85,9 +85,25 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index(op.f('ix_risk_mitigations_risk_id'), 'risk_mitigations', ['risk_id'], unique=False)
+    op.create_table(
+        'risk_digest_schedule',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('enabled', sa.Boolean(), nullable=False),
+        sa.Column('weekday', sa.SmallInteger(), nullable=False),
+        sa.Column('hour', sa.SmallInteger(), nullable=False),
+        sa.Column('timezone', sa.String(length=64), nullable=False),
+        sa.Column('recipients', JSONType(), nullable=False),
+        sa.Column('last_week', sa.String(length=10), nullable=True),
+        sa.Column('last_sent_at', UTCDateTime(timezone=True), nullable=True),
+        sa.Column('updated_by_id', sa.Integer(), nullable=True),
+        sa.Column('updated_at', UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], ),
+        sa.PrimaryKeyConstraint('id'),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('risk_digest_schedule')
     op.drop_table('risk_mitigations')
     op.drop_table('risk_assessments')
     op.drop_table('risks')
