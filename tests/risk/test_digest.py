@@ -64,8 +64,9 @@ def test_each_reader_gets_their_own_digest(week: dict[str, Any]) -> None:
     assert "Еженедельная сводка" in text and week["public"] in text and RESTRICTED_TITLE not in text
 
 
-def test_the_schedule_sends_once_a_week_through_smtp(week: dict[str, Any], fake_clock: Any, make_user: Callable[..., Actor],
-                                                     channels: Any, smtp: Any) -> None:
+def test_the_schedule_sends_once_a_week_through_smtp(week: dict[str, Any], fake_clock: Any,
+                                                     make_user: Callable[..., Actor], channels: Any,
+                                                     smtp: Any) -> None:
     from rapidresponse.notify import delivery
 
     admin = make_user("admin")
