@@ -298,3 +298,21 @@ def test_x_forwarded_for_is_believed_only_from_trusted_proxies(env: Any) -> None
     env(trusted_proxies='["10.0.0.300/8"]')
     with pytest.raises(ValueError):
         get_settings()
+
+
+def test_an_admin_sets_and_removes_an_address_and_the_log_keeps_no_address(
+        make_user: Callable[..., Actor]) -> None:
+    from rapidresponse.events import Event
+
+    admin, person = make_user("admin"), make_user("comms")
+    with unit_of_work() as s:
+        assert auth.update_user(s, admin, person.username, email="lead@example.org").email == "lead@example.org"
+        with pytest.raises(ValidationFailed, match="not an email address"):
+            auth.update_user(s, admin, person.username, email="not an address")
+        with pytest.raises(PermissionDenied):
+            auth.update_user(s, person, person.username, email="mine@example.org")  # an admin sets addresses
+    with unit_of_work() as s:
+        assert auth.update_user(s, admin, person.username, email="").email is None
+        payloads = [e.payload for e in s.execute(select(Event).where(Event.type == "user.updated")).scalars()]
+    assert {"changes": {"email": "changed"}} in payloads and {"changes": {"email": "removed"}} in payloads
+    assert not any("example.org" in str(p) for p in payloads)

@@ -206,12 +206,13 @@ INDICATORS = ("signals", "alerts", "incidents", "severe", "exposure", "mitigate_
 
 
 def indicators(t: Tables, scope: Scope) -> ir.Table:
-    """Per harm × country, in long form (harm, country, indicator, value): signals and detection alerts
-    in the period; incidents declared in it (an incident counts for each harm and country it is
-    tagged with), how many were SEV1 or SEV2, the signals seen before their mitigation, the median
-    minutes from declaration to mitigation, how many recur an earlier reviewed one; and the regulator
-    requests registered in the period about those incidents. One pass per source table, whatever the
-    number of pairs: what a risk register reads next to each risk."""
+    """Per harm × country, in long form (harm, country, indicator, value): signals and detection
+    alerts in the period; incidents declared in it (an incident counts for each of its harm
+    categories, its type, and each country it is tagged with), how many were SEV1 or SEV2, the
+    signals seen before their mitigation, the median minutes from declaration to mitigation, how
+    many recur an earlier reviewed one; and the regulator requests registered in the period about
+    those incidents. One pass per source table, whatever the number of pairs: what a risk register
+    reads next to each risk."""
     import ibis
 
     start, end = scope.naive()
@@ -230,8 +231,11 @@ def indicators(t: Tables, scope: Scope) -> ir.Table:
     a = tagged(a.filter([a.raised_at >= start, a.raised_at < end]), one=ibis.literal(1))
     inc = incidents(t, scope)
     tags = t("incident_tags").filter(lambda r: r.ref.isin(inc.ref))
-    pairs = (tags.filter(tags.kind == "harm").select("ref", harm="value")
-             .join(tags.filter(tags.kind == "country").select("ref", country="value"), "ref"))
+    # An incident's harms as the taxonomy spells them (its categories, "dangerous-acts" read as
+    # "dangerous_acts", and its type), so that they meet the signals' and alerts' harms.
+    harms = ibis.union(tags.filter(tags.kind == "harm").select("ref", harm=tags.value.replace("-", "_")),
+                       inc.select("ref", harm=inc.type), distinct=True)
+    pairs = harms.join(tags.filter(tags.kind == "country").select("ref", country="value"), "ref")
     rows = pairs.join(inc.select("ref", "severity", "declared_at", "mitigated_at", "exposure_signals",
                                  "recurrence_of"), "ref")
     minutes = _minutes(rows.declared_at, rows.mitigated_at)

@@ -38,6 +38,17 @@ def list_users(as_user: str | None = AsOption) -> None:
     console.print(table)
 
 
+@app.command("set-email")
+@handle_errors
+def set_email(username: str, email: str = typer.Argument(..., help="The address; '' removes it"),
+              as_user: str | None = AsOption) -> None:
+    """Set (or remove) the address a user receives notifications and digests at."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        service.update_user(s, actor, username, email=email)
+    console.print(f"{username}: email {'set' if email else 'removed'}", highlight=False)
+
+
 @app.command("set-role")
 @handle_errors
 def set_role(username: str, role: str, as_user: str | None = AsOption) -> None:

@@ -43,6 +43,9 @@ MIN_PASSWORD = 10
 TOKEN_PREFIX = "rr_"
 
 
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
 def _sha(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -176,9 +179,11 @@ def list_users(session: Session, actor: Actor) -> list[Person]:
 
 def update_user(session: Session, actor: Actor, username: str, *, role: str | None = None,
                 locale: str | None = None, timezone: str | None = None, display_name: str | None = None,
-                is_active: bool | None = None) -> Person:
+                is_active: bool | None = None, email: str | None = None) -> Person:
+    """Change a user's profile (``email=""`` removes the address). The audit log records that an
+    address changed, never the address."""
     user = _user(session, username)
-    if actor.user_id != user.id or role is not None or is_active is not None:
+    if actor.user_id != user.id or role is not None or is_active is not None or email is not None:
         actor.require(Perm.USERS_MANAGE)
     _validate_profile(role, locale, timezone)
     changes: dict[str, object] = {}
@@ -187,6 +192,12 @@ def update_user(session: Session, actor: Actor, username: str, *, role: str | No
         if value is not None and getattr(user, name) != value:
             changes[name] = value
             setattr(user, name, value)
+    if email is not None and (email.strip() or None) != user.email:
+        address = email.strip() or None
+        if address is not None and not _EMAIL.match(address):
+            raise ValidationFailed(f"{address[:254]!r} is not an email address", field="email")
+        user.email = address
+        changes["email"] = "changed" if address else "removed"
     if changes:
         events.record(session, actor, UserUpdated(subject_id=user.id, changes=changes))
     return _person(user)

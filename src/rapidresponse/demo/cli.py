@@ -54,6 +54,18 @@ def warehouse_with_progress() -> None:
         console.print(f"[green]analytics[/green]: {out.events} events and {out.signals} signals in the warehouse")
 
 
+def register_once() -> None:
+    """The risk register, read from the warehouse the step before: seeded once."""
+    from ..db import unit_of_work
+    from .register import seed_register
+
+    with unit_of_work() as s:
+        added = seed_register(s)
+    if added:
+        console.print(f"[green]risk register[/green]: {added} REECA risks, the choking challenge flagged; "
+                      "the weekly digest sent once")
+
+
 def demo(
     serve: bool = typer.Option(False, "--serve", help="Serve the app once the demo is seeded"),
     host: str | None = typer.Option(None, help="Address to serve on (with --serve)"),
@@ -71,6 +83,7 @@ def demo(
     else:
         console.print("demo data already present; nothing changed")
     warehouse_with_progress()
+    register_once()
     console.print(f"active SEV2: [bold]{report.active_ref}[/bold]   restricted (child safety): "
                   f"[bold]{report.restricted_ref}[/bold] (members only)")
     console.print(logins_table())

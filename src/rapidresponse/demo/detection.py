@@ -30,24 +30,14 @@ def seed_detection(session: Session, actors: dict[str, Actor], base: datetime, a
         return None
     first = min(recent, key=lambda a: (a.raised_at, a.id))
     opened_at = min(first.raised_at + timedelta(minutes=6), base)
-    with _clock(opened_at):
+    with clock.held_at(opened_at):
         detection.acknowledge(session, duty, first.id)
         case = detection.open_case_from_alert(session, duty, first.id,
                                               title="Challenge reports spiking in Kazakhstan")
         detection.assign_case(session, duty, case.id, commander.username)
         detection.note_case(session, duty, case.id, "Тот же «собачий кайф», что и в активном инциденте: "
                                                     "связываю, новый инцидент не нужен.")
-    with _clock(min(opened_at + timedelta(minutes=9), base)):
+    with clock.held_at(min(opened_at + timedelta(minutes=9), base)):
         detection.escalate_case(session, commander, case.id, into=active_ref)
     return case.id
 
-
-class _clock:
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def __enter__(self) -> None:
-        clock.set_clock(lambda: self.at)
-
-    def __exit__(self, *exc: object) -> None:
-        clock.set_clock(None)

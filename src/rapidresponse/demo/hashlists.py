@@ -13,9 +13,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from .. import hashes
+from .. import clock, hashes
 from ..auth import Actor
-from .lexicons import clock_at
 
 LIST_NAME = "Choking-game videos (partner share)"
 ENTRIES = 240
@@ -34,7 +33,7 @@ def seed_hashlists(session: Session, actors: dict[str, Actor], base: datetime, *
     rng = random.Random(seed)
     policy = actors["nurlan.akhmetov"]
     values = [f"{rng.getrandbits(256):064x}" for _ in range(ENTRIES)]
-    with clock_at(base - timedelta(days=7)):
+    with clock.held_at(base - timedelta(days=7)):
         hl = hashes.create_list(
             session, policy, name=LIST_NAME, harm="dangerous_challenge", source="Regional hash-sharing partner",
             description="Keyframe hashes of choking-game («собачий кайф») videos confirmed by partner platforms.")

@@ -7,8 +7,6 @@ harmless and was removed) give the version history something to show.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import yaml
@@ -18,23 +16,14 @@ from .. import clock, language
 from ..auth import Actor
 
 
-@contextmanager
-def clock_at(at: datetime) -> Iterator[None]:
-    clock.set_clock(lambda: at)
-    try:
-        yield
-    finally:
-        clock.set_clock(None)
-
-
 def seed_lexicons(session: Session, actors: dict[str, Actor], base: datetime) -> None:
     policy = actors["nurlan.akhmetov"]
-    with clock_at(base - timedelta(days=60)):
+    with clock.held_at(base - timedelta(days=60)):
         for path in sorted(language.STARTER.glob("*.yaml")):
             language.import_document(session, policy, yaml.safe_load(path.read_text("utf-8")), source=path.name)
-    with clock_at(base - timedelta(days=2)):
+    with clock.held_at(base - timedelta(days=2)):
         language.add_term(session, actors["katarzyna.nowak"], harm="dangerous_challenge", language="ru",
                          term="челлендж обморок", kind="coded", note="seen with the active incident")
         language.add_term(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф", kind="hashtag")
-    with clock_at(base - timedelta(days=1)):
+    with clock.held_at(base - timedelta(days=1)):
         language.remove_term_text(session, policy, harm="dangerous_challenge", language="kk", term="#иткайф")

@@ -8,8 +8,6 @@ added on purpose, on past incidents, with their acknowledgement times.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -20,15 +18,6 @@ from ..incidents import IncidentFilter
 from ..oncall import LayerIn, OverrideIn, PageOut, PolicyIn, PolicyOut, RouteIn, ScheduleIn, SwapIn, TeamIn, TeamOut
 
 EVERY_DAY = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-
-
-@contextmanager
-def _at(when: datetime) -> Iterator[None]:
-    clock.set_clock(lambda: when)
-    try:
-        yield
-    finally:
-        clock.set_clock(None)
 
 
 def _monday(day: date) -> date:
@@ -108,7 +97,7 @@ def seed_oncall(session: Session, actors: dict[str, Actor], base: datetime, acti
     _swap(session, actors, daily.id, base)
     _past_pages(session, admin, {"child_safety": (child, child_policy), "hate_speech_wave": (hate, hate_policy)})
     active = incidents.get(session, admin, active_ref)
-    with _at(base - timedelta(minutes=3)):
+    with clock.held_at(base - timedelta(minutes=3)):
         oncall.trigger(session, team_id=reeca.id, policy_id=reeca_policy.id, summary=active.title,
                        incident={"id": active.id, "ref": active.ref, "severity": active.severity,
                                  "restricted": active.restricted}, dedup_key=f"incident:{active.id}:team:{reeca.id}")
@@ -136,14 +125,14 @@ def _past_pages(session: Session, admin: Actor, teams: dict[str, tuple[TeamOut, 
         if not found:
             continue
         inc = found[0]
-        with _at(inc.declared_at + timedelta(minutes=1)):
+        with clock.held_at(inc.declared_at + timedelta(minutes=1)):
             facts = {"id": inc.id, "ref": inc.ref, "severity": inc.severity, "restricted": inc.restricted}
             page = oncall.trigger(session, team_id=team.id, policy_id=policy.id, summary=inc.title, incident=facts,
                                   dedup_key=f"incident:{inc.id}:team:{team.id}")
         if page is None:
             continue
         _acknowledge_as_first_reached(session, page, inc.declared_at + timedelta(minutes=5, seconds=20))
-        with _at((inc.resolved_at or inc.declared_at + timedelta(hours=6)) + timedelta(minutes=1)):
+        with clock.held_at((inc.resolved_at or inc.declared_at + timedelta(hours=6)) + timedelta(minutes=1)):
             oncall.resolve_for_incident(session, inc.id, reason="incident resolved")
 
 
@@ -151,5 +140,5 @@ def _acknowledge_as_first_reached(session: Session, page: PageOut, when: datetim
     user = auth.person_named(session, page.notified[0]) if page.notified else None
     if user is None:
         return
-    with _at(when):
+    with clock.held_at(when):
         oncall.acknowledge(session, auth.to_actor(user), page.id, via="link")

@@ -155,10 +155,10 @@ class Script:
 
 
 def play(ctx: Context, scripts: Iterable[Script], progress: Callable[[int, int], None] | None = None) -> None:
-    """Run every step in time order, the clock set to each step's time; restores the wall clock."""
+    """Run every step in time order, the clock set to each step's time; restores the clock it replaced."""
     steps = sorted((s for script in scripts for s in script.steps), key=lambda s: (s.at, s.order))
     current: list[datetime] = [clock.now()]
-    clock.set_clock(lambda: current[0])
+    previous = clock.set_clock(lambda: current[0])
     try:
         for done, step in enumerate(steps, 1):
             current[0] = step.at
@@ -166,7 +166,7 @@ def play(ctx: Context, scripts: Iterable[Script], progress: Callable[[int, int],
             if progress and (done % 50 == 0 or done == len(steps)):
                 progress(done, len(steps))
     finally:
-        clock.set_clock(None)
+        clock.set_clock(previous)
 
 
 def _proposal(session: Session, actor: Actor, ref: str) -> str:

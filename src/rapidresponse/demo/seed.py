@@ -8,10 +8,9 @@ time order under the injectable clock, so the hash-chained log reads as the year
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -68,15 +67,6 @@ def is_seeded(session: Session) -> bool:
     return _marker(session) is not None
 
 
-@contextmanager
-def clock_at(at: datetime) -> Iterator[None]:
-    clock.set_clock(lambda: at)
-    try:
-        yield
-    finally:
-        clock.set_clock(None)
-
-
 def ensure_users(session: Session) -> dict[str, Actor]:
     """The demo people with their known passwords; existing accounts are kept as they are."""
     actors: dict[str, Actor] = {}
@@ -104,7 +94,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         if found is not None:
             p = found.payload
             return SeedReport(False, p["users"], p["incidents"], p["active_ref"], p["restricted_ref"])
-        with clock_at(base - timedelta(days=history.SPAN_DAYS + 30)):
+        with clock.held_at(base - timedelta(days=history.SPAN_DAYS + 30)):
             actors = ensure_users(session)
         scripts = history.plan_history(rng, base, history_size)
         restricted = scenario.restricted_incident(len(scripts) + 1, base)

@@ -142,7 +142,7 @@ def get(session: Session, actor: Actor, risk_id: int) -> RiskDetail:
     names = auth.usernames(session, [risk.owner_id, *(a.author_id for a in assessments),
                                      *(a.approved_by_id for a in assessments),
                                      *(m.added_by_id for m in mitigations)])
-    current, previous = indicators(session, actor).get((risk.harm, risk.country), ({}, {}))
+    current, previous = indicators_of(session, actor, risk)
     shown = [Indicator(name=name, value=current.get(name), previous=previous.get(name),
                        at_assessment=(risk.baseline or {}).get(name)) for name in analytics.INDICATORS]
     return RiskDetail(
@@ -170,8 +170,18 @@ def indicators(session: Session, actor: Actor) -> dict[tuple[str, str], tuple[Va
     pairs: dict[tuple[str, str], tuple[Values, Values]] = {}
     for which, rows in ((0, out.rows), (1, out.previous)):
         for harm, country, name, value in rows:
-            pairs.setdefault((harm, country), ({}, {}))[which][name] = value
+            pairs.setdefault((harm, country), (_zeros(), _zeros()))[which][name] = value
     return pairs
+
+
+def _zeros() -> Values:
+    """The indicators where nothing happened: no count, no median."""
+    return {name: (None if name == "mitigate_median" else 0.0) for name in analytics.INDICATORS}
+
+
+def indicators_of(session: Session, actor: Actor, risk: Risk) -> tuple[Values, Values]:
+    """One risk's indicators now and in the window before (zeros where nothing happened)."""
+    return indicators(session, actor).get((risk.harm, risk.country), (_zeros(), _zeros()))
 
 
 # --- changing -------------------------------------------------------------------------------------
@@ -244,7 +254,7 @@ def _open_assessment(session: Session, risk: Risk) -> Assessment | None:
 def _draft(session: Session, actor: Actor, risk: Risk, data: AssessmentIn) -> Assessment:
     number = (session.execute(select(func.max(Assessment.number)).where(Assessment.risk_id == risk.id))
               .scalar_one() or 0) + 1
-    current, _previous = indicators(session, actor).get((risk.harm, risk.country), ({}, {}))
+    current, _previous = indicators_of(session, actor, risk)
     at = now()
     a = Assessment(risk_id=risk.id, number=number, state="draft", likelihood=data.likelihood, impact=data.impact,
                    residual_likelihood=data.residual_likelihood, residual_impact=data.residual_impact,
@@ -337,7 +347,7 @@ def approve(session: Session, actor: Actor, risk_id: int, number: int) -> RiskDe
         raise Conflict(f"assessment {number} still needs the review of: {', '.join(missing)}")
     previous_band = vocab.band(risk.likelihood, risk.impact) if risk.version else None
     at = now()
-    current, _ = indicators(session, actor).get((risk.harm, risk.country), ({}, {}))
+    current, _ = indicators_of(session, actor, risk)
     a.state, a.approved_by_id, a.approved_at, a.updated_at = "approved", actor.user_id, at, at
     risk.likelihood, risk.impact = a.likelihood, a.impact
     risk.residual_likelihood, risk.residual_impact = a.residual_likelihood, a.residual_impact
@@ -416,7 +426,7 @@ def flag_tick(session: Session) -> int:
     values = indicators(session, auth.SYSTEM)
     changed = 0
     for risk in risks:
-        current, _ = values.get((risk.harm, risk.country), ({}, {}))
+        current, _ = values.get((risk.harm, risk.country), (_zeros(), _zeros()))
         reasons = flag_reasons(current, risk.baseline or {})
         text = "; ".join(reasons) or None
         if text is None or text == risk.flagged_reason:
