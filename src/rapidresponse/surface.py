@@ -18,9 +18,21 @@ from __future__ import annotations
 import ast
 import importlib
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+
+class _Surface(types.ModuleType):
+    """A package whose exported names win over its submodules of the same name: importing
+    ``demo/seed.py`` must not replace ``demo.seed``, the function the surface exports (an eager
+    ``from .seed import seed`` gave the same result)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in self.__dict__.get("_surface_attributes", ()):
+            return
+        super().__setattr__(name, value)
 
 
 def attach(package: str, init_file: str) -> tuple[Callable[[str], Any], Callable[[], list[str]], list[str]]:
@@ -55,4 +67,7 @@ def attach(package: str, init_file: str) -> tuple[Callable[[str], Any], Callable
     def __dir__() -> list[str]:
         return sorted({*names, *vars(sys.modules[package])})
 
+    module = sys.modules[package]
+    module.__dict__["_surface_attributes"] = frozenset(n for n, (_, a) in where.items() if a is not None)
+    module.__class__ = _Surface
     return __getattr__, __dir__, names
