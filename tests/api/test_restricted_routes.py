@@ -184,6 +184,13 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/risks/{risk_id}/assessments/{number}/approve"): lambda w, who: {},
     ("POST", "/risks/{risk_id}/mitigations"): lambda w, who: {"kind": "other", "description": "probe"},
     ("POST", "/risks/{risk_id}/mitigations/{mitigation_id}/remove"): lambda w, who: {},
+    # The digest: composed with each recipient's rights, so the member's digest names the incident (by
+    # its reference) and an outsider's does not.
+    ("PUT", "/api/v1/risks/digest/schedule"): lambda w, who: {"recipients": []},
+    ("POST", "/api/v1/risks/digest/send"): lambda w, who: {},
+    ("POST", "/risks/digest/schedule"): lambda w, who: {"enabled": "1", "weekday": "0", "hour": "9",
+                                                         "timezone": "UTC", "recipients": ""},
+    ("POST", "/risks/digest/send"): lambda w, who: {},
     # An action item of the restricted incident's review (the id exists only once the incident does).
     ("PATCH", "/api/v1/action-items/{action_item_id}"): lambda w, who: {"priority": "high"},
     ("POST", "/api/v1/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
