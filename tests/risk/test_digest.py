@@ -122,3 +122,27 @@ def test_the_annual_report_as_pdf(week: dict[str, Any]) -> None:
     read = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert pdf.startswith(b"%PDF") and "spreads in schools" in read and "34(1)(d)" in read
     assert week["hidden"] not in read  # the report counts incidents, never names them
+
+
+def test_the_cli_schedules_sends_and_writes_documents(week: dict[str, Any], tmp_path: Path,
+                                                      make_user: Callable[..., Actor]) -> None:
+    from typer.testing import CliRunner
+
+    from rapidresponse.cli import app
+
+    runner = CliRunner()
+    admin = make_user("admin").username
+    done = runner.invoke(app, ["risks", "schedule", week["comms"].username, "--weekday", "4", "--hour", "8",
+                               "--timezone", "Asia/Almaty", "--send-now", "--as", admin])
+    assert done.exit_code == 0, done.output
+    assert "every weekday 4 at 8:00 (Asia/Almaty), 1 recipients; 1 queued now" in done.output
+    target = tmp_path / "digest.pdf"
+    written = runner.invoke(app, ["risks", "report", "digest", "--language", "ru", "--format", "pdf", "-o",
+                                  str(target), "--as", week["comms"].username])
+    assert written.exit_code == 0, written.output
+    text = "".join(p.extract_text() for p in PdfReader(str(target)).pages)
+    assert "Еженедельная сводка" in text
+    refused = runner.invoke(app, ["risks", "report", "annual", "--format", "pdf"])
+    assert refused.exit_code == 2 and "--output" in refused.output
+    off = runner.invoke(app, ["risks", "schedule", "--off", "--as", admin])
+    assert off.exit_code == 0 and "digest: off" in off.output

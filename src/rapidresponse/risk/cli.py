@@ -10,10 +10,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ..console import AsOption, actor_for, console, handle_errors, print_json
+from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
-from . import report, service, vocab
-from .schemas import AssessmentIn, MitigationIn, ReturnIn, RiskCreate, RiskDetail, RiskFilter
+from . import digest, report, service, vocab
+from .schemas import AssessmentIn, DigestSettingsIn, MitigationIn, ReturnIn, RiskCreate, RiskDetail, RiskFilter
 
 app = typer.Typer(help="The risk register: risks per harm × country, assessments, mitigations, reports.",
                   no_args_is_help=True)
@@ -154,16 +154,54 @@ def mitigate(risk_id: int, kind: str = typer.Argument(..., help=", ".join(vocab.
 
 @app.command("report")
 @handle_errors
-def report_command(language: str = typer.Option("en", help="en or ru"),
-                   output: Path | None = typer.Option(None, "--output", "-o", help="Write the Markdown here"),
+def report_command(kind: str = typer.Argument("annual", help="annual (the DSA art. 34 assessment) or digest "
+                                                             "(this week's, as you would receive it)"),
+                   fmt: str = typer.Option("markdown", "--format", "-f", help="markdown or pdf"),
+                   language: str = typer.Option("en", help="en or ru"),
+                   output: Path | None = typer.Option(None, "--output", "-o", help="Write it here"),
                    as_user: str | None = AsOption) -> None:
-    """The systemic-risk assessment (DSA art. 34 structure) as Markdown: the register, indicators, mitigations."""
+    """The annual systemic-risk assessment or the weekly digest, as Markdown or PDF."""
+    from .. import documents
     from ..web.templating import Translator
 
+    if kind not in ("annual", "digest") or fmt not in ("markdown", "pdf") or language not in ("en", "ru"):
+        raise fail("report annual|digest, --format markdown|pdf, --language en|ru")
+    if fmt == "pdf" and output is None:
+        raise fail("--format pdf needs --output FILE")
     with unit_of_work(read_only=True) as s:
-        text = report.annual_markdown(s, actor_for(as_user), Translator(language))
+        actor = actor_for(as_user)
+        if kind == "annual":
+            title, text = "Systemic risk assessment", report.annual_markdown(s, actor, Translator(language))
+        else:
+            found = digest.compose(s, actor, Translator(language), language=language)
+            title, text = found.subject, found.markdown
     if output is None:
         sys.stdout.write(text)
         return
-    output.write_text(text, encoding="utf-8")
+    if fmt == "pdf":
+        output.write_bytes(documents.pdf(text, title=title, language=language))
+    else:
+        output.write_text(text, encoding="utf-8")
     console.print(f"written to {output}", highlight=False)
+
+
+@app.command("schedule")
+@handle_errors
+def schedule(recipients: list[str] = typer.Argument(None, help="Usernames who get the digest"),
+             weekday: int = typer.Option(0, min=0, max=6, help="0 Monday … 6 Sunday"),
+             hour: int = typer.Option(9, min=0, max=23), timezone: str = "Europe/Moscow",
+             off: bool = typer.Option(False, "--off", help="Stop sending the digest"),
+             send_now: bool = typer.Option(False, "--send-now", help="Also send this week's digest now"),
+             as_user: str | None = AsOption) -> None:
+    """When the weekly leadership digest goes out, and to whom."""
+    from ..web.templating import Translator
+
+    data = DigestSettingsIn.model_validate({"enabled": not off, "weekday": weekday, "hour": hour,
+                                            "timezone": timezone, "recipients": recipients or []})
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        out = digest.set_schedule(s, actor, data)
+        queued = digest.send(s, actor, Translator) if send_now else 0
+    state = f"every weekday {out.weekday} at {out.hour}:00 ({out.timezone})" if out.enabled else "off"
+    console.print(f"digest: {state}, {len(out.recipients)} recipients" + (f"; {queued} queued now" if send_now else ""),
+                  highlight=False)
