@@ -17,7 +17,9 @@ analytics query that reads the same data.
 
     .venv/bin/python benchmarks/risk.py [--signals 10000000] [--risks 200] [--repeat 5]
 
-Prints a table, then one JSON line. Bounded: a few minutes on two cores; no network.
+Prints a table, then one JSON line. Bounded: about ten minutes on two cores, most of it adding and
+approving the risks through the service (each step answers with the risk and its indicators); no
+network.
 """
 
 from __future__ import annotations
