@@ -203,7 +203,9 @@ def send(session: Session, actor: Actor | None, translate_for: Callable[[str], T
     if actor is not None:
         actor.require(Perm.RISK_APPROVE)
     row = _schedule(session, lock=True)
-    key = week or now().strftime("%G-W%V")
+    if week is not None and row.last_week == week:
+        return 0  # another worker sent it while this one waited for the lock
+    key = week or now().astimezone(ZoneInfo(row.timezone)).strftime("%G-W%V")
     queued = 0
     for username in row.recipients or []:
         person = auth.person_named(session, username)
