@@ -126,6 +126,8 @@ class Settings(BaseSettings):
                                    description="Rows a SQL console query returns at most.")
     risk_window_days: int = Field(default=28, ge=1, le=366, description="The period a risk's indicators count "
                                   "over (and the same period before it, for growth).")
+    risk_review_days: int = Field(default=91, ge=1, le=3660, description="A risk whose last approved assessment "
+                                  "is older than this is flagged for its periodic (quarterly) review.")
     risk_flag_growth: float = Field(default=0.5, gt=0, le=100, description="A risk is flagged for re-assessment "
                                     "when signals, alerts or time to mitigate grew by this share since it was "
                                     "assessed (0.5: half as much again)...")

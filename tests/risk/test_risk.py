@@ -266,3 +266,28 @@ def test_the_cli(make_user: Callable[..., Actor]) -> None:
     refused = runner.invoke(app, ["risks", "approve", str(rid), "1", "--as", boss])
     assert refused.exit_code != 0 and "approved, not in review" in refused.output
     assert runner.invoke(app, ["risks", "add", "grooming", "RU", "-l", "9", "-i", "1", "--as", boss]).exit_code != 0
+
+
+def test_links_are_checked_and_an_old_approval_comes_due(
+        fake_clock: Any, make_risk: Callable[..., risk.RiskDetail], approve_risk: Callable[..., risk.RiskDetail],
+        make_user: Callable[..., Actor]) -> None:
+    created = make_risk()
+    author = make_user("policy")
+    with unit_of_work() as s:
+        with pytest.raises(ValidationFailed, match="no playbook 'no_such_playbook'"):
+            risk.add_mitigation(s, author, created.id, risk.MitigationIn(kind="playbook", ref="no_such_playbook"))
+        with pytest.raises(ValidationFailed, match="no action item '999999'"):
+            risk.add_mitigation(s, author, created.id, risk.MitigationIn(kind="action_item", ref="999999"))
+        with pytest.raises(ValidationFailed, match="no action item"):
+            risk.add_mitigation(s, author, created.id, risk.MitigationIn(kind="action_item", ref="x; DROP"))
+        linked = risk.add_mitigation(s, author, created.id, risk.MitigationIn(kind="playbook",
+                                                                             ref="dangerous_challenge"))
+    assert [m.ref for m in linked.mitigations] == ["dangerous_challenge"]
+    approve_risk(created.id)
+    fake_clock.advance(days=90)
+    with unit_of_work() as s:
+        assert risk.flag_tick(s) == 0
+    fake_clock.advance(days=2)
+    with unit_of_work() as s:
+        assert risk.flag_tick(s) == 1
+        assert risk.get(s, SYSTEM, created.id).flagged_reason == "periodic review due: last approved 2026-03-01"

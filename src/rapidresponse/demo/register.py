@@ -1,5 +1,5 @@
 """The demo's risk register for the REECA region, seeded through the risk service once the analytics
-warehouse holds the demo year: risks assessed and approved a season ago by policy and legal, the
+warehouse holds the demo year: risks assessed and approved this quarter by policy and legal, the
 choking challenge in KZ and RU rated high and now flagged by its indicators (the active SEV2, its
 signals, alerts and regulator requests), one re-assessment waiting for legal, and one digest sent."""
 
@@ -14,7 +14,7 @@ from .. import auth, clock, risk
 from ..auth import Actor
 from ..web.templating import Translator
 
-ASSESSED_DAYS_AGO = 120
+ASSESSED_DAYS_AGO = 75  # within the quarter: none is due for its periodic review yet
 AUTHOR, POLICY_REVIEWER, LEGAL_REVIEWER, APPROVER = ("katarzyna.nowak", "nurlan.akhmetov", "olena.kovalenko",
                                                     "aigerim.nurlanova")
 # The digest's readers, given addresses for it (the demo's other people have none: a year of history
@@ -49,12 +49,12 @@ REGISTER: tuple[Entry, ...] = (
     Entry("grooming", "KZ", 3, 5, "Contact through gaming chats reported by partners every month.",
           "Irreversible harm to children.", (("playbook", "child_safety", "Child safety playbook"),)),
     Entry("suicide_promotion", "RU", 2, 5, "Groups resurface after takedowns a few times a year.",
-          "Risk to life; helpline referral required.", (("playbook", "self_harm", "Self-harm playbook"),)),
+          "Risk to life; helpline referral required.", (("playbook", "self_harm_contagion", "Self-harm contagion playbook"),)),
     Entry("ethnic_hatred", "KZ", 3, 3, "Waves around interethnic incidents in the news.",
           "Offline violence possible; criminal liability under Art. 174 of the KZ Criminal Code."),
     Entry("terrorist_content", "RU", 2, 5, "Attack footage appears within hours of an attack.",
           "GIFCT incident protocol; legal orders within hours.",
-          (("playbook", "violent_extremism", "Violent extremism playbook"),)),
+          (("playbook", "violent_extremism_livestream", "Violent extremism playbook"),)),
     Entry("school_shooting_glorification", "RU", 2, 5, "«Колумбайн» communities persist under new names.",
           "Copycat attacks on schools."),
     Entry("crisis_misinformation", "UA", 3, 3, "False evacuation and air-raid messages during attacks.",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import analytics, auth, events, policy
+from .. import analytics, auth, events, playbooks, policy, reviews
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -365,6 +365,7 @@ def add_mitigation(session: Session, actor: Actor, risk_id: int, data: Mitigatio
     risk = _load(session, risk_id, lock=True)
     if data.kind != "other" and not data.ref:
         raise ValidationFailed(f"a {data.kind} mitigation names what it is (ref: its slug, name or id)")
+    _check_link(session, actor, data)
     m = Mitigation(risk_id=risk.id, kind=data.kind, ref=data.ref, description=data.description,
                    added_by_id=actor.user_id, added_at=now())
     session.add(m)
@@ -372,6 +373,20 @@ def add_mitigation(session: Session, actor: Actor, risk_id: int, data: Mitigatio
     risk.updated_at = now()
     _record(session, actor, risk, MitigationAdded, mitigation_id=m.id, kind=m.kind, ref=m.ref)
     return get(session, actor, risk.id)
+
+
+def _check_link(session: Session, actor: Actor, data: MitigationIn) -> None:
+    """A playbook or an action item is linked by its id: it must exist (and the action item be one the
+    author may see). Lexicons, hash lists and thresholds are named as the team names them."""
+    try:
+        if data.kind == "playbook":
+            playbooks.playbook_text(session, actor, data.ref)
+        elif data.kind == "action_item":
+            if not data.ref.isdigit() or len(data.ref) > 18:
+                raise NotFound(data.ref)
+            reviews.get_action_item(session, actor, int(data.ref))
+    except NotFound:
+        raise ValidationFailed(f"no {data.kind.replace('_', ' ')} {data.ref!r} to link", field="ref") from None
 
 
 def remove_mitigation(session: Session, actor: Actor, risk_id: int, mitigation_id: int) -> RiskDetail:
@@ -418,16 +433,20 @@ def flag_reasons(current: Values, baseline: Values) -> list[str]:
 
 
 def flag_tick(session: Session) -> int:
-    """Flag every approved risk whose indicators moved past a threshold since its approval (the worker
-    job ``risk.flags``); returns how many risks were newly flagged or got new reasons."""
+    """Flag every approved risk whose indicators moved past a threshold since its approval, or whose
+    last approval is older than ``risk_review_days`` (the quarterly review), as the worker job
+    ``risk.flags`` does; returns how many risks were newly flagged or got new reasons."""
     risks = list(session.execute(select(Risk).where(Risk.version > 0)).scalars())
     if not risks:
         return 0
     values = indicators(session, auth.SYSTEM)
+    due = now() - timedelta(days=get_settings().risk_review_days)
     changed = 0
     for risk in risks:
         current, _ = values.get((risk.harm, risk.country), (_zeros(), _zeros()))
         reasons = flag_reasons(current, risk.baseline or {})
+        if risk.assessed_at is not None and risk.assessed_at < due:
+            reasons.append(f"periodic review due: last approved {risk.assessed_at:%Y-%m-%d}")
         text = "; ".join(reasons) or None
         if text is None or text == risk.flagged_reason:
             continue

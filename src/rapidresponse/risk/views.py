@@ -56,10 +56,17 @@ def heatmap_cells(register: Register) -> list[dict[str, Any]]:
 
 
 def matrix_grid(register: Register) -> dict[str, Any]:
+    """The harm × country matrix as the template draws it: a row per harm, a column per country, each
+    risk a coloured cell that links to it."""
     harms = sorted({c.harm for c in register.matrix})
     countries = sorted({c.country for c in register.matrix})
-    cells = {(c.harm, c.country): c for c in register.matrix}
-    return {"harms": harms, "countries": countries, "cells": cells}
+    label, width, height = 190, 44, 22
+    cells = [{"x": label + countries.index(c.country) * width, "y": 20 + harms.index(c.harm) * height,
+              "cell": c} for c in register.matrix]
+    return {"harms": [{"name": h, "y": 20 + i * height} for i, h in enumerate(harms)],
+            "countries": [{"code": c, "x": label + i * width + width / 2} for i, c in enumerate(countries)],
+            "cells": cells, "w": width - 2, "h": height - 2, "label": label,
+            "width": label + len(countries) * width, "height": 20 + len(harms) * height}
 
 
 def _filter(request: Request) -> tuple[RiskFilter, dict[str, str], str]:
