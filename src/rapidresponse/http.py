@@ -1,4 +1,5 @@
-"""HTTP plumbing shared by every router: who is calling, RFC 9457 problem+json errors, body limits."""
+"""HTTP plumbing shared by every router: who is calling, RFC 9457 problem+json errors, body limits,
+documents to download."""
 
 from __future__ import annotations
 
@@ -12,16 +13,26 @@ from typing import Annotated, Any
 import structlog
 from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import auth
+from . import auth, documents
 from .auth import Actor, SignedIn
 from .config import get_settings
 from .db import MAX_ID, unit_of_work
 from .errors import DomainError, NotAuthenticated, PermissionDenied
+
+
+def document(markdown: str, fmt: str, *, title: str, language: str, name: str) -> Response:
+    """A document to download: ``markdown`` as it is, or typeset as PDF when ``fmt`` is ``pdf``."""
+    if fmt == "pdf":
+        return Response(documents.pdf(markdown, title=title, language=language), media_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
+    return Response(markdown, media_type="text/markdown; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 """A row id in a URL: out of range is 422 before anything is looked up."""

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Response
 
 from ..db import unit_of_work
-from ..http import ActorDep, Id
+from ..http import ActorDep, Id, document
 from ..web.templating import Translator
 from . import actions, export, service
 from .schemas import (
@@ -156,11 +156,8 @@ def export_review(actor: ActorDep, ref: str, format: Annotated[Literal["md", "pd
     with unit_of_work(read_only=True) as s:
         review = service.get(s, actor, ref)
     lang = language or review.language
-    if format == "pdf":
-        return Response(export.pdf(review, lang, Translator(lang)), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{review.incident}-review.pdf"'})
-    return Response(export.markdown(review, lang, Translator(lang)), media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{review.incident}-review.md"'})
+    return document(export.markdown(review, lang, Translator(lang)), format, title=review.incident, language=lang,
+                    name=f"{review.incident}-review")
 
 
 @router.get("/incidents/{ref}/recurrences", response_model=list[RecurrenceOut])

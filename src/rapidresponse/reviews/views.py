@@ -21,7 +21,7 @@ from ..clock import now
 from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
-from ..http import Id
+from ..http import Id, document
 from ..i18n import N_
 from ..web import pages
 from ..web.charts import bars
@@ -263,12 +263,8 @@ def export_review(request: Request, ref: str, user: Annotated[WebUser, Depends(r
     with unit_of_work(read_only=True) as s:
         review = service.get(s, user.actor, ref[:40])
     lang = language or review.language
-    name = f"{review.incident}-review.{fmt}"
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
-    if fmt == "pdf":
-        return Response(export.pdf(review, lang, Translator(lang)), media_type="application/pdf", headers=headers)
-    return Response(export.markdown(review, lang, Translator(lang)), media_type="text/markdown; charset=utf-8",
-                    headers=headers)
+    return document(export.markdown(review, lang, Translator(lang)), fmt, title=review.incident, language=lang,
+                    name=f"{review.incident}-review")
 
 
 # --- action items (the editor's list and the board) -------------------------------------------

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from .. import documents
 from ..db import unit_of_work
-from ..http import ActorDep, Id
+from ..http import ActorDep, Id, document
 from ..web.templating import Translator
 from . import digest, report, service
 from .schemas import (
@@ -30,14 +30,6 @@ Number = Annotated[int, Path(ge=1, le=1_000_000)]
 Language = Annotated[Literal["en", "ru"], Query()]
 Format = Annotated[Literal["json", "markdown", "pdf"], Query(alias="format")]
 PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}, "text/markdown": {}}}}
-
-
-def _document(markdown: str, fmt: str, *, title: str, language: str, name: str) -> Response:
-    if fmt == "pdf":
-        return Response(documents.pdf(markdown, title=title, language=language), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    return Response(markdown, media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
 
 
 @router.get("", response_model=Register)
@@ -62,7 +54,7 @@ def annual_report(actor: ActorDep, language: Language = "en",
     """The annual systemic-risk assessment (DSA art. 34 structure), as Markdown or PDF."""
     with unit_of_work(read_only=True) as s:
         text = report.annual_markdown(s, actor, Translator(language))
-    return _document(text, fmt, title="Systemic risk assessment", language=language, name=f"systemic-risks-{language}")
+    return document(text, fmt, title="Systemic risk assessment", language=language, name=f"systemic-risks-{language}")
 
 
 @router.get("/digest", response_model=DigestOut, responses=PDF)
@@ -71,7 +63,7 @@ def preview_digest(actor: ActorDep, language: Language = "en", fmt: Format = "js
     with unit_of_work(read_only=True) as s:
         out = digest.compose(s, actor, Translator(language), language=language)
     if fmt != "json":
-        return _document(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
+        return document(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
     return DigestOut(subject=out.subject, markdown=out.markdown,
                      html=documents.page(out.markdown, title=out.subject, language=language))
 

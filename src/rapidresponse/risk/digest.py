@@ -82,7 +82,10 @@ def _risks(session: Session, since: datetime, _: Translate) -> list[str]:
     flagged = list(session.execute(select(Risk).where(Risk.flagged_reason.is_not(None)).order_by(Risk.id)).scalars())
     if not (new or approved or flagged):
         return [*out, _("No risk was added, re-rated or flagged this week."), ""]
-    band = lambda li, im: label(_, vocab.BAND_LABELS, vocab.band(li, im))  # noqa: E731
+
+    def band(likelihood: int, impact: int) -> str:
+        return label(_, vocab.BAND_LABELS, vocab.band(likelihood, impact))
+
     for r in new:
         out.append("- " + _("New: %(title)s (%(harm)s, %(country)s), rated %(band)s", title=r.title, harm=r.harm,
                             country=r.country, band=band(r.likelihood, r.impact)))

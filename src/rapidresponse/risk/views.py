@@ -13,10 +13,10 @@ from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from .. import documents, markup
+from .. import markup
 from ..db import unit_of_work
 from ..errors import DomainError
-from ..http import Id
+from ..http import Id, document
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
@@ -129,14 +129,6 @@ def risk_page(request: Request, user: WebUser, key: str, *, failed: str = "", er
 pages.page("risk", risk_page)
 
 
-def _download(markdown: str, fmt: str, *, title: str, language: str, name: str) -> Response:
-    if fmt == "pdf":
-        return Response(documents.pdf(markdown, title=title, language=language), media_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
-    return Response(markdown, media_type="text/markdown; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
-
-
 def _language(request: Request) -> str:
     language = request.query_params.get("language", request_locale(request))
     return language if language in ("en", "ru") else "en"
@@ -151,7 +143,7 @@ def report_page(request: Request, user: Annotated[WebUser, Depends(require_user)
             text = report.annual_markdown(s, user.actor, Translator(language))
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    return _download(text, request.query_params.get("format", "markdown"), title="Systemic risk assessment",
+    return document(text, request.query_params.get("format", "markdown"), title="Systemic risk assessment",
                      language=language, name=f"systemic-risks-{language}")
 
 
@@ -183,7 +175,7 @@ def digest_view(request: Request, user: Annotated[WebUser, Depends(require_user)
             out = digest.compose(s, user.actor, Translator(language), language=language)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
-    return _download(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
+    return document(out.markdown, fmt, title=out.subject, language=language, name=f"digest-{language}")
 
 
 @router.post("/risks/digest/schedule")
