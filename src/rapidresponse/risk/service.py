@@ -135,6 +135,12 @@ def get(session: Session, actor: Actor, risk_id: int) -> RiskDetail:
     """A risk with its indicators, every assessment (newest first) and its mitigations."""
     actor.require(Perm.RISK_READ)
     risk = _load(session, risk_id)
+    return _detail(session, risk, indicators_of(session, actor, risk))
+
+
+def _detail(session: Session, risk: Risk, values: tuple[Values, Values]) -> RiskDetail:
+    """The risk as ``get`` returns it, with its indicators as already read (a change that read them
+    for its own sake answers without reading them again)."""
     assessments = list(session.execute(select(Assessment).where(Assessment.risk_id == risk.id)
                                        .order_by(Assessment.number.desc())).scalars())
     mitigations = list(session.execute(select(Mitigation).where(Mitigation.risk_id == risk.id)
@@ -142,7 +148,7 @@ def get(session: Session, actor: Actor, risk_id: int) -> RiskDetail:
     names = auth.usernames(session, [risk.owner_id, *(a.author_id for a in assessments),
                                      *(a.approved_by_id for a in assessments),
                                      *(m.added_by_id for m in mitigations)])
-    current, previous = indicators_of(session, actor, risk)
+    current, previous = values
     shown = [Indicator(name=name, value=current.get(name), previous=previous.get(name),
                        at_assessment=(risk.baseline or {}).get(name)) for name in analytics.INDICATORS]
     return RiskDetail(
@@ -219,11 +225,12 @@ def create(session: Session, actor: Actor, data: RiskCreate) -> RiskDetail:
     session.add(risk)
     session.flush()
     _record(session, actor, risk, RiskCreated, title=risk.title)
+    values = indicators_of(session, actor, risk)
     _draft(session, actor, risk, AssessmentIn(
         likelihood=data.likelihood, impact=data.impact, residual_likelihood=residual[0],
         residual_impact=residual[1], likelihood_reason=data.likelihood_reason, impact_reason=data.impact_reason,
-        why="first assessment"))
-    return get(session, actor, risk.id)
+        why="first assessment"), values[0])
+    return _detail(session, risk, values)
 
 
 def edit(session: Session, actor: Actor, risk_id: int, data: RiskEdit) -> RiskDetail:
@@ -251,10 +258,9 @@ def _open_assessment(session: Session, risk: Risk) -> Assessment | None:
         Assessment.risk_id == risk.id, Assessment.state.in_(("draft", "in_review", "returned")))).scalar_one_or_none()
 
 
-def _draft(session: Session, actor: Actor, risk: Risk, data: AssessmentIn) -> Assessment:
+def _draft(session: Session, actor: Actor, risk: Risk, data: AssessmentIn, current: Values) -> Assessment:
     number = (session.execute(select(func.max(Assessment.number)).where(Assessment.risk_id == risk.id))
               .scalar_one() or 0) + 1
-    current, _previous = indicators_of(session, actor, risk)
     at = now()
     a = Assessment(risk_id=risk.id, number=number, state="draft", likelihood=data.likelihood, impact=data.impact,
                    residual_likelihood=data.residual_likelihood, residual_impact=data.residual_impact,
@@ -277,8 +283,9 @@ def assess(session: Session, actor: Actor, risk_id: int, data: AssessmentIn) -> 
     if current is not None:  # a draft or a returned one: this replaces its ratings
         current.state = "superseded"
         current.updated_at = now()
-    _draft(session, actor, risk, data)
-    return get(session, actor, risk.id)
+    values = indicators_of(session, actor, risk)
+    _draft(session, actor, risk, data, values[0])
+    return _detail(session, risk, values)
 
 
 def _assessment(session: Session, risk: Risk, number: int) -> Assessment:
@@ -347,7 +354,8 @@ def approve(session: Session, actor: Actor, risk_id: int, number: int) -> RiskDe
         raise Conflict(f"assessment {number} still needs the review of: {', '.join(missing)}")
     previous_band = vocab.band(risk.likelihood, risk.impact) if risk.version else None
     at = now()
-    current, _ = indicators_of(session, actor, risk)
+    values = indicators_of(session, actor, risk)
+    current = values[0]
     a.state, a.approved_by_id, a.approved_at, a.updated_at = "approved", actor.user_id, at, at
     risk.likelihood, risk.impact = a.likelihood, a.impact
     risk.residual_likelihood, risk.residual_impact = a.residual_likelihood, a.residual_impact
@@ -357,7 +365,7 @@ def approve(session: Session, actor: Actor, risk_id: int, number: int) -> RiskDe
     risk.flagged_reason = risk.flagged_at = None
     _record(session, actor, risk, AssessmentApproved, number=number, band=vocab.band(a.likelihood, a.impact),
             previous_band=previous_band)
-    return get(session, actor, risk.id)
+    return _detail(session, risk, values)
 
 
 def add_mitigation(session: Session, actor: Actor, risk_id: int, data: MitigationIn) -> RiskDetail:
