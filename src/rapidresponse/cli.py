@@ -84,6 +84,8 @@ COMMANDS: dict[str, Lazy] = {
                       "The analytics warehouse: metrics, sync, tables, saved queries."),
     "risks": Lazy("rapidresponse.risk.cli:app",
                   "The risk register: risks per harm × country, assessments, mitigations, reports."),
+    "wellness": Lazy("rapidresponse.wellness.cli:app",
+                     "Responder wellness: exposure, budgets, safe viewing, surge mode, the team in aggregate."),
     "sql": Lazy("rapidresponse.analytics.cli:sql_command", "Run a read-only SQL query on the analytics warehouse."),
     "demo": Lazy("rapidresponse.demo.cli:demo",
                  "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),

@@ -133,6 +133,13 @@ class Settings(BaseSettings):
                                     "assessed (0.5: half as much again)...")
     risk_flag_min_signals: int = Field(default=50, ge=0, description="...and signals by at least this many (a "
                                        "small count's growth is noise).")
+    wellness_break_after_minutes: int = Field(default=50, ge=5, le=600, description="A break is suggested after "
+                                              "this long exposed to content without one.")
+    wellness_break_gap_minutes: int = Field(default=10, ge=1, le=120, description="A pause this long counts as a "
+                                            "break (it ends a stretch of continuous exposure).")
+    wellness_recovery_hours: float = Field(default=4.0, gt=0, le=1000, description="High or extreme exposure "
+                                           "among a SEV1's people adding up to this many hours while it ran "
+                                           "prompts its commander to plan recovery time for the team.")
 
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

@@ -12,8 +12,8 @@ import importlib
 import importlib.util
 from functools import cache
 
-DOMAINS = ("auth", "policy", "incidents", "notify", "approvals", "requests", "decisions", "oncall", "playbooks",
-           "language", "hashes", "signals", "detection", "reviews",
+DOMAINS = ("auth", "policy", "incidents", "notify", "wellness", "approvals", "requests", "decisions", "oncall",
+           "playbooks", "language", "hashes", "signals", "detection", "reviews",
            "analytics", "risk")
 
 # The rooms through which a domain registers with the shared machinery. A package's public surface is

@@ -107,6 +107,7 @@ API_BODIES: dict[tuple[str, str], Body] = {
     ("PUT", "/api/v1/incidents/{ref}/review/criteria/{position}"): lambda w, who: {"state": "met"},
     ("POST", "/api/v1/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
                                                                              "kind": "policy"},
+    ("POST", "/api/v1/wellness/check-ins/{ref}"): lambda w, who: {"wellbeing": 3, "workload": 4},
 }
 # Form fields for web UI posts on a {ref} route (the CSRF token is added).
 WEB_FORMS: dict[tuple[str, str], Body] = {
@@ -144,6 +145,7 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/review/publish"): lambda w, who: {},
     ("POST", "/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
                                                                       "kind": "policy"},
+    ("POST", "/incidents/{ref}/check-in"): lambda w, who: {"wellbeing": "3", "workload": "4"},
 }
 # Everything the warehouse knows of incidents, their timelines and tasks, in one cell.
 EVERYTHING = ("SELECT (SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM incidents) || "
@@ -196,6 +198,22 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
     ("POST", "/action-items/{action_item_id}"): lambda w, who: {"status": "in_progress"},
     ("POST", "/action-items/{action_item_id}/accept-playbook"): lambda w, who: {},
+    # Wellness: one's own settings and exposure, the team's budgets, surge and support (no incident in them).
+    ("PUT", "/api/v1/wellness/viewing"): lambda w, who: {"general": {"small": True}, "sensitive": {}},
+    ("POST", "/api/v1/wellness/me/exposures"): lambda w, who: {"harm": "grooming", "seconds": 60},
+    ("PUT", "/api/v1/wellness/budgets"): lambda w, who: {"intensity": "high", "daily_minutes": 60},
+    ("PUT", "/api/v1/wellness/budgets/people"): lambda w, who: {"username": w.bystander, "intensity": "high"},
+    ("POST", "/api/v1/wellness/surge"): lambda w, who: {"factor": 1.5, "hours": 2, "reason": "probe"},
+    ("DELETE", "/api/v1/wellness/surge"): lambda w, who: {},
+    ("POST", "/api/v1/wellness/resources"): lambda w, who: {"title": "Helpline", "contact": "+7 800"},
+    ("DELETE", "/api/v1/wellness/resources/{resource_id}"): lambda w, who: {},
+    ("POST", "/wellness/viewing"): lambda w, who: {"general.blur": "1"},
+    ("POST", "/wellness/manage/budgets"): lambda w, who: {"intensity": "high", "daily_minutes": "60"},
+    ("POST", "/wellness/manage/surge"): lambda w, who: {"factor": "1.5", "hours": "2", "reason": "probe"},
+    ("POST", "/wellness/manage/surge/end"): lambda w, who: {},
+    ("POST", "/wellness/manage/resources"): lambda w, who: {"title": "Helpline", "contact": "+7 800"},
+    ("POST", "/wellness/manage/resources/{resource_id}/remove"): lambda w, who: {},
+    ("POST", "/signals/{signal_id}/reveal"): lambda w, who: {"next": "/signals"},
     ("PATCH", "/api/v1/me"): lambda w, who: {"display_name": f"{who.name} again"},
     ("POST", "/api/v1/users"): lambda w, who: {"username": f"new-{who.name}", "role": "viewer"},
     ("POST", "/api/v1/tokens"): lambda w, who: {"name": "probe", "scopes": ["incidents:read"]},
@@ -441,6 +459,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "moment_id": str(world.moment_ids[0] if world.moment_ids else 1), "position": "1",
                   "action_item_id": str(world.action_item_id or 1), "metric": "by_country",
                   "key": "challenges_by_country", "risk_id": str(world.risk_id), "mitigation_id": "1",
+                  "resource_id": "1", "signal_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")

@@ -73,11 +73,12 @@ def test_explore_search_reveal_and_open_a_trend(live_server: LiveServer, page: A
         return str(img.evaluate("el => getComputedStyle(el).filter"))
 
     assert "blur" in filter_of() and "grayscale" in filter_of()
-    page.click("label.reveal-label")
-    page.wait_for_function("() => !getComputedStyle(document.querySelector('.media-img')).filter.includes('blur')")
-    assert "grayscale" in filter_of()  # revealed, still in greyscale
-    page.click("label.reveal-label")
-    page.wait_for_function("() => getComputedStyle(document.querySelector('.media-img')).filter.includes('blur')")
+    page.click(".media button.reveal-btn")  # a reveal is a request: it is logged on the wellness page
+    page.wait_for_url(re.compile(r".*revealed=signal-\d+.*"))
+    assert "blur" not in filter_of() and "grayscale" in filter_of()  # revealed, still in greyscale
+    page.click(".media a:has-text('Hide again')")
+    page.wait_for_load_state()
+    assert "blur" in filter_of()
 
     page.goto(base + "/signals?q=nothing+like+this+anywhere")
     assert page.locator("#signals-empty").is_visible()

@@ -68,8 +68,9 @@ def test_explorer_filters_search_and_marks(client: TestClient, logged_in: Callab
     assert len(_ids(client.get("/signals", params={"period": "1h"}).text)) == 9
     nothing = client.get("/signals", params={"q": "no such words anywhere"})
     assert nothing.status_code == 200 and "No signal matches these filters." in nothing.text
-    # Media: the image is in the page blurred (revealed by the CSS toggle); an external link is only a link.
-    assert 'class="media-img"' in html and PIXEL in html and 'id="reveal-' in html
+    # Media: the image is in the page blurred and grey (revealed by a logged request); an external link is
+    # only a link.
+    assert 'class="media-img is-blurred is-grey"' in html and PIXEL in html and "/reveal" in html
     assert 'href="https://video.example/v/1"' in html and "<video" not in html and "autoplay" not in html
     # A trend link goes to the trend page, which lists its signals.
     trend = re.search(r'href="/trends/(\d+)"', client.get("/signals", params={"harm": "violent_threats"}).text)

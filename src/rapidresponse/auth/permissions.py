@@ -39,6 +39,7 @@ class Perm(StrEnum):
     RISK_READ = "risk:read"  # the risk register, its indicators, heatmap and reports
     RISK_MANAGE = "risk:manage"  # add and edit risks, draft assessments, record mitigations
     RISK_APPROVE = "risk:approve"  # approve an assessment that policy and legal reviewed
+    WELLNESS_MANAGE = "wellness:manage"  # the team's exposure budgets, surge mode, support resources
 
 
 _ALL = frozenset(Perm)
@@ -50,7 +51,7 @@ ROLES: dict[str, frozenset[Perm]] = {
     "commander": _WORK | {Perm.INCIDENTS_COMMAND, Perm.NOTIFY_READ, Perm.PLAYBOOKS_MANAGE, Perm.UPDATES_SEND,
                           Perm.ONCALL_MANAGE, Perm.POLICY_READ, Perm.REQUESTS_MANAGE, Perm.DETECTION_MANAGE,
                           Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY, Perm.RISK_READ, Perm.RISK_MANAGE,
-                          Perm.RISK_APPROVE},
+                          Perm.RISK_APPROVE, Perm.WELLNESS_MANAGE},
     "responder": _WORK | {Perm.POLICY_READ, Perm.SIGNALS_WRITE},
     "policy": _WORK | {Perm.PLAYBOOKS_MANAGE, Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE,
                        Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE, Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY,

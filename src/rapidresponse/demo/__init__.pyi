@@ -2,7 +2,8 @@
 
 from .register import seed_register
 from .seed import DEFAULT_HISTORY, SeedReport, is_seeded, seed
+from .wellness import seed_wellness
 
 __all__ = [
-    "DEFAULT_HISTORY", "SeedReport", "is_seeded", "seed", "seed_register",
+    "DEFAULT_HISTORY", "SeedReport", "is_seeded", "seed", "seed_register", "seed_wellness",
 ]

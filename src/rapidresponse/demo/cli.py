@@ -66,6 +66,18 @@ def register_once() -> None:
                       "the weekly digest sent once")
 
 
+def wellness_once(active_ref: str) -> None:
+    """The responders' exposure on the active incident and the team's support resources: seeded once."""
+    from ..db import unit_of_work
+    from .wellness import seed_wellness
+
+    with unit_of_work() as s:
+        logged = seed_wellness(s, active_ref)
+    if logged:
+        console.print(f"[green]wellness[/green]: {logged} reviews logged on {active_ref}; one responder near the "
+                      "day's budget, one past it")
+
+
 def demo(
     serve: bool = typer.Option(False, "--serve", help="Serve the app once the demo is seeded"),
     host: str | None = typer.Option(None, help="Address to serve on (with --serve)"),
@@ -84,6 +96,7 @@ def demo(
         console.print("demo data already present; nothing changed")
     warehouse_with_progress()
     register_once()
+    wellness_once(report.active_ref)
     console.print(f"active SEV2: [bold]{report.active_ref}[/bold]   restricted (child safety): "
                   f"[bold]{report.restricted_ref}[/bold] (members only)")
     console.print(logins_table())

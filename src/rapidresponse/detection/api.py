@@ -145,7 +145,7 @@ def get_case(actor: ActorDep, case_id: Id) -> CaseOut:
 @router.post("/cases/{case_id}/assign", response_model=CaseOut)
 def assign_case(actor: ActorDep, case_id: Id, body: AssignIn) -> CaseOut:
     with unit_of_work() as s:
-        return service.assign_case(s, actor, case_id, body.username)
+        return service.assign_case(s, actor, case_id, body.username, confirm=body.confirm)
 
 
 @router.post("/cases/{case_id}/notes", response_model=CaseOut)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from .. import auth, events, incidents, signals
+from .. import auth, events, incidents, signals, wellness
 from ..auth import Actor, Perm
 from ..clock import now
 from ..db import paged
@@ -143,13 +143,50 @@ def _open_case(session: Session, actor: Actor, case_id: int) -> Case:
     return case
 
 
-def assign(session: Session, actor: Actor, case_id: int, username: str) -> Case:
+def assign(session: Session, actor: Actor, case_id: int, username: str, *, confirm: bool = False) -> Case:
+    """Give the case to ``username``. A case of high-intensity harm goes only to someone with room in
+    their exposure budget, unless they take it themselves and confirm."""
     case = _open_case(session, actor, case_id)
     name = _text(username, "username", 64)
     user = auth.find_person(session, name)
+    wellness.check_assignment(session, actor, user.id, case.harm or None, confirm=confirm)
     case.assignee, case.updated_at = user.username, now()
     _record(session, actor, case, CaseAssigned, username=user.username)
     return case
+
+
+def suggested_assignees(session: Session, actor: Actor, case_id: int, *, limit: int = 5) -> list[str]:
+    """Who could triage the case, those with the most room in their exposure budget for its harm first
+    (nothing about how much anybody has seen: only the order)."""
+    case = get(session, actor, case_id)
+    triagers = _triagers(session)
+    order = wellness.choose(session, [p.id for p in triagers], case.harm or None)
+    left = wellness.room(session, order, case.harm or None)
+    names = {p.id: p.username for p in triagers}
+    return [names[i] for i in order if left[i] > 0][:limit]
+
+
+def _triagers(session: Session) -> list[auth.Person]:
+    return [p for p in auth.active_people(session) if Perm.ALERTS_TRIAGE in auth.ROLES.get(p.role, frozenset())]
+
+
+def distribute(session: Session, actor: Actor, *, limit: int = 1000) -> list[tuple[int, str | None]]:
+    """Give every open, unassigned case (oldest first) to a triager: high-intensity harms to whoever has
+    the most room in their exposure budget, counting what this run gives out; the rest evenly. A case
+    nobody has room for stays unassigned. Returns (case id, assignee or None)."""
+    actor.require(Perm.ALERTS_TRIAGE)
+    waiting = list(session.execute(select(Case).where(Case.status == "open", Case.assignee.is_(None))
+                                   .order_by(Case.opened_at, Case.id).limit(limit).with_for_update()).scalars())
+    people = _triagers(session)
+    names = {p.id: p.username for p in people}
+    chosen = wellness.plan(session, [p.id for p in people], [c.harm or None for c in waiting])
+    out: list[tuple[int, str | None]] = []
+    for case, user_id in zip(waiting, chosen, strict=True):
+        if user_id is not None:
+            case.assignee, case.updated_at = names[user_id], now()
+            _record(session, actor, case, CaseAssigned, username=names[user_id])
+        out.append((case.id, names.get(user_id) if user_id is not None else None))
+    return out
 
 
 def note(session: Session, actor: Actor, case_id: int, body: str) -> Case:

@@ -310,11 +310,26 @@ def cases_open(alert: int | None = typer.Option(None, help="Open from this alert
 
 @cases_app.command("assign")
 @handle_errors
-def cases_assign(case_id: int, username: str, as_user: str | None = AsOption) -> None:
+def cases_assign(case_id: int, username: str,
+                 confirm: bool = typer.Option(False, "--confirm", help="Take it yourself past your exposure budget"),
+                 as_user: str | None = AsOption) -> None:
     actor = actor_for(as_user)
     with unit_of_work() as s:
-        service.assign_case(s, actor, case_id, username)
+        service.assign_case(s, actor, case_id, username, confirm=confirm)
     console.print(f"case #{case_id} assigned to {username}")
+
+
+@cases_app.command("distribute")
+@handle_errors
+def cases_distribute(as_user: str | None = AsOption) -> None:
+    """Give every open, unassigned case to a triager, high-intensity harms by room in exposure budgets."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        given = service.distribute_cases(s, actor)
+    if not given:
+        console.print("No open case is waiting for an assignee.")
+    for case_id, username in given:
+        console.print(f"case #{case_id} → {username or 'nobody has room: left unassigned'}", highlight=False)
 
 
 @cases_app.command("note")

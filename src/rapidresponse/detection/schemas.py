@@ -94,6 +94,8 @@ class CaseIn(Strict):
 class AssignIn(Strict):
     username: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64,
                                                pattern=r"^[^\x00]*$")]
+    confirm: bool = Field(False, description="Taking a case of high-intensity harm oneself past one's exposure "
+                          "budget (only for one's own assignment)")
 
 
 class NoteIn(Strict):

@@ -168,8 +168,12 @@ def open_manual_case(session: Session, actor: Actor, *, source: str, title: str,
         languages=languages, first_signal_at=first_signal_at))
 
 
-def assign_case(session: Session, actor: Actor, case_id: int, username: str) -> CaseOut:
-    return case_out(session, actor, cases.assign(session, actor, case_id, username))
+def assign_case(session: Session, actor: Actor, case_id: int, username: str, *, confirm: bool = False) -> CaseOut:
+    return case_out(session, actor, cases.assign(session, actor, case_id, username, confirm=confirm))
+
+
+suggested_assignees = cases.suggested_assignees
+distribute_cases = cases.distribute
 
 
 def note_case(session: Session, actor: Actor, case_id: int, body: str) -> CaseOut:

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from .. import incidents
-from ..auth import Perm
+from .. import incidents, language, wellness
+from ..auth import Actor, Perm
 from ..clock import now
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
@@ -23,6 +23,7 @@ from ..web.forms import domain_message, form_action
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import render
 from . import chart, service
+from .schemas import AlertOut
 from .vocab import LIVE
 
 router = APIRouter(include_in_schema=False)
@@ -61,6 +62,22 @@ def alert_queue(request: Request, user: UserDep,
                                                        "STATE_LABELS": STATE_LABELS})
 
 
+def _samples(s: Session, actor: Actor, alert: AlertOut, revealed: str | None) -> list[dict[str, Any]]:
+    """The alert's sample reports as this person sees them: their safe-viewing settings applied (the
+    worst terms masked, hidden until revealed)."""
+    if not service.may_read_samples(actor, alert.harm):
+        return []
+    view = wellness.safe_view(s, actor, revealed)
+    out = []
+    for x in alert.samples:
+        shown = view.item(alert.harm, f"signal-{x.get('id')}")
+        text = str(x.get("text") or "")
+        if shown.mask:
+            text = wellness.mask_text(text, [(m.start, m.end) for m in language.match(s, text)])
+        out.append({**x, "text": text, "shown": shown})
+    return out
+
+
 def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = "", status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         alert = service.get_alert(s, user.actor, alert_id)
@@ -70,7 +87,9 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         series_chart = chart.build(service.series_data(s, user.actor, key, end))
         timeline = service.alert_history(s, user.actor, alert_id)
         case_id = service.case_of_alert(s, user.actor, alert_id)
+        samples = _samples(s, user.actor, alert, request.query_params.get("revealed"))
     return render(request, "detection/alert.html", {
+        "samples": samples,
         "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline, "series": alert.series,
         "STATE_LABELS": STATE_LABELS, "live": alert.state in LIVE, "error": error,
         "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE),
@@ -164,7 +183,8 @@ def _case_page(request: Request, user: WebUser, case_id: int, *, error: str = ""
             "draft": service.case_draft(s, user.actor, case_id), "incident_ref": case.incident,
             "metrics": case.metrics, "types": [t.value for t in incidents.IncidentType], "error": error,
             "CASE_STATUS_LABELS": CASE_STATUS_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
-            "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_declare": user.actor.can(Perm.INCIDENTS_DECLARE)}
+            "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_declare": user.actor.can(Perm.INCIDENTS_DECLARE),
+            "suggested": service.suggested_assignees(s, user.actor, case_id) if case.status == "open" else []}
     return render(request, "detection/case.html", page, status=status)
 
 
@@ -177,7 +197,7 @@ def _change_case(s: Session, posted: Posted, case_id: int) -> Any:
     """What the case form's ``action`` does (an unknown action is refused)."""
     action, actor = posted.get("action"), posted.actor
     if action == "assign":
-        return service.assign_case(s, actor, case_id, posted.get("username")[:64])
+        return service.assign_case(s, actor, case_id, posted.get("username")[:64], confirm=posted.get("confirm") == "1")
     if action == "note":
         return service.note_case(s, actor, case_id, posted.get("body")[:20_000])
     if action == "dismiss":

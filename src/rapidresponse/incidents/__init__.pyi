@@ -49,6 +49,7 @@ from .service import (
     holders,
     link,
     list_incidents,
+    member_of,
     members,
     merge,
     open_by_severity,
@@ -92,6 +93,6 @@ __all__ = [
     "SeverityOverrideCleared", "Status", "StatusChange", "StatusChanged", "TaskAdded", "TaskCreate", "TaskOut",
     "TaskState", "TaskStatus", "TaskUpdate", "TaskUpdated", "TimelineEntry", "Updated", "add_note", "add_task",
     "assess", "assign_role", "change_status", "closing_check", "declare", "get", "get_by_id", "holders", "link",
-    "list_incidents", "members", "merge", "my_tasks", "open_by_severity", "override_severity", "pin_note",
+    "list_incidents", "member_of", "members", "merge", "my_tasks", "open_by_severity", "override_severity", "pin_note",
     "recent_activity", "remove_member", "task_states", "tasks", "timeline", "update", "update_task", "visible_ids",
 ]

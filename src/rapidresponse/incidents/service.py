@@ -8,6 +8,7 @@ the domain (:func:`load` is the domain's own way to them).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select, true
@@ -185,6 +186,17 @@ def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple
         .order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
     ).scalars().all()
     return [summary(session, actor, i) for i in items], total
+
+
+def member_of(session: Session, actor: Actor, *, resolved_since: datetime) -> list[IncidentSummary]:
+    """The incidents the actor has a role on that were resolved since ``resolved_since`` (newest first)."""
+    if actor.user_id is None or not actor.can(Perm.INCIDENTS_READ):
+        return []
+    rows = session.execute(
+        select(Incident).join(IncidentMember, IncidentMember.incident_id == Incident.id)
+        .where(IncidentMember.user_id == actor.user_id, Incident.resolved_at >= resolved_since, visible(actor))
+        .order_by(Incident.resolved_at.desc()).limit(50)).scalars().unique().all()
+    return [summary(session, actor, i) for i in rows]
 
 
 def open_by_severity(session: Session, actor: Actor) -> dict[int, int]:

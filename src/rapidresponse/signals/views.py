@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from .. import policy
+from .. import policy, wellness
 from ..auth import Perm
 from ..clock import now
 from ..db import unit_of_work
@@ -19,7 +19,8 @@ from ..http import Id
 from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
-from ..web.security import WebUser, require_user
+from ..web.errors import html_error
+from ..web.security import PostedDep, WebUser, require_user, safe_next
 from ..web.templating import format_time, render, zone
 from . import service, trends
 from .charts import bar_chart, bucket_for, sparkline
@@ -68,6 +69,29 @@ def media(sig: SignalOut) -> dict[str, str] | None:
     if sig.media_hash:
         return {"kind": "hash", "hash": sig.media_hash}
     return None
+
+
+Row = tuple[SignalOut, list[tuple[str, bool]], dict[str, str] | None, wellness.ItemView]
+
+
+def row(sig: SignalOut, view: wellness.SafeView) -> Row:
+    """A signal as one person sees it: their safe-viewing settings applied (the worst terms masked,
+    hidden until revealed, media blurred, child-safety media never shown, only its hash)."""
+    shown = view.item(sig.harm, f"signal-{sig.id}")
+    parts = pieces(sig)
+    if shown.mask:
+        parts = [(wellness.MASK, True) if hit else (piece, hit) for piece, hit in parts]
+    med = media(sig)
+    if med is not None and not shown.media:
+        med = {"kind": "withheld", "hash": sig.media_hash or ""}
+    return sig, parts, med, shown
+
+
+def with_revealed(target: str, key: str) -> str:
+    """``target`` (a local path) showing the item ``key`` revealed, scrolled to it."""
+    parts = urlsplit(target)
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k != "revealed"] + [("revealed", key)]
+    return urlunsplit(("", "", parts.path, urlencode(query), key))
 
 
 def _local(value: str, tz: str) -> datetime | None:
@@ -136,7 +160,8 @@ def explorer(request: Request, user: UserDep,
         with unit_of_work(read_only=True) as s:
             items, total = service.list_signals(s, user.actor, flt)
             chart = _chart(s, user, flt, tz)
-            rows = [(sig, pieces(sig), media(sig)) for sig in items]
+            view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
+            rows = [row(sig, view) for sig in items]
     else:
         rows = []
     keep = {k: v for k, v in raw.items() if v}
@@ -183,8 +208,9 @@ def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
         points = service.filtered_series(s, user.actor, flt, since=since, until=until, bucket_minutes=minutes)
         items, total = service.list_signals(s, user.actor, flt)
         samples = service.signals_by_ids(s, user.actor, trend.samples)
-        rows = [(sig, pieces(sig), media(sig)) for sig in items]
-        sample_rows = [(sig, pieces(sig), media(sig)) for sig in samples]
+        view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
+        rows = [row(sig, view) for sig in items]
+        sample_rows = [row(sig, view) for sig in samples]
     fmt = "%H:%M" if until - since <= timedelta(days=1) else "%m-%d %H:%M"
     chart = bar_chart([(p.bucket, p.count) for p in points], minutes,
                       lambda at: at.astimezone(zone(tz)).strftime(fmt))
@@ -192,3 +218,17 @@ def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
         "trend": trend, "chart": chart, "rows": rows, "total": total, "samples": sample_rows,
         "harms": _harm_names(locale), "source_labels": SOURCE_LABELS, "first": format_time(trend.first_seen, tz),
         "last": format_time(trend.last_seen, tz)})
+
+
+@router.post("/signals/{signal_id}/reveal")
+def reveal(request: Request, signal_id: Id, posted: PostedDep) -> Response:
+    """Reveal one signal (its text unmasked, its image unblurred) and log the exposure: its harm class
+    and intensity, never its content. Back to the page it was on, that item revealed."""
+    posted.actor.require(Perm.SIGNALS_READ)
+    target = safe_next(str(posted.form.get("next") or ""), "/signals")
+    with unit_of_work() as s:
+        found = service.signals_by_ids(s, posted.actor, [signal_id])
+        if not found:
+            return html_error(request, 404, "Not found", f"no signal {signal_id}")
+        wellness.record(s, posted.actor, found[0].harm, "reveal")
+    return RedirectResponse(with_revealed(target, f"signal-{signal_id}"), status_code=303)

@@ -1,0 +1,93 @@
+"""Safe viewing in real Chromium: on the signals explorer, an image is blurred and in greyscale (the
+computed style says so), a grooming report waits behind its warning and, revealed, shows its text but
+never its image; another image revealed is unblurred but still grey; changing one's settings hides
+every item until clicked and makes thumbnails small; the reveals are on one's own wellness page, in
+Russian too."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from browserkit import LiveServer
+from sqlalchemy.orm import Session
+
+pytestmark = pytest.mark.browser
+
+PIXEL = ("data:image/svg+xml;base64,PHN2ZyB4bWxucz0iaHR0cDovL3d3dy53My5vcmcvMjAwMC9zdmciIHdpZHRoPSI0MCIgaGVpZ2h0"
+         "PSI0MCI+PHJlY3Qgd2lkdGg9IjQwIiBoZWlnaHQ9IjQwIiBmaWxsPSJyZWQiLz48L3N2Zz4=")
+COUNTRY = "TM"  # no other browser test uses it (they share one server)
+
+
+def _seed(database_url: str) -> None:
+    from rapidresponse import signals
+    from rapidresponse.auth import SYSTEM
+    from rapidresponse.db import make_engine
+
+    at = datetime.now(UTC) - timedelta(minutes=20)
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as s:
+            signals.ingest(s, SYSTEM, [
+                {"external_id": "wellness-1", "source": "user_report", "occurred_at": at.isoformat(),
+                 "harm": "phishing", "country": COUNTRY, "text": "fake bank page asks for card numbers",
+                 "content_type": "image", "url": PIXEL},
+                {"external_id": "wellness-2", "source": "user_report",
+                 "occurred_at": (at + timedelta(minutes=1)).isoformat(), "harm": "grooming", "country": COUNTRY,
+                 "text": "adult asks a child to move to a private chat", "content_type": "image", "url": PIXEL}])
+            s.commit()
+    finally:
+        engine.dispose()
+
+
+def _filter(img: Any) -> str:
+    return str(img.evaluate("el => getComputedStyle(el).filter"))
+
+
+def test_safe_viewing_settings_shape_what_the_page_shows(live_server: LiveServer, page: Any,
+                                                         log_in: Callable[..., str]) -> None:
+    _seed(live_server.database_url)
+    base = live_server.url
+    log_in("responder")
+    page.goto(f"{base}/signals?country={COUNTRY}")
+    phishing = page.locator(".signal-row", has_text="fake bank page")
+    grooming = page.locator(".signal-row").filter(has=page.locator(".hidden-item.warn"))
+    assert phishing.count() == 1 and grooming.count() == 1
+    img = phishing.locator("img.media-img")
+    assert "blur" in _filter(img) and "grayscale" in _filter(img)
+    assert "private chat" not in grooming.inner_text() and grooming.locator("img").count() == 0
+    assert "Warning" in grooming.locator(".warning-text").inner_text()
+
+    grooming.locator("button.reveal-btn").click()
+    page.wait_for_url(re.compile(r".*revealed=signal-\d+#signal-\d+$"))
+    shown = page.locator(".signal-row.is-revealed")
+    assert "private chat" in shown.inner_text() and "Child-safety media is never shown" in shown.inner_text()
+    assert shown.locator("img").count() == 0  # revealed or not, whatever the settings
+
+    phishing.locator(".media button.reveal-btn").click()
+    page.wait_for_url(re.compile(r".*revealed=signal-\d+#signal-\d+$"))
+    revealed_img = page.locator(".signal-row.is-revealed img.media-img")
+    assert "blur" not in _filter(revealed_img) and "grayscale" in _filter(revealed_img)
+
+    page.goto(base + "/wellness/viewing")
+    page.check("input[name='general.click_to_reveal']")
+    page.check("input[name='general.small']")
+    page.click("form.viewing-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/wellness/viewing\?done=viewing_saved$"))
+    page.goto(f"{base}/signals?country={COUNTRY}")
+    assert page.locator(".signal-row .hidden-item").count() == 2  # every item now waits for a click
+    assert page.locator(".signal-text").count() == 0
+    page.locator(".signal-row", has=page.locator(".hidden-item:not(.warn)")).locator("button.reveal-btn").click()
+    page.wait_for_url(re.compile(r".*revealed=signal-\d+.*"))
+    small = page.locator(".signal-row.is-revealed img.media-img")
+    assert small.evaluate("el => el.getBoundingClientRect().width") <= 96
+
+    page.goto(base + "/wellness")
+    log = page.locator("table.exposures").inner_text()
+    assert "grooming" in log and "phishing" in log
+    page.click(".lang button[value=ru]")
+    page.goto(base + "/wellness")
+    assert page.locator("h1").inner_text() == "Моё благополучие"
