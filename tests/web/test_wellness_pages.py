@@ -99,7 +99,12 @@ def test_the_explorer_applies_each_persons_settings_and_logs_reveals(
     settings["general.click_to_reveal"] = "1"
     client.post("/wellness/viewing", data=settings)
     hidden = client.get("/signals?harm=dangerous_challenge").text
-    assert "Hidden until you reveal it" in hidden and "после уроков" not in hidden
+    assert "Hidden until you reveal it" in hidden and "после уроков" not in hidden and "wellness-near" not in hidden
+
+    with unit_of_work() as s:  # 75 of the day's 90 minutes of high-intensity work, on end: a break is due
+        wellness.record(s, ana, "dangerous_challenge", "review", seconds=75 * 60)
+    assert "without a break" in client.get("/signals").text
+    assert "nearly spent" in client.get("/wellness").text
 
 
 def test_pages_api_and_refusals(client: TestClient, make_user: Callable[..., Actor],

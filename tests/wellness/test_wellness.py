@@ -285,3 +285,25 @@ def test_cases_distribute_gives_out_the_waiting_cases(make_user: Callable[..., A
         given = {c: detection.get_case(s, lead, c).assignee for c in waiting}
     assert all(given.values()) and ana.username not in given.values()  # ana has no room for a challenge
     assert "No open case is waiting" in runner.invoke(app, ["cases", "distribute", "--as", lead.username]).output
+
+
+def test_check_ins_feed_the_reviews_wellbeing_section_as_aggregates(make_user: Callable[..., Actor],
+                                                                    make_reviewed: Callable[..., str]) -> None:
+    from rapidresponse import reviews
+    from rapidresponse.reviews.export import markdown
+    from rapidresponse.web.templating import Translator
+
+    commander = make_user("commander")
+    ref = make_reviewed(commander)
+    people = [make_user("responder") for _ in range(5)]
+    with unit_of_work() as s:
+        for who in people[:4]:
+            wellness.check_in(s, who, ref, wellness.CheckInIn(wellbeing=2, workload=5, wants_support=True))
+        assert not reviews.get(s, commander, ref).check_ins.shown
+        assert "Anonymous check-ins" not in markdown(reviews.get(s, commander, ref), "en", Translator("en"))
+        wellness.check_in(s, people[4], ref, wellness.CheckInIn(wellbeing=4, workload=3))
+        review = reviews.get(s, commander, ref)
+    assert review.check_ins.shown and review.check_ins.wants_support == 4
+    text = markdown(review, "en", Translator("en"))
+    assert "Anonymous check-ins: 5; wellbeing 2.4 of 5, workload 4.6 of 5; 4 asked for support." in text
+    assert not any(p.username in text for p in people)

@@ -88,8 +88,9 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         timeline = service.alert_history(s, user.actor, alert_id)
         case_id = service.case_of_alert(s, user.actor, alert_id)
         samples = _samples(s, user.actor, alert, request.query_params.get("revealed"))
+        standing = wellness.standing(s, user.actor) if samples and user.actor.user_id is not None else None
     return render(request, "detection/alert.html", {
-        "samples": samples,
+        "samples": samples, "standing": standing,
         "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline, "series": alert.series,
         "STATE_LABELS": STATE_LABELS, "live": alert.state in LIVE, "error": error,
         "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE),

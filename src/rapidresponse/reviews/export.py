@@ -61,6 +61,10 @@ def markdown(review: ReviewOut, language: str, _: Translate) -> str:
     out += [f"- **{m.at:%Y-%m-%d %H:%M} UTC** — {m.text}" for m in review.moments] or ["—"]
     for key in SECTIONS:
         out += ["", "## " + _(SECTION_LABELS[key]), "", review.sections.get(key, "").strip() or "—"]
+        if key == "wellbeing" and review.check_ins.shown:
+            ci = review.check_ins
+            out += ["", _("Anonymous check-ins: %(n)s; wellbeing %(w)s of 5, workload %(l)s of 5; %(s)s asked for "
+                          "support.", n=ci.count, w=ci.wellbeing_mean, l=ci.workload_mean, s=ci.wants_support)]
         if key == "contributing_factors" and review.whys:
             out += ["", "**" + _("Five whys") + "**", ""] + [f"{i}. {w}" for i, w in enumerate(review.whys, start=1)]
     if review.criteria:

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from .. import wellness
 from ..schemas import IsoDateTime, LongText, Page, Reason, Strict, Title, Username
 
 Kind = Literal["policy", "product", "detection", "playbook", "lexicon", "training", "wellness", "legal"]
@@ -127,6 +128,8 @@ class ReviewOut(BaseModel):
     published_at: datetime | None
     action_items: list[ActionItemOut]
     missing: list[str] = Field(description="What still stands between the review and publishing")
+    check_ins: wellness.CheckInSummary = Field(description="The team's anonymous check-ins after the incident, "
+                                               "as aggregates from five answers on")
 
 
 class ReviewSummary(BaseModel):

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth, events, incidents, notify, playbooks
+from .. import auth, events, incidents, notify, playbooks, wellness
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -138,7 +138,8 @@ def _out(session: Session, inc: IncidentSummary, review: Review) -> ReviewOut:
         meeting_at=review.meeting_at, meeting_attendees=list(review.meeting_attendees),
         meeting_notes=review.meeting_notes, created_at=review.created_at, updated_at=review.updated_at,
         published_at=review.published_at, action_items=actions.for_review(session, auth.SYSTEM, review.id),
-        missing=[] if review.state == "published" else missing_for_publish(session, inc, review))
+        missing=[] if review.state == "published" else missing_for_publish(session, inc, review),
+        check_ins=wellness.check_ins(session, auth.SYSTEM, inc.ref))
 
 
 def get(session: Session, actor: Actor, ref: str) -> ReviewOut:

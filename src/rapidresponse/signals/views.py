@@ -87,6 +87,11 @@ def row(sig: SignalOut, view: wellness.SafeView) -> Row:
     return sig, parts, med, shown
 
 
+def _standing(s: Any, user: WebUser) -> wellness.Standing | None:
+    """The viewer's own budget standing, for the break prompt (None for an actor who is not a person)."""
+    return wellness.standing(s, user.actor) if user.actor.user_id is not None else None
+
+
 def with_revealed(target: str, key: str) -> str:
     """``target`` (a local path) showing the item ``key`` revealed, scrolled to it."""
     parts = urlsplit(target)
@@ -162,8 +167,9 @@ def explorer(request: Request, user: UserDep,
             chart = _chart(s, user, flt, tz)
             view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
             rows = [row(sig, view) for sig in items]
+            standing = _standing(s, user)
     else:
-        rows = []
+        rows, standing = [], None
     keep = {k: v for k, v in raw.items() if v}
     pages = max(1, -(-total // PAGE))
     return render(request, "signals/explorer.html", {
@@ -171,7 +177,7 @@ def explorer(request: Request, user: UserDep,
         "prev_url": f"/signals?{urlencode({**keep, 'page': page - 1})}" if page > 1 else "",
         "next_url": f"/signals?{urlencode({**keep, 'page': page + 1})}" if page < pages else "",
         "filtered": bool(keep), "chart": chart, "harms": _harm_names(locale), "sources": [s.value for s in Source],
-        "source_labels": SOURCE_LABELS, "periods": PERIODS}, status=422 if errors else 200)
+        "source_labels": SOURCE_LABELS, "periods": PERIODS, "standing": standing}, status=422 if errors else 200)
 
 
 def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[TrendOut, str]]:
@@ -211,13 +217,14 @@ def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
         view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
         rows = [row(sig, view) for sig in items]
         sample_rows = [row(sig, view) for sig in samples]
+        standing = _standing(s, user)
     fmt = "%H:%M" if until - since <= timedelta(days=1) else "%m-%d %H:%M"
     chart = bar_chart([(p.bucket, p.count) for p in points], minutes,
                       lambda at: at.astimezone(zone(tz)).strftime(fmt))
     return render(request, "signals/trend.html", {
         "trend": trend, "chart": chart, "rows": rows, "total": total, "samples": sample_rows,
         "harms": _harm_names(locale), "source_labels": SOURCE_LABELS, "first": format_time(trend.first_seen, tz),
-        "last": format_time(trend.last_seen, tz)})
+        "last": format_time(trend.last_seen, tz), "standing": standing})
 
 
 @router.post("/signals/{signal_id}/reveal")
