@@ -202,6 +202,50 @@ def test_a_role_step_pages_the_incident_commander(make_rota: Callable[..., Rota]
     assert page.incident_ref == ref and page.notified == [rota.lead.username]
 
 
+def test_a_step_that_reaches_several_pages_those_with_room_in_their_exposure_budget(
+        make_rota: Callable[..., Rota], make_user: Callable[..., Actor], fake_clock: Any) -> None:
+    from rapidresponse import wellness
+    from rapidresponse.incidents.schemas import RoleAssign
+    from rapidresponse.oncall import policies
+    from rapidresponse.oncall.models import PageTarget
+    from rapidresponse.oncall.schemas import PolicyIn
+
+    rota = make_rota()
+    tired, fresh, also_tired = make_user("responder"), make_user("responder"), make_user("responder")
+    with unit_of_work() as s:
+        policies.update_policy(s, rota.admin, rota.policy_id, PolicyIn.model_validate({
+            "name": "Lead, then the participants", "steps": [
+                {"kind": "user", "target": rota.lead.username, "delay_minutes": 5},
+                {"kind": "role", "target": "participant", "delay_minutes": 5}]}))
+        for who in (tired, also_tired):  # child safety is extreme: 30 minutes a day, spent
+            wellness.record(s, who, "csam", "review", seconds=40 * 60)
+    ref = declare(rota.lead, restricted=False)
+    with unit_of_work() as s:
+        for who in (tired, fresh):
+            incidents.assign_role(s, rota.lead, ref, RoleAssign(role="participant", username=who.username))
+    fake_clock.advance(minutes=6)
+    escalate()
+
+    def reached(step: int) -> set[int]:
+        with unit_of_work(read_only=True) as s:
+            page = s.execute(select(Page).where(Page.incident_ref == ref)).scalar_one()
+            return set(s.execute(select(PageTarget.user_id).where(PageTarget.page_id == page.id,
+                                                                  PageTarget.step == step)).scalars())
+
+    assert reached(1) == {fresh.user_id}  # the one with room; the spent one is spared
+    with unit_of_work() as s:  # nobody with room: the step pages everyone rather than no one
+        incidents.assign_role(s, rota.lead, ref, RoleAssign(role="participant", username=also_tired.username))
+        page = s.execute(select(Page).where(Page.incident_ref == ref)).scalar_one()
+        page_id = page.id
+        page.step, page.next_escalation_at = 0, fake_clock.now
+        wellness.record(s, fresh, "csam", "review", seconds=40 * 60)
+    escalate()
+    with unit_of_work(read_only=True) as s:
+        again = set(s.execute(select(PageTarget.user_id).where(PageTarget.page_id == page_id,
+                                                               PageTarget.step == 1)).scalars())
+    assert {tired.user_id, also_tired.user_id, fresh.user_id} <= again
+
+
 def test_several_workers_never_take_the_same_page(make_rota: Callable[..., Rota], fake_clock: Any,
                                                   engine: Any) -> None:
     """On PostgreSQL a worker's claim skips pages another worker holds (FOR UPDATE SKIP LOCKED)."""

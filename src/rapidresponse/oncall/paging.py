@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from .. import auth, events, incidents
+from .. import auth, events, incidents, wellness
 from ..auth import SYSTEM, Actor, Perm, Person
 from ..clock import now
 from ..db import paged
@@ -71,7 +71,21 @@ def _step_users(session: Session, page: Page, step: dict[str, Any], at: datetime
             return []
         ids = [m.user_id for m in incidents.members(session, inc.id) if m.role == target]
     users = users_by_id(session, ids)
-    return [users[i] for i in dict.fromkeys(ids) if i in users and users[i].is_active]
+    reached = [users[i] for i in dict.fromkeys(ids) if i in users and users[i].is_active]
+    return _with_room(session, page, reached)
+
+
+def _with_room(session: Session, page: Page, people: list[Person]) -> list[Person]:
+    """A step that reaches several people about an incident of high-intensity harm pages those with
+    room left in their exposure budget, or everyone when nobody has room (a page always goes out)."""
+    if len(people) < 2 or not page.incident_ref:
+        return people
+    try:
+        harm = incidents.get(session, SYSTEM, page.incident_ref).type
+    except NotFound:
+        return people
+    left = wellness.room(session, [p.id for p in people], harm)
+    return [p for p in people if left[p.id] > 0] or people
 
 
 def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> None:
