@@ -214,6 +214,7 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/wellness/manage/resources"): lambda w, who: {"title": "Helpline", "contact": "+7 800"},
     ("POST", "/wellness/manage/resources/{resource_id}/remove"): lambda w, who: {},
     ("POST", "/signals/{signal_id}/reveal"): lambda w, who: {"next": "/signals"},
+    ("POST", "/cases/{case_id}/reveal"): lambda w, who: {},
     ("PATCH", "/api/v1/me"): lambda w, who: {"display_name": f"{who.name} again"},
     ("POST", "/api/v1/users"): lambda w, who: {"username": f"new-{who.name}", "role": "viewer"},
     ("POST", "/api/v1/tokens"): lambda w, who: {"name": "probe", "scopes": ["incidents:read"]},

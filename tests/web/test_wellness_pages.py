@@ -96,6 +96,12 @@ def test_the_explorer_applies_each_persons_settings_and_logs_reveals(
     masked = client.get("/signals?harm=dangerous_challenge").text
     assert "синий кит" not in masked and wellness.MASK in masked and "is-small" in masked
     assert "Lexicon matches are masked" in masked
+    export = client.get("/signals/export.csv?harm=dangerous_challenge")
+    assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
+    assert "синий кит" not in export.text and wellness.MASK in export.text and "после уроков" in export.text
+    csam_line = client.get("/signals/export.csv?harm=csam").text.splitlines()[1]
+    assert "hash:" + "f" * 64 in csam_line and "data:image" not in csam_line  # never its media
+    assert client.get("/signals/export.csv?period=forever").status_code == 422
     settings["general.click_to_reveal"] = "1"
     client.post("/wellness/viewing", data=settings)
     hidden = client.get("/signals?harm=dangerous_challenge").text
@@ -105,6 +111,22 @@ def test_the_explorer_applies_each_persons_settings_and_logs_reveals(
         wellness.record(s, ana, "dangerous_challenge", "review", seconds=75 * 60)
     assert "without a break" in client.get("/signals").text
     assert "nearly spent" in client.get("/wellness").text
+
+
+def test_a_case_report_waits_behind_its_warning_until_revealed(client: TestClient, make_user: Callable[..., Actor],
+                                                                make_case: Callable[..., int]) -> None:
+    ana = make_user("responder")
+    case_id = make_case(harm="grooming", title="Press: a grooming ring",
+                        description="An adult offers gifts to children for photos in a Telegram group")
+    csrf = _as(client, ana)
+    page = client.get(f"/cases/{case_id}").text
+    assert "offers gifts" not in page and "Warning" in page and f'action="/cases/{case_id}/reveal"' in page
+    resp = client.post(f"/cases/{case_id}/reveal", data={"csrf_token": csrf}, follow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["location"] == f"/cases/{case_id}?revealed=case-{case_id}"
+    assert "offers gifts" in client.get(resp.headers["location"]).text
+    assert [(e.harm, e.kind) for e in _exposures(ana)] == [("grooming", "reveal")]
+    assert client.post("/cases/999999/reveal", data={"csrf_token": csrf}).status_code == 404
+    assert len(_exposures(ana)) == 1
 
 
 def test_pages_api_and_refusals(client: TestClient, make_user: Callable[..., Actor],

@@ -179,9 +179,17 @@ def case_create(request: Request, posted: PostedDep) -> Response:
 def _case_page(request: Request, user: WebUser, case_id: int, *, error: str = "", status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         case = service.get_case(s, user.actor, case_id)
+        shown = wellness.safe_view(s, user.actor, request.query_params.get("revealed")).item(case.harm or None,
+                                                                                             f"case-{case_id}")
+        description, draft = case.description, service.case_draft(s, user.actor, case_id)
+        if shown.hidden and description:  # the report's words wait behind the reveal, here and in the draft
+            draft = {**draft, "summary": str(draft.get("summary", "")).replace(description, "").strip()}
+        elif shown.mask and description:
+            description = wellness.mask_text(description, [(m.start, m.end) for m in language.match(s, description)])
         page: dict[str, Any] = {
-            "case": case, "timeline": service.case_history(s, user.actor, case_id),
-            "draft": service.case_draft(s, user.actor, case_id), "incident_ref": case.incident,
+            "case": case, "timeline": service.case_history(s, user.actor, case_id), "shown": shown,
+            "description": description, "standing": wellness.standing(s, user.actor) if user.actor.user_id else None,
+            "draft": draft, "incident_ref": case.incident,
             "metrics": case.metrics, "types": [t.value for t in incidents.IncidentType], "error": error,
             "CASE_STATUS_LABELS": CASE_STATUS_LABELS, "SOURCE_LABELS": SOURCE_LABELS,
             "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_declare": user.actor.can(Perm.INCIDENTS_DECLARE),
@@ -287,3 +295,12 @@ def suppression_lift(request: Request, posted: PostedDep, suppression_id: Id) ->
     return form_action(request, build=lambda: None,
                        call=lambda s, _: service.lift_suppression(s, posted.actor, suppression_id),
                        redirect=lambda s, _: "/detection/thresholds", refused=_threshold_refused(request, posted.user))
+
+
+@router.post("/cases/{case_id}/reveal")
+def reveal_case(request: Request, case_id: Id, posted: PostedDep) -> Response:
+    """Reveal a case's report text and log the exposure (its harm class and intensity, never its words)."""
+    with unit_of_work() as s:
+        case = service.get_case(s, posted.actor, case_id)
+        wellness.record(s, posted.actor, case.harm or None, "reveal")
+    return RedirectResponse(f"/cases/{case_id}?revealed=case-{case_id}", status_code=303)

@@ -3,6 +3,8 @@ lexicon matches marked and media blurred; trends by growth with sparklines, and 
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -176,13 +178,54 @@ def explorer(request: Request, user: UserDep,
         "raw": raw, "errors": errors, "rows": rows, "total": total, "page": page, "pages": pages,
         "prev_url": f"/signals?{urlencode({**keep, 'page': page - 1})}" if page > 1 else "",
         "next_url": f"/signals?{urlencode({**keep, 'page': page + 1})}" if page < pages else "",
-        "filtered": bool(keep), "chart": chart, "harms": _harm_names(locale), "sources": [s.value for s in Source],
+        "filtered": bool(keep), "chart": chart, "export_url": "/signals/export.csv?" + urlencode(keep),
+        "harms": _harm_names(locale), "sources": [s.value for s in Source],
         "source_labels": SOURCE_LABELS, "periods": PERIODS, "standing": standing}, status=422 if errors else 200)
 
 
 def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[TrendOut, str]]:
     lines = trends.sparklines(s, user.actor, [t.id for t in found])
     return [(t, sparkline(lines.get(t.id, []))) for t in found]
+
+
+EXPORT_PAGES = 20  # an export holds at most this many pages of 500 signals
+
+
+def export_row(sig: SignalOut, view: wellness.SafeView) -> list[str]:
+    """A signal as an export line for one person: the worst terms masked when their settings mask
+    them, and child-safety media as its hash only."""
+    shown = view.item(sig.harm, "")
+    text = sig.text or ""
+    if shown.mask:
+        text = wellness.mask_text(text, [(int(m.get("start", 0)), int(m.get("end", 0)))
+                                         for m in (sig.lexicon_matches or [])])
+    media = (sig.url or "") if shown.media else (f"hash:{sig.media_hash}" if sig.media_hash else "")
+    return [str(sig.id), sig.occurred_at.isoformat(), sig.source, sig.harm or "", sig.country or "",
+            sig.language or "", text, media]
+
+
+@router.get("/signals/export.csv")
+def export_csv(request: Request, user: UserDep) -> Response:
+    """The explorer's filter as CSV (up to 10,000 signals, newest first), safe viewing applied."""
+    user.actor.require(Perm.SIGNALS_READ)
+    tz = user.actor.timezone or "UTC"
+    raw = {k: str(request.query_params.get(k, ""))[:400] for k in FIELDS}
+    flt, errors = _filter(raw, tz, 1)
+    if flt is None:
+        return html_error(request, 422, "Invalid filter", "; ".join(f"{k}: {v}" for k, v in errors.items()))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["id", "occurred_at", "source", "harm", "country", "language", "text", "media"])
+    with unit_of_work(read_only=True) as s:
+        view = wellness.safe_view(s, user.actor)
+        for number in range(EXPORT_PAGES):
+            items, _ = service.list_signals(s, user.actor, flt.model_copy(update={"limit": 500,
+                                                                                 "offset": number * 500}))
+            writer.writerows(export_row(sig, view) for sig in items)
+            if len(items) < 500:
+                break
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="signals.csv"'})
 
 
 @router.get("/trends")
