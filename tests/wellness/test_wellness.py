@@ -154,6 +154,10 @@ def test_triage_assignment_goes_through_the_budget(make_user: Callable[..., Acto
     with unit_of_work() as s:
         detection.assign_case(s, ana, case_id, ana.username, confirm=True)
         assert detection.get_case(s, lead, case_id).assignee == ana.username
+        detection.dismiss_case(s, ana, case_id, "a prank video, no challenge")
+        # deciding the case was a review of its content: on ana's own log, with the nominal two minutes
+        latest = wellness.my_exposures(s, ana)[0]
+        assert (latest.kind, latest.harm, latest.seconds) == ("review", "dangerous_challenge", 120)
 
 
 def test_the_team_view_shows_no_group_under_five_and_names_nobody(make_user: Callable[..., Actor],

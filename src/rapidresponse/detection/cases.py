@@ -202,6 +202,7 @@ def dismiss(session: Session, actor: Actor, case_id: int, reason: str) -> Case:
     case = _open_case(session, actor, case_id)
     case.status, case.reason, case.updated_at = "dismissed", _text(reason, "reason", 2000), now()
     _record(session, actor, case, CaseDismissed, reason=case.reason)
+    wellness.record(session, actor, case.harm or None, "review")  # deciding a case is reviewing its content
     return case
 
 
@@ -239,6 +240,7 @@ def escalate(session: Session, actor: Actor, case_id: int, *, overrides: dict[st
                                              signals=len(case.signal_ids), signal_ids=case.signal_ids[:50],
                                              alert=case.alert_id, linked=bool(into)))
     _record(session, actor, case, CaseEscalated, incident=incident.id, linked=bool(into))
+    wellness.record(session, actor, case.harm or None, "review", incident_ref=incident.ref)
     return incident
 
 
