@@ -65,12 +65,22 @@ def test_what_domain_marks_uncertain_is_uncertain() -> None:
     assert get_country("KG").deadline("false_information_notice").confidence == "uncertain"
     assert get_country("UZ").deadline("informatization_removal").confidence == "uncertain"
     assert get_country("RU").deadline("register_15_1_hosting").confidence == "uncertain"
-    assert get_country("KZ").regulator("mci").confidence == "uncertain"  # ministries renamed in 2023
     assert get_country("LV").regulator("ptac").confidence == "uncertain"
     assert get_country("PL").regulator("uke").confidence == "uncertain"
     assert get_country("EE").regulator("ttja").confidence == "verified"
     kz = get_country("KZ").deadline("authorised_body_request")
     assert (kz.hours, kz.time, kz.confidence) == (24, "calendar", "verified")
+
+
+def test_well_established_facts_are_confirmed() -> None:
+    ru = get_country("RU")
+    for body in ("mvd", "rospotrebnadzor", "fns"):  # the unified register's expert bodies (Decree No. 1101)
+        regulator = ru.regulator(body)
+        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role
+    mci = get_country("KZ").regulator("mci")
+    assert mci is not None and mci.confidence == "verified"
+    assert mci.name.ru == "Министерство культуры и информации Республики Казахстан"
+    assert "2023" in mci.role and "Information and Social Development" in mci.role  # the reorganisation
 
 
 def test_kazakhstan_is_one_utc_plus_5_zone() -> None:

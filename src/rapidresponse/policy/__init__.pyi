@@ -19,11 +19,12 @@ from .rules import Obligation, checklist, require_known
 from .schemas import Correction, CountryCode, LanguageTag
 from .service import correct_deadline, corrections
 from .taxonomy import HarmNode, Taxonomy, dsa_fields_for_harm, load_taxonomy
+from .zones import local_time_text, zone_name
 
 __all__ = [
     "DEFAULT_DEADLINE_HOURS", "BusinessCalendar", "Clock", "Confidence", "Correction", "CountryCode",
     "CountryProfile", "Deadline", "HarmNode", "IncidentRules", "LanguageTag", "Obligation", "PolicyDataError",
     "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist", "clear_cache",
     "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country", "load_countries",
-    "load_taxonomy", "require_known", "rules_for", "start_clock", "summary", "tile_map",
+    "load_taxonomy", "local_time_text", "require_known", "rules_for", "start_clock", "summary", "tile_map", "zone_name",
 ]
