@@ -70,7 +70,7 @@ def test_overview_country_and_taxonomy_pages_in_russian(client: TestClient,
     logged_in("responder", locale="ru")
     html = client.get("/policy").text
     assert "Политика и юрисдикции" in html
-    assert html.count('class="tile tile-') == 21 and 'href="/policy/countries/KZ"' in html
+    assert html.count('class="tile tile-') == 29 and 'href="/policy/countries/KZ"' in html
     assert re.search(r'tile tile-u1 tile-eu">\s*<title>Poland', html)  # TCO: one hour
     html = client.get("/policy/countries/KZ").text
     assert "Қазақстан" in html and "authorised_body_request" in html and "Сроки по закону" in html
