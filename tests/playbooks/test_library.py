@@ -23,7 +23,8 @@ EXAMPLE = sources.BUILTIN_DIR / "dangerous_challenge.yaml"
 FACTS = {"ref": "INC-2026-0042", "title": "Собачий кайф", "summary": "Видео с удушением", "type": "Dangerous challenge",
          "severity": "SEV2", "status": "Active", "countries_text": "KZ, RU", "languages_text": "ru, kk",
          "commander": "Aigerim", "comms_lead": "Oksana", "tasks_done": 2, "tasks_total": 8,
-         "next_update_at": "29.11.2026 21:00 UTC", "declared_at": "29.11.2026 17:00 UTC", "url": "http://x/i"}
+         "next_update_at": "29.11.2026 21:00 UTC", "declared_at": "29.11.2026 17:00 UTC", "url": "http://x/i",
+         "helplines_text": "KZ: 150 (child helpline); RU: 8-800-2000-122 (children's helpline)"}
 
 
 def test_the_library_has_a_playbook_for_every_incident_type() -> None:

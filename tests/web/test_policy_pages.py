@@ -164,3 +164,17 @@ def test_responders_see_profiles_but_cannot_correct_them(client: TestClient,
     resp = client.post("/policy/countries/RU/deadlines/register_15_1_owner", data={
         "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"})
     assert resp.status_code == 403
+
+
+def test_country_page_lists_helplines_and_flags_stale_ones(client: TestClient,
+                                                           logged_in: Callable[..., tuple[Actor, str]],
+                                                           fake_clock: Any) -> None:
+    logged_in("responder")
+    html = client.get("/policy/countries/KZ").text
+    assert 'id="helplines"' in html and "<strong>150</strong>" in html and "150.kz" in html
+    assert "not checked for six months" not in html
+    assert "No helpline is registered" in client.get("/policy/countries/TM").text
+    fake_clock.advance(days=500)  # 2027-07: the November 2026 checks are more than six months old
+    logged_in("responder")  # the first session has long expired
+    assert "not checked for six months" in client.get("/policy/countries/KZ").text
+
