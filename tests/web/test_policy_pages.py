@@ -74,6 +74,7 @@ def test_overview_country_and_taxonomy_pages_in_russian(client: TestClient,
     assert re.search(r'tile tile-u1 tile-eu">\s*<title>Poland', html)  # TCO: one hour
     html = client.get("/policy/countries/KZ").text
     assert "Қазақстан" in html and "authorised_body_request" in html and "Сроки по закону" in html
+    assert "Телефоны доверия" in html and "Детский телефон доверия" in html and "Национальный телефон доверия" in html
     assert client.get("/policy/countries/XX").status_code == 404
     html = client.get("/policy/taxonomy").text
     assert "Опасный вирусный челлендж" in html and "KEYWORD_UNSAFE_CHALLENGES" in html
