@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..auth import Actor
+from ..auth import Actor, Perm
 from ..config import get_settings
 from ..db import insert_ignore
 from .models import LetterCounter, OutgoingLetter, RegulatorRequest
@@ -49,3 +49,9 @@ def register(session: Session, year: int) -> list[OutgoingLetter]:
     """The year's register, in number order."""
     return list(session.execute(select(OutgoingLetter).where(OutgoingLetter.year == year)
                                 .order_by(OutgoingLetter.sequence)).scalars())
+
+
+def read_register(session: Session, actor: Actor, year: int) -> list[OutgoingLetter]:
+    """The year's register, for those who handle requests."""
+    actor.require(Perm.REQUESTS_MANAGE)
+    return register(session, year)
