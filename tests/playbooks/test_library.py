@@ -104,6 +104,18 @@ def test_violent_extremism_runs_the_livestream_plan_unless_the_school_attack_one
         assert {"threat_triage", "responder_wellbeing"} <= {step.spec.id for step in checklist.steps if step.spec}
 
 
+def test_helplines_come_from_the_registry_that_exists() -> None:
+    pb, _ = files.read(sources.BUILTIN_DIR / "self_harm_contagion.yaml")
+    task = next(t for t in pb.tasks if t.id == "helplines")
+    assert "rapidresponse policy helplines" in task.done_when.en and "реестр" in task.done_when.get("ru")
+    page = pb.template("support_page")
+    assert page is not None and all("{{ helplines_text }}" in page.body.get(lang) for lang in pb.languages)
+    for path in BUILTIN:  # wherever a playbook speaks of the registry, it names the command that reads it
+        text = path.read_text(encoding="utf-8")
+        if "helpline registry" in text:
+            assert "rapidresponse policy helplines" in text, path.stem
+
+
 def test_child_safety_is_restricted_and_refers_through_legal() -> None:
     pb, _ = files.read(sources.BUILTIN_DIR / "child_safety.yaml")
     assert pb.restricted
