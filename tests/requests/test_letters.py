@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -180,3 +181,22 @@ def test_the_requisites_come_from_the_settings(fake_clock: Any, env: Callable[..
 def test_time_zones_are_written_as_people_write_them(zone: str, lang: str, expected: str) -> None:
     assert policy.local_time_text(datetime.fromisoformat("2026-07-01T12:00:00+00:00"), zone, lang) == expected
 
+
+
+def test_outgoing_numbers_have_no_gaps_or_repeats_under_concurrency(fake_clock: Any,
+                                                                    make_user: Callable[..., Actor],
+                                                                    make_request: MakeRequest) -> None:
+    fake_clock.now = DRAFTED
+    legal = make_user("legal")
+    ids = [make_request(legal, received_at=RECEIVED, **REGULATORS["roskomnadzor"]).id for _ in range(8)]
+
+    def draft(request_id: int) -> str:
+        with unit_of_work() as s:
+            replies.draft(s, legal, request_id)
+            number = outgoing.for_request(s, request_id)
+            assert number is not None
+            return number.number
+
+    with ThreadPoolExecutor(4) as pool:
+        numbers = list(pool.map(draft, ids))
+    assert sorted(numbers) == [f"TS-{n:04d}/2026" for n in range(1, 9)]
