@@ -141,6 +141,39 @@ class Settings(BaseSettings):
                                            "among a SEV1's people adding up to this many hours while it ran "
                                            "prompts its commander to plan recovery time for the team.")
 
+    # Reply letters to regulators: the company's requisites, by letter language (ru, kk, uk, en; a
+    # language missing here falls back to Russian for kk and uk, then to English). The demo's values
+    # are placeholders: set your own legal entity, signatory and attachments before any letter goes out.
+    letter_legal_entity: dict[str, str] = Field(
+        default={"en": "Example Platform B.V.", "ru": "Компания «Экзампл Платформ Б.В.»",
+                 "kk": "«Экзампл Платформ Б.В.» компаниясы", "uk": "Компанія «Екзампл Платформ Б.В.»"},
+        description="The legal entity that sends reply letters, by language.")
+    letter_address: dict[str, str] = Field(
+        default={"en": "Herengracht 100, 1015 BS Amsterdam, the Netherlands",
+                 "ru": "Нидерланды, 1015 BS, г. Амстердам, Херенграхт, д. 100",
+                 "kk": "Нидерланд, 1015 BS, Амстердам қ., Херенграхт к-сі, 100",
+                 "uk": "Нідерланди, 1015 BS, м. Амстердам, Херенграхт, 100"},
+        description="The legal entity's postal address, by language.")
+    letter_kz_representative: dict[str, str] = Field(
+        default={"en": "Example Platform Kazakhstan LLP, legal representative in the Republic of Kazakhstan",
+                 "ru": "ТОО «Экзампл Платформ Казахстан», законный представитель в Республике Казахстан",
+                 "kk": "«Экзампл Платформ Қазақстан» ЖШС, Қазақстан Республикасындағы заңды өкіл"},
+        description="The local legal representative (Kazakhstan's online-platforms law, Art. 9(1)) that "
+                    "letters to the Kazakh authorities go through, by language.")
+    letter_signatory: dict[str, str] = Field(
+        default={"en": "A. S. Petrova", "ru": "А. С. Петрова", "kk": "А. С. Петрова", "uk": "А. С. Петрова"},
+        description="Who signs reply letters (initials and surname), by language.")
+    letter_signatory_title: dict[str, str] = Field(
+        default={"en": "Head of Trust & Safety", "ru": "Руководитель службы Trust & Safety",
+                 "kk": "Trust & Safety қызметінің басшысы", "uk": "Керівник служби Trust & Safety"},
+        description="The signatory's position, by language.")
+    letter_attachments: dict[str, list[str]] = Field(
+        default={"en": ["Power of attorney of the signatory (copy)"], "ru": ["Копия доверенности подписанта"],
+                 "kk": ["Қол қоюшының сенімхатының көшірмесі"], "uk": ["Копія довіреності підписанта"]},
+        description="Documents attached to every reply letter, by language.")
+    letter_number_prefix: str = Field(default="TS", min_length=1, max_length=12, pattern=r"^[\w.-]+$",
+                                      description="Outgoing numbers read <prefix>-<sequence>/<year> (TS-0007/2026).")
+
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
     smtp_from_addr: str = Field(default="rapidresponse@localhost", description="Envelope and From: address")

@@ -20,21 +20,21 @@ def test_library_and_validation(client: TestClient, login: Callable[..., Caller]
     assert_problem(client.get("/api/v1/playbooks/nope", headers=viewer.headers), 404)
     text = (sources.BUILTIN_DIR / "dangerous_challenge.yaml").read_text(encoding="utf-8")
     ok = client.post("/api/v1/playbooks/validate", headers=viewer.headers, json={"text": text})
-    assert ok.status_code == 200 and ok.json()["tasks"] == 8
+    assert ok.status_code == 200 and ok.json()["tasks"] == 9
     bad = assert_problem(client.post("/api/v1/playbooks/validate", headers=viewer.headers,
                                      json={"text": text.replace("within: 1h}", "within: soon}", 1)}), 422)
     assert bad["detail"].startswith("playbook:") and "not a duration" in bad["detail"]
     state = snapshot()
     assert_problem(client.post("/api/v1/playbooks", headers=viewer.headers,
-                               json={"text": text.replace('"1.0"', '"1.1"', 1)}), 403)
+                               json={"text": text.replace('"1.1"', '"1.2"', 1)}), 403)
     assert_problem(client.post("/api/v1/playbooks", headers=commander.headers, json={"text": text}), 409)
     assert_problem(client.post("/api/v1/playbooks", headers=commander.headers, json={"text": 5}), 422)
     assert snapshot() == state
-    newer = text.replace('"1.0"', '"1.1"', 1)
+    newer = text.replace('"1.1"', '"1.2"', 1)
     saved = client.post("/api/v1/playbooks", headers=commander.headers, json={"text": newer})
     assert saved.status_code == 201 and saved.json()["source"] == "ui"
     versions = client.get("/api/v1/playbooks/dangerous_challenge/versions", headers=viewer.headers).json()
-    assert [v["version"] for v in versions] == ["1.1"]
+    assert [v["version"] for v in versions] == ["1.2"]
 
 
 def test_checklist_conditions_updates_and_approvals(client: TestClient, login: Callable[..., Caller],

@@ -31,6 +31,22 @@ def test_reference_data(client: TestClient, login: Callable[..., Caller]) -> Non
     assert_problem(client.get("/api/v1/policy/taxonomy", headers=login("viewer").headers), 403)
 
 
+def test_helpline_registry(client: TestClient, login: Callable[..., Caller], fake_clock: Any) -> None:
+    responder = login("responder")
+    kz = client.get("/api/v1/policy/helplines?country=kz", headers=responder.headers).json()
+    child = next(h for h in kz if h["kind"] == "child")
+    assert child["number"] == "150" and child["source"] and child["last_checked"] and child["stale"] is False
+    everything = client.get("/api/v1/policy/helplines", headers=responder.headers).json()
+    assert {h["country"] for h in everything} >= {"RU", "KZ", "UA", "PL"}
+    fake_clock.advance(days=2000)
+    responder = login("responder")  # the first token has expired
+    assert all(h["stale"] for h in client.get("/api/v1/policy/helplines?country=RU",
+                                              headers=responder.headers).json())
+    assert_problem(client.get("/api/v1/policy/helplines?country=XX", headers=responder.headers), 404)
+    assert_problem(client.get("/api/v1/policy/helplines?country=KAZ", headers=responder.headers), 422)
+    assert_problem(client.get("/api/v1/policy/helplines", headers=login("viewer").headers), 403)
+
+
 def test_incident_rules(client: TestClient, login: Callable[..., Caller],
                         declare: Callable[..., dict[str, Any]]) -> None:
     commander = login("commander")

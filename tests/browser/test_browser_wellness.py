@@ -1,8 +1,8 @@
 """Safe viewing in real Chromium: on the signals explorer, an image is blurred and in greyscale (the
 computed style says so), a grooming report waits behind its warning and, revealed, shows its text but
 never its image; another image revealed is unblurred but still grey; changing one's settings hides
-every item until clicked and makes thumbnails small; the reveals are on one's own wellness page, in
-Russian too."""
+every item until clicked and makes thumbnails small; a trend page and a case page follow the same
+settings; the reveals are on one's own wellness page, in Russian too."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ COUNTRY = "TM"  # no other browser test uses it (they share one server)
 
 
 def _seed(database_url: str) -> None:
-    from rapidresponse import signals
+    from rapidresponse import detection, signals
     from rapidresponse.auth import SYSTEM
     from rapidresponse.db import make_engine
 
@@ -37,7 +37,14 @@ def _seed(database_url: str) -> None:
                  "content_type": "image", "url": PIXEL},
                 {"external_id": "wellness-2", "source": "user_report",
                  "occurred_at": (at + timedelta(minutes=1)).isoformat(), "harm": "grooming", "country": COUNTRY,
-                 "text": "adult asks a child to move to a private chat", "content_type": "image", "url": PIXEL}])
+                 "text": "adult asks a child to move to a private chat", "content_type": "image", "url": PIXEL},
+                *({"external_id": f"wellness-trend-{i}", "source": "user_report",
+                   "occurred_at": (at + timedelta(minutes=2 + i)).isoformat(), "harm": "grooming", "country": COUNTRY,
+                   "text": "he says send a photo and you get a gift card, do not tell your parents"}
+                  for i in range(3))])
+            detection.open_manual_case(s, SYSTEM, source="press", title="A grooming ring in a game chat",
+                                       description="an adult offers game currency to children for photos",
+                                       harm="grooming", countries=[COUNTRY])
             s.commit()
     finally:
         engine.dispose()
@@ -54,8 +61,9 @@ def test_safe_viewing_settings_shape_what_the_page_shows(live_server: LiveServer
     log_in("responder")
     page.goto(f"{base}/signals?country={COUNTRY}")
     phishing = page.locator(".signal-row", has_text="fake bank page")
-    grooming = page.locator(".signal-row").filter(has=page.locator(".hidden-item.warn"))
-    assert phishing.count() == 1 and grooming.count() == 1
+    warned = page.locator(".signal-row").filter(has=page.locator(".hidden-item.warn"))
+    assert phishing.count() == 1 and warned.count() == 4  # every grooming report, the trend's too
+    grooming = warned.last  # the oldest: the one with an image
     img = phishing.locator("img.media-img")
     assert "blur" in _filter(img) and "grayscale" in _filter(img)
     assert "private chat" not in grooming.inner_text() and grooming.locator("img").count() == 0
@@ -78,12 +86,24 @@ def test_safe_viewing_settings_shape_what_the_page_shows(live_server: LiveServer
     page.click("form.viewing-form button[type=submit]")
     page.wait_for_url(re.compile(r".*/wellness/viewing\?done=viewing_saved$"))
     page.goto(f"{base}/signals?country={COUNTRY}")
-    assert page.locator(".signal-row .hidden-item").count() == 2  # every item now waits for a click
+    assert page.locator(".signal-row .hidden-item").count() == 5  # every item now waits for a click
     assert page.locator(".signal-text").count() == 0
     page.locator(".signal-row", has=page.locator(".hidden-item:not(.warn)")).locator("button.reveal-btn").click()
     page.wait_for_url(re.compile(r".*revealed=signal-\d+.*"))
     small = page.locator(".signal-row.is-revealed img.media-img")
     assert small.evaluate("el => el.getBoundingClientRect().width") <= 96
+
+    # the trend page and a case page follow the same settings
+    page.goto(f"{base}/signals?country={COUNTRY}&q=gift+card")
+    page.locator("a[href^='/trends/']").first.click()
+    page.wait_for_url(re.compile(r".*/trends/\d+$"))
+    assert page.locator(".hidden-item.warn").count() >= 1 and "gift card" not in page.locator("main").inner_text()
+    page.goto(f"{base}/cases")
+    page.locator("a:has-text('A grooming ring in a game chat')").click()
+    assert "game currency" not in page.locator("main").inner_text()
+    page.locator("form[action$='/reveal'] button").click()
+    page.wait_for_url(re.compile(r".*/cases/\d+\?revealed=case-\d+$"))
+    assert "game currency" in page.locator(".case-description").inner_text()
 
     page.goto(base + "/wellness")
     log = page.locator("table.exposures").inner_text()

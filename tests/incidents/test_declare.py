@@ -30,7 +30,8 @@ def test_codes_are_normalised_and_child_safety_is_restricted(make_incident: Call
     with unit_of_work(read_only=True) as s:
         inc = service.get(s, cmd, ref)
         assert inc.countries == ["KZ", "RU"] and inc.languages == ["kk", "uz-Latn"]
-        assert inc.restricted and inc.severity == 2  # critical harm: at least SEV2
+        assert inc.restricted and inc.severity == 1  # critical harm to minors: always SEV1
+        assert inc.severity_inputs["vulnerable"] is True  # child safety implies minors
         assert service.list_incidents(s, cmd, IncidentFilter(language="uz-Latn"))[1] == 1
         assert service.list_incidents(s, cmd, IncidentFilter(language="uz"))[1] == 0
 

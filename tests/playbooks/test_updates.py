@@ -42,6 +42,17 @@ def test_preview_fills_live_facts_in_each_language(engine: Engine, make_user: Ca
     assert kk.gate == "external_statement" and kk.required_role == "legal" and "челлендж" in kk.body
 
 
+def test_the_self_harm_support_page_lists_the_registrys_helplines(engine: Engine, make_user: Callable[..., Actor],
+                                                                  make_incident: Callable[..., str]) -> None:
+    commander = make_user("commander")
+    ref = make_incident(commander, type="self_harm", countries=["KZ", "RU", "UA"])
+    with unit_of_work(read_only=True) as s:
+        ru = updates.preview(s, commander, ref, template_id="support_page", language="ru")
+        en = updates.preview(s, commander, ref, template_id="support_page", language="en")
+    assert ru.missing == [] and "KZ: 150 (" in ru.body and "RU: 8-800-2000-122 (Детский телефон доверия)" in ru.body
+    assert "UA: " in en.body and "7333 (Lifeline Ukraine" in en.body and "Children's Helpline" in en.body
+
+
 def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_text(
         engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
     commander, legal, other_commander = make_user("commander"), make_user("legal"), make_user("commander")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -7,16 +8,18 @@ from typing import Any
 
 import pytest
 
+from rapidresponse import policy
 from rapidresponse.errors import NotFound
 from rapidresponse.policy import Confidence, PolicyDataError, dsa, get_country, load_countries
 
 REECA = {"RU", "BY", "UA", "MD", "GE", "AM", "AZ", "KZ", "UZ", "KG", "TJ", "TM"}
-EU_REGION = {"PL", "CZ", "SK", "HU", "RO", "BG", "LT", "LV", "EE"}
+EU_REGION = {"PL", "CZ", "SK", "HU", "RO", "BG", "LT", "LV", "EE", "HR", "SI"}
+WESTERN_BALKANS = {"RS", "BA", "ME", "MK", "AL", "XK"}
 
 
 def test_every_country_loads_and_validates() -> None:
     profiles = load_countries()
-    assert set(profiles) == REECA | EU_REGION
+    assert set(profiles) == REECA | EU_REGION | WESTERN_BALKANS
     for code, p in profiles.items():
         assert p.code == code and p.version and p.reviewed
         assert p.name.en and p.name.native
@@ -41,7 +44,7 @@ def test_eu_membership_matches_the_eu_list_and_brings_dsa_and_tco() -> None:
 def test_country_entries_come_before_shared_ones() -> None:
     pl = get_country("PL")
     assert pl.regulators[0].id == "uke"
-    assert "Poland" in pl.deadline("dsa_art9_order").instrument  # the country's entry wins over the shared one
+    assert "Polish" in pl.deadline("dsa_art9_order").instrument  # the country's entry wins over the shared one
 
 
 def test_every_deadline_has_source_confidence_and_clock_kind() -> None:
@@ -65,12 +68,62 @@ def test_what_domain_marks_uncertain_is_uncertain() -> None:
     assert get_country("KG").deadline("false_information_notice").confidence == "uncertain"
     assert get_country("UZ").deadline("informatization_removal").confidence == "uncertain"
     assert get_country("RU").deadline("register_15_1_hosting").confidence == "uncertain"
-    assert get_country("KZ").regulator("mci").confidence == "uncertain"  # ministries renamed in 2023
     assert get_country("LV").regulator("ptac").confidence == "uncertain"
     assert get_country("PL").regulator("uke").confidence == "uncertain"
     assert get_country("EE").regulator("ttja").confidence == "verified"
     kz = get_country("KZ").deadline("authorised_body_request")
     assert (kz.hours, kz.time, kz.confidence) == (24, "calendar", "verified")
+
+
+def test_well_established_facts_are_confirmed() -> None:
+    ru = get_country("RU")
+    for body in ("mvd", "rospotrebnadzor", "fns"):  # the unified register's expert bodies (Decree No. 1101)
+        regulator = ru.regulator(body)
+        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role
+    mci = get_country("KZ").regulator("mci")
+    assert mci is not None and mci.confidence == "verified"
+    assert mci.name.ru == "Министерство культуры и информации Республики Казахстан"
+    assert "2023" in mci.role and "Information and Social Development" in mci.role  # the reorganisation
+
+
+def test_eu_coordinators_of_hu_sk_ro_bg_hr_si_are_confirmed() -> None:
+    for code, regulator_id in {"HU": "nmhh", "SK": "cms", "RO": "ancom", "BG": "crc", "HR": "hakom",
+                               "SI": "akos"}.items():
+        regulator = get_country(code).regulator(regulator_id)
+        assert regulator is not None and regulator.confidence == "verified", code
+        assert "Digital Services Coordinator" in regulator.role and "not confirmed" not in regulator.role, code
+
+
+def test_western_balkans_profiles() -> None:
+    zones = {"RS": "Europe/Belgrade", "BA": "Europe/Sarajevo", "ME": "Europe/Podgorica", "MK": "Europe/Skopje",
+             "AL": "Europe/Tirane", "XK": "Europe/Belgrade"}
+    for code in WESTERN_BALKANS:
+        p = get_country(code)
+        assert not p.eu_member and p.time_zones == (zones[code],) and p.holidays == code
+        assert "dsa" not in {law.id for law in p.laws} and p.regulators
+        d = p.shortest_deadline()  # no known platform clock: the regional default, with a warning
+        assert d.defaulted and d.clock_hours == 24 and d.confidence == "uncertain" and p.warnings
+    assert get_country("RS").languages.official == ("sr-Cyrl",) and "sr-Latn" in get_country("RS").languages.all
+    assert get_country("XK").name.en == "Kosovo" and "sq" in get_country("XK").languages.official
+    assert get_country("MK").languages.official == ("mk", "sq")
+    hr, si = get_country("HR"), get_country("SI")
+    assert hr.shortest_deadline().name == si.shortest_deadline().name == "tco_removal_order"
+
+
+def test_generated_text_is_grammatical() -> None:
+    adjectives = {"EE": "an Estonian", "PL": "a Polish", "HU": "a Hungarian", "CZ": "a Czech", "LT": "a Lithuanian",
+                  "HR": "a Croatian", "SI": "a Slovenian", "BG": "a Bulgarian"}
+    for code, adjective in adjectives.items():
+        assert f"(order from {adjective} authority)" in get_country(code).deadline("dsa_art9_order").instrument
+    for p in load_countries().values():
+        for d in p.deadlines:
+            assert not re.search(r"\ba [AEIOU]", d.instrument), (p.code, d.instrument)
+            assert not re.search(r"from an? [A-Z][a-z]+(ia|ary|and|ania) authority", d.instrument), d.instrument
+
+
+def test_shipped_data_cites_nothing_the_repository_does_not_hold() -> None:
+    for path in sorted((Path(policy.__file__).parent / "data").rglob("*.yaml")):
+        assert not re.search(r"\b[A-Z]+\.md\b", path.read_text(encoding="utf-8")), path.name
 
 
 def test_kazakhstan_is_one_utc_plus_5_zone() -> None:
@@ -83,7 +136,7 @@ def test_kazakhstan_is_one_utc_plus_5_zone() -> None:
 def test_languages_are_bcp47_and_holidays_resolve() -> None:
     assert get_country("KZ").languages.official == ("kk", "ru")
     assert get_country("by").languages.official == ("be", "ru")
-    assert {p.holidays for p in load_countries().values()} == REECA | EU_REGION
+    assert {p.holidays for p in load_countries().values()} == REECA | EU_REGION | WESTERN_BALKANS
 
 
 def test_unknown_country_and_deadline() -> None:

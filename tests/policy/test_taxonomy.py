@@ -14,7 +14,7 @@ from rapidresponse.policy.taxonomy import Exposure, load_taxonomy
 
 AREAS = {"dangerous_acts", "self_harm", "child_safety", "bullying_harassment", "hate_speech", "violent_extremism",
          "violent_graphic", "animal_cruelty", "privacy", "scams_illegal_goods", "coordinated_inauthentic_behaviour",
-         "misinformation"}
+         "misinformation", "commercial_and_ip", "platform_rules"}
 CYRILLIC = re.compile(r"[А-Яа-яЁё]")
 
 
@@ -35,6 +35,18 @@ def test_every_node_is_fully_resolved() -> None:
         assert 1 <= node.severity <= 4
         assert node.team
         assert isinstance(node.exposure, Exposure)
+
+
+def test_every_dsa_category_is_reachable_from_a_harm() -> None:
+    """A decision about any kind of content can be filed under the statement category the DSA wants."""
+    reached = {c for node in load_taxonomy().harms() for c in (node.dsa.category, *node.dsa.additional_categories)}
+    assert reached == set(dsa.Category), sorted(set(dsa.Category) - reached)
+    ip = dsa_fields_for_harm("copyright_infringement")
+    assert ip["category"] == "STATEMENT_CATEGORY_INTELLECTUAL_PROPERTY_INFRINGEMENTS"
+    assert dsa_fields_for_harm("hidden_advertising") == {"category": "STATEMENT_CATEGORY_CONSUMER_INFORMATION",
+                                                         "category_specification": ["KEYWORD_HIDDEN_ADVERTISEMENT"]}
+    assert dsa_fields_for_harm("spam") == {"category": "STATEMENT_CATEGORY_OTHER_VIOLATION_TC"}
+    assert dsa_fields_for_harm("unspecified_notice") == {"category": "STATEMENT_CATEGORY_NOT_SPECIFIED_NOTICE"}
 
 
 def test_harms_inherit_from_their_area() -> None:

@@ -133,7 +133,8 @@ def test_incident_timeline_lines_in_english_and_russian(fake_clock: Any, make_us
         requests.set_outcome(s, commander, out.id, out.items[0].id, OutcomeIn(outcome="removed_globally"))
     registered, outcome = (events.parse(e) for e in _events("incident.request_"))
     assert registered.describe(Translator("en")) == (
-        f"registered REQ-{out.id} from Ministry of Culture and Information (MCI) (KZ); the legal clock runs")
+        f"registered REQ-{out.id} from Ministry of Culture and Information of the Republic of Kazakhstan (MCI) (KZ); "
+        "the legal clock runs")
     assert outcome.describe(Translator("en")) == f"recorded an outcome on REQ-{out.id}: Removed globally"
     assert f"REQ-{out.id}" in outcome.describe(Translator("ru")) and "Removed" not in outcome.describe(Translator("ru"))
 

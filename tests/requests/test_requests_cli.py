@@ -50,3 +50,11 @@ def test_requests_cli_end_to_end(fake_clock: Any, make_user: Callable[..., Actor
     assert result.exit_code == 2 and "has no regulator 'rkn'" in result.output
     assert run("add", "--country", "KZ", "--regulator", "mci", "--sender", "x", "--legal-basis", "x",
                "--language", "kk", "--received", "yesterday", "--item", "u", "--as", legal).exit_code == 2
+    register = json.loads(run("letters", "--json", "--as", legal).output)  # the fake clock's year: 2026
+    assert [(r["number"], r["request"], r["country"], r["regulator"]) for r in register] == [
+        ("TS-0001/2026", req["id"], "KZ", "mci")]
+    assert "TS-0001/2026" in run("letters", "--year", "2026", "--as", legal).output
+    assert "No outgoing numbers issued in 2025" in run("letters", "--year", "2025", "--as", legal).output
+    assert run("letters", "--year", "12", "--as", legal).exit_code == 2
+    viewer = make_user("viewer", username="cli-viewer").username
+    assert run("letters", "--as", viewer).exit_code != 0  # only those who handle requests read the register

@@ -70,10 +70,11 @@ def test_overview_country_and_taxonomy_pages_in_russian(client: TestClient,
     logged_in("responder", locale="ru")
     html = client.get("/policy").text
     assert "Политика и юрисдикции" in html
-    assert html.count('class="tile tile-') == 21 and 'href="/policy/countries/KZ"' in html
+    assert html.count('class="tile tile-') == 29 and 'href="/policy/countries/KZ"' in html
     assert re.search(r'tile tile-u1 tile-eu">\s*<title>Poland', html)  # TCO: one hour
     html = client.get("/policy/countries/KZ").text
     assert "Қазақстан" in html and "authorised_body_request" in html and "Сроки по закону" in html
+    assert "Телефоны доверия" in html and "Детский телефон доверия" in html and "Национальный телефон доверия" in html
     assert client.get("/policy/countries/XX").status_code == 404
     html = client.get("/policy/taxonomy").text
     assert "Опасный вирусный челлендж" in html and "KEYWORD_UNSAFE_CHALLENGES" in html
@@ -164,3 +165,17 @@ def test_responders_see_profiles_but_cannot_correct_them(client: TestClient,
     resp = client.post("/policy/countries/RU/deadlines/register_15_1_owner", data={
         "csrf_token": csrf, "hours": "1", "time": "calendar", "confidence": "verified"})
     assert resp.status_code == 403
+
+
+def test_country_page_lists_helplines_and_flags_stale_ones(client: TestClient,
+                                                           logged_in: Callable[..., tuple[Actor, str]],
+                                                           fake_clock: Any) -> None:
+    logged_in("responder")
+    html = client.get("/policy/countries/KZ").text
+    assert 'id="helplines"' in html and "<strong>150</strong>" in html and "150.kz" in html
+    assert "not checked for six months" not in html
+    assert "No helpline is registered" in client.get("/policy/countries/TM").text
+    fake_clock.advance(days=500)  # 2027-07: the November 2026 checks are more than six months old
+    logged_in("responder")  # the first session has long expired
+    assert "not checked for six months" in client.get("/policy/countries/KZ").text
+

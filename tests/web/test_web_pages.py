@@ -73,6 +73,20 @@ def test_child_safety_is_restricted_by_default(client: TestClient,
     assert rows == {"Grooming ring": True, "Open one": True, "Explicitly open": False}
 
 
+def test_child_safety_involves_minors_by_default_and_is_sev1(client: TestClient,
+                                                             logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("commander")
+    declare(client, csrf, type="child_safety", title="Sextortion ring")  # nothing ticked, no script
+    declare(client, csrf, type="child_safety", title="Adults only", reach="2", vulnerable_explicit="1")
+    declare(client, csrf, type="dangerous_challenge", title="Stunts", reach="2")
+    with unit_of_work(read_only=True) as s:
+        rows = {t: (sev, inputs["vulnerable"]) for t, sev, inputs in
+                s.execute(select(Incident.title, Incident.severity, Incident.severity_inputs))}
+    assert rows == {"Sextortion ring": (1, True), "Adults only": (2, False), "Stunts": (3, False)}
+    page = client.get("/incidents/new").text
+    assert 'data-minors-types="child_safety"' in page and 'id="vulnerable-explicit"' in page
+
+
 def test_hostile_text_is_escaped_everywhere(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
     _, csrf = logged_in("commander")
     ref = declare(client, csrf, title=HOSTILE, summary=HOSTILE, source_description=HOSTILE)

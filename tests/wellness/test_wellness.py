@@ -311,3 +311,12 @@ def test_check_ins_feed_the_reviews_wellbeing_section_as_aggregates(make_user: C
     text = markdown(review, "en", Translator("en"))
     assert "Anonymous check-ins: 5; wellbeing 2.4 of 5, workload 4.6 of 5; 4 asked for support." in text
     assert not any(p.username in text for p in people)
+
+
+def test_only_the_harsh_harms_of_the_sensitive_areas_get_the_strict_defaults() -> None:
+    threats, eating = wellness.harm_class("violent_threats"), wellness.harm_class("eating_disorders")
+    assert (threats.area, threats.intensity, threats.sensitive) == ("violent_graphic", "medium", False)
+    assert (eating.area, eating.sensitive) == ("self_harm", False)
+    assert wellness.harm_class("graphic_violence").sensitive
+    assert wellness.harm_class("illegal_animal_trade").sensitive is False
+    assert wellness.harm_class("csam").never_show_media and wellness.harm_class("grooming").never_show_media

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from .. import incidents, language, wellness
+from .. import incidents, signals, wellness
 from ..auth import Actor, Perm
 from ..clock import now
 from ..db import unit_of_work
@@ -70,12 +70,17 @@ def _samples(s: Session, actor: Actor, alert: AlertOut, revealed: str | None) ->
     view = wellness.safe_view(s, actor, revealed)
     out = []
     for x in alert.samples:
-        shown = view.item(alert.harm, f"signal-{x.get('id')}")
-        text = str(x.get("text") or "")
-        if shown.mask:
-            text = wellness.mask_text(text, [(m.start, m.end) for m in language.match(s, text)])
-        out.append({**x, "text": text, "shown": shown})
+        key = f"signal-{x.get('id')}"
+        text = signals.safe_text(s, view, alert.harm, str(x.get("text") or ""), key)
+        out.append({**x, "text": text or "", "shown": view.item(alert.harm, key)})
     return out
+
+
+def _trend_labels(s: Session, actor: Actor, alert: AlertOut) -> list[dict[str, Any]]:
+    """The trends behind the alert, their labels as this person's settings show them ("" when hidden)."""
+    view = wellness.safe_view(s, actor)
+    return [{**t, "label": signals.safe_text(s, view, alert.harm, str(t.get("label") or ""), f"trend-{t.get('id')}")
+             or ""} for t in (alert.trends or [])]
 
 
 def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = "", status: int = 200) -> Response:
@@ -89,8 +94,9 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         case_id = service.case_of_alert(s, user.actor, alert_id)
         samples = _samples(s, user.actor, alert, request.query_params.get("revealed"))
         standing = wellness.standing(s, user.actor) if samples and user.actor.user_id is not None else None
+        trend_labels = _trend_labels(s, user.actor, alert)
     return render(request, "detection/alert.html", {
-        "samples": samples, "standing": standing,
+        "samples": samples, "standing": standing, "trend_labels": trend_labels,
         "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline, "series": alert.series,
         "STATE_LABELS": STATE_LABELS, "live": alert.state in LIVE, "error": error,
         "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE),
@@ -179,13 +185,12 @@ def case_create(request: Request, posted: PostedDep) -> Response:
 def _case_page(request: Request, user: WebUser, case_id: int, *, error: str = "", status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         case = service.get_case(s, user.actor, case_id)
-        shown = wellness.safe_view(s, user.actor, request.query_params.get("revealed")).item(case.harm or None,
-                                                                                             f"case-{case_id}")
-        description, draft = case.description, service.case_draft(s, user.actor, case_id)
-        if shown.hidden and description:  # the report's words wait behind the reveal, here and in the draft
-            draft = {**draft, "summary": str(draft.get("summary", "")).replace(description, "").strip()}
-        elif shown.mask and description:
-            description = wellness.mask_text(description, [(m.start, m.end) for m in language.match(s, description)])
+        view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
+        shown = view.item(case.harm or None, f"case-{case_id}")
+        description = signals.safe_text(s, view, case.harm or None, case.description, f"case-{case_id}")
+        draft = service.case_draft(s, user.actor, case_id)
+        if description is None and case.description:  # the report's words wait behind the reveal, in the draft too
+            draft = {**draft, "summary": str(draft.get("summary", "")).replace(case.description, "").strip()}
         page: dict[str, Any] = {
             "case": case, "timeline": service.case_history(s, user.actor, case_id), "shown": shown,
             "description": description, "standing": wellness.standing(s, user.actor) if user.actor.user_id else None,

@@ -31,6 +31,8 @@ DEFAULT_HARM: dict[str, int] = {
     IncidentType.HARASSMENT_DOXXING: 2, IncidentType.COORDINATED_INAUTHENTIC_BEHAVIOUR: 2,
     IncidentType.CRISIS_MISINFORMATION: 2, IncidentType.REGULATOR_ORDER: 2, IncidentType.OTHER: 2,
 }
+# Types that imply minors: their incidents start with "minors involved" ticked (a responder unticks it).
+IMPLIES_MINORS: frozenset[str] = frozenset({IncidentType.CHILD_SAFETY})
 
 
 class SeverityInput(BaseModel):
@@ -45,7 +47,7 @@ class SeverityInput(BaseModel):
 
     @classmethod
     def default_for(cls, incident_type: str) -> SeverityInput:
-        return cls(harm=DEFAULT_HARM.get(incident_type, 2))
+        return cls(harm=DEFAULT_HARM.get(incident_type, 2), vulnerable=incident_type in IMPLIES_MINORS)
 
 
 @dataclass

@@ -127,7 +127,9 @@ def _declare_data(form: Posted) -> dict[str, Any]:
         "source_description": form.get("source_description"),
     }
     reach, velocity, regulatory = form.get("reach", "1"), form.get("velocity", "1"), form.get("regulatory", "0")
-    vulnerable = form.get("vulnerable") == "1"
+    # A type that implies minors (child safety) has them involved unless the user unticked the box on purpose.
+    vulnerable = form.get("vulnerable") == "1" or (kind in severity.IMPLIES_MINORS
+                                                   and form.get("vulnerable_explicit") != "1")
     harm = form.get("harm")
     if harm or (reach, velocity, regulatory, vulnerable) != ("1", "1", "0", False):
         data["severity"] = {"harm": harm or DEFAULT_HARM.get(kind, 2), "reach": reach, "velocity": velocity,
@@ -142,7 +144,7 @@ def _declare_data(form: Posted) -> dict[str, Any]:
 def _declare_form(request: Request, values: dict[str, Any], errors: dict[str, str], status: int = 200) -> Response:
     return render(request, "incidents/new.html", {
         "v": values, "errors": errors, "types": list(IncidentType), "default_harm": DEFAULT_HARM,
-        "restricted_types": sorted(RESTRICTED_BY_DEFAULT),
+        "restricted_types": sorted(RESTRICTED_BY_DEFAULT), "minors_types": sorted(severity.IMPLIES_MINORS),
     }, status=status)
 
 

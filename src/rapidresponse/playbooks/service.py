@@ -68,10 +68,13 @@ def playbook_text(session: Session, actor: Actor, playbook_id: str) -> str:
 
 
 def for_type(session: Session, incident_type: str) -> sources.Entry | None:
-    """The playbook an incident of this type runs: a team's own before a built-in one."""
+    """The playbook an incident of this type runs: a team's own before a built-in one; among them the
+    one named for the type (``violent_extremism_livestream`` before ``school_attack_glorification``,
+    which an incident runs when it is chosen)."""
     candidates = [e for e in entries(session)[0].values()
                   if incident_type in [t.value for t in e.playbook.incident_types]]
-    candidates.sort(key=lambda e: (-sources.SOURCES.index(e.source), e.playbook.id != incident_type, e.playbook.id))
+    candidates.sort(key=lambda e: (-sources.SOURCES.index(e.source), e.playbook.id != incident_type,
+                                   not e.playbook.id.startswith(incident_type), e.playbook.id))
     return candidates[0] if candidates else None
 
 

@@ -115,6 +115,8 @@ class TaskSpec(Base):
     severities: list[Severity] | None = Field(default=None, description="only at these severities")
     conditions: list[Condition] = Field(default_factory=list, description="only when all these hold")
     description: Text | None = None
+    wellbeing: bool = Field(default=False, description="looks after the responders exposed to harmful content "
+                            "(breaks, rotation, debrief, support line); every playbook that exposes them has one")
 
 
 class Escalation(Base):

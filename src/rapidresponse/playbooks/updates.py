@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import approvals, events, incidents, notify
+from .. import approvals, events, incidents, notify, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -54,6 +54,7 @@ def facts(session: Session, actor: Actor, inc: IncidentSummary, language: str) -
         "tasks_done": sum(1 for t in tasks if t.status == "done"), "tasks_total": len(tasks),
         "next_update_at": _time(service.next_update(session, inc.id)), "declared_at": _time(inc.declared_at),
         "url": f"{get_settings().base_url.rstrip('/')}/incidents/{inc.ref}",
+        "helplines_text": policy.helplines_text(inc.countries, language),
     }
 
 

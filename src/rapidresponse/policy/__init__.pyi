@@ -12,6 +12,7 @@ from .countries import (
 )
 from .deadlines import BusinessCalendar, Clock, due_at, start_clock
 from .events import ProfileCorrected
+from .helplines import Helpline, HelplineKind, helplines_for, helplines_text, load_helplines
 from .loading import PolicyDataError
 from .overview import IncidentRules, rules_for, summary, tile_map
 from .profiles import clear_cache, get_country, load_countries
@@ -19,11 +20,13 @@ from .rules import Obligation, checklist, require_known
 from .schemas import Correction, CountryCode, LanguageTag
 from .service import correct_deadline, corrections
 from .taxonomy import HarmNode, Taxonomy, dsa_fields_for_harm, load_taxonomy
+from .zones import local_time_text, zone_name
 
 __all__ = [
     "DEFAULT_DEADLINE_HOURS", "BusinessCalendar", "Clock", "Confidence", "Correction", "CountryCode",
-    "CountryProfile", "Deadline", "HarmNode", "IncidentRules", "LanguageTag", "Obligation", "PolicyDataError",
-    "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist", "clear_cache",
-    "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country", "load_countries",
-    "load_taxonomy", "require_known", "rules_for", "start_clock", "summary", "tile_map",
+    "CountryProfile", "Deadline", "HarmNode", "Helpline", "HelplineKind", "IncidentRules", "LanguageTag",
+    "Obligation", "PolicyDataError", "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist",
+    "clear_cache", "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country",
+    "helplines_for", "helplines_text", "load_countries", "load_helplines", "load_taxonomy", "local_time_text",
+    "require_known", "rules_for", "start_clock", "summary", "tile_map", "zone_name",
 ]

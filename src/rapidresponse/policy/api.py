@@ -1,14 +1,15 @@
-"""REST API: country profiles (with the stored corrections) and the harm taxonomy."""
+"""REST API: country profiles (with the stored corrections), the helpline registry and the harm taxonomy."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Query
 
 from ..auth import Perm
 from ..db import unit_of_work
 from ..http import ActorDep
+from .helplines import helplines_for
 from .overview import summary
 from .profiles import get_country, load_countries
 from .taxonomy import load_taxonomy
@@ -39,3 +40,14 @@ def taxonomy(actor: ActorDep) -> dict[str, Any]:
     t = load_taxonomy()
     return {"version": t.version, "reviewed": t.reviewed.isoformat(),
             "nodes": [n.model_dump(mode="json") for n in t.harms()]}
+
+
+@router.get("/policy/helplines")
+def helplines(actor: ActorDep, country: Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$")] = None
+              ) -> list[dict[str, Any]]:
+    """The helpline registry (crisis, child, suicide-prevention and emergency lines), of one country or
+    all; ``stale`` marks an entry not checked for six months."""
+    actor.require(Perm.POLICY_READ)
+    with unit_of_work(read_only=True) as s:
+        codes = [get_country(country, s).code] if country else None
+    return [{**h.model_dump(mode="json"), "stale": h.stale()} for h in helplines_for(codes)]

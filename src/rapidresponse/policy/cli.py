@@ -14,6 +14,7 @@ from rich.tree import Tree
 
 from ..console import console, err_console, fail, handle_errors, print_json
 from .deadlines import start_clock
+from .helplines import helplines_for
 from .overview import summary
 from .profiles import get_country, load_countries
 from .rules import checklist
@@ -75,6 +76,30 @@ def country(code: str = typer.Argument(..., help="ISO 3166 code, e.g. KZ"),
     console.print(table)
     for w in p.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
+
+
+@app.command("helplines")
+@handle_errors
+def helplines(country: str | None = typer.Option(None, "--country", help="ISO code, e.g. KZ; all when omitted"),
+              as_json: bool = typer.Option(False, "--json")) -> None:
+    """The helpline registry: crisis, child and suicide-prevention lines, with source and last check."""
+    codes = [get_country(country).code] if country else None
+    lines = helplines_for(codes)
+    if as_json:
+        print_json([{**h.model_dump(mode="json"), "stale": h.stale()} for h in lines])
+        return
+    table = Table(title="Helplines")
+    for col in ("Country", "Kind", "Number", "Name", "Source", "Checked"):
+        table.add_column(col, overflow="fold")
+    for h in lines:
+        checked = f"{h.last_checked} STALE" if h.stale() else str(h.last_checked)
+        table.add_row(h.country, h.kind.value, h.number, h.name.en, h.source, checked)
+    console.print(table)
+    stale = [h.id for h in lines if h.stale()]
+    if stale:
+        err_console.print(f"[yellow]warning:[/yellow] not checked for six months: {', '.join(stale)}", highlight=False)
+    if not lines:
+        err_console.print("no helpline is registered for this country; add one only once it is confirmed")
 
 
 @app.command("taxonomy")

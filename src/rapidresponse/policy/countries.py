@@ -96,12 +96,23 @@ class _Strict(BaseModel):
 class LocalName(_Strict):
     en: str = Field(min_length=1)
     native: str = Field(min_length=1)
+    ru: str | None = Field(default=None, min_length=1, description="the Russian name, where it is not native")
+
+    def in_language(self, lang: str, native_language: str) -> str:
+        """The name as a letter in ``lang`` writes it: native in the native language, Russian in
+        Russian when there is one, English otherwise."""
+        if lang == native_language:
+            return self.native
+        if lang == "ru" and self.ru:
+            return self.ru
+        return self.en
 
 
 class Regulator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: LocalName
     abbreviation: str = ""
+    aliases: tuple[str, ...] = Field(default=(), description="short names people write (Роскомнадзор, РКН)")
     role: str = ""
     url: HttpUrl | None = None
     confidence: Confidence = Confidence.VERIFIED

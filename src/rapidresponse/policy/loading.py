@@ -3,8 +3,8 @@
 The packaged data lives in ``policy/data``. A policy team corrects it without a release by
 pointing ``RAPIDRESPONSE_POLICY_DIR`` at a directory with the same layout (``taxonomy.yaml``,
 ``countries/<ISO>.yaml``) holding only what changes. Override documents are deep-merged over the
-packaged ones: mappings key by key, lists of mappings by their identity key (``slug``, ``name``,
-``id``), other values replaced; an item with ``remove: true`` deletes its namesake. A validation
+packaged ones: mappings key by key, lists of mappings by their identity key (``slug``, ``id``,
+``name``), other values replaced; an item with ``remove: true`` deletes its namesake. A validation
 error names the file the offending value came from and its path inside the document. (Corrections
 made in the UI are stored in the database and laid over all of this: see :mod:`.profiles`.)
 """
@@ -24,7 +24,7 @@ from ..errors import ValidationFailed
 VersionText = Annotated[str, BeforeValidator(lambda v: str(v) if isinstance(v, int | float) else v)]
 
 DATA_DIR = Path(__file__).parent / "data"
-IDENTITY_KEYS = ("slug", "name", "id", "code")
+IDENTITY_KEYS = ("slug", "id", "name", "code")  # "id" before "name": a regulator's name is a mapping
 M = TypeVar("M", bound=BaseModel)
 Path_ = tuple[str | int, ...]
 

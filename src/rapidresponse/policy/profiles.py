@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..db import unit_of_work
 from ..errors import NotFound
-from . import countries, taxonomy
+from . import countries, helplines, taxonomy
 from .countries import CountryProfile, Deadline
 from .loading import PolicyDataError
 from .models import CountryProfileCorrection as Correction
@@ -126,7 +126,8 @@ def saved(session: Session, correction_id: int) -> None:
 
 
 def clear_cache() -> None:
-    """Read the data files (profiles and taxonomy) and the stored corrections again on the next look."""
+    """Read the data files (profiles, helplines and taxonomy) and the stored corrections again on the next look."""
     countries.clear_cache()
+    helplines.clear_cache()
     taxonomy.clear_cache()
     _cache.clear()

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from ..auth import Actor, Perm
+from ..clock import now
 from ..db import unit_of_work
 from ..i18n import N_
 from ..web import pages
@@ -22,12 +23,15 @@ from ..web.forms import FormError, form_action
 from ..web.security import PostedDep, WebUser, require_user
 from ..web.templating import Translator, render
 from . import service
+from .helplines import helplines_for
 from .overview import rules_for, tile_map
 from .profiles import get_country, load_countries
 from .taxonomy import load_taxonomy
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
+pages.globals_(HELPLINE_KINDS={"crisis": N_("Crisis line"), "child": N_("Child helpline"),
+                               "suicide_prevention": N_("Suicide prevention"), "emergency": N_("Emergency number")})
 pages.notices(profile=N_("The correction was saved; new requests use it, running clocks keep theirs."))
 Code = Annotated[str, Path(min_length=2, max_length=2)]
 
@@ -50,7 +54,9 @@ def _country_page(request: Request, user: WebUser, code: str, *, failed: str = "
     with unit_of_work(read_only=True) as s:
         profile = get_country(code, s)
     return render(request, "policy/country.html", {"p": profile, "failed": failed, "error": error,
-                                                   "can_manage": user.actor.can(Perm.POLICY_MANAGE)}, status=status)
+                                                   "can_manage": user.actor.can(Perm.POLICY_MANAGE),
+                                                   "helplines": helplines_for([profile.code]), "today": now().date()},
+                  status=status)
 
 
 @router.get("/policy/countries/{code}")

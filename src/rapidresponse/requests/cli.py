@@ -9,9 +9,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from ..clock import now
 from ..console import AsOption, actor_for, console, fail, handle_errors, print_json
 from ..db import unit_of_work
-from . import replies, service
+from . import outgoing, replies, service
 from .schemas import OutcomeIn, RequestCreate, RequestFilter
 
 app = typer.Typer(help="Regulator and law-enforcement requests and their legal clocks.", no_args_is_help=True)
@@ -88,6 +89,30 @@ def list_(status: str | None = typer.Option(None, help="open or answered"),
                       f"{o.clock.due_local:%Y-%m-%d %H:%M} {o.clock.zone}",
                       f"[{style}]{o.clock.progress:.0%}[/]", _left(o.clock.remaining_seconds), o.status,
                       o.incident_ref or "")
+    console.print(table)
+
+
+@app.command("letters")
+@handle_errors
+def letters(year: int | None = typer.Option(None, min=2000, max=2999, help="The register's year (this year)"),
+            as_json: bool = typer.Option(False, "--json"), as_user: str | None = AsOption) -> None:
+    """The outgoing-number register of reply letters: number, date, request, regulator."""
+    actor = actor_for(as_user)
+    year = year or now().year
+    with unit_of_work(read_only=True) as s:
+        rows: list[dict[str, str | int]] = [
+            {"number": r.number, "issued_at": r.issued_at.isoformat(), "request": r.request_id,
+             "country": r.country, "regulator": r.regulator} for r in outgoing.read_register(s, actor, year)]
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print(f"No outgoing numbers issued in {year}.")
+        return
+    table = Table("number", "issued (UTC)", "request", "country", "regulator")
+    for r in rows:
+        table.add_row(str(r["number"]), str(r["issued_at"])[:16].replace("T", " "), str(r["request"]),
+                      str(r["country"]), str(r["regulator"]))
     console.print(table)
 
 

@@ -82,3 +82,29 @@ class ReplyLetter(Base):
     edited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     meta: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class LetterCounter(Base):
+    """The last outgoing number issued in a year (numbering starts again at 1 each year)."""
+
+    __tablename__ = "letter_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OutgoingLetter(Base):
+    """The outgoing-number register: one number per reply letter, kept when the letter is redrafted."""
+
+    __tablename__ = "letter_register"
+    __table_args__ = (UniqueConstraint("year", "sequence"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(40), unique=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("policy_requests.id", ondelete="CASCADE"), unique=True)
+    regulator: Mapped[str] = mapped_column(String(60))
+    country: Mapped[str] = mapped_column(String(2))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

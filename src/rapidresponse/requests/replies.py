@@ -4,17 +4,25 @@ Approval goes through the approvals service (kind ``regulator_reply``, subject
 ``regulator_request:<id>``, required role legal). When legal approves, the exact approved text is
 logged as sent (``request.reply_sent`` with the text and its SHA-256) and the request's clock stops.
 
-Templates (``letters/reply.<lang>.txt``) are rendered in a sandboxed Jinja environment with the
-request's facts and item outcomes, in the request's language (when a template exists: ru, kk, uk)
-followed by English. The draft is editable until it is submitted for legal approval; the text legal
+Each regulator has its template (``letters/<kind>.<lang>.txt``: Roskomnadzor, Kazakhstan's ministry
+through the company's legal representative, Uzbekistan's regulator, Ukraine's National Council, the
+EU's DSA coordinators) built on one layout per language (``letters/base.<lang>.txt``): the company's
+legal entity and address, the outgoing number from the register (:mod:`.outgoing`) and the date, the
+reference to the regulator's letter with its time as people write it («МСК», «время Астаны»), the
+addressee block (organisation, then unit), the outcomes, the attachments and the signatory, all from
+the settings (``RAPIDRESPONSE_LETTER_*``). They are rendered in a sandboxed Jinja environment in the
+request's language (when a template exists: ru, kk, uk; Russian where the country uses it and its own
+language has none) followed by English. The draft is editable until it is submitted for legal approval; the text legal
 approves, exactly, is what is logged as sent.
 """
 
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import FileSystemLoader, StrictUndefined
 from jinja2.sandbox import SandboxedEnvironment
@@ -23,7 +31,9 @@ from sqlalchemy.orm import Session
 from .. import approvals, policy
 from ..auth import Actor, Perm
 from ..clock import now
+from ..config import get_settings
 from ..errors import Conflict, NotFound, ValidationFailed
+from . import outgoing
 from . import service as requests
 from .events import ReplyDrafted, ReplyEdited, ReplySubmitted
 from .models import RegulatorRequest, ReplyLetter, RequestItem
@@ -42,6 +52,8 @@ OUTCOME_TEXT: dict[str, dict[str, str]] = {
     "uk": {"removed_globally": "Видалено в усьому світі.", "restricted_in_country": "Доступ обмежено на "
            "території: {country}.", "no_action": "Заходів не вжито.", "pending": "На розгляді."},
 }
+# The regulator whose letter template a country's replies use (EU members: their DSA coordinator's).
+LETTER_KINDS = {"RU": "roskomnadzor", "KZ": "kz_ministry", "UZ": "uz_regulator", "UA": "ua_national_council"}
 _env = SandboxedEnvironment(loader=FileSystemLoader(str(LETTERS)), autoescape=False, trim_blocks=True,
                             lstrip_blocks=True, keep_trailing_newline=False, undefined=StrictUndefined)
 
@@ -50,35 +62,80 @@ def sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def letter_languages(language: str) -> list[str]:
-    """The request's language when a template exists for it, then English."""
+def letter_languages(language: str, profile: policy.CountryProfile | None = None) -> list[str]:
+    """The request's language when a template exists for it (else Russian where a country outside the
+    EU uses it, as Uzbekistan does), then English."""
     base = language.split("-")[0].lower()
+    if base not in OUTCOME_TEXT and profile is not None and not profile.eu_member and "ru" in profile.languages.all:
+        base = "ru"
     return [base, "en"] if base != "en" and base in OUTCOME_TEXT else ["en"]
 
 
+def letter_kind(country: str, profile: policy.CountryProfile | None) -> str:
+    """Which regulator's template a reply uses: by country, the DSA coordinator's for EU members."""
+    if country in LETTER_KINDS:
+        return LETTER_KINDS[country]
+    return "dsa_coordinator" if profile is not None and profile.eu_member else "base"
+
+
+def template_for(kind: str, lang: str) -> str:
+    name = f"{kind}.{lang}.txt"
+    return name if (LETTERS / name).exists() else f"base.{lang}.txt"
+
+
+def _setting(values: dict[str, Any], lang: str) -> Any:
+    """A by-language setting in ``lang``: Kazakh and Ukrainian fall back to Russian, then English."""
+    for candidate in (lang, "ru" if lang in ("kk", "uk") else "en", "en"):
+        if candidate in values:
+            return values[candidate]
+    return next(iter(values.values()), "")
+
+
+def addressee(req: RegulatorRequest, reg: policy.Regulator | None, lang: str, native: str) -> list[str]:
+    """The addressee block: the organisation first, then its unit or official from the request's
+    sender, never the organisation twice (GOST R 7.0.97: organisation, unit, position, name)."""
+    parts = [p.strip() for p in req.sender.split(",") if p.strip()]
+    if reg is None:
+        return parts or [req.regulator]
+    names = {n.casefold() for n in (reg.name.en, reg.name.native, reg.name.ru or "", reg.abbreviation, *reg.aliases)
+             if n}
+    return [reg.name.in_language(lang, native), *(p for p in parts if p.casefold() not in names)]
+
+
 def render_letter(req: RegulatorRequest, items: list[RequestItem], lang: str,
-                  profile: policy.CountryProfile | None) -> str:
+                  profile: policy.CountryProfile | None, *, number: str = "", dated: datetime | None = None) -> str:
     reg = profile.regulator(req.regulator) if profile else None
-    native = lang != "en"
-    country = (profile.name.native if native else profile.name.en) if profile else req.country
+    native = profile.languages.official[0] if profile else "en"
+    country = profile.name.in_language(lang, native) if profile else req.country
     texts = OUTCOME_TEXT[lang]
-    zone = profile.zone if profile else None
-    received = req.received_at.astimezone(zone) if zone else req.received_at
+    zone = profile.time_zones[0] if profile else "UTC"
+    settings = get_settings()
+    dated = dated or now()
+    kind = letter_kind(req.country, profile)
     context: dict[str, Any] = {
+        "entity": _setting(settings.letter_legal_entity, lang), "address": _setting(settings.letter_address, lang),
+        "representative": _setting(settings.letter_kz_representative, lang) if kind == "kz_ministry" else "",
+        "signatory": _setting(settings.letter_signatory, lang),
+        "signatory_title": _setting(settings.letter_signatory_title, lang),
+        "attachments": list(_setting(settings.letter_attachments, lang)),
+        "number": number, "date": f"{dated.astimezone(ZoneInfo(zone)):%d.%m.%Y}",
         "sender": req.sender, "reference": req.reference, "legal_basis": req.legal_basis,
-        "regulator": (reg.name.native if native else reg.name.en) if reg else req.regulator,
-        "received": f"{received:%d.%m.%Y %H:%M} ({profile.time_zones[0] if profile else 'UTC'})",
+        "addressee": addressee(req, reg, lang, native),
+        "received": policy.local_time_text(req.received_at, zone, lang),
         "items": [{"target": i.target, "reason": i.reason if i.outcome else "",
+                   "when": policy.local_time_text(i.decided_at, zone, lang) if i.outcome and i.decided_at else "",
                    "outcome_text": texts[i.outcome or "pending"].format(country=country)} for i in items],
         "pending": sum(1 for i in items if not i.outcome),
     }
-    return _env.get_template(f"reply.{lang}.txt").render(context).strip() + "\n"
+    return _env.get_template(template_for(kind, lang)).render(context).strip() + "\n"
 
 
-def compose(session: Session, req: RegulatorRequest, items: list[RequestItem]) -> tuple[list[str], str]:
-    langs = letter_languages(req.language)
+def compose(session: Session, req: RegulatorRequest, items: list[RequestItem], *, number: str = "",
+            dated: datetime | None = None) -> tuple[list[str], str]:
     profile = policy.load_countries(session).get(req.country)
-    return langs, SEPARATOR.join(render_letter(req, items, lang, profile).strip() for lang in langs) + "\n"
+    langs = letter_languages(req.language, profile)
+    return langs, SEPARATOR.join(render_letter(req, items, lang, profile, number=number, dated=dated).strip()
+                                 for lang in langs) + "\n"
 
 
 def draft(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
@@ -89,12 +146,14 @@ def draft(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     _require_unsent(letter)
     if letter is not None and letter.status == "submitted":
         approvals.supersede(session, actor, subject_type=SUBJECT, subject_id=req.id, reason="the reply was redrafted")
-    langs, body = compose(session, req, requests.items(session, req))
+    at = now()
+    number = outgoing.issue(session, actor, req, at).number
+    langs, body = compose(session, req, requests.items(session, req), number=number, dated=at)
     if letter is None:
         letter = ReplyLetter(request_id=req.id, languages=langs, body=body, status="draft", meta={})
         session.add(letter)
     letter.languages, letter.body, letter.status, letter.approval_id = langs, body, "draft", None
-    letter.edited_by_id, letter.updated_at = actor.user_id, now()
+    letter.edited_by_id, letter.updated_at, letter.meta = actor.user_id, at, {**(letter.meta or {}), "number": number}
     session.flush()
     requests.record(session, actor, req, ReplyDrafted, languages=langs, sha256=sha256(body))
     return letter

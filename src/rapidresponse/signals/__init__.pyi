@@ -27,11 +27,12 @@ from .schemas import (
 )
 from .service import EXPORT_COLUMNS, export_after, exposure, ingest, last_id, list_signals, series, signals_by_ids
 from .trends import get_trend, list_trends
+from .viewing import safe_text
 
 __all__ = [
     "BUCKET_MINUTES", "EXPORT_COLUMNS", "MAX_BATCH", "BatchIngested", "BatchResult", "ExposureRow", "HashMatched",
     "SeriesKey", "SeriesOut", "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut", "Source",
     "TrendOut", "add_series_counts", "bucket_of", "export_after", "exposure", "first_bucket", "get_trend", "ingest",
-    "last_id", "list_signals", "list_trends", "series", "series_counts", "series_keys", "signals_behind",
-    "signals_by_ids", "slice_signal_ids",
+    "last_id", "list_signals", "list_trends", "safe_text", "series", "series_counts", "series_keys",
+    "signals_behind", "signals_by_ids", "slice_signal_ids",
 ]

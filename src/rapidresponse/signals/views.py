@@ -27,6 +27,7 @@ from ..web.templating import format_time, render, zone
 from . import service, trends
 from .charts import bar_chart, bucket_for, sparkline
 from .schemas import SignalFilter, SignalOut, Source, TrendOut
+from .viewing import safe_text
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -183,9 +184,12 @@ def explorer(request: Request, user: UserDep,
         "source_labels": SOURCE_LABELS, "periods": PERIODS, "standing": standing}, status=422 if errors else 200)
 
 
-def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[TrendOut, str]]:
+def _trend_rows(s: Any, user: WebUser, found: list[TrendOut]) -> list[tuple[TrendOut, str, str | None]]:
+    """Each trend with its sparkline and its label as the viewer sees it (None: hidden by their settings)."""
     lines = trends.sparklines(s, user.actor, [t.id for t in found])
-    return [(t, sparkline(lines.get(t.id, []))) for t in found]
+    view = wellness.safe_view(s, user.actor)
+    return [(t, sparkline(lines.get(t.id, [])), safe_text(s, view, t.harm, t.label, f"trend-{t.id}"))
+            for t in found]
 
 
 EXPORT_PAGES = 20  # an export holds at most this many pages of 500 signals
@@ -260,6 +264,7 @@ def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
         view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))
         rows = [row(sig, view) for sig in items]
         sample_rows = [row(sig, view) for sig in samples]
+        label = safe_text(s, view, trend.harm, trend.label, f"trend-{trend.id}")
         standing = _standing(s, user)
     fmt = "%H:%M" if until - since <= timedelta(days=1) else "%m-%d %H:%M"
     chart = bar_chart([(p.bucket, p.count) for p in points], minutes,
@@ -267,7 +272,7 @@ def trend_page(request: Request, trend_id: Id, user: UserDep) -> Response:
     return render(request, "signals/trend.html", {
         "trend": trend, "chart": chart, "rows": rows, "total": total, "samples": sample_rows,
         "harms": _harm_names(locale), "source_labels": SOURCE_LABELS, "first": format_time(trend.first_seen, tz),
-        "last": format_time(trend.last_seen, tz), "standing": standing})
+        "last": format_time(trend.last_seen, tz), "standing": standing, "label": label})
 
 
 @router.post("/signals/{signal_id}/reveal")

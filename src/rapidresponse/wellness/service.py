@@ -72,7 +72,9 @@ TEAM = 0  # the user id of the team's own budget rows
 @dataclass(frozen=True)
 class HarmClass:
     """What wellness needs to know of a harm: its area, its exposure intensity (the taxonomy's level),
-    whether it is sensitive (stricter viewing) and whether its media may never be shown."""
+    whether it is sensitive (stricter viewing: anything extreme, and the high-intensity harms of child
+    safety, self-harm, gore and animal cruelty) and whether its media may never be shown (child safety,
+    all of it)."""
 
     harm: str
     area: str
@@ -88,8 +90,8 @@ def _classes(version: str) -> dict[str, HarmClass]:
     for slug, node in tax.nodes.items():
         area = node.parent or node.slug
         intensity = str(node.exposure)
-        out[slug] = HarmClass(slug, area, intensity, area in SENSITIVE_AREAS or intensity == "extreme",
-                              area == NEVER_SHOWN_AREA)
+        sensitive = intensity == "extreme" or (area in SENSITIVE_AREAS and intensity in ROUTED)
+        out[slug] = HarmClass(slug, area, intensity, sensitive, area == NEVER_SHOWN_AREA)
     return out
 
 

@@ -1,7 +1,7 @@
 """wellness: safe-viewing settings, the exposure log, budgets, surges, anonymous check-ins and support resources
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-05 19:49:48.073775
 """
 from alembic import op
@@ -11,7 +11,7 @@ from rapidresponse.db import JSONType, UTCDateTime
 
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

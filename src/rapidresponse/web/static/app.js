@@ -14,6 +14,18 @@
     });
     box.addEventListener("change", function () { explicit.value = "1"; });
   }
+  // ...and "minors involved" for the types that imply minors (child safety), likewise.
+  var minors = document.getElementById("vulnerable");
+  var minorsExplicit = document.getElementById("vulnerable-explicit");
+  if (type && minors && minorsExplicit) {
+    var minorsTypes = (type.getAttribute("data-minors-types") || "").split(" ");
+    type.addEventListener("change", function () {
+      if (minorsExplicit.value !== "1") {
+        minors.checked = minorsTypes.indexOf(type.value) !== -1;
+      }
+    });
+    minors.addEventListener("change", function () { minorsExplicit.value = "1"; });
+  }
   // Ctrl/Cmd+Enter submits the note form.
   var note = document.getElementById("note-body");
   if (note && note.form) {
