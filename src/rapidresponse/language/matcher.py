@@ -102,6 +102,12 @@ def term_keys(folded: str) -> set[str]:
     return {k for k in out if k}
 
 
+def term_key(text: str) -> str:
+    """The word keys of ``text`` (folded first): one form for a term's inflections and spellings, so that
+    the same term in two lexicons («собачий кайф» in ru and kk, «синий кит» and «синій кит») is one."""
+    return keyed(fold(text))[0].strip()
+
+
 class Matcher:
     """Built once from entries; ``scan`` is safe to call from many threads."""
 

@@ -196,3 +196,30 @@ def key(word: str) -> str:
     if any("\u0400" <= ch <= "\u04ff" for ch in word):
         return _cyrillic_key(word)
     return word
+
+
+_LETTER_RUNS = re.compile(r"[^\W\d_]+")
+
+
+@lru_cache(maxsize=CACHE)
+def _skeleton_word(word: str) -> str:
+    if any("\u0400" <= ch <= "\u04ff" for ch in word):
+        return skeleton_cyrillic(_MARKS.sub("", word))
+    if any("a" <= ch <= "z" or ch in LATIN_MARKED for ch in word):
+        return skeleton_latin(word)
+    return word
+
+
+def skeleton(folded: str) -> str:
+    """A folded text with every word in the Latin skeleton (not stemmed): «собачий кайф челлендж» and
+    "sobachij kajf chellendzh" come out alike. Near-duplicate clustering compares texts in this form."""
+    return _LETTER_RUNS.sub(lambda m: _skeleton_word(m.group(0)), folded)
+
+
+def script(text: str) -> str:
+    """``cyrillic``, ``latin`` or ``other``: the script most letters of ``text`` are in."""
+    cyrillic = sum(1 for ch in text if "\u0400" <= ch <= "\u052f")
+    latin = sum(1 for ch in text if ch.isalpha() and (ch.isascii() or "\u00c0" <= ch <= "\u024f"))
+    if not cyrillic and not latin:
+        return "other"
+    return "cyrillic" if cyrillic >= latin else "latin"
