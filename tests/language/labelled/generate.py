@@ -94,6 +94,11 @@ POSITIVE: dict[str, list[tuple[str, str, str]]] = {
         ("animal_abuse", "hashtag", "#догхантер рейд"),
         ("animal_abuse", "translit", "doghanter v dele"),
         ("animal_abuse", "inflected", "он замучил котёнка и выложил"),
+        # harder forms: slang and spellings the lexicon may not hold
+        ("dangerous_challenge", "slang", "го в удушку после уроков"),
+        ("school_shooting_glorification", "slang", "он настоящий колумбайнщик"),
+        ("suicide_promotion", "spaced", "с и н и й   к и т жду куратора"),
+        ("drug_sales", "translit", "nuzhen kladmen srochno"),
     ],
     "uk": [
         ("dangerous_challenge", "plain", "хто зі мною в собачий кайф"),
@@ -130,6 +135,9 @@ POSITIVE: dict[str, list[tuple[str, str, str]]] = {
         ("animal_abuse", "plain", "догхантер знову в ділі"),
         ("animal_abuse", "inflected", "труїти собак у дворі"),
         ("animal_abuse", "plain", "закатував кошеня на відео"),
+        # harder forms: slang and spellings the lexicon may not hold
+        ("dangerous_challenge", "inflected", "граємось у непритомність після уроків"),
+        ("school_shooting_glorification", "translit", "kolumbain u nashii shkoli"),
     ],
     "be": [
         ("dangerous_challenge", "plain", "хто са мной у сабачы кайф"),
@@ -177,6 +185,9 @@ POSITIVE: dict[str, list[tuple[str, str, str]]] = {
         ("animal_abuse", "plain", "иттерді улау керек"),
         ("animal_abuse", "plain", "догхантер қайта шықты"),
         ("animal_abuse", "plain", "мысықты қинау видеосы"),
+        # harder forms: slang and spellings the lexicon may not hold
+        ("dangerous_challenge", "translit", "esinen tanu oiyny, kim bar"),
+        ("suicide_promotion", "inflected", "көк киттер тобына қосылдым"),
     ],
     "uz": [
         ("dangerous_challenge", "plain", "hushdan ketish o'yini, kim bor"),
@@ -193,6 +204,8 @@ POSITIVE: dict[str, list[tuple[str, str, str]]] = {
         ("school_shooting_glorification", "plain", "kolumbayn qaytadi"),
         ("animal_abuse", "plain", "itlarni zaharlash kerak"),
         ("animal_abuse", "plain", "итларни заҳарлаш видео"),
+        # harder forms: slang and spellings the lexicon may not hold
+        ("dangerous_challenge", "inflected", "ҳушдан кетиш ўйинини ўйнадик"),
     ],
     "ky": [
         ("dangerous_challenge", "plain", "собачий кайф челлендж мектепте"),
@@ -250,6 +263,9 @@ POSITIVE: dict[str, list[tuple[str, str, str]]] = {
         ("animal_abuse", "inflected", "crush videos for sale"),
         ("animal_abuse", "plain", "let's poison stray dogs"),
         ("animal_abuse", "plain", "kitten torture clip"),
+        # harder forms: slang and spellings the lexicon may not hold
+        ("dangerous_challenge", "inflected", "blacking out challenge tonight"),
+        ("school_shooting_glorification", "slang", "columbine was based tbh"),
     ],
 }
 
