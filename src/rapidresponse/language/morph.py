@@ -172,8 +172,39 @@ def _cyrillic_key(word: str) -> str:
     elif (lemma := _lemma(word)) is not None:
         word, known = lemma, True
     stem = skeleton_cyrillic(_drop_vowel(_ru_stemmer.stemWord(word)))
-    # a word no Russian dictionary knows may be Kazakh or Kyrgyz without a letter of its own («ойынын»)
-    return _en_stemmer.stemWord(_DOUBLES.sub(r"\1", stem if known else _turkic(stem)))
+    if not known:  # a word no Russian dictionary knows may be Kazakh or Kyrgyz without a letter of its own
+        # («ойынын», «мектептерде»): the shorter of its Turkic stem and the Turkic stem of its Russian stem
+        stem = min(_turkic(stem), _turkic(skeleton_cyrillic(word)), key=lambda k: (len(k), k))
+    return _en_stemmer.stemWord(_DOUBLES.sub(r"\1", stem))
+
+
+# Latin spellings of Russian letters in the schemes people use, longest first, each with the Cyrillic
+# readings to try (the commonest first): "y" is ы in "khokhly" and й in "sobachiy".
+READINGS: dict[str, tuple[str, ...]] = {
+    "shch": ("щ",), "sch": ("щ", "сч"), "shh": ("щ",), "zh": ("ж",), "kh": ("х",), "ch": ("ч",), "sh": ("ш",),
+    "ts": ("ц", "тс"), "tc": ("ц",), "cz": ("ц",), "ya": ("я",), "ja": ("я",), "ia": ("я", "ия"), "yu": ("ю",),
+    "ju": ("ю",), "iu": ("ю", "ию"), "yo": ("ё", "йо"), "jo": ("ё",), "ye": ("е", "ье"), "je": ("е",),
+    "a": ("а",), "b": ("б",), "v": ("в",), "g": ("г",), "d": ("д",), "e": ("е", "э"), "z": ("з",), "i": ("и", "й"),
+    "j": ("й", "ж"), "k": ("к",), "l": ("л",), "m": ("м",), "n": ("н",), "o": ("о",), "p": ("п",), "r": ("р",),
+    "s": ("с",), "t": ("т",), "u": ("у",), "f": ("ф",), "h": ("х",), "c": ("ц", "к"), "x": ("х", "кс"),
+    "y": ("ы", "й", "и"), "w": ("в",), "q": ("к",), "'": ("ь", "ъ"), "č": ("ч",), "š": ("ш",), "ž": ("ж",),
+    "ŝ": ("щ",), "ë": ("ё",), "è": ("э",), "é": ("е",),
+}
+_READING_RE = re.compile("|".join(re.escape(k) for k in sorted(READINGS, key=len, reverse=True)) + "|.")
+MAX_READINGS = 32
+
+
+def _known_reading(word: str) -> str | None:
+    """The first Cyrillic reading of a Latin ``word`` that the Russian dictionary knows, if any (at most
+    ``MAX_READINGS`` are tried)."""
+    readings = [""]
+    for piece in _READING_RE.findall(word):
+        options = READINGS.get(piece)
+        if options is None:
+            return None  # not a Russian transliteration (a digit, a letter of another alphabet)
+        readings = [r + o for r in readings for o in options][:MAX_READINGS]
+    analyzer = _analyzers()["ru"]
+    return next((r for r in readings if len(r) > 2 and analyzer.word_is_known(r)), None)
 
 
 @lru_cache(maxsize=CACHE)
@@ -188,6 +219,9 @@ def key(word: str) -> str:
     if any("a" <= ch <= "z" or ch in LATIN_MARKED for ch in word):
         if any(ch in TURKIC_LATIN_LETTERS for ch in word) or any(m in word for m in TURKIC_LATIN_PAIRS):
             return _turkic(skeleton_latin(word))
+        reading = _known_reading(word)
+        if reading is not None:  # Russian typed in Latin letters, read back to a word the dictionary knows
+            return _cyrillic_key(reading)
         stemmed = _en_stemmer.stemWord(word) if word.isascii() and len(word) > 4 else word
         cyrillic = _UNSKELETON_RE.sub(lambda m: UNSKELETON[m.group(0)], skeleton_latin(stemmed))
         if not any("a" <= ch <= "z" for ch in cyrillic):
