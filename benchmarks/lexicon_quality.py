@@ -3,8 +3,9 @@
 The labelled texts are ``tests/language/labelled/<language>.tsv`` (written by ``generate.py`` beside
 them: positives in inflected, transliterated, leetspeak and hashtag forms, and hard negatives such as
 news about a challenge, help-seeking and innocent senses of coded words). The matcher is built from
-the shipped starter lexicons (``language.STARTER``) with morphology on, as intake uses it, and, for
-comparison, with morphology off (``--no-compare`` skips that).
+the shipped starter lexicons (``language.STARTER``) with morphology on, as intake uses it: all terms,
+then the terms of medium or high confidence only; and, for comparison, all terms with morphology off
+(``--no-compare`` skips that).
 
     .venv/bin/python benchmarks/lexicon_quality.py [--labelled DIR] [--no-compare] [--misses]
 
@@ -42,19 +43,21 @@ def main() -> None:
     args = ap.parse_args()
     rows = quality.read_labelled(sorted(args.labelled.glob("*.tsv")))
     out: dict[str, object] = {"texts": len(rows)}
-    for morphology in (True, False) if not args.no_compare else (True,):
-        matcher = quality.starter_matcher(service.STARTER, morphology=morphology)
+    runs = [(True, "low"), (True, "medium")] + ([(False, "low")] if not args.no_compare else [])
+    for morphology, confidence in runs:
+        matcher = quality.starter_matcher(service.STARTER, morphology=morphology, min_confidence=confidence)
         scores = quality.evaluate(matcher, rows)
-        name = "morphology on" if morphology else "morphology off (exact folded terms only)"
+        name = ("morphology on" if morphology else "morphology off (exact folded terms only)") + (
+            ", all terms" if confidence == "low" else ", terms of medium or high confidence")
         print(f"\n## {name}: {len(rows)} labelled texts")
         _table("per harm × language", {f"{h} / {lang}": s for (h, lang), s in scores.items()})
         by_harm, by_lang = quality.totals(scores, by="harm"), quality.totals(scores, by="language")
         _table("per harm", by_harm)
         _table("per language", by_lang)
-        out["morphology" if morphology else "exact"] = {
+        out[("morphology" if morphology else "exact") + ("" if confidence == "low" else "_medium")] = {
             "harm": {k: [_f(s.precision), _f(s.recall)] for k, s in sorted(by_harm.items())},
             "language": {k: [_f(s.precision), _f(s.recall)] for k, s in sorted(by_lang.items())}}
-        if args.misses and morphology:
+        if args.misses and morphology and confidence == "low":
             for row in rows:
                 found = {m.harm for m in matcher.scan(row.text)}
                 if (row.label != quality.NONE and row.label not in found) or found - {row.label}:

@@ -66,3 +66,14 @@ def test_skeleton_and_script() -> None:
     assert morph.skeleton(fold("Дети снимают собачий кайф")) == morph.skeleton(fold("Deti snimayut sobachij kajf"))
     assert morph.script("sobachij kajf") == "latin" and morph.script("собачий кайф") == "cyrillic"
     assert morph.script("🐋 4:20") == "other"
+
+
+def test_a_first_person_term_keeps_its_person() -> None:
+    entries = [Entry(term_id=1, term="режу руки", lexicon_id=1, harm="self_injury", language="ru"),
+               Entry(term_id=2, term="ріжу руки", lexicon_id=2, harm="self_injury", language="uk")]
+    matcher = Matcher(entries)
+    assert [m.term_id for m in matcher.scan("опять режу руки")] == [1]
+    assert [m.term_id for m in matcher.scan("мы режем руки вместе")] == [1]  # first person, plural
+    assert matcher.scan("подруга режет руки, как ей помочь?") == []  # help-seeking: third person
+    assert [m.term_id for m in matcher.scan("знову ріжу руки")] == [2]
+    assert matcher.scan("подруга ріже руки, як допомогти?") == []

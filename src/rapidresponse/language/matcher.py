@@ -12,7 +12,8 @@ that inflected forms and every common transliteration scheme match: «играе
 обморок», "sobachij kajf" finds «собачий кайф». Keys are lossy, so only terms of ``MIN_KEYED`` letters
 or more are keyed (short codes such as "f57" or «ана» match as written), and a keyed hit that overlaps
 an exact hit of the same term is not reported twice. The text is folded once for both scans, and word
-keys are cached, so the second scan costs a dictionary look-up per word.
+keys are cached, so the second scan costs a dictionary look-up per word. A term with a finite verb keeps its person:
+«режу руки» (a disclosure) finds «режем руки» but not «подруга режет руки» (help-seeking).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 import ahocorasick
 
 from .morph import key as word_key
+from .morph import persons
 from .normalise import Folded, fold, fold_with_map
 from .translit import latin_spellings
 
@@ -66,6 +68,17 @@ class Match:
 
 def _word(ch: str) -> bool:
     return ch.isalnum()
+
+
+_WORDS = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+(?:['’ʻʼ‘`](?:[^\W_]|[\u0300-\u036f])+)*")
+
+
+def _same_person(wanted: tuple[frozenset[str], ...], words: list[str]) -> bool:
+    """Whether the text's words can be in the persons of the term's finite verbs, word by word (a text
+    word that is no known finite verb, such as a Latin spelling, does not refuse the match)."""
+    if len(words) != len(wanted):
+        return True  # written as one hashtag: nothing to compare
+    return all(not want or not (have := persons(w)) or bool(want & have) for want, w in zip(wanted, words, strict=True))
 
 
 def keyed(folded: str) -> tuple[str, list[tuple[int, int, int]]]:
@@ -114,6 +127,7 @@ class Matcher:
     def __init__(self, entries: Iterable[Entry], *, morphology: bool = True) -> None:
         keys: dict[str, list[Entry]] = {}
         morph: dict[str, list[Entry]] = {}
+        self._persons: dict[int, tuple[frozenset[str], ...]] = {}  # term id -> persons of its finite verbs
         for entry in entries:
             folded = entry.folded if entry.folded is not None else fold(entry.term)
             if not folded:
@@ -121,6 +135,9 @@ class Matcher:
             if morphology and not entry.substring and sum(ch.isalpha() for ch in folded) >= MIN_KEYED:
                 for key in term_keys(folded):
                     morph.setdefault(key, []).append(entry)
+                wanted = tuple(persons(w) for w in _WORDS.findall(folded))
+                if any(wanted):
+                    self._persons[entry.term_id] = wanted
             for key in {folded} | {fold(v) for v in latin_spellings(folded, entry.language)}:
                 keys.setdefault(key, []).append(entry)
                 if " " in key and not key.startswith("#"):
@@ -181,6 +198,9 @@ class Matcher:
             o_start, o_end = folded.original_span(first[1], last[2])
             for e in found:
                 if any(m.term_id == e.term_id and m.start < o_end and o_start < m.end for m in exact):
+                    continue
+                wanted = self._persons.get(e.term_id)
+                if wanted and not _same_person(wanted, _WORDS.findall(folded.text[first[1]:last[2]])):
                     continue
                 out.append(Match(term=e.term, term_id=e.term_id, lexicon_id=e.lexicon_id, harm=e.harm,
                                  language=e.language, kind=e.kind, start=o_start, end=o_end,

@@ -257,3 +257,24 @@ def script(text: str) -> str:
     if not cyrillic and not latin:
         return "other"
     return "cyrillic" if cyrillic >= latin else "latin"
+
+
+UK_PERSONS = ((("ємо", "емо", "имо", "їмо"), "1per"), (("єте", "ете", "ите", "їте"), "2per"),
+              (("уть", "ють", "ать", "ять"), "3per"), (("у", "ю"), "1per"), (("еш", "єш", "иш", "їш"), "2per"),
+              (("е", "є", "ить", "їть"), "3per"))
+
+
+@lru_cache(maxsize=CACHE)
+def persons(word: str) -> frozenset[str]:
+    """The grammatical persons a Russian word can have as a finite verb («режу»: 1per; «режет»: 3per;
+    a noun or an unknown word: none). A first-person term («режу руки», a disclosure) should not match
+    a third-person text («подруга режет руки», help-seeking) although their keys are one."""
+    if set(word) & EAST_SLAVIC:  # Ukrainian (no dictionary needed): the person endings of the present tense
+        for endings, person in UK_PERSONS:
+            if word.endswith(endings) and len(word) > 3:
+                return frozenset({person})
+        return frozenset()
+    if not any("\u0400" <= ch <= "\u04ff" for ch in word) or not _analyzers()["ru"].word_is_known(word):
+        return frozenset()
+    return frozenset(str(p.tag.person) for p in _analyzers()["ru"].parse(word)
+                     if p.tag.POS == "VERB" and p.tag.person)

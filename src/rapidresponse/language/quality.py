@@ -8,7 +8,9 @@ text is the set of harms of its matches; per harm and language of the text:
 - a false negative: the text is labelled with the harm and no match of it was found.
 
 ``starter_matcher`` builds the matcher over the shipped starter lexicons without a database (what the
-benchmark and the floors test measure); ``evaluate`` takes any matcher, so a team can measure its own.
+benchmark and the floors test measure), all terms or those of a confidence or more (a low-confidence
+term is there to rank reports for review, and is expected to be noisy); ``evaluate`` takes any
+matcher, so a team can measure its own.
 """
 
 from __future__ import annotations
@@ -54,20 +56,27 @@ class Score:
                                                  self.texts + other.texts)
 
 
-def starter_entries(directory: Path) -> list[Entry]:
-    """The terms of the YAML lexicons in ``directory`` as matcher entries (ids in file order)."""
+RANK = {"low": 1, "medium": 2, "high": 3}
+
+
+def starter_entries(directory: Path, *, min_confidence: str = "low") -> list[Entry]:
+    """The terms of the YAML lexicons in ``directory`` as matcher entries (ids in file order), those of
+    ``min_confidence`` or more only (a term without a confidence counts as low)."""
     out: list[Entry] = []
     items = [i for p in sorted(directory.glob("*.yaml")) for i in yaml.safe_load(p.read_text("utf-8"))["lexicons"]]
     for lexicon_id, item in enumerate(items, start=1):
+        defaults = item.get("defaults") or {}
         for t in item["terms"]:
+            if RANK.get(str({**defaults, **t}.get("confidence", "low")), 1) < RANK[min_confidence]:
+                continue
             out.append(Entry(term_id=len(out) + 1, term=t["term"], lexicon_id=lexicon_id, harm=item["harm"],
                              language=item["language"], kind=t.get("kind", "term"),
                              substring=bool(t.get("substring", False))))
     return out
 
 
-def starter_matcher(directory: Path, *, morphology: bool = True) -> Matcher:
-    return Matcher(starter_entries(directory), morphology=morphology)
+def starter_matcher(directory: Path, *, morphology: bool = True, min_confidence: str = "low") -> Matcher:
+    return Matcher(starter_entries(directory, min_confidence=min_confidence), morphology=morphology)
 
 
 def read_labelled(paths: Iterable[Path]) -> list[Labelled]:
