@@ -35,6 +35,8 @@ def test_inflections_and_schemes_share_a_key(spelling: str) -> None:
     ("гра в непритомність", "гра в непритомності"), ("граємо", "гра"),  # Ukrainian, by rule without its dictionary
     ("ойын", "ойындар"), ("ойыны", "ойынын"), ("мектеп", "мектептерде"),  # Kazakh suffixes
     ("o'yin", "oʻyinlar"), ("choking game", "choking games"),
+    ("синяя", "sinââ"), ("юла", "ûla"),  # ISO 9
+    ("эхо", "ehkho"), ("тайная", "tajjnaja"),  # GOST 16876-71
 ])
 def test_one_word_one_key(a: str, b: str) -> None:
     assert keys(a) == keys(b)

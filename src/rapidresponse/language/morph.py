@@ -43,7 +43,7 @@ TURKIC = frozenset("әғқңөұүһҳӣӯҷ")
 EAST_SLAVIC = frozenset("іїєґ")
 TURKIC_LATIN_LETTERS = frozenset("qğöüşıäñū")  # Kazakh 2021 and Uzbek Latin letters
 TURKIC_LATIN_PAIRS = ("oʻ", "o'", "o‘", "o’", "gʻ", "g'", "g‘", "g’")
-LATIN_MARKED = frozenset("šžčŝçğöüşıäñūëèéêìíḩ")
+LATIN_MARKED = frozenset("šžčŝçğöüşıäñūëèéêìíḩâû")
 
 SKELETON_CYRILLIC = {
     "а": "a", "ә": "a", "б": "b", "в": "v", "г": "g", "ґ": "g", "ғ": "g", "д": "d", "е": "e", "є": "e", "э": "e",
@@ -63,6 +63,7 @@ SKELETON_LATIN = {
     "ya": "ia", "ja": "ia", "yu": "iu", "ju": "iu", "yo": "io", "jo": "io", "ye": "ie", "je": "ie",
     "y": "i", "j": "i", "ı": "i", "ì": "i", "í": "i", "q": "k", "ğ": "g", "ö": "o", "ü": "u", "ū": "u", "ä": "a",
     "ë": "e", "è": "e", "é": "e", "ê": "e", "ñ": "n", "w": "v",
+    "â": "ia", "û": "iu", "eh": "e", "ʹ": "", "ʺ": "",  # ISO 9 я, ю; GOST 16876-71 э; ISO 9 ь, ъ
     "'": "", "`": "", "ʼ": "", "ʻ": "", "‘": "", "’": "", '"': "",
 }
 _LATIN_RE = re.compile("|".join(re.escape(k) for k in sorted(SKELETON_LATIN, key=len, reverse=True)))
@@ -188,7 +189,8 @@ READINGS: dict[str, tuple[str, ...]] = {
     "j": ("й", "ж"), "k": ("к",), "l": ("л",), "m": ("м",), "n": ("н",), "o": ("о",), "p": ("п",), "r": ("р",),
     "s": ("с",), "t": ("т",), "u": ("у",), "f": ("ф",), "h": ("х",), "c": ("ц", "к"), "x": ("х", "кс"),
     "y": ("ы", "й", "и"), "w": ("в",), "q": ("к",), "'": ("ь", "ъ"), "č": ("ч",), "š": ("ш",), "ž": ("ж",),
-    "ŝ": ("щ",), "ë": ("ё",), "è": ("э",), "é": ("е",),
+    "ŝ": ("щ",), "ë": ("ё",), "è": ("э",), "é": ("е",), "â": ("я",), "û": ("ю",), "eh": ("э", "ех"),
+    "ʹ": ("ь",), "ʺ": ("ъ",), "jj": ("й",),
 }
 _READING_RE = re.compile("|".join(re.escape(k) for k in sorted(READINGS, key=len, reverse=True)) + "|.")
 MAX_READINGS = 32

@@ -84,8 +84,10 @@ def _term_key(term: str) -> str:
     return language.term_key(term)
 
 
-def _label_anchors(session: Session, label: str) -> frozenset[str]:
-    return anchors([m.as_dict() for m in language.match(session, label)]) if label else frozenset()
+def _label_anchors(session: Session, labels: list[str]) -> list[frozenset[str]]:
+    """The anchors of trends' labels (their first texts), matched in one batch."""
+    notes = language.annotate(session, labels, languages=False)
+    return [anchors([m.as_dict() for m in note.matches]) for note in notes]
 
 
 def index_for(session: Session) -> trend_index.TrendIndex:

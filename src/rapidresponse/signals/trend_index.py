@@ -44,7 +44,7 @@ class TrendIndex:
                  to_minhash: Any, anchors_of: Any = None) -> None:
         self.threshold, self.num_perm, self.window = threshold, num_perm, window
         self._to_minhash = to_minhash
-        self._anchors_of = anchors_of  # (session, label) -> frozenset of anchors
+        self._anchors_of = anchors_of  # (session, labels) -> the anchors of each label
         self.lock = threading.Lock()
         self.rebuilds = 0
         self._reset()
@@ -65,13 +65,18 @@ class TrendIndex:
 
     # --- refresh ---------------------------------------------------------------------------------
 
-    def _add(self, session: Session, tid: int, last_seen: datetime, signature: list[int], label: str) -> None:
-        if tid in self.first or len(signature) != self.num_perm:
-            return
+    def _add_all(self, session: Session, rows: Sequence[Any]) -> None:
+        """Add (id, last seen, signature, label) rows; the labels' anchors are read in one call."""
+        fresh = [r for r in rows if r[0] not in self.first and len(r[2]) == self.num_perm]
+        found = (self._anchors_of(session, [r[3] for r in fresh]) if self._anchors_of is not None and fresh
+                 else [frozenset()] * len(fresh))
+        for (tid, last_seen, sig, _), mine in zip(fresh, found, strict=True):
+            self._add(tid, last_seen, sig, mine)
+
+    def _add(self, tid: int, last_seen: datetime, signature: list[int], found: frozenset[str]) -> None:
         self.lsh.insert(tid, self._to_minhash(signature))
         self.first[tid] = int(signature[0])
         self.seen_at[tid] = last_seen
-        found = self._anchors_of(session, label) if self._anchors_of is not None else frozenset()
         if found:
             self.anchors[tid] = found
             for anchor in found:
@@ -93,8 +98,9 @@ class TrendIndex:
         top = session.execute(select(func.max(Trend.id))).scalar_one_or_none() or 0
         q = (select(Trend.id, Trend.last_seen, Trend.signature, Trend.label)
              .where(Trend.last_seen >= since, Trend.id <= top))
-        for tid, last_seen, sig, label in session.execute(q):
-            self._add(session, tid, last_seen, sig, label)
+        rows = session.execute(q).all()
+        for i in range(0, len(rows), CHUNK):
+            self._add_all(session, rows[i:i + CHUNK])
         self.settled = top
         self.covers_from = since
 
@@ -115,8 +121,7 @@ class TrendIndex:
             return
         rows = session.execute(select(Trend.id, Trend.last_seen, Trend.signature, Trend.label)
                                .where(Trend.id > self.settled).order_by(Trend.id)).all()
-        for tid, last_seen, sig, label in rows:
-            self._add(session, tid, last_seen, sig, label)
+        self._add_all(session, rows)
         ids = {tid for tid, _, _, _ in rows}
         clock = time.monotonic()
         top = max(ids, default=self.settled)
