@@ -6,22 +6,28 @@ and returns the form the matcher compares, so that «играем», «игра�
 
 1. **Latin words** are read in the common transliteration schemes of Russian, Ukrainian, Kazakh and
    Uzbek (GOST 7.79 and 16876-71, ISO 9, BGN/PCGN, ICAO, the Kazakh 2021 and Uzbek Latin alphabets,
-   informal chat spelling): the multi-letter spellings are reduced to one skeleton (``shch``, ``sch``,
-   ``shh``, ``š`` → ``sh``; ``kh``, ``x`` → ``h``; ``ts``, ``tc``, ``cz`` → ``c``; ``j``, ``y`` → ``i``;
-   ``q`` → ``k``; ``oʻ`` → ``u``; marks and apostrophes dropped), English endings are stemmed
-   (snowball), and the skeleton is read back in Cyrillic to go through step 2.
+   informal chat spelling). A word that reads back (``READINGS``) to a Russian word the dictionary
+   knows ("khokhly", "xoxly": «хохлы») goes on as that word; otherwise the multi-letter spellings are
+   reduced to one skeleton (``shch``, ``sch``, ``shh``, ``š`` → ``sh``; ``kh``, ``x`` → ``h``; ``ts``,
+   ``tc``, ``cz`` → ``c``; ``j``, ``y`` → ``i``; ``q`` → ``k``; ``oʻ`` → ``u``; marks and apostrophes
+   dropped), English endings are stemmed (snowball), and the skeleton is read back in Cyrillic to go
+   through step 2.
 2. **Cyrillic words** are brought to a stem:
    - with a Kazakh, Kyrgyz, Uzbek or Tajik letter (ә ғ қ ң ө ұ ү һ ҳ ӣ ӯ ҷ): Turkic and Tajik suffixes
      (plural, case, possessive: «-лар», «-дың», «-ға», «-ҳо», …) are stripped by rule;
    - with a Ukrainian or Belarusian letter (і ї є ґ): the Ukrainian lemma when the optional
-     Ukrainian dictionary of pymorphy3 is installed, then the Russian snowball stemmer (the endings
-     overlap);
+     Ukrainian dictionary of pymorphy3 is installed, else the Ukrainian endings stripped by rule
+     (``UK_ENDINGS``); then the Russian snowball stemmer (the other endings overlap);
    - otherwise Russian: the lemma from pymorphy3's dictionary, then the Russian snowball stemmer; a
      word the dictionary does not know (slang such as «колумбайнеры», or Kazakh without a letter of
-     its own, «ойынын») is stemmed by snowball and then by the Turkic suffix rules.
+     its own, «ойынын», «мектептерде») gets the shorter of its Turkic stem and the Turkic stem of its
+     snowball stem.
    A final vowel is dropped from stems of four letters or more («игр» for «игра» and «играть»).
 3. The stem is written in the same Latin skeleton, doubled letters collapsed, so the Cyrillic and the
    Latin spellings of one word give one key.
+
+``persons(word)`` gives the grammatical persons of a finite verb, so that the matcher can keep a
+first-person term («режу руки») from matching a third-person text («подруга режет руки»).
 
 Keys are cached per word (an LRU of ``CACHE`` words): texts repeat their words, so a scan looks up far
 more keys than it computes. A key is a lossy form: two different words can share it («китай» and
