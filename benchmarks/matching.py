@@ -8,8 +8,13 @@ Lexicon part (``--terms``, 0 skips it):
 2. A synthetic text of ``--text-kb`` kilobytes (64) of Russian-like words, with a term planted
    every ~200 characters, folded once (``normalise.fold``) for the two raw scanners.
 3. Scanners, each timed best of ``--repeat`` (3) on the same text:
-   - ``Matcher.scan``: what ``language.service.match`` does (fold with the offset map, Aho-Corasick,
-     word boundaries, spans mapped back to the original);
+   - ``Matcher.scan, morphology off``: the matcher before word keys (fold with the offset map,
+     Aho-Corasick, word boundaries, spans mapped back to the original);
+   - ``Matcher.scan, morphology on``: what ``language.service.match`` does now: the same, plus the
+     second pass over the text's word keys (lemmas, stems, one Latin skeleton) against the terms' keys;
+     timed once cold (the word-key cache emptied before the matcher is built, so every word of the text
+     not in a term has its key computed) and best of ``--repeat`` warm (keys cached, as in a running
+     process where report texts repeat their words);
    - ``automaton only``: the same pyahocorasick automaton over the folded text, no folding;
    - **baseline** ``regex alternation``: ``re.compile(r"(?<!\\w)(?:t1|t2|…)(?!\\w)")`` of the same folded
      terms (longest first), ``finditer`` over the folded text.
@@ -44,7 +49,9 @@ MinHash part (``--texts``, 0 skips it): clustering of short report texts into tr
                                             [--pdq-hashes 1000000] [--pdq-queries 200]
         [--texts 1000000] [--batch 5000] [--rebuild-texts 100000] [--item-texts 20000]
 
-Prints a table per part, then one JSON line with ``lexicon``, ``pdq`` and ``minhash``. No database, no network.
+``--terms 10000`` runs the lexicon part in well under a minute (building the 100,000-term matchers
+takes minutes: word keys of every term). Prints a table per part, then one JSON line with ``lexicon``,
+``pdq`` and ``minhash``. No database, no network.
 Each part takes a few minutes on two busy cores (the regular expression tries every alternative at every
 position; the MinHash part clusters a million texts).
 """
@@ -62,6 +69,7 @@ from typing import Any
 
 import numpy as np
 
+from rapidresponse.language import morph
 from rapidresponse.language.matcher import Entry, Matcher
 from rapidresponse.language.normalise import fold
 
@@ -115,35 +123,55 @@ def lexicon_section(args: argparse.Namespace) -> dict[str, Any]:
     by_term = {t: fold(t) for t in terms}
     folded_terms = sorted(set(by_term.values()), key=len, reverse=True)
     fold_s = time.perf_counter() - started
+    entries = [Entry(term_id=i, term=t, lexicon_id=1, harm="bench", language="ru", folded=by_term[t])
+               for i, t in enumerate(terms)]  # as the service builds it: folded terms from the tables
     started = time.perf_counter()
-    matcher = Matcher(Entry(term_id=i, term=t, lexicon_id=1, harm="bench", language="ru", folded=by_term[t])
-                      for i, t in enumerate(terms))  # as the service builds it: folded terms from the tables
+    matcher = Matcher(entries, morphology=False)  # the matcher before morphology: exact folded terms
     ac_build = time.perf_counter() - started
+    morph.key.cache_clear()
+    started = time.perf_counter()
+    keyed = Matcher(entries)  # with morphology: word keys of every term of five letters or more
+    morph_build = time.perf_counter() - started
     started = time.perf_counter()
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(map(re.escape, folded_terms)) + r")(?!\w)")
     re_build = time.perf_counter() - started
 
     automaton = matcher._automaton
     scan_s, scan_hits = _best(lambda: matcher.scan(text), args.repeat)
+    words = len(set(folded.split()))
+    started = time.perf_counter()
+    keyed.scan(text)  # cold: every word of the text not seen before gets its key computed
+    cold_s = time.perf_counter() - started
+    morph_s, morph_hits = _best(lambda: keyed.scan(text), args.repeat)  # warm: word keys cached
     ac_s, ac_hits = _best(lambda: sum(1 for _ in automaton.iter(folded)), args.repeat)
     re_s, re_hits = _best(lambda: sum(1 for _ in pattern.finditer(folded)), args.repeat)
 
     rows = [("regex alternation (baseline)", re_s, re_hits), ("automaton only", ac_s, ac_hits),
-            ("Matcher.scan (fold + match + spans)", scan_s, len(scan_hits))]
-    print(f"{len(terms):,} terms, text {mb:.2f} MB ({planted:,} planted terms), best of {args.repeat}")
-    print(f"build: folding the terms {fold_s:.2f} s (once, when added); Matcher {ac_build:.2f} s; "
-          f"re.compile of the folded terms {re_build:.2f} s")
+            ("Matcher.scan, morphology off", scan_s, len(scan_hits)),
+            ("Matcher.scan, morphology on (cold)", cold_s, len(morph_hits)),
+            ("Matcher.scan, morphology on", morph_s, len(morph_hits))]
+    print(f"{len(terms):,} terms, text {mb:.2f} MB ({planted:,} planted terms, {words:,} distinct words), "
+          f"best of {args.repeat}")
+    print(f"build: folding the terms {fold_s:.2f} s (once, when added); Matcher {ac_build:.2f} s, with morphology "
+          f"{morph_build:.2f} s; re.compile of the folded terms {re_build:.2f} s")
     print(f"{'scanner':<38}{'seconds':>10}{'MB/s':>10}{'hits':>10}{'x baseline':>12}")
     for name, secs, hits in rows:
         print(f"{name:<38}{secs:>10.3f}{mb / secs:>10.2f}{hits:>10,}{re_s / secs:>12.1f}")
+    print(f"morphology on / off speed: {scan_s / morph_s:.2f} (warm), {scan_s / cold_s:.2f} (cold); "
+          f"morphology on vs regex: {re_s / morph_s:.1f}x (must stay >= 10x)")
     return ({"terms": len(terms), "text_mb": round(mb, 3), "planted": planted,
                       "build_s": {"fold_terms": round(fold_s, 3), "matcher": round(ac_build, 3),
-                                  "regex": round(re_build, 3)},
+                                  "matcher_morphology": round(morph_build, 3), "regex": round(re_build, 3)},
                       "mb_per_s": {"regex": round(mb / re_s, 3), "automaton": round(mb / ac_s, 3),
-                                   "matcher_scan": round(mb / scan_s, 3)},
+                                   "matcher_scan": round(mb / scan_s, 3),
+                                   "matcher_scan_morphology": round(mb / morph_s, 3),
+                                   "matcher_scan_morphology_cold": round(mb / cold_s, 3)},
                       "speedup_vs_regex": {"automaton": round(re_s / ac_s, 1),
-                                           "matcher_scan": round(re_s / scan_s, 1)},
-                      "hits": {"regex": re_hits, "matcher_scan": len(scan_hits)}})
+                                           "matcher_scan": round(re_s / scan_s, 1),
+                                           "matcher_scan_morphology": round(re_s / morph_s, 1)},
+                      "morphology_vs_off": {"warm": round(scan_s / morph_s, 3), "cold": round(scan_s / cold_s, 3)},
+                      "hits": {"regex": re_hits, "matcher_scan": len(scan_hits),
+                               "matcher_scan_morphology": len(morph_hits)}})
 
 
 def _flip(vector: np.ndarray, bits: int, rng: np.random.Generator) -> np.ndarray:

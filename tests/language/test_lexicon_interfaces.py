@@ -79,7 +79,7 @@ def test_cli(engine: Engine, make_user: Callable[..., Actor], tmp_path: Path) ->
     run = lambda *a: runner.invoke(cli_app, ["lexicons", *a])  # noqa: E731
     result = run("load-starter")
     assert result.exit_code == 0, result.output
-    assert "suicide_promotion/ru: 15 new terms" in result.output
+    assert "suicide_promotion/ru: 20 new terms" in result.output
     assert "suicide_promotion/ru: 0 new terms" in run("load-starter").output
     listed = json.loads(run("list", "--json", "--as", "reader").output)
     assert {(r["harm"], r["language"]) for r in listed} >= {("suicide_promotion", "kk"), ("dangerous_challenge", "uk")}
@@ -92,7 +92,7 @@ def test_cli(engine: Engine, make_user: Callable[..., Actor], tmp_path: Path) ->
     assert run("remove-term", "suicide_promotion", "ru", "новый код").exit_code == 0
     assert run("remove-term", "suicide_promotion", "ru", "новый код").exit_code == 2
     shown = json.loads(run("show", "suicide_promotion", "ru", "--json").output)
-    assert shown["history"][0]["change"] == "removed «новый код»" and len(shown["terms"]) == 15
+    assert shown["history"][0]["change"] == "removed «новый код»" and len(shown["terms"]) == 20
     out = tmp_path / "lexicons.yaml"
     assert run("export", "-o", str(out)).exit_code == 0
     doc = yaml.safe_load(out.read_text("utf-8"))

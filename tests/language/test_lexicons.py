@@ -93,17 +93,21 @@ def test_starter_lexicons_match_adversarial_spellings(starter_lexicons: dict[str
     assert starter_lexicons["suicide_promotion/ru"] >= 10 and starter_lexicons["dangerous_challenge/kk"] >= 1
     cases = {
         "Я в игре. Разбуди меня в 4:20": {"я в игре", "разбуди меня в 4:20"},
-        "СИНИЙ   КИТ ждёт": {"синий кит"},
-        "синий кит": {"синий кит"},  # Latin и-less homoglyphs: с, и are Cyrillic, "c" is Latin
-        "#СинийКит #f57": {"синий кит", "#синийкит", "f57", "#f57"},
+        # one name in Russian, Ukrainian and Belarusian spelling: the same word keys, so all three match
+        "СИНИЙ   КИТ ждёт": {"синий кит", "синій кит", "сіні кіт"},
+        "синий кит": {"синий кит", "синій кит", "сіні кіт"},  # Latin и-less homoglyphs: с, и are Cyrillic, "c" is Latin
+        "#СинийКит #f57": {"синий кит", "синій кит", "сіні кіт", "#синийкит", "#синійкит", "f57", "#f57"},
         "с.о.б.а.ч.и.й к-а-й-ф": {"собачий кайф"},
         "играем в собачий кааайф": {"собачий кайф"},
         "тих1й дом": set(),  # 1 is not a Cyrillic leet letter
         "тихий д0м": {"тихий дом"},
         "Көк кит ойыны": {"көк кит"},
-        "Siniy Kit, tikhii dom": {"синий кит", "синій кит", "тихий дом"},  # Latin spellings (ru and uk)
+        "Siniy Kit, tikhii dom": {"синий кит", "синій кит", "сіні кіт", "тихий дом"},  # Latin spellings
         "kök kit": {"көк кит"},  # Kazakh 2021 Latin
-        "синій кит": {"синій кит"},
+        "синій кит": {"синий кит", "синій кит", "сіні кіт"},
+        # inflected; GOST-style Latin
+        "синего кита ищу, sobachij kajf": {"синий кит", "синій кит", "сіні кіт", "собачий кайф"},
+        "играют в обморок": {"игра в обморок"},
         "синийкитёнок и f570": set(),  # whole words only
         "перемирие китов в море": set(),
     }
@@ -119,7 +123,8 @@ def test_span_points_into_the_original(starter_lexicons: dict[str, int]) -> None
     text = "смотри: С.О.Б.А.Ч.И.Й  КАЙФ!!"
     with unit_of_work(read_only=True) as s:
         found = matching.match(s, text)
-    assert {m.language for m in found} == {"ru", "uk", "kk"}  # the Russian name is in all three lexicons
+    # the Russian name is in the lexicon of every language of the region
+    assert {m.language for m in found} == {"ru", "uk", "be", "kk", "uz", "ky", "tg"}
     [m] = [m for m in found if m.language == "ru"]
     assert m.text == "С.О.Б.А.Ч.И.Й  КАЙФ" and (m.harm, m.kind) == ("dangerous_challenge", "coded")
 
@@ -129,7 +134,9 @@ def test_substring_terms_match_inside_words(engine: Engine, manager: Actor) -> N
         service.add_term(s, manager, harm="self_injury", language="ru", term="селфхарм", substring=True)
         service.add_term(s, manager, harm="self_injury", language="ru", term="порез")
     with unit_of_work(read_only=True) as s:
-        assert [m.text for m in matching.match(s, "#селфхармчик и порезы")] == ["селфхарм"]
+        # a substring term inside a longer word; a whole-word term in an inflected form, not inside another word
+        assert [m.text for m in matching.match(s, "#селфхармчик и порезы")] == ["селфхарм", "порезы"]
+        assert [m.text for m in matching.match(s, "запорезано, порезник")] == []
 
 
 def test_matcher_is_rebuilt_when_a_version_changes(engine: Engine, manager: Actor) -> None:
@@ -148,7 +155,8 @@ def test_annotate_batch(starter_lexicons: dict[str, int]) -> None:
     with unit_of_work(read_only=True) as s:
         out = matching.annotate(s, ["Разбуди меня в 4:20, я в игре", "Бүгін көк кит ойыны туралы жазды", ""])
     assert out[0].detection.lang == "ru" and len(out[0].matches) == 2
-    assert out[1].detection.lang == "kk" and [m.term for m in out[1].matches] == ["көк кит"]
+    assert out[1].detection.lang == "kk" and {(m.term, m.language) for m in out[1].matches} == {
+        ("көк кит", "kk"), ("көк кит", "ky")}
     assert out[2].matches == [] and out[2].detection.lang == "und"
 
 
@@ -163,3 +171,27 @@ def test_import_export_round_trip(starter_lexicons: dict[str, int], manager: Act
                                              "terms": ["новый термин", ""]})
     with unit_of_work(read_only=True) as s:
         assert not matching.match(s, "новый термин")
+
+
+def test_import_keeps_source_confidence_and_native_check(engine: Engine, manager: Actor) -> None:
+    defaults = {"source": "made here", "confidence": "low", "check": True}
+    doc = {"lexicons": [{"harm": "drug_sales", "language": "uz", "defaults": defaults,
+                         "terms": [{"term": "zakladchik", "kind": "coded"},
+                                   {"term": "🔌💊", "kind": "coded", "confidence": "medium", "check": False,
+                                    "note": "dealer plus pills"}]}]}
+    with unit_of_work() as s:
+        assert service.import_document(s, manager, doc) == {"drug_sales/uz": 2}
+        notes = {t.term: t.note for t in service.find(s, manager, harm="drug_sales", language="uz").terms or []}
+    assert notes == {"zakladchik": "source: made here; confidence: low; needs native check",
+                     "🔌💊": "dealer plus pills — source: made here; confidence: medium"}
+    with unit_of_work(read_only=True) as s:  # an emoji code is a term like any other, and inflection is read
+        assert [m.term for m in matching.match(s, "пиши 🔌💊 в лс")] == ["🔌💊"]
+        assert [m.text for m in matching.match(s, "ищем закладчиков, zakladchikom")] == ["закладчиков", "zakladchikom"]
+    bad = [{"harm": "drug_sales", "language": "uz", "terms": [{"term": "xyz", "confidence": "sure"}]},
+           {"harm": "drug_sales", "language": "uz", "terms": [{"term": "xyz", "check": "yes"}]},
+           {"harm": "drug_sales", "language": "uz", "defaults": ["x"], "terms": [{"term": "xyz"}]}]
+    for doc_bad in bad:
+        with unit_of_work() as s, pytest.raises(ValidationFailed, match=r"confidence|check|defaults"):
+            service.import_document(s, manager, doc_bad)
+    with unit_of_work(read_only=True) as s:
+        assert len(service.find(s, manager, harm="drug_sales", language="uz").terms or []) == 2

@@ -60,3 +60,40 @@ def test_a_trend_that_went_quiet_starts_afresh(make_user: Callable[..., Actor], 
         service.ingest(s, admin, [signal_row(10 + i, text=THREAT.format(n=1), occurred_at=_at(i)) for i in range(3)])
     with unit_of_work(read_only=True) as s:
         assert sorted(t.count for t in trends.list_trends(s, admin)) == [3, 3]
+
+
+def test_one_trend_across_scripts_languages_and_media(make_user: Callable[..., Actor], fake_clock: Any) -> None:
+    """Cyrillic and Latin copies are near duplicates; a Kazakh post naming the same lexicon term joins
+    them; a post sharing a media hash with the trend joins it; an unrelated text with no shared hit does
+    not; the trend says how its signals split by language and script."""
+    from rapidresponse import language
+
+    admin, policy = make_user("admin"), make_user("policy")
+    with unit_of_work() as s:
+        language.add_term(s, policy, harm="dangerous_challenge", language="ru", term="собачий кайф", kind="coded")
+        language.add_term(s, policy, harm="dangerous_challenge", language="kk", term="собачий кайф", kind="coded")
+    ru = "Дети снимают собачий кайф челлендж и выкладывают видео, в комментариях просят повторить"
+    latin = "Deti snimayut sobachij kajf chellendzh i vykladyvayut video, v kommentariyakh prosyat povtorit"
+    kk = "Балалар «собачьего кайфа» челленджін түсіріп жатыр, видео мектеп чаттарында тарап жатыр"
+    with unit_of_work() as s:
+        service.ingest(s, admin, [signal_row(i, text=ru, occurred_at=_at(-60 + i), media_hash="a" * 64)
+                                  for i in range(3)])
+    with unit_of_work() as s:  # later batches: the index's anchors and the stored media hash link them
+        service.ingest(s, admin, [signal_row(10 + i, text=latin, occurred_at=_at(-50 + i)) for i in range(2)]
+                       + [signal_row(20 + i, text=kk, language="kk", occurred_at=_at(-40 + i)) for i in range(2)]
+                       + [signal_row(30, text="Совсем другой текст про погоду в Алматы сегодня", occurred_at=_at(-30),
+                                     media_hash="a" * 64),
+                          signal_row(31, text="Подскажите, как поменять пароль в приложении банка?",
+                                     occurred_at=_at(-30), harm=None)])
+    with unit_of_work(read_only=True) as s:
+        by_ext = dict(s.execute(select(Signal.external_id, Signal.trend_id)).all())
+        tid = by_ext["r-0"]
+        assert tid is not None
+        assert {by_ext[f"r-{i}"] for i in (0, 1, 2, 10, 11, 20, 21, 30)} == {tid}
+        assert by_ext["r-31"] != tid
+        trend = trends.get_trend(s, admin, tid)
+        assert trend.count == 8
+        split = {(x.language, x.script): x.count for x in trend.languages}
+        assert split == {("ru", "cyrillic"): 4, ("ru", "latin"): 2, ("kk", "cyrillic"): 2}
+        [listed] = [t for t in trends.list_trends(s, admin) if t.id == tid]
+        assert {(x.language, x.script): x.count for x in listed.languages} == {("ru", None): 6, ("kk", None): 2}

@@ -173,8 +173,22 @@ def test_pages_api_and_refusals(client: TestClient, make_user: Callable[..., Act
     assert client.post("/wellness/manage/resources", data={"csrf_token": csrf, "title": "Employee assistance",
                                                            "contact": "+7 800 000 00 00"},
                        follow_redirects=False).status_code == 303
-    _as(client, ana)
+    person = client.put("/api/v1/wellness/budgets/people", headers={"X-CSRF-Token": csrf},
+                        json={"username": ana.username, "intensity": "extreme", "daily_minutes": 15,
+                              "weekly_minutes": 45})
+    assert person.status_code == 200, person.text
+    seen = client.get(f"/api/v1/wellness/budgets/people/{ana.username}").json()
+    assert {b["intensity"]: (b["daily_minutes"], b["source"]) for b in seen}["extreme"] == (15, "person")
+    assert not any("minutes_used" in b or "day_minutes" in b for b in seen)  # limits, never use
+    csrf = _as(client, ana)
     assert "Employee assistance" in client.get("/wellness").text
+    assert client.get(f"/api/v1/wellness/budgets/people/{lead.username}").status_code == 403
+    bad = client.post("/api/v1/wellness/me/exposures", headers={"X-CSRF-Token": csrf},
+                      json={"harm": "no_such_harm", "seconds": 60})
+    assert bad.status_code == 422 and "unknown harm" in bad.text
+    assert client.post("/api/v1/wellness/me/exposures", headers={"X-CSRF-Token": csrf},
+                       json={"harm": "grooming", "seconds": 99999}).status_code == 422
+    assert client.get("/api/v1/wellness/me/exposures").json() == []  # nothing was recorded by the refusals
 
 
 def test_nobody_sees_another_persons_exposure_on_any_route(client: TestClient, make_user: Callable[..., Actor],

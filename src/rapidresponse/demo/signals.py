@@ -1,6 +1,7 @@
 """Signals in the demo world: the last six hours of reports around the «собачий кайф» choking-game
-incident in Kazakhstan and Russia (Russian and Kazakh), rising in the last two hours, beside ordinary
-background reports, so that the series and the trends have something to show. Synthetic posts only.
+incident in Kazakhstan and Russia (Russian and Kazakh, in Cyrillic and in Latin letters), rising in the
+last two hours, beside ordinary background reports, so that the series and the trends have something
+to show: the challenge is one trend, whatever the language or script of a report. Synthetic posts only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ CHALLENGE = [
     ("ru", "В школе №{n} мальчики играют в собачий кайф, один потерял сознание, видео разошлось по чатам"),
     ("kk", "Балалар «собачий кайф» челленджін түсіріп жатыр, видео мектеп чаттарында тарап жатыр {tag}"),
     ("kk", "№{n} мектепте қауіпті ойын: «собачий кайф», бір бала есінен танды, видеоны бәрі бөлісіп жатыр"),
+    # the first text again as teenagers type it on a Latin keyboard
+    ("ru", "Deti snimayut sobachij kajf chellendzh i vykladyvayut video, v kommentariyakh prosyat povtorit {tag}"),
 ]
 BACKGROUND = [
     ("phishing", "ru", "Пришла ссылка «Госуслуги: получите выплату», просят ввести данные карты {n}"),

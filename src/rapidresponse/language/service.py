@@ -8,6 +8,7 @@ they check) and return schemas; matching texts against the lexicons is in :mod:`
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from .normalise import fold
 from .schemas import LexiconOut, TermOut, VersionOut
 
 KINDS = ("term", "coded", "hashtag")
+CONFIDENCE = ("high", "medium", "low")
 LANGUAGES = frozenset(LINGUA_LANGUAGES + FALLBACK_LANGUAGES)
 MAX_TERM = 200
 HASHTAG = re.compile(r"^#\w+$")
@@ -123,8 +125,8 @@ def _clean_term(term: str, kind: str) -> tuple[str, str]:
         if not HASHTAG.match(term):
             raise ValidationFailed(f"{term!r} is not a hashtag (# then letters, digits or _)", field="term")
     folded = fold(term)
-    if not folded or not any(ch.isalnum() for ch in folded):
-        raise ValidationFailed(f"the term {term!r} has no letters or digits to match", field="term")
+    if not folded or not any(ch.isalnum() or unicodedata.category(ch) == "So" for ch in folded):
+        raise ValidationFailed(f"the term {term!r} has no letters or digits (or emoji) to match", field="term")
     return term, folded
 
 
@@ -246,23 +248,53 @@ def _doc_lexicons(doc: Any) -> list[dict[str, Any]]:
     return items
 
 
+def describe(note: str, *, source: str = "", confidence: str = "", check: bool = False) -> str:
+    """A term's note with where it comes from, how sure the lexicon is, and whether a native speaker
+    still has to confirm it: "the Russian name — source: press; confidence: high; needs native check"."""
+    if confidence and confidence not in CONFIDENCE:
+        raise ValidationFailed(f"unknown confidence {confidence!r}: use one of {', '.join(CONFIDENCE)}",
+                               field="confidence")
+    parts = [f"source: {source.strip()}"] if source.strip() else []
+    parts += [f"confidence: {confidence}"] if confidence else []
+    parts += ["needs native check"] if check else []
+    return " — ".join(p for p in (note.strip(), "; ".join(parts)) if p)
+
+
+def _term_spec(spec: dict[str, Any], defaults: dict[str, Any]) -> NewTerm:
+    merged = {**defaults, **spec}
+    check = merged.get("check", False)
+    if not isinstance(check, bool):
+        raise ValidationFailed(f"check must be true or false, not {check!r}", field="check")
+    note = describe(str(merged.get("note", "")), source=str(merged.get("source", "")),
+                    confidence=str(merged.get("confidence", "")), check=check)
+    return NewTerm(term=spec["term"], kind=str(spec.get("kind", "term")), substring=bool(spec.get("substring", False)),
+                   note=note)
+
+
 def import_document(session: Session, actor: Actor, doc: Any, *, source: str = "") -> dict[str, int]:
     """Load lexicons from a parsed YAML/JSON document; terms already present are skipped.
 
-    Returns the number of new terms per ``harm/language``."""
+    A term may carry ``source``, ``confidence`` (high, medium, low) and ``check`` (true when a native
+    speaker has to confirm it), and a lexicon ``defaults`` for them; they are kept in the term's note
+    (see :func:`describe`). Returns the number of new terms per ``harm/language``."""
     actor.require(Perm.LEXICONS_MANAGE)
     counts: dict[str, int] = {}
     for i, item in enumerate(_doc_lexicons(doc)):
         harm, language, raw = item.get("harm"), item.get("language"), item.get("terms")
+        defaults = item.get("defaults") or {}
         if not isinstance(harm, str) or not isinstance(language, str) or not isinstance(raw, list):
             raise ValidationFailed(f"lexicon {i + 1}: needs harm, language and a list of terms")
+        if not isinstance(defaults, dict):
+            raise ValidationFailed(f"lexicon {harm}/{language}: defaults must be a mapping")
         new: list[NewTerm] = []
         for j, t in enumerate(raw):
             spec = {"term": t} if isinstance(t, str) else t
             if not isinstance(spec, dict) or not isinstance(spec.get("term"), str):
                 raise ValidationFailed(f"lexicon {harm}/{language}, term {j + 1}: needs a term")
-            new.append(NewTerm(term=spec["term"], kind=str(spec.get("kind", "term")),
-                               substring=bool(spec.get("substring", False)), note=str(spec.get("note", ""))))
+            try:
+                new.append(_term_spec(spec, defaults))
+            except ValidationFailed as exc:
+                raise ValidationFailed(f"lexicon {harm}/{language}, term {j + 1}: {exc.detail}") from None
         try:
             _, added = add_terms(session, actor, harm=harm, language=language, new=new, skip_existing=True,
                                  change="imported" + (f" from {source}" if source else ""))

@@ -1,9 +1,18 @@
-"""Near-duplicate clustering of report texts into trends (MinHash LSH over folded text).
+"""Near-duplicate clustering of report texts into trends (MinHash LSH over folded, transliterated text).
 
 Each inserted batch is clustered incrementally: a text joins the trend whose signature is near it
 (estimated Jaccard similarity of character shingles over the threshold), or starts a new one. A
 trend whose last signal is older than ``WINDOW`` before the batch is not joined, so a trend that
 went quiet for longer starts afresh.
+
+One trend across scripts and languages: shingles are taken from the folded text written in one Latin
+skeleton (``language.skeleton``), so a copy typed in Latin letters ("sobachij kajf") is a near
+duplicate of the Cyrillic one. A text that is no near duplicate of any trend still joins one that
+shares an **anchor** or a media hash (a signal of the trend within the window carries it). An anchor
+is a lexicon hit "harm|term key" (``language.term_key``: one key for a term's inflections and for the
+same term in every lexicon), so that the same challenge posted in Russian and in Kazakh is one trend.
+A trend's anchors are read from its label (its first text) by the index. The trend's split by
+language and script is read from its signals (:mod:`.trends`).
 
 The LSH index lives in memory, one per process and database (``index.TrendIndex``), refreshed
 before each batch with only the trends committed since the last refresh; candidates are checked
@@ -29,13 +38,14 @@ from typing import Any
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from .. import language
 from . import trend_index
 from .buckets import bucket_of
-from .models import Trend, TrendBucket
+from .models import Signal, Trend, TrendBucket
 
 NUM_PERM = 64
 THRESHOLD = 0.5
@@ -47,7 +57,7 @@ _SPACES = re.compile(r"\W+")
 
 
 def shingles(folded: str) -> set[bytes]:
-    text = _SPACES.sub(" ", folded).strip()
+    text = _SPACES.sub(" ", language.skeleton(folded)).strip()
     if len(text) < MIN_CHARS:
         return set()
     return {text[i:i + SHINGLE].encode("utf-8") for i in range(len(text) - SHINGLE + 1)}
@@ -64,9 +74,35 @@ def _minhash(values: list[int]) -> MinHash:
                    permutations=_permutations())
 
 
+def anchors(matches: list[dict[str, Any]]) -> frozenset[str]:
+    """The anchors of a text's lexicon hits: "harm|term key"."""
+    return frozenset(f"{m['harm']}|{_term_key(m['term'])}" for m in matches if m.get("harm") and m.get("term"))
+
+
+@lru_cache(maxsize=65536)
+def _term_key(term: str) -> str:
+    return language.term_key(term)
+
+
+def _label_anchors(session: Session, labels: list[str]) -> list[frozenset[str]]:
+    """The anchors of trends' labels (their first texts), matched in one batch."""
+    notes = language.annotate(session, labels, languages=False)
+    return [anchors([m.as_dict() for m in note.matches]) for note in notes]
+
+
 def index_for(session: Session) -> trend_index.TrendIndex:
     return trend_index.index_for(session, threshold=THRESHOLD, num_perm=NUM_PERM, window=WINDOW,
-                                 to_minhash=_minhash)
+                                 to_minhash=_minhash, anchors_of=_label_anchors)
+
+
+def _media_trends(session: Session, media: set[str], since: Any) -> dict[str, int]:
+    """For media hashes, the lowest trend of a signal carrying one since ``since``."""
+    if not media:
+        return {}
+    q = (select(Signal.media_hash, func.min(Signal.trend_id))
+         .where(Signal.media_hash.in_(sorted(media)), Signal.trend_id.is_not(None), Signal.occurred_at >= since)
+         .group_by(Signal.media_hash))
+    return {str(h): int(t) for h, t in session.execute(q) if h is not None and t is not None}
 
 
 def signatures(texts: list[set[bytes]]) -> list[MinHash]:
@@ -84,20 +120,31 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
         return {}
     latest = max(r["occurred_at"] for r, _ in todo)
     hashes = signatures([sh for _, sh in todo])
-    found_by_row = index_for(session).lookup(session, hashes, since=latest - WINDOW)
+    linked = [anchors(r.get("lexicon_matches") or []) for r, _ in todo]
+    found_by_row = index_for(session).lookup(session, hashes, since=latest - WINDOW, anchors=linked)
+    by_media = _media_trends(session, {r["media_hash"] for r, _ in todo if r.get("media_hash")}, latest - WINDOW)
     local = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)  # trends started by this batch
     members: dict[int | str, list[dict[str, Any]]] = {}
     fresh: dict[str, MinHash] = {}
-    for (row, _), mh, known in zip(todo, hashes, found_by_row, strict=True):
+    joined: dict[str, int | str] = {}  # media hash or anchor -> the trend that rows of this batch with it joined
+    for (row, _), mh, known, mine in zip(todo, hashes, found_by_row, linked, strict=True):
+        media = row.get("media_hash")
+        ties = [f"media|{media}"] * bool(media) + sorted(mine)
         key: int | str
         if known is not None:
             key = known
+        elif media and media in by_media:
+            key = by_media[media]
         elif found := local.query(mh):
             key = min(found)
+        elif tied := [joined[t] for t in ties if t in joined]:
+            key = tied[0]
         else:
             key = f"new{len(fresh):09d}"
             fresh[key] = mh
             local.insert(key, mh)
+        for t in ties:
+            joined.setdefault(t, key)
         members.setdefault(key, []).append(row)
     ids = _create(session, {k: (members[k], fresh[k]) for k in fresh})
     _grow(session, {k: v for k, v in members.items() if isinstance(k, int)})

@@ -153,6 +153,14 @@ class SeriesOut(BaseModel):
     total: int
 
 
+class TrendShare(BaseModel):
+    """How many of a trend's signals are in one language (and, on one trend, one script)."""
+
+    language: str  # "" when neither the reporter nor detection gave one
+    script: str | None = None  # cyrillic | latin | other; None in trend lists (read for one trend only)
+    count: int
+
+
 class TrendOut(BaseModel):
     id: int
     label: str
@@ -164,6 +172,8 @@ class TrendOut(BaseModel):
     previous_hour: int
     growth: float | None  # last hour / the hour before; None when the hour before had none
     samples: list[int]
+    # the trend's signals per language, most first; on one trend (get_trend) per language and script
+    languages: list[TrendShare] = []
 
 
 class TrendSeriesQuery(BaseModel):

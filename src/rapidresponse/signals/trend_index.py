@@ -12,6 +12,9 @@ committed since the last refresh:
 * **checking**: a candidate the index returns is read back (id, last seen, signature) before a
   signal joins it: it must exist, have the signature the index holds and be within the window.
   A mismatch (the database was emptied and ids reused, e.g. between tests) rebuilds the index.
+* **anchors**: a trend's lexicon hits (``anchors_of`` its label: "harm|term key", the same for one term
+  in every language and script), so that a text that is no near-duplicate of a trend but names the
+  same coded term of the same harm («собачий кайф» in a Russian and a Kazakh post) joins it.
 * **eviction**: entries whose last known activity is older than ``2 × WINDOW`` before the newest
   batch are re-read and dropped when the database agrees they went quiet. A batch older than what
   the index covers (a backfill import of last month's reports) loads the index for its own window,
@@ -38,9 +41,10 @@ CHUNK = 5000
 
 class TrendIndex:
     def __init__(self, *, threshold: float, num_perm: int, window: timedelta,
-                 to_minhash: Any) -> None:
+                 to_minhash: Any, anchors_of: Any = None) -> None:
         self.threshold, self.num_perm, self.window = threshold, num_perm, window
         self._to_minhash = to_minhash
+        self._anchors_of = anchors_of  # (session, labels) -> the anchors of each label
         self.lock = threading.Lock()
         self.rebuilds = 0
         self._reset()
@@ -49,6 +53,8 @@ class TrendIndex:
         self.lsh = MinHashLSH(threshold=self.threshold, num_perm=self.num_perm)
         self.first: dict[int, int] = {}  # trend id -> first signature value (identity check)
         self.seen_at: dict[int, datetime] = {}  # trend id -> last activity known here
+        self.anchored: dict[str, set[int]] = {}  # anchor -> trend ids
+        self.anchors: dict[int, frozenset[str]] = {}  # trend id -> its anchors
         self.settled = -1  # -1: never loaded
         self.gaps: dict[int, float] = {}
         self.newest: datetime | None = None
@@ -59,20 +65,42 @@ class TrendIndex:
 
     # --- refresh ---------------------------------------------------------------------------------
 
-    def _add(self, tid: int, last_seen: datetime, signature: list[int]) -> None:
-        if tid in self.first or len(signature) != self.num_perm:
-            return
+    def _add_all(self, session: Session, rows: Sequence[Any]) -> None:
+        """Add (id, last seen, signature, label) rows; the labels' anchors are read in one call."""
+        fresh = [r for r in rows if r[0] not in self.first and len(r[2]) == self.num_perm]
+        found = (self._anchors_of(session, [r[3] for r in fresh]) if self._anchors_of is not None and fresh
+                 else [frozenset()] * len(fresh))
+        for (tid, last_seen, sig, _), mine in zip(fresh, found, strict=True):
+            self._add(tid, last_seen, sig, mine)
+
+    def _add(self, tid: int, last_seen: datetime, signature: list[int], found: frozenset[str]) -> None:
         self.lsh.insert(tid, self._to_minhash(signature))
         self.first[tid] = int(signature[0])
         self.seen_at[tid] = last_seen
+        if found:
+            self.anchors[tid] = found
+            for anchor in found:
+                self.anchored.setdefault(anchor, set()).add(tid)
+
+    def _drop(self, tid: int) -> None:
+        self.lsh.remove(tid)
+        del self.first[tid], self.seen_at[tid]
+        for anchor in self.anchors.pop(tid, ()):
+            ids = self.anchored.get(anchor)
+            if ids is not None:
+                ids.discard(tid)
+                if not ids:
+                    del self.anchored[anchor]
 
     def _load(self, session: Session, since: datetime) -> None:
         self._reset()
         self.rebuilds += 1
         top = session.execute(select(func.max(Trend.id))).scalar_one_or_none() or 0
-        q = select(Trend.id, Trend.last_seen, Trend.signature).where(Trend.last_seen >= since, Trend.id <= top)
-        for tid, last_seen, sig in session.execute(q):
-            self._add(tid, last_seen, sig)
+        q = (select(Trend.id, Trend.last_seen, Trend.signature, Trend.label)
+             .where(Trend.last_seen >= since, Trend.id <= top))
+        rows = session.execute(q).all()
+        for i in range(0, len(rows), CHUNK):
+            self._add_all(session, rows[i:i + CHUNK])
         self.settled = top
         self.covers_from = since
 
@@ -91,11 +119,10 @@ class TrendIndex:
         if self.settled < 0 or stale or not self._settled_still_there(session):
             self._load(session, since)
             return
-        rows = session.execute(select(Trend.id, Trend.last_seen, Trend.signature)
+        rows = session.execute(select(Trend.id, Trend.last_seen, Trend.signature, Trend.label)
                                .where(Trend.id > self.settled).order_by(Trend.id)).all()
-        for tid, last_seen, sig in rows:
-            self._add(tid, last_seen, sig)
-        ids = {tid for tid, _, _ in rows}
+        self._add_all(session, rows)
+        ids = {tid for tid, _, _, _ in rows}
         clock = time.monotonic()
         top = max(ids, default=self.settled)
         for gap in range(self.settled + 1, top):
@@ -122,8 +149,7 @@ class TrendIndex:
             for tid in part:
                 at = fresh.get(tid)
                 if at is None or at < cutoff:
-                    self.lsh.remove(tid)
-                    del self.first[tid], self.seen_at[tid]
+                    self._drop(tid)
                 else:
                     self.seen_at[tid] = at
 
@@ -131,6 +157,9 @@ class TrendIndex:
 
     def _candidates(self, hashes: Sequence[MinHash]) -> list[list[int]]:
         return [sorted(self.lsh.query(mh)) for mh in hashes]
+
+    def _anchored(self, anchors: Sequence[frozenset[str]]) -> list[list[int]]:
+        return [sorted({t for a in mine for t in self.anchored.get(a, ())}) for mine in anchors]
 
     def _check(self, session: Session, ids: set[int]) -> dict[int, tuple[datetime, int]] | None:
         """id → (last seen, first signature value) for candidates; None when the index is stale."""
@@ -144,20 +173,29 @@ class TrendIndex:
             return None
         return out
 
-    def lookup(self, session: Session, hashes: Sequence[MinHash], *, since: datetime) -> list[int | None]:
-        """For each signature, the lowest id of a committed trend near it active since ``since``."""
+    def lookup(self, session: Session, hashes: Sequence[MinHash], *, since: datetime,
+               anchors: Sequence[frozenset[str]] = ()) -> list[int | None]:
+        """For each signature, the lowest id of a committed trend near it active since ``since``; failing
+        that, the lowest id of such a trend that shares one of the row's ``anchors`` (when given)."""
         with self.lock:
             newest = since + self.window
             self.refresh(session, since)
-            found = self._candidates(hashes)
-            checked = self._check(session, {t for ids in found for t in ids})
+            found, linked = self._candidates(hashes), self._anchored(anchors)
+            checked = self._check(session, {t for ids in found + linked for t in ids})
             if checked is None:  # ids reused by another database or a reset: start again
                 self._load(session, since)
-                found = self._candidates(hashes)
-                checked = self._check(session, {t for ids in found for t in ids}) or {}
+                found, linked = self._candidates(hashes), self._anchored(anchors)
+                checked = self._check(session, {t for ids in found + linked for t in ids}) or {}
             for tid, (last_seen, _) in checked.items():
                 self.seen_at[tid] = max(self.seen_at.get(tid, last_seen), last_seen)
-            out = [next((t for t in ids if t in checked and checked[t][0] >= since), None) for ids in found]
+
+            def live(ids: list[int]) -> int | None:
+                return next((t for t in ids if t in checked and checked[t][0] >= since), None)
+
+            out = [live(ids) for ids in found]
+            for i, ids in enumerate(linked):
+                if out[i] is None:
+                    out[i] = live(ids)
             if self.newest is None or newest > self.newest + self.window / 4:
                 self.newest = newest
                 self._evict(session, newest)

@@ -1,21 +1,25 @@
 """Trends as people read them: the near-duplicate clusters (:mod:`.clustering`) with their counts per
-5-minute bucket, growth over the last hour, sparklines and series."""
+5-minute bucket, growth over the last hour, sparklines and series, and their split by language (in
+lists) or by language and script (one trend): one trend can hold a challenge posted in Russian and
+Kazakh, in Cyrillic and Latin letters."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import language
 from ..auth import Actor, Perm
 from ..clock import now
 from ..db import get_or_404, paged
 from ..errors import NotFound, ValidationFailed
 from .buckets import bucket_of
-from .models import Trend, TrendBucket
-from .schemas import BUCKET_MINUTES, SeriesPoint, TrendOut, TrendSeriesOut, TrendSeriesQuery
+from .models import Signal, Trend, TrendBucket
+from .schemas import BUCKET_MINUTES, SeriesPoint, TrendOut, TrendSeriesOut, TrendSeriesQuery, TrendShare
 
 MAX_POINTS = 10_000
 
@@ -45,11 +49,39 @@ def _hour_counts(session: Session, ids: list[int], at: datetime) -> dict[int, tu
     return {tid: (v[1], v[0]) for tid, v in sums.items()}
 
 
-def _out(trend: Trend, counts: tuple[int, int]) -> TrendOut:
+def _out(trend: Trend, counts: tuple[int, int], shares: list[TrendShare] | None = None) -> TrendOut:
     last, prev = counts
     return TrendOut(id=trend.id, label=trend.label, harm=trend.harm, count=trend.count,
                     first_seen=trend.first_seen, last_seen=trend.last_seen, last_hour=last, previous_hour=prev,
-                    growth=round(last / prev, 3) if prev else None, samples=list(trend.samples))
+                    growth=round(last / prev, 3) if prev else None, samples=list(trend.samples),
+                    languages=shares or [])
+
+
+def _sorted(counts: Counter[tuple[str, str | None]]) -> list[TrendShare]:
+    return [TrendShare(language=lang, script=script, count=n)
+            for (lang, script), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0][0], kv[0][1] or ""))]
+
+
+def language_split(session: Session, ids: list[int]) -> dict[int, list[TrendShare]]:
+    """Per trend, its signals per language (the reporter's, else the detected one), most first."""
+    out: dict[int, Counter[tuple[str, str | None]]] = {i: Counter() for i in ids}
+    for i in range(0, len(ids), 5000):
+        rows = session.execute(select(Signal.trend_id, Signal.language, func.count())
+                               .where(Signal.trend_id.in_(ids[i:i + 5000]))
+                               .group_by(Signal.trend_id, Signal.language))
+        for tid, lang, n in rows:
+            if tid is not None:
+                out[tid][(lang or "", None)] += int(n)
+    return {tid: _sorted(c) for tid, c in out.items()}
+
+
+def script_split(session: Session, trend_id: int) -> list[TrendShare]:
+    """One trend's signals per language and script (the script most letters of the text are in)."""
+    counts: Counter[tuple[str, str | None]] = Counter()
+    rows = session.execute(select(Signal.language, Signal.text_folded).where(Signal.trend_id == trend_id))
+    for lang, text in rows.yield_per(2000):
+        counts[(lang or "", language.script(text or ""))] += 1
+    return _sorted(counts)
 
 
 def growth_key(t: TrendOut) -> tuple[float, int, datetime]:
@@ -72,7 +104,8 @@ def list_trends(session: Session, actor: Actor, *, min_count: int = 2, harm: str
     query = paged(select(Trend).where(*conds).order_by(Trend.last_seen.desc(), Trend.id.desc()), limit)
     found = list(session.execute(query.limit(limit * 4) if order == "growth" else query).scalars())
     counts = _hour_counts(session, [t.id for t in found], now())
-    out = [_out(t, counts[t.id]) for t in found]
+    shares = language_split(session, [t.id for t in found])
+    out = [_out(t, counts[t.id], shares[t.id]) for t in found]
     if order == "growth":
         out.sort(key=growth_key, reverse=True)
     return out[:limit]
@@ -81,7 +114,7 @@ def list_trends(session: Session, actor: Actor, *, min_count: int = 2, harm: str
 def get_trend(session: Session, actor: Actor, trend_id: int) -> TrendOut:
     actor.require(Perm.SIGNALS_READ)
     trend = get_or_404(session, Trend, trend_id, "trend")
-    return _out(trend, _hour_counts(session, [trend.id], now())[trend.id])
+    return _out(trend, _hour_counts(session, [trend.id], now())[trend.id], script_split(session, trend.id))
 
 
 def sparklines(session: Session, actor: Actor, ids: list[int], *, hours: int = 24,

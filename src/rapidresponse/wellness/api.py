@@ -99,6 +99,13 @@ def set_person_budget(actor: ActorDep, data: PersonBudgetIn, clear: bool = False
                                   username=data.username, clear=clear)
 
 
+@router.get("/budgets/people/{username}", response_model=list[BudgetOut])
+def person_budgets(actor: ActorDep, username: str) -> list[BudgetOut]:
+    """One person's budgets (the limits set for them, never their use of them), for those who set them."""
+    with unit_of_work(read_only=True) as s:
+        return service.person_budgets(s, actor, username)
+
+
 @router.get("/surge", response_model=SurgeOut | None)
 def surge(actor: ActorDep) -> SurgeOut | None:
     with unit_of_work(read_only=True) as s:

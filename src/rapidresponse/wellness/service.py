@@ -225,7 +225,7 @@ def record_measured(session: Session, actor: Actor, data: ExposureIn) -> Exposur
     """An exposure a client measured for its own user (the API)."""
     _person(actor)
     if data.harm not in policy.load_taxonomy():
-        raise NotFound(f"unknown harm {data.harm!r} (see `rapidresponse policy taxonomy`)")
+        raise ValidationFailed(f"unknown harm {data.harm!r} (see `rapidresponse policy taxonomy`)", field="harm")
     out = record(session, actor, data.harm, data.kind, seconds=data.seconds, incident_ref=data.incident_ref)
     assert out is not None
     return out
