@@ -132,9 +132,14 @@ def test_admin_sees_and_revokes_another_users_tokens(client: TestClient, logged_
     target = make_user("analyst")
     with unit_of_work() as s:
         token, _ = auth.create_token(s, target, name="dashboards")
+    bystander = make_user("viewer")
     _, csrf = logged_in("admin")
     page = client.get(f"/admin/users/{target.username}")
     assert "dashboards" in page.text and token.prefix in page.text
+    wrong = client.post(f"/admin/users/{bystander.username}/tokens/{token.id}/revoke", data={"csrf_token": csrf})
+    assert wrong.status_code == 404
+    with unit_of_work(read_only=True) as s:
+        assert s.get(ApiToken, token.id).revoked_at is None  # type: ignore[union-attr]
     resp = client.post(f"/admin/users/{target.username}/tokens/{token.id}/revoke", data={"csrf_token": csrf},
                        follow_redirects=False)
     assert resp.status_code == 303

@@ -582,10 +582,14 @@ def list_tokens(session: Session, actor: Actor, username: str | None = None) -> 
                                                    .order_by(ApiToken.id)).scalars()]
 
 
-def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+def revoke_token(session: Session, actor: Actor, token_id: int, *, owner: str | None = None) -> None:
+    """Revoke one of the acting user's tokens, or (for those who manage users) anyone's; with ``owner``,
+    only a token of that user."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.user_id and not actor.can(Perm.USERS_MANAGE)):
         raise NotFound(f"no token {token_id}")
+    if owner is not None and token.user_id != _user(session, owner).id:
+        raise NotFound(f"{owner} has no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now()
         events.record(session, actor, TokenRevoked(subject_id=token.user_id, token_id=token.id))

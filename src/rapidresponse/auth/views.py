@@ -529,7 +529,7 @@ def reset_user_password(request: Request, username: str, posted: PostedDep) -> R
 def revoke_user_token(username: str, token_id: int, posted: PostedDep) -> Response:
     with unit_of_work() as s:
         posted.actor.require(Perm.USERS_MANAGE)
-        auth.revoke_token(s, posted.actor, token_id)
+        auth.revoke_token(s, posted.actor, token_id, owner=username)
     return RedirectResponse(f"/admin/users/{username}?done=token_revoked", status_code=303)
 
 
