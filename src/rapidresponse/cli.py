@@ -218,6 +218,67 @@ def audit_verify(checkpoint: list[Path] = typer.Option(
     raise typer.Exit(1)
 
 
+@app.command("backup")
+def backup_command(dest: Path = typer.Argument(..., help="A new (or empty) folder to write the backup into")) -> None:
+    """Write a consistent copy of the database, the analytics warehouse and a manifest into DEST."""
+    from rich.progress import Progress
+
+    from . import backup
+    from .console import console, handle_errors
+
+    @handle_errors
+    def run() -> dict[str, object]:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("backup", total=None)
+
+            def step(what: str, done: int, total: int) -> None:
+                progress.update(task, description=what, completed=done, total=total or None)
+
+            return backup.backup(dest, step=step)
+
+    manifest = run()
+    counts = manifest["counts"]
+    assert isinstance(counts, dict)
+    console.print(f"[green]backed up[/green] to {dest}: migration {manifest['revision']}, {sum(counts.values())} "
+                  f"rows in {len(counts)} tables, warehouse {'included' if manifest['warehouse'] else 'absent'}",
+                  highlight=False)
+    secrets = manifest["secrets"]
+    assert isinstance(secrets, list)
+    console.print("the restored installation needs: " + ", ".join(s["setting"] for s in secrets)
+                  + " (listed in manifest.json, values not included)", highlight=False)
+
+
+@app.command("restore")
+def restore_command(src: Path = typer.Argument(..., help="A folder written by rapidresponse backup"),
+                    force: bool = typer.Option(False, "--force",
+                                               help="Replace everything in a database that is not empty")) -> None:
+    """Bring a backup back into an empty database, then check migration, row counts and the audit chain."""
+    from rich.progress import Progress
+
+    from . import backup
+    from .console import console, handle_errors
+
+    @handle_errors
+    def run() -> backup.RestoreReport:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("restore", total=None)
+
+            def step(what: str, done: int, total: int) -> None:
+                progress.update(task, description=what, completed=done, total=total or None)
+
+            return backup.restore(src, force=force, step=step)
+
+    report = run()
+    if not report.ok:
+        for problem in report.problems:
+            console.print(f"[red]problem[/red]: {problem}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"[green]restored[/green] from {src}: migration {report.revision}, "
+                  f"{sum(report.counts.values())} rows in {len(report.counts)} tables, audit chain intact "
+                  f"({report.audit.events_checked} events)"
+                  + (", warehouse restored" if report.warehouse else ""), highlight=False)
+
+
 @app.command("serve")
 def serve(host: str | None = None, port: int | None = None,
           worker: bool | None = typer.Option(None, "--worker/--no-worker",

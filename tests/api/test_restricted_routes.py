@@ -66,6 +66,8 @@ VOLATILE |= {"/api/v1/oncall/pages/{page_id}"}
 VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}", "/requests/{request_id}"}
 # The warehouse's state (how far behind, when it last synced) moves with every event.
 VOLATILE |= {"/api/v1/analytics/status", "/api/v1/analytics/overview", "/analytics"}
+# The audit log lists every event as it is recorded (types and subject ids, never titles or payloads).
+VOLATILE |= {"/admin/audit"}
 
 Body = Callable[["World", "Who"], dict[str, Any]]
 
@@ -219,6 +221,18 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/users"): lambda w, who: {"username": f"new-{who.name}", "role": "viewer"},
     ("POST", "/api/v1/tokens"): lambda w, who: {"name": "probe", "scopes": ["incidents:read"]},
     ("DELETE", "/api/v1/tokens/{token_id}"): lambda w, who: {},
+    # Personal settings and API tokens, user administration and the audit view.
+    ("POST", "/account/settings"): lambda w, who: {"display_name": f"{who.name} again", "email": "",
+                                                   "locale": "en", "timezone": "UTC"},
+    ("POST", "/account/tokens"): lambda w, who: {"name": "probe", "scopes": "incidents:read", "days": "30"},
+    ("POST", "/account/tokens/{token_id}/revoke"): lambda w, who: {},
+    ("POST", "/admin/users"): lambda w, who: {"username": f"web-{who.name}", "role": "viewer"},
+    ("POST", "/admin/users/{username}/role"): lambda w, who: {"role": "viewer"},
+    ("POST", "/admin/users/{username}/deactivate"): lambda w, who: {},
+    ("POST", "/admin/users/{username}/reactivate"): lambda w, who: {},
+    ("POST", "/admin/users/{username}/password"): lambda w, who: {},
+    ("POST", "/admin/users/{username}/tokens/{token_id}/revoke"): lambda w, who: {},
+    ("POST", "/admin/audit/verify"): lambda w, who: {},
     ("POST", "/incidents/new"): lambda w, who: {"title": f"declared by {who.name}", "type": "other",
                                                 "harm": "2"},
     ("POST", "/api/v1/notifications/{message_id}/retry"): lambda w, who: {},

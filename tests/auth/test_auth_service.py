@@ -316,3 +316,32 @@ def test_an_admin_sets_and_removes_an_address_and_the_log_keeps_no_address(
         payloads = [e.payload for e in s.execute(select(Event).where(Event.type == "user.updated")).scalars()]
     assert {"changes": {"email": "changed"}} in payloads and {"changes": {"email": "removed"}} in payloads
     assert not any("example.org" in str(p) for p in payloads)
+
+
+def test_deactivating_ends_sessions_and_revokes_tokens_and_spares_the_last_admin(
+        engine: Engine, make_user: Callable[..., Actor]) -> None:
+    from typer.testing import CliRunner
+
+    from rapidresponse.cli import app
+
+    admin = make_user("admin")
+    user = make_user("responder")
+    with unit_of_work() as s:
+        auth.start_session(s, auth.find_person(s, user.username), ip="127.0.0.1", user_agent="t")
+        _, secret = auth.create_token(s, user, name="bot")
+    runner = CliRunner()
+    done = runner.invoke(app, ["users", "deactivate", user.username, "--as", admin.username])
+    assert done.exit_code == 0, done.output
+    with unit_of_work(read_only=True) as s:
+        assert s.execute(select(WebSession).where(WebSession.user_id == user.user_id)).first() is None
+        assert all(t.revoked_at is not None for t in s.execute(select(ApiToken)).scalars())
+        with pytest.raises(NotAuthenticated):
+            auth.resolve_token(s, secret)
+    refused = runner.invoke(app, ["users", "deactivate", admin.username, "--as", admin.username])
+    assert refused.exit_code == 2 and "last active administrator" in refused.output
+    demoted = runner.invoke(app, ["users", "set-role", admin.username, "viewer", "--as", admin.username])
+    assert demoted.exit_code == 2
+    with unit_of_work(read_only=True) as s:
+        me = auth.find_person(s, admin.username)
+    assert me.role == "admin" and me.is_active
+    assert runner.invoke(app, ["users", "activate", user.username, "--as", admin.username]).exit_code == 0

@@ -17,6 +17,7 @@ from .schemas import (
     TableDoc,
 )
 from .service import (
+    copy_warehouse,
     delete_query,
     export,
     get_query,
@@ -25,6 +26,7 @@ from .service import (
     metric,
     metrics_of,
     overview,
+    restore_warehouse,
     run_query,
     run_saved,
     save_query,
@@ -37,8 +39,8 @@ from .service import (
 
 __all__ = [
     "INDICATORS", "METRICS", "STAGES", "ExportOut", "HistoryOut", "MetricFilter", "MetricOut", "Overview",
-    "QueryDeleted",
-    "QueryIn", "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut", "SyncOut",
-    "TableDoc", "delete_query", "export", "get_query", "history", "list_queries", "metric", "metrics_of", "overview",
-    "run_query", "run_saved", "save_query", "status", "sync_now", "sync_tick", "tables", "update_query",
+    "QueryDeleted", "QueryIn", "QueryResult", "QuerySaved", "SavedQueryIn", "SavedQueryOut", "Scope", "StatusOut",
+    "SyncOut", "TableDoc", "copy_warehouse", "delete_query", "export", "get_query", "history", "list_queries",
+    "metric", "metrics_of", "overview", "restore_warehouse", "run_query", "run_saved", "save_query", "status",
+    "sync_now", "sync_tick", "tables", "update_query",
 ]

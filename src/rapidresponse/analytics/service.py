@@ -379,3 +379,44 @@ def status(session: Session, actor: Actor) -> StatusOut:
         done = sync.positions(con)
     return StatusOut(path=str(warehouse.path()), positions=done, behind=sync.behind(session, done),
                      lag_seconds=lag, synced_at=_synced_at())
+
+
+# --- backup and restore --------------------------------------------------------------------------
+
+def copy_warehouse(dest: Path) -> bool:
+    """Copy the warehouse file to ``dest`` while no sync writes to it; False when there is none yet.
+
+    The file is held open read-only during the copy: a sync in another process cannot open it for
+    writing meanwhile (it waits, or tries again on its next run), and one in this process waits for
+    the writer's flag. The warehouse is derived from the event log, so a sync can also rebuild it."""
+    import shutil
+
+    import duckdb
+
+    file = warehouse.path()
+    if not file.exists():
+        return False
+    with warehouse.writing(file):  # this process's readers let go and its sync waits
+        con = warehouse.retrying(lambda: duckdb.connect(str(file), read_only=True, config=dict(warehouse.READ_CONFIG)))
+        try:
+            shutil.copyfile(file, dest)
+        finally:
+            con.close()
+    return True
+
+
+def restore_warehouse(src: Path, *, replace: bool = False) -> bool:
+    """Put a backed-up warehouse file in place; an existing one is kept unless ``replace``."""
+    import shutil
+
+    file = warehouse.path()
+    if file.exists() and not replace:
+        return False
+    file.parent.mkdir(parents=True, exist_ok=True)
+    with warehouse.writing(file):
+        tmp = file.with_suffix(".restoring")
+        shutil.copyfile(src, tmp)
+        file.unlink(missing_ok=True)
+        file.with_name(file.name + ".wal").unlink(missing_ok=True)
+        tmp.replace(file)
+    return True

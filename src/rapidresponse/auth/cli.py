@@ -58,6 +58,26 @@ def set_role(username: str, role: str, as_user: str | None = AsOption) -> None:
     console.print(f"{username} is now {role}")
 
 
+@app.command("deactivate")
+@handle_errors
+def deactivate(username: str, as_user: str | None = AsOption) -> None:
+    """Deactivate a user: their web sessions end and their API tokens are revoked at once."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        service.update_user(s, actor, username, is_active=False)
+    console.print(f"{username} is deactivated; their sessions ended and their tokens are revoked", highlight=False)
+
+
+@app.command("activate")
+@handle_errors
+def activate(username: str, as_user: str | None = AsOption) -> None:
+    """Let a deactivated user log in again (their old tokens stay revoked)."""
+    actor = actor_for(as_user)
+    with unit_of_work() as s:
+        service.update_user(s, actor, username, is_active=True)
+    console.print(f"{username} is active", highlight=False)
+
+
 @app.command("reset-password")
 @handle_errors
 def reset_password(username: str, as_user: str | None = AsOption) -> None:

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
@@ -103,6 +103,9 @@ def create_user(session: Session, actor: Actor, *, username: str, role: str, pas
         raise ValidationFailed("username: 2-64 characters, lowercase letters, digits, '.', '_' or '-'",
                                field="username")
     _validate_profile(role, locale, timezone)
+    email = (email or "").strip() or None
+    if email is not None and not _EMAIL.match(email):
+        raise ValidationFailed(f"{email[:254]!r} is not an email address", field="email")
     if password is None:
         password, must_change_password = generate_password(), True
     _check_password_policy(password, username=username, display_name=display_name, email=email)
@@ -186,6 +189,7 @@ def update_user(session: Session, actor: Actor, username: str, *, role: str | No
     if actor.user_id != user.id or role is not None or is_active is not None or email is not None:
         actor.require(Perm.USERS_MANAGE)
     _validate_profile(role, locale, timezone)
+    _keep_an_admin(session, user, role=role, is_active=is_active)
     changes: dict[str, object] = {}
     for name, value in (("role", role), ("locale", locale), ("timezone", timezone),
                         ("display_name", display_name), ("is_active", is_active)):
@@ -200,7 +204,76 @@ def update_user(session: Session, actor: Actor, username: str, *, role: str | No
         changes["email"] = "changed" if address else "removed"
     if changes:
         events.record(session, actor, UserUpdated(subject_id=user.id, changes=changes))
+    if changes.get("is_active") is False:
+        _cut_off(session, actor, user)
     return _person(user)
+
+
+def update_own_settings(session: Session, actor: Actor, *, display_name: str, email: str, locale: str,
+                        timezone: str) -> Person:
+    """The acting user's own settings: display name, language, time zone and email (``""`` removes it).
+    Checked before anything changes; the audit log records that the address changed, never the address."""
+    user = _own(session, actor)
+    _validate_profile(None, locale, timezone)
+    address = email.strip() or None
+    if address is not None and not _EMAIL.match(address):
+        raise ValidationFailed(f"{address[:254]!r} is not an email address", field="email")
+    if len(display_name.strip()) > 120:
+        raise ValidationFailed("a display name has at most 120 characters", field="display_name")
+    changes: dict[str, object] = {}
+    for name, value in (("display_name", display_name.strip()), ("locale", locale), ("timezone", timezone)):
+        if getattr(user, name) != value:
+            changes[name] = value
+            setattr(user, name, value)
+    if address != user.email:
+        user.email = address
+        changes["email"] = "changed" if address else "removed"
+    if changes:
+        events.record(session, actor, UserUpdated(subject_id=user.id, changes=changes))
+    return _person(user)
+
+
+def _keep_an_admin(session: Session, user: User, *, role: str | None, is_active: bool | None) -> None:
+    """The last active administrator can be neither demoted nor deactivated: nobody could manage users."""
+    if user.role != "admin" or not user.is_active:
+        return
+    if (role is None or role == "admin") and is_active is not False:
+        return
+    others = session.execute(select(func.count()).select_from(User).where(
+        User.role == "admin", User.is_active.is_(True), User.id != user.id)).scalar_one()
+    if not others:
+        raise Conflict(f"{user.username} is the last active administrator; make someone else an administrator "
+                       "first", field="role" if role is not None else "is_active")
+
+
+def _cut_off(session: Session, actor: Actor, user: User) -> None:
+    """A deactivated user's web sessions end and their API tokens are revoked at once."""
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    for token in session.execute(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                        ApiToken.revoked_at.is_(None))).scalars():
+        token.revoked_at = now()
+        events.record(session, actor, TokenRevoked(subject_id=user.id, token_id=token.id))
+
+
+def reset_password(session: Session, actor: Actor, username: str) -> str:
+    """Give another user a generated one-time password (returned once); they must change it at login,
+    and their sessions end."""
+    actor.require(Perm.USERS_MANAGE)
+    user = _user(session, username)
+    if user.id == actor.user_id:
+        raise ValidationFailed("change your own password on your account page, not by a reset", field="username")
+    password = generate_password()
+    set_password(session, actor, username, password)
+    return password
+
+
+def last_logins(session: Session, actor: Actor) -> dict[int, datetime]:
+    """When each user last logged in (from the ``user.logged_in`` events), by user id."""
+    actor.require(Perm.USERS_MANAGE)
+    rows = session.execute(select(events.Event.subject_id, func.max(events.Event.occurred_at))
+                           .where(events.Event.subject_type == "user", events.Event.type == LoggedIn.type)
+                           .group_by(events.Event.subject_id))
+    return {int(subject): at for subject, at in rows if subject.isdigit()}
 
 
 def set_password(session: Session, actor: Actor, username: str, new_password: str,
@@ -497,15 +570,67 @@ def _token_out(t: ApiToken) -> TokenOut:
                     expires_at=t.expires_at, revoked_at=t.revoked_at)
 
 
-def list_tokens(session: Session, actor: Actor) -> list[TokenOut]:
-    return [_token_out(t) for t in session.execute(select(ApiToken).where(ApiToken.user_id == actor.user_id)
+def list_tokens(session: Session, actor: Actor, username: str | None = None) -> list[TokenOut]:
+    """The acting user's tokens, or (for those who manage users) the tokens of ``username``."""
+    user_id = actor.user_id
+    if username is not None:
+        user = _user(session, username)
+        if user.id != actor.user_id:
+            actor.require(Perm.USERS_MANAGE)
+        user_id = user.id
+    return [_token_out(t) for t in session.execute(select(ApiToken).where(ApiToken.user_id == user_id)
                                                    .order_by(ApiToken.id)).scalars()]
 
 
-def revoke_token(session: Session, actor: Actor, token_id: int) -> None:
+def revoke_token(session: Session, actor: Actor, token_id: int, *, owner: str | None = None) -> None:
+    """Revoke one of the acting user's tokens, or (for those who manage users) anyone's; with ``owner``,
+    only a token of that user."""
     token = session.get(ApiToken, token_id)
     if token is None or (token.user_id != actor.user_id and not actor.can(Perm.USERS_MANAGE)):
         raise NotFound(f"no token {token_id}")
+    if owner is not None and token.user_id != _user(session, owner).id:
+        raise NotFound(f"{owner} has no token {token_id}")
     if token.revoked_at is None:
         token.revoked_at = now()
         events.record(session, actor, TokenRevoked(subject_id=token.user_id, token_id=token.id))
+
+
+# --- the audit view ----------------------------------------------------------------------------
+
+AUDIT_PAGE = 50
+
+
+def audit_log(session: Session, actor: Actor, *, who: str = "", subject_type: str = "", subject_id: str = "",
+              event_type: str = "", since: datetime | None = None, until: datetime | None = None,
+              page: int = 1) -> tuple[list[events.Event], bool]:
+    """A page of the event log, newest first, filtered by who acted (username), subject, event type
+    (exact, or a prefix ending in ``.``) and time; and whether an older page follows."""
+    actor.require(Perm.AUDIT_VERIFY)
+    if since is not None and until is not None and since > until:
+        raise ValidationFailed("the start of the time range is after its end", field="since")
+    Event = events.Event
+    query = select(Event)
+    if who.strip():
+        query = query.where(Event.actor == who.strip().lower())
+    if subject_type.strip():
+        query = query.where(Event.subject_type == subject_type.strip())
+    if subject_id.strip():
+        query = query.where(Event.subject_id == subject_id.strip())
+    if event_type.strip():
+        kind = event_type.strip()
+        query = query.where(Event.type.startswith(kind, autoescape=True) if kind.endswith(".")
+                            else Event.type == kind)
+    if since is not None:
+        query = query.where(Event.occurred_at >= since)
+    if until is not None:
+        query = query.where(Event.occurred_at < until)
+    page = max(1, min(page, 100_000))
+    rows = list(session.execute(query.order_by(Event.id.desc()).offset((page - 1) * AUDIT_PAGE)
+                                .limit(AUDIT_PAGE + 1)).scalars())
+    return rows[:AUDIT_PAGE], len(rows) > AUDIT_PAGE
+
+
+def verify_log(session: Session, actor: Actor) -> events.VerifyResult:
+    """The same check as ``rapidresponse audit verify``, for those allowed to run it."""
+    actor.require(Perm.AUDIT_VERIFY)
+    return events.verify(session)

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Annotated
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from starlette.datastructures import FormData
 
+from .. import events
+from ..clock import now
 from ..config import get_settings
 from ..db import unit_of_work
-from ..errors import DomainError, NotAuthenticated, TooManyRequests
+from ..errors import (
+    Conflict,
+    DomainError,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+    ValidationFailed,
+)
 from ..http import SESSION_COOKIE, client_ip
 from ..i18n import N_
 from ..web import pages
@@ -34,6 +47,7 @@ from ..web.security import (
 from ..web.templating import Translator, normalise_locale, render
 from . import oidc
 from . import service as auth
+from .permissions import ROLES, Perm
 from .schemas import Person
 
 router = APIRouter(include_in_schema=False)
@@ -325,3 +339,251 @@ async def switch_locale(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, LOCALE_COOKIE, locale, max_age=365 * 86400)
     return response
+
+
+# --- the person's own settings and API tokens --------------------------------------------------
+
+pages.notices(settings_saved=N_("Your settings are saved."), token_revoked=N_("The token is revoked."),
+              user_updated=N_("The user is updated."))
+
+
+def _refusal(_: Translator, exc: DomainError) -> str:
+    """A refused form's message in the page's language (the service's own words when none fits)."""
+    field = exc.extra.get("field")
+    if isinstance(exc, Conflict) and field in ("role", "is_active"):
+        return _("This is the last active administrator: make someone else an administrator first.")
+    if isinstance(exc, Conflict):
+        return _("A user with this username already exists.")
+    texts = {
+        "username": _("A username has 2 to 64 characters: lowercase letters, digits, '.', '_' or '-'."),
+        "email": _("That is not an email address."),
+        "timezone": _("Unknown time zone. Use a name such as Europe/Berlin or Asia/Almaty."),
+        "locale": _("Choose English or Russian."),
+        "role": _("Choose one of the roles."),
+        "name": _("A token needs a name."),
+        "scopes": _("Choose scopes that your role allows."),
+        "since": _("The start of the time range is after its end."),
+        "display_name": _("A display name has at most 120 characters."),
+    }
+    return texts.get(str(field), str(exc))
+
+
+def _settings_page(request: Request, user: WebUser, *, error: str | None = None, form: dict[str, str] | None = None,
+                   secret: str | None = None, status: int = 200) -> Response:
+    with unit_of_work(read_only=True) as s:
+        me = auth.find_person(s, user.actor.username)
+        tokens = auth.list_tokens(s, user.actor)
+    values = form or {"display_name": me.display_name, "email": me.email or "", "locale": me.locale,
+                      "timezone": me.timezone}
+    return render(request, "auth/settings.html", {
+        "me": me, "values": values, "error": error, "tokens": tokens, "secret": secret,
+        "scopes": sorted(p.value for p in user.actor.permissions), "now": now()}, status=status)
+
+
+@router.get("/account/settings")
+def settings_page(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    """The person's own settings: name, language, time zone, email; their API tokens."""
+    return _settings_page(request, user)
+
+
+@router.post("/account/settings")
+def save_settings(request: Request, posted: PostedDep) -> Response:
+    _ = Translator(request_locale(request))
+    form = {name: posted.get(name).strip() for name in ("display_name", "email", "locale", "timezone")}
+    try:
+        with unit_of_work() as s:
+            auth.update_own_settings(s, posted.actor, display_name=form["display_name"], email=form["email"],
+                                     locale=form["locale"], timezone=form["timezone"])
+    except DomainError as exc:
+        return _settings_page(request, posted.user, error=_refusal(_, exc), form=form, status=422)
+    response = RedirectResponse("/account/settings?done=settings_saved", status_code=303)
+    set_cookie(response, LOCALE_COOKIE, form["locale"], max_age=365 * 86400)
+    return response
+
+
+def _token_days(value: str) -> int | None:
+    value = value.strip()
+    if value in ("", "never"):
+        return None
+    if not value.isdigit() or not 1 <= int(value) <= 3650:
+        raise ValidationFailed("the lifetime is a number of days from 1 to 3650", field="days")
+    return int(value)
+
+
+@router.post("/account/tokens")
+def create_own_token(request: Request, posted: PostedDep) -> Response:
+    _ = Translator(request_locale(request))
+    try:
+        days = _token_days(posted.get("days", "90"))
+        with unit_of_work() as s:
+            _token, secret = auth.create_token(s, posted.actor, name=posted.get("name"),
+                                               scopes=posted.getlist("scopes") or None, days=days)
+    except DomainError as exc:
+        message = (_("The lifetime is a number of days from 1 to 3650.") if exc.extra.get("field") == "days"
+                   else _refusal(_, exc))
+        return _settings_page(request, posted.user, error=message, status=422)
+    return _settings_page(request, posted.user, secret=secret)
+
+
+@router.post("/account/tokens/{token_id}/revoke")
+def revoke_own_token(token_id: int, posted: PostedDep) -> Response:
+    with unit_of_work() as s:
+        auth.revoke_token(s, posted.actor, token_id)
+    return RedirectResponse("/account/settings?done=token_revoked", status_code=303)
+
+
+# --- user administration -----------------------------------------------------------------------
+
+def _users_page(request: Request, user: WebUser, *, error: str | None = None, form: dict[str, str] | None = None,
+                created: tuple[str, str] | None = None, status: int = 200) -> Response:
+    with unit_of_work(read_only=True) as s:
+        seen = auth.last_logins(s, user.actor)  # checks users:manage
+        people = auth.list_users(s, user.actor)
+    return render(request, "auth/users.html", {
+        "people": people, "seen": seen, "error": error, "form": form or {}, "created": created,
+        "roles": list(ROLES)}, status=status)
+
+
+@router.get("/admin/users")
+def users_page(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    """Everyone who can log in: roles, activity; create a user with a one-time password."""
+    return _users_page(request, user)
+
+
+@router.post("/admin/users")
+def create_user(request: Request, posted: PostedDep) -> Response:
+    _ = Translator(request_locale(request))
+    form = {name: posted.get(name).strip() for name in ("username", "display_name", "email", "role")}
+    try:
+        with unit_of_work() as s:
+            person, password = auth.create_user(s, posted.actor, username=form["username"], role=form["role"],
+                                                display_name=form["display_name"], email=form["email"] or None)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied):
+            raise
+        return _users_page(request, posted.user, error=_refusal(_, exc), form=form, status=422)
+    return _users_page(request, posted.user, created=(person.username, password))
+
+
+def _user_page(request: Request, user: WebUser, username: str, *, error: str | None = None,
+               password: str | None = None, status: int = 200) -> Response:
+    with unit_of_work(read_only=True) as s:
+        seen = auth.last_logins(s, user.actor)  # checks users:manage
+        person = auth.find_person(s, username)
+        tokens = auth.list_tokens(s, user.actor, person.username)
+    return render(request, "auth/user.html", {
+        "person": person, "last_login": seen.get(person.id), "tokens": tokens, "error": error,
+        "password": password, "roles": list(ROLES), "now": now()}, status=status)
+
+
+@router.get("/admin/users/{username}")
+def user_page(request: Request, username: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    return _user_page(request, user, username)
+
+
+def _change(request: Request, posted: Posted, username: str, **changes: object) -> Response:
+    _ = Translator(request_locale(request))
+    try:
+        with unit_of_work() as s:
+            auth.update_user(s, posted.actor, username, **changes)  # type: ignore[arg-type]
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied | NotFound):
+            raise
+        return _user_page(request, posted.user, username, error=_refusal(_, exc), status=409
+                          if isinstance(exc, Conflict) else 422)
+    return RedirectResponse(f"/admin/users/{username}?done=user_updated", status_code=303)
+
+
+@router.post("/admin/users/{username}/role")
+def set_user_role(request: Request, username: str, posted: PostedDep) -> Response:
+    return _change(request, posted, username, role=posted.get("role"))
+
+
+@router.post("/admin/users/{username}/deactivate")
+def deactivate_user(request: Request, username: str, posted: PostedDep) -> Response:
+    """Deactivate: their web sessions end and their API tokens are revoked at once."""
+    return _change(request, posted, username, is_active=False)
+
+
+@router.post("/admin/users/{username}/reactivate")
+def reactivate_user(request: Request, username: str, posted: PostedDep) -> Response:
+    return _change(request, posted, username, is_active=True)
+
+
+@router.post("/admin/users/{username}/password")
+def reset_user_password(request: Request, username: str, posted: PostedDep) -> Response:
+    """A generated one-time password, shown once; they must change it when they log in."""
+    _ = Translator(request_locale(request))
+    try:
+        with unit_of_work() as s:
+            password = auth.reset_password(s, posted.actor, username)
+    except DomainError as exc:
+        if isinstance(exc, PermissionDenied | NotFound):
+            raise
+        return _user_page(request, posted.user, username, status=422, error=_(
+            "Change your own password on your account page."))
+    return _user_page(request, posted.user, username, password=password)
+
+
+@router.post("/admin/users/{username}/tokens/{token_id}/revoke")
+def revoke_user_token(username: str, token_id: int, posted: PostedDep) -> Response:
+    with unit_of_work() as s:
+        posted.actor.require(Perm.USERS_MANAGE)
+        auth.revoke_token(s, posted.actor, token_id, owner=username)
+    return RedirectResponse(f"/admin/users/{username}?done=token_revoked", status_code=303)
+
+
+# --- the audit view ------------------------------------------------------------------------------
+
+def _moment(value: str, zone: str, field: str) -> datetime | None:
+    """A date or date-and-time typed in the viewer's time zone, as UTC; None when empty."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{value[:40]!r} is not a date (YYYY-MM-DD) or date and time", field=field) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(zone))
+    return moment.astimezone(UTC)
+
+
+AUDIT_FILTERS = ("who", "subject_type", "subject_id", "event_type", "since", "until")
+
+
+@router.get("/admin/audit")
+def audit_page(request: Request, user: Annotated[WebUser, Depends(require_user)], page: int = 1,
+               verified: str = "") -> Response:
+    """The event log, filtered; and the chain check of ``rapidresponse audit verify``."""
+    _ = Translator(request_locale(request))
+    filters = {name: request.query_params.get(name, "")[:120] for name in AUDIT_FILTERS}
+    error: str | None = None
+    rows: list[events.Event] = []
+    more = False
+    try:
+        since = _moment(filters["since"], user.actor.timezone, "since")
+        until = _moment(filters["until"], user.actor.timezone, "until")
+        if until is not None and len(filters["until"].strip()) == 10:
+            until += timedelta(days=1)  # a date alone means up to the end of that day
+        with unit_of_work(read_only=True) as s:
+            rows, more = auth.audit_log(s, user.actor, who=filters["who"], subject_type=filters["subject_type"],
+                                        subject_id=filters["subject_id"], event_type=filters["event_type"],
+                                        since=since, until=until, page=max(1, page))
+    except ValidationFailed as exc:
+        user.actor.require(Perm.AUDIT_VERIFY)
+        error = (_("Enter dates as YYYY-MM-DD (or YYYY-MM-DD HH:MM).")
+                 if exc.extra.get("field") in ("since", "until") and "not a date" in str(exc) else _refusal(_, exc))
+    query = urlencode({k: v for k, v in filters.items() if v})
+    return render(request, "auth/audit.html", {
+        "rows": rows, "more": more, "page": max(1, page), "filters": filters, "error": error, "query": query,
+        "result": None}, status=422 if error else 200)
+
+
+@router.post("/admin/audit/verify")
+def audit_verify(request: Request, posted: PostedDep) -> Response:
+    with unit_of_work(read_only=True) as s:
+        result = auth.verify_log(s, posted.actor)
+    return render(request, "auth/audit.html", {
+        "rows": [], "more": False, "page": 1, "filters": dict.fromkeys(AUDIT_FILTERS, ""), "error": None,
+        "query": "", "result": result})
