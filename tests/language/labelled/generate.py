@@ -658,6 +658,30 @@ NEGATIVE["en"] += [
     ("unrelated", "this song is a killer"),
 ]
 
+POSITIVE["ru"] += [
+    ("leaked_personal_data", "plain", "продам базу клиентов банка, 2 млн строк"),
+    ("leaked_personal_data", "inflected", "свежие базы паспортов, пишите в лс"),
+    ("leaked_personal_data", "plain", "слив базы доставки еды, есть адреса"),
+    ("illegal_animal_trade", "plain", "продам детёныша обезьяны, ручной"),
+    ("illegal_animal_trade", "inflected", "продам котят манула, без документов CITES"),
+    ("illegal_animal_trade", "plain", "продам сокола-балобана, доставка в Дубай"),
+]
+POSITIVE["en"] += [
+    ("leaked_personal_data", "plain", "fullz for sale, fresh, with ssn"),
+    ("leaked_personal_data", "plain", "selling fresh database dump of a telecom"),
+    ("illegal_animal_trade", "plain", "baby monkey for sale, very tame"),
+    ("illegal_animal_trade", "plain", "slow loris for sale, no cites papers"),
+]
+NEGATIVE["ru"] += [
+    ("news", "Регулятор оштрафовал компанию за утечку базы клиентов"),
+    ("unrelated", "в зоопарке родился детёныш манула"),
+    ("unrelated", "база отдыха на Иссык-Куле, есть места"),
+]
+NEGATIVE["en"] += [
+    ("news", "Customs seized a baby monkey at the airport"),
+    ("unrelated", "full database backup finished overnight"),
+]
+
 
 def rows(language: str) -> list[tuple[str, str, str]]:
     rng = random.Random(f"labelled-{language}")
