@@ -682,6 +682,36 @@ NEGATIVE["en"] += [
     ("unrelated", "full database backup finished overnight"),
 ]
 
+POSITIVE["uk"] += [
+    ("gendered_harassment", "plain", "місце баби на кухні, а не в раді"),
+    ("terrorist_content", "plain", "присягаю халіфу, брати"),
+    ("crisis_misinformation", "plain", "там кризові актори, ніхто не загинув"),
+    ("leaked_personal_data", "plain", "продам базу клієнтів, свіжа"),
+    ("religious_hatred", "inflected", "треба спалити мечеть"),
+]
+POSITIVE["kk"] += [
+    ("targeted_harassment", "plain", "бәріміз комменттерге рейд жасаймыз"),
+    ("gendered_harassment", "plain", "әйелдің орны ас үйде, саясатта емес"),
+    ("religious_hatred", "plain", "кәпірлерге өлім"),
+    ("incitement_to_hatred", "plain", "елді тазартамыз, оларды құрту керек"),
+    ("terrorist_content", "plain", "халифаға ант беремін"),
+    ("extremist_organisations", "plain", "ДАИШ-қа қосыл, бауырым"),
+    ("illegal_goods", "plain", "емтихансыз куәлік, үш күнде"),
+    ("human_trafficking", "plain", "шетелде қыздарға жұмыс, билет тегін"),
+    ("crisis_misinformation", "plain", "бәрі кризистік актерлер"),
+    ("leaked_personal_data", "plain", "клиенттер базасын сатамын"),
+    ("illegal_animal_trade", "plain", "сұңқар сатамын, құжатсыз"),
+]
+NEGATIVE["uk"] += [
+    ("news", "Поліція затримала продавців бази даних клієнтів"),
+    ("unrelated", "кухня після ремонту, дивіться"),
+]
+NEGATIVE["kk"] += [
+    ("news", "Сот ДАИШ үшін адам жалдаған топқа үкім шығарды"),
+    ("unrelated", "ас үйде анам бауырсақ пісіріп жатыр"),
+    ("unrelated", "емтихан жұмада, дайындалып жатырмыз"),
+]
+
 
 def rows(language: str) -> list[tuple[str, str, str]]:
     rng = random.Random(f"labelled-{language}")
