@@ -712,6 +712,18 @@ NEGATIVE["kk"] += [
     ("unrelated", "емтихан жұмада, дайындалып жатырмыз"),
 ]
 
+POSITIVE["ru"] += [
+    ("doxxing", "translit", "probiv po bazam nedorogo"),
+    ("doxxing", "inflected", "пробивы по базам и по номеру, пиши"),
+    ("crisis_misinformation", "inflected", "это всё кризисными актёрами снято"),
+    ("crisis_misinformation", "translit", "krizisnye aktery opyat"),
+    ("health_misinformation", "inflected", "не верьте в пландемию"),
+    ("religious_hatred", "inflected", "хватит терпеть свиноедов"),
+    ("illegal_goods", "inflected", "продаю поддельных паспортов партию, продам фальшивок сколько надо"),
+    ("investment_scams", "translit", "garantirovannyy dokhod kazhdyy den"),
+    ("targeted_harassment", "translit", "zakidaem reportami ee kanal"),
+]
+
 
 def rows(language: str) -> list[tuple[str, str, str]]:
     rng = random.Random(f"labelled-{language}")
