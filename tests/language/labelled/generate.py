@@ -724,6 +724,13 @@ POSITIVE["ru"] += [
     ("targeted_harassment", "translit", "zakidaem reportami ee kanal"),
 ]
 
+NEGATIVE["ru"] += [
+    ("unrelated", "вот его адрес электронной почты для резюме"),
+    ("unrelated", "гарантированный доход пенсионера по закону"),
+    ("unrelated", "никто не любит тебя так, как я"),
+]
+NEGATIVE["en"] += [("unrelated", "watch your back: posture exercises for desk workers")]
+
 
 def rows(language: str) -> list[tuple[str, str, str]]:
     rng = random.Random(f"labelled-{language}")
