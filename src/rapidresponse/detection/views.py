@@ -62,12 +62,11 @@ def alert_queue(request: Request, user: UserDep,
                                                        "STATE_LABELS": STATE_LABELS})
 
 
-def _samples(s: Session, actor: Actor, alert: AlertOut, revealed: str | None) -> list[dict[str, Any]]:
+def _samples(s: Session, actor: Actor, alert: AlertOut, view: wellness.SafeView) -> list[dict[str, Any]]:
     """The alert's sample reports as this person sees them: their safe-viewing settings applied (the
     worst terms masked, hidden until revealed)."""
     if not service.may_read_samples(actor, alert.harm):
         return []
-    view = wellness.safe_view(s, actor, revealed)
     out = []
     for x in alert.samples:
         key = f"signal-{x.get('id')}"
@@ -76,9 +75,8 @@ def _samples(s: Session, actor: Actor, alert: AlertOut, revealed: str | None) ->
     return out
 
 
-def _trend_labels(s: Session, actor: Actor, alert: AlertOut) -> list[dict[str, Any]]:
+def _trend_labels(s: Session, alert: AlertOut, view: wellness.SafeView) -> list[dict[str, Any]]:
     """The trends behind the alert, their labels as this person's settings show them ("" when hidden)."""
-    view = wellness.safe_view(s, actor)
     return [{**t, "label": signals.safe_text(s, view, alert.harm, str(t.get("label") or ""), f"trend-{t.get('id')}")
              or ""} for t in (alert.trends or [])]
 
@@ -92,9 +90,10 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         series_chart = chart.build(service.series_data(s, user.actor, key, end))
         timeline = service.alert_history(s, user.actor, alert_id)
         case_id = service.case_of_alert(s, user.actor, alert_id)
-        samples = _samples(s, user.actor, alert, request.query_params.get("revealed"))
+        view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))  # the settings, read once
+        samples = _samples(s, user.actor, alert, view)
         standing = wellness.standing(s, user.actor) if samples and user.actor.user_id is not None else None
-        trend_labels = _trend_labels(s, user.actor, alert)
+        trend_labels = _trend_labels(s, alert, view)
     return render(request, "detection/alert.html", {
         "samples": samples, "standing": standing, "trend_labels": trend_labels,
         "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline, "series": alert.series,
