@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -261,3 +262,25 @@ def test_several_workers_never_take_the_same_page(make_rota: Callable[..., Rota]
     with unit_of_work(read_only=True) as s:
         page = s.execute(select(Page)).scalar_one()
         assert page.step == 1
+
+
+def test_fairness_counts_the_heavy_content_incidents_each_person_was_paged_for(
+        make_rota: Callable[..., Rota], fake_clock: Any) -> None:
+    """The exposure column comes from the rota (the harms of the incidents paged), not the private log."""
+    from rapidresponse.oncall import reports
+    from rapidresponse.wellness.models import Exposure
+
+    rota = make_rota()
+    start = fake_clock.now
+    declare(rota.admin, harm_categories=["grooming"], restricted=False)  # high intensity
+    declare(rota.admin, harm_categories=["csam"], restricted=False)  # extreme
+    declare(rota.admin, harm_categories=["phishing"], restricted=False)  # low: pages, but no exposure
+    fake_clock.advance(minutes=10)
+    escalate()  # to the lead: three more pages reach them
+    with unit_of_work(read_only=True) as s:
+        rows = {r.username: r for r in reports.fairness(s, rota.admin, start, fake_clock.now + timedelta(minutes=1))}
+        exposures = s.execute(select(Exposure)).scalars().all()
+    on_call = [r for r in rows.values() if r.username != rota.lead.username]
+    assert [(r.pages, r.heavy_incidents) for r in on_call] == [(3, 2)]
+    assert (rows[rota.lead.username].pages, rows[rota.lead.username].heavy_incidents) == (3, 2)
+    assert exposures == []  # nothing was read from, or written to, the exposure log

@@ -150,7 +150,7 @@ def fairness(start: str | None = typer.Option(None, help="ISO date (default: 30 
              end: str | None = typer.Option(None, help="ISO date (default: now)"),
              team: str | None = typer.Option(None, help="Team name or id"),
              as_json: bool = typer.Option(False, "--json"), as_user: str | None = AsOption) -> None:
-    """Hours on call, nights, weekends, holidays and pages per person."""
+    """Hours on call, nights, weekends, holidays, pages and heavy-content incidents per person."""
     actor = actor_for(as_user)
     stop = _when(end, "end") or now()
     begin = _when(start, "start") or stop - timedelta(days=30)
@@ -161,10 +161,11 @@ def fairness(start: str | None = typer.Option(None, help="ISO date (default: 30 
         print_json([r.model_dump() for r in rows])
         return
     table = Table("person", "hours", "night h", "weekend h", "holiday h", "nights", "pages",
-                  caption=f"{begin:%Y-%m-%d} – {stop:%Y-%m-%d}")
+                  "heavy", caption=f"{begin:%Y-%m-%d} – {stop:%Y-%m-%d}")
     for r in rows:
         table.add_row(r.display_name, f"{r.hours:.1f}", f"{r.night_hours:.1f}", f"{r.weekend_hours:.1f}",
-                      f"{r.holiday_hours:.1f}", str(r.nights), str(r.pages))
+                      f"{r.holiday_hours:.1f}", str(r.nights), str(r.pages),
+                      str(r.heavy_incidents))
     console.print(table)
 
 

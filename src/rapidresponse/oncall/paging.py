@@ -12,6 +12,7 @@ visible only to the people it reached and to those who may see every incident.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -365,3 +366,17 @@ def pages_received(session: Session, actor: Actor, start: datetime, end: datetim
                                   PageTarget.page_id.in_(seen))
                            .group_by(PageTarget.user_id)).all()
     return {user_id: n for user_id, n in rows}
+
+
+def incidents_paged(session: Session, actor: Actor, start: datetime, end: datetime) -> dict[int, set[int]]:
+    """For each person, the incidents of the pages the actor may see that reached them in ``[start, end)``."""
+    seen = select(Page.id).where(visible(actor))
+    rows = session.execute(select(PageTarget.user_id, Page.incident_id).join(Page, Page.id == PageTarget.page_id)
+                           .where(PageTarget.notified_at >= start, PageTarget.notified_at < end,
+                                  PageTarget.page_id.in_(seen), Page.incident_id.is_not(None))
+                           .distinct()).all()
+    out: dict[int, set[int]] = defaultdict(set)
+    for user_id, incident_id in rows:
+        if incident_id is not None:  # excluded in SQL; narrows the type
+            out[user_id].add(incident_id)
+    return dict(out)

@@ -10,10 +10,12 @@ from functools import cache
 import holidays as holiday_data
 from sqlalchemy.orm import Session
 
+from .. import incidents, wellness
 from ..auth import Actor, Perm
+from ..errors import NotFound
 from . import engine
 from .models import Layer
-from .paging import pages_received
+from .paging import incidents_paged, pages_received
 from .schemas import FairnessRow
 from .service import check_range, compute, layers_of, list_schedules, users_by_id
 
@@ -56,8 +58,11 @@ def _hour_chunks(start: datetime, end: datetime) -> list[tuple[datetime, datetim
 def fairness(session: Session, actor: Actor, start: datetime, end: datetime, *, team_id: int | None = None,
              ) -> list[FairnessRow]:
     """Per person: hours on call, of them at night (their own zone), at weekends and on public holidays
-    (of the layer's country, else the schedule's), distinct nights, and pages received (of those the
-    actor may see: pages about restricted incidents count only for those who may know of them)."""
+    (of the layer's country, else the schedule's), distinct nights, pages received (of those the
+    actor may see: pages about restricted incidents count only for those who may know of them), and
+    the exposure the rota brought them: how many incidents they were paged for involve high- or
+    extreme-intensity harms. That is on-call data, not the wellness exposure log, which stays private
+    to each person."""
     actor.require(Perm.ONCALL_READ)
     check_range(start, end)
     totals: dict[int, dict[str, float]] = defaultdict(lambda: defaultdict(float))
@@ -84,6 +89,7 @@ def fairness(session: Session, actor: Actor, start: datetime, end: datetime, *, 
             if is_holiday(country, local.date()):
                 row["holiday_hours"] += hours
     paged = pages_received(session, actor, start, end)
+    heavy = _heavy_incidents(session, actor, start, end)
     rows = []
     for user_id in sorted(set(totals) | set(paged), key=lambda u: -totals[u]["hours"] if u in totals else 0):
         user = users.get(user_id) or users_by_id(session, [user_id]).get(user_id)
@@ -93,8 +99,23 @@ def fairness(session: Session, actor: Actor, start: datetime, end: datetime, *, 
                                 hours=round(t.get("hours", 0), 2), night_hours=round(t.get("night_hours", 0), 2),
                                 weekend_hours=round(t.get("weekend_hours", 0), 2),
                                 holiday_hours=round(t.get("holiday_hours", 0), 2), nights=len(nights[user_id]),
-                                pages=paged.get(user_id, 0)))
+                                pages=paged.get(user_id, 0), heavy_incidents=heavy.get(user_id, 0)))
     return rows
+
+
+def _heavy_incidents(session: Session, actor: Actor, start: datetime, end: datetime) -> dict[int, int]:
+    """Per person, the incidents they were paged for whose harms are of high or extreme intensity."""
+    if not actor.can(Perm.INCIDENTS_READ):
+        return {}
+    by_person = incidents_paged(session, actor, start, end)
+    heavy: dict[int, bool] = {}
+    for incident_id in set().union(*by_person.values()):
+        try:
+            harms = incidents.get_by_id(session, actor, incident_id).harm_categories
+        except NotFound:  # deleted since, or hidden from the actor
+            harms = []
+        heavy[incident_id] = any(wellness.harm_class(h).heavy for h in harms)
+    return {user: sum(heavy[i] for i in ids) for user, ids in by_person.items()}
 
 
 def rota_holidays(layers: list[Layer], country: str | None, start: date, end: date) -> dict[date, list[str]]:

@@ -284,3 +284,5 @@ class FairnessRow(BaseModel):
     holiday_hours: float
     nights: int
     pages: int
+    heavy_incidents: int = Field(0, description="incidents paged for whose harms are of high or extreme "
+                                               "exposure intensity (from the rota, not the private exposure log)")

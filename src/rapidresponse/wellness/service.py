@@ -82,6 +82,11 @@ class HarmClass:
     sensitive: bool
     never_show_media: bool
 
+    @property
+    def heavy(self) -> bool:
+        """High or extreme intensity: the work that budgets count and routing spreads."""
+        return self.intensity in ROUTED
+
 
 @cache
 def _classes(version: str) -> dict[str, HarmClass]:
