@@ -111,3 +111,49 @@ def test_safe_viewing_settings_shape_what_the_page_shows(live_server: LiveServer
     page.click(".lang button[value=ru]")
     page.goto(base + "/wellness")
     assert page.locator("h1").inner_text() == "Моё благополучие"
+
+
+def _alert_with_samples(database_url: str) -> int:
+    """Reports of animal cruelty (an extreme class) in TM, and an alert on their series."""
+    from sqlalchemy import select
+
+    from rapidresponse import signals
+    from rapidresponse.auth import SYSTEM
+    from rapidresponse.db import make_engine
+    from rapidresponse.detection import alerts
+    from rapidresponse.detection.models import Alert
+
+    key = ("animal_abuse", COUNTRY, "en")
+    at = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=15)
+    bucket = at = at - timedelta(minutes=at.minute % 5)  # six reports in one five-minute bucket
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as s:
+            signals.ingest(s, SYSTEM, [
+                {"external_id": f"wellness-cruelty-{i}", "source": "user_report", "language": "en",
+                 "occurred_at": (at + timedelta(seconds=20 * i)).isoformat(), "harm": key[0], "country": COUNTRY,
+                 "text": f"a video of a kitten thrown from a bridge, part {i}"} for i in range(6)])
+            alerts.on_crossing(s, key, bucket=bucket, score=0.9, threshold=0.6, observed=6)
+            s.commit()
+            alert_id: int = s.execute(select(Alert.id).where(Alert.open_series == "/".join(key))).scalar_one()
+            return alert_id
+    finally:
+        engine.dispose()
+
+
+def test_an_alerts_samples_wait_behind_the_warning_until_revealed(live_server: LiveServer, page: Any,
+                                                                   log_in: Callable[..., str]) -> None:
+    alert_id = _alert_with_samples(live_server.database_url)
+    log_in("responder")
+    page.goto(f"{live_server.url}/alerts/{alert_id}")
+    samples = page.locator("ul.samples li")
+    shown = samples.count()
+    assert shown >= 3
+    assert "kitten" not in page.locator("main").inner_text()  # extreme: every sample hidden, with a warning
+    assert page.locator("ul.samples .hidden-item.warn").count() == shown
+    samples.first.locator("button.reveal-btn").click()
+    page.wait_for_url(re.compile(rf".*/alerts/{alert_id}.*"))
+    texts = page.locator("ul.samples .sample-text")
+    assert texts.count() == 1 and "kitten" in texts.first.inner_text()  # one item at a time
+    page.goto(live_server.url + "/wellness")
+    assert "animal" in page.locator("table.exposures").inner_text().lower()
