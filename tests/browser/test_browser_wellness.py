@@ -157,3 +157,33 @@ def test_an_alerts_samples_wait_behind_the_warning_until_revealed(live_server: L
     assert texts.count() == 1 and "kitten" in texts.first.inner_text()  # one item at a time
     page.goto(live_server.url + "/wellness")
     assert "animal" in page.locator("table.exposures").inner_text().lower()
+
+
+def test_a_reported_video_starts_muted_and_blurred_unless_the_person_turns_that_off(
+        live_server: LiveServer, page: Any, log_in: Callable[..., str]) -> None:
+    from rapidresponse import signals
+    from rapidresponse.auth import SYSTEM
+    from rapidresponse.db import make_engine
+
+    engine = make_engine(live_server.database_url)
+    try:
+        with Session(engine) as s:
+            signals.ingest(s, SYSTEM, [{
+                "external_id": "wellness-video", "source": "user_report", "occurred_at": datetime.now(UTC).isoformat(),
+                "harm": "investment_scams", "country": "MN", "text": "a video promising double returns in a week",
+                "content_type": "video", "url": "data:video/mp4;base64,AAAAGGZ0eXBtcDQy"}])
+            s.commit()
+    finally:
+        engine.dispose()
+    log_in("responder")
+    page.goto(f"{live_server.url}/signals?country=MN")
+    video = page.locator(".signal-row video.media-played")
+    assert video.evaluate("el => el.muted") is True and "blur" in _filter(video)
+    page.goto(live_server.url + "/wellness/viewing")
+    page.uncheck("input[name='general.mute']")
+    page.uncheck("input[name='general.blur']")
+    page.click("form.viewing-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*/wellness/viewing\?done=viewing_saved$"))
+    page.goto(f"{live_server.url}/signals?country=MN")
+    video = page.locator(".signal-row video.media-played")
+    assert video.evaluate("el => el.muted") is False and "blur" not in _filter(video)

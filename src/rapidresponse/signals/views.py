@@ -40,6 +40,7 @@ PERIODS = {"1h": (N_("Last hour"), timedelta(hours=1)), "24h": (N_("Last 24 hour
            "7d": (N_("Last 7 days"), timedelta(days=7)), "30d": (N_("Last 30 days"), timedelta(days=30))}
 FIELDS = ("q", "harm", "country", "language", "source", "period", "since", "until", "matched", "trend")
 IMAGE_TYPES = frozenset({"image", "photo", "picture", "meme", "screenshot"})
+PLAYED_TYPES = {"video": "video", "clip": "video", "stream": "video", "audio": "audio", "voice": "audio"}
 
 
 def _harm_names(locale: str) -> dict[str, str]:
@@ -61,12 +62,16 @@ def pieces(sig: SignalOut) -> list[tuple[str, bool]]:
 
 
 def media(sig: SignalOut) -> dict[str, str] | None:
-    """What the row shows of the signal's media: an image we may load (a data: image or one of our
-    own paths, CSP allows nothing else), or only a link; None without media."""
+    """What the row shows of the signal's media: an image, a video or a recording we may load (a data:
+    URL of its kind or one of our own paths, CSP allows nothing else), or only a link; None without media."""
     url = sig.url or ""
     kind = (sig.content_type or "").lower()
-    if kind in IMAGE_TYPES and (url.startswith("data:image/") or (url.startswith("/") and not url.startswith("//"))):
+    ours = url.startswith("/") and not url.startswith("//")
+    if kind in IMAGE_TYPES and (url.startswith("data:image/") or ours):
         return {"kind": "image", "src": url}
+    played = PLAYED_TYPES.get(kind)
+    if played and (url.startswith(f"data:{played}/") or ours):
+        return {"kind": played, "src": url}
     if url.startswith(("https://", "http://")):
         return {"kind": "link", "href": url, "type": kind}
     if sig.media_hash:

@@ -38,7 +38,7 @@ DOMAIN = "messages"
 log = structlog.get_logger("rapidresponse.web")
 
 # Strict by default: no inline script or style, no framing, forms post only to us.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self' data:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 HTML_HEADERS = {"content-security-policy": CSP, "x-frame-options": "DENY", "cache-control": "no-store"}
 
