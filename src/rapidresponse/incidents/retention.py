@@ -57,13 +57,13 @@ def ids_of_refs(session: Session, refs: Collection[str]) -> dict[str, int]:
     """The ids of these incident references (those that exist)."""
     if not refs:
         return {}
-    return dict(session.execute(select(Incident.ref, Incident.id).where(Incident.ref.in_(list(refs)))).tuples())
+    return {a: b for a, b in session.execute(select(Incident.ref, Incident.id).where(Incident.ref.in_(list(refs))))}
 
 
 def refs_of_ids(session: Session, ids: Collection[int]) -> dict[int, str]:
     if not ids:
         return {}
-    return dict(session.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(list(ids)))).tuples())
+    return {a: b for a, b in session.execute(select(Incident.id, Incident.ref).where(Incident.id.in_(list(ids))))}
 
 
 def held_about(session: Session, actor: Actor, user_id: int) -> dict[str, Any]:
