@@ -46,6 +46,8 @@ from .playbooks import api as playbooks_api
 from .playbooks import views as playbooks_views
 from .policy import api as policy_api
 from .policy import views as policy_views
+from .privacy import api as privacy_api
+from .privacy import views as privacy_views
 from .requests import api as requests_api
 from .requests import views as requests_views
 from .reviews import api as reviews_api
@@ -60,10 +62,10 @@ from .wellness import views as wellness_views
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
        decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api,
-       risk_api, wellness_api)
+       risk_api, wellness_api, privacy_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
-         reviews_views, analytics_views, risk_views, wellness_views)
+         reviews_views, analytics_views, risk_views, wellness_views, privacy_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 events.subscriber_failures()  # listed from the first scrape

@@ -86,6 +86,8 @@ COMMANDS: dict[str, Lazy] = {
                   "The risk register: risks per harm × country, assessments, mitigations, reports."),
     "wellness": Lazy("rapidresponse.wellness.cli:app",
                      "Responder wellness: exposure, budgets, safe viewing, surge mode, the team in aggregate."),
+    "privacy": Lazy("rapidresponse.privacy.cli:app",
+                    "Data lifecycle: retention, legal holds, a person's data (find, export, erase)."),
     "sql": Lazy("rapidresponse.analytics.cli:sql_command", "Run a read-only SQL query on the analytics warehouse."),
     "demo": Lazy("rapidresponse.demo.cli:demo",
                  "Seed the REECA demo scenario (idempotent), print the demo logins, optionally serve."),
@@ -211,7 +213,8 @@ def audit_verify(checkpoint: list[Path] = typer.Option(
     result = verify()
     if result.ok:
         console.print(f"[green]ok[/green]: {result.events_checked} events in {result.streams_checked} streams, "
-                      f"chain intact{f', {len(points)} checkpoint(s) hold' if points else ''}")
+                      f"chain intact{f', {len(points)} checkpoint(s) hold' if points else ''}"
+                      f"{f', {result.redacted} payload(s) redacted' if result.redacted else ''}")
         return
     console.print(f"[red]BROKEN[/red] at stream {result.stream} seq {result.seq} (event id {result.event_id}): "
                   f"{result.reason}", highlight=False)

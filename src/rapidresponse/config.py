@@ -144,6 +144,23 @@ class Settings(BaseSettings):
     # Reply letters to regulators: the company's requisites, by letter language (ru, kk, uk, en; a
     # language missing here falls back to Russian for kk and uk, then to English). The demo's values
     # are placeholders: set your own legal entity, signatory and attachments before any letter goes out.
+    # Retention per data class, in days (0: kept until erased on request). The worker's job
+    # ``privacy.retention`` applies them every hour; an incident under legal hold keeps its data.
+    retention_signal_text_days: int = Field(default=90, ge=0, le=36_500, description="Signals' text and "
+                                            "reporter details are emptied this long after the signal (row kept).")
+    retention_media_days: int = Field(default=90, ge=0, le=36_500, description="Signals' media references (URL, "
+                                      "media hash) are emptied this long after the signal (row kept).")
+    retention_signals_days: int = Field(default=730, ge=0, le=36_500, description="Signals are deleted this long "
+                                        "after they occurred (the series keep their counts).")
+    retention_notes_days: int = Field(default=365, ge=0, le=36_500, description="Notes on incidents no longer "
+                                      "open, and triage cases' notes, are redacted this long after they were written.")
+    retention_exposure_days: int = Field(default=90, ge=0, le=36_500, description="Exposure-log entries are "
+                                         "deleted this long after they were logged.")
+    retention_closed_incident_days: int = Field(default=1825, ge=0, le=36_500, description="A closed incident's "
+                                                "summary, source and task descriptions are redacted this long "
+                                                "after it closed (the incident itself is kept).")
+    retention_audit_days: int = Field(default=2190, ge=0, le=36_500, description="Event payloads are redacted "
+                                      "this long after they were recorded (their digests stay: the chain verifies).")
     letter_legal_entity: dict[str, str] = Field(
         default={"en": "Example Platform B.V.", "ru": "Компания «Экзампл Платформ Б.В.»",
                  "kk": "«Экзампл Платформ Б.В.» компаниясы", "uk": "Компанія «Екзампл Платформ Б.В.»"},

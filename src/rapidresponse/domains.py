@@ -14,7 +14,7 @@ from functools import cache
 
 DOMAINS = ("auth", "policy", "incidents", "notify", "wellness", "approvals", "requests", "decisions", "oncall",
            "playbooks", "language", "hashes", "signals", "detection", "reviews",
-           "analytics", "risk")
+           "analytics", "risk", "privacy")
 
 # The rooms through which a domain registers with the shared machinery. A package's public surface is
 # lazy (see ``surface``): importing the package alone registers nothing.

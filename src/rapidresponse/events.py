@@ -4,6 +4,11 @@ Every state change records an event in the same transaction as the change. Event
 stream (one stream per subject, e.g. ``incident:42``), so concurrent writers on different subjects
 never wait for each other; the worker periodically writes an *anchor* event that seals the heads of
 the streams that moved since the last anchor, so that deleting a whole stream is detectable too.
+
+An event's hash covers the digest of its payload (``payload_hash``), not the payload itself, so that
+retention and erasure can *redact* a payload (:func:`redact`: the payload is replaced by a marker,
+the digest stays) and the chain still verifies. Events recorded before payload digests existed
+(``payload_hash`` empty) hash their payload inline and cannot be redacted.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select
+from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import now
@@ -49,6 +54,9 @@ class Event(Base):
     subject_id: Mapped[str] = mapped_column(String(64))
     type: Mapped[str] = mapped_column(String(80), index=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # SHA-256 of the canonical payload as recorded; the event's hash covers this digest, so a redacted
+    # payload (see ``redact``) leaves the chain intact. None on events recorded before digests existed.
+    payload_hash: Mapped[str | None] = mapped_column(String(64))
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
 
@@ -74,10 +82,32 @@ def compute_hash(*, stream: str, seq: int, occurred_at: datetime, actor_id: int 
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def payload_digest(payload: dict[str, Any]) -> str:
+    """SHA-256 of a payload's canonical JSON: what an event's hash covers in place of the payload."""
+    return hashlib.sha256(canonical(payload).encode("utf-8")).hexdigest()
+
+
+REDACTED = "_redacted"
+"""The key of a redacted payload's marker: ``{"_redacted": {"reason": …, "at": …}}``."""
+
+
+def is_redacted(payload: dict[str, Any] | None) -> bool:
+    return bool(payload) and set(payload or {}) == {REDACTED}
+
+
 def _event_hash(ev: Event) -> str:
-    return compute_hash(stream=ev.stream, seq=ev.seq, occurred_at=ev.occurred_at, actor_id=ev.actor_id,
-                        actor=ev.actor, subject_type=ev.subject_type, subject_id=ev.subject_id,
-                        type=ev.type, payload=ev.payload, prev_hash=ev.prev_hash)
+    if ev.payload_hash is None:  # recorded before payload digests: the payload is hashed inline
+        return compute_hash(stream=ev.stream, seq=ev.seq, occurred_at=ev.occurred_at, actor_id=ev.actor_id,
+                            actor=ev.actor, subject_type=ev.subject_type, subject_id=ev.subject_id,
+                            type=ev.type, payload=ev.payload, prev_hash=ev.prev_hash)
+    body = canonical([2, ev.stream, ev.seq, ev.occurred_at.isoformat(timespec="microseconds"), ev.actor_id,
+                      ev.actor, ev.subject_type, ev.subject_id, ev.type, ev.payload_hash, ev.prev_hash])
+    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
+
+def _payload_intact(ev: Event) -> bool:
+    """A payload matches its digest, or was redacted (the marker is all that is left)."""
+    return ev.payload_hash is None or is_redacted(ev.payload) or payload_digest(ev.payload) == ev.payload_hash
 
 
 class Acting(Protocol):
@@ -231,6 +261,7 @@ def record(session: Session, actor: Acting | None, event: DomainEvent, *, stream
                actor_id=actor.user_id if actor else None, actor=actor.label if actor else "system",
                subject_type=subject_type, subject_id=subject_id, type=event.event_type, payload=event.payload,
                prev_hash=head.hash)
+    ev.payload_hash = payload_digest(ev.payload)
     ev.hash = _event_hash(ev)
     head.seq, head.hash = ev.seq, ev.hash
     session.add(ev)
@@ -264,7 +295,7 @@ def parse(ev: Event) -> DomainEvent:
 def typed(event_type: str, subject_type: str, subject_id: str | int, payload: dict[str, Any] | None) -> DomainEvent:
     """The typed event of a stored type and payload; never raises (see :class:`UnknownEvent`)."""
     cls = CATALOGUE.get(event_type)
-    if cls is not None:
+    if cls is not None and not is_redacted(payload):
         data = {**(payload or {}), "subject_id": subject_id}
         try:
             return cls.model_validate(data)
@@ -363,6 +394,7 @@ class VerifyResult:
     seq: int | None = None
     event_id: int | None = None
     reason: str | None = None
+    redacted: int = 0  # events whose payload retention or an erasure replaced by its marker (digest kept)
 
 
 def _iter_events(session: Session) -> Iterator[Event]:
@@ -384,9 +416,10 @@ def verify(session: Session, progress: Callable[[int], None] | None = None,
     anchor not signed with this installation's key, or an event a checkpoint sealed that is gone."""
     state: dict[str, tuple[int, str]] = {}
     anchors: list[tuple[Event, dict[str, list[Any]]]] = []
-    checked = 0
+    checked = redacted = 0
     for ev in _iter_events(session):
         checked += 1
+        redacted += is_redacted(ev.payload)
         if progress and checked % 5000 == 0:
             progress(checked)
         seq, prev = state.get(ev.stream, (0, GENESIS))
@@ -395,7 +428,7 @@ def verify(session: Session, progress: Callable[[int], None] | None = None,
             broken = f"expected seq {seq + 1}, found {ev.seq}: an event was removed or reordered"
         elif ev.prev_hash != prev:
             broken = "prev_hash does not match the previous event: an event was removed or altered"
-        elif _event_hash(ev) != ev.hash:
+        elif _event_hash(ev) != ev.hash or not _payload_intact(ev):
             broken = "hash does not match the event's content: the event was altered"
         if broken:
             return VerifyResult(False, checked, len(state), ev.stream, ev.seq, ev.id, broken)
@@ -435,7 +468,7 @@ def verify(session: Session, progress: Callable[[int], None] | None = None,
             if sealed.get((stream, seq)) != digest:
                 return VerifyResult(False, checked, len(state), stream, seq, None,
                                     f"event sealed by the checkpoint of {point.get('at')} is missing or changed")
-    return VerifyResult(True, checked, len(state))
+    return VerifyResult(True, checked, len(state), redacted=redacted)
 
 
 def _sealed_hashes(session: Session, sealed: list[dict[str, list[Any]]]) -> dict[tuple[str, int], str]:
@@ -449,6 +482,31 @@ def _sealed_hashes(session: Session, sealed: list[dict[str, list[Any]]]) -> dict
             if (stream, seq) in wanted:
                 found[(stream, seq)] = digest
     return found
+
+
+def redact(session: Session, where: Any, *, reason: str, at: datetime | None = None,
+           batch: int = 5000) -> int:
+    """Replace the payloads of the events ``where`` (a SQLAlchemy condition on :class:`Event`) selects
+    with a redaction marker, keeping their digests, so the chain still verifies; returns how many.
+
+    Anchors are never redacted; nor are events recorded before payload digests existed (their hash
+    covers the payload itself) or those already redacted.
+    """
+    marker = {REDACTED: {"reason": reason, "at": (at or now()).isoformat(timespec="seconds")}}
+    done, last = 0, 0
+    while True:
+        ids = list(session.execute(
+            select(Event.id, Event.payload).where(where, Event.id > last, Event.payload_hash.is_not(None),
+                                                  Event.stream != ANCHOR_STREAM)
+            .order_by(Event.id).limit(batch)).all())
+        if not ids:
+            return done
+        last = ids[-1][0]
+        todo = [i for i, payload in ids if not is_redacted(payload)]
+        if todo:
+            session.execute(update(Event).where(Event.id.in_(todo)).values(payload=marker)
+                            .execution_options(synchronize_session=False))
+            done += len(todo)
 
 
 def for_subject(session: Session, subject_type: str, subject_id: str | int) -> list[Event]:

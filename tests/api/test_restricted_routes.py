@@ -110,6 +110,8 @@ API_BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/v1/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
                                                                              "kind": "policy"},
     ("POST", "/api/v1/wellness/check-ins/{ref}"): lambda w, who: {"wellbeing": 3, "workload": 4},
+    ("POST", "/api/v1/incidents/{ref}/legal-hold"): lambda w, who: {"reason": f"probe by {who.name}"},
+    ("POST", "/api/v1/incidents/{ref}/legal-hold/release"): lambda w, who: {},
 }
 # Form fields for web UI posts on a {ref} route (the CSRF token is added).
 WEB_FORMS: dict[tuple[str, str], Body] = {
@@ -148,6 +150,8 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/review/action-items"): lambda w, who: {"title": f"item by {who.name}",
                                                                       "kind": "policy"},
     ("POST", "/incidents/{ref}/check-in"): lambda w, who: {"wellbeing": "3", "workload": "4"},
+    ("POST", "/incidents/{ref}/legal-hold"): lambda w, who: {"reason": f"web probe by {who.name}"},
+    ("POST", "/incidents/{ref}/legal-hold/release"): lambda w, who: {},
 }
 # Everything the warehouse knows of incidents, their timelines and tasks, in one cell.
 EVERYTHING = ("SELECT (SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM incidents) || "
@@ -233,6 +237,15 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/admin/users/{username}/password"): lambda w, who: {},
     ("POST", "/admin/users/{username}/tokens/{token_id}/revoke"): lambda w, who: {},
     ("POST", "/admin/audit/verify"): lambda w, who: {},
+    # The data lifecycle: retention on demand and a person's data (privacy:manage, which outsiders lack).
+    ("POST", "/api/v1/privacy/retention:run"): lambda w, who: {},
+    ("POST", "/api/v1/privacy/subjects:find"): lambda w, who: {"kind": "user", "identifier": w.scribe},
+    ("POST", "/api/v1/privacy/subjects:export"): lambda w, who: {"kind": "user", "identifier": w.scribe},
+    ("POST", "/api/v1/privacy/subjects:erase"): lambda w, who: {"kind": "user", "identifier": w.bystander},
+    ("POST", "/privacy/find"): lambda w, who: {"kind": "user", "identifier": w.scribe},
+    ("POST", "/privacy/export"): lambda w, who: {"kind": "user", "identifier": w.scribe},
+    ("POST", "/privacy/erase"): lambda w, who: {"kind": "user", "identifier": w.bystander, "confirm": "1"},
+    ("POST", "/privacy/retention"): lambda w, who: {},
     ("POST", "/incidents/new"): lambda w, who: {"title": f"declared by {who.name}", "type": "other",
                                                 "harm": "2"},
     ("POST", "/api/v1/notifications/{message_id}/retry"): lambda w, who: {},

@@ -40,6 +40,8 @@ class Perm(StrEnum):
     RISK_MANAGE = "risk:manage"  # add and edit risks, draft assessments, record mitigations
     RISK_APPROVE = "risk:approve"  # approve an assessment that policy and legal reviewed
     WELLNESS_MANAGE = "wellness:manage"  # the team's exposure budgets, surge mode, support resources
+    LEGAL_HOLD = "legal:hold"  # place and release legal holds on incidents (retention stops for them)
+    PRIVACY_MANAGE = "privacy:manage"  # find, export and erase a person's data; run retention by hand
 
 
 _ALL = frozenset(Perm)
@@ -57,7 +59,7 @@ ROLES: dict[str, frozenset[Perm]] = {
                        Perm.LEXICONS_MANAGE, Perm.HASHLISTS_MANAGE, Perm.ANALYTICS_READ, Perm.ANALYTICS_QUERY,
                        Perm.RISK_READ, Perm.RISK_MANAGE},
     "legal": _WORK | {Perm.POLICY_READ, Perm.POLICY_MANAGE, Perm.REQUESTS_MANAGE, Perm.ANALYTICS_READ,
-                      Perm.RISK_READ},
+                      Perm.RISK_READ, Perm.LEGAL_HOLD, Perm.PRIVACY_MANAGE},
     "comms": frozenset({Perm.INCIDENTS_READ, Perm.INCIDENTS_NOTE, Perm.INCIDENTS_UPDATE, Perm.NOTIFY_READ,
                         Perm.UPDATES_SEND, Perm.ONCALL_READ, Perm.POLICY_READ, Perm.LEXICONS_READ,
                         Perm.SIGNALS_READ, Perm.ANALYTICS_READ, Perm.RISK_READ}),

@@ -147,6 +147,13 @@ def person_named(session: Session, username: str) -> Person | None:
     return _person(user) if user is not None else None
 
 
+def person_by_email(session: Session, email: str) -> Person | None:
+    """The user with this email address (compared without case), or None."""
+    user = session.execute(select(User).where(func.lower(User.email) == email.strip().lower())
+                           .order_by(User.id).limit(1)).scalar_one_or_none()
+    return _person(user) if user is not None else None
+
+
 def person(session: Session, user_id: int | None) -> Person | None:
     """The user with this id, or None."""
     user = session.get(User, user_id) if user_id is not None else None
@@ -253,6 +260,26 @@ def _cut_off(session: Session, actor: Actor, user: User) -> None:
                                                         ApiToken.revoked_at.is_(None))).scalars():
         token.revoked_at = now()
         events.record(session, actor, TokenRevoked(subject_id=user.id, token_id=token.id))
+
+
+def erase_user(session: Session, actor: Actor, username: str) -> Person:
+    """Erase a person's account on request: deactivated at once (sessions and tokens end), name, address
+    and password gone, the user name replaced by ``erased-<id>``; the row stays so that what they did
+    keeps an author. The payloads of their account's own events are redacted by the caller."""
+    actor.require(Perm.PRIVACY_MANAGE)
+    user = _user(session, username)
+    if user.id == actor.user_id:
+        raise Conflict("you cannot erase your own account", field="identifier")
+    _keep_an_admin(session, user, role=None, is_active=False)
+    was_active = user.is_active
+    user.username, user.display_name, user.email = f"erased-{user.id}", "", None
+    user.password_hash = "!erased"
+    user.is_active, user.must_change_password = False, False
+    session.execute(delete(TotpFactor).where(TotpFactor.user_id == user.id))
+    events.record(session, actor, UserUpdated(subject_id=user.id, changes={"erased": True}))
+    if was_active:
+        _cut_off(session, actor, user)
+    return _person(user)
 
 
 def reset_password(session: Session, actor: Actor, username: str) -> str:

@@ -18,6 +18,7 @@ from .events import (
     TaskUpdated,
     Updated,
 )
+from .retention import held_about, ids_of_refs, redact_closed, redact_notes, refs_of_ids
 from .schemas import (
     IncidentCreate,
     IncidentDetail,
@@ -92,7 +93,8 @@ __all__ = [
     "NoteOut", "Role", "RoleAssign", "RoleReassigned", "SeverityInput", "SeverityOverridden", "SeverityOverride",
     "SeverityOverrideCleared", "Status", "StatusChange", "StatusChanged", "TaskAdded", "TaskCreate", "TaskOut",
     "TaskState", "TaskStatus", "TaskUpdate", "TaskUpdated", "TimelineEntry", "Updated", "add_note", "add_task",
-    "assess", "assign_role", "change_status", "closing_check", "declare", "get", "get_by_id", "holders", "link",
-    "list_incidents", "member_of", "members", "merge", "my_tasks", "open_by_severity", "override_severity", "pin_note",
-    "recent_activity", "remove_member", "task_states", "tasks", "timeline", "update", "update_task", "visible_ids",
+    "assess", "assign_role", "change_status", "closing_check", "declare", "get", "get_by_id", "held_about", "holders",
+    "ids_of_refs", "link", "list_incidents", "member_of", "members", "merge", "my_tasks", "open_by_severity",
+    "override_severity", "pin_note", "recent_activity", "redact_closed", "redact_notes", "refs_of_ids", "remove_member",
+    "task_states", "tasks", "timeline", "update", "update_task", "visible_ids",
 ]

@@ -11,6 +11,7 @@ from .feed import (
     signals_behind,
     slice_signal_ids,
 )
+from .retention import REPORTER_KEYS, delete_signals, erase_reporter, redact_signals, signals_of_reporter
 from .schemas import (
     BUCKET_MINUTES,
     MAX_BATCH,
@@ -30,9 +31,10 @@ from .trends import get_trend, list_trends
 from .viewing import safe_text
 
 __all__ = [
-    "BUCKET_MINUTES", "EXPORT_COLUMNS", "MAX_BATCH", "BatchIngested", "BatchResult", "ExposureRow", "HashMatched",
-    "SeriesKey", "SeriesOut", "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut", "Source",
-    "TrendOut", "add_series_counts", "bucket_of", "export_after", "exposure", "first_bucket", "get_trend", "ingest",
-    "last_id", "list_signals", "list_trends", "safe_text", "series", "series_counts", "series_keys",
-    "signals_behind", "signals_by_ids", "slice_signal_ids",
+    "BUCKET_MINUTES", "EXPORT_COLUMNS", "MAX_BATCH", "REPORTER_KEYS", "BatchIngested", "BatchResult", "ExposureRow",
+    "HashMatched", "SeriesKey", "SeriesOut", "SeriesPoint", "SeriesQuery", "SignalFilter", "SignalIn", "SignalOut",
+    "Source", "TrendOut", "add_series_counts", "bucket_of", "delete_signals", "erase_reporter", "export_after",
+    "exposure", "first_bucket", "get_trend", "ingest", "last_id", "list_signals", "list_trends", "redact_signals",
+    "safe_text", "series", "series_counts", "series_keys", "signals_behind", "signals_by_ids", "signals_of_reporter",
+    "slice_signal_ids",
 ]

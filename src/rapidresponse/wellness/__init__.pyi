@@ -1,6 +1,7 @@
 """The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
 
 from .events import BudgetChanged, ResourcesChanged, SurgeEnded, SurgeStarted, ViewingChanged
+from .retention import delete_exposures, erase_person, held_about
 from .schemas import (
     BudgetIn,
     BudgetOut,
@@ -57,8 +58,9 @@ __all__ = [
     "MASK", "BudgetChanged", "BudgetIn", "BudgetOut", "CheckInIn", "CheckInSummary", "ExposureIn", "ExposureOut",
     "HarmClass", "ItemView", "ResourceIn", "ResourceOut", "ResourcesChanged", "SafeView", "Standing", "SurgeEnded",
     "SurgeIn", "SurgeOut", "SurgeStarted", "TeamView", "ViewSettings", "Viewing", "ViewingChanged", "active_surge",
-    "add_resource", "check_assignment", "check_in", "check_ins", "checked_in", "choose", "end_surge", "harm_class",
-    "heavy_exposure", "mask_text", "my_budgets", "my_exposures", "person_budgets", "plan", "record", "record_measured",
-    "remove_resource", "resources", "room", "safe_view", "set_budget", "set_viewing", "standing", "start_surge",
-    "team_budgets", "team_view", "usage", "viewing",
+    "add_resource", "check_assignment", "check_in", "check_ins", "checked_in", "choose", "delete_exposures",
+    "end_surge", "erase_person", "harm_class", "heavy_exposure", "held_about", "mask_text", "my_budgets",
+    "my_exposures", "person_budgets", "plan", "record", "record_measured", "remove_resource", "resources", "room",
+    "safe_view", "set_budget", "set_viewing", "standing", "start_surge", "team_budgets", "team_view", "usage",
+    "viewing",
 ]
