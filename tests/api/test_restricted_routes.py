@@ -117,6 +117,9 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/severity"): lambda w, who: {"level": "2", "reason": "probe"},
     ("POST", "/incidents/{ref}/severity/clear"): lambda w, who: {},
     ("POST", "/incidents/{ref}/roles"): lambda w, who: {"role": "participant", "username": w.bystander},
+    ("POST", "/incidents/{ref}/roles/{role}/{username}/remove"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/details"): lambda w, who: {"title": f"edited by {who.name}", "type": "child_safety",
+                                                          "countries": "KZ", "languages": "kk"},
     ("POST", "/incidents/{ref}/links"): lambda w, who: {"other": w.public, "kind": "related"},
     ("POST", "/incidents/{ref}/merge"): lambda w, who: {"into": w.restricted2, "reason": "probe"},
     ("POST", "/incidents/{ref}/notes"): lambda w, who: {"body": f"note by {who.name}"},
@@ -284,6 +287,8 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/oncall/swaps/{swap_id}"): lambda w, who: {"decision": "accept"},
     ("POST", "/oncall/teams/{team_id}/policies"): lambda w, who: {
         "name": f"web {who.name}", "step1_kind": "user", "step1_target": w.bystander},
+    ("POST", "/oncall/policies/{policy_id}"): lambda w, who: {
+        "name": f"web edit {who.name}", "step1_kind": "user", "step1_target": w.bystander},
     ("POST", "/oncall/teams/{team_id}/routes"): lambda w, who: {"policy_id": str(w.oncall["policy_id"])},
     ("POST", "/oncall/teams/{team_id}/routes/{route_id}/delete"): lambda w, who: {},
     ("POST", "/oncall/pages"): lambda w, who: {"team_id": str(w.oncall["team_id"]), "summary": f"web probe {who.name}"},

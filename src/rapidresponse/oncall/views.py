@@ -56,12 +56,13 @@ UserDep = Annotated[WebUser, Depends(require_user)]
 MAX_ID = 2**31 - 1
 PAGE_STATUS_LABELS = {"triggered": N_("Triggered"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
 UNIT_LABELS = {"hours": N_("hours"), "days": N_("days"), "weeks": N_("weeks")}
+POLICY_STEPS = 6  # step rows in the policy forms (a policy keeps up to ten through the API)
 STEP_LABELS = {"schedule": N_("On call in schedule"), "user": N_("Person"), "role": N_("Incident role")}
 
 
 def _ctx(**extra: Any) -> dict[str, Any]:
-    return {"PAGE_STATUS_LABELS": PAGE_STATUS_LABELS, "UNIT_LABELS": UNIT_LABELS, "STEP_LABELS": STEP_LABELS,
-            **extra}
+    return {"POLICY_STEPS": POLICY_STEPS, "PAGE_STATUS_LABELS": PAGE_STATUS_LABELS, "UNIT_LABELS": UNIT_LABELS,
+            "STEP_LABELS": STEP_LABELS, **extra}
 
 
 def _id(value: int) -> int:
@@ -308,7 +309,7 @@ def decide_swap(request: Request, swap_id: int, posted: PostedDep) -> Response:
 
 def _policy(posted: Posted) -> PolicyIn:
     steps = []
-    for i in range(1, 6):
+    for i in range(1, POLICY_STEPS + 1):
         kind, target = posted.get(f"step{i}_kind"), posted.get(f"step{i}_target").strip()
         if kind and target:
             steps.append({"kind": kind, "target": target, "delay_minutes": posted.get(f"step{i}_delay") or "15"})
@@ -322,6 +323,15 @@ def create_policy(request: Request, team_id: int, posted: PostedDep) -> Response
     return form_action(request, build=lambda: _policy(posted),
                        call=lambda s, d: policies.create_policy(s, posted.actor, team_id, d),
                        redirect=_to(f"/oncall/teams/{team_id}?done=policy#policies"))
+
+
+@router.post("/oncall/policies/{policy_id}")
+def update_policy(request: Request, policy_id: int, posted: PostedDep) -> Response:
+    """Change a policy's name, steps (a step left without a target is dropped), delays and repeats."""
+    _id(policy_id)
+    return form_action(request, build=lambda: _policy(posted),
+                       call=lambda s, d: policies.update_policy(s, posted.actor, policy_id, d),
+                       redirect=lambda s, p: f"/oncall/teams/{p.team_id}?done=policy#policy-{p.id}")
 
 
 @router.post("/oncall/teams/{team_id}/routes")
