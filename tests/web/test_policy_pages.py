@@ -31,7 +31,7 @@ def test_register_record_outcomes_and_draft_the_reply(client: TestClient, logged
     html = client.get(page).text
     assert "Ministry of Culture and Information" in html and "2026-03-02 09:00" in html  # due in the viewer's zone
     assert "clock-ok" in html or "clock-50" in html
-    items = re.findall(r'action="(/requests/\d+/items/\d+)"', html)
+    items = re.findall(r'action="(/requests/REQ-\d{4}-\d{4}/items/\d+)"', html)
     assert len(items) == 2
     resp = client.post(items[1], data={"csrf_token": csrf, "outcome": "no_action"}, follow_redirects=False)
     assert resp.status_code == 422 and "say why no action is taken" in resp.text

@@ -13,8 +13,18 @@ from .events import (
     UserCreated,
     UserUpdated,
 )
+from .hours import at_work, set_working_hours, working_hours
 from .permissions import ROLES, SYSTEM, Actor, Perm
-from .schemas import Person, SignedIn, TokenOut, TwoFactorSetup, TwoFactorStatus, UserOut
+from .schemas import (
+    Person,
+    SignedIn,
+    TokenOut,
+    TwoFactorSetup,
+    TwoFactorStatus,
+    UserOut,
+    WorkingHours,
+    WorkingHoursIn,
+)
 from .service import (
     LOCALES,
     SecondFactorNeeded,
@@ -56,9 +66,10 @@ __all__ = [
     "LOCALES", "ROLES", "SYSTEM", "Actor", "LoggedIn", "PasswordChanged", "Perm", "Person", "RecoveryCodeUsed",
     "RecoveryCodesCreated", "SecondFactorNeeded", "SignedIn", "TokenCreated", "TokenOut", "TokenRevoked",
     "TwoFactorDisabled", "TwoFactorEnabled", "TwoFactorReset", "TwoFactorSetup", "TwoFactorStatus", "UserCreated",
-    "UserOut", "UserUpdated", "active_people", "audit_log", "authenticate", "begin_two_factor", "confirm_two_factor",
-    "create_token", "create_user", "disable_two_factor", "end_session", "ensure_admin", "find_person", "finish_login",
-    "generate_password", "last_logins", "list_tokens", "list_users", "new_recovery_codes", "people", "person",
-    "person_named", "reset_password", "reset_two_factor", "resolve_session", "resolve_token", "set_password",
-    "start_session", "to_actor", "two_factor_status", "update_own_settings", "update_user", "usernames", "verify_log",
+    "UserOut", "UserUpdated", "WorkingHours", "WorkingHoursIn", "active_people", "at_work", "audit_log", "authenticate",
+    "begin_two_factor", "confirm_two_factor", "create_token", "create_user", "disable_two_factor", "end_session",
+    "ensure_admin", "find_person", "finish_login", "generate_password", "last_logins", "list_tokens", "list_users",
+    "new_recovery_codes", "people", "person", "person_named", "reset_password", "reset_two_factor", "resolve_session",
+    "resolve_token", "set_password", "set_working_hours", "start_session", "to_actor", "two_factor_status",
+    "update_own_settings", "update_user", "usernames", "verify_log", "working_hours",
 ]

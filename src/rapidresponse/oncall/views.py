@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from .. import auth
-from ..auth import Perm
+from ..auth import Actor, Perm
 from ..clock import now
+from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..http import tokens_match
@@ -36,7 +37,7 @@ from ..web.security import (
     require_user,
 )
 from ..web.templating import format_time, render
-from . import ical, paging, policies, reports, rota, service, swaps
+from . import feeds, ical, paging, policies, reports, rota, service, swaps
 from .engine import zone
 from .schemas import WEEKDAYS, LayerIn, OverrideIn, PageIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
 
@@ -82,12 +83,13 @@ def overview(request: Request, user: UserDep) -> Response:
         open_pages, _ = paging.list_pages(s, actor, status=["triggered"], limit=20)
         my_swaps = swaps.swaps_out(s, swaps.list_swaps(s, actor, mine=True, open_only=True))
         pages = paging.pages_out(s, open_pages)
+        my_feed = feeds.link(s, actor.user_id) if actor.user_id is not None else None
     names = {sc.id: sc.name for sc in schedules}
     team_names = {t.id: t.name for t in teams}
     return render(request, "oncall/overview.html", _ctx(
         teams=teams, board=board, schedules=schedules, team_names=team_names,
         mine=[(team_names.get(sc.team_id, ""), names[sc.id], sh) for sc, sh in mine], open_pages=pages,
-        swaps=my_swaps, my_feed=f"/oncall/feed/{ical.feed_token(ical.FEED_USER, actor.user_id or 0)}"))
+        swaps=my_swaps, my_feed=my_feed))
 
 
 @router.get("/oncall/schedules/{schedule_id}")
@@ -207,6 +209,30 @@ def calendar_feed(token: str) -> Response:
         filename, body = ical.feed_by_token(s, token)
     return Response(body, media_type="text/calendar; charset=utf-8",
                     headers={"content-disposition": f'inline; filename="{filename}"', "cache-control": "no-store"})
+
+
+# --- a person's calendar feed, on their settings page -----------------------------------------------
+
+def _feed_panel(s: Session, actor: Actor, person: Any, locale: str) -> dict[str, Any]:
+    path = feeds.link(s, actor.user_id) if actor.user_id is not None else None
+    return {"feed_url": f"{get_settings().base_url.rstrip('/')}{path}" if path else None}
+
+
+pages.panel("account.settings", "oncall/_feed.html", _feed_panel, order=10)
+pages.notices(feed_reissued=N_("A new calendar feed link was issued; the old one no longer works."),
+              feed_revoked=N_("The calendar feed link was revoked."))
+
+
+@router.post("/account/calendar-feed/reissue")
+def reissue_feed(request: Request, posted: PostedDep) -> Response:
+    return form_action(request, build=lambda: None, call=lambda s, _: feeds.reissue(s, posted.actor),
+                       redirect=_to("/account/settings?done=feed_reissued#calendar"))
+
+
+@router.post("/account/calendar-feed/revoke")
+def revoke_feed(request: Request, posted: PostedDep) -> Response:
+    return form_action(request, build=lambda: None, call=lambda s, _: feeds.revoke(s, posted.actor),
+                       redirect=_to("/account/settings?done=feed_revoked#calendar"))
 
 
 # --- the forms ------------------------------------------------------------------------------------
