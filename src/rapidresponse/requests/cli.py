@@ -81,11 +81,12 @@ def list_(status: str | None = typer.Option(None, help="open or answered"),
     if not outs:
         console.print("No requests match.")
         return
-    table = Table("ref", "id", "country", "regulator", "received (UTC)", "due (local)", "used", "left", "status",
+    table = Table("request", "country", "regulator", "received (UTC)", "due (local)", "used", "left", "status",
                   "incident")
+    table.columns[0].no_wrap = True
     for o in outs:
         style = LEVEL_STYLE[o.clock.level]
-        table.add_row(o.ref, str(o.id), o.country, o.regulator_name, f"{o.received_at:%Y-%m-%d %H:%M}",
+        table.add_row(o.ref, o.country, o.regulator_name, f"{o.received_at:%Y-%m-%d %H:%M}",
                       f"{o.clock.due_local:%Y-%m-%d %H:%M} {o.clock.zone}",
                       f"[{style}]{o.clock.progress:.0%}[/]", _left(o.clock.remaining_seconds), o.status,
                       o.incident_ref or "")
