@@ -98,6 +98,9 @@ class Settings(BaseSettings):
     policy_dir: Path | None = Field(default=None, description="Taxonomy and country-profile overrides.")
     review_required_severities: list[int] = Field(
         default=[1, 2], description="Incidents of these severities close only after a published review.")
+    request_escalation_minutes: int = Field(
+        default=60, ge=5, le=7 * 24 * 60,
+        description="A regulator request past its legal deadline escalates to legal again this often until answered.")
     recurrence_days: int = Field(default=180, ge=1, le=3650,
                                  description="A new incident of a reviewed one's harm and country within this recurs.")
     action_item_grace_days: int = Field(default=3, ge=0, le=90,

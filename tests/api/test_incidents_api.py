@@ -314,6 +314,13 @@ def test_roles_and_command_handover(client: TestClient, login: Login, declare: D
                                  headers=cmd.headers), 404)
     assert_problem(client.post(f"/api/v1/incidents/{ref}/roles", headers=cmd.headers,
                                json={"role": "scribe", "username": "nobody-here"}), 404)
+    # ...and the commander leaves by handing over: the named successor takes command
+    assert_problem(client.delete(f"/api/v1/incidents/{ref}/roles/scribe/{cmd2.username}",
+                                 headers=cmd.headers, params={"handover_to": cmd.username}), 404)
+    left = client.delete(f"/api/v1/incidents/{ref}/roles/commander/{cmd2.username}", headers=cmd2.headers,
+                         params={"handover_to": cmd.username})
+    assert left.status_code == 200
+    assert [m["username"] for m in left.json()["members"] if m["role"] == "commander"] == [cmd.username]
 
 
 # --- notes and timeline ---------------------------------------------------------------------

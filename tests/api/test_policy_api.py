@@ -63,16 +63,16 @@ def test_request_flow(client: TestClient, login: Callable[..., Caller]) -> None:
     resp = client.post("/api/v1/requests", json=REQUEST, headers=legal.headers)
     assert resp.status_code == 201, resp.text
     req = resp.json()
-    assert resp.headers["location"] == f"/api/v1/requests/{req['id']}"
+    assert req["ref"].startswith("REQ-2026-") and resp.headers["location"] == f"/api/v1/requests/{req['ref']}"
     assert [i["target"] for i in req["items"]] == ["https://example.org/v/1", "vid:9"]
     assert req["deadline"] == "authorised_body_request" and req["owner"] == legal.username
     assert req["clock"]["due_local"].startswith("2026-03-02T13:00:00+05:00")
     item = req["items"][1]["id"]
-    url = f"/api/v1/requests/{req['id']}/items/{item}/outcome"
+    url = f"/api/v1/requests/{req['ref'].lower()}/items/{item}/outcome"  # the reference or the id
     assert_problem(client.post(url, json={"outcome": "no_action"}, headers=legal.headers), 422)
     out = client.post(url, json={"outcome": "no_action", "reason": "not found"}, headers=legal.headers).json()
     assert out["items"][1]["outcome"] == "no_action"
-    drafted = client.post(f"/api/v1/requests/{req['id']}/reply/draft", headers=legal.headers).json()
+    drafted = client.post(f"/api/v1/requests/{req['ref']}/reply/draft", headers=legal.headers).json()
     assert drafted["reply"]["languages"] == ["kk", "en"] and "Шара қолданылмады." in drafted["reply"]["body"]
     edited = client.put(f"/api/v1/requests/{req['id']}/reply", json={"body": "Құрметті әріптестер"},
                         headers=legal.headers).json()

@@ -119,6 +119,9 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/severity"): lambda w, who: {"level": "2", "reason": "probe"},
     ("POST", "/incidents/{ref}/severity/clear"): lambda w, who: {},
     ("POST", "/incidents/{ref}/roles"): lambda w, who: {"role": "participant", "username": w.bystander},
+    ("POST", "/incidents/{ref}/roles/{role}/{username}/remove"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/details"): lambda w, who: {"title": f"edited by {who.name}", "type": "child_safety",
+                                                          "countries": "KZ", "languages": "kk"},
     ("POST", "/incidents/{ref}/links"): lambda w, who: {"other": w.public, "kind": "related"},
     ("POST", "/incidents/{ref}/merge"): lambda w, who: {"into": w.restricted2, "reason": "probe"},
     ("POST", "/incidents/{ref}/notes"): lambda w, who: {"body": f"note by {who.name}"},
@@ -229,6 +232,9 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/account/settings"): lambda w, who: {"display_name": f"{who.name} again", "email": "",
                                                    "locale": "en", "timezone": "UTC"},
     ("POST", "/account/tokens"): lambda w, who: {"name": "probe", "scopes": "incidents:read", "days": "30"},
+    ("POST", "/account/working-hours"): lambda w, who: {"days": ["0", "1", "2"], "start": "08:00", "end": "17:00"},
+    ("POST", "/account/calendar-feed/reissue"): lambda w, who: {},
+    ("POST", "/account/calendar-feed/revoke"): lambda w, who: {},
     ("POST", "/account/tokens/{token_id}/revoke"): lambda w, who: {},
     ("POST", "/admin/users"): lambda w, who: {"username": f"web-{who.name}", "role": "viewer"},
     ("POST", "/admin/users/{username}/role"): lambda w, who: {"role": "viewer"},
@@ -297,6 +303,8 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/oncall/swaps/{swap_id}"): lambda w, who: {"decision": "accept"},
     ("POST", "/oncall/teams/{team_id}/policies"): lambda w, who: {
         "name": f"web {who.name}", "step1_kind": "user", "step1_target": w.bystander},
+    ("POST", "/oncall/policies/{policy_id}"): lambda w, who: {
+        "name": f"web edit {who.name}", "step1_kind": "user", "step1_target": w.bystander},
     ("POST", "/oncall/teams/{team_id}/routes"): lambda w, who: {"policy_id": str(w.oncall["policy_id"])},
     ("POST", "/oncall/teams/{team_id}/routes/{route_id}/delete"): lambda w, who: {},
     ("POST", "/oncall/pages"): lambda w, who: {"team_id": str(w.oncall["team_id"]), "summary": f"web probe {who.name}"},

@@ -44,7 +44,7 @@ def test_kazakhstan_ministry_request_from_arrival_to_approved_reply(
     page.fill("input[name=language]", "kk")
     page.fill("textarea[name=items]", "https://video.example/kz/clip/7731\nhttps://video.example/kz/clip/1204")
     page.click("button:has-text('Register and start the clock')")
-    page.wait_for_url(re.compile(r".*/requests/\d+\?done=request$"))
+    page.wait_for_url(re.compile(r".*/requests/REQ-\d{4}-\d{4}\?done=request$"))
     request_url = page.url.split("?")[0]
     assert page.locator(".notice").inner_text() == "The request was registered and its clock started."
 

@@ -133,13 +133,13 @@ def test_incident_timeline_lines_in_english_and_russian(fake_clock: Any, make_us
         requests.set_outcome(s, commander, out.id, out.items[0].id, OutcomeIn(outcome="removed_globally"))
     registered, outcome = (events.parse(e) for e in _events("incident.request_"))
     assert registered.describe(Translator("en")) == (
-        f"registered REQ-{out.id} from Ministry of Culture and Information of the Republic of Kazakhstan (MCI) (KZ); "
+        f"registered {out.ref} from Ministry of Culture and Information of the Republic of Kazakhstan (MCI) (KZ); "
         "the legal clock runs")
-    assert outcome.describe(Translator("en")) == f"recorded an outcome on REQ-{out.id}: Removed globally"
-    assert f"REQ-{out.id}" in outcome.describe(Translator("ru")) and "Removed" not in outcome.describe(Translator("ru"))
+    assert outcome.describe(Translator("en")) == f"recorded an outcome on {out.ref}: Removed globally"
+    assert out.ref in outcome.describe(Translator("ru")) and "Removed" not in outcome.describe(Translator("ru"))
 
 
-def test_clock_warns_the_owner_once_per_mark_and_escalates_to_legal_once(
+def test_clock_warns_the_owner_once_per_mark_and_escalates_to_legal_on_breach(
         fake_clock: Any, make_user: Callable[..., Actor], make_request: MakeRequest) -> None:
     owner = make_user("commander", email="owner@example.org", locale="ru")
     make_user("legal", email="legal@example.org")
@@ -165,7 +165,7 @@ def test_clock_warns_the_owner_once_per_mark_and_escalates_to_legal_once(
     assert len(warned) == 2 and "90%" in warned[1].subject
     assert tick(23.5) == 0
     assert _outbox("request.breached") == []
-    assert tick(24.1) == 1 and tick(30) == 0
+    assert tick(24.1) == 1 and tick(24.9) == 0  # the next escalation waits for the cadence (an hour)
     breached = _outbox("request.breached")
     assert sorted(m.recipient for m in breached) == ["counsel@example.org", "legal@example.org", "owner@example.org"]
     assert all(m.incident_id is not None for m in breached)
@@ -176,6 +176,51 @@ def test_clock_warns_the_owner_once_per_mark_and_escalates_to_legal_once(
         req = requests.load(s, owner, out.id)
         assert req.warned == [50, 75, 90] and req.breached_at is not None
         assert _state(s, req, fake_clock.now).level == "breached" and out.clock.level == "breached"
+        assert out.escalations == 1
+
+
+def test_a_breached_request_keeps_escalating_on_its_cadence_until_answered(
+        fake_clock: Any, env: Callable[..., None], make_user: Callable[..., Actor], make_request: MakeRequest) -> None:
+    env(request_escalation_minutes="30")
+    owner = make_user("commander", email="owner@example.org")
+    make_user("legal", email="legal@example.org")
+    start = fake_clock.now
+    out = make_request(owner, received_at=start.isoformat())
+
+    def tick(hours: float) -> int:
+        fake_clock.now = start + timedelta(hours=hours)
+        with unit_of_work() as s:
+            return jobs.tick(s)
+
+    tick(23)
+    assert tick(24.1) == 1 and tick(24.5) == 0 and tick(24.7) == 1 and tick(25.0) == 0 and tick(25.3) == 1
+    assert len(_outbox("request.breached")) == 6  # three escalations, each to legal and the owner
+    lines = [events.describe(e) for e in _events("request.breached")]
+    assert lines[0] == f"the legal deadline of {out.ref} passed; legal was escalated"
+    assert lines[2] == (f"{out.ref} is still unanswered past its legal deadline; "
+                        "legal was escalated again (escalation 3)")
+    with unit_of_work() as s:
+        req = requests.load(s, owner, out.ref)
+        assert (req.escalations, req.breached_at) == (3, start + timedelta(hours=24.1))
+        req.status = "answered"  # as the sent reply does (tests/requests/test_letters.py)
+    assert tick(30) == 0 and len(_outbox("request.breached")) == 6
+
+
+def test_requests_are_numbered_per_year_and_found_by_reference_or_id(
+        fake_clock: Any, make_user: Callable[..., Actor], make_request: MakeRequest) -> None:
+    owner = make_user("commander")
+    first, second = make_request(owner), make_request(owner)
+    year = fake_clock.now.year
+    assert (first.ref, second.ref) == (f"REQ-{year}-0001", f"REQ-{year}-0002")
+    fake_clock.now = fake_clock.now.replace(year=year + 1, month=1, day=2)
+    third = make_request(owner, received_at=fake_clock.now.isoformat())
+    assert third.ref == f"REQ-{year + 1}-0001"
+    with unit_of_work(read_only=True) as s:
+        for key in (second.ref, second.ref.lower(), second.id, str(second.id)):
+            assert requests.get(s, owner, key).id == second.id
+        for missing in (f"REQ-{year}-0099", "REQ-1", "0", "INC-2026-0001"):
+            with pytest.raises(NotFound):
+                requests.get(s, owner, missing)
 
 
 def test_requests_linked_to_a_restricted_incident_are_hidden(engine: Any, make_user: Callable[..., Actor],

@@ -30,12 +30,13 @@ def test_requests_cli_end_to_end(fake_clock: Any, make_user: Callable[..., Actor
     assert req["clock"]["due_local"] == "2026-02-28T18:30:00+05:00" and req["clock"]["level"] == "breached"
     first, second = (i["id"] for i in req["items"])
     assert run("outcome", str(req["id"]), str(second), "no_action", "--as", legal).exit_code == 2
-    assert run("outcome", str(req["id"]), str(first), "removed_globally", "--as", legal).exit_code == 0
+    done = run("outcome", req["ref"], str(first), "removed_globally", "--as", legal)  # the reference or the id
+    assert done.exit_code == 0 and f"item {first} of {req['ref']}: removed_globally" in done.output
     assert run("outcome", str(req["id"]), str(second), "nonsense", "--as", legal).exit_code == 2
     listing = json.loads(run("list", "--json", "--as", legal).output)
     assert listing["total"] == 1 and listing["items"][0]["id"] == req["id"]
     table = run("list", "--as", legal).output
-    assert "KZ" in table and "open" in table
+    assert "KZ" in table and "open" in table and req["ref"] in table
     result = run("reply", str(req["id"]), "--draft", "--as", legal)
     assert result.exit_code == 0 and "Бүкіл әлемде жойылды." in result.output
     body = tmp_path / "reply.txt"
@@ -44,7 +45,9 @@ def test_requests_cli_end_to_end(fake_clock: Any, make_user: Callable[..., Actor
     assert result.exit_code == 0 and "(submitted, approval " in result.output
     shown = json.loads(run("show", str(req["id"]), "--json", "--as", legal).output)
     assert shown["reply"]["status"] == "submitted" and shown["items"][0]["outcome"] == "removed_globally"
+    assert req["ref"] in run("show", req["ref"].lower(), "--as", legal).output
     assert run("show", "999", "--as", legal).exit_code == 2
+    assert run("show", "REQ-2026-0999", "--as", legal).exit_code == 2
     result = run("add", "--country", "KZ", "--regulator", "rkn", "--sender", "x", "--legal-basis", "x",
                  "--language", "kk", "--received", "2026-02-27T18:30:00+05:00", "--item", "u", "--as", legal)
     assert result.exit_code == 2 and "has no regulator 'rkn'" in result.output

@@ -31,7 +31,7 @@ def test_register_record_outcomes_and_draft_the_reply(client: TestClient, logged
     html = client.get(page).text
     assert "Ministry of Culture and Information" in html and "2026-03-02 09:00" in html  # due in the viewer's zone
     assert "clock-ok" in html or "clock-50" in html
-    items = re.findall(r'action="(/requests/\d+/items/\d+)"', html)
+    items = re.findall(r'action="(/requests/REQ-\d{4}-\d{4}/items/\d+)"', html)
     assert len(items) == 2
     resp = client.post(items[1], data={"csrf_token": csrf, "outcome": "no_action"}, follow_redirects=False)
     assert resp.status_code == 422 and "say why no action is taken" in resp.text
@@ -179,3 +179,31 @@ def test_country_page_lists_helplines_and_flags_stale_ones(client: TestClient,
     logged_in("responder")  # the first session has long expired
     assert "not checked for six months" in client.get("/policy/countries/KZ").text
 
+
+
+def test_an_item_outcome_drafts_its_decision_on_the_log(client: TestClient,
+                                                         logged_in: Callable[..., tuple[Actor, str]],
+                                                         fake_clock: Any) -> None:
+    _, csrf = logged_in("admin")
+    page = _register(client, csrf)
+    assert re.fullmatch(r"/requests/REQ-2026-\d{4}", page)
+    html = client.get(page).text
+    item = re.findall(r'action="(/requests/REQ-\d{4}-\d{4}/items/\d+)"', html)[0]
+    assert client.post(item, data={"csrf_token": csrf, "outcome": "restricted_in_country"},
+                       follow_redirects=False).status_code == 303
+    log = client.get("/decisions").text
+    draft = re.search(r'href="/decisions\?draft=(\d+)#record"', log)
+    assert draft and page.split("/")[-1] in log
+    form_page = client.get(f"/decisions?draft={draft.group(1)}").text
+    form = form_page[form_page.index('action="/decisions/new"'):]
+    assert 'name="puid" value="https://example.org/v/1"' in form and 'name="territorial_scope" value="KZ"' in form
+    assert f'name="draft" value="{draft.group(1)}"' in form and "Закон № 18-VIII ст. 9(4)(2)" in form
+    fields = dict(re.findall(r'<input name="(\w+)" value="([^"]*)"', form))
+    data = {"csrf_token": csrf, **fields, "action": "geo_restrict", "ground": "law", "source_type": "authority",
+            "harm": "grooming", "content_date": "2026-02-27", "content_type": "video", "automated_decision": "not",
+            "explanation": "Ordered by the regulator", "facts": "Named in the request", "draft": draft.group(1)}
+    recorded = client.post("/decisions/new", data=data, follow_redirects=False)
+    assert recorded.status_code == 303, recorded.text[-3000:]
+    assert f"/decisions?draft={draft.group(1)}" not in client.get("/decisions").text
+    again = client.post("/decisions/new", data={**data, "puid": "another-item"})
+    assert again.status_code == 409  # a draft becomes one decision

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from ..schemas import Strict
 from .permissions import Actor
@@ -102,3 +102,26 @@ class TwoFactorStatus(BaseModel):
     enabled: bool
     setup: TwoFactorSetup | None = None
     recovery_codes_left: int = 0
+
+
+_CLOCK = r"^([01]\d|2[0-3]):[0-5]\d$"
+
+
+class WorkingHoursIn(Strict):
+    days: Annotated[list[Annotated[int, Field(ge=0, le=6)]], Field(max_length=7)] = Field(
+        description="Weekdays worked, 0 Monday … 6 Sunday")
+    start: Annotated[str, StringConstraints(pattern=_CLOCK)] = Field(description="HH:MM in the person's zone")
+    end: Annotated[str, StringConstraints(pattern=_CLOCK)] = Field(description="HH:MM; before start: next day")
+
+    @model_validator(mode="after")
+    def _span(self) -> WorkingHoursIn:
+        if self.start == self.end:
+            raise ValueError("the working day needs a start and an end that differ")
+        return self
+
+
+class WorkingHours(BaseModel):
+    days: list[int]
+    start: str
+    end: str
+    timezone: str

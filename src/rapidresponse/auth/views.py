@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 
 from .. import events
@@ -45,10 +46,10 @@ from ..web.security import (
     tokens_match,
 )
 from ..web.templating import Translator, normalise_locale, render
-from . import oidc
+from . import hours, oidc
 from . import service as auth
 from .permissions import ROLES, Perm
-from .schemas import Person
+from .schemas import Person, WorkingHoursIn
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -343,6 +344,7 @@ async def switch_locale(request: Request) -> Response:
 
 # --- the person's own settings and API tokens --------------------------------------------------
 
+pages.notices(hours_saved=N_("Your working hours are saved."))
 pages.notices(settings_saved=N_("Your settings are saved."), token_revoked=N_("The token is revoked."),
               user_updated=N_("The user is updated."))
 
@@ -369,15 +371,40 @@ def _refusal(_: Translator, exc: DomainError) -> str:
 
 
 def _settings_page(request: Request, user: WebUser, *, error: str | None = None, form: dict[str, str] | None = None,
-                   secret: str | None = None, status: int = 200) -> Response:
+                   secret: str | None = None, hours_form: dict[str, object] | None = None,
+                   status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         me = auth.find_person(s, user.actor.username)
         tokens = auth.list_tokens(s, user.actor)
+        worked = hours.working_hours(s, me.id)
+        more, more_context = pages.panels("account.settings", s, user.actor, me, request_locale(request))
     values = form or {"display_name": me.display_name, "email": me.email or "", "locale": me.locale,
                       "timezone": me.timezone}
     return render(request, "auth/settings.html", {
         "me": me, "values": values, "error": error, "tokens": tokens, "secret": secret,
-        "scopes": sorted(p.value for p in user.actor.permissions), "now": now()}, status=status)
+        "scopes": sorted(p.value for p in user.actor.permissions), "now": now(),
+        "hours": hours_form or worked.model_dump(), "WEEKDAYS": WEEKDAYS, "account_panels": more,
+        **more_context}, status=status)
+
+
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+@router.post("/account/working-hours")
+def save_working_hours(request: Request, posted: PostedDep) -> Response:
+    """The person's own working hours (weekdays and the day's span, in their time zone)."""
+    _ = Translator(request_locale(request))
+    days = [d for d in posted.getlist("days") if d.isdigit()]
+    kept: dict[str, object] = {"days": [int(d) for d in days], "start": posted.get("start"), "end": posted.get("end")}
+    try:
+        data = WorkingHoursIn.model_validate(kept)
+        with unit_of_work() as s:
+            hours.set_working_hours(s, posted.actor, data)
+    except (ValidationError, DomainError):
+        return _settings_page(request, posted.user, status=422, hours_form=kept, error=_(
+            "Working hours need a start and an end as HH:MM, not the same time (an end before the start runs "
+            "into the next day)."))
+    return RedirectResponse("/account/settings?done=hours_saved#hours", status_code=303)
 
 
 @router.get("/account/settings")

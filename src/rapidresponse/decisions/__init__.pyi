@@ -12,6 +12,7 @@ from .schemas import (
     DecisionFilter,
     DecisionOut,
     DecisionPage,
+    DraftOut,
     SorExportOut,
 )
 from .service import affects_eu, decide_appeal, file_appeal, get, list_decisions, record_decision
@@ -22,6 +23,7 @@ from .statements import DecisionRef, SorExport, build_sor
 __all__ = [
     "ACTION_LABELS", "APPEAL_LABELS", "Action", "AppealCreate", "AppealDecide", "AppealDecided", "AppealOut",
     "Appealed", "DecisionCreate", "DecisionEvent", "DecisionFilter", "DecisionOut", "DecisionPage", "DecisionRef",
+    "DraftOut",
     "Issue", "Recorded", "SorExport", "SorExportOut", "SorInvalid", "StatementOfReasons", "affects_eu", "build_sor",
     "check", "decide_appeal", "file_appeal", "get", "list_decisions", "parse", "record_decision", "statement",
 ]

@@ -7,6 +7,7 @@ reads the incident only through the incidents service.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -61,3 +62,21 @@ class Appeal(Base):
     filed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class DecisionDraft(Base):
+    """A decision prepared from a regulator request's item outcome, waiting to be completed and recorded
+    (the request's country, legal basis and item are already in ``fields``, a ``DecisionCreate``)."""
+
+    __tablename__ = "decision_drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(Integer, index=True)
+    request_ref: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(Integer, unique=True)
+    outcome: Mapped[str] = mapped_column(String(24))
+    fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    incident_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    decision_id: Mapped[int | None] = mapped_column(Integer)  # the decision it became
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

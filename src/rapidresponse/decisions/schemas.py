@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -68,6 +68,21 @@ class DecisionCreate(_In):
     facts: Text5000
     end_date: IsoDate | None = None
     incident: str | None = Field(None, max_length=20, description="Incident reference")
+    draft: int | None = Field(None, ge=1, le=2**31 - 1,
+                              description="The draft (from a regulator request's item outcome) this decision completes")
+
+
+class DraftOut(BaseModel):
+    """A decision drafted from a regulator request's item outcome: ``fields`` are a DecisionCreate's,
+    without the harm and the content's date, which the person completing it adds."""
+
+    id: int
+    request_id: int
+    request_ref: str
+    item_id: int
+    outcome: str
+    fields: dict[str, Any]
+    created_at: datetime
 
 
 class DecisionFilter(_In):

@@ -14,7 +14,7 @@ from .. import auth, events, incidents, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from . import sor_mapping
+from . import drafts, sor_mapping
 from .events import AppealDecided, Appealed, Recorded
 from .models import Appeal, ContentDecision
 from .schemas import (
@@ -73,8 +73,11 @@ def record_decision(session: Session, actor: Actor, data: DecisionCreate) -> Dec
         raise Conflict(f"a decision on item {data.puid!r} is already recorded; appeal it instead")
     incident = incidents.get(session, actor, data.incident) if data.incident else None
     d.incident_id, d.incident_ref = (incident.id, incident.ref) if incident else (None, None)
+    draft = drafts.load(session, actor, data.draft) if data.draft else None
     session.add(d)
     session.flush()
+    if draft is not None:
+        draft.decision_id, draft.updated_at = d.id, now()
     events.record(session, actor, Recorded(subject_id=d.id, puid=d.puid, action=d.action, harm=d.harm,
                                            ground=d.ground, territorial_scope=d.territorial_scope,
                                            incident=d.incident_ref, affects_eu=affects_eu(d)))

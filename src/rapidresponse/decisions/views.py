@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from .. import policy
+from .. import policy, requests
 from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError
@@ -21,8 +21,16 @@ from ..web.context import request_locale
 from ..web.forms import domain_message, field_errors, form_action, split_list
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import render
-from . import service, statements
-from .schemas import ACTION_LABELS, APPEAL_LABELS, AppealCreate, AppealDecide, DecisionCreate, DecisionFilter
+from . import drafts, service, statements
+from .schemas import (
+    ACTION_LABELS,
+    APPEAL_LABELS,
+    AppealCreate,
+    AppealDecide,
+    DecisionCreate,
+    DecisionFilter,
+    DraftOut,
+)
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -36,12 +44,22 @@ def _decisions_page(request: Request, user: WebUser, *, values: dict[str, str] |
     with unit_of_work(read_only=True) as s:
         page = service.list_decisions(s, actor, DecisionFilter(eu_only=eu_only, limit=200))
         sor = statements.build_sor(s, actor) if actor.can(Perm.POLICY_MANAGE) else None
+        waiting = drafts.open_drafts(s, actor)
+        if values is None and request.query_params.get("draft", "").isdigit():
+            values = _draft_values(drafts.get(s, actor, int(request.query_params["draft"][:10])))
     rejected = {d.id: [i for i in issues if i.level == "error"] for d, issues in sor.rejected} if sor else {}
     return render(request, "decisions/log.html", {
         "rows": page.items, "total": page.total, "eu_only": eu_only, "sor": sor, "rejected": rejected,
         "ACTION_LABELS": ACTION_LABELS, "APPEAL_LABELS": APPEAL_LABELS, "v": values or {}, "errors": errors or {},
-        "harms": policy.load_taxonomy().harms(), "can_manage": actor.can(Perm.POLICY_MANAGE),
+        "harms": policy.load_taxonomy().harms(), "can_manage": actor.can(Perm.POLICY_MANAGE), "drafts": waiting,
+        "OUTCOME_LABELS": requests.OUTCOME_LABELS,
     }, status=status)
+
+
+def _draft_values(draft: DraftOut) -> dict[str, str]:
+    """The record form filled from a draft (lists as the form writes them)."""
+    values = {k: ", ".join(v) if isinstance(v, list) else str(v) for k, v in draft.fields.items() if v is not None}
+    return {**values, "draft": str(draft.id)}
 
 
 @router.get("/decisions")
@@ -63,6 +81,7 @@ def _decision_data(posted: Posted) -> dict[str, Any]:
     data["automated_detection"] = posted.get("automated_detection") == "1"
     data["content_language"] = posted.get("content_language") or None
     data["incident"] = posted.get("incident").strip() or None
+    data["draft"] = posted.get("draft").strip() or None
     return {k: v for k, v in data.items() if v != ""}
 
 

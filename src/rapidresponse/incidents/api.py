@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from ..db import unit_of_work
 from ..http import ActorDep
-from ..schemas import Page
+from ..schemas import Page, Username
 from . import service, work
 from .schemas import (
     IncidentCreate,
@@ -88,9 +88,13 @@ def assign_role(actor: ActorDep, ref: str, body: RoleAssign) -> IncidentDetail:
 
 
 @router.delete("/incidents/{ref}/roles/{role}/{username}", response_model=IncidentDetail)
-def remove_member(actor: ActorDep, ref: str, role: Role, username: str) -> IncidentDetail:
+def remove_member(actor: ActorDep, ref: str, role: Role, username: str,
+                  handover_to: Annotated[Username | None, Query(description="The new commander, when the "
+                                                                "commander leaves")] = None) -> IncidentDetail:
+    """Take a person out of a role; the commander leaves only by handing over to ``handover_to``."""
     with unit_of_work() as s:
-        return service.detail(s, actor, service.remove_member(s, actor, ref, username=username, role=role))
+        return service.detail(s, actor, service.remove_member(s, actor, ref, username=username, role=role,
+                                                              handover_to=handover_to))
 
 
 @router.post("/incidents/{ref}/links", response_model=IncidentDetail)

@@ -85,7 +85,8 @@ class Updated(IncidentEvent):
     def describe(self, _: Translate) -> str:
         if "severity" in self.changes:
             return _("updated the details; severity is now SEV%(sev)s", sev=self.changes["severity"])
-        return _("updated the details (%(fields)s)", fields=", ".join(sorted(self.changes)))
+        return _("updated the details (%(fields)s)",
+                 fields=", ".join(label(_, vocab.FIELD_LABELS, name) for name in sorted(self.changes)))
 
 
 class MemberAdded(IncidentEvent):

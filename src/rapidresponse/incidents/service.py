@@ -366,7 +366,10 @@ def assign_role(session: Session, actor: Actor, ref: str, data: RoleAssign) -> I
     return summary(session, actor, inc)
 
 
-def remove_member(session: Session, actor: Actor, ref: str, *, username: str, role: Role) -> IncidentSummary:
+def remove_member(session: Session, actor: Actor, ref: str, *, username: str, role: Role,
+                  handover_to: str | None = None) -> IncidentSummary:
+    """Take a person out of a role. Command is never left empty: the commander leaves only by handing
+    over to ``handover_to`` (who becomes commander), the same rule as assigning a new commander."""
     actor.require(Perm.INCIDENTS_COMMAND if role in (Role.COMMANDER, Role.DEPUTY) else Perm.INCIDENTS_UPDATE)
     inc = load(session, actor, ref)
     _require_open(inc)
@@ -377,7 +380,13 @@ def remove_member(session: Session, actor: Actor, ref: str, *, username: str, ro
     if member is None:
         raise NotFound(f"{username} is not {role.value} on {inc.ref}")
     if role == Role.COMMANDER:
-        raise Conflict("command is handed over, not removed: assign a new commander instead")
+        if not handover_to:
+            raise Conflict("command is handed over, not removed: name the new commander", field="handover_to")
+        if auth.find_person(session, handover_to).id == user.id:
+            raise ValidationFailed("hand command over to someone else", field="handover_to")
+        return assign_role(session, actor, ref, RoleAssign(role=Role.COMMANDER, username=handover_to))
+    if handover_to:
+        raise ValidationFailed("only the commander's role is handed over on removal", field="handover_to")
     session.delete(member)
     inc.updated_at = now()
     _record(session, actor, MemberRemoved(subject_id=inc.id, ref=inc.ref, username=user.username, role=role.value))

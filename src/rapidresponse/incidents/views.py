@@ -32,6 +32,7 @@ from . import lifecycle, service, severity, vocab, work
 from .schemas import (
     IncidentCreate,
     IncidentFilter,
+    IncidentUpdate,
     LinkRequest,
     MergeRequest,
     NoteCreate,
@@ -53,6 +54,8 @@ pages.notices(status=N_("The status was changed."),
               severity=N_("The severity was overridden."),
               severity_cleared=N_("The severity is the computed one again."),
               role=N_("The role was assigned."),
+              edited=N_("The details were saved."),
+              removed=N_("The person was taken out of the role."),
               linked=N_("The incidents were linked."),
               merged=N_("The incident was merged."),
               note=N_("The note was added."),
@@ -206,7 +209,8 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
     ctx.update({
         "next_states": next_states, "shown": shown, "is_open": is_open,
         "editable": current not in (Status.CLOSED, Status.CANCELLED, Status.MERGED),
-        "roles": list(Role), "kinds": list(TIMELINE_KINDS), "kind_filter": kinds, "pinned_only": pinned_only,
+        "roles": list(Role), "types": list(IncidentType), "kinds": list(TIMELINE_KINDS), "kind_filter": kinds,
+        "pinned_only": pinned_only,
         "describe": lambda kind, payload: describe(locale, kind, payload),
         "failed": failed, "error": error, "values": values or {},
         "can_command": actor.can(Perm.INCIDENTS_COMMAND), "can_update": actor.can(Perm.INCIDENTS_UPDATE),
@@ -277,6 +281,32 @@ def assign_role(request: Request, ref: str, posted: PostedDep) -> Response:
                 build=lambda: RoleAssign(role=posted.get("role"),
                                          username=posted.get("username").lower()),
                 call=lambda s, d: service.assign_role(s, posted.actor, ref, d))
+
+
+@router.post("/incidents/{ref}/roles/{role}/{username}/remove")
+def remove_member(request: Request, ref: str, role: str, username: str, posted: PostedDep) -> Response:
+    def build() -> tuple[Role, str | None]:
+        return Role(role), posted.get("handover_to").strip().lower() or None
+
+    return _act(request, posted, ref, form="role", done="removed", anchor="people", build=build,
+                call=lambda s, d: service.remove_member(s, posted.actor, ref, username=username[:64], role=d[0],
+                                                        handover_to=d[1]))
+
+
+def _details(posted: Posted) -> IncidentUpdate:
+    """The edit form's fields as a change (every field is sent, so an emptied one is cleared)."""
+    return IncidentUpdate.model_validate({
+        "title": posted.get("title"), "summary": posted.get("summary"), "type": posted.get("type"),
+        "harm_categories": [h.lower() for h in split_list(posted.get("harm_categories"))],
+        "countries": split_list(posted.get("countries")), "languages": split_list(posted.get("languages")),
+        "source_description": posted.get("source_description"),
+    })
+
+
+@router.post("/incidents/{ref}/details")
+def edit_details(request: Request, ref: str, posted: PostedDep) -> Response:
+    return _act(request, posted, ref, form="details", done="edited", anchor="details", build=lambda: _details(posted),
+                call=lambda s, d: service.update(s, posted.actor, ref, d))
 
 
 @router.post("/incidents/{ref}/links")

@@ -86,6 +86,20 @@ ROLE_LABELS: dict[str, str] = {
     "participant": N_("Participant"),
 }
 
+# The incident's fields as the timeline names them when they are edited.
+FIELD_LABELS: dict[str, str] = {
+    "title": N_("title"),
+    "summary": N_("summary"),
+    "type": N_("type"),
+    "harm_categories": N_("harm categories"),
+    "countries": N_("countries"),
+    "languages": N_("languages"),
+    "source_description": N_("source"),
+    "restricted": N_("access"),
+    "severity_inputs": N_("severity factors"),
+    "severity": N_("severity"),
+}
+
 # Roles that several people may hold at once (a lead per language, many participants).
 MULTI_HOLDER_ROLES = frozenset({Role.REGIONAL_LEAD, Role.PARTICIPANT})
 

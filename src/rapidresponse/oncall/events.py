@@ -297,3 +297,25 @@ PAGE_EVENTS: dict[str, tuple[type[PageEvent], type[IncidentEvent]]] = {
     "resolved": (PageResolved, IncidentPageResolved),
 }
 """Each step of a page's life: its event on the page's own stream and on its incident's timeline."""
+
+
+# --- a person's calendar feed ---------------------------------------------------------------------
+
+class FeedEvent(DomainEvent):
+    """A change to a person's calendar-feed link; ``subject_id`` is the person's user id."""
+
+    subject_type = "oncall_feed"
+
+
+class FeedReissued(FeedEvent):
+    type = "oncall.feed_reissued"
+
+    def describe(self, _: Translate) -> str:
+        return _("issued a new calendar feed link (the old one no longer works)")
+
+
+class FeedRevoked(FeedEvent):
+    type = "oncall.feed_revoked"
+
+    def describe(self, _: Translate) -> str:
+        return _("revoked the calendar feed link")

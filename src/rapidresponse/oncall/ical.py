@@ -18,7 +18,7 @@ from .. import auth
 from ..auth import SYSTEM, Actor, Person
 from ..clock import now
 from ..errors import NotFound
-from . import tokens
+from . import feeds, tokens
 from .models import Schedule, Team
 from .schemas import ShiftOut
 from .service import compute, get_schedule, shift_out, shifts_of, users_by_id
@@ -94,13 +94,14 @@ def feed_token(kind: int, ident: int) -> str:
 
 
 def feed_by_token(session: Session, token: str) -> tuple[str, bytes]:
-    """A feed's file name and content for a signed link (NotFound for a bad one)."""
+    """A feed's file name and content for a signed link (NotFound for a bad one, or a person's link
+    that was revoked or re-issued since)."""
     ids = tokens.verify("ical", token, 2)
-    if ids is None or ids[0] not in (FEED_SCHEDULE, FEED_USER):
+    if ids is not None and ids[0] == FEED_SCHEDULE:
+        return f"schedule-{ids[1]}.ics", schedule_feed(session, SYSTEM, ids[1])
+    ident = feeds.verify(session, token)
+    if ident is None:
         raise NotFound("no such calendar feed")
-    kind, ident = ids
-    if kind == FEED_SCHEDULE:
-        return f"schedule-{ident}.ics", schedule_feed(session, SYSTEM, ident)
     user = auth.person(session, ident)
     if user is None or not user.is_active:
         raise NotFound("no such calendar feed")

@@ -167,3 +167,16 @@ class PageTarget(Base):
     step: Mapped[int] = mapped_column(Integer)
     cycle: Mapped[int] = mapped_column(Integer)
     notified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FeedKey(Base):
+    """The key in a person's calendar-feed link: re-issuing it gives a new link and ends the old one;
+    revoking it (``key`` None) ends the feed until a new one is issued. A person without a row has the
+    link signed with no key, as before keys existed."""
+
+    __tablename__ = "oncall_feed_keys"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True,
+                                         autoincrement=False)
+    key: Mapped[str | None] = mapped_column(String(32))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -15,8 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from .. import auth
-from ..auth import Perm
+from ..auth import Actor, Perm
 from ..clock import now
+from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound
 from ..http import tokens_match
@@ -36,7 +37,7 @@ from ..web.security import (
     require_user,
 )
 from ..web.templating import format_time, render
-from . import ical, paging, policies, reports, rota, service, swaps
+from . import feeds, ical, paging, policies, reports, rota, service, swaps
 from .engine import zone
 from .schemas import WEEKDAYS, LayerIn, OverrideIn, PageIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
 
@@ -56,12 +57,13 @@ UserDep = Annotated[WebUser, Depends(require_user)]
 MAX_ID = 2**31 - 1
 PAGE_STATUS_LABELS = {"triggered": N_("Triggered"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
 UNIT_LABELS = {"hours": N_("hours"), "days": N_("days"), "weeks": N_("weeks")}
+POLICY_STEPS = 6  # step rows in the policy forms (a policy keeps up to ten through the API)
 STEP_LABELS = {"schedule": N_("On call in schedule"), "user": N_("Person"), "role": N_("Incident role")}
 
 
 def _ctx(**extra: Any) -> dict[str, Any]:
-    return {"PAGE_STATUS_LABELS": PAGE_STATUS_LABELS, "UNIT_LABELS": UNIT_LABELS, "STEP_LABELS": STEP_LABELS,
-            **extra}
+    return {"POLICY_STEPS": POLICY_STEPS, "PAGE_STATUS_LABELS": PAGE_STATUS_LABELS, "UNIT_LABELS": UNIT_LABELS,
+            "STEP_LABELS": STEP_LABELS, **extra}
 
 
 def _id(value: int) -> int:
@@ -81,12 +83,13 @@ def overview(request: Request, user: UserDep) -> Response:
         open_pages, _ = paging.list_pages(s, actor, status=["triggered"], limit=20)
         my_swaps = swaps.swaps_out(s, swaps.list_swaps(s, actor, mine=True, open_only=True))
         pages = paging.pages_out(s, open_pages)
+        my_feed = feeds.link(s, actor.user_id) if actor.user_id is not None else None
     names = {sc.id: sc.name for sc in schedules}
     team_names = {t.id: t.name for t in teams}
     return render(request, "oncall/overview.html", _ctx(
         teams=teams, board=board, schedules=schedules, team_names=team_names,
         mine=[(team_names.get(sc.team_id, ""), names[sc.id], sh) for sc, sh in mine], open_pages=pages,
-        swaps=my_swaps, my_feed=f"/oncall/feed/{ical.feed_token(ical.FEED_USER, actor.user_id or 0)}"))
+        swaps=my_swaps, my_feed=my_feed))
 
 
 @router.get("/oncall/schedules/{schedule_id}")
@@ -208,6 +211,30 @@ def calendar_feed(token: str) -> Response:
                     headers={"content-disposition": f'inline; filename="{filename}"', "cache-control": "no-store"})
 
 
+# --- a person's calendar feed, on their settings page -----------------------------------------------
+
+def _feed_panel(s: Session, actor: Actor, person: Any, locale: str) -> dict[str, Any]:
+    path = feeds.link(s, actor.user_id) if actor.user_id is not None else None
+    return {"feed_url": f"{get_settings().base_url.rstrip('/')}{path}" if path else None}
+
+
+pages.panel("account.settings", "oncall/_feed.html", _feed_panel, order=10)
+pages.notices(feed_reissued=N_("A new calendar feed link was issued; the old one no longer works."),
+              feed_revoked=N_("The calendar feed link was revoked."))
+
+
+@router.post("/account/calendar-feed/reissue")
+def reissue_feed(request: Request, posted: PostedDep) -> Response:
+    return form_action(request, build=lambda: None, call=lambda s, _: feeds.reissue(s, posted.actor),
+                       redirect=_to("/account/settings?done=feed_reissued#calendar"))
+
+
+@router.post("/account/calendar-feed/revoke")
+def revoke_feed(request: Request, posted: PostedDep) -> Response:
+    return form_action(request, build=lambda: None, call=lambda s, _: feeds.revoke(s, posted.actor),
+                       redirect=_to("/account/settings?done=feed_revoked#calendar"))
+
+
 # --- the forms ------------------------------------------------------------------------------------
 
 def _to(url: str) -> Callable[[Session, object], str]:
@@ -308,7 +335,7 @@ def decide_swap(request: Request, swap_id: int, posted: PostedDep) -> Response:
 
 def _policy(posted: Posted) -> PolicyIn:
     steps = []
-    for i in range(1, 6):
+    for i in range(1, POLICY_STEPS + 1):
         kind, target = posted.get(f"step{i}_kind"), posted.get(f"step{i}_target").strip()
         if kind and target:
             steps.append({"kind": kind, "target": target, "delay_minutes": posted.get(f"step{i}_delay") or "15"})
@@ -322,6 +349,15 @@ def create_policy(request: Request, team_id: int, posted: PostedDep) -> Response
     return form_action(request, build=lambda: _policy(posted),
                        call=lambda s, d: policies.create_policy(s, posted.actor, team_id, d),
                        redirect=_to(f"/oncall/teams/{team_id}?done=policy#policies"))
+
+
+@router.post("/oncall/policies/{policy_id}")
+def update_policy(request: Request, policy_id: int, posted: PostedDep) -> Response:
+    """Change a policy's name, steps (a step left without a target is dropped), delays and repeats."""
+    _id(policy_id)
+    return form_action(request, build=lambda: _policy(posted),
+                       call=lambda s, d: policies.update_policy(s, posted.actor, policy_id, d),
+                       redirect=lambda s, p: f"/oncall/teams/{p.team_id}?done=policy#policy-{p.id}")
 
 
 @router.post("/oncall/teams/{team_id}/routes")

@@ -111,6 +111,14 @@ def save(session: Session, actor: Actor, text: str) -> VersionOut:
     return VersionOut.model_validate(row)
 
 
+def preview(actor: Actor, text: str, *, severity: int, conditions: list[str]) -> tuple[Playbook, list[TaskSpec]]:
+    """The playbook in ``text`` (validated as saving would) and the tasks applying it would create at
+    this severity with these conditions; nothing is stored."""
+    actor.require(Perm.PLAYBOOKS_MANAGE)
+    playbook = files.parse(text, source="playbook")
+    return playbook, [spec for spec in playbook.tasks if _applies(spec, severity, conditions)]
+
+
 def versions(session: Session, actor: Actor, playbook_id: str) -> list[VersionOut]:
     """Stored versions of a playbook, newest first: those saved by a team, and those run by an incident
     the actor may see (a version only a restricted incident ran would reveal that incident)."""

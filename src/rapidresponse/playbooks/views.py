@@ -5,6 +5,7 @@ drafts that can be edited, approval requests and sending)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -73,7 +74,7 @@ def library_page(request: Request, user: Annotated[WebUser, Depends(require_user
 
 
 def _detail(request: Request, user: WebUser, playbook_id: str, *, text: str | None = None, error: str = "",
-            status: int = 200) -> Response:
+            preview: dict[str, Any] | None = None, status: int = 200) -> Response:
     try:
         with unit_of_work(read_only=True) as s:
             entry = service.get_playbook(s, user.actor, playbook_id)
@@ -82,12 +83,27 @@ def _detail(request: Request, user: WebUser, playbook_id: str, *, text: str | No
         return html_error(request, exc.status, exc.title, exc.detail)
     locale = request_locale(request)
     pb = entry.playbook
+    shown = entry.text if text is None else text
     return render(request, "playbooks/detail.html", {
-        "entry": entry, "pb": pb, "versions": versions, "text": entry.text if text is None else text,
-        "error": error, "SOURCE_LABELS": SOURCE_LABELS, "CONDITION_LABELS": CONDITION_LABELS,
+        "entry": entry, "pb": pb, "versions": versions, "text": shown,
+        "error": error, "error_line": _error_line(error, shown), "preview": preview,
+        "SOURCE_LABELS": SOURCE_LABELS, "CONDITION_LABELS": CONDITION_LABELS, "CONDITIONS": CONDITIONS,
         "deadline": lambda spec: deadline(pb, spec, locale), "duration": format_duration,
         "can_manage": user.actor.can(Perm.PLAYBOOKS_MANAGE),
     }, status=status)
+
+
+_LINE = re.compile(r"\bplaybook:(\d+):")
+
+
+def _error_line(error: str, text: str) -> tuple[int, str] | None:
+    """The line an error names (``playbook:12: …``) and its text, to show beside the message."""
+    found = _LINE.search(error)
+    lines = text.split("\n")
+    if found is None or not 1 <= int(found.group(1)) <= len(lines):
+        return None
+    number = int(found.group(1))
+    return number, lines[number - 1]
 
 
 @router.get("/playbooks/{playbook_id}")
@@ -97,17 +113,33 @@ def playbook_page(request: Request, playbook_id: str, user: Annotated[WebUser, D
 
 @router.post("/playbooks/{playbook_id}")
 def save_version(request: Request, playbook_id: str, posted: PostedDep) -> Response:
-    """Save a new version from the YAML textarea; a refused text stays in the form with its error."""
+    """Save a new version from the YAML textarea, or (``action=preview``) show the tasks it would create
+    without saving; a refused text stays in the form with its error and the line it names."""
     text = posted.get("text").replace("\r\n", "\n")
+    locale = request_locale(request)
     try:
+        if posted.get("action") == "preview":
+            return _preview(request, posted, playbook_id[:80], text)
         with unit_of_work() as s:
             saved_id = service.save(s, posted.actor, text).playbook_id
     except DomainError as exc:
         if exc.status in (403, 404):
             return html_error(request, exc.status, exc.title, exc.detail)
-        return _detail(request, posted.user, playbook_id[:80], text=text,
-                       error=domain_message(request_locale(request), exc), status=exc.status)
+        return _detail(request, posted.user, playbook_id[:80], text=text, error=domain_message(locale, exc),
+                       status=exc.status)
     return RedirectResponse(f"/playbooks/{saved_id}?done=playbook_saved#versions", status_code=303)
+
+
+def _preview(request: Request, posted: Posted, playbook_id: str, text: str) -> Response:
+    severity = int(posted.get("severity")) if posted.get("severity") in ("1", "2", "3", "4") else 2
+    conditions = [c for c in posted.getlist("conditions") if c in CONDITIONS]
+    playbook, tasks = service.preview(posted.actor, text, severity=severity, conditions=conditions)
+    locale = request_locale(request)
+    rows = [{"title": t.title.get(locale), "owner_role": t.owner_role.value, "deadline": deadline(playbook, t, locale),
+             "done_when": t.done_when.get(locale)} for t in tasks]
+    return _detail(request, posted.user, playbook_id, text=text, preview={
+        "severity": severity, "conditions": conditions, "tasks": rows, "id": playbook.id,
+        "version": playbook.version, "skipped": len(playbook.tasks) - len(tasks)})
 
 
 # --- the checklist panel of the incident page -----------------------------------------------

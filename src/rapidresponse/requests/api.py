@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from ..db import unit_of_work
 from ..http import ActorDep, Id
 from . import replies, service
-from .schemas import OutcomeIn, ReplyEdit, RequestCreate, RequestFilter, RequestOut, RequestPage
+from .schemas import OutcomeIn, ReplyEdit, RequestCreate, RequestFilter, RequestOut, RequestPage, RequestPath
 
 router = APIRouter(prefix="/api/v1", tags=["policy"])
 
@@ -33,39 +33,39 @@ def register_request(actor: ActorDep, body: RequestCreate, response: Response) -
     """Register a request; its deadline is computed from the country profile."""
     with unit_of_work() as s:
         out = service.register(s, actor, body)
-    response.headers["Location"] = f"/api/v1/requests/{out.id}"
+    response.headers["Location"] = f"/api/v1/requests/{out.ref}"
     return out
 
 
 @router.get("/requests/{request_id}", response_model=RequestOut)
-def get_request(actor: ActorDep, request_id: Id) -> RequestOut:
+def get_request(actor: ActorDep, request_id: RequestPath) -> RequestOut:
     with unit_of_work(read_only=True) as s:
         return service.get(s, actor, request_id)
 
 
 @router.post("/requests/{request_id}/items/{item_id}/outcome", response_model=RequestOut)
-def set_outcome(actor: ActorDep, request_id: Id, item_id: Id, body: OutcomeIn) -> RequestOut:
+def set_outcome(actor: ActorDep, request_id: RequestPath, item_id: Id, body: OutcomeIn) -> RequestOut:
     """Record what was done about one item (no_action needs a reason)."""
     with unit_of_work() as s:
         return service.set_outcome(s, actor, request_id, item_id, body)
 
 
 @router.post("/requests/{request_id}/reply/draft", response_model=RequestOut)
-def draft_reply(actor: ActorDep, request_id: Id) -> RequestOut:
+def draft_reply(actor: ActorDep, request_id: RequestPath) -> RequestOut:
     """Draft the reply from the templates (the request's language and English)."""
     with unit_of_work() as s:
         return replies.draft_reply(s, actor, request_id)
 
 
 @router.put("/requests/{request_id}/reply", response_model=RequestOut)
-def edit_reply(actor: ActorDep, request_id: Id, body: ReplyEdit) -> RequestOut:
+def edit_reply(actor: ActorDep, request_id: RequestPath, body: ReplyEdit) -> RequestOut:
     """Save an edited reply (back to draft if it was submitted)."""
     with unit_of_work() as s:
         return replies.edit_reply(s, actor, request_id, body.body)
 
 
 @router.post("/requests/{request_id}/reply/submit", response_model=RequestOut)
-def submit_reply(actor: ActorDep, request_id: Id) -> RequestOut:
+def submit_reply(actor: ActorDep, request_id: RequestPath) -> RequestOut:
     """Ask legal to approve the reply's exact text (decide it under /api/v1/approvals); once approved it is
     logged as sent and the clock stops."""
     with unit_of_work() as s:

@@ -59,7 +59,7 @@ def add(
     if as_json:
         print_json(out.model_dump(mode="json"))
         return
-    console.print(f"registered request [bold]{out.id}[/bold] from {escape(out.regulator_name)}: due "
+    console.print(f"registered [bold]{out.ref}[/bold] (id {out.id}) from {escape(out.regulator_name)}: due "
                   f"[bold]{out.clock.due_local:%a %Y-%m-%d %H:%M}[/bold] {out.clock.zone} "
                   f"({out.hours:g} h {out.time}, {out.instrument})", highlight=False)
 
@@ -81,11 +81,12 @@ def list_(status: str | None = typer.Option(None, help="open or answered"),
     if not outs:
         console.print("No requests match.")
         return
-    table = Table("id", "country", "regulator", "received (UTC)", "due (local)", "used", "left", "status",
+    table = Table("request", "country", "regulator", "received (UTC)", "due (local)", "used", "left", "status",
                   "incident")
+    table.columns[0].no_wrap = True
     for o in outs:
         style = LEVEL_STYLE[o.clock.level]
-        table.add_row(str(o.id), o.country, o.regulator_name, f"{o.received_at:%Y-%m-%d %H:%M}",
+        table.add_row(o.ref, o.country, o.regulator_name, f"{o.received_at:%Y-%m-%d %H:%M}",
                       f"{o.clock.due_local:%Y-%m-%d %H:%M} {o.clock.zone}",
                       f"[{style}]{o.clock.progress:.0%}[/]", _left(o.clock.remaining_seconds), o.status,
                       o.incident_ref or "")
@@ -118,7 +119,8 @@ def letters(year: int | None = typer.Option(None, min=2000, max=2999, help="The 
 
 @app.command("show")
 @handle_errors
-def show(request_id: int, as_json: bool = typer.Option(False, "--json"), as_user: str | None = AsOption) -> None:
+def show(request_id: str = typer.Argument(..., help="Reference (REQ-2026-0001) or id"),
+         as_json: bool = typer.Option(False, "--json"), as_user: str | None = AsOption) -> None:
     """One request: its clock, items and outcomes, and the reply."""
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
@@ -126,7 +128,7 @@ def show(request_id: int, as_json: bool = typer.Option(False, "--json"), as_user
     if as_json:
         print_json(out.model_dump(mode="json"))
         return
-    console.print(f"[bold]request {out.id}[/bold] {out.country} {escape(out.regulator_name)} — {out.status}",
+    console.print(f"[bold]{out.ref}[/bold] {out.country} {escape(out.regulator_name)} — {out.status}",
                   highlight=False)
     console.print(f"from {escape(out.sender)}; basis: {escape(out.legal_basis)}; language {out.language}",
                   highlight=False)
@@ -142,7 +144,7 @@ def show(request_id: int, as_json: bool = typer.Option(False, "--json"), as_user
 
 @app.command("outcome")
 @handle_errors
-def outcome(request_id: int, item_id: int,
+def outcome(request_id: str, item_id: int,
             result: str = typer.Argument(..., metavar="OUTCOME",
                                          help="removed_globally, restricted_in_country or no_action"),
             reason: str = typer.Option("", help="Why (required for no_action)"),
@@ -153,12 +155,12 @@ def outcome(request_id: int, item_id: int,
     with unit_of_work() as s:
         out = service.set_outcome(s, actor, request_id, item_id, data)
     item = next(i for i in out.items if i.id == item_id)
-    console.print(f"item {item.id} of request {request_id}: {item.outcome}", highlight=False)
+    console.print(f"item {item.id} of {out.ref}: {item.outcome}", highlight=False)
 
 
 @app.command("reply")
 @handle_errors
-def reply(request_id: int,
+def reply(request_id: str,
           draft: bool = typer.Option(False, "--draft", help="(Re)draft from the templates with the current outcomes"),
           body: Path | None = typer.Option(None, "--body", help="Replace the draft with this UTF-8 text file"),
           submit: bool = typer.Option(False, "--submit", help="Ask legal to approve the draft's exact text"),

@@ -18,13 +18,14 @@ class RequestFacts(DomainEvent):
     """What every request event says about the request: which one, from whom."""
 
     request_id: int
+    request_ref: str = ""  # events recorded before requests had references name them by id
     country: str
     regulator: str
     regulator_name: str
 
     @property
     def req(self) -> str:
-        return f"REQ-{self.request_id}"
+        return self.request_ref or f"REQ-{self.request_id}"
 
     @property
     def sender_name(self) -> str:
@@ -117,8 +118,12 @@ class DeadlineWarningFacts(RequestFacts):
 class BreachedFacts(RequestFacts):
     due_at: str
     escalated_to: list[str]
+    escalation: int = 1  # the first on breach, then one per cadence until the request is answered
 
     def describe(self, _: Translate) -> str:
+        if self.escalation > 1:
+            return _("%(req)s is still unanswered past its legal deadline; legal was escalated again "
+                     "(escalation %(n)s)", req=self.req, n=self.escalation)
         return _("the legal deadline of %(req)s passed; legal was escalated", req=self.req)
 
 

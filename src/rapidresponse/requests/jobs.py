@@ -1,8 +1,9 @@
 """The worker job that runs regulator-request clocks.
 
 Each open request warns its owner once when its clock passes 50%, 75% and 90% (a late tick that
-passes several marks at once sends only the highest), and on breach escalates once to legal: every
-active user in the legal role, the incident's legal members and the owner. Requests are claimed
+passes several marks at once sends only the highest), and on breach escalates to legal: every
+active user in the legal role, the incident's legal members and the owner; then again every
+``request_escalation_minutes`` until the request is answered. Requests are claimed
 with ``FOR UPDATE SKIP LOCKED`` on PostgreSQL so that several workers never warn twice; what was
 warned is kept on the request, and messages carry idempotency keys.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import auth, notify, policy, worker
@@ -36,11 +37,11 @@ def _span(delta: timedelta) -> str:
 def _facts(req: RegulatorRequest, state: ClockState, profile: policy.CountryProfile | None,
            **extra: Any) -> dict[str, Any]:
     unit = "business h" if req.deadline_time == "business" else "h"
-    return {"request": f"REQ-{req.id}", "regulator": regulator_name(profile, req.regulator), "country": req.country,
+    return {"request": req.ref, "regulator": regulator_name(profile, req.regulator), "country": req.country,
             "due": f"{state.due_local:%Y-%m-%d %H:%M} {state.zone} ({req.due_at:%H:%M} UTC)",
             "hours": f"{req.deadline_hours:g} {unit}", "instrument": req.deadline_instrument,
             "remaining": _span(state.remaining), "ref": req.incident_ref or "",
-            "url": f"{get_settings().base_url.rstrip('/')}/requests/{req.id}", **extra}
+            "url": f"{get_settings().base_url.rstrip('/')}/requests/{req.ref}", **extra}
 
 
 def _send(session: Session, users: list[Person], kind: str, ev: Event, req: RegulatorRequest,
@@ -56,7 +57,8 @@ def _send(session: Session, users: list[Person], kind: str, ev: Event, req: Regu
 
 def _escalate(session: Session, req: RegulatorRequest, state: ClockState, at: datetime,
               people: dict[int, Person], profile: policy.CountryProfile | None) -> None:
-    req.breached_at, req.updated_at = at, at
+    req.breached_at = req.breached_at or at
+    req.escalations, req.escalated_at, req.updated_at = req.escalations + 1, at, at
     req.warned = sorted(set(req.warned) | set(MARKS))
     legal = {u.id for u in people.values() if u.role == "legal"}
     if req.incident_id is not None and links.facts(session, req.incident_id):
@@ -65,8 +67,8 @@ def _escalate(session: Session, req: RegulatorRequest, state: ClockState, at: da
         legal.add(req.owner_id)
     recipients = [people[i] for i in sorted(legal) if i in people]
     ev = record(session, None, req, Breached, due_at=req.due_at.isoformat(),
-                escalated_to=[u.username for u in recipients])
-    _send(session, recipients, "request.breached", ev, req, _facts(req, state, profile))
+                escalated_to=[u.username for u in recipients], escalation=req.escalations)
+    _send(session, recipients, "request.breached", ev, req, _facts(req, state, profile, escalation=req.escalations))
 
 
 def _warn(session: Session, req: RegulatorRequest, state: ClockState, crossed: list[int],
@@ -81,10 +83,14 @@ def _warn(session: Session, req: RegulatorRequest, state: ClockState, crossed: l
 
 
 def tick(session: Session, at: datetime | None = None) -> int:
-    """Warn and escalate every open request whose clock passed a mark; returns how many moved."""
+    """Warn and escalate every open request whose clock passed a mark, and escalate again each breached
+    one whose last escalation is a cadence old; returns how many moved."""
     at = at or now()
-    query = (select(RegulatorRequest).where(RegulatorRequest.status == "open", RegulatorRequest.breached_at.is_(None))
-             .order_by(RegulatorRequest.due_at, RegulatorRequest.id))
+    again = at - timedelta(minutes=get_settings().request_escalation_minutes)
+    query = (select(RegulatorRequest).where(
+        RegulatorRequest.status == "open",
+        or_(RegulatorRequest.breached_at.is_(None), RegulatorRequest.escalated_at <= again))
+        .order_by(RegulatorRequest.due_at, RegulatorRequest.id))
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     moved = 0

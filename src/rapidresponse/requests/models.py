@@ -22,6 +22,7 @@ class RegulatorRequest(Base):
     __table_args__ = (Index("ix_policy_requests_open_due", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ref: Mapped[str] = mapped_column(String(20), unique=True)  # REQ-2026-0001: numbered per year, like incidents
     country: Mapped[str] = mapped_column(String(2))
     regulator: Mapped[str] = mapped_column(String(60))  # regulator id in the country profile
     sender: Mapped[str] = mapped_column(String(300))
@@ -44,10 +45,21 @@ class RegulatorRequest(Base):
     incident_ref: Mapped[str | None] = mapped_column(String(20))
     warned: Mapped[list[int]] = mapped_column(JSONType, default=list)  # percentages already warned about
     breached_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalations: Mapped[int] = mapped_column(Integer, default=0)  # breach escalations sent so far
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last one
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RequestCounter(Base):
+    """The last request number issued in a year (``REQ-<year>-<number>``, starting at 1 each year)."""
+
+    __tablename__ = "request_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RequestItem(Base):

@@ -38,6 +38,7 @@ from . import service as requests
 from .events import ReplyDrafted, ReplyEdited, ReplySubmitted
 from .models import RegulatorRequest, ReplyLetter, RequestItem
 from .schemas import RequestOut
+from .service import RequestKey
 
 LETTERS = Path(__file__).parent / "letters"
 SUBJECT = "regulator_request"
@@ -138,7 +139,7 @@ def compose(session: Session, req: RegulatorRequest, items: list[RequestItem], *
                                  for lang in langs) + "\n"
 
 
-def draft(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
+def draft(session: Session, actor: Actor, request_id: RequestKey) -> ReplyLetter:
     """(Re)draft the reply from the templates with the current outcomes; replaces an unsent draft."""
     actor.require(Perm.REQUESTS_MANAGE)
     req = requests.load(session, actor, request_id)
@@ -159,7 +160,7 @@ def draft(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     return letter
 
 
-def edit(session: Session, actor: Actor, request_id: int, body: str) -> ReplyLetter:
+def edit(session: Session, actor: Actor, request_id: RequestKey, body: str) -> ReplyLetter:
     """Save an edited draft. Editing a submitted draft takes it back to draft: the pending approval
     no longer matches the text and will not send it."""
     actor.require(Perm.REQUESTS_MANAGE)
@@ -184,7 +185,7 @@ def _require_unsent(letter: ReplyLetter | None) -> None:
         raise Conflict("the reply was approved and sent; it can no longer change")
 
 
-def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
+def submit(session: Session, actor: Actor, request_id: RequestKey) -> ReplyLetter:
     """Ask legal to approve the draft's exact text."""
     actor.require(Perm.REQUESTS_MANAGE)
     req = requests.load(session, actor, request_id)
@@ -195,7 +196,7 @@ def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
     if letter.status == "submitted":
         raise Conflict("the reply already waits for legal approval")
     profile = policy.load_countries(session).get(req.country)
-    title = f"Reply to {requests.regulator_name(profile, req.regulator)} ({req.country}), REQ-{req.id}"
+    title = f"Reply to {requests.regulator_name(profile, req.regulator)} ({req.country}), {req.ref}"
     approval = approvals.request(session, actor, kind="regulator_reply", subject_type=SUBJECT, subject_id=req.id,
                                  title=title, text=letter.body, required_role="legal", incident_id=req.incident_id)
     letter.status, letter.approval_id, letter.updated_at = "submitted", approval.id, now()
@@ -205,19 +206,19 @@ def submit(session: Session, actor: Actor, request_id: int) -> ReplyLetter:
 
 # --- what the interfaces call: the request as it now stands ------------------------------------------
 
-def draft_reply(session: Session, actor: Actor, request_id: int) -> RequestOut:
+def draft_reply(session: Session, actor: Actor, request_id: RequestKey) -> RequestOut:
     """(Re)draft the reply (the request's language and English); returns the request with it."""
     draft(session, actor, request_id)
     return requests.get(session, actor, request_id)
 
 
-def edit_reply(session: Session, actor: Actor, request_id: int, body: str) -> RequestOut:
+def edit_reply(session: Session, actor: Actor, request_id: RequestKey, body: str) -> RequestOut:
     """Save an edited reply (back to draft if it was submitted); returns the request with it."""
     edit(session, actor, request_id, body)
     return requests.get(session, actor, request_id)
 
 
-def submit_reply(session: Session, actor: Actor, request_id: int) -> RequestOut:
+def submit_reply(session: Session, actor: Actor, request_id: RequestKey) -> RequestOut:
     """Ask legal to approve the reply's exact text; returns the request with it."""
     submit(session, actor, request_id)
     return requests.get(session, actor, request_id)
@@ -230,11 +231,11 @@ def reply_approval(session: Session, actor: Actor, request_id: int) -> tuple[Any
     return approval, can_decide
 
 
-def decide_reply(session: Session, actor: Actor, request_id: int, *, decision: str, text_sha256: str,
+def decide_reply(session: Session, actor: Actor, request_id: RequestKey, *, decision: str, text_sha256: str,
                  comment: str = "") -> None:
     """Legal approves or rejects the exact text they read (its SHA-256) of the reply awaiting approval."""
-    requests.load(session, actor, request_id)
-    approval = approvals.latest(session, SUBJECT, request_id)
+    req = requests.load(session, actor, request_id)
+    approval = approvals.latest(session, SUBJECT, req.id)
     if approval is None:
-        raise NotFound(f"request {request_id} has no reply awaiting approval")
+        raise NotFound(f"request {req.ref} has no reply awaiting approval")
     approvals.decide(session, actor, approval.id, decision=decision, text_sha256=text_sha256, comment=comment)

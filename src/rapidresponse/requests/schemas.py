@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_serializer, field_validator
 
 from ..i18n import N_
 from ..policy import CountryCode, LanguageTag
@@ -104,8 +104,14 @@ class ReplyOut(BaseModel):
     updated_at: datetime
 
 
+RequestPath = Annotated[str, StringConstraints(min_length=1, max_length=20,
+                                               pattern=r"^(\d{1,10}|[Rr][Ee][Qq]-\d{4}-\d{4,6})$")]
+"""A request in a URL or on the command line: its reference (``REQ-2026-0001``) or its id."""
+
+
 class RequestOut(BaseModel):
     id: int
+    ref: str
     country: str
     regulator: str
     regulator_name: str
@@ -125,6 +131,7 @@ class RequestOut(BaseModel):
     owner: str | None
     incident_ref: str | None
     breached_at: datetime | None
+    escalations: int = 0
     answered_at: datetime | None
     clock: ClockOut
     items: list[ItemOut] = []

@@ -10,6 +10,7 @@ The functions other domains use take and return schemas (:class:`~.schemas.Reque
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,15 +20,20 @@ from sqlalchemy.orm import Session
 from .. import auth, events, policy
 from ..auth import Actor, Perm
 from ..clock import now
+from ..db import insert_ignore
 from ..errors import Conflict, NotFound, ValidationFailed
 from . import links
 from .clocks import clock_out, clock_state
 from .events import ON_INCIDENT, Registered, RequestEvent
 from .events import OutcomeRecorded as OutcomeEvent
-from .models import RegulatorRequest, ReplyLetter, RequestItem
+from .models import RegulatorRequest, ReplyLetter, RequestCounter, RequestItem
 from .schemas import ItemOut, Outcome, OutcomeIn, ReplyOut, RequestCreate, RequestFilter, RequestOut, RequestPage
 
 FUTURE_SLACK = timedelta(minutes=5)
+REF = re.compile(r"^REQ-(\d{4})-(\d{4,6})$")
+
+RequestKey = int | str
+"""A request as URLs, the CLI and callers name it: its reference (``REQ-2026-0001``) or its id."""
 
 
 def regulator_name(profile: policy.CountryProfile | None, regulator_id: str, lang: str = "en") -> str:
@@ -60,7 +66,7 @@ def record(session: Session, actor: Actor | None, req: RegulatorRequest, event: 
     """``event`` on the request's stream and, when it is linked, its ``incident.request_*`` twin on the
     incident's timeline; returns the request's stored event."""
     profile = policy.load_countries(session).get(req.country)
-    facts = {"request_id": req.id, "country": req.country, "regulator": req.regulator,
+    facts = {"request_id": req.id, "request_ref": req.ref, "country": req.country, "regulator": req.regulator,
              "regulator_name": regulator_name(profile, req.regulator), **details}
     row = events.record(session, actor, event(subject_id=req.id, incident=req.incident_ref, **facts))
     if req.incident_id is not None and req.incident_ref is not None:
@@ -115,7 +121,8 @@ def register(session: Session, actor: Actor, data: RequestCreate) -> RequestOut:
     incident = links.link(session, actor, data.incident) if data.incident else None
     at = now()
     req = RegulatorRequest(
-        country=profile.code, regulator=regulator.id, sender=data.sender, reference=data.reference,
+        ref=_next_ref(session, at.year), country=profile.code, regulator=regulator.id, sender=data.sender,
+        reference=data.reference,
         legal_basis=data.legal_basis, language=data.language, summary=data.summary, received_at=clock.received,
         deadline_name=deadline.name, deadline_instrument=deadline.instrument, deadline_hours=deadline.clock_hours,
         deadline_time=deadline.time.value, deadline_confidence=deadline.confidence.value,
@@ -133,17 +140,37 @@ def register(session: Session, actor: Actor, data: RequestCreate) -> RequestOut:
     return request_out(session, req)
 
 
-def load(session: Session, actor: Actor, request_id: int) -> RegulatorRequest:
-    """The request's row, or NotFound alike for a missing one and one linked to an incident the actor
-    may not know of."""
+def _next_ref(session: Session, year: int) -> str:
+    insert_ignore(session, RequestCounter, {"year": year, "last": 0}, "year")
+    counter = session.execute(
+        select(RequestCounter).where(RequestCounter.year == year).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+    counter.last += 1
+    return f"REQ-{year}-{counter.last:04d}"
+
+
+def _find(session: Session, key: RequestKey) -> RegulatorRequest | None:
+    if isinstance(key, int) or key.strip().isdigit():
+        number = int(key)
+        return session.get(RegulatorRequest, number) if 0 < number < 2**31 else None
+    ref = key.strip().upper()
+    if not REF.match(ref):
+        return None
+    return session.execute(select(RegulatorRequest).where(RegulatorRequest.ref == ref)).scalar_one_or_none()
+
+
+def load(session: Session, actor: Actor, request_id: RequestKey) -> RegulatorRequest:
+    """The request's row by reference or id, or NotFound alike for a missing one and one linked to an
+    incident the actor may not know of."""
     actor.require(Perm.POLICY_READ)
-    req = session.get(RegulatorRequest, request_id)
+    req = _find(session, request_id)
     if req is None or req.incident_id not in links.visible(session, actor, [req.incident_id]):
         raise NotFound(f"no request {request_id}")
     return req
 
 
-def get(session: Session, actor: Actor, request_id: int) -> RequestOut:
+def get(session: Session, actor: Actor, request_id: RequestKey) -> RequestOut:
     """One request in full: its clock, items and outcomes, and the reply."""
     return request_out(session, load(session, actor, request_id))
 
@@ -183,15 +210,15 @@ def reply(session: Session, req: RegulatorRequest) -> ReplyLetter | None:
     return session.execute(select(ReplyLetter).where(ReplyLetter.request_id == req.id)).scalar_one_or_none()
 
 
-def set_outcome(session: Session, actor: Actor, request_id: int, item_id: int, data: OutcomeIn) -> RequestOut:
+def set_outcome(session: Session, actor: Actor, request_id: RequestKey, item_id: int, data: OutcomeIn) -> RequestOut:
     """Record what was done about one item; ``no_action`` needs the reason."""
     actor.require(Perm.REQUESTS_MANAGE)
     req = load(session, actor, request_id)
     item = session.get(RequestItem, item_id)
     if item is None or item.request_id != req.id:
-        raise NotFound(f"no item {item_id} in request {req.id}")
+        raise NotFound(f"no item {item_id} in request {req.ref}")
     if req.status != "open":
-        raise Conflict(f"request {req.id} is {req.status}; its outcomes are final")
+        raise Conflict(f"request {req.ref} is {req.status}; its outcomes are final")
     if data.outcome == Outcome.NO_ACTION and not data.reason:
         raise ValidationFailed("reason: say why no action is taken", field="reason")
     item.outcome, item.reason = data.outcome.value, data.reason
@@ -218,13 +245,14 @@ def outs(session: Session, rows: list[RegulatorRequest], *, full: bool = False) 
         profile = profiles.get(req.country)
         letter = reply(session, req) if full else None
         out.append(RequestOut(
-            id=req.id, country=req.country, regulator=req.regulator,
+            id=req.id, ref=req.ref, country=req.country, regulator=req.regulator,
             regulator_name=regulator_name(profile, req.regulator), sender=req.sender, reference=req.reference,
             legal_basis=req.legal_basis, language=req.language, summary=req.summary, received_at=req.received_at,
             deadline=req.deadline_name, instrument=req.deadline_instrument, hours=req.deadline_hours,
             time=req.deadline_time, confidence=req.deadline_confidence, defaulted=req.deadline_defaulted,
             status=req.status, owner=names.get(req.owner_id or 0), incident_ref=req.incident_ref,
-            breached_at=req.breached_at, answered_at=req.answered_at, clock=clock_out(clock_state(req, profile, at)),
+            breached_at=req.breached_at, escalations=req.escalations, answered_at=req.answered_at,
+            clock=clock_out(clock_state(req, profile, at)),
             items=[ItemOut(id=i.id, position=i.position, target=i.target, outcome=i.outcome, reason=i.reason,
                            decided_at=i.decided_at) for i in items(session, req)] if full else [],
             reply=ReplyOut(status=letter.status, languages=letter.languages, body=letter.body,

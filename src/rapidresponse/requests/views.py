@@ -23,7 +23,8 @@ from ..web.forms import FormError, domain_message, field_errors, form_action, pa
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import Translator, local_input_value, render
 from . import replies, service
-from .schemas import OUTCOME_LABELS, OutcomeIn, RequestCreate, RequestFilter
+from .schemas import OUTCOME_LABELS, OutcomeIn, RequestCreate, RequestFilter, RequestPath
+from .service import RequestKey
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -89,14 +90,14 @@ def register(request: Request, posted: PostedDep) -> Response:
         return _form(request, posted.user, values, field_errors(locale, exc), status=422)
     try:
         with unit_of_work() as s:
-            request_id = service.register(s, posted.actor, body).id
+            request_id = service.register(s, posted.actor, body).ref
     except DomainError as exc:
         field = str(exc.extra.get("field", "form"))
         return _form(request, posted.user, values, {field: domain_message(locale, exc)}, status=exc.status)
     return RedirectResponse(f"/requests/{request_id}?done=request", status_code=303)
 
 
-def request_page(request: Request, user: WebUser, request_id: int, *, failed: str = "", error: str = "",
+def request_page(request: Request, user: WebUser, request_id: RequestKey, *, failed: str = "", error: str = "",
                  status: int = 200) -> Response:
     actor = user.actor
     with unit_of_work(read_only=True) as s:
@@ -112,11 +113,12 @@ def request_page(request: Request, user: WebUser, request_id: int, *, failed: st
 
 
 @router.get("/requests/{request_id}")
-def request_detail(request: Request, request_id: Id, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+def request_detail(request: Request, request_id: RequestPath,
+                   user: Annotated[WebUser, Depends(require_user)]) -> Response:
     return request_page(request, user, request_id)
 
 
-def _act(request: Request, posted: Posted, request_id: int, *, form: str, done: str, anchor: str,
+def _act(request: Request, posted: Posted, request_id: RequestKey, *, form: str, done: str, anchor: str,
          build: Any, call: Any) -> Response:
     """A form on the request page: refused, the page again with the message beside ``form``."""
     return form_action(
@@ -127,7 +129,7 @@ def _act(request: Request, posted: Posted, request_id: int, *, form: str, done: 
 
 
 @router.post("/requests/{request_id}/items/{item_id}")
-def set_outcome(request: Request, request_id: Id, item_id: Id, posted: PostedDep) -> Response:
+def set_outcome(request: Request, request_id: RequestPath, item_id: Id, posted: PostedDep) -> Response:
     return _act(request, posted, request_id, form=f"item-{item_id}", done="outcome", anchor="items",
                 build=lambda: OutcomeIn.model_validate({"outcome": posted.get("outcome"),
                                                         "reason": posted.get("reason")}),
@@ -135,13 +137,13 @@ def set_outcome(request: Request, request_id: Id, item_id: Id, posted: PostedDep
 
 
 @router.post("/requests/{request_id}/reply/draft")
-def draft_reply(request: Request, request_id: Id, posted: PostedDep) -> Response:
+def draft_reply(request: Request, request_id: RequestPath, posted: PostedDep) -> Response:
     return _act(request, posted, request_id, form="reply", done="reply_drafted", anchor="reply",
                 build=lambda: None, call=lambda s, _: replies.draft_reply(s, posted.actor, request_id))
 
 
 @router.post("/requests/{request_id}/reply")
-def save_reply(request: Request, request_id: Id, posted: PostedDep) -> Response:
+def save_reply(request: Request, request_id: RequestPath, posted: PostedDep) -> Response:
     def body() -> str:
         text = posted.get("body")
         if not text.strip():
@@ -154,13 +156,13 @@ def save_reply(request: Request, request_id: Id, posted: PostedDep) -> Response:
 
 
 @router.post("/requests/{request_id}/reply/submit")
-def submit_reply(request: Request, request_id: Id, posted: PostedDep) -> Response:
+def submit_reply(request: Request, request_id: RequestPath, posted: PostedDep) -> Response:
     return _act(request, posted, request_id, form="reply", done="reply_submitted", anchor="reply",
                 build=lambda: None, call=lambda s, _: replies.submit_reply(s, posted.actor, request_id))
 
 
 @router.post("/requests/{request_id}/reply/decide")
-def decide_reply(request: Request, request_id: Id, posted: PostedDep) -> Response:
+def decide_reply(request: Request, request_id: RequestPath, posted: PostedDep) -> Response:
     """Legal approves or rejects the exact text shown (its SHA-256 comes with the form)."""
     done = "reply_approved" if posted.get("decision") == "approved" else "reply_rejected"
     return _act(request, posted, request_id, form="approval", done=done, anchor="reply", build=lambda: None,

@@ -1,7 +1,7 @@
 """lifecycle: payload digests on events (redactable payloads) and legal holds on incidents
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-05 23:00:00.000000
 """
 from alembic import op
@@ -11,7 +11,7 @@ from rapidresponse.db import UTCDateTime
 
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
