@@ -263,6 +263,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests before each scenario")
     parser.add_argument("--concurrency", type=int, default=200, help="connections (requests in flight at once)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="the app's request threads (RAPIDRESPONSE_THREADS; default: the app's own)")
     parser.add_argument("--incidents", type=int, default=300, help="incidents to seed")
     parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://…/bench (default: SQLite)")
     args = parser.parse_args(argv)
@@ -277,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                    RAPIDRESPONSE_LOG_LEVEL="WARNING")
         if args.database_url:
             env["RAPIDRESPONSE_DATABASE_URL"] = args.database_url
+        if args.threads:
+            env["RAPIDRESPONSE_THREADS"] = str(args.threads)
         database = "postgresql" if args.database_url else "sqlite"
         results = []
         with servers(env) as (trivial, app):

@@ -179,7 +179,7 @@ def read_rows(session: Session, query: Select[Any], *, json: Sequence[str] = (),
     """
     result = session.execute(query)
     keys = tuple(result.keys())
-    rows = [dict(zip(keys, r, strict=True)) for r in result.tuples()]
+    rows = [dict(zip(keys, r, strict=True)) for r in result]
     if session.get_bind().dialect.name != "sqlite":
         for row in rows:
             for key in times:

@@ -7,11 +7,12 @@ the domain (:func:`load` is the domain's own way to them).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from .. import auth, events
@@ -95,7 +96,10 @@ def visible(actor: Actor, table: Any = Incident) -> ColumnElement[bool]:
     if actor.can(Perm.INCIDENTS_RESTRICTED):
         return true()
     mine = select(IncidentMember.incident_id).where(IncidentMember.user_id == actor.user_id)
-    return or_(table.restricted.is_(False), table.id.in_(mine))
+    # "IS NOT true" rather than "IS false" (the same for a column that is never NULL): SQLite then walks the
+    # list's ordering index and stops at the page's end, instead of reading every incident through both
+    # indexes of the OR and sorting them (4x slower for a page of 50 of 300).
+    return or_(table.restricted.is_not(True), table.id.in_(mine))
 
 
 def load(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
@@ -192,12 +196,19 @@ def list_rows(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list
         "-declared_at": [Incident.declared_at.desc()], "declared_at": [Incident.declared_at],
         "severity": [Incident.severity, Incident.declared_at.desc()], "-updated_at": [Incident.updated_at.desc()],
     }
-    into = aliased(Incident)  # the merged-into ref, when the actor may know of that incident
-    columns = [into.ref.label(f) if f == "merged_into" else plain(getattr(Incident, f)) if f in _PLAIN
-               else getattr(Incident, f) for f in (*IncidentOut.model_fields, "id")]
-    query = (select(*columns).outerjoin(into, and_(into.id == Incident.merged_into_id, visible(actor, into)))
+    into, query = _list_select()
+    query = (query.outerjoin(into, and_(into.id == Incident.merged_into_id, visible(actor, into)))
              .where(*conds).order_by(*orders[flt.sort], Incident.id.desc()).limit(flt.limit).offset(flt.offset))
     return read_rows(session, query, json=_JSON_FIELDS, times=_TIME_FIELDS), total
+
+
+@functools.cache
+def _list_select() -> tuple[Any, Select[Any]]:
+    """The list's columns, built once (an alias's columns cost more to build than the query to run)."""
+    into = aliased(Incident, name="merged_into_incident")  # whose ref is merged_into, when the actor may know it
+    columns = [into.ref.label(f) if f == "merged_into" else plain(getattr(Incident, f)) if f in _PLAIN
+               else getattr(Incident, f) for f in (*IncidentOut.model_fields, "id")]
+    return into, select(*columns).select_from(Incident)
 
 
 def member_of(session: Session, actor: Actor, *, resolved_since: datetime) -> list[IncidentSummary]:
