@@ -5,7 +5,7 @@ a bounded number of requests is driven at each from threads (keep-alive connecti
 table (requests/s, p50/p99 latency, errors, and requests/s as a ratio of the trivial endpoint's in
 the same run) and a final JSON line.
 
-    .venv/bin/python benchmarks/api_load.py [--requests 2000] [--concurrency 16]
+    .venv/bin/python benchmarks/api_load.py [--requests 2000] [--concurrency 200]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench]
 
 With ``--database-url`` the benchmark adds its user, token and incidents to that database: use a
@@ -262,7 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--requests", type=int, default=2000, help="measured requests per scenario")
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests before each scenario")
-    parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at once")
+    parser.add_argument("--concurrency", type=int, default=200, help="connections (requests in flight at once)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="the app's request threads (RAPIDRESPONSE_THREADS; default: the app's own)")
     parser.add_argument("--incidents", type=int, default=300, help="incidents to seed")
     parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://…/bench (default: SQLite)")
     args = parser.parse_args(argv)
@@ -277,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
                    RAPIDRESPONSE_LOG_LEVEL="WARNING")
         if args.database_url:
             env["RAPIDRESPONSE_DATABASE_URL"] = args.database_url
+        if args.threads:
+            env["RAPIDRESPONSE_THREADS"] = str(args.threads)
         database = "postgresql" if args.database_url else "sqlite"
         results = []
         with servers(env) as (trivial, app):

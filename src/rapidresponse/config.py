@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     port: int = 8000
     embedded_worker: bool = True
     worker_interval_seconds: float = 5.0
+    threads: int = Field(default=40, ge=1, le=1000, description="Threads a web process runs requests on; its "
+                         "database pool keeps as many connections (and a few for the embedded worker).")
     log_level: str = "INFO"
     log_json: bool = True
     max_body_bytes: int = 1_048_576

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
+import orjson
 import structlog
 from fastapi import Depends, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -32,6 +33,14 @@ def document(markdown: str, fmt: str, *, title: str, language: str, name: str) -
                         headers={"Content-Disposition": f'attachment; filename="{name}.pdf"'})
     return Response(markdown, media_type="text/markdown; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{name}.md"'})
+
+
+def json_response(content: Any, status_code: int = 200) -> Response:
+    """``content`` (plain dicts, lists, strings, numbers, UTC datetimes) as JSON, encoded by orjson the way
+    FastAPI's pydantic encoder writes the route's ``response_model`` (UTC as ``Z``, UTF-8 text): for
+    lists read on every request, which then skip building and validating a model per item."""
+    return Response(orjson.dumps(content, option=orjson.OPT_UTC_Z), status_code=status_code,
+                    media_type="application/json")
 
 
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]

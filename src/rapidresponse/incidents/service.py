@@ -7,17 +7,18 @@ the domain (:func:`load` is the domain's own way to them).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
-from sqlalchemy.orm import Session, defer
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy.orm import Session, aliased
 
 from .. import auth, events
 from ..auth import Actor, Perm
 from ..clock import now
-from ..db import insert_ignore
+from ..db import insert_ignore, plain, read_rows
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from . import lifecycle
 from .events import (
@@ -61,6 +62,9 @@ def _record(session: Session, actor: Actor, event: IncidentEvent) -> events.Even
 
 
 _OUT_FIELDS = tuple(f for f in IncidentOut.model_fields if f != "merged_into")
+_JSON_FIELDS = ("harm_categories", "countries", "languages", "severity_inputs")
+_TIME_FIELDS = tuple(f for f in IncidentOut.model_fields if f.endswith("_at"))
+_PLAIN = frozenset(_JSON_FIELDS + _TIME_FIELDS)
 
 
 def summary(session: Session, actor: Actor, inc: Incident) -> IncidentSummary:
@@ -86,12 +90,16 @@ def _next_ref(session: Session, year: int) -> str:
     return f"INC-{year}-{counter.last:04d}"
 
 
-def visible(actor: Actor) -> ColumnElement[bool]:
-    """Restricted incidents exist only for their members and for those allowed to see all."""
+def visible(actor: Actor, table: Any = Incident) -> ColumnElement[bool]:
+    """Restricted incidents exist only for their members and for those allowed to see all (``table``: the
+    incidents table or an alias of it)."""
     if actor.can(Perm.INCIDENTS_RESTRICTED):
         return true()
     mine = select(IncidentMember.incident_id).where(IncidentMember.user_id == actor.user_id)
-    return or_(Incident.restricted.is_(False), Incident.id.in_(mine))
+    # "IS NOT true" rather than "IS false" (the same for a column that is never NULL): SQLite then walks the
+    # list's ordering index and stops at the page's end, instead of reading every incident through both
+    # indexes of the OR and sorting them (4x slower for a page of 50 of 300).
+    return or_(table.restricted.is_not(True), table.id.in_(mine))
 
 
 def load(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
@@ -158,6 +166,14 @@ def declare(session: Session, actor: Actor, data: IncidentCreate) -> IncidentSum
 
 
 def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list[IncidentSummary], int]:
+    rows, total = list_rows(session, actor, flt)
+    return [IncidentSummary.model_construct(**row) for row in rows], total
+
+
+def list_rows(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list[dict[str, Any]], int]:
+    """A page of the incidents the actor may see as plain dicts with :class:`IncidentSummary`'s fields in
+    :class:`IncidentOut`'s order (``id`` last), and how many match in all: the API's list, read on every
+    request, serialises them as they are."""
     actor.require(Perm.INCIDENTS_READ)
     conds: list[ColumnElement[bool]] = [visible(actor)]
     if flt.status:
@@ -180,12 +196,19 @@ def list_incidents(session: Session, actor: Actor, flt: IncidentFilter) -> tuple
         "-declared_at": [Incident.declared_at.desc()], "declared_at": [Incident.declared_at],
         "severity": [Incident.severity, Incident.declared_at.desc()], "-updated_at": [Incident.updated_at.desc()],
     }
-    order = orders[flt.sort]
-    items = session.execute(
-        select(Incident).options(defer(Incident.search_text)).where(*conds)
-        .order_by(*order, Incident.id.desc()).limit(flt.limit).offset(flt.offset)
-    ).scalars().all()
-    return [summary(session, actor, i) for i in items], total
+    into, query = _list_select()
+    query = (query.outerjoin(into, and_(into.id == Incident.merged_into_id, visible(actor, into)))
+             .where(*conds).order_by(*orders[flt.sort], Incident.id.desc()).limit(flt.limit).offset(flt.offset))
+    return read_rows(session, query, json=_JSON_FIELDS, times=_TIME_FIELDS), total
+
+
+@functools.cache
+def _list_select() -> tuple[Any, Select[Any]]:
+    """The list's columns, built once (an alias's columns cost more to build than the query to run)."""
+    into = aliased(Incident, name="merged_into_incident")  # whose ref is merged_into, when the actor may know it
+    columns = [into.ref.label(f) if f == "merged_into" else plain(getattr(Incident, f)) if f in _PLAIN
+               else getattr(Incident, f) for f in (*IncidentOut.model_fields, "id")]
+    return into, select(*columns).select_from(Incident)
 
 
 def member_of(session: Session, actor: Actor, *, resolved_since: datetime) -> list[IncidentSummary]:

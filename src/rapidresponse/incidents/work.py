@@ -74,7 +74,7 @@ def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> Note
     session.add(note)
     session.flush()
     _record(session, actor, NoteAdded(subject_id=inc.id, ref=inc.ref, note_id=note.id, pinned=note.pinned))
-    return note_out(session, note)
+    return _note_out(note, {actor.user_id: actor.username} if actor.user_id else {})  # the author is the actor
 
 
 def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: bool) -> NoteOut:
