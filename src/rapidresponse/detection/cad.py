@@ -19,8 +19,11 @@ Per series:
    predict the row, plus the share of candidate contexts that were really new, halved. After a score of at
    least ``threshold`` (0.75) the series is silent for ``rest_period`` rows.
 
-Ties between equally often active contexts are broken, as the reference did, by the classic (CPython 2 / <= 3.7)
-tuple hash of their facts: an arbitrary but fixed order that we reproduce so that the outputs can be compared.
+Two orders of the reference are arbitrary but change its output, and are reproduced so that the outputs can be
+compared row by row: ties between equally often active contexts are broken by the classic (CPython 2 / <= 3.7)
+tuple hash of their facts, and candidate contexts are made in the iteration order of CPython 2's dicts (contexts
+of one left semi-context by the slot of their right semi-context's id). With both, the re-implementation
+reproduces NAB's published contextOSE outputs exactly when given the values that run read.
 
 The quantisation range and the rest period: NAB's harness gives every detector the file's minimum and maximum
 and the probationary period (``rest_period = probation / 5``); both look ahead. ``CadBank(n, ranges=...,
@@ -91,6 +94,42 @@ class _Grow:
         return self.data[: self.size]
 
 
+class _Py2IntDict:
+    """The iteration order of a CPython 2 dict of non-negative int keys (open addressing, no deletions).
+
+    The reference walked each left semi-context's contexts in this order; it decides the order of the candidate
+    contexts, hence their ids, hence the tie-breaks: kept so that the outputs can be compared row by row."""
+
+    __slots__ = ("slots", "used")
+
+    def __init__(self) -> None:
+        self.slots: list[int | None] = [None] * 8
+        self.used = 0
+
+    def _place(self, key: int) -> None:
+        mask = len(self.slots) - 1
+        i, perturb = key & mask, key
+        while self.slots[i & mask] is not None:
+            i = (i << 2) + i + perturb + 1
+            perturb >>= 5
+        self.slots[i & mask] = key
+
+    def add(self, key: int) -> bool:
+        """Insert a new key; True if the table was rebuilt (every key's position may have changed)."""
+        self._place(key)
+        self.used += 1
+        if self.used * 3 < len(self.slots) * 2:
+            return False
+        size = 8
+        while size <= 4 * self.used:
+            size <<= 1
+        old, self.slots = self.slots, [None] * size
+        for k in old:
+            if k is not None:
+                self._place(k)
+        return True
+
+
 class _Side:
     """The semi-contexts of one side: their facts, and per fact the semi-contexts that hold it."""
 
@@ -137,6 +176,8 @@ class CadSeries:
         self.left_facts: tuple[int, ...] = ()
         self.sides = (_Side(), _Side())
         self.links: dict[tuple[int, int], int] = {}  # (left id, right id) -> context id
+        self.orders: dict[int, _Py2IntDict] = {}  # per left semi-context: the order of its contexts
+        self.rank = _Grow()  # a context's position in its left semi-context's order
         self.ctx_left, self.ctx_right = _Grow(), _Grow()
         self.seen, self.hit, self.active = _Grow(), _Grow(), _Grow()
         self.zero = _Grow()
@@ -173,6 +214,14 @@ class CadSeries:
             cid = self.links[(lid, rid)] = self.ctx_left.size
             self.ctx_left.append(lid)
             self.ctx_right.append(rid)
+            self.rank.append(0)
+            order = self.orders.setdefault(lid, _Py2IntDict())
+            if order.add(rid):
+                for slot, key in enumerate(order.slots):
+                    if key is not None:
+                        self.rank.data[self.links[(lid, key)]] = slot
+            else:
+                self.rank.data[cid] = order.slots.index(rid)
             for counter in (self.seen, self.hit, self.active):
                 counter.append(0)
             self.zero.append(int(zero))
@@ -241,7 +290,7 @@ class CadSeries:
             cand = (usable & (self.zero.view == 1) & (lhits > 0) & (lhits <= self.cfg.max_left) & (rhits > 0)
                     & ~act)
             cids = np.flatnonzero(cand)
-            cids = cids[np.lexsort((cids, cl[cids]))]
+            cids = cids[np.lexsort((self.rank.view[cids], cl[cids]))]
             current_left = set(self.left_facts)  # what the left side was crossed with
             rights = {r: right.matched(r, current) for r in set(cr[cids].tolist())}
             candidates = [(left.matched(lid, current_left), rights[rid])
