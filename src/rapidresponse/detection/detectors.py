@@ -1,14 +1,16 @@
 """The detectors users can choose by name, and the streaming ``Detector`` for one series.
 
 ``novelty`` (the default), ``novelty-contexts`` (the default without its residual events: contexts only),
-``novelty-likelihood`` (an earlier default: the same contexts scored by Numenta's anomaly likelihood) and
-``gaussian`` (the baseline) implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
+``novelty-likelihood`` (an earlier default: the same contexts scored by Numenta's anomaly likelihood),
+``gaussian`` (the baseline) and ``cad`` (CAD OSE, a published detector re-implemented for comparison)
+implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
 (``update(timestamp, value) -> score in [0, 1]``).
 """
 
 from __future__ import annotations
 
 from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
+from .cad import CadBank, CadConfig
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
 from .vocab import DEFAULT_DETECTOR
@@ -34,6 +36,7 @@ DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "novelty-contexts": novelty_contexts,
     "novelty-likelihood": novelty_likelihood,
     "gaussian": GaussianBank,
+    "cad": CadBank,
 }
 
 
@@ -53,6 +56,8 @@ __all__ = [
     "DEFAULT_DETECTOR",
     "DETECTORS",
     "LIKELIHOOD_CONFIG",
+    "CadBank",
+    "CadConfig",
     "Detector",
     "DetectorBank",
     "GaussianBank",
