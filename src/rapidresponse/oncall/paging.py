@@ -88,25 +88,35 @@ def _with_room(session: Session, page: Page, people: list[Person]) -> list[Perso
     return [p for p in people if left[p.id] > 0] or people
 
 
-def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> None:
-    exists = session.execute(select(PageTarget.id).where(
+def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> bool:
+    """Page one person; False when no contact method of theirs works (recorded on the page's target)."""
+    reached = notices.reach_person(session, page, team, user, steps=steps)
+    exists = session.execute(select(PageTarget).where(
         PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
-        PageTarget.cycle == page.cycle)).first()
-    if not exists:
-        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at))
-    notices.email_person(session, page, team, user, steps=steps)
+        PageTarget.cycle == page.cycle)).scalar_one_or_none()
+    if exists is None:
+        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at,
+                               reached=reached))
+    else:
+        exists.reached = reached
+    return reached
 
 
-def _notify_step(session: Session, page: Page, policy: Policy, team: Team, at: datetime) -> list[str]:
+def _notify_step(session: Session, page: Page, policy: Policy, team: Team,
+                 at: datetime) -> tuple[list[str], list[str]]:
+    """Page the step's people; returns who was reached and who could not be. When the step reached
+    someone but nobody could be reached, the page goes on to the next step at once (no silent wait)."""
     step = policy.steps[page.step]
     page.next_escalation_at = at + timedelta(minutes=int(step["delay_minutes"]))
     users = _step_users(session, page, step, at)
-    for user in users:
-        _reach(session, page, team, user, steps=len(policy.steps), at=at)
-    names = [u.username for u in users]
+    reached = {u.username: _reach(session, page, team, u, steps=len(policy.steps), at=at) for u in users}
+    names = [name for name, ok in reached.items() if ok]
+    unreachable = [name for name, ok in reached.items() if not ok]
+    if unreachable and not names:
+        page.next_escalation_at = at
     notices.to_team_channels(session, page, team, steps=len(policy.steps), usernames=names)
     session.flush()
-    return names
+    return names, unreachable
 
 
 # --- triggering ----------------------------------------------------------------------------------
@@ -127,8 +137,8 @@ def _trigger(session: Session, *, team: Team, policy: Policy, summary: str, acto
                 created_by_id=actor.user_id)
     session.add(page)
     session.flush()
-    names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "triggered", actor, policy=policy.name, notified=names, step=0)
+    names, unreachable = _notify_step(session, page, policy, team, at)
+    _event(session, page, "triggered", actor, policy=policy.name, notified=names, step=0, unreachable=unreachable)
     return page
 
 
@@ -188,9 +198,9 @@ def role_filled(session: Session, *, incident_id: int, username: str, role: str)
         step = policy.steps[page.step]
         if step["kind"] != "role" or step["target"] != role or page.next_escalation_at is None:
             continue
-        _reach(session, page, team, user, steps=len(policy.steps), at=now())
-        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username],
-               exhausted=False, role_filled=role)
+        ok = _reach(session, page, team, user, steps=len(policy.steps), at=now())
+        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username] if ok else [],
+               unreachable=[] if ok else [user.username], exhausted=False, role_filled=role)
         reached += 1
     return reached
 
@@ -213,7 +223,7 @@ def escalate_due(session: Session, at: datetime | None = None) -> int:
     return len(pages)
 
 
-def _advance(session: Session, page: Page, at: datetime) -> None:
+def _advance(session: Session, page: Page, at: datetime, actor: Actor | None = None) -> None:
     policy = session.get(Policy, page.policy_id) if page.policy_id else None
     team = session.get(Team, page.team_id)
     assert team is not None
@@ -229,8 +239,9 @@ def _advance(session: Session, page: Page, at: datetime) -> None:
             return
         step, cycle = 0, cycle + 1
     page.step, page.cycle = step, cycle
-    names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "escalated", step=step, cycle=cycle, notified=names, exhausted=False)
+    names, unreachable = _notify_step(session, page, policy, team, at)
+    _event(session, page, "escalated", actor, step=step, cycle=cycle, notified=names, exhausted=False,
+           unreachable=unreachable)
 
 
 # --- acknowledging and resolving ------------------------------------------------------------------
@@ -266,10 +277,24 @@ def _acknowledge(session: Session, page: Page, user: Person, *, via: str) -> Pag
     page.status, page.acknowledged_at, page.acknowledged_by_id = "acknowledged", at, user.id
     page.seconds_to_ack = max(0, int((at - page.triggered_at).total_seconds()))
     page.next_escalation_at = None
+    notices.cancel_pending(session, page)
     _event(session, page, "acknowledged", auth.to_actor(user), via=via, seconds_to_ack=page.seconds_to_ack,
            step=page.step)
     _join_incident(session, page, user)
     return page
+
+
+def escalate_now(session: Session, actor: Actor, page_id: int) -> PageOut:
+    """Send a triggered page on to its next step now (a person it reached cannot take it)."""
+    page = get_page(session, actor, page_id)
+    if page.status != "triggered":
+        raise InvalidTransition(f"page {page.id} is {page.status}; only a triggered page can be escalated",
+                                current=page.status)
+    if page.next_escalation_at is None:
+        raise Conflict(f"page {page.id} went through every step already")
+    notices.cancel_pending(session, page)
+    _advance(session, page, now(), actor)
+    return pages_out(session, [page])[0]
 
 
 def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api") -> PageOut:
@@ -300,6 +325,7 @@ def _resolve(session: Session, page: Page, actor: Actor | None, *, reason: str) 
         raise Conflict(f"page {page.id} is already resolved")
     page.status, page.resolved_at, page.next_escalation_at = "resolved", now(), None
     page.resolved_by_id = actor.user_id if actor else None
+    notices.cancel_pending(session, page)
     _event(session, page, "resolved", actor, reason=reason)
     return page
 
