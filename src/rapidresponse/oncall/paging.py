@@ -168,16 +168,25 @@ def page_route(session: Session, route: Route, *, summary: str, incident: dict[s
 
 
 def page_team(session: Session, actor: Actor, data: PageIn) -> PageOut:
-    """Page a team by hand (through the given policy, or its first one)."""
+    """Page a team by hand (through the given policy, or its first one), about an incident the actor
+    can see when ``incident_ref`` names one ("Page the on-call" on the incident)."""
     actor.require(Perm.ONCALL_READ)
     team = get_team(session, actor, data.team_id)
+    incident: dict[str, Any] | None = None
+    summary = data.summary
+    if data.incident_ref:
+        inc = incidents.get(session, actor, data.incident_ref)
+        incident = {"id": inc.id, "ref": inc.ref, "severity": inc.severity, "restricted": inc.restricted}
+        summary = summary or inc.title
+    if not summary:
+        raise ValidationFailed("say what the page is about", field="summary")
     query = select(Policy).where(Policy.team_id == team.id).order_by(Policy.id)
     if data.policy_id is not None:
         query = query.where(Policy.id == data.policy_id)
     policy = session.execute(query).scalars().first()
     if policy is None:
         raise ValidationFailed(f"{team.name} has no such escalation policy", field="policy_id")
-    page = _trigger(session, team=team, policy=policy, summary=data.summary, actor=actor, incident=None,
+    page = _trigger(session, team=team, policy=policy, summary=summary, actor=actor, incident=incident,
                     dedup_key=None)
     assert page is not None
     return pages_out(session, [page])[0]
@@ -374,12 +383,15 @@ def pages_out(session: Session, pages: list[Page]) -> list[PageOut]:
     for p in pages:
         notified = list(dict.fromkeys(users[t.user_id].username for t in targets
                                       if t.page_id == p.id and t.user_id in users))
+        unreachable = list(dict.fromkeys(users[t.user_id].username for t in targets
+                                         if t.page_id == p.id and t.user_id in users and not t.reached))
         acker = users.get(p.acknowledged_by_id or 0)
         out.append(PageOut(id=p.id, team=teams.get(p.team_id, ""), status=p.status, summary=p.summary,
                            incident_ref=p.incident_ref, severity=p.severity, step=p.step, cycle=p.cycle,
                            triggered_at=p.triggered_at, next_escalation_at=p.next_escalation_at,
                            acknowledged_at=p.acknowledged_at, acknowledged_by=acker.username if acker else None,
-                           seconds_to_ack=p.seconds_to_ack, resolved_at=p.resolved_at, notified=notified))
+                           seconds_to_ack=p.seconds_to_ack, resolved_at=p.resolved_at, notified=notified,
+                           unreachable=unreachable))
     return out
 
 
