@@ -91,7 +91,8 @@ def _markup(buttons: Any) -> Any:
 
 
 def text_of(msg: Envelope) -> str:
-    text = f"{msg.subject}\n\n{msg.body}" if msg.subject else msg.body
+    """The subject over the body, or the body alone when the payload says ``plain`` (a chat reply)."""
+    text = msg.body if msg.payload.get("plain") else f"{msg.subject}\n\n{msg.body}"
     return text if len(text) <= MAX_TEXT else text[:MAX_TEXT - 2] + " …"
 
 

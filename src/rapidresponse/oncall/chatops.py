@@ -87,9 +87,10 @@ def _base() -> str:
 
 def _say(session: Session, chat_id: int, update_id: int, text: str, *, edit: int | None = None,
          n: int = 0) -> None:
-    payload = {"edit_message_id": edit} if edit else {}
-    notify.enqueue(session, kind="telegram.reply", channel="telegram", recipient=str(chat_id), subject="",
-                   body=text, idempotency_key=f"tg:{update_id}:{n}", payload=payload)
+    payload: dict[str, object] = {"plain": True, **({"edit_message_id": edit} if edit else {})}
+    notify.enqueue(session, kind="telegram.reply", channel="telegram", recipient=str(chat_id),
+                   subject=" ".join(text.split())[:80] or "-", body=text, idempotency_key=f"tg:{update_id}:{n}",
+                   payload=payload)
 
 
 def _person(session: Session, telegram_id: int) -> Person | None:
