@@ -354,6 +354,13 @@ def resolve_for_incident(session: Session, incident_id: int, reason: str) -> int
 
 # --- reading -------------------------------------------------------------------------------------
 
+def pages_about(session: Session, actor: Actor, incident_id: int, limit: int = 20) -> list[Page]:
+    """An incident's pages the actor may see, newest first."""
+    actor.require(Perm.ONCALL_READ)
+    return list(session.execute(select(Page).where(Page.incident_id == incident_id, visible(actor))
+                                .order_by(Page.id.desc()).limit(limit)).scalars())
+
+
 def list_pages(session: Session, actor: Actor, *, status: list[str] | None = None, team_id: int | None = None,
                mine: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[Page], int]:
     actor.require(Perm.ONCALL_READ)
