@@ -156,3 +156,24 @@ def test_a_page_to_someone_nobody_can_reach_goes_on_at_once_and_says_so(
         lines = [e.type for e in work.timeline(s, rota.admin, ref)]
         triggered = next(e for e in work.timeline(s, rota.admin, ref) if e.type == "incident.page_triggered")
     assert "incident.page_escalated" in lines and triggered.payload["unreachable"] == [aigerim.username]
+
+
+def test_someone_on_call_soon_whose_methods_all_fail_is_told_once_at_their_account_address(
+        make_rota: Callable[..., Rota], fake_clock: Any, bot: BotApiServer, smtp: Any,
+        channels: dict[str, Channel]) -> None:
+    rota = make_rota()
+    yerzhan = rota.people[1]  # on call from tomorrow 09:00 Almaty (04:00 UTC), within the 24 hours
+    link_telegram(yerzhan, 6002, bot, channels)
+    with unit_of_work() as s:
+        assert reach.warn(s) == 0  # reachable on Telegram: nothing to say
+    bot.blocked.add(6002)
+    with unit_of_work() as s:
+        cid = contacts.list_contacts(s, yerzhan)[0].id
+        contacts.record_delivery(s, cid, "Telegram: Forbidden: bot was blocked by the user")
+    with unit_of_work() as s:
+        assert reach.warn(s) == 1
+    with unit_of_work() as s:
+        assert reach.warn(s) == 0  # once per shift
+    delivery.drain(using=channels)
+    [mail] = [m.message for m in smtp.inbox.messages if "cannot reach you" in m.message["Subject"]]
+    assert mail["To"] == "yerzhan@example.org" and "/account/contacts" in mail.get_body(("plain",)).get_content()
