@@ -132,6 +132,19 @@ def test_chat_ops_act_as_the_linked_user_with_their_permissions(
         notes = [e.note.body for e in work.timeline(s, rota.admin, ref, kinds=["notes"]) if e.note]
     assert "Платформа подтвердила удаление" in notes
     assert ref in said(group, AIGERIM_TG, "/status", "supergroup")
+    before = len(bot.sent_to(group))
+    bot.say(group, AIGERIM_TG, "just talking in the group", chat_type="supergroup")
+    jobs.poll_once()
+    delivery.drain(using=channels)
+    assert len(bot.sent_to(group)) == before  # the bot answers commands only
+
+    # A restricted incident is never named in a group chat, not even to one of its members.
+    with unit_of_work() as s:
+        secret = incidents.declare(s, rota.people[0], IncidentCreate.model_validate(
+            {"title": "Секретный инцидент", "type": "child_safety", "restricted": True})).ref
+    reply = said(group, AIGERIM_TG, f"/status {secret}", "supergroup")
+    assert "Секретный" not in reply and "групповых чатах" in reply
+    assert "Секретный инцидент" in said(AIGERIM_TG, AIGERIM_TG, f"/status {secret}")
     assert said(group, 6001, "/note from a viewer", "supergroup").startswith("Refused")
 
 

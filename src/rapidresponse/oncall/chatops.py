@@ -45,8 +45,8 @@ TEXTS = {
         "status": "{ref} · {status} · SEV{sev}\n{title}\n{url}/incidents/{ref}",
         "noted": "Note added to {ref}.", "which": "Which incident? Give its reference, e.g. /status INC-2026-0001.",
         "warroom": "This chat now follows {ref}: notes and status changes are posted here.",
-        "warroom_restricted": "A restricted incident cannot have a chat room: its existence stays inside "
-                              "rapidresponse.",
+        "warroom_restricted": "A restricted incident is not discussed in group chats: its existence stays "
+                              "inside rapidresponse.",
         "nobody": "Nobody is on call{where}.", "unknown": "Unknown command. /help lists them.",
         "refused": "Refused: {reason}",
     },
@@ -65,8 +65,8 @@ TEXTS = {
         "noted": "Заметка добавлена в {ref}.",
         "which": "Какой инцидент? Укажите номер, например /status INC-2026-0001.",
         "warroom": "Этот чат теперь следит за {ref}: сюда приходят заметки и смены статуса.",
-        "warroom_restricted": "У инцидента с ограниченным доступом не может быть чата: его существование не "
-                              "выходит за пределы rapidresponse.",
+        "warroom_restricted": "Инцидент с ограниченным доступом не обсуждают в групповых чатах: его "
+                              "существование не выходит за пределы rapidresponse.",
         "nobody": "Никто не дежурит{where}.", "unknown": "Неизвестная команда. /help покажет все.",
         "refused": "Отказано: {reason}",
     },
@@ -106,6 +106,8 @@ def handle(session: Session, msg: notify.Inbound) -> Handled:
     t = TEXTS[lang]
     command, _, rest = msg.text.strip().partition(" ")
     command = command.split("@", 1)[0].lower()
+    if not msg.data and not command.startswith("/"):
+        return Handled()  # conversation in a group, not meant for the bot
     if command in ("/start", "/help") or (person is None and not msg.data):
         text = t["start"].format(id=msg.user_id, url=_base()) if command == "/start" or person is None else t["help"]
         _say(session, msg.chat_id, msg.update_id, text)
@@ -184,6 +186,9 @@ def _on_incident(session: Session, msg: notify.Inbound, actor: Actor, t: dict[st
         say(t["which"])
         return
     inc = incidents.get(session, actor, ref)
+    if inc.restricted and msg.chat_type != "private":  # others in the chat may not know of it
+        say(t["warroom_restricted"])
+        return
     if command == "/status":
         say(t["status"].format(ref=inc.ref, status=inc.status, sev=inc.severity, title=inc.title, url=_base()))
     elif command == "/note":
