@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 
+from protocol_servers import TOKEN, BotApiServer, TwilioServer
 from rapidresponse import clock, db, domains, migrate
 from rapidresponse.config import get_settings
 from rapidresponse.notify import delivery
@@ -192,11 +193,32 @@ def channels(smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict
     monkeypatch.setenv("RAPIDRESPONSE_SMTP_PORT", str(smtp.port))
     monkeypatch.setenv("RAPIDRESPONSE_SMTP_FROM_ADDR", "alerts@rapidresponse.example")
     delivery.reset()
+    from rapidresponse.notify.telegram import TelegramChannel
+    from rapidresponse.notify.telephony import SmsChannel, VoiceChannel
+
     chans: dict[str, Channel] = {"email": EmailChannel(get_settings().smtp), "webhook": WebhookChannel("webhook", 5),
-                                 "chat": WebhookChannel("chat", 5)}
+                                 "chat": WebhookChannel("chat", 5), "telegram": TelegramChannel(),
+                                 "sms": SmsChannel(), "voice": VoiceChannel()}
     yield chans
     delivery.reset()
 
+
+@pytest.fixture
+def bot(env: Callable[..., None]) -> Iterator[BotApiServer]:
+    """A local Telegram Bot API server, configured as the product's (the worker does not poll it: tests
+    call ``oncall.jobs.poll_once``)."""
+    with BotApiServer() as server:
+        env(telegram_bot_token=TOKEN, telegram_api_url=server.url, telegram_poll="false")
+        yield server
+
+
+@pytest.fixture
+def twilio(env: Callable[..., None]) -> Iterator[TwilioServer]:
+    """A local server speaking Twilio's REST API for SMS and calls, configured as the product's."""
+    with TwilioServer() as server:
+        env(twilio_api_url=server.url, twilio_account_sid=server.sid, twilio_auth_token=server.token,
+            twilio_from="+77010000000")
+        yield server
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -125,6 +125,23 @@ class Settings(BaseSettings):
     analytics_show_restricted_count: bool = Field(
         default=False, description="Tell viewers how many restricted incidents the metrics leave out for them "
         "(one anonymous line); off, their existence is not revealed.")
+    telegram_bot_token: str | None = Field(default=None, description="The Telegram bot's token (from "
+                                           "@BotFather); unset turns Telegram off.")
+    telegram_api_url: str = Field(default="https://api.telegram.org", description="The Bot API server (a "
+                                  "self-hosted telegram-bot-api server, or a test server).")
+    telegram_poll: bool = Field(default=True, description="Whether this process's worker fetches the bot's "
+                                "updates (button presses, commands) by long polling (one worker should).")
+    telegram_webhook_secret: str | None = Field(default=None, description="When set, Telegram may push "
+                                                "updates to /telegram/updates with this secret token instead.")
+    twilio_api_url: str = Field(default="https://api.twilio.com", description="The SMS and voice provider's "
+                                "API (Twilio, or a server that speaks its API).")
+    twilio_account_sid: str | None = Field(default=None, description="Unset turns SMS and voice calls off.")
+    twilio_auth_token: str = ""
+    twilio_from: str = Field(default="", description="The number SMS and calls come from (E.164).")
+    contact_code_minutes: int = Field(default=30, ge=1, le=1440,
+                                      description="How long a contact method's verification code is valid.")
+    reachability_warning_hours: int = Field(default=24, ge=1, le=720, description="How long before a shift the "
+                                            "person and the schedule are warned that they cannot be reached.")
     console_timeout_seconds: float = Field(default=30.0, gt=0, le=3600,
                                            description="A SQL console query is stopped after this.")
     console_row_limit: int = Field(default=10_000, ge=1, le=1_000_000,

@@ -155,6 +155,7 @@ WEB_FORMS: dict[tuple[str, str], Body] = {
     ("POST", "/incidents/{ref}/check-in"): lambda w, who: {"wellbeing": "3", "workload": "4"},
     ("POST", "/incidents/{ref}/legal-hold"): lambda w, who: {"reason": f"web probe by {who.name}"},
     ("POST", "/incidents/{ref}/legal-hold/release"): lambda w, who: {},
+    ("POST", "/incidents/{ref}/page"): lambda w, who: {"target": f"{w.oncall['team_id']}:{w.oncall['policy_id']}"},
 }
 # Everything the warehouse knows of incidents, their timelines and tasks, in one cell.
 EVERYTHING = ("SELECT (SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM incidents) || "
@@ -162,6 +163,24 @@ EVERYTHING = ("SELECT (SELECT coalesce(string_agg(ref || ' ' || title, ','), '')
               "(SELECT coalesce(string_agg(ref || ' ' || title, ','), '') FROM tasks) AS everything")
 # Writes without a ref (JSON for the API, form fields for the web UI).
 NOREF_WRITES: dict[tuple[str, str], Body] = {
+    # One's own contact methods and rules (ids 1: someone's first method, another person's for most callers).
+    ("POST", "/api/v1/me/contacts"): lambda w, who: {"kind": "email", "address": f"{who.name}@example.org"},
+    ("POST", "/api/v1/me/contacts/{contact_id}/verify"): lambda w, who: {"code": "000000"},
+    ("POST", "/api/v1/me/contacts/{contact_id}/code"): lambda w, who: {},
+    ("DELETE", "/api/v1/me/contacts/{contact_id}"): lambda w, who: {},
+    ("POST", "/api/v1/me/contact-rules"): lambda w, who: {"contact_id": 1, "delay_minutes": 5},
+    ("DELETE", "/api/v1/me/contact-rules/{rule_id}"): lambda w, who: {},
+    ("POST", "/account/contacts"): lambda w, who: {"kind": "email", "address": f"web-{who.name}@example.org"},
+    ("POST", "/account/contacts/{contact_id}/verify"): lambda w, who: {"code": "000000"},
+    ("POST", "/account/contacts/{contact_id}/code"): lambda w, who: {},
+    ("POST", "/account/contacts/{contact_id}/remove"): lambda w, who: {},
+    ("POST", "/account/contact-rules"): lambda w, who: {"contact_id": "1", "delay_minutes": "5"},
+    ("POST", "/account/contact-rules/{rule_id}/remove"): lambda w, who: {},
+    # Sending a page on (the restricted incident's page: a 404 for those who may not see it).
+    ("POST", "/api/v1/oncall/pages/{page_id}/escalate"): lambda w, who: {},
+    ("POST", "/oncall/pages/{page_id}/escalate"): lambda w, who: {},
+    # Telegram's webhook: off without its secret (404 for everyone).
+    ("POST", "/api/v1/oncall/telegram/updates"): lambda w, who: {"update_id": 1},
     # Analytics: the console and the metrics read the warehouse, synced after the incident exists.
     ("POST", "/api/v1/analytics/query"): lambda w, who: {"sql": EVERYTHING},
     ("POST", "/api/v1/analytics/queries"): lambda w, who: {"name": f"probe {who.name}", "sql": EVERYTHING},
@@ -495,7 +514,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "moment_id": str(world.moment_ids[0] if world.moment_ids else 1), "position": "1",
                   "action_item_id": str(world.action_item_id or 1), "metric": "by_country",
                   "key": "challenges_by_country", "risk_id": str(world.risk_id), "mitigation_id": "1",
-                  "resource_id": "1", "signal_id": "1",
+                  "resource_id": "1", "signal_id": "1", "contact_id": "1", "rule_id": "1",
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
@@ -806,8 +825,10 @@ def test_body_refs_to_a_restricted_incident_are_404(client: TestClient, world: t
     w, people = world
     _make_restricted(w, people)
     who = people["outsider-commander"]
+    page = {"team_id": w.oncall["team_id"], "policy_id": w.oncall["policy_id"]}
     for path, field_name, extra in (("/api/v1/incidents/{ref}/links", "ref", {}),
-                                    ("/api/v1/incidents/{ref}/merge", "into", {"reason": "probe"})):
+                                    ("/api/v1/incidents/{ref}/merge", "into", {"reason": "probe"}),
+                                    ("/api/v1/oncall/pages", "incident_ref", page)):
         state = snapshot()
         got = _call(client, "POST", path, w, who, w.public, {field_name: w.restricted, **extra})
         missing = _call(client, "POST", path, w, who, w.public, {field_name: MISSING_REF, **extra})

@@ -24,11 +24,12 @@ N = 40
 pytestmark = pytest.mark.slow
 
 
-def _worker(engine: Engine, tmp_path: Path) -> subprocess.Popen[bytes]:
+def _worker(engine: Engine, tmp_path: Path, *, lease: int = 3) -> subprocess.Popen[bytes]:
+    """A worker process; ``lease`` short so that a killed worker's messages come back soon."""
     env = {**os.environ,
            "RAPIDRESPONSE_DATABASE_URL": engine.url.render_as_string(hide_password=False),
            "RAPIDRESPONSE_VAR_DIR": str(tmp_path), "RAPIDRESPONSE_WORKER_INTERVAL_SECONDS": "0.2",
-           "RAPIDRESPONSE_NOTIFY_LEASE_SECONDS": "3", "RAPIDRESPONSE_NOTIFY_BATCH_SIZE": "8",
+           "RAPIDRESPONSE_NOTIFY_LEASE_SECONDS": str(lease), "RAPIDRESPONSE_NOTIFY_BATCH_SIZE": "8",
            "RAPIDRESPONSE_NOTIFY_CONCURRENCY": "4", "RAPIDRESPONSE_LOG_LEVEL": "WARNING"}
     exe = Path(sys.executable).with_name("rapidresponse")
     return subprocess.Popen([str(exe), "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -97,7 +98,9 @@ def test_two_worker_processes_deliver_each_message_once(engine: Engine, receiver
         keys = [service.enqueue(s, kind="test", channel="webhook", endpoint_id=ep.id, subject=f"Сообщение {i}",
                                 body="ә ғ қ", idempotency_key=f"two-workers:{i}")[0].idempotency_key
                 for i in range(N)]
-    workers = [_worker(engine, tmp_path / name) for name in ("a", "b")]
+    # Nobody is killed here: a lease long enough for a batch on a loaded machine, so that only
+    # SKIP LOCKED (not an expired lease) decides who delivers what.
+    workers = [_worker(engine, tmp_path / name, lease=30) for name in ("a", "b")]
     try:
         _wait(lambda: _statuses().get("delivered", 0) == N, 120, "every message delivered")
     finally:

@@ -1,24 +1,33 @@
 """The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
 
+from . import telegram
 from .audiences import AudienceView, get_audience, list_audiences
+from .contacts import page_person, reachable, telegram_user
 from .events import (
     AudienceUpdated,
+    ContactAdded,
+    ContactRemoved,
+    ContactVerified,
     Dead,
     Delivered,
     PreferencesChanged,
     Queued,
     Retried,
+    RulesChanged,
     WebhookCreated,
     WebhookDeleted,
     WebhookUpdated,
 )
 from .messages import RESTRICTED_TITLE, SEV
 from .schemas import NotificationDetail
-from .service import enqueue
+from .service import cancel, enqueue
 from .subscribers import broadcast, notify_user
+from .telegram import Inbound
 
 __all__ = [
-    "RESTRICTED_TITLE", "SEV", "AudienceUpdated", "AudienceView", "Dead", "Delivered", "NotificationDetail",
-    "PreferencesChanged", "Queued", "Retried", "WebhookCreated", "WebhookDeleted", "WebhookUpdated", "broadcast",
-    "enqueue", "get_audience", "list_audiences", "notify_user",
+    "RESTRICTED_TITLE", "SEV", "AudienceUpdated", "AudienceView", "ContactAdded", "ContactRemoved",
+    "ContactVerified", "Dead", "Delivered", "Inbound", "NotificationDetail", "PreferencesChanged", "Queued",
+    "Retried", "RulesChanged", "WebhookCreated", "WebhookDeleted", "WebhookUpdated", "broadcast", "cancel",
+    "enqueue", "get_audience", "list_audiences", "notify_user", "page_person", "reachable", "telegram",
+    "telegram_user",
 ]

@@ -1,4 +1,5 @@
-"""REST API: /api/v1/notifications (the outbox), /api/v1/webhooks, /api/v1/me/notification-preferences."""
+"""REST API: /api/v1/notifications (the outbox), /api/v1/webhooks, /api/v1/me/notification-preferences,
+/api/v1/me/contacts and /api/v1/me/contact-rules (how pages reach you)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,21 @@ from sqlalchemy.orm import Session
 
 from ..auth import Actor
 from ..db import unit_of_work
+from ..errors import ValidationFailed
 from ..http import ActorDep, Id
-from . import audiences, endpoints, service
+from . import audiences, contacts, endpoints, service
 from .schemas import (
     AudienceIn,
     AudienceOut,
+    ContactCode,
+    ContactIn,
+    ContactOut,
     NotificationDetail,
     NotificationPage,
     Preferences,
     PreferencesOut,
+    RuleIn,
+    RuleOut,
     Status,
     TestMessage,
     WebhookCreate,
@@ -135,3 +142,57 @@ def set_audience(actor: ActorDep, slug: Annotated[str, Path(max_length=40)], bod
     """Create or change an audience's recipients (`notify:manage`)."""
     with unit_of_work() as s:
         return AudienceOut(**vars(audiences.set_audience(s, actor, slug, **body.model_dump(exclude_unset=True))))
+
+
+# --- one's own contact methods and rules ------------------------------------------------------------
+
+@router.get("/me/contacts", response_model=list[ContactOut], tags=["contacts"])
+def my_contacts(actor: ActorDep) -> list[ContactOut]:
+    """Your contact methods, each with its rules (when it reaches a page)."""
+    with unit_of_work(read_only=True) as s:
+        return contacts.list_contacts(s, actor)
+
+
+@router.post("/me/contacts", status_code=201, response_model=ContactOut, tags=["contacts"])
+def add_contact(actor: ActorDep, body: ContactIn) -> ContactOut:
+    """Add a contact method; a code goes to it, and it reaches pages once you confirm that code."""
+    with unit_of_work() as s:
+        return contacts.add_contact(s, actor, body, locale=actor.locale or "en")
+
+
+@router.post("/me/contacts/{contact_id}/verify", response_model=ContactOut, tags=["contacts"])
+def verify_contact(actor: ActorDep, contact_id: Id, body: ContactCode) -> ContactOut:
+    """Confirm a contact method with the code it received (five tries per code)."""
+    with unit_of_work() as s:
+        out = contacts.verify(s, actor, contact_id, body.code)
+    if not out.verified:
+        raise ValidationFailed(contacts.WRONG_CODE, field="code")
+    return out
+
+
+@router.post("/me/contacts/{contact_id}/code", status_code=202, response_model=ContactOut, tags=["contacts"])
+def resend_code(actor: ActorDep, contact_id: Id) -> ContactOut:
+    """Send a new code to a contact method (the earlier one stops working)."""
+    with unit_of_work() as s:
+        return contacts.resend_code(s, actor, contact_id, locale=actor.locale or "en")
+
+
+@router.delete("/me/contacts/{contact_id}", status_code=204, tags=["contacts"])
+def remove_contact(actor: ActorDep, contact_id: Id) -> Response:
+    with unit_of_work() as s:
+        contacts.remove_contact(s, actor, contact_id)
+    return Response(status_code=204)
+
+
+@router.post("/me/contact-rules", status_code=201, response_model=RuleOut, tags=["contacts"])
+def add_rule(actor: ActorDep, body: RuleIn) -> RuleOut:
+    """Use one of your contact methods this many minutes after a page reached you."""
+    with unit_of_work() as s:
+        return contacts.add_rule(s, actor, body)
+
+
+@router.delete("/me/contact-rules/{rule_id}", status_code=204, tags=["contacts"])
+def remove_rule(actor: ActorDep, rule_id: Id) -> Response:
+    with unit_of_work() as s:
+        contacts.remove_rule(s, actor, rule_id)
+    return Response(status_code=204)

@@ -199,20 +199,28 @@ class WebhookChannel:
 
     def send(self, msg: Envelope) -> None:
         ep = msg.endpoint
-        if ep is None:
-            raise DeliveryError("the webhook endpoint was deleted", permanent=True)
         body = json.dumps(self.body_for(msg), ensure_ascii=False, separators=(",", ":")).encode()
         ts = str(int(now().timestamp()))
         headers = {"Content-Type": "application/json; charset=utf-8", "Idempotency-Key": msg.idempotency_key,
-                   TIMESTAMP_HEADER: ts, SIGNATURE_HEADER: sign(ep.secret, ts, body),
-                   "X-RapidResponse-Kind": msg.kind}
+                   TIMESTAMP_HEADER: ts, "X-RapidResponse-Kind": msg.kind}
+        if ep is not None:
+            url, name = ep.url, ep.name
+            headers[SIGNATURE_HEADER] = sign(ep.secret, ts, body)
+        elif msg.recipient and self.name == "webhook":  # a person's own webhook (a contact method): unsigned
+            url, name = msg.recipient, "personal webhook"
+        else:
+            raise DeliveryError("the webhook endpoint was deleted", permanent=True)
         try:
-            resp = self.client.post(ep.url, content=body, headers=headers)
+            resp = self.client.post(url, content=body, headers=headers)
         except httpx.HTTPError as exc:
-            raise DeliveryError(f"{ep.name}: {type(exc).__name__}: {exc}") from None
+            raise DeliveryError(f"{name}: {type(exc).__name__}: {exc}") from None
         if not resp.is_success:
-            raise DeliveryError(f"{ep.name}: HTTP {resp.status_code}: {resp.text[:300]}")
+            raise DeliveryError(f"{name}: HTTP {resp.status_code}: {resp.text[:300]}")
 
 
 def default_channels() -> dict[str, Channel]:
-    return {"email": EmailChannel(), "webhook": WebhookChannel("webhook"), "chat": WebhookChannel("chat")}
+    from .telegram import TelegramChannel
+    from .telephony import SmsChannel, VoiceChannel
+
+    return {"email": EmailChannel(), "webhook": WebhookChannel("webhook"), "chat": WebhookChannel("chat"),
+            "telegram": TelegramChannel(), "sms": SmsChannel(), "voice": VoiceChannel()}

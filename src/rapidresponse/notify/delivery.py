@@ -41,6 +41,7 @@ from .. import events
 from ..clock import now
 from ..config import OutboxConfig, get_settings
 from ..db import unit_of_work
+from . import contacts
 from .channels import Channel, DeliveryError, Endpoint, Envelope, default_channels
 from .events import Dead, Delivered
 from .models import OutboxMessage, WebhookEndpoint
@@ -198,6 +199,10 @@ def record_outcomes(session: Session, claim: Claim, outcomes: Iterable[Outcome],
             .values(status="delivered", delivered_at=at, updated_at=at, lock_token=None, locked_until=None,
                     last_error=None).returning(m.id)).scalars())
     for o in outcomes:
+        contact = o.envelope.payload.get("contact")
+        if isinstance(contact, int) and (o.error is None or o.permanent or o.envelope.attempt >=
+                                         claim.max_attempts.get(o.envelope.id, settings.max_attempts)):
+            contacts.record_delivery(session, contact, o.error)
         if o.error is None:
             OUTCOMES.labels(o.envelope.channel, "delivered").inc()
             continue

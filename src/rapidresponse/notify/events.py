@@ -116,3 +116,42 @@ class AudienceUpdated(DomainEvent):
         return _("changed the audience %(audience)s (addresses: %(emails)s, endpoints: %(endpoints)s)",
                  audience=self.subject_id, emails=self.emails, endpoints=len(self.endpoints))
 
+
+
+class ContactEvent(DomainEvent):
+    """A change to one person's contact methods or rules; ``subject_id`` is the person's user id."""
+
+    subject_type = "contacts"
+    kind: str
+
+
+class ContactAdded(ContactEvent):
+    type = "contact.added"
+    contact_id: int
+
+    def describe(self, _: Translate) -> str:
+        return _("added a contact method (%(kind)s) and sent it a code", kind=self.kind)
+
+
+class ContactVerified(ContactEvent):
+    type = "contact.verified"
+    contact_id: int
+
+    def describe(self, _: Translate) -> str:
+        return _("confirmed a contact method (%(kind)s)", kind=self.kind)
+
+
+class ContactRemoved(ContactEvent):
+    type = "contact.removed"
+    contact_id: int
+
+    def describe(self, _: Translate) -> str:
+        return _("removed a contact method (%(kind)s)", kind=self.kind)
+
+
+class RulesChanged(ContactEvent):
+    type = "contact.rules_changed"
+    rules: list[str] = []
+
+    def describe(self, _: Translate) -> str:
+        return _("changed when pages reach them: %(rules)s", rules=", ".join(self.rules) or "—")

@@ -55,8 +55,8 @@ class OutboxMessage(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(80))
-    channel: Mapped[str] = mapped_column(String(10))  # email | webhook
-    recipient: Mapped[str | None] = mapped_column(String(254))  # email address
+    channel: Mapped[str] = mapped_column(String(10))  # email | webhook | chat | telegram | sms | voice
+    recipient: Mapped[str | None] = mapped_column(String(254))  # address, chat id, phone number or URL
     endpoint_id: Mapped[int | None] = mapped_column(ForeignKey("webhook_endpoints.id", ondelete="SET NULL"),
                                                     index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -92,4 +92,50 @@ class Audience(Base):
     endpoint_ids: Mapped[list[int]] = mapped_column(JSONType, default=list)
     external: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str] = mapped_column(String(5), default="en")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ContactMethod(Base):
+    """A way to reach one person (an address, a Telegram chat, a phone number, a URL), used for pages
+    only once its code was confirmed; ``failed_at`` is set when a message to it died, cleared when one
+    arrives."""
+
+    __tablename__ = "notify_contact_methods"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "address"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # email | telegram | sms | voice | webhook
+    address: Mapped[str] = mapped_column(String(254))
+    label: Mapped[str] = mapped_column(String(80), default="")
+    code_hash: Mapped[str | None] = mapped_column(String(128))
+    code_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ContactRule(Base):
+    """When a page reaches a person on one of their contact methods: ``delay_minutes`` after the page
+    reached them (0: at once). No rule at all: every working method at once."""
+
+    __tablename__ = "notify_contact_rules"
+    __table_args__ = (UniqueConstraint("contact_id", "delay_minutes"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("notify_contact_methods.id", ondelete="CASCADE"), index=True)
+    delay_minutes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Cursor(Base):
+    """A position the worker keeps between rounds (the last Telegram update it handled)."""
+
+    __tablename__ = "notify_cursors"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(BigId, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..schemas import Page, Strict
 
-Status = Literal["pending", "sending", "delivered", "failed", "dead"]
+Status = Literal["pending", "sending", "delivered", "failed", "dead", "cancelled"]
 
 
 class NotificationOut(BaseModel):
@@ -112,3 +112,45 @@ class AudienceIn(Strict):
     endpoint_ids: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] | None = Field(default=None, max_length=50)
     external: bool | None = None
     locale: Literal["en", "ru", "kk", "uk"] | None = None
+
+
+ContactKind = Literal["email", "telegram", "sms", "voice", "webhook"]
+
+
+class ContactIn(Strict):
+    kind: ContactKind
+    address: str = Field(min_length=1, max_length=254, description="An email address, a Telegram chat id, a "
+                         "phone number in international form (+7…) or an https:// URL")
+    label: str = Field(default="", max_length=80)
+
+
+class ContactCode(Strict):
+    code: str = Field(min_length=1, max_length=12)
+
+
+class RuleIn(Strict):
+    contact_id: int = Field(ge=1, le=2**31 - 1)
+    delay_minutes: int = Field(default=0, ge=0, le=1440, description="Minutes after the page reached the person")
+
+
+class RuleOut(BaseModel):
+    model_config = ConfigDict(frozen=True)
+    id: int
+    contact_id: int
+    delay_minutes: int
+
+
+class ContactOut(BaseModel):
+    """A contact method of one's own (the code is never shown; it went to the address)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: int
+    kind: str
+    address: str
+    label: str
+    verified: bool
+    working: bool
+    code_pending: bool
+    last_error: str | None
+    created_at: datetime
+    rules: list[RuleOut] = []

@@ -7,9 +7,10 @@ back, nothing is sent. The worker (:mod:`.delivery`) delivers after commit.
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,8 @@ from .events import Queued, Retried
 from .models import OutboxMessage, WebhookEndpoint
 from .schemas import NotificationDetail, NotificationOut
 
-CHANNELS = ("email", "webhook")
-STATUSES = ("pending", "sending", "delivered", "failed", "dead")
+CHANNELS = ("email", "webhook", "telegram", "sms", "voice")
+STATUSES = ("pending", "sending", "delivered", "failed", "dead", "cancelled")
 
 
 def detail(msg: OutboxMessage) -> NotificationDetail:
@@ -36,12 +37,15 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
             recipient: str | None = None, endpoint_id: int | None = None, user_id: int | None = None,
             payload: dict[str, Any] | None = None, idempotency_key: str | None = None,
             incident_id: int | None = None, event_id: int | None = None,
-            max_attempts: int | None = None, restricted: bool = False) -> tuple[NotificationDetail, bool]:
+            max_attempts: int | None = None, restricted: bool = False,
+            not_before: datetime | None = None) -> tuple[NotificationDetail, bool]:
     """Queue one message in the caller's transaction; returns it and whether it is new.
 
     ``channel`` is ``email`` (with ``recipient``) or ``webhook`` (with ``endpoint_id``; the endpoint's
-    format makes it a signed JSON or a chat message). A message whose idempotency key is already queued
-    is not queued twice: the existing one is returned.
+    format makes it a signed JSON or a chat message, or with ``recipient``: a person's own URL), or
+    ``telegram``, ``sms`` or ``voice`` with ``recipient`` (a chat id, a phone number). A message whose
+    idempotency key is already queued is not queued twice: the existing one is returned. ``not_before``
+    holds it back until then (a page's later contact rules); :func:`cancel` drops it before.
     """
     settings = get_settings().outbox
     if channel not in CHANNELS:
@@ -51,6 +55,10 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
         if recipient is None:
             raise ValidationFailed("an email needs a recipient address", field="recipient")
         recipient, endpoint_id = check.email(recipient), None
+    elif channel != "webhook" or (endpoint_id is None and recipient is not None):
+        if not recipient:
+            raise ValidationFailed(f"a {channel} message needs a recipient", field="recipient")
+        recipient, endpoint_id = check.recipient(channel, recipient), None
     else:
         if endpoint_id is None:
             raise ValidationFailed("a webhook needs an endpoint", field="endpoint_id")
@@ -64,7 +72,8 @@ def enqueue(session: Session, *, kind: str, channel: str, subject: str, body: st
         idempotency_key=key, kind=check.kind(kind), channel=stored_channel, recipient=recipient,
         endpoint_id=endpoint_id, user_id=user_id, subject=check.subject(subject),
         body=check.body(body, settings.max_body_chars), payload=check.payload(payload), status="pending",
-        attempts=0, max_attempts=max(1, min(max_attempts or settings.max_attempts, 50)), next_attempt_at=at,
+        attempts=0, max_attempts=max(1, min(max_attempts or settings.max_attempts, 50)),
+        next_attempt_at=max(at, not_before) if not_before else at,
         incident_id=incident_id, event_id=event_id, restricted=restricted, created_at=at, updated_at=at)
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
     new_id = session.execute(insert(OutboxMessage).values(**values)
@@ -85,7 +94,7 @@ def list_outbox(session: Session, actor: Actor, *, status: list[str] | None = No
     actor.require(Perm.NOTIFY_READ)
     for st in status or ():
         if st not in STATUSES:
-            raise ValidationFailed(f"unknown status {st[:40]!r}; one of {', '.join(STATUSES)}", field="status")
+            raise ValidationFailed(f"unknown status {st[:40]!r}: {'|'.join(STATUSES)}", field="status")
     query = select(OutboxMessage).where(_visible(actor))
     if status:
         query = query.where(OutboxMessage.status.in_(status))
@@ -134,13 +143,26 @@ def retry(session: Session, actor: Actor, message_id: int) -> NotificationDetail
     if msg.status != "dead":
         raise Conflict(f"notification {message_id} is {msg.status}; only dead messages can be retried",
                        current=msg.status)
-    if msg.channel != "email" and msg.endpoint_id is None:
+    if msg.channel in ("webhook", "chat") and msg.endpoint_id is None and not msg.recipient:
         raise Conflict(f"notification {message_id} has no webhook endpoint any more (it was deleted)")
     at = now()
     msg.status, msg.attempts, msg.next_attempt_at, msg.updated_at = "pending", 0, at, at
     msg.locked_until = msg.lock_token = None
     events.record(session, actor, Retried(subject_id=msg.id, previous_error=(msg.last_error or "")[:500]))
     return detail(msg)
+
+
+def cancel(session: Session, key_prefix: str) -> int:
+    """Drop the messages whose idempotency key starts with ``key_prefix`` and that are held back for
+    later (a page's later contact rules once it is acknowledged); returns how many."""
+    m, at = OutboxMessage, now()
+    escaped = key_prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    result = session.execute(
+        update(m).where(m.idempotency_key.like(f"{escaped}%", escape="\\"), m.status.in_(("pending", "failed")),
+                        m.next_attempt_at > at)
+        .values(status="cancelled", updated_at=at, last_error="no longer needed")
+        .execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 TEST_SUBJECT = "rapidresponse: проверка уведомлений · хабарландыру тексерісі · notification test"

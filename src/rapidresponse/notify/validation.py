@@ -14,6 +14,8 @@ from ..errors import ValidationFailed
 KIND_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,79}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9._:@/+=-]{1,200}$")
 # Deliberately plain: one @, no spaces or control characters, a dotted or bracketed domain.
+PHONE_RE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+CHAT_RE = re.compile(r"^-?[0-9]{1,20}$")
 EMAIL_RE = re.compile(r"^[^\s@<>()\[\],;:\"\\]{1,64}@[A-Za-z0-9.-]{1,253}$")
 MAX_PAYLOAD_BYTES = 65_536
 
@@ -94,3 +96,27 @@ def name(value: str) -> str:
     if not value or len(value) > 120 or _controls(value):
         raise ValidationFailed("name: 1-120 characters on one line", field="name")
     return value
+
+
+def recipient(channel: str, value: str) -> str:
+    """An address of a channel in its one stored form: an email address, a Telegram chat id, a phone
+    number in international form (SMS, calls) or an http(s) URL of at most 254 characters."""
+    value = value.strip()
+    if channel == "email":
+        return email(value)
+    if channel == "telegram":
+        if not CHAT_RE.match(value):
+            raise ValidationFailed("a Telegram chat id is a number (the bot tells it in reply to /start)",
+                                   field="address")
+        return value
+    if channel in ("sms", "voice"):
+        number = re.sub(r"[\s().-]", "", value)
+        if not PHONE_RE.match(number):
+            raise ValidationFailed("a phone number in international form, e.g. +7 701 234 56 78", field="address")
+        return number
+    if channel == "webhook":
+        value = url(value)
+        if len(value) > 254:
+            raise ValidationFailed("a webhook URL of at most 254 characters", field="address")
+        return value
+    raise ValidationFailed(f"unknown channel {channel[:20]!r}", field="kind")

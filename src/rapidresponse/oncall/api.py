@@ -3,18 +3,21 @@ escalation policies, routing rules, pages, fairness and calendar feeds."""
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
-from .. import auth
+from .. import auth, notify
+from ..auth import Perm
 from ..clock import now
+from ..config import get_settings
 from ..db import unit_of_work
-from ..errors import ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..http import ActorDep, Id
 from ..schemas import IsoDateTime
-from . import ical, paging, policies, reports, service, swaps
+from . import chatops, ical, paging, policies, reach, reports, service, swaps
 from .schemas import (
     FairnessRow,
     FinalOut,
@@ -36,6 +39,7 @@ from .schemas import (
     TeamIn,
     TeamOut,
     TeamUpdate,
+    UnreachableOut,
 )
 
 router = APIRouter(prefix="/api/v1/oncall", tags=["oncall"])
@@ -157,10 +161,26 @@ def schedule_calendar(actor: ActorDep, schedule_id: Id) -> Response:
 
 @router.get("/now", response_model=list[OnCallOut])
 def who_is_on_call(actor: ActorDep, team_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                   place: Annotated[str, Query(max_length=80, description="A country code, city or time zone "
+                                               "where the person on call is, e.g. KZ, Almaty, Asia/Almaty")] = "",
                    ) -> list[OnCallOut]:
-    """Who is on call now and who is next, per schedule of every team."""
+    """Who is on call now and who is next, per schedule of every team (each with their time zone and
+    whether a page reaches them), only where ``place`` says when given."""
     with unit_of_work(read_only=True) as s:
+        if place or team_id is None:
+            rows = reach.on_call_at(s, actor, place=place)
+            return [r for r in rows if team_id is None or r.team == service.get_team(s, actor, team_id).name]
         return service.on_call(s, actor, team_id=team_id)
+
+
+@router.get("/unreachable", response_model=list[UnreachableOut])
+def unreachable(actor: ActorDep, schedule_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+                ) -> list[UnreachableOut]:
+    """Shifts, now or within the warning period, of people no page can reach."""
+    actor.require(Perm.ONCALL_READ)
+    with unit_of_work(read_only=True) as s:
+        return [UnreachableOut.model_validate(u, from_attributes=True)
+                for u in reach.unreachable(s, schedule_id=schedule_id)]
 
 
 @router.get("/me/shifts", response_model=list[MyShiftOut])
@@ -266,6 +286,34 @@ def acknowledge(actor: ActorDep, page_id: Id) -> PageOut:
     """Acknowledge a triggered page: its escalation stops."""
     with unit_of_work() as s:
         return paging.acknowledge(s, actor, page_id, via="api")
+
+
+@router.post("/pages/{page_id}/escalate", response_model=PageOut)
+def escalate(actor: ActorDep, page_id: Id) -> PageOut:
+    """Send a triggered page on to its next step now."""
+    with unit_of_work() as s:
+        return paging.escalate_now(s, actor, page_id)
+
+
+@router.post("/telegram/updates", status_code=204, include_in_schema=False)
+def telegram_update(body: dict[str, Any], secret: Annotated[str, Header(alias="X-Telegram-Bot-Api-Secret-Token",
+                                                                        max_length=256)] = "") -> Response:
+    """Updates Telegram pushes (when RAPIDRESPONSE_TELEGRAM_WEBHOOK_SECRET is set, instead of polling)."""
+    expected = get_settings().telegram_webhook_secret
+    if not expected or not hmac.compare_digest(secret.encode(), expected.encode()):
+        raise NotFound("not found")
+    update_id = body.get("update_id")
+    if not isinstance(update_id, int):
+        raise ValidationFailed("an update needs its update_id", field="update_id")
+    msg = notify.telegram.parse(body)
+    with unit_of_work() as s:
+        if update_id <= notify.telegram.position(s):  # Telegram sends an update again until it got a 2xx
+            return Response(status_code=204)
+        done = chatops.handle(s, msg) if msg is not None else chatops.Handled()
+        notify.telegram.advance(s, update_id)
+    if done.callback_id:
+        notify.telegram.answer(done.callback_id, done.answer)
+    return Response(status_code=204)
 
 
 @router.post("/pages/{page_id}/resolve", response_model=PageOut)

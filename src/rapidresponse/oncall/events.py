@@ -204,13 +204,21 @@ def _people(_: Translate, notified: list[str]) -> str:
     return ", ".join(notified) or _("nobody is on call")
 
 
+def _unreachable(_: Translate, text: str, people: list[str]) -> str:
+    if not people:
+        return text
+    return text + " — " + _("no working contact method: %(people)s", people=", ".join(people))
+
+
 class TriggeredFacts(PageFacts):
     policy: str
     notified: list[str] = []
     step: int = 0
+    unreachable: list[str] = []
 
     def describe(self, _: Translate) -> str:
-        return _("paged %(team)s: %(people)s", team=self.team, people=_people(_, self.notified))
+        return _unreachable(_, _("paged %(team)s: %(people)s", team=self.team, people=_people(_, self.notified)),
+                            self.unreachable)
 
 
 class EscalatedFacts(PageFacts):
@@ -223,12 +231,13 @@ class EscalatedFacts(PageFacts):
     notified: list[str] = []
     reason: str = ""
     role_filled: str | None = None
+    unreachable: list[str] = []
 
     def describe(self, _: Translate) -> str:
         if self.exhausted:
             return _("the page to %(team)s went through every step without an acknowledgement", team=self.team)
-        return _("escalated the page to %(team)s, step %(step)s: %(people)s", team=self.team,
-                 step=(self.step or 0) + 1, people=_people(_, self.notified))
+        return _unreachable(_, _("escalated the page to %(team)s, step %(step)s: %(people)s", team=self.team,
+                                 step=(self.step or 0) + 1, people=_people(_, self.notified)), self.unreachable)
 
 
 class AcknowledgedFacts(PageFacts):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
@@ -167,6 +167,23 @@ class PageTarget(Base):
     step: Mapped[int] = mapped_column(Integer)
     cycle: Mapped[int] = mapped_column(Integer)
     notified_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False: they have no working contact method, so the page went on to the next step at once.
+    reached: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class WarRoom(Base):
+    """A Telegram chat that follows an incident: its notes and status changes are posted there, and
+    chat-ops commands in it act on that incident."""
+
+    __tablename__ = "oncall_war_rooms"
+    __table_args__ = (UniqueConstraint("incident_id", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(Integer, index=True)  # related, not owned: no FK
+    incident_ref: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(24), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class FeedKey(Base):

@@ -1,5 +1,6 @@
-"""Page messages, queued on the notify outbox: an email to each person paged (in their language, with
-a link that acknowledges the page as them) and a message to each of the team's webhook endpoints.
+"""Page messages, queued on the notify outbox: to each person paged, on their contact methods by their
+rules (in their language, with a link or buttons that acknowledge the page as them), and a message to
+each of the team's webhook endpoints.
 
 Idempotency keys are per page, step, round and recipient, so re-running a step never pages twice.
 A restricted incident's title never leaves the platform, and its pages do not go to team channels
@@ -49,20 +50,37 @@ def _facts(page: Page, team: Team, lang: str, *, steps: int) -> dict[str, str]:
             "step": str(page.step + 1), "steps": str(steps), "next_at": next_at}
 
 
-def email_person(session: Session, page: Page, team: Team, user: Person, *, steps: int) -> bool:
-    """Queue the page to one person's address; False when they have none."""
-    if not user.email:
-        return False
+BUTTONS = {"en": ("Acknowledge", "Escalate"), "ru": ("Подтвердить", "Эскалировать")}
+SAY = {"en": "rapidresponse page for {team}. {summary}. Acknowledge it in rapidresponse or Telegram.",
+       "ru": "Вызов рапид респонс, команда {team}. {summary}. Подтвердите его в rapidresponse или в телеграме."}
+
+
+def page_key(page: Page) -> str:
+    """What every message of a page's current step starts with (and :func:`cancel_pending` drops)."""
+    return f"page:{page.id}:s{page.step}:c{page.cycle}:"
+
+
+def reach_person(session: Session, page: Page, team: Team, user: Person, *, steps: int) -> bool:
+    """Queue the page to one person by their contact rules (an email links to acknowledging as them;
+    a Telegram message has Acknowledge and Escalate buttons); False when nothing can reach them."""
     lang = user.locale if user.locale in TEXTS else "en"
     facts = _facts(page, team, lang, steps=steps)
     subject_t, body_t = TEXTS[lang]
     subject = " ".join(subject_t.format(**facts).split())[:300]
     body = body_t.format(**facts, ack_url=ack_url(page.id, user.id))
-    notify.enqueue(session, kind=KIND, channel="email", recipient=user.email, subject=subject, body=body,
-                   user_id=user.id, idempotency_key=f"page:{page.id}:s{page.step}:c{page.cycle}:u{user.id}",
-                   incident_id=page.incident_id, restricted=page.restricted,
-                   payload={"page": page.id, "incident": page.incident_ref, "step": page.step})
-    return True
+    ack, escalate = BUTTONS[lang]
+    queued = notify.page_person(
+        session, user, key=f"{page_key(page)}u{user.id}", subject=subject, body=body,
+        incident_id=page.incident_id, restricted=page.restricted,
+        buttons=[[(ack, f"ack:{page.id}"), (escalate, f"esc:{page.id}")]],
+        say=SAY[lang].format(team=team.name, summary=facts["summary"]), short=f"{subject} {ack_url(page.id, user.id)}",
+        payload={"page": page.id, "incident": page.incident_ref, "step": page.step})
+    return queued > 0
+
+
+def cancel_pending(session: Session, page: Page) -> int:
+    """Drop the page's messages still held back (later contact rules) once it needs nobody any more."""
+    return notify.cancel(session, f"page:{page.id}:")
 
 
 def to_team_channels(session: Session, page: Page, team: Team, *, steps: int, usernames: list[str]) -> int:

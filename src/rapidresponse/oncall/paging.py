@@ -89,25 +89,35 @@ def _with_room(session: Session, page: Page, people: list[Person]) -> list[Perso
     return [p for p in people if left[p.id] > 0] or people
 
 
-def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> None:
-    exists = session.execute(select(PageTarget.id).where(
+def _reach(session: Session, page: Page, team: Team, user: Person, *, steps: int, at: datetime) -> bool:
+    """Page one person; False when no contact method of theirs works (recorded on the page's target)."""
+    reached = notices.reach_person(session, page, team, user, steps=steps)
+    exists = session.execute(select(PageTarget).where(
         PageTarget.page_id == page.id, PageTarget.user_id == user.id, PageTarget.step == page.step,
-        PageTarget.cycle == page.cycle)).first()
-    if not exists:
-        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at))
-    notices.email_person(session, page, team, user, steps=steps)
+        PageTarget.cycle == page.cycle)).scalar_one_or_none()
+    if exists is None:
+        session.add(PageTarget(page_id=page.id, user_id=user.id, step=page.step, cycle=page.cycle, notified_at=at,
+                               reached=reached))
+    else:
+        exists.reached = reached
+    return reached
 
 
-def _notify_step(session: Session, page: Page, policy: Policy, team: Team, at: datetime) -> list[str]:
+def _notify_step(session: Session, page: Page, policy: Policy, team: Team,
+                 at: datetime) -> tuple[list[str], list[str]]:
+    """Page the step's people; returns who was reached and who could not be. When the step reached
+    someone but nobody could be reached, the page goes on to the next step at once (no silent wait)."""
     step = policy.steps[page.step]
     page.next_escalation_at = at + timedelta(minutes=int(step["delay_minutes"]))
     users = _step_users(session, page, step, at)
-    for user in users:
-        _reach(session, page, team, user, steps=len(policy.steps), at=at)
-    names = [u.username for u in users]
+    reached = {u.username: _reach(session, page, team, u, steps=len(policy.steps), at=at) for u in users}
+    names = [name for name, ok in reached.items() if ok]
+    unreachable = [name for name, ok in reached.items() if not ok]
+    if unreachable and not names:
+        page.next_escalation_at = at
     notices.to_team_channels(session, page, team, steps=len(policy.steps), usernames=names)
     session.flush()
-    return names
+    return names, unreachable
 
 
 # --- triggering ----------------------------------------------------------------------------------
@@ -128,8 +138,8 @@ def _trigger(session: Session, *, team: Team, policy: Policy, summary: str, acto
                 created_by_id=actor.user_id)
     session.add(page)
     session.flush()
-    names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "triggered", actor, policy=policy.name, notified=names, step=0)
+    names, unreachable = _notify_step(session, page, policy, team, at)
+    _event(session, page, "triggered", actor, policy=policy.name, notified=names, step=0, unreachable=unreachable)
     return page
 
 
@@ -159,16 +169,25 @@ def page_route(session: Session, route: Route, *, summary: str, incident: dict[s
 
 
 def page_team(session: Session, actor: Actor, data: PageIn) -> PageOut:
-    """Page a team by hand (through the given policy, or its first one)."""
+    """Page a team by hand (through the given policy, or its first one), about an incident the actor
+    can see when ``incident_ref`` names one ("Page the on-call" on the incident)."""
     actor.require(Perm.ONCALL_READ)
     team = get_team(session, actor, data.team_id)
+    incident: dict[str, Any] | None = None
+    summary = data.summary
+    if data.incident_ref:
+        inc = incidents.get(session, actor, data.incident_ref)
+        incident = {"id": inc.id, "ref": inc.ref, "severity": inc.severity, "restricted": inc.restricted}
+        summary = summary or inc.title
+    if not summary:
+        raise ValidationFailed("say what the page is about", field="summary")
     query = select(Policy).where(Policy.team_id == team.id).order_by(Policy.id)
     if data.policy_id is not None:
         query = query.where(Policy.id == data.policy_id)
     policy = session.execute(query).scalars().first()
     if policy is None:
         raise ValidationFailed(f"{team.name} has no such escalation policy", field="policy_id")
-    page = _trigger(session, team=team, policy=policy, summary=data.summary, actor=actor, incident=None,
+    page = _trigger(session, team=team, policy=policy, summary=summary, actor=actor, incident=incident,
                     dedup_key=None)
     assert page is not None
     return pages_out(session, [page])[0]
@@ -189,9 +208,9 @@ def role_filled(session: Session, *, incident_id: int, username: str, role: str)
         step = policy.steps[page.step]
         if step["kind"] != "role" or step["target"] != role or page.next_escalation_at is None:
             continue
-        _reach(session, page, team, user, steps=len(policy.steps), at=now())
-        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username],
-               exhausted=False, role_filled=role)
+        ok = _reach(session, page, team, user, steps=len(policy.steps), at=now())
+        _event(session, page, "escalated", step=page.step, cycle=page.cycle, notified=[user.username] if ok else [],
+               unreachable=[] if ok else [user.username], exhausted=False, role_filled=role)
         reached += 1
     return reached
 
@@ -214,7 +233,7 @@ def escalate_due(session: Session, at: datetime | None = None) -> int:
     return len(pages)
 
 
-def _advance(session: Session, page: Page, at: datetime) -> None:
+def _advance(session: Session, page: Page, at: datetime, actor: Actor | None = None) -> None:
     policy = session.get(Policy, page.policy_id) if page.policy_id else None
     team = session.get(Team, page.team_id)
     assert team is not None
@@ -230,8 +249,9 @@ def _advance(session: Session, page: Page, at: datetime) -> None:
             return
         step, cycle = 0, cycle + 1
     page.step, page.cycle = step, cycle
-    names = _notify_step(session, page, policy, team, at)
-    _event(session, page, "escalated", step=step, cycle=cycle, notified=names, exhausted=False)
+    names, unreachable = _notify_step(session, page, policy, team, at)
+    _event(session, page, "escalated", actor, step=step, cycle=cycle, notified=names, exhausted=False,
+           unreachable=unreachable)
 
 
 # --- acknowledging and resolving ------------------------------------------------------------------
@@ -267,10 +287,24 @@ def _acknowledge(session: Session, page: Page, user: Person, *, via: str) -> Pag
     page.status, page.acknowledged_at, page.acknowledged_by_id = "acknowledged", at, user.id
     page.seconds_to_ack = max(0, int((at - page.triggered_at).total_seconds()))
     page.next_escalation_at = None
+    notices.cancel_pending(session, page)
     _event(session, page, "acknowledged", auth.to_actor(user), via=via, seconds_to_ack=page.seconds_to_ack,
            step=page.step)
     _join_incident(session, page, user)
     return page
+
+
+def escalate_now(session: Session, actor: Actor, page_id: int) -> PageOut:
+    """Send a triggered page on to its next step now (a person it reached cannot take it)."""
+    page = get_page(session, actor, page_id)
+    if page.status != "triggered":
+        raise InvalidTransition(f"page {page.id} is {page.status}; only a triggered page can be escalated",
+                                current=page.status)
+    if page.next_escalation_at is None:
+        raise Conflict(f"page {page.id} went through every step already")
+    notices.cancel_pending(session, page)
+    _advance(session, page, now(), actor)
+    return pages_out(session, [page])[0]
 
 
 def acknowledge(session: Session, actor: Actor, page_id: int, *, via: str = "api") -> PageOut:
@@ -301,6 +335,7 @@ def _resolve(session: Session, page: Page, actor: Actor | None, *, reason: str) 
         raise Conflict(f"page {page.id} is already resolved")
     page.status, page.resolved_at, page.next_escalation_at = "resolved", now(), None
     page.resolved_by_id = actor.user_id if actor else None
+    notices.cancel_pending(session, page)
     _event(session, page, "resolved", actor, reason=reason)
     return page
 
@@ -319,6 +354,13 @@ def resolve_for_incident(session: Session, incident_id: int, reason: str) -> int
 
 
 # --- reading -------------------------------------------------------------------------------------
+
+def pages_about(session: Session, actor: Actor, incident_id: int, limit: int = 20) -> list[Page]:
+    """An incident's pages the actor may see, newest first."""
+    actor.require(Perm.ONCALL_READ)
+    return list(session.execute(select(Page).where(Page.incident_id == incident_id, visible(actor))
+                                .order_by(Page.id.desc()).limit(limit)).scalars())
+
 
 def list_pages(session: Session, actor: Actor, *, status: list[str] | None = None, team_id: int | None = None,
                mine: bool = False, limit: int = 50, offset: int = 0) -> tuple[list[Page], int]:
@@ -349,12 +391,15 @@ def pages_out(session: Session, pages: list[Page]) -> list[PageOut]:
     for p in pages:
         notified = list(dict.fromkeys(users[t.user_id].username for t in targets
                                       if t.page_id == p.id and t.user_id in users))
+        unreachable = list(dict.fromkeys(users[t.user_id].username for t in targets
+                                         if t.page_id == p.id and t.user_id in users and not t.reached))
         acker = users.get(p.acknowledged_by_id or 0)
         out.append(PageOut(id=p.id, team=teams.get(p.team_id, ""), status=p.status, summary=p.summary,
                            incident_ref=p.incident_ref, severity=p.severity, step=p.step, cycle=p.cycle,
                            triggered_at=p.triggered_at, next_escalation_at=p.next_escalation_at,
                            acknowledged_at=p.acknowledged_at, acknowledged_by=acker.username if acker else None,
-                           seconds_to_ack=p.seconds_to_ack, resolved_at=p.resolved_at, notified=notified))
+                           seconds_to_ack=p.seconds_to_ack, resolved_at=p.resolved_at, notified=notified,
+                           unreachable=unreachable))
     return out
 
 

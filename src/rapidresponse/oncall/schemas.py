@@ -123,8 +123,11 @@ class RouteIn(Strict):
 
 class PageIn(Strict):
     team_id: Id
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = Field(
+        default="", description="What the page says; an incident's title when empty")
     policy_id: Id | None = None
+    incident_ref: Annotated[str, StringConstraints(strip_whitespace=True, max_length=20)] | None = Field(
+        default=None, description="The incident the page is about (you must be able to see it)")
 
 
 class Ack(Strict):
@@ -183,6 +186,8 @@ class ShiftOut(BaseModel):
     source: Literal["layer", "override"]
     source_id: int
     level: int
+    timezone: str = Field(default="", description="The person's own time zone")
+    reachable: bool = Field(default=True, description="Whether a page can reach them (a working contact method)")
 
 
 class GapOut(BaseModel):
@@ -273,6 +278,7 @@ class PageOut(BaseModel):
     seconds_to_ack: int | None
     resolved_at: datetime | None
     notified: list[str]
+    unreachable: list[str] = Field(default=[], description="People it reached with no working contact method")
 
 
 class FairnessRow(BaseModel):
@@ -286,3 +292,15 @@ class FairnessRow(BaseModel):
     pages: int
     heavy_incidents: int = Field(0, description="incidents paged for whose harms are of high or extreme "
                                                "exposure intensity (from the rota, not the private exposure log)")
+
+
+class UnreachableOut(BaseModel):
+    """A shift, now or soon, of someone no page can reach."""
+
+    schedule_id: int
+    schedule: str
+    team: str
+    username: str
+    display_name: str
+    start: datetime
+    end: datetime

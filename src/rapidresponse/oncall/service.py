@@ -279,7 +279,8 @@ def shift_out(sh: engine.Shift, users: dict[int, Person]) -> ShiftOut:
     user = users.get(sh.user)
     name = user.username if user else f"#{sh.user}"
     return ShiftOut(username=name, display_name=(user.display_name or name) if user else name, start=sh.start,
-                    end=sh.end, source=sh.source, source_id=sh.source_id, level=sh.level)
+                    end=sh.end, source=sh.source, source_id=sh.source_id, level=sh.level,
+                    timezone=user.timezone if user else "")
 
 
 def final_out(session: Session, schedule_id: int, final: engine.Final) -> FinalOut:

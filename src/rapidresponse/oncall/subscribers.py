@@ -1,14 +1,21 @@
 """Incident events that page on-call teams, registered here: the incidents domain knows nothing of
 on-call. A declared incident at or above a team's routing severity pages that team's policy; someone
 who takes an incident role while a page's step pages that role is paged too; an incident that ends
-resolves its open pages."""
+resolves its open pages. A Telegram chat that follows an incident (a war room, opened with
+``/warroom``) receives its notes, status, severity and commander changes."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import events, incidents
+from .. import events, incidents, notify
+from ..auth import SYSTEM
+from ..config import get_settings
+from ..errors import NotFound
+from ..i18n import english
 from . import paging, policies
+from .models import WarRoom
 
 ENDED = ("resolved", "closed", "cancelled", "merged")
 
@@ -38,3 +45,45 @@ def resolve_on_end(session: Session, event: incidents.StatusChanged, ev: events.
 @events.subscribe(incidents.Merged)
 def resolve_on_merge(session: Session, event: incidents.Merged, ev: events.Event) -> None:
     paging.resolve_for_incident(session, int(event.subject_id), reason="incident merged")
+
+
+# --- war rooms: Telegram chats that follow an incident --------------------------------------------
+
+def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: events.Event, text: str) -> None:
+    rooms = session.execute(select(WarRoom.chat_id).where(WarRoom.incident_id == int(event.subject_id))
+                            ).scalars().all()
+    if not rooms:
+        return
+    try:
+        inc = incidents.get_by_id(session, SYSTEM, int(event.subject_id))
+    except NotFound:
+        return
+    if inc.restricted:  # made restricted after the room was opened: nothing more leaves the platform
+        return
+    url = f"{get_settings().base_url.rstrip('/')}/incidents/{inc.ref}"
+    for chat in rooms:
+        notify.enqueue(session, kind="incident.war_room", channel="telegram", recipient=chat,
+                       subject=f"{inc.ref} · {ev.actor or 'rapidresponse'}", body=f"{text}\n{url}",
+                       idempotency_key=f"warroom:{ev.id}:{chat}", incident_id=inc.id, event_id=ev.id)
+
+
+@events.subscribe(incidents.NoteAdded)
+def post_note(session: Session, event: incidents.NoteAdded, ev: events.Event) -> None:
+    entries = incidents.timeline(session, SYSTEM, event.ref, kinds=["notes"])
+    note = next((e.note for e in entries if e.id == ev.id and e.note is not None), None)
+    _post_to_war_rooms(session, event, ev, note.body[:3500] if note else event.describe(english))
+
+
+@events.subscribe(incidents.StatusChanged)
+def post_status(session: Session, event: incidents.StatusChanged, ev: events.Event) -> None:
+    _post_to_war_rooms(session, event, ev, event.describe(english))
+
+
+@events.subscribe(incidents.SeverityOverridden)
+def post_severity(session: Session, event: incidents.SeverityOverridden, ev: events.Event) -> None:
+    _post_to_war_rooms(session, event, ev, event.describe(english))
+
+
+@events.subscribe(incidents.CommandHandedOver)
+def post_commander(session: Session, event: incidents.CommandHandedOver, ev: events.Event) -> None:
+    _post_to_war_rooms(session, event, ev, event.describe(english))

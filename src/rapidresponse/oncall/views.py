@@ -24,8 +24,9 @@ from ..http import tokens_match
 from ..i18n import N_
 from ..incidents import IncidentType, Role
 from ..web import pages
+from ..web.context import request_locale
 from ..web.errors import html_error
-from ..web.forms import form_action, parse_local_datetime, split_list
+from ..web.forms import FormError, form_action, parse_local_datetime, split_list, subject_action
 from ..web.security import (
     CSRF_FIELD,
     CsrfFailed,
@@ -36,8 +37,8 @@ from ..web.security import (
     current_web_user,
     require_user,
 )
-from ..web.templating import format_time, render
-from . import feeds, ical, paging, policies, reports, rota, service, swaps
+from ..web.templating import Translator, format_time, render
+from . import feeds, ical, paging, policies, reach, reports, rota, service, swaps
 from .engine import zone
 from .schemas import WEEKDAYS, LayerIn, OverrideIn, PageIn, PolicyIn, RouteIn, ScheduleIn, SwapIn, TeamIn
 
@@ -52,6 +53,7 @@ pages.notices(
     policy=N_("The escalation policy was saved."), route=N_("The routing rule was added."),
     route_removed=N_("The routing rule was removed."), ack=N_("The page was acknowledged."),
     resolved=N_("The page was resolved."), paged=N_("The team was paged."),
+    escalated=N_("The page went on to its next step."),
 )
 UserDep = Annotated[WebUser, Depends(require_user)]
 MAX_ID = 2**31 - 1
@@ -77,9 +79,11 @@ def overview(request: Request, user: UserDep) -> Response:
     at = now()
     with unit_of_work(read_only=True) as s:
         teams = service.list_teams(s, actor)
-        board = service.on_call(s, actor)
         mine = service.shifts_of(s, actor, actor.user_id or 0, at, at + timedelta(days=28))
         schedules = service.list_schedules(s, actor)
+        place = request.query_params.get("place", "")[:80]
+        board = reach.on_call_at(s, actor, place=place, at=at)
+        cannot = reach.unreachable(s, at=at)
         open_pages, _ = paging.list_pages(s, actor, status=["triggered"], limit=20)
         my_swaps = swaps.swaps_out(s, swaps.list_swaps(s, actor, mine=True, open_only=True))
         pages = paging.pages_out(s, open_pages)
@@ -89,6 +93,8 @@ def overview(request: Request, user: UserDep) -> Response:
     return render(request, "oncall/overview.html", _ctx(
         teams=teams, board=board, schedules=schedules, team_names=team_names,
         mine=[(team_names.get(sc.team_id, ""), names[sc.id], sh) for sc, sh in mine], open_pages=pages,
+        place=place, unreachable=cannot, me_unreachable=[u for u in cannot if u.user_id == actor.user_id],
+        local_time=reach.local_time,
         swaps=my_swaps, my_feed=my_feed))
 
 
@@ -114,7 +120,9 @@ def schedule_page(request: Request, schedule_id: int, user: UserDep) -> Response
         sched_swaps = swaps.swaps_out(s, swaps.list_swaps(s, actor, schedule_id=sched.id))
         usernames = [u.username for u in auth.list_users(s, actor) if u.is_active]
         final = service.final_out(s, sched.id, drawing.final) if drawing.final else None
+        cannot = reach.unreachable(s, schedule_id=sched.id)
     return render(request, "oncall/schedule.html", _ctx(
+        unreachable=cannot,
         sched=out, rota=drawing, overrides=overrides, swaps=sched_swaps, usernames=usernames, days=days,
         week=offset, final=final, weekdays=WEEKDAYS, can_manage=actor.can(Perm.ONCALL_MANAGE),
         feed=f"/oncall/feed/{ical.feed_token(ical.FEED_SCHEDULE, sched.id)}"))
@@ -399,3 +407,41 @@ def resolve(request: Request, page_id: int, posted: PostedDep) -> Response:
     _id(page_id)
     return form_action(request, build=lambda: None, call=lambda s, _: paging.resolve(s, posted.actor, page_id),
                        redirect=_to("/oncall/pages?done=resolved"))
+
+
+# --- "Page the on-call" on an incident ------------------------------------------------------------
+
+def incident_paging(session: Session, actor: Any, inc: Any, locale: str) -> dict[str, Any]:
+    """The incident's pages, and the teams and policies one may page about it."""
+    if not actor.can(Perm.ONCALL_READ):
+        return {"oncall_panel": None}
+    teams = {t.id: t.name for t in service.list_teams(session, actor)}
+    choices = [(f"{p.team_id}:{p.id}", f"{teams.get(p.team_id, '')} — {p.name}")
+               for p in policies.list_policies(session, actor)]
+    found = paging.pages_about(session, actor, inc.id)
+    return {"oncall_panel": {"choices": choices, "pages": paging.pages_out(session, found),
+                             "open": inc.status not in ("resolved", "closed", "cancelled", "merged")}}
+
+
+pages.panel("incident.side", "oncall/_incident_paging.html", incident_paging, order=3)
+
+
+@router.post("/incidents/{ref}/page")
+def page_on_call(request: Request, ref: str, posted: PostedDep) -> Response:
+    def build() -> PageIn:
+        team, _, policy = posted.get("target").partition(":")
+        if not team.isdigit() or not policy.isdigit():
+            raise FormError(Translator(request_locale(request))("Choose a team and its escalation policy."))
+        return PageIn(team_id=int(team), policy_id=int(policy), incident_ref=ref[:20],
+                      summary=posted.get("summary").strip()[:300])
+
+    return subject_action(request, posted, slot="incident", key=ref, form="page-oncall", build=build,
+                          call=lambda s, data: paging.page_team(s, posted.actor, data),
+                          redirect=lambda s, page: f"/incidents/{page.incident_ref}?done=paged#oncall-panel")
+
+
+@router.post("/oncall/pages/{page_id}/escalate")
+def escalate_page(request: Request, page_id: int, posted: PostedDep) -> Response:
+    _id(page_id)
+    return form_action(request, build=lambda: None, call=lambda s, _: paging.escalate_now(s, posted.actor, page_id),
+                       redirect=_to("/oncall/pages?done=escalated"))
