@@ -1,0 +1,13 @@
+"""The public surface of the package (read by type checkers; loaded lazily by ``surface.attach``)."""
+
+from .events import Approved, IncidentTranslationApproved, IncidentTranslationRequested, Requested, Returned, Voided
+from .schemas import TranslationOut
+from .service import approved_for, for_incident, get, queue, request
+from .skills import qualified, set_skills, skills_of
+from .vocab import LANGUAGES, LEVELS, SOURCE_KINDS, STATES
+
+__all__ = [
+    "LANGUAGES", "LEVELS", "SOURCE_KINDS", "STATES", "Approved", "IncidentTranslationApproved",
+    "IncidentTranslationRequested", "Requested", "Returned", "TranslationOut", "Voided", "approved_for",
+    "for_incident", "get", "qualified", "queue", "request", "set_skills", "skills_of",
+]
