@@ -125,6 +125,7 @@ def export_tbx(session: Session, actor: Actor) -> bytes:
         entry = ET.SubElement(body, "conceptEntry", id=f"c{row.id}")
         ET.SubElement(entry, "descrip", type="subjectField").text = row.domain
         ET.SubElement(entry, "admin", type="conceptName").text = row.concept
+        ET.SubElement(entry, "descrip", type="x-partOfSpeech").text = row.part_of_speech
         if row.definition:
             ET.SubElement(entry, "descrip", type="definition").text = row.definition
         if row.do_not_translate:
@@ -156,7 +157,7 @@ def _term_in(entry: ET.Element, n: int) -> TermIn:
 
     concept = typed("admin", "conceptName")
     variants: dict[str, dict[str, Any]] = {}
-    pos = "noun"
+    pos = typed("descrip", "x-partOfSpeech") or "noun"
     for sec in _children(entry, "langSec"):
         lang = (sec.get(XML_LANG) or "").split("-")[0].lower()
         if lang not in LANGUAGES:

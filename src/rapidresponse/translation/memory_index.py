@@ -1,12 +1,13 @@
 """Fuzzy look-up in a translation memory of any size: word candidates first, then edit-distance scores.
 
 Scoring every stored segment against a query (a brute-force scan) grows with the memory. The index
-keeps, for each word, the sorted ids of the segments that contain it (numpy arrays built once). A
-look-up takes the segments that share at least ``MIN_SHARED`` of the query's distinct words (words in
-more than ``COMMON_SHARE`` of all segments are skipped unless the query has nothing else), keeps the
-``CANDIDATES`` that share the most, and scores only those with rapidfuzz's ``fuzz.ratio`` (0-100).
-A segment that shares fewer words than that scores under the fuzzy threshold in practice, which the
-tests check against the brute-force scan. Exact matches come from a dictionary of normalised texts.
+keeps, for each word key (its first ``PREFIX`` letters, which its inflected forms share), the sorted
+ids of the segments that contain it (numpy arrays built once). A look-up takes the segments that
+share at least ``MIN_SHARED`` of the query's distinct keys (keys in more than ``COMMON_SHARE`` of all
+segments are skipped unless the query has nothing else), keeps the ``CANDIDATES`` that share the most,
+and scores only those with rapidfuzz's ``fuzz.ratio`` (0-100). A segment that shares fewer keys than
+that scores under the fuzzy threshold in practice, which the tests check against the brute-force
+scan. Exact matches come from a dictionary of normalised texts.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ MIN_SHARED = 0.5  # share of the query's distinct words a candidate must contain
 COMMON_SHARE = 0.05  # words in more segments than this share carry no signal
 CANDIDATES = 400  # at most this many segments are scored per look-up
 FUZZY_CUTOFF = 70.0
+PREFIX = 5  # letters of a word that key it in the index
 
 
 def normalise(text: str) -> str:
@@ -29,7 +31,9 @@ def normalise(text: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    return list(dict.fromkeys(WORD.findall(text.lower())))
+    """The distinct word keys of ``text``: each word's first ``PREFIX`` letters, so that the inflected
+    forms of a Russian or Ukrainian word («аккаунт», «аккаунты», «аккаунтами») share one key."""
+    return list(dict.fromkeys(w[:PREFIX] for w in WORD.findall(text.lower())))
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,7 @@ class MemoryIndex:
         seg_ids: list[int] = []
         for pos, norm in enumerate(self._norm):
             self._exact.setdefault(norm, []).append(pos)
-            for w in dict.fromkeys(norm.split()):
+            for w in words(norm):
                 token_ids.append(vocab.setdefault(w, len(vocab)))
                 seg_ids.append(pos)
         tokens = np.asarray(token_ids, dtype=np.int32)

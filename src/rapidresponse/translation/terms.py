@@ -1,9 +1,10 @@
 """Glossary terms found in a text whatever their inflection.
 
-Each word is brought to a key in its language: Russian through pymorphy3's dictionary (the lemma,
-so «хешей», «хешами» and «хеш» meet), Ukrainian through pymorphy3's Ukrainian dictionary when it
-is installed, else by stripping the Ukrainian case and number endings; English through the snowball
-stemmer; other languages in lower case. A term of several words matches the same keys in a row.
+Each word is brought to a key in its language. Russian: pymorphy3's lemma of a word its dictionary
+knows (the word itself otherwise), then the snowball stem, so that «хешей», «хешами» and «хеш» meet,
+and so do the unknown «хэшами» and «хэш». Ukrainian: pymorphy3's Ukrainian dictionary when it is
+installed, else the Ukrainian case and number endings stripped by rule. English: the snowball stem.
+Other languages: lower case. A term of several words matches the same keys in a row.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def key(word: str, lang: str) -> str:
         if lang == "uk" and morph is None:
             return _uk_rule(w)
         if morph is not None:
-            return str(morph.parse(w)[0].normal_form).replace("ё", "е")
+            base = str(morph.parse(w)[0].normal_form) if morph.word_is_known(w) else w
+            return str(_stemmer("russian").stemWord(base.replace("ё", "е")))
     if lang == "en" and w.isascii():
         return str(_stemmer("english").stemWord(w))
     return w
