@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
-from rapidresponse.translation import TranslationOut, set_skills
+from rapidresponse.translation import TranslationOut, review, set_skills, sha256, start, submit
 from rapidresponse.translation import request as request_translation
 
 
@@ -38,5 +38,24 @@ def make_translation(engine: Engine, make_user: Callable[..., Actor]) -> Callabl
                                 **fields}
         with unit_of_work() as s:
             return request_translation(s, actor, **data)
+
+    return make
+
+
+@pytest.fixture
+def approve_translation(make_linguist: Callable[..., Actor]) -> Callable[..., TranslationOut]:
+    """Take ``text`` (of ``source_kind`` ``source_id``) through the whole workflow to an approved
+    translation, by a new translator and a new reviewer; returns it."""
+
+    def make(*, source_kind: str, source_id: str, text: str, translation: str, source_lang: str = "ru",
+             target_lang: str = "en", incident: str | None = None) -> TranslationOut:
+        translator = make_linguist({source_lang: "native", target_lang: "professional"})
+        reviewer = make_linguist({source_lang: "reading", target_lang: "native"})
+        with unit_of_work() as s:
+            r = request_translation(s, translator, source_kind=source_kind, source_id=source_id,
+                                    source_lang=source_lang, target_lang=target_lang, text=text, incident=incident)
+            start(s, translator, r.id)
+            submit(s, translator, r.id, translation=translation)
+            return review(s, reviewer, r.id, decision="approve", translation_sha256=sha256(translation))
 
     return make

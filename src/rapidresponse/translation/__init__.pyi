@@ -2,12 +2,13 @@
 
 from .events import Approved, IncidentTranslationApproved, IncidentTranslationRequested, Requested, Returned, Voided
 from .schemas import TranslationOut
-from .service import approved_for, for_incident, get, queue, request
+from .service import approved_for, for_incident, get, queue, request, review, sha256, start, submit
 from .skills import qualified, set_skills, skills_of
 from .vocab import LANGUAGES, LEVELS, SOURCE_KINDS, STATES
 
 __all__ = [
     "LANGUAGES", "LEVELS", "SOURCE_KINDS", "STATES", "Approved", "IncidentTranslationApproved",
     "IncidentTranslationRequested", "Requested", "Returned", "TranslationOut", "Voided", "approved_for",
-    "for_incident", "get", "qualified", "queue", "request", "set_skills", "skills_of",
+    "for_incident", "get", "qualified", "queue", "request", "review", "set_skills", "sha256", "skills_of", "start",
+    "submit",
 ]

@@ -57,36 +57,36 @@ def quality(actor: ActorDep) -> list[QualityOut]:
         return service.quality(s, actor)
 
 
-@router.get("/translations/{request_id}", response_model=Workbench)
-def get_translation(actor: ActorDep, request_id: Id) -> Workbench:
+@router.get("/translations/{translation_id}", response_model=Workbench)
+def get_translation(actor: ActorDep, translation_id: Id) -> Workbench:
     """The request with its memory matches, glossary hits and the checks of the translation so far."""
     with unit_of_work(read_only=True) as s:
-        return service.workbench(s, actor, request_id)
+        return service.workbench(s, actor, translation_id)
 
 
-@router.post("/translations/{request_id}/start", response_model=TranslationOut)
-def start(actor: ActorDep, request_id: Id, body: StartIn) -> TranslationOut:
+@router.post("/translations/{translation_id}/start", response_model=TranslationOut)
+def start(actor: ActorDep, translation_id: Id, body: StartIn) -> TranslationOut:
     with unit_of_work() as s:
-        return service.start(s, actor, request_id, confirm=body.confirm)
+        return service.start(s, actor, translation_id, confirm=body.confirm)
 
 
-@router.post("/translations/{request_id}/draft", response_model=TranslationOut)
-def save_draft(actor: ActorDep, request_id: Id, body: TranslationIn) -> TranslationOut:
+@router.post("/translations/{translation_id}/draft", response_model=TranslationOut)
+def save_draft(actor: ActorDep, translation_id: Id, body: TranslationIn) -> TranslationOut:
     with unit_of_work() as s:
-        return service.save(s, actor, request_id, translation=body.translation)
+        return service.save(s, actor, translation_id, translation=body.translation)
 
 
-@router.post("/translations/{request_id}/submit", response_model=TranslationOut)
-def submit(actor: ActorDep, request_id: Id, body: TranslationIn) -> TranslationOut:
+@router.post("/translations/{translation_id}/submit", response_model=TranslationOut)
+def submit(actor: ActorDep, translation_id: Id, body: TranslationIn) -> TranslationOut:
     with unit_of_work() as s:
-        return service.submit(s, actor, request_id, translation=body.translation)
+        return service.submit(s, actor, translation_id, translation=body.translation)
 
 
-@router.post("/translations/{request_id}/review", response_model=TranslationOut)
-def review(actor: ActorDep, request_id: Id, body: ReviewIn) -> TranslationOut:
+@router.post("/translations/{translation_id}/review", response_model=TranslationOut)
+def review(actor: ActorDep, translation_id: Id, body: ReviewIn) -> TranslationOut:
     """Approve the exact translation (409 when it changed or its checks find errors) or return it."""
     with unit_of_work() as s:
-        return service.review(s, actor, request_id, decision=body.decision,
+        return service.review(s, actor, translation_id, decision=body.decision,
                               translation_sha256=body.translation_sha256, comment=body.comment,
                               marks={str(k): v for k, v in body.marks.items()})
 

@@ -110,11 +110,11 @@ def request_translation(request: Request, posted: PostedDep) -> Response:
 
 # --- the review page --------------------------------------------------------------------------------
 
-def _detail(request: Request, user: WebUser, request_id: int, *, error: str = "", draft: str | None = None,
+def _detail(request: Request, user: WebUser, translation_id: int, *, error: str = "", draft: str | None = None,
             status: int = 200) -> Response:
     try:
         with unit_of_work(read_only=True) as s:
-            w = service.workbench(s, user.actor, request_id, translation=draft)
+            w = service.workbench(s, user.actor, translation_id, translation=draft)
             r = w.request
             people = service.people_of(s, [r])
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
@@ -133,41 +133,41 @@ def _detail(request: Request, user: WebUser, request_id: int, *, error: str = ""
         "blocking": any(p.severity == "error" for p in w.problems), **_labels()}, status=status)
 
 
-@router.get("/translations/{request_id}")
-def review_page(request: Request, request_id: int, user: UserDep) -> Response:
-    return _detail(request, user, request_id)
+@router.get("/translations/{translation_id}")
+def review_page(request: Request, translation_id: int, user: UserDep) -> Response:
+    return _detail(request, user, translation_id)
 
 
-def _act(request: Request, posted: Posted, request_id: int, done: str, draft: str | None, action: Any) -> Response:
+def _act(request: Request, posted: Posted, translation_id: int, done: str, draft: str | None, action: Any) -> Response:
     try:
         with unit_of_work() as s:
             action(s, posted.actor)
     except DomainError as exc:
         if isinstance(exc, NotFound):
             return html_error(request, 404, exc.title, "")
-        return _detail(request, posted.user, request_id, error=_error(request, exc), draft=draft, status=exc.status)
-    return RedirectResponse(f"/translations/{request_id}?done={done}", status_code=303)
+        return _detail(request, posted.user, translation_id, error=_error(request, exc), draft=draft, status=exc.status)
+    return RedirectResponse(f"/translations/{translation_id}?done={done}", status_code=303)
 
 
-@router.post("/translations/{request_id}/start")
-def start(request: Request, request_id: int, posted: PostedDep) -> Response:
+@router.post("/translations/{translation_id}/start")
+def start(request: Request, translation_id: int, posted: PostedDep) -> Response:
     confirm = posted.get("confirm") == "yes"
-    return _act(request, posted, request_id, "translation_started", None,
-                lambda s, a: service.start(s, a, request_id, confirm=confirm))
+    return _act(request, posted, translation_id, "translation_started", None,
+                lambda s, a: service.start(s, a, translation_id, confirm=confirm))
 
 
-@router.post("/translations/{request_id}/translation")
-def save_translation(request: Request, request_id: int, posted: PostedDep) -> Response:
+@router.post("/translations/{translation_id}/translation")
+def save_translation(request: Request, translation_id: int, posted: PostedDep) -> Response:
     text = posted.get("translation")
     if posted.get("action") == "submit":
-        return _act(request, posted, request_id, "translation_submitted", text,
-                    lambda s, a: service.submit(s, a, request_id, translation=text))
-    return _act(request, posted, request_id, "translation_saved", text,
-                lambda s, a: service.save(s, a, request_id, translation=text))
+        return _act(request, posted, translation_id, "translation_submitted", text,
+                    lambda s, a: service.submit(s, a, translation_id, translation=text))
+    return _act(request, posted, translation_id, "translation_saved", text,
+                lambda s, a: service.save(s, a, translation_id, translation=text))
 
 
-@router.post("/translations/{request_id}/review")
-def review(request: Request, request_id: int, posted: PostedDep) -> Response:
+@router.post("/translations/{translation_id}/review")
+def review(request: Request, translation_id: int, posted: PostedDep) -> Response:
     decision = posted.get("decision")
     marks: dict[str, int] = {}
     for category in MARK_CATEGORIES:
@@ -175,8 +175,8 @@ def review(request: Request, request_id: int, posted: PostedDep) -> Response:
         if value:
             marks[category] = int(value) if value.isdigit() else 0
     done = "translation_approved" if decision == "approve" else "translation_returned"
-    return _act(request, posted, request_id, done, None, lambda s, a: service.review(
-        s, a, request_id, decision=decision, translation_sha256=posted.get("translation_sha256"),
+    return _act(request, posted, translation_id, done, None, lambda s, a: service.review(
+        s, a, translation_id, decision=decision, translation_sha256=posted.get("translation_sha256"),
         comment=posted.get("comment"), marks=marks))
 
 
