@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,15 +53,14 @@ class MemoryIndex:
         self._norm = [normalise(s) for s in self.sources]
         self._exact: dict[str, list[int]] = {}
         vocab: dict[str, int] = {}
-        token_ids: list[int] = []
-        seg_ids: list[int] = []
+        token_ids, seg_ids = array("i"), array("i")  # 4 bytes an entry: a million segments fit
         for pos, norm in enumerate(self._norm):
             self._exact.setdefault(norm, []).append(pos)
-            for w in words(norm):
-                token_ids.append(vocab.setdefault(w, len(vocab)))
-                seg_ids.append(pos)
-        tokens = np.asarray(token_ids, dtype=np.int32)
-        segs = np.asarray(seg_ids, dtype=np.int32)
+            keys = [vocab.setdefault(w, len(vocab)) for w in words(norm)]
+            token_ids.extend(keys)
+            seg_ids.extend([pos] * len(keys))
+        tokens = np.frombuffer(token_ids, dtype=np.int32)
+        segs = np.frombuffer(seg_ids, dtype=np.int32)
         order = np.argsort(tokens, kind="stable")
         self._postings = segs[order]
         counts = np.bincount(tokens, minlength=len(vocab)) if len(vocab) else np.zeros(0, dtype=np.int64)
