@@ -35,6 +35,11 @@ from rapidresponse.translation.memory_index import MemoryIndex
 
 LETTERS = "абвгдеёжзийклмнопрстуфхцчшщыьэюя"
 ENDINGS = ("", "а", "ы", "у", "ой", "ами", "ах", "ов", "ем", "ие", "ия", "ого", "ому", "ая", "ую")
+# Sentences the checked texts are made of: glossary terms (inflected) and ordinary words.
+TEXTS = ("Инцидент локализован: хешей в списке 120, алерт закрыт, жалоба передана регулятору",
+         "The incident is mitigated: 120 hashes on the list, alert closed, complaint sent to the regulator",
+         "мы удалили видео и заблокировали аккаунты после проверки модераторами сегодня утром",
+         "we removed the videos and blocked the accounts after the moderators checked them this morning")
 GLOSSARY = Path(__file__).resolve().parent.parent / "src" / "rapidresponse" / "demo" / "glossary.yaml"
 
 
@@ -91,10 +96,7 @@ def glossary_checks(args: argparse.Namespace, rng: random.Random) -> dict[str, A
     entries = [checks.Entry(r[0], {"en": {"preferred": r[0]}, "ru": {"preferred": r[3], "forbidden": r[6]}},
                             len(r) > 7) for r in rows]
     glossary = checks.Glossary(entries, "ru", "en")
-    ru_words = "Инцидент локализован: хешей в списке 120, алерт закрыт, жалоба передана регулятору".split()
-    en_words = "The incident is mitigated: 120 hashes on the list, alert closed, complaint sent to the regulator".split()
-    filler_ru = "мы удалили видео и заблокировали аккаунты после проверки модераторами сегодня утром".split()
-    filler_en = "we removed the videos and blocked the accounts after the moderators checked them this morning".split()
+    ru_words, en_words, filler_ru, filler_en = (t.split() for t in TEXTS)
     source = " ".join(rng.choice((ru_words, filler_ru))[i % 10] for i in range(args.words))
     target = " ".join(rng.choice((en_words, filler_en))[i % 10] for i in range(args.words))
     checks.run(source, target, source_lang="ru", target_lang="en", glossary=glossary)  # warm the word cache
