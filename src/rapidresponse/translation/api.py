@@ -31,6 +31,10 @@ from .schemas import (
 )
 
 router = APIRouter(prefix="/api/v1", tags=["translation"])
+TMX: dict[int | str, dict[str, object]] = {200: {"content": {"application/x-tmx+xml": {}},
+                                                 "description": "The memory as TMX 1.4"}}
+TBX: dict[int | str, dict[str, object]] = {200: {"content": {"application/x-tbx+xml": {}},
+                                                 "description": "The glossary as TBX (TBX-Basic)"}}
 Queue = Literal["translate", "review", "mine", "open", "done"]
 
 
@@ -121,7 +125,7 @@ def lookup(actor: ActorDep, body: LookupIn) -> list[MatchOut]:
             for seg, hits in found for p, score in hits]
 
 
-@router.get("/translation-memory.tmx")
+@router.get("/translation-memory.tmx", response_class=Response, responses=TMX)
 def export_tmx(actor: ActorDep) -> Response:
     with unit_of_work(read_only=True) as s:
         data = memory.export_tmx(s, actor)
@@ -155,7 +159,7 @@ def remove_term(actor: ActorDep, term_id: Id) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/glossary.tbx")
+@router.get("/glossary.tbx", response_class=Response, responses=TBX)
 def export_tbx(actor: ActorDep) -> Response:
     with unit_of_work(read_only=True) as s:
         data = glossary.export_tbx(s, actor)
