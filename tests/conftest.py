@@ -24,7 +24,7 @@ domains.load()  # every domain's event types, subscribers and jobs, as in the se
 pytest_plugins = ["factories.auth", "factories.incidents", "factories.policy", "factories.approvals",
                   "factories.notify", "factories.requests", "factories.decisions", "factories.oncall",
                   "factories.playbooks", "factories.language", "factories.hashes", "factories.signals",
-                  "factories.detection", "factories.reviews", "factories.risk"]
+                  "factories.detection", "factories.reviews", "factories.risk", "factories.translation"]
 PG_URL = os.environ.get("RAPIDRESPONSE_TEST_DATABASE_URL")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 BACKENDS = ["sqlite", "postgresql"]

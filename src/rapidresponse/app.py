@@ -58,16 +58,18 @@ from .risk import api as risk_api
 from .risk import views as risk_views
 from .signals import api as signals_api
 from .signals import views as signals_views
+from .translation import api as translation_api
+from .translation import views as translation_views
 from .web import site
 from .wellness import api as wellness_api
 from .wellness import views as wellness_views
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
        decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api,
-       risk_api, wellness_api, privacy_api)
+       risk_api, wellness_api, translation_api, privacy_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
-         reviews_views, analytics_views, risk_views, wellness_views, privacy_views)
+         reviews_views, analytics_views, risk_views, wellness_views, translation_views, privacy_views)
 REQUESTS = Counter("rapidresponse_http_requests_total", "HTTP requests", ["method", "route", "status"])
 LATENCY = Histogram("rapidresponse_http_request_seconds", "HTTP request latency", ["method", "route"])
 events.subscriber_failures()  # listed from the first scrape

@@ -230,6 +230,12 @@ class Settings(BaseSettings):
     notify_concurrency: int = 8
     notify_webhook_timeout_seconds: float = 10.0
     notify_max_body_chars: int = 100_000
+    translation_provider: Literal["", "libretranslate", "deepl"] = Field(
+        default="", description="Machine translation for suggestions (libretranslate or deepl); none when empty.")
+    translation_provider_url: str = Field(default="", description="The provider's base URL, e.g. "
+                                          "http://127.0.0.1:5000 or https://api-free.deepl.com.")
+    translation_provider_key: str = Field(default="", description="The provider's API key (DeepL needs one).")
+    translation_provider_timeout_seconds: float = 10.0
 
     @field_validator("trusted_proxies")
     @classmethod

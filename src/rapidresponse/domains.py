@@ -13,7 +13,7 @@ import importlib.util
 from functools import cache
 
 DOMAINS = ("auth", "policy", "incidents", "notify", "wellness", "approvals", "requests", "decisions", "oncall",
-           "playbooks", "language", "hashes", "signals", "detection", "reviews",
+           "playbooks", "language", "hashes", "translation", "signals", "detection", "reviews",
            "analytics", "risk", "privacy")
 
 # The rooms through which a domain registers with the shared machinery. A package's public surface is

@@ -29,7 +29,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from starlette.routing import Mount
 
-from rapidresponse import analytics, clock, decisions, requests, reviews, risk
+from rapidresponse import analytics, clock, decisions, requests, reviews, risk, translation
 from rapidresponse.auth import Actor
 from rapidresponse.clock import now as clock_now
 from rapidresponse.db import unit_of_work
@@ -66,6 +66,8 @@ VOLATILE |= {"/api/v1/oncall/pages/{page_id}"}
 VOLATILE |= {"/api/v1/requests/{request_id}", "/api/v1/decisions/{decision_id}", "/requests/{request_id}"}
 # The warehouse's state (how far behind, when it last synced) moves with every event.
 VOLATILE |= {"/api/v1/analytics/status", "/api/v1/analytics/overview", "/analytics"}
+# A translation request on the restricted incident: its id exists only once the incident does.
+VOLATILE |= {"/api/v1/translations/{translation_id}", "/translations/{translation_id}"}
 # The audit log lists every event as it is recorded (types and subject ids, never titles or payloads).
 VOLATILE |= {"/admin/audit"}
 
@@ -181,6 +183,33 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/oncall/pages/{page_id}/escalate"): lambda w, who: {},
     # Telegram's webhook: off without its secret (404 for everyone).
     ("POST", "/api/v1/oncall/telegram/updates"): lambda w, who: {"update_id": 1},
+    # Translation: requests without an incident, the restricted incident's request by id, skills, memory, glossary.
+    ("POST", "/api/v1/translations"): lambda w, who: {"source_kind": "text", "source_lang": "ru",
+                                                      "target_lang": "en", "text": f"probe {who.name}"},
+    ("POST", "/api/v1/translations/{translation_id}/start"): lambda w, who: {"confirm": False},
+    ("POST", "/api/v1/translations/{translation_id}/draft"): lambda w, who: {"translation": "probe"},
+    ("POST", "/api/v1/translations/{translation_id}/submit"): lambda w, who: {"translation": "probe"},
+    ("POST", "/api/v1/translations/{translation_id}/review"): lambda w, who: {
+        "decision": "return", "translation_sha256": "0" * 64, "comment": "probe"},
+    ("PUT", "/api/v1/account/languages"): lambda w, who: {"skills": {"ru": "native", "en": "professional"}},
+    ("POST", "/api/v1/translation-memory/lookup"): lambda w, who: {"source_lang": "kk", "target_lang": "en",
+                                                                   "text": "Бейне жойылды."},
+    ("POST", "/api/v1/translation-memory/import"): lambda w, who: {"document": "<tmx/>"},
+    ("POST", "/api/v1/glossary"): lambda w, who: {"concept": f"probe {who.name}"},
+    ("DELETE", "/api/v1/glossary/{term_id}"): lambda w, who: {},
+    ("POST", "/api/v1/glossary/import"): lambda w, who: {"document": "<tbx/>"},
+    ("POST", "/translations"): lambda w, who: {"source_kind": "text", "source_lang": "ru", "target_lang": "en",
+                                               "text": f"web probe {who.name}"},
+    ("POST", "/translations/{translation_id}/start"): lambda w, who: {},
+    ("POST", "/translations/{translation_id}/translation"): lambda w, who: {"translation": "probe",
+                                                                             "action": "submit"},
+    ("POST", "/translations/{translation_id}/review"): lambda w, who: {"decision": "return", "comment": "probe",
+                                                                       "translation_sha256": "0" * 64},
+    ("POST", "/account/languages"): lambda w, who: {"level_ru": "native", "level_en": "professional"},
+    ("POST", "/glossary"): lambda w, who: {"concept": f"web probe {who.name}", "en_preferred": "probe"},
+    ("POST", "/glossary/{term_id}/delete"): lambda w, who: {},
+    ("POST", "/glossary/import"): lambda w, who: {},  # no file: the page says so
+    ("POST", "/translation-memory/import"): lambda w, who: {},
     # Analytics: the console and the metrics read the warehouse, synced after the incident exists.
     ("POST", "/api/v1/analytics/query"): lambda w, who: {"sql": EVERYTHING},
     ("POST", "/api/v1/analytics/queries"): lambda w, who: {"name": f"probe {who.name}", "sql": EVERYTHING},
@@ -453,6 +482,7 @@ class World:
     moment_ids: list[int] = field(default_factory=list)  # the restricted incident's review's key moments
     action_item_id: int = 0
     risk_id: int = 0
+    translation_id: int = 0  # a translation request on the restricted incident
     markers: list[str] = field(default_factory=list)
 
 
@@ -515,6 +545,7 @@ def _fill(path: str, world: World, who: Who, ref: str) -> str:
                   "action_item_id": str(world.action_item_id or 1), "metric": "by_country",
                   "key": "challenges_by_country", "risk_id": str(world.risk_id), "mitigation_id": "1",
                   "resource_id": "1", "signal_id": "1", "contact_id": "1", "rule_id": "1",
+                  "translation_id": str(world.translation_id or 1),
                   **{k: str(v) for k, v in world.oncall.items()}}
         if name not in values:
             raise _Untaught(f"path parameter {{{name}}}: teach path_value in {__name__} what to put there")
@@ -665,6 +696,9 @@ def _make_restricted(world: World, people: dict[str, Who]) -> None:
         world.moment_ids = [m.id for m in review.moments]
         world.action_item_id = reviews.add_action_item(s, member, r.ref, reviews.ActionItemIn(
             title="action-marker-7Q3X", kind="policy")).id
+        world.translation_id = translation.request(
+            s, member, source_kind="evidence", source_lang="kk", target_lang="en", incident=r.ref,
+            text="translation-marker-7Q3X Бейне жойылды.", harm="csam").id
     with unit_of_work(read_only=True) as s:
         analytics.sync_tick(s)
     world.markers = [world.restricted, title, "7Q3X", world.restricted2, "8W2Z"]

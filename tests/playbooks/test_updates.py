@@ -54,17 +54,22 @@ def test_the_self_harm_support_page_lists_the_registrys_helplines(engine: Engine
 
 
 def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_text(
-        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str],
+        approve_translation: Callable[..., Any]) -> None:
     commander, legal, other_commander = make_user("commander"), make_user("legal"), make_user("commander")
     ref = make_incident(commander)
     with unit_of_work() as s:
         audiences.set_audience(s, SYSTEM, "pr", emails=["press@rr.example"])
         p = updates.preview(s, commander, ref, template_id="press_statement", language="ru")
+        en = updates.preview(s, commander, ref, template_id="press_statement", language="en")
         upd = updates.create(s, commander, ref, audience="pr", language="ru", subject=p.subject, body=p.body,
                              template_id="press_statement")
         uid = upd.id
     with unit_of_work() as s, pytest.raises(Conflict, match="needs the approval of legal"):
         updates.send(s, commander, ref, uid)
+    # In Russian: legal is asked once a translation of the exact text into English is approved.
+    approve_translation(source_kind="stakeholder_update", source_id=str(uid), text=f"{p.subject}\n\n{p.body}",
+                        translation=f"{en.subject}\n\n{en.body}")
     with unit_of_work() as s:
         aid = updates.request_approval(s, commander, ref, uid).approval_id
         assert aid is not None
@@ -85,6 +90,8 @@ def test_an_external_statement_goes_out_only_with_legal_approval_of_its_exact_te
         updates.edit(s, commander, ref, uid, subject=p.subject, body=p.body + "\n\nP.S.")
     with unit_of_work() as s, pytest.raises(Conflict):
         updates.send(s, commander, ref, uid)
+    approve_translation(source_kind="stakeholder_update", source_id=str(uid),
+                        text=f"{p.subject}\n\n{p.body}\n\nP.S.", translation=f"{en.subject}\n\n{en.body}\n\nP.S.")
     with unit_of_work() as s:
         aid2 = updates.request_approval(s, commander, ref, uid).approval_id
         assert aid2 is not None and aid2 != aid

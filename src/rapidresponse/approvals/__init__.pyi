@@ -5,6 +5,8 @@ from .schemas import ApprovalOut
 from .service import (
     KINDS,
     ROLES,
+    RequestCheck,
+    Submission,
     approved_text,
     decide,
     get,
@@ -13,12 +15,13 @@ from .service import (
     may_decide,
     pending_count,
     request,
+    request_check,
     supersede,
     text_sha256,
 )
 
 __all__ = [
-    "KINDS", "ROLES", "ApprovalOut", "Decided", "IncidentApprovalDecided", "Requested", "Superseded",
-    "approved_text", "decide", "get", "inbox", "latest", "may_decide", "pending_count", "request", "supersede",
-    "text_sha256",
+    "KINDS", "ROLES", "ApprovalOut", "Decided", "IncidentApprovalDecided", "RequestCheck", "Requested", "Submission",
+    "Superseded", "approved_text", "decide", "get", "inbox", "latest", "may_decide", "pending_count", "request",
+    "request_check", "supersede", "text_sha256",
 ]

@@ -10,6 +10,8 @@ incident's approvals, timeline entries).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -31,6 +33,30 @@ INCIDENT_ROLE = {"legal": "legal", "policy": "policy_lead", "comms": "comms_lead
 MAX_TEXT = 50_000
 
 
+@dataclass(frozen=True)
+class Submission:
+    """A text about to be submitted for approval, as request checks see it."""
+
+    kind: str
+    subject_type: str
+    subject_id: str
+    text: str
+    language: str | None  # the language the text is written in, when its author says
+    incident_id: int | None
+
+
+RequestCheck = Callable[[Session, Submission], list[str]]
+_request_checks: list[RequestCheck] = []
+
+
+def request_check(check: RequestCheck) -> RequestCheck:
+    """Register ``check(session, submission)``, which says what must happen before the text can be
+    submitted for approval (nothing: an empty list). Domains above approvals hold a submission to
+    their own conditions (an approved translation of a text in another language) this way."""
+    _request_checks.append(check)
+    return check
+
+
 def _out(a: Approval) -> ApprovalOut:
     return ApprovalOut.model_validate(a)
 
@@ -50,8 +76,10 @@ def _record(session: Session, actor: Actor, a: Approval, event: type[ApprovalEve
 
 
 def request(session: Session, actor: Actor, *, kind: str, subject_type: str, subject_id: int | str, title: str,
-            text: str, required_role: str = "legal", incident_id: int | None = None) -> ApprovalOut:
-    """Ask ``required_role`` to approve ``text``; a pending request for the same subject is superseded."""
+            text: str, required_role: str = "legal", incident_id: int | None = None,
+            language: str | None = None) -> ApprovalOut:
+    """Ask ``required_role`` to approve ``text`` (written in ``language``); a pending request for the
+    same subject is superseded. A registered :func:`request_check` that names something missing refuses."""
     if actor.user_id is None:
         raise ValidationFailed("an approval is requested by a person")
     if kind not in KINDS:
@@ -63,6 +91,10 @@ def request(session: Session, actor: Actor, *, kind: str, subject_type: str, sub
         raise ValidationFailed("there is no text to approve", field="text")
     if len(text) > MAX_TEXT:
         raise ValidationFailed(f"the text is longer than {MAX_TEXT} characters", field="text")
+    submission = Submission(kind, subject_type, str(subject_id), text, language, incident_id)
+    missing = [m for check in _request_checks for m in check(session, submission)]
+    if missing:
+        raise Conflict("; ".join(missing))
     supersede(session, actor, subject_type=subject_type, subject_id=subject_id, reason="a new text was submitted")
     a = Approval(kind=kind, subject_type=subject_type, subject_id=str(subject_id), incident_id=incident_id,
                  title=title.strip()[:300] or kind, text=text, text_sha256=text_sha256(text),

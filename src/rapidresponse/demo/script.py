@@ -29,6 +29,7 @@ from ..incidents import (
     TaskStatus,
     TaskUpdate,
 )
+from .translation import approved
 
 
 @dataclass
@@ -112,6 +113,13 @@ class Script:
                                          language=language)
             upd = playbooks.create_update(ctx.session, ctx.actors[by], self.ref, audience=p.audience,
                                           language=language, subject=p.subject, body=p.body, template_id=template)
+            if ask_approval and language != "en":  # legal reads it through an approved translation
+                en = playbooks.preview_update(ctx.session, ctx.actors[by], self.ref, template_id=template,
+                                              language="en")
+                approved(ctx.session, ctx.actors, kind="stakeholder_update", source_id=str(upd.id),
+                         text=f"{upd.subject}\n\n{upd.body}", result=f"{en.subject}\n\n{en.body}",
+                         source_lang=language, ref=self.ref, translator="ekaterina.orlova",
+                         reviewer="tomasz.kowalski")
             if ask_approval:
                 playbooks.request_update_approval(ctx.session, ctx.actors[by], self.ref, upd.id)
 

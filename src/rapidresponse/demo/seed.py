@@ -27,6 +27,7 @@ from .lexicons import seed_lexicons
 from .oncall import seed_oncall
 from .script import Context, play
 from .signals import seed_signals
+from .translation import seed_skills, seed_translation
 
 DEFAULT_HISTORY = 220
 DEFAULT_SEED = 2024
@@ -96,6 +97,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
             return SeedReport(False, p["users"], p["incidents"], p["active_ref"], p["restricted_ref"])
         with clock.held_at(base - timedelta(days=history.SPAN_DAYS + 30)):
             actors = ensure_users(session)
+            seed_skills(session, actors)
         scripts = history.plan_history(rng, base, history_size)
         restricted = scenario.restricted_incident(len(scripts) + 1, base)
         active = scenario.active_incident(len(scripts) + 2, base)
@@ -107,6 +109,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         media = seed_hashlists(session, actors, base)
         seed_signals(session, SYSTEM, base, media_hashes=media)
         seed_detection(session, actors, base, active.ref)
+        seed_translation(session, actors, base, active.ref)
         report = SeedReport(True, len(actors), len(scripts), active.ref, restricted.ref)
         events.record(session, None, Seeded(subject_id="reeca", users=report.users, incidents=report.incidents,
                                             active_ref=report.active_ref, restricted_ref=report.restricted_ref,

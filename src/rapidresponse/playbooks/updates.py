@@ -166,7 +166,7 @@ def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -
     kind, role = needed or ("leadership_update", "commander")
     a = approvals.request(session, actor, kind=kind, subject_type=SUBJECT_TYPE, subject_id=upd.id,
                           title=f"{inc.ref}: {upd.subject}", text=approval_text(upd), required_role=role,
-                          incident_id=inc.id)
+                          incident_id=inc.id, language=upd.language)
     upd.status, upd.approval_id, upd.updated_at = "pending_approval", a.id, now()
     return UpdateOut.model_validate(upd)
 

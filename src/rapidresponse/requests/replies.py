@@ -197,8 +197,10 @@ def submit(session: Session, actor: Actor, request_id: RequestKey) -> ReplyLette
         raise Conflict("the reply already waits for legal approval")
     profile = policy.load_countries(session).get(req.country)
     title = f"Reply to {requests.regulator_name(profile, req.regulator)} ({req.country}), {req.ref}"
+    # A letter that carries its English version (drafted from the templates) needs no translation for legal.
     approval = approvals.request(session, actor, kind="regulator_reply", subject_type=SUBJECT, subject_id=req.id,
-                                 title=title, text=letter.body, required_role="legal", incident_id=req.incident_id)
+                                 title=title, text=letter.body, required_role="legal", incident_id=req.incident_id,
+                                 language=None if "en" in letter.languages else req.language)
     letter.status, letter.approval_id, letter.updated_at = "submitted", approval.id, now()
     requests.record(session, actor, req, ReplySubmitted, approval_id=approval.id, sha256=sha256(letter.body))
     return letter

@@ -1,0 +1,121 @@
+"""The translation pages, API and CLI: empty states in Russian, bad input refused with a clear
+error and nothing changed, the incident page's panel, and the commands end to end."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, func, select
+from typer.testing import CliRunner
+
+from rapidresponse.app import create_app
+from rapidresponse.auth import Actor
+from rapidresponse.cli import app
+from rapidresponse.db import unit_of_work
+from rapidresponse.translation import TranslationOut
+from rapidresponse.translation.models import TranslationRequest
+
+PASSWORD = "correct horse battery"
+runner = CliRunner()
+
+
+@pytest.fixture
+def client(engine: Engine) -> Iterator[TestClient]:
+    with TestClient(create_app(embedded_worker=False)) as c:
+        yield c
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def _login(client: TestClient, actor: Actor) -> str:
+    token = _csrf(client.get("/login").text)
+    resp = client.post("/login", data={"username": actor.username, "password": PASSWORD, "csrf_token": token,
+                                       "next": "/"}, follow_redirects=False)
+    assert resp.status_code == 303
+    return _csrf(client.get("/translations").text)
+
+
+def _count() -> int:
+    with unit_of_work(read_only=True) as s:
+        return s.execute(select(func.count()).select_from(TranslationRequest)).scalar_one()
+
+
+def test_pages_speak_russian_refuse_bad_input_and_show_on_the_incident(
+        client: TestClient, make_linguist: Callable[..., Actor], make_incident: Callable[..., str],
+        make_translation: Callable[..., TranslationOut]) -> None:
+    me = make_linguist({"ru": "native", "en": "professional"}, role="commander", locale="ru")
+    csrf = _login(client, me)
+    page = client.get("/translations").text
+    assert "На ваших языках переводить нечего." in page and "Заказать перевод" in page
+    assert "Мои языки" in client.get("/account/settings").text
+    assert "Глоссарий пуст" in client.get("/glossary").text
+    assert "Память переводов пуста" in client.get("/translation-memory").text
+    resp = client.post("/translations", data={"csrf_token": csrf, "text": "Текст", "source_lang": "ru",
+                                              "target_lang": "ru", "source_kind": "text"})
+    assert resp.status_code == 422 and "form-error" in resp.text and _count() == 0
+    resp = client.post("/account/languages", data={"csrf_token": csrf, "level_ru": "fluent"})
+    assert resp.status_code == 422 and "form-error" in resp.text
+    ref = make_incident(me)
+    r = make_translation(me, incident=ref, text="Видео удалено.")
+    assert "Видео удалено." in client.get(f"/incidents/{ref}").text  # the incident's translations panel
+    page = client.get(f"/translations/{r.id}").text
+    assert 'id="source-text"' in page and "Взять и перевести" in page
+
+
+def test_the_api_refuses_bad_bodies_with_problems(client: TestClient, make_user: Callable[..., Actor]) -> None:
+    from rapidresponse.auth import service as auth
+
+    actor = make_user("commander")
+    with unit_of_work() as s:
+        _, token = auth.create_token(s, actor, name="t")
+    headers = {"Authorization": f"Bearer {token}"}
+    for body in ({"source_kind": "text", "source_lang": "ru", "target_lang": "en", "text": "x", "extra": 1},
+                 {"source_kind": "text", "source_lang": "ru", "target_lang": "xx", "text": "x"},
+                 {"source_kind": "text", "source_lang": "ru", "target_lang": "en", "text": "a\x00b"}):
+        resp = client.post("/api/v1/translations", json=body, headers=headers)
+        assert resp.status_code == 422 and resp.headers["content-type"] == "application/problem+json"
+    assert _count() == 0
+    resp = client.post("/api/v1/translations", json={"source_kind": "note", "source_lang": "ru", "target_lang": "en",
+                                                     "text": "Видео удалено."}, headers=headers)
+    assert resp.status_code == 201 and resp.json()["state"] == "requested"
+    assert client.get("/api/v1/translations?queue=mine", headers=headers).json()[0]["source_text"] == "Видео удалено."
+
+
+def test_the_cli_requests_translates_approves_and_moves_the_glossary(
+        make_linguist: Callable[..., Actor], tmp_path: Path) -> None:
+    translator = make_linguist({"ru": "native", "en": "professional"}, role="policy")
+    reviewer = make_linguist({"ru": "reading", "en": "native"})
+    out = runner.invoke(app, ["translate", "request", "Видео удалено.", "--from", "ru", "--to", "en",
+                              "--as", translator.username])
+    assert out.exit_code == 0, out.output
+    rid = re.search(r"translation (\d+)", out.output).group(1)  # type: ignore[union-attr]
+    assert rid in runner.invoke(app, ["translate", "queue", "--as", translator.username]).output
+    assert runner.invoke(app, ["translate", "start", rid, "--as", translator.username]).exit_code == 0
+    assert runner.invoke(app, ["translate", "submit", rid, "The video was removed.", "--as",
+                               translator.username]).exit_code == 0
+    shown = runner.invoke(app, ["translate", "show", rid, "--as", reviewer.username]).output
+    sha = re.search(r"sha256 ([0-9a-f]{64})", shown).group(1)  # type: ignore[union-attr]
+    bad = runner.invoke(app, ["translate", "approve", rid, "--sha256", "0" * 64, "--as", reviewer.username])
+    assert bad.exit_code == 2 and "changed since you read it" in bad.output
+    done = runner.invoke(app, ["translate", "approve", rid, "--sha256", sha, "--as", reviewer.username])
+    assert done.exit_code == 0 and "approved" in done.output
+    tbx = tmp_path / "g.tbx"
+    tbx.write_text('<tbx><text><body><conceptEntry id="c1"><admin type="conceptName">hash</admin>'
+                   '<langSec xml:lang="ru"><termSec><term>хеш</term></termSec></langSec></conceptEntry>'
+                   '</body></text></tbx>', "utf-8")
+    assert "1 entries added" in runner.invoke(app, ["glossary", "import", str(tbx), "--as",
+                                                    translator.username]).output
+    exported = runner.invoke(app, ["glossary", "export", "--as", translator.username]).output
+    assert "<term>хеш</term>" in exported
+    (tmp_path / "bad.tbx").write_text("<tbx>", "utf-8")
+    failed = runner.invoke(app, ["glossary", "import", str(tmp_path / "bad.tbx"), "--as", translator.username])
+    assert failed.exit_code == 2 and "well-formed" in failed.output
+    assert "The video was removed." in runner.invoke(app, ["memory", "export", "--as", reviewer.username]).output
