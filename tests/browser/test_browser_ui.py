@@ -29,7 +29,7 @@ def _declare(page: Any, base: str, *, title: str, kind: str = "dangerous_challen
 def test_respond_to_an_incident(live_server: LiveServer, page: Any, log_in: Callable[..., str]) -> None:
     base = live_server.url
     username = log_in("commander", timezone="Asia/Almaty")
-    assert page.locator("h1").inner_text() == "Dashboard"
+    assert page.locator("h1").inner_text() == "Now"
     assert page.locator(".who-name").inner_text().lower() == username
 
     ref = _declare(page, base, title="Choking challenge spreading among teenagers",

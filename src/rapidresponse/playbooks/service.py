@@ -297,6 +297,17 @@ def _past(session: Session, run: PlaybookRun) -> PastRun:
     return PastRun(title=playbook.title, version=playbook.version, status=run.status, applied_at=run.applied_at)
 
 
+def next_updates(session: Session, incident_ids: set[int]) -> dict[int, datetime]:
+    """When each of these incidents' next stakeholder update is due (those with an active playbook and a
+    cadence; no permission: callers hold incidents they may see)."""
+    if not incident_ids:
+        return {}
+    rows = session.execute(select(PlaybookRun.incident_id, PlaybookRun.next_update_due_at).where(
+        PlaybookRun.incident_id.in_(incident_ids), PlaybookRun.status == "active",
+        PlaybookRun.next_update_due_at.is_not(None))).all()
+    return {i: due for i, due in rows if due is not None}
+
+
 def next_update(session: Session, incident_id: int) -> datetime | None:
     run = active_run(session, incident_id)
     return run.next_update_due_at if run else None

@@ -77,6 +77,12 @@ def on_status(session: Session, event: incidents.StatusChanged, row: events.Even
     service.follow_status(session, int(event.subject_id), event.to)
 
 
+@events.subscribe(incidents.Merged)
+def on_merged(session: Session, event: incidents.Merged, row: events.Event) -> None:
+    """A merged incident's playbook stops reminding (its work goes on in the incident it joined)."""
+    service.follow_status(session, int(event.subject_id), "merged")
+
+
 @events.subscribe(approvals.Decided)
 def on_decided(session: Session, event: approvals.Decided, row: events.Event) -> None:
     """An approval of a stakeholder update's text was decided."""
