@@ -53,7 +53,9 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Where the embedded database and secrets live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in var_dir when unset.")
     secret_key: str | None = Field(default=None, description="Signs sessions; generated on first run.")
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(default="http://127.0.0.1:8000",
+                          description="Where users reach the product (links in messages); when unset, `serve` "
+                                      "uses the address it listens on.")
     host: str = "127.0.0.1"
     port: int = 8000
     embedded_worker: bool = True

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -23,6 +25,9 @@ from .live import FEED, Listener
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 PING_SECONDS = 15
+# A stream ends after this long and the browser reconnects, so a session logged out or a role changed
+# since stops receiving within that time.
+STREAM_SECONDS = 600
 
 
 @router.get("/")
@@ -33,10 +38,15 @@ def dashboard(request: Request, user: Annotated[WebUser, Depends(require_user)])
 
 
 async def _changes(listener: Listener) -> AsyncIterator[dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    ends = loop.time() + STREAM_SECONDS
     try:
-        yield {"event": "ready", "data": "{}"}
-        while True:
-            change = await listener.queue.get()
+        yield {"event": "ready", "data": "{}", "retry": 3000}
+        while (left := ends - loop.time()) > 0:
+            try:
+                change = await asyncio.wait_for(listener.queue.get(), timeout=left)
+            except TimeoutError:
+                return
             if listener.dropped:  # it fell behind: the page reloads what it shows
                 listener.dropped = False
                 yield {"event": "reload", "data": "{}"}
@@ -46,9 +56,16 @@ async def _changes(listener: Listener) -> AsyncIterator[dict[str, Any]]:
         FEED.leave(listener)
 
 
+def _wants_events(request: Request) -> bool:
+    return "text/event-stream" in request.headers.get("accept", "")
+
+
 @router.get("/live/board")
-async def board_stream(user: Annotated[WebUser, Depends(require_user)]) -> Response:
-    """What changes on the board, as server-sent events (only what this viewer may see)."""
+async def board_stream(request: Request, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+    """What changes on the board, as server-sent events (only what this viewer may see); a browser that
+    asks for a page instead is sent to the board."""
+    if not _wants_events(request):
+        return RedirectResponse("/", status_code=303)
     return EventSourceResponse(_changes(FEED.listen(user.actor)), ping=PING_SECONDS)
 
 
@@ -58,7 +75,9 @@ def _incident_id(user: WebUser, ref: str) -> int:
 
 
 @router.get("/incidents/{ref}/live")
-async def incident_stream(ref: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
+async def incident_stream(request: Request, ref: str, user: Annotated[WebUser, Depends(require_user)]) -> Response:
     """What changes on one incident (timeline, tasks, status), as server-sent events."""
     incident_id = await run_in_threadpool(_incident_id, user, ref)
+    if not _wants_events(request):
+        return RedirectResponse(f"/incidents/{quote(ref.strip().upper())}", status_code=303)
     return EventSourceResponse(_changes(FEED.listen(user.actor, incident_id)), ping=PING_SECONDS)
