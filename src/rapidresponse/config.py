@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     embedded_worker: bool = True
+    live_poll_seconds: float = Field(default=0.5, gt=0, le=60,
+                                     description="How often each web process reads the event log for its live "
+                                                 "pages (a change made through the same process is sent at once).")
     worker_interval_seconds: float = 5.0
     log_level: str = "INFO"
     log_json: bool = True

@@ -2,11 +2,12 @@
 
 The event log in the database is the only source, so every ``serve`` process (``serve --workers N``)
 follows it on its own and a change made through one process reaches the pages open on all of them.
-Each process runs one :class:`Feed`: it reads the events after its cursor every ``interval`` seconds,
-and at once when a transaction of this process commits events (so a change made here does not wait
-for the next poll). An id the database gave out but whose transaction had not committed when the feed
-read past it (ids are handed out before commit, so a later id can commit first) is looked for again
-until ``GAP_SECONDS`` have passed; one whose transaction rolled back never appears.
+Each process runs one :class:`Feed`: it reads the events after its cursor every ``interval`` seconds
+(``RAPIDRESPONSE_LIVE_POLL_SECONDS``), and at once when a transaction of this process commits events
+(so a change made here does not wait for the next poll). An id the database gave out but whose
+transaction had not committed when the feed read past it (ids are handed out before commit, so a later
+id can commit first) is looked for again until ``GAP_SECONDS`` have passed; one whose transaction rolled
+back never appears.
 
 A listener (one open page) receives only events about what its viewer may see: an incident's events
 when the viewer may see that incident and every incident the event names, alerts and cases only with
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session
 
 from .. import events, incidents
 from ..auth import Actor, Perm
+from ..config import get_settings
 from ..db import unit_of_work
 from ..errors import NotFound
 
@@ -136,8 +138,8 @@ def reaches(change: Change, listener: Listener, seen: Visibility) -> bool:
 class Feed:
     """This process's follower of the event log (see the module's docstring)."""
 
-    def __init__(self, interval: float = 1.0) -> None:
-        self.interval = interval
+    def __init__(self, interval: float | None = None) -> None:
+        self.interval = interval if interval is not None else get_settings().live_poll_seconds
         self.listeners: set[Listener] = set()
         self.cursor: int | None = None
         self.gaps: dict[int, float] = {}
@@ -227,7 +229,22 @@ class Feed:
             loop.call_soon_threadsafe(listener.offer, change)
 
 
-FEED = Feed()
+class _ProcessFeed:
+    """The process's feed, made on first use (when the settings are read)."""
+
+    feed: Feed | None = None
+
+    def get(self) -> Feed:
+        if self.feed is None:
+            self.feed = Feed()
+        return self.feed
+
+
+PROCESS = _ProcessFeed()
+
+
+def feed() -> Feed:
+    return PROCESS.get()
 
 
 @sa_event.listens_for(Session, "after_flush")
@@ -238,8 +255,8 @@ def _note_events(session: Session, _context: Any) -> None:
 
 @sa_event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
-    if session.info.pop("live_events", False):
-        FEED.wake()
+    if session.info.pop("live_events", False) and PROCESS.feed is not None:
+        PROCESS.feed.wake()
 
 
 @sa_event.listens_for(Session, "after_rollback")

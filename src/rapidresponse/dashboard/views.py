@@ -20,7 +20,7 @@ from ..web.context import request_locale
 from ..web.security import WebUser, require_user
 from ..web.templating import render
 from . import board
-from .live import FEED, Listener
+from .live import Listener, feed
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
@@ -53,7 +53,7 @@ async def _changes(listener: Listener) -> AsyncIterator[dict[str, Any]]:
                 continue
             yield {"event": "change", "id": str(change.id), "data": json.dumps(change.data())}
     finally:
-        FEED.leave(listener)
+        feed().leave(listener)
 
 
 def _wants_events(request: Request) -> bool:
@@ -66,7 +66,7 @@ async def board_stream(request: Request, user: Annotated[WebUser, Depends(requir
     asks for a page instead is sent to the board."""
     if not _wants_events(request):
         return RedirectResponse("/", status_code=303)
-    return EventSourceResponse(_changes(FEED.listen(user.actor)), ping=PING_SECONDS)
+    return EventSourceResponse(_changes(feed().listen(user.actor)), ping=PING_SECONDS)
 
 
 def _incident_id(user: WebUser, ref: str) -> int:
@@ -80,4 +80,4 @@ async def incident_stream(request: Request, ref: str, user: Annotated[WebUser, D
     incident_id = await run_in_threadpool(_incident_id, user, ref)
     if not _wants_events(request):
         return RedirectResponse(f"/incidents/{quote(ref.strip().upper())}", status_code=303)
-    return EventSourceResponse(_changes(FEED.listen(user.actor, incident_id)), ping=PING_SECONDS)
+    return EventSourceResponse(_changes(feed().listen(user.actor, incident_id)), ping=PING_SECONDS)
