@@ -254,3 +254,35 @@ def test_a_run_left_active_on_a_closed_incident_never_reminds(
     with unit_of_work() as s:
         assert jobs.tick(s) == 0
     assert _reminders(ref) == [] and _checklist(commander, ref).run.status == "finished"
+
+
+def test_no_step_waits_for_a_step_the_run_left_out(engine: Engine, fake_clock: Any, make_user: Callable[..., Actor],
+                                                   make_incident: Callable[..., str]) -> None:
+    """Below SEV2 the misinformation playbook leaves out its fact-checker step; labelling, which waits for it,
+    counts from the declaration instead of waiting for ever."""
+    commander = make_user("commander")
+    ref = make_incident(commander, type="crisis_misinformation", title="Fake evacuation order",
+                        severity={"harm": 1, "reach": 1, "velocity": 1})
+    c = _checklist(commander, ref)
+    assert "fact_checkers" not in {st.step for st in c.steps}
+    labels = _step(c, "labels")
+    assert labels.waiting_for is None and labels.task is not None and labels.task.due_at is not None
+    assert all(st.waiting_for is None or st.waiting_for in {s.step for s in c.steps} for st in c.steps)
+
+
+def test_a_step_waits_for_the_nearest_step_the_run_has(engine: Engine, fake_clock: Any,
+                                                       make_user: Callable[..., Actor],
+                                                       make_incident: Callable[..., str]) -> None:
+    """Doxxing at SEV3: aftercare waited for the brigade action, which waits for the brigade map; both are
+    for SEV1-2 only, so aftercare waits for what the map waited for."""
+    from pathlib import Path
+
+    from rapidresponse.playbooks import files
+
+    pb = files.parse(Path(service.__file__).with_name("library").joinpath("harassment_doxxing.yaml").read_text(),
+                     source="library")
+    specs = {t.id: t for t in pb.tasks}
+    applied = {t.id for t in pb.tasks if not t.severities or 3 in t.severities}
+    expected = service.waits_for(specs["aftercare"], specs, applied)
+    assert expected not in ("map_brigade", "action_brigade")
+    assert expected == "declared" or expected in applied

@@ -40,8 +40,8 @@ def on_declared(session: Session, event: incidents.Declared, row: events.Event) 
 
 @events.subscribe(incidents.TaskUpdated)
 def on_task_updated(session: Session, event: incidents.TaskUpdated, row: events.Event) -> None:
-    """A finished step starts the clocks of the steps that wait for it."""
-    if event.status != "done":
+    """A finished (or cancelled) step starts the clocks of the steps that wait for it."""
+    if event.status not in ("done", "cancelled"):
         return
     found = service.step_for_task(session, event.task_id)
     if found is not None:
