@@ -19,7 +19,7 @@ from ..web import pages
 from ..web.context import request_locale
 from ..web.security import WebUser, require_user
 from ..web.templating import render
-from . import board
+from . import board, search
 from .live import Listener, feed
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +58,15 @@ async def _changes(listener: Listener) -> AsyncIterator[dict[str, Any]]:
 
 def _wants_events(request: Request) -> bool:
     return "text/event-stream" in request.headers.get("accept", "")
+
+
+@router.get("/search")
+def search_page(request: Request, user: Annotated[WebUser, Depends(require_user)], q: str = "") -> Response:
+    """Everything the viewer may see that matches the words of ``q``."""
+    q = q.replace("\x00", "")[:200].strip()
+    with unit_of_work(read_only=True) as s:
+        found = search.search(s, user.actor, q)
+    return render(request, "dashboard/search.html", {"q": q, "found": found, "kinds": search.KINDS})
 
 
 @router.get("/live/board")

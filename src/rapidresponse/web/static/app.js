@@ -34,6 +34,14 @@
     });
   }
 
+  // "/" opens the search from any page (unless the user is typing).
+  document.addEventListener("keydown", function (ev) {
+    var t = ev.target, typing = t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    if (ev.key !== "/" || typing || ev.ctrlKey || ev.metaKey || ev.altKey) { return; }
+    var box = document.getElementById("search-q");
+    ev.preventDefault();
+    if (box) { box.focus(); box.select(); } else { window.location.href = "/search"; }
+  });
   // Live pages: an element with data-live="<stream>" follows that server-sent event stream, and when
   // something changes it fetches the page again and swaps the regions named in data-live-regions
   // (ids), leaving alone a region the user is typing in. Without script, the page is as fresh as its
