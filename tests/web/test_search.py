@@ -35,6 +35,7 @@ def test_search_never_shows_a_restricted_incident_to_whom_may_not_see_it(
     shown = make_incident(commander, title="Open SECRET-42 lookalike")
     assert f"/incidents/{secret}" in client.get("/search", params={"q": "grooming"}).text, "its member finds it"
     for role in ("viewer", "responder", "commander"):
+        client.cookies.clear()
         logged_in(role)
         for q in ("SECRET-42", secret):
             page = client.get("/search", params={"q": q}).text
