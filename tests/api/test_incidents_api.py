@@ -531,7 +531,7 @@ def test_restricted_incident_merges_only_into_restricted(client: TestClient, log
     assert snapshot() == before
 
 
-def test_a_task_due_in_the_past_or_years_ahead_is_refused(client: TestClient, login: Login, declare: Declare) -> None:
+def test_a_task_due_in_the_past_is_refused(client: TestClient, login: Login, declare: Declare) -> None:
     cmd = login("commander")
     ref = declare(cmd, type="other")["ref"]
     before = snapshot()
@@ -539,9 +539,6 @@ def test_a_task_due_in_the_past_or_years_ahead_is_refused(client: TestClient, lo
     resp = client.post(f"/api/v1/incidents/{ref}/tasks", headers=cmd.headers, json={"title": "x", "due_at": past})
     assert_problem(resp, 422)
     assert "in the past" in resp.text and "due_at" in resp.text
-    far = (datetime.now(UTC) + timedelta(days=800)).isoformat()
-    assert "more than a year ahead" in client.post(f"/api/v1/incidents/{ref}/tasks", headers=cmd.headers,
-                                                   json={"title": "x", "due_at": far}).text
     assert snapshot() == before
     task = client.post(f"/api/v1/incidents/{ref}/tasks", headers=cmd.headers, json={"title": "x"}).json()
     assert_problem(client.patch(f"/api/v1/incidents/{ref}/tasks/{task['id']}", headers=cmd.headers,
