@@ -149,6 +149,7 @@ def test_compose_approve_and_send(client: TestClient, logged_in: Login, make_use
         upd_id = upd.id
     page = client.get(f"/incidents/{ref}/updates").text
     assert "Draft" in page and re.search(r'type="submit" disabled', page)
+    assert "Approved by: Legal." in page, "the composer says who must approve before approval is requested"
     # sending before approval is refused with the reason
     refused = client.post(f"/incidents/{ref}/updates/{upd_id}/send", data={"csrf_token": csrf})
     assert refused.status_code == 409 and "approval of legal" in refused.text
