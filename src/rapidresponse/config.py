@@ -53,10 +53,15 @@ class Settings(BaseSettings):
     var_dir: Path = Field(default=Path("var"), description="Where the embedded database and secrets live.")
     database_url: str | None = Field(default=None, description="SQLAlchemy URL; SQLite in var_dir when unset.")
     secret_key: str | None = Field(default=None, description="Signs sessions; generated on first run.")
-    base_url: str = "http://127.0.0.1:8000"
+    base_url: str = Field(default="http://127.0.0.1:8000",
+                          description="Where users reach the product (links in messages); when unset, `serve` "
+                                      "uses the address it listens on.")
     host: str = "127.0.0.1"
     port: int = 8000
     embedded_worker: bool = True
+    live_poll_seconds: float = Field(default=0.5, gt=0, le=60,
+                                     description="How often each web process reads the event log for its live "
+                                                 "pages (a change made through the same process is sent at once).")
     worker_interval_seconds: float = 5.0
     threads: int = Field(default=40, ge=1, le=1000, description="Threads a web process runs requests on; its "
                          "database pool keeps as many connections (and a few for the embedded worker).")

@@ -11,6 +11,7 @@ from typing import Any, ParamSpec, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy.exc import DBAPIError, OperationalError, ProgrammingError
 
 from . import auth
@@ -19,8 +20,9 @@ from .config import get_settings
 from .db import unit_of_work
 from .errors import DomainError
 
-console = Console()
-err_console = Console(stderr=True)
+# No emoji codes: a position such as `lexicon.csv:100:` must print as written, not as an emoji.
+console = Console(emoji=False)
+err_console = Console(stderr=True, emoji=False)
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -34,7 +36,7 @@ def actor_for(username: str | None) -> Actor:
 
 
 def fail(message: str) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {message}", markup=True, highlight=False)
+    err_console.print(f"[red]error:[/red] {escape(message)}", markup=True, highlight=False)
     return typer.Exit(2)
 
 

@@ -22,6 +22,24 @@ def prepare() -> None:
                       f"[bold]{password}[/bold] (you will be asked to change it).")
 
 
+def listening_url(host: str, port: int) -> str:
+    """The address of a server listening on ``host``:``port``, as a link in a message can point to it."""
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def follow_address(host: str, port: int) -> str:
+    """Links in outgoing messages point where this server listens, unless ``RAPIDRESPONSE_BASE_URL`` says
+    otherwise (it wins). Set in the environment, so the web processes and the worker it starts agree."""
+    if not os.environ.get("RAPIDRESPONSE_BASE_URL"):
+        os.environ["RAPIDRESPONSE_BASE_URL"] = listening_url(host, port)
+        get_settings.cache_clear()
+    return get_settings().base_url
+
+
 def serve(*, host: str | None = None, port: int | None = None, worker: bool | None = None,
           workers: int = 1) -> None:
     """Serve the web UI and the REST API (and the worker in-process unless ``worker`` is False).
@@ -35,6 +53,7 @@ def serve(*, host: str | None = None, port: int | None = None, worker: bool | No
     prepare()
     host, port = host or settings.host, port or settings.port
     with_worker = settings.embedded_worker if worker is None else worker
+    follow_address(host, port)
     console.print(f"rapidresponse on http://{host}:{port}  (API docs: /api/docs)"
                   + (f", {workers} web processes" if workers > 1 else ""))
     if workers <= 1:

@@ -536,3 +536,17 @@ def test_restricted_incident_merges_only_into_restricted(client: TestClient, log
     assert_problem(client.post(f"/api/v1/incidents/{secret}/merge", headers=cmd.headers,
                                json={"into": public, "reason": "x"}), 422)
     assert snapshot() == before
+
+
+def test_a_task_due_in_the_past_is_refused(client: TestClient, login: Login, declare: Declare) -> None:
+    cmd = login("commander")
+    ref = declare(cmd, type="other")["ref"]
+    before = snapshot()
+    past = (datetime.now(UTC) - timedelta(hours=3)).isoformat()
+    resp = client.post(f"/api/v1/incidents/{ref}/tasks", headers=cmd.headers, json={"title": "x", "due_at": past})
+    assert_problem(resp, 422)
+    assert "in the past" in resp.text and "due_at" in resp.text
+    assert snapshot() == before
+    task = client.post(f"/api/v1/incidents/{ref}/tasks", headers=cmd.headers, json={"title": "x"}).json()
+    assert_problem(client.patch(f"/api/v1/incidents/{ref}/tasks/{task['id']}", headers=cmd.headers,
+                                json={"due_at": past}), 422)

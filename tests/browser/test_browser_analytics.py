@@ -26,6 +26,7 @@ def test_metrics_and_the_console_in_the_browser(live_server: LiveServer, page: A
     page.click("button:has-text('Declare incident')")
     page.wait_for_url(re.compile(r".*/incidents/INC-\d{4}-\d{4}\?done=declared$"))
 
+    page.click("nav.mainnav summary:has-text('Insight')")
     page.click("nav.mainnav a:has-text('Analytics')")
     page.wait_for_url(base + "/analytics")
     page.fill("input[name=country]", "MD")

@@ -22,6 +22,7 @@ def test_import_a_csv_and_check_an_image(live_server: LiveServer, page: Any, log
     base = live_server.url
     log_in("policy")
     page.goto(base + "/")
+    page.click("nav.mainnav summary:has-text('Detection')")
     page.click("nav.mainnav a:has-text('Hash lists')")
     page.wait_for_url(base + "/hashlists")
     page.fill("input[name=name]", "Partner TVEC stills")

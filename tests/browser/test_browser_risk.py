@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 def test_a_risk_from_the_register_to_approval(live_server: LiveServer, page: Any, log_in: Callable[..., str]) -> None:
     base = live_server.url
     log_in("commander")
+    page.click("nav.mainnav summary:has-text('Insight')")
     page.click("nav.mainnav a:has-text('Risks')")
     page.wait_for_url(base + "/risks")
     # A harm and country no other browser test uses (they share one server and one register).

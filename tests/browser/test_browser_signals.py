@@ -50,6 +50,7 @@ def test_explore_search_reveal_and_open_a_trend(live_server: LiveServer, page: A
     base = live_server.url
     _seed(live_server.database_url)
     log_in("analyst")
+    page.click("nav.mainnav summary:has-text('Detection')")
     page.click("nav.mainnav a:has-text('Signals')")
     page.wait_for_url(base + "/signals")
     assert page.locator(".signal-row").count() >= 7
@@ -83,6 +84,7 @@ def test_explore_search_reveal_and_open_a_trend(live_server: LiveServer, page: A
     page.goto(base + "/signals?q=nothing+like+this+anywhere")
     assert page.locator("#signals-empty").is_visible()
 
+    page.click("nav.mainnav summary:has-text('Detection')")
     page.click("nav.mainnav a:has-text('Trends')")
     page.wait_for_url(re.compile(r".*/trends$"))
     assert page.locator("svg.sparkline polyline").count() >= 1

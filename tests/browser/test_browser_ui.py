@@ -29,7 +29,7 @@ def _declare(page: Any, base: str, *, title: str, kind: str = "dangerous_challen
 def test_respond_to_an_incident(live_server: LiveServer, page: Any, log_in: Callable[..., str]) -> None:
     base = live_server.url
     username = log_in("commander", timezone="Asia/Almaty")
-    assert page.locator("h1").inner_text() == "Dashboard"
+    assert page.locator("h1").inner_text() == "Now"
     assert page.locator(".who-name").inner_text().lower() == username
 
     ref = _declare(page, base, title="Choking challenge spreading among teenagers",
@@ -68,7 +68,7 @@ def test_respond_to_an_incident(live_server: LiveServer, page: Any, log_in: Call
     assert page.get_by_text("Опасный челлендж").count() >= 1
     assert page.locator("button[name=status][value=mitigated]").inner_text() == "Перевести в «Смягчено»"
     page.goto(base + "/")
-    assert page.locator("h1").inner_text() == "Обзор"
+    assert page.locator("h1").inner_text() == "Сейчас"
     assert "UTC+05" in page.locator(".activity time").first.inner_text()
 
     page.click(".lang button[value=en]")

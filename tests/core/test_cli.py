@@ -97,3 +97,14 @@ def test_a_database_without_tables_gets_one_line_that_says_to_migrate(tmp_path: 
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr
     assert "run `rapidresponse db upgrade` first" in " ".join(done.stderr.split())
+
+
+def test_positions_print_as_written_never_as_emoji(capsys) -> None:  # type: ignore[no-untyped-def]
+    """Rich reads `:100:` as an emoji code; a file and line (`signals.csv:100: …`) must print literally."""
+    from rapidresponse.console import console, fail
+
+    console.print("signals.csv:100: bad date", highlight=False)
+    fail("playbook.yaml:100: tasks[bold]: unknown field")
+    out = capsys.readouterr()
+    assert "signals.csv:100: bad date" in out.out and "💯" not in out.out + out.err
+    assert "playbook.yaml:100: tasks[bold]: unknown field" in out.err

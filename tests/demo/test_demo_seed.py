@@ -122,3 +122,23 @@ def test_default_history_covers_a_year_in_order_and_the_chain_verifies(engine: E
         result = events.verify(s)
         assert result.ok, result
         assert result.events_checked > 10 * len(history)
+
+
+def test_an_update_can_be_drafted_approved_and_sent_in_the_demo(engine: Engine) -> None:
+    """Every demo audience has a recipient: an update goes from draft through approval to the outbox."""
+    from rapidresponse import approvals, playbooks
+
+    report = seed(history_size=3)
+    with unit_of_work() as s:
+        admin = actor(s, "marta.zielinska")
+        inc = service.get(s, admin, report.active_ref)
+        roles = {m.role: m.username for m in service.members(s, inc.id)}
+        comms, commander = actor(s, roles["comms_lead"]), actor(s, roles["commander"])
+        upd = playbooks.create_update(s, comms, inc.ref, audience="leadership", language="ru",
+                                      subject="Обновление", body="Ситуация под контролем")
+        pending = playbooks.request_update_approval(s, comms, inc.ref, upd.id)
+        assert pending.approval_id is not None
+        a = approvals.get(s, commander, pending.approval_id)
+        approvals.decide(s, commander, a.id, decision="approved", text_sha256=a.text_sha256)
+        sent = playbooks.send_update(s, comms, inc.ref, upd.id)
+        assert sent.status == "sent"

@@ -178,3 +178,17 @@ def test_api_series_has_counts_expected_band_and_crossings(admin: Actor, fake_cl
         assert c.get("/api/v1/detection/series", headers=headers, params={"harm": "x\x00"}).status_code == 422
         assert c.get("/api/v1/detection/series", headers=headers,
                      params={"harm": "x", "hours": 10_000}).status_code == 422
+
+
+def test_an_incident_escalated_by_a_triager_has_a_commander(make_user: Callable[..., Actor]) -> None:
+    """A responder (no command permission) who escalates a case leads the incident until someone takes over."""
+    from rapidresponse.incidents import service as incidents
+
+    triager = make_user("responder")
+    with unit_of_work() as s:
+        case_id = cases.open_manual(s, triager, source="press", title="Journalist asks about a choking challenge",
+                                    harm="dangerous_challenge", countries=["KZ"], languages=["kk"]).id
+    with unit_of_work() as s:
+        ref = cases.escalate(s, triager, case_id).ref
+        inc = incidents.get(s, triager, ref)
+        assert [m.username for m in incidents.holders(s, inc.id, "commander")] == [triager.username]

@@ -52,6 +52,11 @@ def _events(ref: str, prefix: str) -> list[Event]:
         return rows
 
 
+def _reminders(ref: str) -> list[str]:
+    kinds = ("incident.task_due_soon", "incident.task_overdue", "incident.update_due", "incident.update_overdue")
+    return [e.type for e in _events(ref, "incident.") if e.type in kinds]
+
+
 def test_declaring_applies_the_types_playbook(engine: Engine, fake_clock: Any, make_user: Callable[..., Actor],
                                               make_incident: Callable[..., str]) -> None:
     commander = make_user("commander")
@@ -214,3 +219,70 @@ def test_a_restricted_incidents_reminders_never_carry_its_title(
     sent = _messages()
     assert sent and all("SECRET-42" not in m.subject + m.body for m in sent)
     assert all(m.restricted for m in sent if m.kind.startswith(("task.", "update.")))
+
+
+def test_a_merged_incident_stops_reminding(engine: Engine, fake_clock: Any, make_user: Callable[..., Actor],
+                                           make_incident: Callable[..., str]) -> None:
+    """Merging changes the status without a status change event: the playbook of the duplicate stops too."""
+    from rapidresponse.incidents.schemas import MergeRequest
+
+    commander = make_user("commander", email="cmd@rr.example")
+    dup, kept = make_incident(commander), make_incident(commander, title="The same trend, kept")
+    with unit_of_work() as s:
+        incidents.merge(s, commander, dup, MergeRequest(into=kept, reason="Same trend"))
+    fake_clock.advance(days=2)
+    with unit_of_work() as s:
+        jobs.tick(s)
+    assert _reminders(dup) == []
+    assert _checklist(commander, dup).run.status == "finished"
+    assert _events(kept, "incident.task_overdue"), "the incident kept still reminds"
+
+
+def test_a_run_left_active_on_a_closed_incident_never_reminds(
+        engine: Engine, fake_clock: Any, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    """A run that an earlier version left active on a cancelled incident is finished, not reminded about."""
+    from rapidresponse.playbooks.models import PlaybookRun
+
+    commander = make_user("commander", email="cmd@rr.example")
+    ref = make_incident(commander)
+    with unit_of_work() as s:
+        incidents.change_status(s, commander, ref, StatusChange(status="cancelled", reason="Not an incident"))
+    with unit_of_work() as s:
+        for run in s.execute(select(PlaybookRun)).scalars():
+            run.status = "active"
+    fake_clock.advance(days=2)
+    with unit_of_work() as s:
+        assert jobs.tick(s) == 0
+    assert _reminders(ref) == [] and _checklist(commander, ref).run.status == "finished"
+
+
+def test_no_step_waits_for_a_step_the_run_left_out(engine: Engine, fake_clock: Any, make_user: Callable[..., Actor],
+                                                   make_incident: Callable[..., str]) -> None:
+    """Below SEV2 the misinformation playbook leaves out its fact-checker step; labelling, which waits for it,
+    counts from the declaration instead of waiting for ever."""
+    commander = make_user("commander")
+    ref = make_incident(commander, type="crisis_misinformation", title="Fake evacuation order",
+                        severity={"harm": 1, "reach": 1, "velocity": 1})
+    c = _checklist(commander, ref)
+    assert "fact_checkers" not in {st.step for st in c.steps}
+    labels = _step(c, "labels")
+    assert labels.waiting_for is None and labels.task is not None and labels.task.due_at is not None
+    assert all(st.waiting_for is None or st.waiting_for in {s.step for s in c.steps} for st in c.steps)
+
+
+def test_a_step_waits_for_the_nearest_step_the_run_has(engine: Engine, fake_clock: Any,
+                                                       make_user: Callable[..., Actor],
+                                                       make_incident: Callable[..., str]) -> None:
+    """Doxxing at SEV3: aftercare waited for the brigade action, which waits for the brigade map; both are
+    for SEV1-2 only, so aftercare waits for what the map waited for."""
+    from pathlib import Path
+
+    from rapidresponse.playbooks import files
+
+    pb = files.parse(Path(service.__file__).with_name("library").joinpath("harassment_doxxing.yaml").read_text(),
+                     source="library")
+    specs = {t.id: t for t in pb.tasks}
+    applied = {t.id for t in pb.tasks if not t.severities or 3 in t.severities}
+    expected = service.waits_for(specs["aftercare"], specs, applied)
+    assert expected not in ("map_brigade", "action_brigade")
+    assert expected == "declared" or expected in applied

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -123,7 +124,8 @@ def test_no_playbook_gives_an_empty_state_with_the_apply_form(client: TestClient
     assert 'action="/incidents/' + ref + '/playbook"' in page
 
 
-def test_compose_approve_and_send(client: TestClient, logged_in: Login, make_user: Callable[..., Actor]) -> None:
+def test_compose_approve_and_send(client: TestClient, logged_in: Login, make_user: Callable[..., Actor],
+                                  approve_translation: Callable[..., Any]) -> None:
     admin = make_user("admin")
     _set_pr_audience(admin)
     legal = make_user("legal")
@@ -149,11 +151,19 @@ def test_compose_approve_and_send(client: TestClient, logged_in: Login, make_use
         upd_id = upd.id
     page = client.get(f"/incidents/{ref}/updates").text
     assert "Draft" in page and re.search(r'type="submit" disabled', page)
+    assert "Approved by: Legal." in page, "the composer says who must approve before approval is requested"
     # sending before approval is refused with the reason
     refused = client.post(f"/incidents/{ref}/updates/{upd_id}/send", data={"csrf_token": csrf})
     assert refused.status_code == 409 and "approval of legal" in refused.text
-    asked = client.post(f"/incidents/{ref}/updates/{upd_id}/request-approval", data={"csrf_token": csrf},
-                        follow_redirects=False)
+    ask = f"/incidents/{ref}/updates/{upd_id}/request-approval"
+    untranslated = client.post(ask, data={"csrf_token": csrf}, follow_redirects=False)
+    assert untranslated.status_code == 409 and "translation" in untranslated.text  # Russian: English first
+    with unit_of_work(read_only=True) as s:
+        text = s.get(StakeholderUpdate, upd_id)
+        source = f"{text.subject}\n\n{text.body}"  # type: ignore[union-attr]
+    approve_translation(source_kind="stakeholder_update", source_id=str(upd_id), text=source,
+                        translation="Press statement.\n\nStatement for the press.")
+    asked = client.post(ask, data={"csrf_token": csrf}, follow_redirects=False)
     assert asked.status_code == 303
     with unit_of_work(read_only=True) as s:
         approval_id = s.get(StakeholderUpdate, upd_id).approval_id  # type: ignore[union-attr]

@@ -15,7 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import auth, clock, events
+from .. import auth, clock, events, notify
 from ..auth import SYSTEM, Actor
 from ..db import unit_of_work
 from ..errors import NotFound
@@ -85,6 +85,13 @@ def ensure_users(session: Session) -> dict[str, Actor]:
     return actors
 
 
+def seed_audiences(session: Session) -> None:
+    """Every stakeholder audience has a recipient, so that an update can be drafted, approved and sent in the
+    demo (serve a mail catcher on the SMTP port to read them)."""
+    for slug in notify.AUDIENCE_DEFAULTS:
+        notify.set_audience(session, SYSTEM, slug, emails=[f"{slug.replace('_', '-')}@demo.example.org"])
+
+
 def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED,
          progress: Callable[[int, int], None] | None = None) -> SeedReport:
     """Seed the demo world unless it is there already; ``progress(done, total)`` follows the steps."""
@@ -104,6 +111,7 @@ def seed(*, history_size: int = DEFAULT_HISTORY, random_seed: int = DEFAULT_SEED
         scripts += [restricted, active, *scenario.open_incidents(len(scripts) + 3, base)]
         scripts.append(policy.compliance(len(scripts) + 1, base, active))
         play(Context(session, actors), scripts, progress)
+        seed_audiences(session)
         seed_oncall(session, actors, base, active.ref)
         seed_lexicons(session, actors, base)
         media = seed_hashlists(session, actors, base)

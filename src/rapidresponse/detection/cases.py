@@ -232,7 +232,7 @@ def escalate(session: Session, actor: Actor, case_id: int, *, overrides: dict[st
         fields = {**draft(case), **{k: v for k, v in (overrides or {}).items() if v not in (None, "")}}
         if fields.get("detected_at") and fields["detected_at"] > at:
             fields["detected_at"] = at
-        incident = incidents.declare(session, actor, _incident_data(fields))
+        incident = incidents.declare(session, actor, _incident_data(fields), take_command=True)
         declared_at = incident.declared_at
     case.status, case.incident_id, case.declared_at, case.updated_at = "escalated", incident.id, declared_at, at
     events.record(session, actor, CaseLinked(subject_id=incident.id, ref=incident.ref, case=case.id,

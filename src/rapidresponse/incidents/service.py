@@ -137,7 +137,10 @@ def visible_ids(session: Session, actor: Actor, ids: set[int]) -> set[int]:
     return set(session.execute(select(Incident.id).where(Incident.id.in_(ids), visible(actor))).scalars())
 
 
-def declare(session: Session, actor: Actor, data: IncidentCreate) -> IncidentSummary:
+def declare(session: Session, actor: Actor, data: IncidentCreate, *, take_command: bool = False) -> IncidentSummary:
+    """Declare an incident; the declarer joins as its commander when they may command, else as a participant.
+    ``take_command`` makes them its commander regardless (a triager escalating a case leads until the
+    on-call commander takes over: an incident is never without one)."""
     actor.require(Perm.INCIDENTS_DECLARE)
     at = now()
     if data.detected_at and data.detected_at > at:
@@ -160,7 +163,7 @@ def declare(session: Session, actor: Actor, data: IncidentCreate) -> IncidentSum
                                      severity=inc.severity, restricted=restricted, countries=inc.countries,
                                      languages=inc.languages))
     if actor.user_id is not None:
-        role = Role.COMMANDER if actor.can(Perm.INCIDENTS_COMMAND) else Role.PARTICIPANT
+        role = Role.COMMANDER if take_command or actor.can(Perm.INCIDENTS_COMMAND) else Role.PARTICIPANT
         _add_member(session, actor, inc, actor.user_id, actor.username, role)
     return summary(session, actor, inc)
 

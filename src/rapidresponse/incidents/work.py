@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, select
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from .. import auth, events, markup
 from ..auth import Actor, Perm
 from ..clock import now
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from .events import IncidentEvent, NoteAdded, NotePinned, NoteUnpinned, TaskAdded, TaskUpdated
 from .models import Incident, Note, Task
 from .schemas import NoteCreate, NoteOut, TaskCreate, TaskOut, TaskUpdate, TimelineEntry
@@ -136,10 +136,24 @@ def _task_out(task: Task, names: dict[int, str]) -> TaskOut:
                    status=task.status, created_at=task.created_at, completed_at=task.completed_at)
 
 
+DUE_SLACK = timedelta(minutes=2)  # a deadline typed a moment ago, to the minute, is not in the past
+
+
+def check_due(due_at: datetime | None) -> None:
+    """A task's deadline must lie ahead: one in the past is overdue the moment it is set."""
+    if due_at is None:
+        return
+    at = now()
+    if due_at < at - DUE_SLACK:
+        raise ValidationFailed(f"due_at {due_at:%Y-%m-%d %H:%M} UTC is in the past; give a time from now on",
+                               field="due_at")
+
+
 def add_task(session: Session, actor: Actor, ref: str, data: TaskCreate) -> TaskOut:
     actor.require(Perm.INCIDENTS_UPDATE)
     inc = load(session, actor, ref)
     _require_open(inc)
+    check_due(data.due_at)
     owner = auth.find_person(session, data.owner) if data.owner else None
     task = Task(incident_id=inc.id, title=data.title, description=data.description,
                 owner_id=owner.id if owner else None, due_at=data.due_at, status=TaskStatus.OPEN.value,
@@ -162,6 +176,8 @@ def update_task(session: Session, actor: Actor, ref: str, task_id: int, data: Ta
         owner = auth.find_person(session, data.owner)
         if owner.id != task.owner_id:
             task.owner_id, changes["owner"] = owner.id, owner.username
+    if data.due_at is not None and data.due_at != task.due_at:
+        check_due(data.due_at)
     for name in ("title", "description", "due_at"):
         value = getattr(data, name)
         if value is not None and value != getattr(task, name):

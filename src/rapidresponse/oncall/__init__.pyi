@@ -26,7 +26,7 @@ from .events import (
     TeamCreated,
     TeamUpdated,
 )
-from .paging import acknowledge, page_team, resolve, resolve_for_incident, trigger
+from .paging import acknowledge, page_team, resolve, resolve_for_incident, trigger, waiting_pages
 from .policies import add_route, create_policy
 from .schemas import (
     LayerIn,
@@ -59,4 +59,5 @@ __all__ = [
     "SwapIn", "SwapOut", "SwapRequested", "TeamCreated", "TeamIn", "TeamOut", "TeamUpdated", "acknowledge",
     "add_layer", "add_override", "add_route", "create_policy", "create_schedule", "create_team", "on_call",
     "on_call_user_ids", "page_team", "request_swap", "resolve", "resolve_for_incident", "trigger",
+    "waiting_pages",
 ]

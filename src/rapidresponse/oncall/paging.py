@@ -381,6 +381,16 @@ def list_pages(session: Session, actor: Actor, *, status: list[str] | None = Non
     return list(rows), total
 
 
+def waiting_pages(session: Session, actor: Actor, limit: int = 10) -> list[PageOut]:
+    """Pages nobody has acknowledged yet, oldest first (for the board; none for those who may not read
+    on-call)."""
+    if not actor.can(Perm.ONCALL_READ):
+        return []
+    rows = session.execute(select(Page).where(visible(actor), Page.status == "triggered")
+                           .order_by(Page.triggered_at, Page.id).limit(limit)).scalars().all()
+    return pages_out(session, list(rows))
+
+
 def pages_out(session: Session, pages: list[Page]) -> list[PageOut]:
     ids = [p.id for p in pages]
     targets = session.execute(select(PageTarget).where(PageTarget.page_id.in_(ids)).order_by(PageTarget.id)

@@ -16,7 +16,7 @@ from .events import (
 )
 from .files import parse as parse_playbook
 from .schemas import Checklist, ChecklistStep, PastRun, PreviewOut, RunOut, UpdateOut, VersionOut
-from .service import apply, checklist, playbook_text, set_conditions
+from .service import apply, checklist, list_playbooks, next_updates, playbook_text, set_conditions
 from .service import save as save_playbook
 from .spec import AUDIENCES, CONDITIONS, GATE_KINDS, Playbook
 from .updates import create as create_update
@@ -29,6 +29,7 @@ __all__ = [
     "AUDIENCES", "CONDITIONS", "GATE_KINDS", "Checklist", "ChecklistStep", "ConditionsSet", "Escalated", "PastRun",
     "Playbook", "PlaybookApplied", "PlaybookFailed", "PlaybookSaved", "PreviewOut", "RunOut", "TaskDueSoon",
     "TaskOverdue", "UpdateDrafted", "UpdateDue", "UpdateEdited", "UpdateOut", "UpdateOverdue", "UpdateSent",
-    "VersionOut", "apply", "checklist", "create_update", "list_updates", "parse_playbook", "playbook_text",
+    "VersionOut", "apply", "checklist", "create_update", "list_playbooks", "list_updates", "next_updates",
+    "parse_playbook", "playbook_text",
     "preview_update", "request_update_approval", "save_playbook", "send_update", "set_conditions",
 ]

@@ -121,6 +121,9 @@ def remind(session: Session) -> int:
     sent = 0
     for run in runs:
         inc = _incident(session, run.incident_id)
+        if inc.status in service.FINISHED:  # merged, cancelled or closed without a status change stopping it
+            run.status = "finished"
+            continue
         sent += _step_timers(session, run, inc, at)
         sent += _update_timers(session, run, inc, at)
     return sent

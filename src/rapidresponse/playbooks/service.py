@@ -156,16 +156,29 @@ def _applies(spec: TaskSpec, severity: int, conditions: list[str]) -> bool:
     return all(c in conditions for c in spec.conditions)
 
 
-def _create_step(session: Session, inc: IncidentSummary, run: PlaybookRun, spec: TaskSpec, base: datetime) -> RunTask:
+def waits_for(spec: TaskSpec, specs: dict[str, TaskSpec], applied: set[str]) -> str:
+    """The step ``spec`` waits for among those the run has (or "declared"): a step left out of the run (its
+    severity or conditions do not apply) hands its own wait on, so no task waits on one the incident lacks."""
+    after = spec.due.after if spec.due else "declared"
+    seen: set[str] = set()
+    while after != "declared" and after not in applied and after in specs and after not in seen:
+        seen.add(after)
+        skipped = specs[after].due
+        after = skipped.after if skipped else "declared"
+    return after if after == "declared" or after in applied else "declared"
+
+
+def _create_step(session: Session, inc: IncidentSummary, run: PlaybookRun, spec: TaskSpec, base: datetime,
+                 after: str = "declared") -> RunTask:
     owner = next(iter(holders(session, inc, spec.owner_role.value)), None)
-    due = base + spec.due.within if spec.due and spec.due.after == "declared" else None
+    due = base + spec.due.within if spec.due and after == "declared" else None
     description = f"Done when: {spec.done_when.en}"
     if spec.description:
         description = f"{spec.description.en}\n\n{description}"
     task = incidents.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
         title=spec.title.en, description=description, owner=owner.username if owner else None, due_at=due))
     step = RunTask(run_id=run.id, step=spec.id, task_id=task.id, owner_role=spec.owner_role.value,
-                   after_step=spec.due.after if spec.due and spec.due.after != "declared" else None,
+                   after_step=after if spec.due and after != "declared" else None,
                    within_minutes=int(spec.due.within.total_seconds() // 60) if spec.due else None)
     session.add(step)
     return step
@@ -194,9 +207,10 @@ def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = No
                       next_update_due_at=at + cadence if cadence else None)
     session.add(run)
     session.flush()
-    for spec in playbook.tasks:
-        if _applies(spec, inc.severity, run.conditions):
-            _create_step(session, inc, run, spec, at)
+    chosen = [spec for spec in playbook.tasks if _applies(spec, inc.severity, run.conditions)]
+    specs, applied = {spec.id: spec for spec in playbook.tasks}, {spec.id for spec in chosen}
+    for spec in chosen:
+        _create_step(session, inc, run, spec, at, waits_for(spec, specs, applied))
     session.flush()
     filled = {m.role for m in incidents.members(session, inc.id)}
     wanted = [r.role.value for r in playbook.roles if r.min_severity is None or inc.severity <= r.min_severity]
@@ -234,10 +248,17 @@ def set_conditions(session: Session, actor: Actor, ref: str, conditions: list[st
     events.record(session, actor, ConditionsSet(subject_id=inc.id, ref=inc.ref, added=added, removed=removed,
                                                 conditions=wanted))
     playbook = run_playbook(session, run)
-    existing = {s.step for s in run_steps(session, run)}
-    for spec in playbook.tasks:
-        if spec.id not in existing and spec.conditions and _applies(spec, inc.severity, wanted):
-            _create_step(session, inc, run, spec, now())
+    steps = run_steps(session, run)
+    existing = {s.step for s in steps}
+    states = incidents.task_states(session, {s.task_id for s in steps if s.task_id})
+    finished = {s.step for s in steps if s.task_id and s.task_id in states
+                and states[s.task_id].status in ("done", "cancelled")}
+    new = [spec for spec in playbook.tasks
+           if spec.id not in existing and spec.conditions and _applies(spec, inc.severity, wanted)]
+    specs, have = {spec.id: spec for spec in playbook.tasks}, existing | {spec.id for spec in new}
+    for spec in new:
+        after = waits_for(spec, specs, have)
+        _create_step(session, inc, run, spec, now(), "declared" if after in finished else after)
     for condition in added:
         _fire(session, actor, inc, run, playbook, condition)
     return RunOut.model_validate(run)
@@ -303,6 +324,17 @@ def checklist(session: Session, actor: Actor, ref: str) -> Checklist | None:
 def _past(session: Session, run: PlaybookRun) -> PastRun:
     playbook = run_playbook(session, run)
     return PastRun(title=playbook.title, version=playbook.version, status=run.status, applied_at=run.applied_at)
+
+
+def next_updates(session: Session, incident_ids: set[int]) -> dict[int, datetime]:
+    """When each of these incidents' next stakeholder update is due (those with an active playbook and a
+    cadence; no permission: callers hold incidents they may see)."""
+    if not incident_ids:
+        return {}
+    rows = session.execute(select(PlaybookRun.incident_id, PlaybookRun.next_update_due_at).where(
+        PlaybookRun.incident_id.in_(incident_ids), PlaybookRun.status == "active",
+        PlaybookRun.next_update_due_at.is_not(None))).all()
+    return {i: due for i, due in rows if due is not None}
 
 
 def next_update(session: Session, incident_id: int) -> datetime | None:

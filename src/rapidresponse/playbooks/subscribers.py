@@ -40,8 +40,8 @@ def on_declared(session: Session, event: incidents.Declared, row: events.Event) 
 
 @events.subscribe(incidents.TaskUpdated)
 def on_task_updated(session: Session, event: incidents.TaskUpdated, row: events.Event) -> None:
-    """A finished step starts the clocks of the steps that wait for it."""
-    if event.status != "done":
+    """A finished (or cancelled) step starts the clocks of the steps that wait for it."""
+    if event.status not in ("done", "cancelled"):
         return
     found = service.step_for_task(session, event.task_id)
     if found is not None:
@@ -75,6 +75,12 @@ def on_severity(session: Session, event: incidents.IncidentEvent, row: events.Ev
 def on_status(session: Session, event: incidents.StatusChanged, row: events.Event) -> None:
     """A resolved incident's playbook stops reminding; a reopened one starts again."""
     service.follow_status(session, int(event.subject_id), event.to)
+
+
+@events.subscribe(incidents.Merged)
+def on_merged(session: Session, event: incidents.Merged, row: events.Event) -> None:
+    """A merged incident's playbook stops reminding (its work goes on in the incident it joined)."""
+    service.follow_status(session, int(event.subject_id), "merged")
 
 
 @events.subscribe(approvals.Decided)
