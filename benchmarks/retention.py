@@ -123,12 +123,14 @@ def main() -> None:
     end = now - timedelta(days=ENDED_DAYS_AGO)
 
     load_pass = _load(args.signals, end)
+    print(f"loaded {args.signals:,} signals in {load_pass:.1f} s", flush=True)
     _hold(args.held)
     started = time.perf_counter()
     with unit_of_work() as s:
         report = privacy.apply_retention(s, at=now)
     pass_seconds = time.perf_counter() - started
     kept = _count()
+    print(f"retention pass: {pass_seconds:.1f} s ({report.counts['signals']:,} deleted, {kept:,} kept)", flush=True)
 
     load_base = _load(args.signals, end)
     started = time.perf_counter()
