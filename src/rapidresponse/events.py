@@ -24,7 +24,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import BigInteger, Index, Integer, String, UniqueConstraint, select, update
+from sqlalchemy import BigInteger, Boolean, Index, Integer, String, UniqueConstraint, func, literal, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import now
@@ -497,20 +497,22 @@ def redact(session: Session, where: Any, *, reason: str, at: datetime | None = N
     covers the payload itself) or those already redacted.
     """
     marker = {REDACTED: {"reason": reason, "at": (at or now()).isoformat(timespec="seconds")}}
+    if session.get_bind().dialect.name == "postgresql":
+        pending = ~Event.payload.op("?", return_type=Boolean)(literal(REDACTED, String))
+    else:
+        pending = func.json_type(Event.payload, f"$.{REDACTED}").is_(None)
     done, last = 0, 0
     while True:
         ids = list(session.execute(
-            select(Event.id, Event.payload).where(where, Event.id > last, Event.payload_hash.is_not(None),
-                                                  Event.stream != ANCHOR_STREAM)
-            .order_by(Event.id).limit(batch)).all())
+            select(Event.id).where(where, pending, Event.id > last, Event.payload_hash.is_not(None),
+                                   Event.stream != ANCHOR_STREAM)
+            .order_by(Event.id).limit(batch)).scalars())
         if not ids:
             return done
-        last = ids[-1][0]
-        todo = [i for i, payload in ids if not is_redacted(payload)]
-        if todo:
-            session.execute(update(Event).where(Event.id.in_(todo)).values(payload=marker)
-                            .execution_options(synchronize_session=False))
-            done += len(todo)
+        last = ids[-1]
+        session.execute(update(Event).where(Event.id.in_(ids)).values(payload=marker)
+                        .execution_options(synchronize_session=False))
+        done += len(ids)
 
 
 def for_subject(session: Session, subject_type: str, subject_id: str | int) -> list[Event]:

@@ -79,7 +79,7 @@ def _active(session: Session, incident_id: int) -> LegalHold | None:
 
 def place_hold(session: Session, actor: Actor, ref: str, data: HoldIn) -> HoldOut:
     """Put the incident under legal hold: retention leaves everything linked to it until released."""
-    inc = incidents.get(session, actor, ref)
+    inc = incidents.get(session, actor, ref)  # first: an incident the actor may not know of is NotFound
     actor.require(Perm.LEGAL_HOLD)
     if _active(session, inc.id) is not None:
         raise Conflict(f"{inc.ref} is already under legal hold", field="reason")

@@ -16,7 +16,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import Text, cast, delete, func, or_, select, update
+from sqlalchemy import String, Text, cast, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from .models import Signal
@@ -63,7 +63,8 @@ def delete_signals(session: Session, *, before: datetime, keep: Collection[int])
 
 def _reporter_is(session: Session, identifier: str) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return or_(*(Signal.meta.op("->>")(key) == identifier for key in REPORTER_KEYS))
+        return or_(*(func.jsonb_extract_path_text(Signal.meta, literal(key, String)) == literal(identifier, String)
+                     for key in REPORTER_KEYS))
     return or_(*(func.json_extract(Signal.meta, f"$.{key}") == identifier for key in REPORTER_KEYS))
 
 
