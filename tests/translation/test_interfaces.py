@@ -119,3 +119,21 @@ def test_the_cli_requests_translates_approves_and_moves_the_glossary(
     failed = runner.invoke(app, ["glossary", "import", str(tmp_path / "bad.tbx"), "--as", translator.username])
     assert failed.exit_code == 2 and "well-formed" in failed.output
     assert "The video was removed." in runner.invoke(app, ["memory", "export", "--as", reviewer.username]).output
+
+
+def test_harmful_material_waits_behind_a_warning_on_every_translation_page(
+        client: TestClient, make_linguist: Callable[..., Actor], make_incident: Callable[..., str],
+        make_translation: Callable[..., TranslationOut]) -> None:
+    me = make_linguist({"ru": "native", "en": "professional"}, role="commander")
+    _login(client, me)
+    ref = make_incident(me)
+    cruel = make_translation(me, incident=ref, harm="animal_abuse", text="Котёнка бросили с моста, видео в канале.")
+    plain = make_translation(me, incident=ref, text="Видео удалено.")
+    for url in (f"/incidents/{ref}", "/translations"):
+        page = client.get(url).text
+        assert "Котёнка" not in page and "hidden by your safe-viewing settings" in page
+        assert "Видео удалено." in page  # no harm: shown as before
+    page = client.get(f"/translations/{cruel.id}").text
+    warning = re.search(r'<details class="content-warning" id="source-warning">(.*?)</details>', page, re.S)
+    assert warning and "Котёнка" in warning.group(1)  # behind the warning, one click away (no script needed)
+    assert 'id="source-warning"' not in client.get(f"/translations/{plain.id}").text

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from .. import wellness
 from ..auth import Actor, Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound, ValidationFailed
@@ -63,6 +64,13 @@ def _labels() -> dict[str, Any]:
             "PROBLEMS": PROBLEMS, "TERM_DOMAINS": TERM_DOMAINS, "TABS": TABS}
 
 
+def hidden_ids(session: Session, actor: Actor, rows: list[Any]) -> set[int]:
+    """The requests whose text waits behind a warning for this person: harmful material their
+    safe-viewing settings hide (click to reveal, or the warning before the most severe classes)."""
+    view = wellness.safe_view(session, actor)
+    return {r.id for r in rows if r.harm and view.item(r.harm, f"translation-{r.id}").hidden}
+
+
 def _error(request: Request, exc: DomainError) -> str:
     return domain_message(request_locale(request), exc)
 
@@ -78,10 +86,12 @@ def _queue(request: Request, user: WebUser, *, values: dict[str, str] | None = N
             rows = service.queue(s, user.actor, tab=tab)
             people = service.people_of(s, rows)
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
+            hidden = hidden_ids(s, user.actor, rows)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     return render(request, "translation/queue.html", {
         "rows": rows, "tab": tab, "people": people, "my_skills": mine, "values": values or {}, "error": error,
+        "hidden": hidden,
         "can_request": user.actor.can(Perm.INCIDENTS_NOTE), **_labels()}, status=status)
 
 
@@ -118,11 +128,13 @@ def _detail(request: Request, user: WebUser, translation_id: int, *, error: str 
             r = w.request
             people = service.people_of(s, [r])
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
+            hidden = hidden_ids(s, user.actor, [r])
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     me = user.actor.user_id
     return render(request, "translation/review.html", {
-        "w": w, "r": r, "people": people, "error": error, "draft": r.translation if draft is None else draft,
+        "w": w, "r": r, "people": people, "error": error, "hidden": hidden,
+        "draft": r.translation if draft is None else draft,
         "sha256": service.sha256(r.translation),
         "may_start": r.state in ("requested", "returned") and skills.may_translate(mine, r.source_lang,
                                                                                    r.target_lang)
@@ -315,7 +327,8 @@ def incident_translations(session: Session, actor: Actor, inc: Any, locale: str)
     """The incident's translations, each original next to its translation."""
     if not actor.can(Perm.INCIDENTS_READ):
         return {"translations_panel": None}
-    return {"translations_panel": {"rows": service.for_incident(session, actor, inc.ref), **_labels()}}
+    rows = service.for_incident(session, actor, inc.ref)
+    return {"translations_panel": {"rows": rows, "hidden": hidden_ids(session, actor, rows), **_labels()}}
 
 
 pages.panel("incident.main", "translation/_incident_translations.html", incident_translations, order=40)
