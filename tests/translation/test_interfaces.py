@@ -18,6 +18,7 @@ from rapidresponse.cli import app
 from rapidresponse.db import unit_of_work
 from rapidresponse.translation import TranslationOut
 from rapidresponse.translation.models import TranslationRequest
+from rapidresponse.wellness.models import Exposure
 
 PASSWORD = "correct horse battery"
 runner = CliRunner()
@@ -134,6 +135,12 @@ def test_harmful_material_waits_behind_a_warning_on_every_translation_page(
         assert "Котёнка" not in page and "hidden by your safe-viewing settings" in page
         assert "Видео удалено." in page  # no harm: shown as before
     page = client.get(f"/translations/{cruel.id}").text
-    warning = re.search(r'<details class="content-warning" id="source-warning">(.*?)</details>', page, re.S)
-    assert warning and "Котёнка" in warning.group(1)  # behind the warning, one click away (no script needed)
+    assert 'id="source-warning"' in page and "Котёнка" not in page
     assert 'id="source-warning"' not in client.get(f"/translations/{plain.id}").text
+    shown = client.post(f"/translations/{cruel.id}/reveal", data={"csrf_token": _csrf(page)})
+    assert "Котёнка" in shown.text and f"?revealed=translation-{cruel.id}" in str(shown.url)
+    assert "Котёнка" not in client.get(f"/translations/{cruel.id}").text  # one item, one time
+    with unit_of_work(read_only=True) as s:
+        logged = [(e.user_id, e.kind, e.harm) for e in s.execute(select(Exposure)).scalars()]
+    assert logged == [(me.user_id, "evidence", "animal_abuse")]
+    assert client.post("/translations/999999/reveal", data={"csrf_token": _csrf(page)}).status_code == 404

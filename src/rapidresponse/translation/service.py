@@ -136,6 +136,15 @@ def get(session: Session, actor: Actor, request_id: int) -> TranslationOut:
     return _out(session, _load(session, actor, request_id))
 
 
+def reveal(session: Session, actor: Actor, request_id: int) -> TranslationOut:
+    """The person opens the text of a request that their safe-viewing settings hide: an evidence view,
+    logged as exposure when the material is harmful."""
+    actor.require(Perm.INCIDENTS_READ)
+    r = _load(session, actor, request_id)
+    _exposed(session, actor, r, "evidence")
+    return _out(session, r)
+
+
 def _state(r: TranslationRequest, *allowed: str) -> None:
     if r.state not in allowed:
         raise Conflict(f"translation {r.id} is {r.state.replace('_', ' ')}", current=r.state)

@@ -64,10 +64,11 @@ def _labels() -> dict[str, Any]:
             "PROBLEMS": PROBLEMS, "TERM_DOMAINS": TERM_DOMAINS, "TABS": TABS}
 
 
-def hidden_ids(session: Session, actor: Actor, rows: list[Any]) -> set[int]:
+def hidden_ids(session: Session, actor: Actor, rows: list[Any], revealed: str | None = None) -> set[int]:
     """The requests whose text waits behind a warning for this person: harmful material their
-    safe-viewing settings hide (click to reveal, or the warning before the most severe classes)."""
-    view = wellness.safe_view(session, actor)
+    safe-viewing settings hide (click to reveal, or the warning before the most severe classes);
+    ``revealed`` names the one item just revealed."""
+    view = wellness.safe_view(session, actor, revealed)
     return {r.id for r in rows if r.harm and view.item(r.harm, f"translation-{r.id}").hidden}
 
 
@@ -128,7 +129,7 @@ def _detail(request: Request, user: WebUser, translation_id: int, *, error: str 
             r = w.request
             people = service.people_of(s, [r])
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
-            hidden = hidden_ids(s, user.actor, [r])
+            hidden = hidden_ids(s, user.actor, [r], request.query_params.get("revealed"))
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     me = user.actor.user_id
@@ -159,6 +160,18 @@ def _act(request: Request, posted: Posted, translation_id: int, done: str, draft
             return html_error(request, 404, exc.title, "")
         return _detail(request, posted.user, translation_id, error=_error(request, exc), draft=draft, status=exc.status)
     return RedirectResponse(f"/translations/{translation_id}?done={done}", status_code=303)
+
+
+@router.post("/translations/{translation_id}/reveal")
+def reveal(request: Request, translation_id: int, posted: PostedDep) -> Response:
+    """Show a hidden original once (logged as exposure), then back to the page."""
+    try:
+        with unit_of_work() as s:
+            service.reveal(s, posted.actor, translation_id)
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return RedirectResponse(f"/translations/{translation_id}?revealed=translation-{translation_id}#h-source",
+                            status_code=303)
 
 
 @router.post("/translations/{translation_id}/start")
