@@ -201,6 +201,7 @@ NOREF_WRITES: dict[tuple[str, str], Body] = {
     ("POST", "/translations"): lambda w, who: {"source_kind": "text", "source_lang": "ru", "target_lang": "en",
                                                "text": f"web probe {who.name}"},
     ("POST", "/translations/{translation_id}/start"): lambda w, who: {},
+    ("POST", "/translations/{translation_id}/reveal"): lambda w, who: {},
     ("POST", "/translations/{translation_id}/translation"): lambda w, who: {"translation": "probe",
                                                                              "action": "submit"},
     ("POST", "/translations/{translation_id}/review"): lambda w, who: {"decision": "return", "comment": "probe",

@@ -18,6 +18,7 @@ from rapidresponse.cli import app
 from rapidresponse.db import unit_of_work
 from rapidresponse.translation import TranslationOut
 from rapidresponse.translation.models import TranslationRequest
+from rapidresponse.wellness.models import Exposure
 
 PASSWORD = "correct horse battery"
 runner = CliRunner()
@@ -119,3 +120,27 @@ def test_the_cli_requests_translates_approves_and_moves_the_glossary(
     failed = runner.invoke(app, ["glossary", "import", str(tmp_path / "bad.tbx"), "--as", translator.username])
     assert failed.exit_code == 2 and "well-formed" in failed.output
     assert "The video was removed." in runner.invoke(app, ["memory", "export", "--as", reviewer.username]).output
+
+
+def test_harmful_material_waits_behind_a_warning_on_every_translation_page(
+        client: TestClient, make_linguist: Callable[..., Actor], make_incident: Callable[..., str],
+        make_translation: Callable[..., TranslationOut]) -> None:
+    me = make_linguist({"ru": "native", "en": "professional"}, role="commander")
+    _login(client, me)
+    ref = make_incident(me)
+    cruel = make_translation(me, incident=ref, harm="animal_abuse", text="Котёнка бросили с моста, видео в канале.")
+    plain = make_translation(me, incident=ref, text="Видео удалено.")
+    for url in (f"/incidents/{ref}", "/translations"):
+        page = client.get(url).text
+        assert "Котёнка" not in page and "hidden by your safe-viewing settings" in page
+        assert "Видео удалено." in page  # no harm: shown as before
+    page = client.get(f"/translations/{cruel.id}").text
+    assert 'id="source-warning"' in page and "Котёнка" not in page
+    assert 'id="source-warning"' not in client.get(f"/translations/{plain.id}").text
+    shown = client.post(f"/translations/{cruel.id}/reveal", data={"csrf_token": _csrf(page)})
+    assert "Котёнка" in shown.text and f"?revealed=translation-{cruel.id}" in str(shown.url)
+    assert "Котёнка" not in client.get(f"/translations/{cruel.id}").text  # one item, one time
+    with unit_of_work(read_only=True) as s:
+        logged = [(e.user_id, e.kind, e.harm) for e in s.execute(select(Exposure)).scalars()]
+    assert logged == [(me.user_id, "evidence", "animal_abuse")]
+    assert client.post("/translations/999999/reveal", data={"csrf_token": _csrf(page)}).status_code == 404

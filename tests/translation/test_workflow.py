@@ -4,6 +4,7 @@ who may translate and review, the original kept untouched, and the events that s
 from __future__ import annotations
 
 from collections.abc import Callable
+from hashlib import sha256
 from typing import Any
 
 import pytest
@@ -125,6 +126,30 @@ def test_harmful_evidence_goes_to_people_with_room_in_their_exposure_budget(
         svc.start(s, spent, r.id)
     with unit_of_work() as s:
         assert svc.start(s, spent, r.id, confirm=True).translator_id == spent.user_id
+
+
+def test_translating_and_reviewing_harmful_material_is_logged_as_exposure_without_the_text(
+        make_linguist: Callable[..., Actor], make_translation: Callable[..., TranslationOut],
+        make_incident: Callable[..., str], fake_clock: Any) -> None:
+    from rapidresponse.wellness.models import Exposure
+
+    translator = make_linguist({"ru": "native", "en": "professional"})
+    reviewer = make_linguist({"ru": "reading", "en": "native"})
+    ref = make_incident()
+    harmful = make_translation(harm="animal_abuse", incident=ref)
+    plain = make_translation()
+    for r in (harmful, plain):
+        with unit_of_work() as s:
+            svc.start(s, translator, r.id)
+            svc.submit(s, translator, r.id, translation=GOOD)
+            svc.review(s, reviewer, r.id, decision="approve", translation_sha256=sha256(GOOD.encode()).hexdigest())
+    with unit_of_work(read_only=True) as s:
+        rows = s.execute(select(Exposure).order_by(Exposure.id)).scalars().all()
+        logged = [(e.user_id, e.kind, e.harm, e.intensity, e.incident_ref) for e in rows]
+        columns = set(Exposure.__table__.columns.keys())
+    assert logged == [(translator.user_id, "translation", "animal_abuse", "extreme", ref),
+                      (reviewer.user_id, "review", "animal_abuse", "extreme", ref)]  # the plain one: nothing
+    assert not columns & {"text", "content", "body", "translation"}
 
 
 def test_bad_requests_change_nothing(make_linguist: Callable[..., Actor],

@@ -136,6 +136,15 @@ def get(session: Session, actor: Actor, request_id: int) -> TranslationOut:
     return _out(session, _load(session, actor, request_id))
 
 
+def reveal(session: Session, actor: Actor, request_id: int) -> TranslationOut:
+    """The person opens the text of a request that their safe-viewing settings hide: an evidence view,
+    logged as exposure when the material is harmful."""
+    actor.require(Perm.INCIDENTS_READ)
+    r = _load(session, actor, request_id)
+    _exposed(session, actor, r, "evidence")
+    return _out(session, r)
+
+
 def _state(r: TranslationRequest, *allowed: str) -> None:
     if r.state not in allowed:
         raise Conflict(f"translation {r.id} is {r.state.replace('_', ' ')}", current=r.state)
@@ -188,9 +197,18 @@ def submit(session: Session, actor: Actor, request_id: int, *, translation: str)
     if not _text(translation).strip():
         raise ValidationFailed("there is no translation to review", field="translation")
     r.translation, r.state, r.submitted_at, r.updated_at = translation, "in_review", now(), now()
+    _exposed(session, actor, r, "translation")
     problems = problems_of(session, r)
     _record(session, actor, r, Submitted, translation_sha256=sha256(translation), problems=len(problems))
     return _out(session, r)
+
+
+def _exposed(session: Session, actor: Actor, r: TranslationRequest, kind: str) -> None:
+    """Translating or reviewing harmful material is exposure: logged for the person (never the text),
+    against the incident, so that budgets, breaks and the recovery prompt count it."""
+    if r.harm:
+        ref = incidents.get_by_id(session, SYSTEM, r.incident_id).ref if r.incident_id is not None else None
+        wellness.record(session, actor, r.harm, kind, incident_ref=ref)
 
 
 def problems_of(session: Session, r: TranslationRequest | TranslationOut, translation: str | None = None,
@@ -213,6 +231,7 @@ def review(session: Session, actor: Actor, request_id: int, *, decision: str, tr
                                "professional in your language skills")
     if translation_sha256.strip().lower() != sha256(r.translation):
         raise Conflict("the translation changed since you read it: read it again", current=sha256(r.translation))
+    _exposed(session, actor, r, "review")
     marks = marks or {}
     unknown = set(marks) - set(MARK_CATEGORIES)
     if unknown or any(not 1 <= v <= 5 for v in marks.values()):

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
+from .. import wellness
 from ..auth import Actor, Perm
 from ..db import unit_of_work
 from ..errors import DomainError, NotFound, ValidationFailed
@@ -63,6 +64,14 @@ def _labels() -> dict[str, Any]:
             "PROBLEMS": PROBLEMS, "TERM_DOMAINS": TERM_DOMAINS, "TABS": TABS}
 
 
+def hidden_ids(session: Session, actor: Actor, rows: list[Any], revealed: str | None = None) -> set[int]:
+    """The requests whose text waits behind a warning for this person: harmful material their
+    safe-viewing settings hide (click to reveal, or the warning before the most severe classes);
+    ``revealed`` names the one item just revealed."""
+    view = wellness.safe_view(session, actor, revealed)
+    return {r.id for r in rows if r.harm and view.item(r.harm, f"translation-{r.id}").hidden}
+
+
 def _error(request: Request, exc: DomainError) -> str:
     return domain_message(request_locale(request), exc)
 
@@ -78,10 +87,12 @@ def _queue(request: Request, user: WebUser, *, values: dict[str, str] | None = N
             rows = service.queue(s, user.actor, tab=tab)
             people = service.people_of(s, rows)
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
+            hidden = hidden_ids(s, user.actor, rows)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     return render(request, "translation/queue.html", {
         "rows": rows, "tab": tab, "people": people, "my_skills": mine, "values": values or {}, "error": error,
+        "hidden": hidden,
         "can_request": user.actor.can(Perm.INCIDENTS_NOTE), **_labels()}, status=status)
 
 
@@ -118,11 +129,13 @@ def _detail(request: Request, user: WebUser, translation_id: int, *, error: str 
             r = w.request
             people = service.people_of(s, [r])
             mine = skills.skills_of(s, user.actor.user_id) if user.actor.user_id else {}
+            hidden = hidden_ids(s, user.actor, [r], request.query_params.get("revealed"))
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
     me = user.actor.user_id
     return render(request, "translation/review.html", {
-        "w": w, "r": r, "people": people, "error": error, "draft": r.translation if draft is None else draft,
+        "w": w, "r": r, "people": people, "error": error, "hidden": hidden,
+        "draft": r.translation if draft is None else draft,
         "sha256": service.sha256(r.translation),
         "may_start": r.state in ("requested", "returned") and skills.may_translate(mine, r.source_lang,
                                                                                    r.target_lang)
@@ -147,6 +160,18 @@ def _act(request: Request, posted: Posted, translation_id: int, done: str, draft
             return html_error(request, 404, exc.title, "")
         return _detail(request, posted.user, translation_id, error=_error(request, exc), draft=draft, status=exc.status)
     return RedirectResponse(f"/translations/{translation_id}?done={done}", status_code=303)
+
+
+@router.post("/translations/{translation_id}/reveal")
+def reveal(request: Request, translation_id: int, posted: PostedDep) -> Response:
+    """Show a hidden original once (logged as exposure), then back to the page."""
+    try:
+        with unit_of_work() as s:
+            service.reveal(s, posted.actor, translation_id)
+    except DomainError as exc:
+        return html_error(request, exc.status, exc.title, exc.detail)
+    return RedirectResponse(f"/translations/{translation_id}?revealed=translation-{translation_id}#h-source",
+                            status_code=303)
 
 
 @router.post("/translations/{translation_id}/start")
@@ -315,7 +340,8 @@ def incident_translations(session: Session, actor: Actor, inc: Any, locale: str)
     """The incident's translations, each original next to its translation."""
     if not actor.can(Perm.INCIDENTS_READ):
         return {"translations_panel": None}
-    return {"translations_panel": {"rows": service.for_incident(session, actor, inc.ref), **_labels()}}
+    rows = service.for_incident(session, actor, inc.ref)
+    return {"translations_panel": {"rows": rows, "hidden": hidden_ids(session, actor, rows), **_labels()}}
 
 
 pages.panel("incident.main", "translation/_incident_translations.html", incident_translations, order=40)
