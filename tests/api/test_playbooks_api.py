@@ -38,7 +38,8 @@ def test_library_and_validation(client: TestClient, login: Callable[..., Caller]
 
 
 def test_checklist_conditions_updates_and_approvals(client: TestClient, login: Callable[..., Caller],
-                                                    declare: Callable[..., dict[str, Any]]) -> None:
+                                                    declare: Callable[..., dict[str, Any]],
+                                                    approve_translation: Callable[..., Any]) -> None:
     commander, legal, admin = login("commander"), login("legal"), login("admin")
     ref = declare(commander)["ref"]
     checklist = client.get(f"/api/v1/incidents/{ref}/playbook", headers=commander.headers).json()
@@ -61,7 +62,11 @@ def test_checklist_conditions_updates_and_approvals(client: TestClient, login: C
     assert upd.status_code == 201
     uid = upd.json()["id"]
     assert_problem(client.post(f"/api/v1/incidents/{ref}/updates/{uid}/send", headers=commander.headers), 409)
-    pending = client.post(f"/api/v1/incidents/{ref}/updates/{uid}/request-approval", headers=commander.headers).json()
+    ask = f"/api/v1/incidents/{ref}/updates/{uid}/request-approval"
+    assert "translation" in assert_problem(client.post(ask, headers=commander.headers), 409)["detail"]  # Russian
+    approve_translation(source_kind="stakeholder_update", source_id=str(uid),
+                        text=f"{preview['subject']}\n\n{preview['body']}", translation="Press statement.")
+    pending = client.post(ask, headers=commander.headers).json()
     inbox = client.get("/api/v1/approvals", headers=legal.headers).json()
     assert [a["id"] for a in inbox] == [pending["approval_id"]]
     approval = inbox[0]
