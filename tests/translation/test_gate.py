@@ -48,3 +48,17 @@ def test_an_update_in_russian_needs_an_approved_translation_of_its_exact_text(
         assert translation.get(s, commander, done.id).source_text == text  # the original stays as it was
     with unit_of_work() as s, pytest.raises(Conflict, match="translation"):
         updates.request_approval(s, commander, ref, upd.id)
+
+
+def test_an_update_that_another_role_approves_needs_no_translation(
+        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    """Only legal's approval waits for a translation: a commander approves a Russian leadership update as it is."""
+    commander = make_user("commander")
+    ref = make_incident(commander)
+    with unit_of_work() as s:
+        audiences.set_audience(s, SYSTEM, "leadership", emails=["lead@rr.example"])
+        upd = updates.create(s, commander, ref, audience="leadership", language="ru", subject="Обновление",
+                             body="Ситуация под контролем.")
+    with unit_of_work() as s:
+        pending = updates.request_approval(s, commander, ref, upd.id)
+    assert pending.status == "pending_approval" and pending.approval_id is not None

@@ -43,6 +43,7 @@ class Submission:
     text: str
     language: str | None  # the language the text is written in, when its author says
     incident_id: int | None
+    required_role: str = "legal"  # who is asked to approve it
 
 
 RequestCheck = Callable[[Session, Submission], list[str]]
@@ -91,7 +92,7 @@ def request(session: Session, actor: Actor, *, kind: str, subject_type: str, sub
         raise ValidationFailed("there is no text to approve", field="text")
     if len(text) > MAX_TEXT:
         raise ValidationFailed(f"the text is longer than {MAX_TEXT} characters", field="text")
-    submission = Submission(kind, subject_type, str(subject_id), text, language, incident_id)
+    submission = Submission(kind, subject_type, str(subject_id), text, language, incident_id, required_role)
     missing = [m for check in _request_checks for m in check(session, submission)]
     if missing:
         raise Conflict("; ".join(missing))

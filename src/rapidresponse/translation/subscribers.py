@@ -1,6 +1,7 @@
 """How translation holds other domains' work: a stakeholder update or a reply letter written in
-another language than the one legal reads is submitted for approval only with an approved
-translation of its exact text; editing or redrafting the text voids its translations."""
+another language than the one legal reads is submitted for legal's approval only with an approved
+translation of its exact text (an update another role approves, such as a commander approving a
+leadership update, needs none); editing or redrafting the text voids its translations."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from .vocab import GATED, WORKING_LANGUAGE
 def translation_before_approval(session: Session, sub: approvals.Submission) -> list[str]:
     kind = GATED.get(sub.subject_type)
     lang = (sub.language or "").split("-")[0].lower()
-    if kind is None or not lang or lang == WORKING_LANGUAGE:
+    if kind is None or sub.required_role != "legal" or not lang or lang == WORKING_LANGUAGE:
         return []
     if approved_for(session, source_kind=kind, source_id=sub.subject_id, text=sub.text) is not None:
         return []
