@@ -17,6 +17,7 @@ from rapidresponse.errors import Conflict, PermissionDenied, ValidationFailed
 from rapidresponse.events import Event
 from rapidresponse.translation import TranslationOut
 from rapidresponse.translation import service as svc
+from rapidresponse.translation.models import MemorySegment
 
 GOOD = "The challenge video got 120 000 views. Link: https://example.org/v/1"
 
@@ -150,6 +151,11 @@ def test_translating_and_reviewing_harmful_material_is_logged_as_exposure_withou
     assert logged == [(translator.user_id, "translation", "animal_abuse", "extreme", ref),
                       (reviewer.user_id, "review", "animal_abuse", "extreme", ref)]  # the plain one: nothing
     assert not columns & {"text", "content", "body", "translation"}
+    with unit_of_work(read_only=True) as s:  # harmful material is named on the timeline, never quoted
+        approved = s.execute(select(Event).where(Event.type == "incident.translation_approved")).scalars().one()
+        kept = set(s.execute(select(MemorySegment.request_id)).scalars())
+    assert approved.payload["harm"] == "animal_abuse" and approved.payload["original"] == ""
+    assert GOOD not in str(approved.payload) and kept == {plain.id}  # only the plain pair entered the memory
 
 
 def test_bad_requests_change_nothing(make_linguist: Callable[..., Actor],

@@ -96,7 +96,9 @@ class IncidentTranslationRequested(IncidentEvent):
 
 
 class IncidentTranslationApproved(IncidentEvent):
-    """The approved translation on the timeline, with the original it translates."""
+    """The approved translation on the timeline, with the original it translates; harmful material
+    (a request with a harm) is named, never quoted: the timeline and the log show no such content,
+    the translation's page shows it behind each person's safe-viewing settings."""
 
     type = "incident.translation_approved"
     timeline = "notes"
@@ -106,8 +108,13 @@ class IncidentTranslationApproved(IncidentEvent):
     target_lang: str
     original: str
     translation: str
+    harm: str | None = None
 
     def describe(self, _: Translate) -> str:
+        if self.harm:
+            return _("approved a translation %(src)s → %(tgt)s of harmful material (%(harm)s): it is on the "
+                     "translation's page, behind each person's safe-viewing settings",
+                     src=self.source_lang, tgt=self.target_lang, harm=self.harm)
         return _("approved a translation %(src)s → %(tgt)s: “%(translation)s” (original: “%(original)s”)",
                  src=self.source_lang, tgt=self.target_lang, translation=self.translation[:500],
                  original=self.original[:500])

@@ -253,15 +253,17 @@ def review(session: Session, actor: Actor, request_id: int, *, decision: str, tr
             f"{p.code} {p.detail}".strip() for p in found)[:1000])
     r.state, r.comment, r.reviewer_id, r.decided_at, r.updated_at = "approved", comment.strip(), actor.user_id, at, at
     _mark(session, r, actor, marks)
-    memory.add_approved(session, r.source_lang, r.target_lang, r.source_text, r.translation,
-                        origin=f"request {r.id}", request_id=r.id, approved_by_id=actor.user_id)
+    if not r.harm:  # harmful material stays out of the shared memory (its page and TMX export show text)
+        memory.add_approved(session, r.source_lang, r.target_lang, r.source_text, r.translation,
+                            origin=f"request {r.id}", request_id=r.id, approved_by_id=actor.user_id)
     _record(session, actor, r, Approved, translation_sha256=sha256(r.translation),
             marks={k: float(v) for k, v in marks.items()})
     if r.incident_id is not None:
         inc = incidents.get_by_id(session, SYSTEM, r.incident_id)
         events.record(session, actor, IncidentTranslationApproved(
             subject_id=inc.id, ref=inc.ref, request_id=r.id, source_kind=r.source_kind, source_lang=r.source_lang,
-            target_lang=r.target_lang, original=r.source_text, translation=r.translation))
+            target_lang=r.target_lang, original="" if r.harm else r.source_text,
+            translation="" if r.harm else r.translation, harm=r.harm))
     return _out(session, r)
 
 
