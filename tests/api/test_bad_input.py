@@ -266,3 +266,10 @@ def test_lone_surrogate_is_refused_or_kept(client: TestClient, cmd: Caller) -> N
 def test_nul_bytes_refused_in_every_domains_input(client: TestClient, login: Login, method: str, path: str,
                                                  body: dict[str, Any]) -> None:
     _refused(client, method, path, 422, json=body, headers=login("admin").headers)
+
+
+def test_a_nul_in_a_person_filter_is_an_unknown_person_not_a_server_error(client: TestClient, cmd: Caller) -> None:
+    """PostgreSQL refuses a NUL in a query: a username with one is simply nobody."""
+    resp = client.get("/api/v1/action-items", headers=cmd.headers, params={"owner": "\x00ÿ%"})
+    assert resp.status_code in (404, 422), resp.text[:300]
+    assert_problem(resp, resp.status_code)

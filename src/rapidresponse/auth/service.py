@@ -130,7 +130,9 @@ def ensure_admin(session: Session) -> str | None:
 
 
 def _user(session: Session, username: str) -> User:
-    user = session.execute(select(User).where(User.username == username.lower())).scalar_one_or_none()
+    # No username holds a NUL (PostgreSQL refuses one in a query): not found, like any other unknown name.
+    user = None if "\x00" in username else session.execute(
+        select(User).where(User.username == username.lower())).scalar_one_or_none()
     if user is None:
         raise NotFound(f"no user {username!r}")
     return user
