@@ -127,6 +127,15 @@ def return_(request_id: int, comment: str = typer.Option(..., help="What to chan
         console.print(f"translation {r.id}: {r.state}")
 
 
+def _write(out: Path, data: bytes) -> None:
+    """An exported document to ``out``, or to standard output for ``-``."""
+    if out == Path("-"):
+        typer.echo(data.decode("utf-8"), nl=False)
+    else:
+        out.write_bytes(data)
+        console.print(f"wrote {out}")
+
+
 @glossary_app.command("import")
 @handle_errors
 def glossary_import(path: Path, as_user: str | None = AsOption) -> None:
@@ -146,11 +155,7 @@ def glossary_export(out: Path = typer.Option(Path("-"), "--out", "-o", help="Fil
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
         data = glossary.export_tbx(s, actor)
-    if out == Path("-"):
-        typer.echo(data.decode("utf-8"), nl=False)
-    else:
-        out.write_bytes(data)
-        console.print(f"wrote {out}")
+    _write(out, data)
 
 
 @glossary_app.command("list")
@@ -185,8 +190,4 @@ def memory_export(out: Path = typer.Option(Path("-"), "--out", "-o", help="File 
     actor = actor_for(as_user)
     with unit_of_work(read_only=True) as s:
         data = memory.export_tmx(s, actor)
-    if out == Path("-"):
-        typer.echo(data.decode("utf-8"), nl=False)
-    else:
-        out.write_bytes(data)
-        console.print(f"wrote {out}")
+    _write(out, data)
