@@ -17,7 +17,7 @@ from rapidresponse.errors import Conflict, PermissionDenied, ValidationFailed
 from rapidresponse.events import Event
 from rapidresponse.translation import TranslationOut
 from rapidresponse.translation import service as svc
-from rapidresponse.translation.models import MemorySegment
+from rapidresponse.translation.models import MemorySegment, ReviewMark
 
 GOOD = "The challenge video got 120 000 views. Link: https://example.org/v/1"
 
@@ -106,7 +106,13 @@ def test_the_states_from_request_to_approval_keep_the_original_and_say_who_did_w
         parsed = events.parse(rows[0])
         assert len(rows) == 1 and parsed.original == original and parsed.translation == GOOD  # type: ignore[attr-defined]
         quality = svc.quality(s, reviewer)
-        assert quality[0].reviewed == 1 and quality[0].marks["accuracy"] == 5  # the final round's marks
+        # each review is a round of its own: the returned draft's mark stays beside the approved text's
+        assert quality[0].reviewed == 1 and quality[0].marks == {"accuracy": 3.5, "fluency": 4, "style": 4,
+                                                                 "terminology": 5}
+        rounds = s.execute(select(ReviewMark.round, ReviewMark.category, ReviewMark.score)
+                           .where(ReviewMark.request_id == r.id).order_by(ReviewMark.round, ReviewMark.category)).all()
+        assert [tuple(x) for x in rounds] == [(1, "accuracy", 2), (2, "accuracy", 5), (2, "fluency", 4),
+                                              (2, "style", 4), (2, "terminology", 5)]
         found = translation.approved_for(s, source_kind="evidence", source_id="", text=original)
         assert found is not None and found.id == r.id
         assert translation.approved_for(s, source_kind="evidence", source_id="", text=original + ".") is None

@@ -91,13 +91,16 @@ class GlossaryTerm(Base):
 
 
 class ReviewMark(Base):
-    """A reviewer's mark of one translation in one category (1 poor … 5 excellent)."""
+    """A reviewer's mark of one translation in one category (1 poor … 5 excellent). Each review of a
+    request is a round of its own: a return's marks stay when the next review marks the new text."""
 
     __tablename__ = "translation_marks"
-    __table_args__ = (UniqueConstraint("request_id", "category", name="uq_translation_marks_request_category"),)
+    __table_args__ = (UniqueConstraint("request_id", "round", "category",
+                                       name="uq_translation_marks_request_round_category"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("translation_requests.id", ondelete="CASCADE"))
+    round: Mapped[int] = mapped_column(Integer, default=1)
     category: Mapped[str] = mapped_column(String(20))
     score: Mapped[float] = mapped_column(Float)
     translator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

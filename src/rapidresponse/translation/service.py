@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import auth, events, incidents, wellness
@@ -268,13 +268,13 @@ def review(session: Session, actor: Actor, request_id: int, *, decision: str, tr
 
 
 def _mark(session: Session, r: TranslationRequest, actor: Actor, marks: dict[str, int]) -> None:
-    for category, score in marks.items():
-        row = session.execute(select(ReviewMark).where(ReviewMark.request_id == r.id,
-                                                       ReviewMark.category == category)).scalar_one_or_none()
-        if row is None:
-            row = ReviewMark(request_id=r.id, category=category)
-            session.add(row)
-        row.score, row.translator_id, row.reviewer_id = float(score), r.translator_id, actor.user_id
+    """One review's marks, as a round after the request's earlier ones (which stay as they were)."""
+    if not marks:
+        return
+    last = session.execute(select(func.max(ReviewMark.round)).where(ReviewMark.request_id == r.id)).scalar()
+    session.add_all(ReviewMark(request_id=r.id, round=(last or 0) + 1, category=category, score=float(score),
+                               translator_id=r.translator_id, reviewer_id=actor.user_id)
+                    for category, score in marks.items())
 
 
 def void_source(session: Session, actor: Actor, *, source_kind: str, source_id: str, reason: str) -> int:

@@ -80,6 +80,7 @@ def upgrade() -> None:
     op.create_table('translation_marks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('request_id', sa.Integer(), nullable=False),
+    sa.Column('round', sa.Integer(), nullable=False),
     sa.Column('category', sa.String(length=20), nullable=False),
     sa.Column('score', sa.Float(), nullable=False),
     sa.Column('translator_id', sa.Integer(), nullable=True),
@@ -88,7 +89,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['reviewer_id'], ['users.id'], name=op.f('fk_translation_marks_reviewer_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['translator_id'], ['users.id'], name=op.f('fk_translation_marks_translator_id_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_translation_marks')),
-    sa.UniqueConstraint('request_id', 'category', name='uq_translation_marks_request_category')
+    sa.UniqueConstraint('request_id', 'round', 'category', name='uq_translation_marks_request_round_category')
     )
     with op.batch_alter_table('translation_marks', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_translation_marks_translator_id'), ['translator_id'], unique=False)
