@@ -34,11 +34,11 @@ def test_an_update_in_russian_needs_an_approved_translation_of_its_exact_text(
     with unit_of_work() as s:  # English needs none
         assert updates.request_approval(s, commander, ref, english.id).status == "pending_approval"
     text = f"{RU_SUBJECT}\n\n{RU_BODY}"  # what legal approves: the subject, a blank line, the body
-    approve_translation(source_kind="stakeholder_update", source_id=str(upd.id), text=text + " ", translation=EN)
-    with unit_of_work() as s, pytest.raises(Conflict, match="exact text"):  # a translation of another text
+    approve_translation(source_kind="text", source_id="", text=text, translation=EN)
+    with unit_of_work() as s, pytest.raises(Conflict, match="exact text"):  # the same words, not of this update
         updates.request_approval(s, commander, ref, upd.id)
-    done = approve_translation(source_kind="stakeholder_update", source_id=str(upd.id), text=text, translation=EN,
-                               incident=ref)
+    done = approve_translation(source_kind="stakeholder_update", source_id=str(upd.id), text="", translation=EN)
+    assert done.source_text == text and done.incident_ref == ref  # read from the update itself
     with unit_of_work() as s:
         assert updates.request_approval(s, commander, ref, upd.id).status == "pending_approval"
     with unit_of_work() as s:  # an edit voids the translation, and the gate holds again

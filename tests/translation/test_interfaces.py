@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
+from rapidresponse import incidents
 from rapidresponse.app import create_app
 from rapidresponse.auth import Actor
 from rapidresponse.cli import app
@@ -69,6 +70,28 @@ def test_pages_speak_russian_refuse_bad_input_and_show_on_the_incident(
     assert "Видео удалено." in client.get(f"/incidents/{ref}").text  # the incident's translations panel
     page = client.get(f"/translations/{r.id}").text
     assert 'id="source-text"' in page and "Взять и перевести" in page
+
+
+def test_a_note_is_translated_from_its_link_on_the_timeline(
+        client: TestClient, make_linguist: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    me = make_linguist({"ru": "native", "en": "professional"}, role="commander")
+    csrf = _login(client, me)
+    ref = make_incident(me)
+    with unit_of_work() as s:
+        note = incidents.add_note(s, me, ref, incidents.NoteCreate(body="Школа в Алматы подтвердила три случая."))
+    link = re.search(r'href="(/translations\?source_kind=note&amp;source_id=\d+&amp;incident=[^"#]+)#new-translation"',
+                     client.get(f"/incidents/{ref}").text)
+    assert link is not None
+    form = client.get(link.group(1).replace("&amp;", "&")).text
+    assert f'name="source_id" value="{note.id}"' in form and f'name="incident" value="{ref}"' in form
+    resp = client.post("/translations", data={"csrf_token": csrf, "text": "", "source_lang": "ru", "target_lang": "en",
+                                              "source_kind": "note", "source_id": "999999", "incident": ref})
+    assert resp.status_code == 422 and "no note 999999" in resp.text and _count() == 0
+    resp = client.post("/translations", data={"csrf_token": csrf, "text": "", "source_lang": "ru", "target_lang": "en",
+                                              "source_kind": "note", "source_id": str(note.id), "incident": ref},
+                       follow_redirects=False)
+    assert resp.status_code == 303
+    assert "Школа в Алматы подтвердила три случая." in client.get(resp.headers["location"]).text
 
 
 def test_the_api_refuses_bad_bodies_with_problems(client: TestClient, make_user: Callable[..., Actor]) -> None:

@@ -66,6 +66,16 @@ def _note_out(note: Note, names: dict[int, str]) -> NoteOut:
                    body_html=note.body_html, pinned=note.pinned, created_at=note.created_at)
 
 
+def get_note(session: Session, actor: Actor, note_id: int) -> tuple[str, NoteOut]:
+    """One note and its incident's ref; NotFound alike for a missing note and one the actor may not see."""
+    actor.require(Perm.INCIDENTS_READ)
+    found = session.execute(select(Note, Incident.ref).join(Incident, Incident.id == Note.incident_id)
+                            .where(Note.id == note_id, visible(actor))).first()
+    if found is None:
+        raise NotFound(f"no note {note_id}")
+    return found[1], note_out(session, found[0])
+
+
 def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> NoteOut:
     actor.require(Perm.INCIDENTS_NOTE)
     inc = load(session, actor, ref)

@@ -20,7 +20,7 @@ from .service import apply, checklist, list_playbooks, next_updates, playbook_te
 from .service import save as save_playbook
 from .spec import AUDIENCES, CONDITIONS, GATE_KINDS, Playbook
 from .updates import create as create_update
-from .updates import list_updates
+from .updates import list_updates, update_text
 from .updates import preview as preview_update
 from .updates import request_approval as request_update_approval
 from .updates import send as send_update
@@ -31,5 +31,5 @@ __all__ = [
     "TaskOverdue", "UpdateDrafted", "UpdateDue", "UpdateEdited", "UpdateOut", "UpdateOverdue", "UpdateSent",
     "VersionOut", "apply", "checklist", "create_update", "list_playbooks", "list_updates", "next_updates",
     "parse_playbook", "playbook_text",
-    "preview_update", "request_update_approval", "save_playbook", "send_update", "set_conditions",
+    "preview_update", "request_update_approval", "save_playbook", "send_update", "set_conditions", "update_text",
 ]

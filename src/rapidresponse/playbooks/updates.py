@@ -9,6 +9,7 @@ of its exact text; editing an approved or pending text voids that approval.
 
 from __future__ import annotations
 
+import contextlib
 from datetime import datetime
 from typing import Any
 
@@ -155,6 +156,15 @@ def edit(session: Session, actor: Actor, ref: str, update_id: int, *, subject: s
 
 def approval_text(upd: StakeholderUpdate) -> str:
     return f"{upd.subject}\n\n{upd.body}"
+
+
+def update_text(session: Session, actor: Actor, update_id: int) -> tuple[str, str]:
+    """An update's incident ref and the text an approver reads (subject, then body)."""
+    upd = session.get(StakeholderUpdate, update_id)
+    if upd is not None:
+        with contextlib.suppress(NotFound):  # an incident the actor may not know of: no such update either
+            return incidents.get_by_id(session, actor, upd.incident_id).ref, approval_text(upd)
+    raise NotFound(f"no update {update_id}")
 
 
 def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:

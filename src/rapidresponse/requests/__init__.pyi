@@ -21,7 +21,7 @@ from .events import (
     ReplySubmitted,
     RequestEvent,
 )
-from .replies import draft_reply, edit_reply, submit_reply
+from .replies import draft_reply, edit_reply, reply_text, submit_reply
 from .schemas import (
     OUTCOME_LABELS,
     ClockOut,
@@ -44,5 +44,5 @@ __all__ = [
     "OutcomeIn", "OutcomeRecorded", "Registered", "ReplyDrafted", "ReplyEdit", "ReplyEdited", "ReplyOut",
     "ReplyRejected", "ReplySent", "ReplySubmitted", "RequestCreate", "RequestEvent", "RequestFilter", "RequestOut",
     "RequestPage", "draft_reply", "edit_reply", "for_incident", "get", "incident_rules", "list_requests",
-    "open_clocks", "register", "set_outcome", "submit_reply",
+    "open_clocks", "register", "reply_text", "set_outcome", "submit_reply",
 ]

@@ -206,6 +206,15 @@ def submit(session: Session, actor: Actor, request_id: RequestKey) -> ReplyLette
     return letter
 
 
+def reply_text(session: Session, actor: Actor, request_id: RequestKey) -> tuple[int, str | None, str]:
+    """A request's id, its incident's ref and its reply's text (NotFound before a reply is drafted)."""
+    req = requests.load(session, actor, request_id)
+    letter = requests.reply(session, req)
+    if letter is None:
+        raise NotFound(f"{req.ref} has no reply drafted yet")
+    return req.id, req.incident_ref, letter.body
+
+
 # --- what the interfaces call: the request as it now stands ------------------------------------------
 
 def draft_reply(session: Session, actor: Actor, request_id: RequestKey) -> RequestOut:

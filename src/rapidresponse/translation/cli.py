@@ -30,7 +30,8 @@ def _read(path: Path) -> str:
 
 @app.command("request")
 @handle_errors
-def request(text: str = typer.Argument(..., help="The text to translate (- reads standard input)"),
+def request(text: str = typer.Argument("", help="The text to translate (- reads standard input); none for an "
+                                             "object named by --source-id, whose text is read as it is now"),
             source: str = typer.Option(..., "--from", help="Source language, e.g. ru"),
             target: str = typer.Option(..., "--to", help="Target language, e.g. en"),
             kind: str = typer.Option("text", help="signal, note, evidence, stakeholder_update, reply_letter, review"),

@@ -49,7 +49,9 @@ class RequestIn(Strict):
     source_id: Annotated[str, StringConstraints(max_length=64)] = ""
     source_lang: Lang
     target_lang: Lang
-    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+    text: Annotated[str, StringConstraints(max_length=MAX_TEXT)] = Field(
+        default="", description="The text, for evidence and texts with no object; a source named by source_id "
+                                "(a note, an update, a reply letter, a signal, a review) is read as it is now")
     incident: Annotated[str, StringConstraints(max_length=40)] | None = Field(
         default=None, description="The incident's ref (its severity sets the priority and the due time)")
     harm: Annotated[str, StringConstraints(max_length=60)] | None = Field(

@@ -20,7 +20,7 @@ from .. import auth, events, incidents, wellness
 from ..auth import SYSTEM, Actor, Perm
 from ..clock import now
 from ..errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from . import checks, glossary, memory, skills
+from . import checks, glossary, memory, skills, sources
 from .events import (
     Approved,
     Assigned,
@@ -67,14 +67,25 @@ def _check_langs(source: str, target: str) -> None:
 
 
 def request(session: Session, actor: Actor, *, source_kind: str, source_id: str = "", source_lang: str,
-            target_lang: str, text: str, incident: str | None = None, harm: str | None = None,
+            target_lang: str, text: str = "", incident: str | None = None, harm: str | None = None,
             channel: str | None = None) -> TranslationOut:
-    """Ask for ``text`` (a signal's text, a note, evidence, an update, a reply letter, a review) to be
-    translated; an incident's severity sets the priority and the due time."""
+    """Ask for a text (a signal's text, a note, evidence, an update, a reply letter, a review) to be
+    translated; an incident's severity sets the priority and the due time. A source named by its id is
+    read as it is now (with its incident and harm); ``text`` is for evidence and texts with no object."""
     actor.require(Perm.INCIDENTS_NOTE)
     if source_kind not in SOURCE_KINDS:
         raise ValidationFailed(f"source_kind is one of {', '.join(SOURCE_KINDS)}", field="source_kind")
     _check_langs(source_lang, target_lang)
+    source_id = source_id.strip()
+    if source_id and sources.readable(source_kind):
+        src = sources.read(session, actor, source_kind, source_id)
+        if text.strip() and text.strip() != src.text.strip():
+            raise ValidationFailed(f"the text is read from the {source_kind.replace('_', ' ')} itself and differs "
+                                   "from what you sent: leave the text empty", field="text")
+        if incident and src.incident and incident.strip().upper() != src.incident:
+            raise ValidationFailed(f"this {source_kind.replace('_', ' ')} belongs to {src.incident}", field="incident")
+        text, incident, harm = src.text, src.incident or incident, harm or src.harm
+        source_id = src.source_id or source_id
     if not text.strip():
         raise ValidationFailed("there is no text to translate", field="text")
     if len(text) > MAX_TEXT:

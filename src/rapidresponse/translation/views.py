@@ -22,7 +22,7 @@ from ..web.errors import html_error
 from ..web.forms import domain_message
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import render
-from . import glossary, memory, service, skills
+from . import glossary, memory, service, skills, sources
 from .schemas import TermIn, VariantIn
 from .vocab import (
     CHANNEL_LIMITS,
@@ -98,7 +98,9 @@ def _queue(request: Request, user: WebUser, *, values: dict[str, str] | None = N
 
 @router.get("/translations")
 def queue(request: Request, user: UserDep) -> Response:
-    return _queue(request, user)
+    """The queue; a "Translate" link elsewhere fills the request form with its object (kind, id, incident)."""
+    values = {k: request.query_params.get(k, "")[:64] for k in ("source_kind", "source_id", "incident", "source_lang")}
+    return _queue(request, user, values=values)
 
 
 @router.post("/translations")
@@ -114,7 +116,8 @@ def request_translation(request: Request, posted: PostedDep) -> Response:
                                 channel=values["channel"] or None)
     except DomainError as exc:
         if isinstance(exc, NotFound):
-            exc = ValidationFailed(exc.detail, field="incident")
+            read = values["source_id"] and sources.readable(values["source_kind"])
+            exc = ValidationFailed(exc.detail, field="source_id" if read else "incident")
         return _queue(request, posted.user, values=values, error=_error(request, exc), status=exc.status)
     return RedirectResponse(f"/translations/{r.id}?done=translation_requested", status_code=303)
 
