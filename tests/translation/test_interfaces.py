@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +18,7 @@ from rapidresponse.app import create_app
 from rapidresponse.auth import Actor
 from rapidresponse.cli import app
 from rapidresponse.db import unit_of_work
+from rapidresponse.requests import replies
 from rapidresponse.translation import TranslationOut
 from rapidresponse.translation.models import TranslationRequest
 from rapidresponse.wellness.models import Exposure
@@ -92,6 +94,24 @@ def test_a_note_is_translated_from_its_link_on_the_timeline(
                        follow_redirects=False)
     assert resp.status_code == 303
     assert "Школа в Алматы подтвердила три случая." in client.get(resp.headers["location"]).text
+
+
+def test_a_review_a_reply_letter_and_a_signal_link_to_their_translation(
+        client: TestClient, make_user: Callable[..., Actor], make_reviewed: Callable[..., str],
+        make_request: Callable[..., Any], make_signals: Callable[..., Any]) -> None:
+    lawyer = make_user("admin")
+    _login(client, lawyer)
+    ref = make_reviewed()
+    assert f"/translations?source_kind=review&amp;source_id={ref}&amp;" in client.get(f"/incidents/{ref}/review").text
+    req = make_request(lawyer)
+    with unit_of_work() as s:
+        replies.draft(s, lawyer, req.ref)
+    assert f"/translations?source_kind=reply_letter&amp;source_id={req.ref}&amp;source_lang=kk" in client.get(
+        f"/requests/{req.ref}").text
+    make_signals([{"external_id": "t-1", "source": "user_report", "occurred_at": "2026-11-30T10:00:00+00:00",
+                   "country": "KZ", "language": "kk", "text": "Бейне туралы шағым"}])
+    assert re.search(r"/translations\?source_kind=signal&amp;source_id=\d+&amp;source_lang=kk",
+                     client.get("/signals").text)
 
 
 def test_the_api_refuses_bad_bodies_with_problems(client: TestClient, make_user: Callable[..., Actor]) -> None:
