@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from rapidresponse import clock, events
+from rapidresponse import clock, events, translation
 from rapidresponse.auth import Actor
 from rapidresponse.auth import service as auth
 from rapidresponse.auth.models import User
@@ -60,6 +60,8 @@ def test_small_world_has_the_active_sev2_and_a_hidden_restricted_case(engine: En
         notes = [e.note.body for e in work.timeline(s, admin, inc.ref, kinds=["notes"]) if e.note]
         assert any(KAZAKH_LETTERS & set(body) for body in notes), "some notes are in Kazakh"
         assert any("Рост" in body for body in notes) and any(body.startswith("Policy call") for body in notes)
+        asked = {r.source_kind: r for r in translation.for_incident(s, admin, inc.ref)}
+        assert asked["note"].source_text in notes and asked["note"].source_lang == "kk"  # read from the note itself
 
         hidden = report.restricted_ref
         for name in ("bekzod.yusupov", "aigerim.nurlanova", "anna.smirnova"):

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from sqlalchemy.orm import Session
 
-from .. import clock, playbooks, translation
+from .. import clock, incidents, playbooks, translation
 from ..auth import Actor
 from ..errors import DomainError
 from ..translation import TermIn, VariantIn
@@ -78,9 +78,10 @@ def seed_translation(session: Session, actors: dict[str, Actor], base: datetime,
             for source, target in ((ru.subject, en.subject), (ru.body, en.body)):
                 translation.add_to_memory(session, "ru", "en", source, target, origin=f"playbook template {template}")
     with clock.held_at(base - timedelta(minutes=50)):
-        translation.request(session, actors["assel.zhumabekova"], source_kind="note", source_lang="kk",
-                            target_lang="en", incident=active_ref,
-                            text="Ата-аналарға арналған ескерту мәтіні қазақ тілінде дайын, заңгерлер тексеріп жатыр.")
+        note = incidents.add_note(session, actors["assel.zhumabekova"], active_ref, incidents.NoteCreate(
+            body="Ата-аналарға арналған ескерту мәтіні қазақ тілінде дайын, заңгерлер тексеріп жатыр."))
+        translation.request(session, actors["assel.zhumabekova"], source_kind="note", source_id=str(note.id),
+                            source_lang="kk", target_lang="en")
         evidence = translation.request(
             session, actors["yerzhan.seitkali"], source_kind="evidence", source_lang="ru", target_lang="en",
             incident=active_ref, harm="dangerous_challenge",
