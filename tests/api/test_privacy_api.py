@@ -88,12 +88,15 @@ def test_a_users_data_is_exported_and_the_account_erased(client: TestClient, log
     assert export.status_code == 200, export.text
     data = export.json()
     assert data["data"]["account"]["display_name"] == "Марта Иванова"
-    assert data["counts"]["exposures"] == 1 and data["counts"]["viewing_settings"] == 1
-    assert "self_harm" not in str(data)  # the exposure log stays the person's own: counted, not shown
+    # the exposure log stays the person's own: that wellness data is held, never what or how much
+    assert data["counts"]["wellness"] == 1 and data["data"]["wellness"]["held"] is True
+    assert "self_harm" not in str(data) and "exposures" not in str(data)
 
     erased = client.post("/api/v1/privacy/subjects:erase", json=body, headers=admin.headers)
     assert erased.status_code == 200, erased.text
-    assert erased.json()["counts"]["exposures"] == 1 and erased.json()["counts"]["account_events"] >= 1
+    assert erased.json()["counts"]["wellness"] == 1 and erased.json()["counts"]["account_events"] >= 1
+    with unit_of_work(read_only=True) as s:
+        assert not wellness.held_about(s, marta.actor.user_id)
     assert client.get("/api/v1/me", headers=marta.headers).status_code == 401  # tokens ended at once
     with unit_of_work(read_only=True) as s:
         row = s.execute(text("SELECT username, email, display_name, is_active FROM users WHERE id = :i"),

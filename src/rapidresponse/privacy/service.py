@@ -179,11 +179,12 @@ def _user_data(session: Session, actor: Actor, person: auth.Person) -> tuple[dic
     held = incidents.held_about(session, actor, person.id)
     kept = wellness.held_about(session, person.id)
     data = {"account": person.model_dump(mode="json"), "incidents": held,
-            "wellness": {**kept, "note": "the person reads their own exposure log on their wellness page"},
+            "wellness": {"held": kept, "note": "the person reads their own exposure log, budgets and settings on "
+                                               "their wellness page; how much is held is theirs alone to see"},
             "events": {"recorded_by": int(authored),
                        "about_account": [{"at": at.isoformat(), "type": t} for at, t in about]}}
     counts = {"account": 1, "notes_written": sum(held["notes_written"].values()), "roles": len(held["roles"]),
-              "tasks_owned": held["tasks_owned"], **kept, "events_recorded": int(authored)}
+              "tasks_owned": held["tasks_owned"], "wellness": int(kept), "events_recorded": int(authored)}
     return data, counts
 
 
@@ -214,7 +215,7 @@ def erase_subject(session: Session, actor: Actor, data: SubjectIn) -> ErasureOut
         counts = {"signals": signals.erase_reporter(session, data.identifier, keep=held_signals)}
     else:
         person = _user(session, data.identifier)
-        counts = wellness.erase_person(session, person.id)
+        counts = {"wellness": int(wellness.erase_person(session, person.id))}
         counts["account_events"] = events.redact(  # before the erasure records its own events there
             session, (events.Event.subject_type == "user") & (events.Event.subject_id == str(person.id)),
             reason="erasure")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
 from .models import Budget, CheckInReceipt, Exposure, ViewingPreference
@@ -31,18 +31,18 @@ _PERSONAL = (("exposures", Exposure), ("viewing_settings", ViewingPreference), (
              ("check_in_receipts", CheckInReceipt))
 
 
-def held_about(session: Session, user_id: int) -> dict[str, int]:
-    """How many wellness rows of each kind are held about the user (counts only, never the content)."""
-    return {name: int(session.execute(select(func.count()).select_from(model)
-                                      .where(model.user_id == user_id)).scalar_one())
-            for name, model in _PERSONAL}
+def held_about(session: Session, user_id: int) -> bool:
+    """Whether any wellness data is held about the user. Never how much: a count of someone's exposure
+    entries is a measure of their exposure, which no one but the person may see."""
+    return any(session.execute(select(model.user_id).where(model.user_id == user_id).limit(1)).first() is not None
+               for _name, model in _PERSONAL)
 
 
-def erase_person(session: Session, user_id: int) -> dict[str, int]:
-    """Delete every wellness row about the user; how many of each kind."""
-    done = {}
-    for name, model in _PERSONAL:
+def erase_person(session: Session, user_id: int) -> bool:
+    """Delete every wellness row about the user; whether there was any (not how many, as above)."""
+    erased = False
+    for _name, model in _PERSONAL:
         result = session.execute(delete(model).where(model.user_id == user_id)
                                  .execution_options(synchronize_session=False))
-        done[name] = int(result.rowcount or 0)  # type: ignore[attr-defined]
-    return done
+        erased = erased or bool(result.rowcount)  # type: ignore[attr-defined]
+    return erased
