@@ -4,13 +4,14 @@ who may translate and review, the original kept untouched, and the events that s
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from hashlib import sha256
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from rapidresponse import events, incidents, translation, wellness
+from rapidresponse import auth, clock, events, incidents, translation, wellness
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.errors import Conflict, PermissionDenied, ValidationFailed
@@ -53,6 +54,20 @@ def test_a_request_goes_to_a_qualified_person_and_reviewers_must_write_the_targe
         assert svc.queue(s, reader, tab="review") == []
     with unit_of_work() as s, pytest.raises(PermissionDenied, match="native or professional"):
         svc.review(s, reader, r.id, decision="approve", translation_sha256=svc.sha256(GOOD))
+
+
+def test_a_request_goes_to_someone_at_work_before_someone_off(
+        make_linguist: Callable[..., Actor], make_translation: Callable[..., TranslationOut]) -> None:
+    native = make_linguist({"ru": "reading", "en": "native"})  # first by level, but works weekends only
+    professional = make_linguist({"ru": "native", "en": "professional"})
+    with unit_of_work() as s:
+        auth.set_working_hours(s, native, auth.WorkingHoursIn(days=[5, 6], start="09:00", end="18:00"))
+        auth.set_working_hours(s, professional, auth.WorkingHoursIn(days=[0, 1, 2, 3, 4], start="00:00",
+                                                                    end="23:59"))
+    with clock.held_at(datetime(2026, 12, 2, 10, 0, tzinfo=UTC)):  # a Wednesday
+        assert make_translation().translator_id == professional.user_id
+    with clock.held_at(datetime(2026, 12, 5, 12, 0, tzinfo=UTC)):  # a Saturday: only the native is at work
+        assert make_translation().translator_id == native.user_id
 
 
 def test_the_states_from_request_to_approval_keep_the_original_and_say_who_did_what(

@@ -1,6 +1,7 @@
 """A person's working hours: the weekdays and the span of the day they work, in their own time zone.
 
-Routing and paging read them through :func:`working_hours` and :meth:`WorkingHours.at_work`; each
+Translation routing reads them through :func:`working_hours` and :func:`at_work` (someone at work now
+before someone off); the on-call rota does not (being on call is the rota's, whatever the hours). Each
 person sets their own on the settings page. A span that ends before it starts crosses midnight (a
 night shift, ``22:00``–``06:00``): it counts from the start on a working day into the next morning.
 """

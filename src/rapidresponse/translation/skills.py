@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import auth, events, wellness
 from ..auth import Actor
+from ..clock import now
 from ..errors import ValidationFailed
 from .events import SkillsChanged
 from .models import LanguageSkill
@@ -71,14 +72,18 @@ def qualified(session: Session, source: str, target: str, *, reviewing: bool = F
 
 
 def route(session: Session, source: str, target: str, harm: str | None) -> int | None:
-    """Whom a new request goes to: a qualified person, those with room in their exposure budget for
-    ``harm`` first; None when nobody is qualified or nobody has room for harmful material."""
+    """Whom a new request goes to: a qualified person with room in their exposure budget for ``harm``,
+    someone at work now (by their working hours) before someone off, then the most room; None when
+    nobody is qualified or nobody has room for harmful material."""
     people = qualified(session, source, target)
     if not people:
         return None
     ordered = wellness.choose(session, people, harm)
-    room = wellness.room(session, ordered[:1], harm)
-    return ordered[0] if room.get(ordered[0], 1.0) > 0 else None
+    room = wellness.room(session, ordered, harm)
+    at = now()
+    best = min(ordered, key=lambda u: (room.get(u, 1.0) <= 0,
+                                       not auth.at_work(auth.working_hours(session, u), at)))
+    return best if room.get(best, 1.0) > 0 else None
 
 
 def level_of(session: Session, user_id: int | None, lang: str) -> str | None:
