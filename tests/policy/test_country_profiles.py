@@ -79,11 +79,11 @@ def test_well_established_facts_are_confirmed() -> None:
     ru = get_country("RU")
     for body in ("mvd", "rospotrebnadzor", "fns"):  # the unified register's expert bodies (Decree No. 1101)
         regulator = ru.regulator(body)
-        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role
+        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role.en
     mci = get_country("KZ").regulator("mci")
     assert mci is not None and mci.confidence == "verified"
     assert mci.name.ru == "Министерство культуры и информации Республики Казахстан"
-    assert "2023" in mci.role and "Information and Social Development" in mci.role  # the reorganisation
+    assert "2023" in mci.role.en and "Information and Social Development" in mci.role.en  # the reorganisation
 
 
 def test_eu_coordinators_of_hu_sk_ro_bg_hr_si_are_confirmed() -> None:
@@ -91,7 +91,7 @@ def test_eu_coordinators_of_hu_sk_ro_bg_hr_si_are_confirmed() -> None:
                                "SI": "akos"}.items():
         regulator = get_country(code).regulator(regulator_id)
         assert regulator is not None and regulator.confidence == "verified", code
-        assert "Digital Services Coordinator" in regulator.role and "not confirmed" not in regulator.role, code
+        assert "Digital Services Coordinator" in regulator.role.en and "not confirmed" not in regulator.role.en, code
 
 
 def test_western_balkans_profiles() -> None:
