@@ -4,8 +4,8 @@ English and in Russian.
 The check is driven by the schemas, not by a list of files or fields: it walks every model the
 loaders return (country profiles with the shared EU instruments, the harm taxonomy, the helplines
 and the playbook library) and finds (1) every bilingual text, which must have its Russian, and
-(2) every plain string, which must not be English prose unless its field is a citation, an
-identifier or an address, i.e. something a page shows as written in every language.
+(2) every plain string, which must not be English prose unless its field is a short name, an
+identifier, a source's name or an address, i.e. something a page shows as written in every language.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ from rapidresponse.policy.taxonomy import load_taxonomy
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 ENGLISH_PROSE = re.compile(r"\b[A-Za-z]{2,}(?:[ ,;:'-]+[A-Za-z]{2,}){3,}")  # four English words in a row
-# Fields whose values are shown as written in every language: legal citations, names of sources,
-# identifiers and addresses. Everything else that holds prose must be bilingual.
-AS_WRITTEN = {"instrument", "citation", "source", "abbreviation", "aliases", "pull_in_team", "url", "source_url"}
+# Fields whose values are shown as written in every language: the names of sources (organisations
+# and their sites), short names, identifiers and addresses. Everything else that holds prose,
+# legal citations included, must be bilingual.
+AS_WRITTEN = {"source", "abbreviation", "aliases", "pull_in_team", "url", "source_url"}
+NOT_SHOWN = {"policy_clause"}  # a harm's clause in English for statements of reasons; pages show policy_clause_text
 
 Found = tuple[str, Any]
 
@@ -71,7 +73,7 @@ def test_every_text_of_the_content_has_english_and_russian(name: str, model: Any
             en, ru = getattr(value, "en", None), getattr(value, "ru", None)
             if not en or not ru or not CYRILLIC.search(ru):
                 missing.append(f"{where}: {en!r}")
-        elif field not in AS_WRITTEN and ENGLISH_PROSE.search(value):
+        elif field not in AS_WRITTEN | NOT_SHOWN and ENGLISH_PROSE.search(value):
             english_only.append(f"{where}: {value[:60]!r}")
     assert not missing, "texts without their Russian:\n" + "\n".join(missing)
     assert not english_only, "English-only prose (make the field bilingual):\n" + "\n".join(english_only)

@@ -61,5 +61,6 @@ def test_russian_taxonomy_and_eu_country_pages_have_no_english_content(client: T
     assert "Польша" in page and "Приказ об удалении террористического контента" in page
     assert "Координатор цифровых услуг" in page and "Digital Services Coordinator" not in page
     assert "without undue delay" not in page and "без неоправданной задержки" in page
+    assert "Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 9 (приказ польского органа)" in page
     page = _page(client, "/policy")
     assert "Казахстан" in page and "Kazakhstan" not in page

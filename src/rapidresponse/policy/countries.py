@@ -126,7 +126,7 @@ class Regulator(_Strict):
 class Law(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: LocalName
-    citation: str = ""
+    citation: OptionalTexts = None
     in_force: date | None = None
     summary: OptionalTexts = None
     source_url: HttpUrl | None = None
@@ -135,7 +135,7 @@ class Law(_Strict):
 
 class Deadline(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    instrument: str = Field(min_length=1)
+    instrument: Texts
     regulator: str | None = None
     trigger: Trigger
     hours: float | None = Field(gt=0, le=24 * 365, description="null: the law gives no hour count")

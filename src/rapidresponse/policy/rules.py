@@ -36,12 +36,13 @@ class Obligation:
     warning: str | None = None
     title_ru: str | None = None
     clock_ru: str | None = None
+    instrument_ru: str | None = None
 
-    def in_(self, locale: str) -> tuple[str, str]:
-        """The obligation's clock and title as a page in ``locale`` shows them (English fallback)."""
+    def in_(self, locale: str) -> tuple[str, str, str]:
+        """The obligation's clock, title and instrument as a page in ``locale`` shows them (English fallback)."""
         if locale == "ru":
-            return self.clock_ru or self.clock, self.title_ru or self.title
-        return self.clock, self.title
+            return self.clock_ru or self.clock, self.title_ru or self.title, self.instrument_ru or self.instrument
+        return self.clock, self.title, self.instrument
 
     def as_dict(self) -> dict[str, object]:
         return {**self.__dict__, "confidence": self.confidence.value}
@@ -100,6 +101,7 @@ def _eu_duties(eu: list[str]) -> list[Obligation]:
                          "service, account) of content or accounts of EU users.",
                    trigger="decision", clock="at the latest when the restriction is imposed",
                    confidence=Confidence.VERIFIED, source_url=DSA_URL,
+                   instrument_ru="Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 17",
                    title_ru="Предоставлять затронутым пользователям обоснование каждого ограничения (видимости, "
                             "монетизации, обслуживания, аккаунта) контента или аккаунтов пользователей из ЕС.",
                    clock_ru="не позднее момента введения ограничения"),
@@ -108,6 +110,7 @@ def _eu_duties(eu: list[str]) -> list[Obligation]:
                          "(`rapidresponse policy export-sor`).",
                    trigger="decision", clock="without undue delay", confidence=Confidence.VERIFIED,
                    source_url=DSA_URL,
+                   instrument_ru="Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 24(5)",
                    title_ru="Направлять обоснования в базу данных прозрачности Европейской комиссии "
                             "(`rapidresponse policy export-sor`).",
                    clock_ru="без неоправданной задержки"),
@@ -134,22 +137,22 @@ def checklist(countries: Iterable[str], harms: Iterable[str], *,
                 warning=f"{code}: no country profile",
                 title_ru=f"Нет профиля страны {code}: проверьте местное законодательство; для неизвестных сроков "
                          f"по умолчанию действует {_ru_hours(DEFAULT_DEADLINE_HOURS)}.",
-                clock_ru=_ru_hours(DEFAULT_DEADLINE_HOURS)))
+                clock_ru=_ru_hours(DEFAULT_DEADLINE_HOURS), instrument_ru="(нет профиля страны)"))
             continue
         if profile.eu_member:
             eu.append(code)
         for d in profile.deadlines:
             if not _applies(d, harm_keys):
                 continue
-            ident = (d.name, d.instrument, d.hours, d.time, str(d.source_url), d.action.en)
+            ident = (d.name, d.instrument.en, d.hours, d.time, str(d.source_url), d.action.en)
             if ident in by_key:
                 by_key[ident].countries.append(code)
                 continue
             by_key[ident] = Obligation(
-                key=f"{code}:{d.name}", countries=[code], title=d.action.en, instrument=d.instrument,
+                key=f"{code}:{d.name}", countries=[code], title=d.action.en, instrument=d.instrument.en,
                 trigger=d.trigger.value, clock=_clock(d), hours=d.clock_hours, time=d.time.value,
                 deadline=d.name, confidence=d.confidence, source_url=str(d.source_url), warning=d.warning,
-                title_ru=d.action.in_("ru"), clock_ru=_clock_ru(d))
+                title_ru=d.action.in_("ru"), clock_ru=_clock_ru(d), instrument_ru=d.instrument.in_("ru"))
     out = (_eu_duties(eu) if eu else []) + list(by_key.values()) + missing
     for ob in out:
         if len(ob.countries) > 1 and ob.deadline:
