@@ -43,6 +43,7 @@ def test_country_and_playbook_pages_show_the_content_in_the_users_language(clien
     page = _page(client, "/policy/countries/KZ")
     for text in COUNTRY[locale]:
         assert text in page, (locale, text)
+    assert ("Пн Вт Ср Чт Пт" in page) == (locale == "ru") and ("Mon Tue Wed Thu Fri" in page) == (locale == "en")
     for text in COUNTRY[other][1:5]:  # the other language's texts are not shown (names may repeat natively)
         assert text not in page, (locale, text)
     page = _page(client, "/playbooks/dangerous_challenge")
