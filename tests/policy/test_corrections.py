@@ -54,10 +54,10 @@ def test_a_correction_is_validated_stored_and_recorded(fake_clock: Any, make_use
     with unit_of_work() as s:
         d = policy.correct_deadline(s, policy_user, "KZ", NAME, hours=12, time="business", confidence="uncertain",
                                     notes="  Ministry guidance of 2026 ")
-    assert (d.hours, d.time.value, d.confidence.value, d.notes) == (12, "business", "uncertain",
+    assert (d.hours, d.time.value, d.confidence.value, d.notes.en) == (12, "business", "uncertain",
                                                                     "Ministry guidance of 2026")
     kz = policy.get_country("KZ")
-    assert kz.deadline(NAME) == d and kz.notes == "team corrections live here"  # the team's file still applies
+    assert kz.deadline(NAME) == d and kz.notes.en == "team corrections live here"  # the team's file still applies
     assert team_file.read_text("utf-8") == written  # the team's directory is never written
     (row,) = _stored()
     assert (row.country, row.deadline, row.hours, row.time, row.confidence, row.notes, row.corrected_by) == (
@@ -80,7 +80,7 @@ def test_a_later_correction_supersedes_and_the_history_stays(engine: Engine,
         policy.correct_deadline(s, policy_user, "KZ", NAME, hours=None, time="calendar", confidence="verified",
                                 notes="back to the law's own wording")
     kz = policy.get_country("KZ")
-    assert kz.deadline(NAME).defaulted and kz.deadline(NAME).notes == "back to the law's own wording"
+    assert kz.deadline(NAME).defaulted and kz.deadline(NAME).notes.en == "back to the law's own wording"
     assert kz.deadline("threat_notification").hours == 1
     with unit_of_work(read_only=True) as s:
         history = policy.corrections(s, responder, "kz")
@@ -106,7 +106,7 @@ def test_a_correction_whose_transaction_rolls_back_leaves_the_profile_as_it_was(
         assert policy.get_country("KZ").deadline(NAME).hours == hours_before  # and by nobody else yet
         raise Boom
     assert policy.get_country("KZ").deadline(NAME).hours == hours_before
-    assert policy.get_country("KZ").notes == "team corrections live here"
+    assert policy.get_country("KZ").notes.en == "team corrections live here"
     assert _events("policy.profile_corrected") == [] and _stored() == []
     with unit_of_work() as s:  # a later correction that commits is kept
         policy.correct_deadline(s, policy_user, "KZ", NAME, hours=6, time="calendar", confidence="verified")
@@ -150,7 +150,7 @@ def test_corrections_an_earlier_release_saved_in_the_var_dir_keep_applying(
     policy.clear_cache()
     try:
         kept = policy.get_country("KZ").deadline(NAME)
-        assert (kept.hours, kept.notes) == (20, "Сохранено прежней версией")
+        assert (kept.hours, kept.notes.en) == (20, "Сохранено прежней версией")
         with unit_of_work() as s:
             policy.correct_deadline(s, make_user("policy"), "KZ", NAME, hours=18, time="calendar",
                                     confidence="verified")

@@ -44,7 +44,7 @@ def test_eu_membership_matches_the_eu_list_and_brings_dsa_and_tco() -> None:
 def test_country_entries_come_before_shared_ones() -> None:
     pl = get_country("PL")
     assert pl.regulators[0].id == "uke"
-    assert "Polish" in pl.deadline("dsa_art9_order").instrument  # the country's entry wins over the shared one
+    assert "Polish" in pl.deadline("dsa_art9_order").instrument.en  # the country's entry wins over the shared one
 
 
 def test_every_deadline_has_source_confidence_and_clock_kind() -> None:
@@ -79,11 +79,11 @@ def test_well_established_facts_are_confirmed() -> None:
     ru = get_country("RU")
     for body in ("mvd", "rospotrebnadzor", "fns"):  # the unified register's expert bodies (Decree No. 1101)
         regulator = ru.regulator(body)
-        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role
+        assert regulator is not None and regulator.confidence == "verified" and "1101" in regulator.role.en
     mci = get_country("KZ").regulator("mci")
     assert mci is not None and mci.confidence == "verified"
     assert mci.name.ru == "Министерство культуры и информации Республики Казахстан"
-    assert "2023" in mci.role and "Information and Social Development" in mci.role  # the reorganisation
+    assert "2023" in mci.role.en and "Information and Social Development" in mci.role.en  # the reorganisation
 
 
 def test_eu_coordinators_of_hu_sk_ro_bg_hr_si_are_confirmed() -> None:
@@ -91,7 +91,7 @@ def test_eu_coordinators_of_hu_sk_ro_bg_hr_si_are_confirmed() -> None:
                                "SI": "akos"}.items():
         regulator = get_country(code).regulator(regulator_id)
         assert regulator is not None and regulator.confidence == "verified", code
-        assert "Digital Services Coordinator" in regulator.role and "not confirmed" not in regulator.role, code
+        assert "Digital Services Coordinator" in regulator.role.en and "not confirmed" not in regulator.role.en, code
 
 
 def test_western_balkans_profiles() -> None:
@@ -114,11 +114,11 @@ def test_generated_text_is_grammatical() -> None:
     adjectives = {"EE": "an Estonian", "PL": "a Polish", "HU": "a Hungarian", "CZ": "a Czech", "LT": "a Lithuanian",
                   "HR": "a Croatian", "SI": "a Slovenian", "BG": "a Bulgarian"}
     for code, adjective in adjectives.items():
-        assert f"(order from {adjective} authority)" in get_country(code).deadline("dsa_art9_order").instrument
+        assert f"(order from {adjective} authority)" in get_country(code).deadline("dsa_art9_order").instrument.en
     for p in load_countries().values():
         for d in p.deadlines:
-            assert not re.search(r"\ba [AEIOU]", d.instrument), (p.code, d.instrument)
-            assert not re.search(r"from an? [A-Z][a-z]+(ia|ary|and|ania) authority", d.instrument), d.instrument
+            assert not re.search(r"\ba [AEIOU]", d.instrument.en), (p.code, d.instrument)
+            assert not re.search(r"from an? [A-Z][a-z]+(ia|ary|and|ania) authority", d.instrument.en), d.instrument
 
 
 def test_shipped_data_cites_nothing_the_repository_does_not_hold() -> None:
@@ -152,7 +152,7 @@ def test_override_corrects_a_deadline_without_a_release(policy_files: Callable[[
     kz = get_country("KZ")
     assert kz.version == "2026.1-legal-review"
     d = kz.deadline("threat_notification")
-    assert d.hours == 1 and not d.defaulted and d.instrument.startswith("Law No. 18-VIII")
+    assert d.hours == 1 and not d.defaulted and d.instrument.en.startswith("Law No. 18-VIII")
     assert kz.deadline("authorised_body_request").hours == 24
 
 

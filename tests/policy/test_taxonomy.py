@@ -31,7 +31,7 @@ def test_every_node_is_fully_resolved() -> None:
         assert all(dsa.is_keyword(k) for k in node.dsa.keywords)
         cats = {node.dsa.category, *node.dsa.additional_categories}
         assert all(dsa.keyword_fits(k, set(cats)) for k in node.dsa.keywords), node.slug
-        assert node.policy_clause.strip()
+        assert node.policy_clause.strip() and node.policy_clause_text.ru
         assert 1 <= node.severity <= 4
         assert node.team
         assert isinstance(node.exposure, Exposure)

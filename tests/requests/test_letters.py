@@ -46,7 +46,7 @@ ADDRESSEE = {
                      "en": ("Inspection for Control in the Field of Informatization", None)},
     "ua_national_council": {"ru": ("Национальный совет Украины по вопросам телевидения", "Відділ моніторингу"),
                             "en": ("National Council of Television and Radio Broadcasting", "Відділ моніторингу")},
-    "dsa_coordinator": {"ru": ("Consumer Protection and Technical Regulatory Authority", None),
+    "dsa_coordinator": {"ru": ("Департамент защиты прав потребителей и технического надзора", None),
                         "en": ("Consumer Protection and Technical Regulatory Authority", None)},
 }
 ZONE = {"RU": ("10.03.2026 12:00 МСК", "10.03.2026 12:00 (Moscow time)"),

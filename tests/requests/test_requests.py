@@ -340,7 +340,7 @@ def test_a_corrected_deadline_applies_to_new_requests_not_running_clocks(
         d = policy.correct_deadline(s, policy_user, "KZ", "authorised_body_request", hours=12, time="business",
                                     confidence="uncertain", notes="Ministry guidance of 2026")
     assert (d.hours, d.time.value, d.confidence.value) == (12, "business", "uncertain")
-    assert policy.get_country("KZ").notes == "team corrections live here"  # the team's file still applies
+    assert policy.get_country("KZ").notes.en == "team corrections live here"  # the team's file still applies
     after = make_request(policy_user).id
     with unit_of_work(read_only=True) as s:
         assert requests.get(s, policy_user, before).hours == 24

@@ -46,6 +46,13 @@ CONDITION_LABELS = {
     "cross_border": N_("Crosses borders"), "media_attention": N_("Media attention"),
     "election_period": N_("Election period"), "staff_safety": N_("Staff safety"),
 }
+GATE_LABELS = {"external_statement": N_("External statement"),
+               "law_enforcement_referral": N_("Law-enforcement referral"),
+               "regulator_reply": N_("Reply to a regulator"), "leadership_update": N_("Leadership update")}
+AUDIENCE_LABELS = {"leadership": N_("Leadership"), "policy": N_("Policy"), "pr": N_("Press"),
+                   "regional": N_("Regional teams"), "partners": N_("Partners"),
+                   "law_enforcement": N_("Law enforcement"), "regulator": N_("Regulator")}
+pages.globals_(PLAYBOOK_GATE_LABELS=GATE_LABELS, PLAYBOOK_AUDIENCE_LABELS=AUDIENCE_LABELS)
 SOURCE_LABELS = {"builtin": N_("built-in"), "directory": N_("team directory"), "ui": N_("saved in the UI")}
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша", "uk": "Українська"}
 

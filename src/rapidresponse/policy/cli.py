@@ -72,7 +72,7 @@ def country(code: str = typer.Argument(..., help="ISO 3166 code, e.g. KZ"),
         table.add_column(col, overflow="fold")
     for d in p.deadlines:
         clock = "24 h (default)" if d.defaulted else f"{_hours(d.clock_hours)} {d.time.value}"
-        table.add_row(d.name, d.instrument, d.trigger.value, clock, d.confidence.value, str(d.source_url))
+        table.add_row(d.name, d.instrument.en, d.trigger.value, clock, d.confidence.value, str(d.source_url))
     console.print(table)
     for w in p.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {escape(w)}", highlight=False)
@@ -136,12 +136,12 @@ def deadline(code: str = typer.Argument(..., help="ISO 3166 code"),
     clock = start_clock(when, p, p.deadline(name))
     d = clock.deadline
     if as_json:
-        print_json({"country": p.code, "deadline": d.name, "instrument": d.instrument, "hours": d.clock_hours,
+        print_json({"country": p.code, "deadline": d.name, "instrument": d.instrument.en, "hours": d.clock_hours,
                     "time": d.time.value, "received": clock.received.isoformat(),
                     "due_local": clock.due_local.isoformat(), "due_utc": clock.due.isoformat(),
                     "zone": p.time_zones[0], "confidence": d.confidence.value, "warnings": clock.warnings})
         return
-    console.print(f"{p.code} {d.name} ({d.instrument}): {_hours(d.clock_hours)} {d.time.value}, "
+    console.print(f"{p.code} {d.name} ({d.instrument.en}): {_hours(d.clock_hours)} {d.time.value}, "
                   f"{d.confidence.value}", highlight=False)
     console.print(f"received  {clock.received.astimezone(p.zone):%a %Y-%m-%d %H:%M %Z} ({p.time_zones[0]})")
     console.print(f"due       [bold]{clock.due_local:%a %Y-%m-%d %H:%M %Z}[/bold] ({p.time_zones[0]})")

@@ -34,6 +34,7 @@ from .loading import (
     signature,
     validate,
 )
+from .texts import OptionalTexts, Texts
 
 DEFAULT_DEADLINE_HOURS = 24.0
 BCP47 = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$")
@@ -107,13 +108,17 @@ class LocalName(_Strict):
             return self.ru
         return self.en
 
+    def in_(self, locale: str) -> str:
+        """The name as a page in ``locale`` shows it: Russian for a Russian-locale user, English otherwise."""
+        return (self.ru if locale == "ru" else None) or self.en
+
 
 class Regulator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: LocalName
     abbreviation: str = ""
     aliases: tuple[str, ...] = Field(default=(), description="short names people write (Роскомнадзор, РКН)")
-    role: str = ""
+    role: OptionalTexts = None
     url: HttpUrl | None = None
     confidence: Confidence = Confidence.VERIFIED
 
@@ -121,25 +126,26 @@ class Regulator(_Strict):
 class Law(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     title: LocalName
-    citation: str = ""
+    citation: OptionalTexts = None
     in_force: date | None = None
-    summary: str = ""
+    summary: OptionalTexts = None
     source_url: HttpUrl | None = None
     confidence: Confidence
 
 
 class Deadline(_Strict):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    instrument: str = Field(min_length=1)
+    instrument: Texts
     regulator: str | None = None
     trigger: Trigger
     hours: float | None = Field(gt=0, le=24 * 365, description="null: the law gives no hour count")
     time: TimeKind = TimeKind.CALENDAR
-    action: str = Field(min_length=1)
-    wording: str = ""
+    label: OptionalTexts = Field(default=None, description="what the request or duty is called on pages")
+    action: Texts
+    wording: OptionalTexts = None
     confidence: Confidence
     source_url: HttpUrl
-    notes: str = ""
+    notes: OptionalTexts = None
     harms: tuple[str, ...] = ()
 
     @property
@@ -211,7 +217,7 @@ class CountryProfile(_Strict):
     regulators: tuple[Regulator, ...] = ()
     laws: tuple[Law, ...] = ()
     deadlines: tuple[Deadline, ...] = Field(min_length=1)
-    notes: str = ""
+    notes: OptionalTexts = None
 
     @model_validator(mode="after")
     def _consistent(self) -> CountryProfile:

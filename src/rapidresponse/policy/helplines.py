@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 from ..clock import now
 from .loading import VersionText, load_document, override_dir
+from .texts import OptionalTexts
 
 STALE_AFTER_MONTHS = 6
 NUMBER = re.compile(r"^\+?[0-9][0-9 ()-]{1,22}[0-9]$")
@@ -49,7 +50,7 @@ class Helpline(BaseModel):
     kind: HelplineKind
     name: HelplineName
     number: str = Field(pattern=NUMBER.pattern)
-    hours: str | None = None
+    hours: OptionalTexts = None
     free: bool = False
     languages: tuple[str, ...] = ()
     source: str = Field(min_length=3, description="the organisation (and site) the number was checked against")

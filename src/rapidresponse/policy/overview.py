@@ -21,11 +21,13 @@ TILES: dict[str, tuple[int, int]] = {
 def summary(p: CountryProfile) -> dict[str, Any]:
     d = p.shortest_deadline()
     reg = p.regulator(d.regulator) if d.regulator else (p.regulators[0] if p.regulators else None)
-    return {"code": p.code, "name": p.name.en, "native_name": p.name.native, "languages": list(p.languages.all),
-            "zone": p.time_zones[0], "regulator": reg.abbreviation or reg.name.en if reg else None,
-            "eu_member": p.eu_member,
-            "shortest_deadline": {"name": d.name, "hours": d.clock_hours, "time": d.time.value,
-                                  "defaulted": d.defaulted, "confidence": d.confidence.value},
+    return {"code": p.code, "name": p.name.en, "name_ru": p.name.in_("ru"), "native_name": p.name.native,
+            "languages": list(p.languages.all), "zone": p.time_zones[0],
+            "regulator": reg.abbreviation or reg.name.en if reg else None,
+            "regulator_ru": reg.abbreviation or reg.name.in_("ru") if reg else None, "eu_member": p.eu_member,
+            "shortest_deadline": {"name": d.name, "label": d.label.model_dump() if d.label else None,
+                                  "hours": d.clock_hours, "time": d.time.value, "defaulted": d.defaulted,
+                                  "confidence": d.confidence.value},
             "version": p.version, "reviewed": p.reviewed.isoformat()}
 
 

@@ -89,7 +89,10 @@ def overlay(files: dict[str, CountryProfile], stored: Iterable[Any]) -> dict[str
 
 def _corrected(code: str, deadline: Deadline, row: Any) -> Deadline:
     try:
-        return Deadline.model_validate({**deadline.model_dump(), **{k: getattr(row, k) for k in CORRECTED}})
+        change = {k: getattr(row, k) for k in CORRECTED}
+        if deadline.notes is not None and change["notes"] in (deadline.notes.en, deadline.notes.ru):
+            change["notes"] = deadline.notes.model_dump()  # the note left as it was, in either language
+        return Deadline.model_validate({**deadline.model_dump(), **change})
     except ValidationError as exc:
         err = exc.errors()[0]
         raise PolicyDataError(f"stored correction {row.id} of {code} {deadline.name}: "

@@ -34,16 +34,48 @@ class Obligation:
     time: str | None = None
     deadline: str | None = None
     warning: str | None = None
+    title_ru: str | None = None
+    clock_ru: str | None = None
+    instrument_ru: str | None = None
+
+    def in_(self, locale: str) -> tuple[str, str, str]:
+        """The obligation's clock, title and instrument as a page in ``locale`` shows them (English fallback)."""
+        if locale == "ru":
+            return self.clock_ru or self.clock, self.title_ru or self.title, self.instrument_ru or self.instrument
+        return self.clock, self.title, self.instrument
 
     def as_dict(self) -> dict[str, object]:
         return {**self.__dict__, "confidence": self.confidence.value}
 
 
 def _clock(d: Deadline) -> str:
+    wording = d.wording.en if d.wording else ""
     if d.hours is None:
-        return f"{d.wording or 'no fixed clock'} (default {DEFAULT_DEADLINE_HOURS:g} h)"
+        return f"{wording or 'no fixed clock'} (default {DEFAULT_DEADLINE_HOURS:g} h)"
     unit = ("business hour" if d.time == "business" else "hour") + ("" if d.hours == 1 else "s")
-    return f"{d.hours:g} {unit}" + (f" ({d.wording})" if d.wording else "")
+    return f"{d.hours:g} {unit}" + (f" ({wording})" if wording else "")
+
+
+def _ru_hours(hours: float, business: bool = False) -> str:
+    """``24 часа``, ``1 рабочий час``, ``5 рабочих часов``: Russian plural forms of an hour count."""
+    n = int(hours)
+    if hours != n:
+        form = 1
+    elif n % 10 == 1 and n % 100 != 11:
+        form = 0
+    elif 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        form = 1
+    else:
+        form = 2
+    words = (("рабочий час", "рабочих часа", "рабочих часов") if business else ("час", "часа", "часов"))[form]
+    return f"{hours:g} {words}"
+
+
+def _clock_ru(d: Deadline) -> str:
+    wording = d.wording.in_("ru") if d.wording else ""
+    if d.hours is None:
+        return f"{wording or 'срок не установлен'} (по умолчанию {_ru_hours(DEFAULT_DEADLINE_HOURS)})"
+    return _ru_hours(d.hours, d.time == "business") + (f" ({wording})" if wording else "")
 
 
 def _applies(d: Deadline, harm_keys: set[str]) -> bool:
@@ -68,12 +100,20 @@ def _eu_duties(eu: list[str]) -> list[Obligation]:
                    title="Give affected users a statement of reasons for every restriction (visibility, monetary, "
                          "service, account) of content or accounts of EU users.",
                    trigger="decision", clock="at the latest when the restriction is imposed",
-                   confidence=Confidence.VERIFIED, source_url=DSA_URL),
+                   confidence=Confidence.VERIFIED, source_url=DSA_URL,
+                   instrument_ru="Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 17",
+                   title_ru="Предоставлять затронутым пользователям обоснование каждого ограничения (видимости, "
+                            "монетизации, обслуживания, аккаунта) контента или аккаунтов пользователей из ЕС.",
+                   clock_ru="не позднее момента введения ограничения"),
         Obligation(key="EU:dsa_art24_5", countries=eu, instrument="DSA Regulation (EU) 2022/2065, Art. 24(5)",
                    title="Submit the statements of reasons to the Commission's Transparency Database "
                          "(`rapidresponse policy export-sor`).",
                    trigger="decision", clock="without undue delay", confidence=Confidence.VERIFIED,
-                   source_url=DSA_URL),
+                   source_url=DSA_URL,
+                   instrument_ru="Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 24(5)",
+                   title_ru="Направлять обоснования в базу данных прозрачности Европейской комиссии "
+                            "(`rapidresponse policy export-sor`).",
+                   clock_ru="без неоправданной задержки"),
     ]
 
 
@@ -94,21 +134,25 @@ def checklist(countries: Iterable[str], harms: Iterable[str], *,
                 title=f"No country profile for {code}: check local law; unknown deadlines default to "
                       f"{DEFAULT_DEADLINE_HOURS:g} h.", trigger="order", clock=f"{DEFAULT_DEADLINE_HOURS:g} hours",
                 hours=DEFAULT_DEADLINE_HOURS, confidence=Confidence.UNCERTAIN, source_url="",
-                warning=f"{code}: no country profile"))
+                warning=f"{code}: no country profile",
+                title_ru=f"Нет профиля страны {code}: проверьте местное законодательство; для неизвестных сроков "
+                         f"по умолчанию действует {_ru_hours(DEFAULT_DEADLINE_HOURS)}.",
+                clock_ru=_ru_hours(DEFAULT_DEADLINE_HOURS), instrument_ru="(нет профиля страны)"))
             continue
         if profile.eu_member:
             eu.append(code)
         for d in profile.deadlines:
             if not _applies(d, harm_keys):
                 continue
-            ident = (d.name, d.instrument, d.hours, d.time, str(d.source_url), d.action)
+            ident = (d.name, d.instrument.en, d.hours, d.time, str(d.source_url), d.action.en)
             if ident in by_key:
                 by_key[ident].countries.append(code)
                 continue
             by_key[ident] = Obligation(
-                key=f"{code}:{d.name}", countries=[code], title=d.action, instrument=d.instrument,
+                key=f"{code}:{d.name}", countries=[code], title=d.action.en, instrument=d.instrument.en,
                 trigger=d.trigger.value, clock=_clock(d), hours=d.clock_hours, time=d.time.value,
-                deadline=d.name, confidence=d.confidence, source_url=str(d.source_url), warning=d.warning)
+                deadline=d.name, confidence=d.confidence, source_url=str(d.source_url), warning=d.warning,
+                title_ru=d.action.in_("ru"), clock_ru=_clock_ru(d), instrument_ru=d.instrument.in_("ru"))
     out = (_eu_duties(eu) if eu else []) + list(by_key.values()) + missing
     for ob in out:
         if len(ob.countries) > 1 and ob.deadline:

@@ -54,7 +54,8 @@ def correct_deadline(session: Session, actor: Actor, code: str, name: str, *, ho
     session.add(row)
     session.flush()
     profiles.saved(session, row.id)
-    before = {k: getattr(current, k).value if k in ("time", "confidence") else getattr(current, k) for k in EDITABLE}
+    before = {"hours": current.hours, "time": current.time.value, "confidence": current.confidence.value,
+              "notes": current.notes.en if current.notes else ""}
     events.record(session, actor, ProfileCorrected(subject_id=profile.code, deadline=name, before=before,
                                                    after=change, correction_id=row.id))
     return profiles.get_country(profile.code, session).deadline(name)

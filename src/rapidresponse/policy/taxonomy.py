@@ -19,6 +19,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from ..errors import NotFound
 from . import dsa
 from .loading import VersionText, load_document, override_dir
+from .texts import OptionalTexts, Text, Texts
 
 SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -85,12 +86,12 @@ class _NodeFields(BaseModel):
     model_config = ConfigDict(extra="forbid")
     slug: Slug
     name: Names
-    description: str = ""
+    description: OptionalTexts = None
 
 
 class HarmSpec(_NodeFields):
     dsa: DsaMapping | None = None
-    policy_clause: str | None = None
+    policy_clause: OptionalTexts = None
     severity: int | None = Field(default=None, ge=1, le=4)
     team: Slug | None = None
     exposure: Exposure | None = None
@@ -98,7 +99,7 @@ class HarmSpec(_NodeFields):
 
 class AreaSpec(_NodeFields):
     dsa: DsaMapping
-    policy_clause: str = Field(min_length=1)
+    policy_clause: Texts
     severity: int = Field(ge=1, le=4)
     team: Slug
     exposure: Exposure
@@ -130,9 +131,10 @@ class HarmNode(BaseModel):
     slug: str
     parent: str | None
     name: Names
-    description: str
+    description: Text | None
     dsa: DsaMapping
-    policy_clause: str
+    policy_clause: str = Field(description="the clause in English, as statements of reasons cite it")
+    policy_clause_text: Text = Field(description="the clause in both languages, as pages show it")
     severity: int
     team: str
     exposure: Exposure
@@ -152,7 +154,8 @@ class Taxonomy:
         self.areas: list[HarmNode] = []
         for area in spec.areas:
             node = HarmNode(slug=area.slug, parent=None, name=area.name, description=area.description,
-                            dsa=area.dsa, policy_clause=area.policy_clause, severity=area.severity,
+                            dsa=area.dsa, policy_clause=area.policy_clause.en,
+                            policy_clause_text=area.policy_clause, severity=area.severity,
                             team=area.team, exposure=area.exposure, incident_type=area.incident_type,
                             children=tuple(h.slug for h in area.harms))
             self.nodes[area.slug] = node
@@ -160,7 +163,8 @@ class Taxonomy:
             for h in area.harms:
                 self.nodes[h.slug] = HarmNode(
                     slug=h.slug, parent=area.slug, name=h.name, description=h.description,
-                    dsa=h.dsa or area.dsa, policy_clause=h.policy_clause or area.policy_clause,
+                    dsa=h.dsa or area.dsa, policy_clause=(h.policy_clause or area.policy_clause).en,
+                    policy_clause_text=h.policy_clause or area.policy_clause,
                     severity=h.severity or area.severity, team=h.team or area.team,
                     exposure=h.exposure or area.exposure, incident_type=area.incident_type)
 

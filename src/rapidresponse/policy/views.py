@@ -32,6 +32,8 @@ router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
 pages.globals_(HELPLINE_KINDS={"crisis": N_("Crisis line"), "child": N_("Child helpline"),
                                "suicide_prevention": N_("Suicide prevention"), "emergency": N_("Emergency number")})
+pages.globals_(POLICY_WEEKDAYS={"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"),
+                                "fri": N_("Fri"), "sat": N_("Sat"), "sun": N_("Sun")})
 pages.notices(profile=N_("The correction was saved; new requests use it, running clocks keep theirs."))
 Code = Annotated[str, Path(min_length=2, max_length=2)]
 

@@ -124,7 +124,7 @@ def register(session: Session, actor: Actor, data: RequestCreate) -> RequestOut:
         ref=_next_ref(session, at.year), country=profile.code, regulator=regulator.id, sender=data.sender,
         reference=data.reference,
         legal_basis=data.legal_basis, language=data.language, summary=data.summary, received_at=clock.received,
-        deadline_name=deadline.name, deadline_instrument=deadline.instrument, deadline_hours=deadline.clock_hours,
+        deadline_name=deadline.name, deadline_instrument=deadline.instrument.en, deadline_hours=deadline.clock_hours,
         deadline_time=deadline.time.value, deadline_confidence=deadline.confidence.value,
         deadline_defaulted=deadline.defaulted, due_at=clock.due, status="open",
         owner_id=owner.id if owner else actor.user_id, incident_id=incident.id if incident else None,

@@ -1,0 +1,67 @@
+"""The content files' texts reach the pages in the user's language: a Russian-locale user reads the
+country profile, the taxonomy and a playbook in Russian, an English-locale user in English."""
+
+from __future__ import annotations
+
+import html as html_module
+from collections.abc import Callable
+
+import pytest
+from fastapi.testclient import TestClient
+
+from rapidresponse.auth import Actor
+
+Login = Callable[..., tuple[Actor, str]]
+
+COUNTRY = {  # /policy/countries/KZ: regulator, its role, a deadline's label and action, a law, a helpline's hours
+    "ru": ("Министерство культуры и информации Республики Казахстан", "Уполномоченный орган в области средств",
+           "Запрос уполномоченного органа", "Рассмотреть запрос уполномоченного органа",
+           "«Об онлайн-платформах и онлайн-рекламе»", "круглосуточно"),
+    "en": ("Ministry of Culture and Information of the Republic of Kazakhstan",
+           "The authorised body in the field of mass media", "Request from the authorised body",
+           "Consider the request from the authorised body and reply.",
+           'Law No. 18-VIII "On Online Platforms and Online Advertising"', "24/7"),
+}
+PLAYBOOK = {  # /playbooks/dangerous_challenge: title, a task, its "done when", a template's audience and gate
+    "ru": ("Опасный вирусный челлендж", "Описать челлендж и его варианты",
+           "Заявление для прессы (безопасное освещение)"),
+    "en": ("Dangerous viral challenge", "Map the challenge and its variants", "Press statement (safe messaging)"),
+}
+
+
+def _page(client: TestClient, url: str) -> str:
+    resp = client.get(url)
+    assert resp.status_code == 200, url
+    return html_module.unescape(resp.text)
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_country_and_playbook_pages_show_the_content_in_the_users_language(client: TestClient, logged_in: Login,
+                                                                           locale: str) -> None:
+    logged_in("responder", locale=locale)
+    other = "en" if locale == "ru" else "ru"
+    page = _page(client, "/policy/countries/KZ")
+    for text in COUNTRY[locale]:
+        assert text in page, (locale, text)
+    assert ("Пн Вт Ср Чт Пт" in page) == (locale == "ru") and ("Mon Tue Wed Thu Fri" in page) == (locale == "en")
+    for text in COUNTRY[other][1:5]:  # the other language's texts are not shown (names may repeat natively)
+        assert text not in page, (locale, text)
+    page = _page(client, "/playbooks/dangerous_challenge")
+    for text in PLAYBOOK[locale]:
+        assert text in page, (locale, text)
+    for text in PLAYBOOK[other]:
+        assert text not in page, (locale, text)
+    assert ("Внешнее заявление" in page) == (locale == "ru") and ("External statement" in page) == (locale == "en")
+
+
+def test_russian_taxonomy_and_eu_country_pages_have_no_english_content(client: TestClient, logged_in: Login) -> None:
+    logged_in("responder", locale="ru")
+    page = _page(client, "/policy/taxonomy")
+    assert "Правила сообщества, §2.1 «Опасные действия»" in page and "Community Guidelines" not in page
+    page = _page(client, "/policy/countries/PL")
+    assert "Польша" in page and "Приказ об удалении террористического контента" in page
+    assert "Координатор цифровых услуг" in page and "Digital Services Coordinator" not in page
+    assert "without undue delay" not in page and "без неоправданной задержки" in page
+    assert "Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 9 (приказ польского органа)" in page
+    page = _page(client, "/policy")
+    assert "Казахстан" in page and "Kazakhstan" not in page
