@@ -178,6 +178,15 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
 
 
+def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """How each person is shown (their display name, else their username), by id: for who did what."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
+    return {i: (shown or name) for i, shown, name in rows}
+
+
 def active_people(session: Session) -> list[Person]:
     """Every active user, in id order (for the platform's own notices; no permission needed)."""
     rows = session.execute(select(User).where(User.is_active.is_(True)).order_by(User.id)).scalars()
