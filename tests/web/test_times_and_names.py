@@ -18,6 +18,7 @@ from rapidresponse.db import unit_of_work
 from rapidresponse.detection import chart
 from rapidresponse.detection import service as detection
 from rapidresponse.incidents import work
+from rapidresponse.incidents.schemas import TaskCreate
 
 Login = Callable[..., tuple[Actor, str]]
 
@@ -60,6 +61,14 @@ def test_a_note_told_later_takes_its_place_and_everyone_is_named_as_shown(
     assert f'<strong class="tl-actor" title="{me.username}">Aigerim Seitkali</strong>' in timeline
     assert "Dmitry Volkov</strong> declared" in timeline and f">{colleague.username}<" not in timeline
     assert "(written " in timeline.split("Saw the first video")[0].rsplit("<li", 1)[1]
+
+    with unit_of_work() as s:  # people a line names read as shown too (the API keeps their usernames)
+        work.add_task(s, me, ref, TaskCreate(title="Ask the platforms", owner=colleague.username))
+        task_line = next(e for e in work.timeline(s, me, ref)
+                         if e.type == "incident.task_added" and e.payload["title"] == "Ask the platforms")
+    assert task_line.payload["owner"] == colleague.username and task_line.shown["owner"] == "Dmitry Volkov"
+    page = client.get(f"/incidents/{ref}").text
+    assert "added the task “Ask the platforms” for Dmitry Volkov" in page
 
     home = client.get("/").text
     activity = home.split('id="h-activity"')[1] if 'id="h-activity"' in home else home

@@ -194,4 +194,6 @@ class TimelineEntry(BaseModel):
     actor: str = Field(description="The username of who did it (``system`` for the platform)")
     actor_name: str = Field(default="", description="How that person is shown: their display name")
     payload: dict[str, Any]
+    shown: dict[str, Any] = Field(default={}, description="The payload with the people it names by display name "
+                                  "(empty when it names nobody)")
     note: NoteOut | None = None
