@@ -27,6 +27,7 @@ from .approvals import views as approvals_views
 from .auth import api as auth_api
 from .auth import views as auth_views
 from .config import get_settings
+from .dashboard import api as dashboard_api
 from .dashboard import views as dashboard_views
 from .db import get_engine
 from .decisions import api as decisions_api
@@ -66,7 +67,7 @@ from .wellness import views as wellness_views
 
 API = (incidents_api, auth_api, notify_api, playbooks_api, approvals_api, oncall_api, policy_api, requests_api,
        decisions_api, language_api, signals_api, hashes_api, detection_api, reviews_api, analytics_api,
-       risk_api, wellness_api, translation_api, privacy_api)
+       risk_api, wellness_api, translation_api, privacy_api, dashboard_api)
 PAGES = (auth_views, dashboard_views, incidents_views, playbooks_views, approvals_views, notify_views, oncall_views,
          requests_views, policy_views, decisions_views, language_views, hashes_views, signals_views, detection_views,
          reviews_views, analytics_views, risk_views, wellness_views, translation_views, privacy_views)

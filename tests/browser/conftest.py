@@ -4,17 +4,12 @@ database, driven by real Chromium through Playwright. SQLite only: the server is
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from browserkit import PASSWORD, LiveServer
+from browserkit import PASSWORD, LiveServer, serve
 
 CHROMIUM = os.environ.get("RAPIDRESPONSE_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -36,26 +31,6 @@ def _require_chromium() -> None:
         pytest.skip("browser tests need the playwright package (pip install -e '.[dev]')")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _wait(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"the server did not answer {url} within {timeout}s")
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     _require_chromium()
@@ -63,27 +38,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     compile_catalogs()  # the Russian UI needs the .mo; `make catalogs` does the same
     var = tmp_path_factory.mktemp("browser-var")
-    database_url = f"sqlite:///{var / 'browser.db'}"
-    env = {**os.environ, "RAPIDRESPONSE_VAR_DIR": str(var), "RAPIDRESPONSE_DATABASE_URL": database_url,
-           "RAPIDRESPONSE_EMBEDDED_WORKER": "false", "RAPIDRESPONSE_LOG_LEVEL": "WARNING",
-           "RAPIDRESPONSE_COOKIE_SECURE": "false"}
-    cli = [sys.executable, "-c", "from rapidresponse.cli import main; main()"]
-    subprocess.run([*cli, "db", "upgrade"], env=env, check=True, capture_output=True)
-    port = _free_port()
-    log = (var / "server.log").open("wb")
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "rapidresponse.app:create_app", "--factory",
-                             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
-                            env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        _wait(f"http://127.0.0.1:{port}/healthz", proc)
-        yield LiveServer(f"http://127.0.0.1:{port}", database_url)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+    with serve(var) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

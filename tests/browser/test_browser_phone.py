@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 pytestmark = pytest.mark.browser
 ROLES = ("commander", "responder", "legal", "viewer", "admin")
+EVERY_ROLE = ("admin", "commander", "responder", "policy", "legal", "comms", "analyst", "viewer")
 SKIP = re.compile(r"^/(logout|live/|api/|static/|oncall/feed/|oncall/ack/)|/live$|\.(csv|pdf|ics|json|md|parquet)$"
                   r"|/export|/download|format=(pdf|csv|md|json|ics|html)")
 MOST_PAGES = 80
@@ -115,7 +116,13 @@ def test_no_page_scrolls_sideways_on_a_phone(live_server: LiveServer, browser: A
         context.close()
 
 
-@pytest.mark.parametrize("role", ROLES)
+def test_every_role_is_measured() -> None:
+    from rapidresponse.auth import ROLES as ACCOUNT_ROLES
+
+    assert set(EVERY_ROLE) == set(ACCOUNT_ROLES), "a new role must have its navigation measured too"
+
+
+@pytest.mark.parametrize("role", EVERY_ROLE)
 def test_the_navigation_fits_one_line_on_a_desktop(live_server: LiveServer, browser: Any, role: str) -> None:
     context, page = _log_in(browser, live_server, role, 1440)
     try:

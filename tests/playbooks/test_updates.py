@@ -181,3 +181,44 @@ def test_bad_update_input_changes_nothing(engine: Engine, make_user: Callable[..
         updates.send(s, commander, ref, upd.id)
     with unit_of_work(read_only=True) as s:
         assert [u.status for u in updates.list_updates(s, commander, ref)] == ["approved"]
+
+
+def test_a_commander_routes_a_leadership_update_to_another_commander(
+        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    from sqlalchemy import select
+
+    from rapidresponse.incidents import work
+    from rapidresponse.notify.models import OutboxMessage
+
+    drafter = make_user("commander", display_name="Aigerim Seitkali", email="aigerim@rr.example")
+    chosen = make_user("commander", display_name="Dmitry Volkov", email="dmitry@rr.example")
+    bystander = make_user("commander", display_name="Tomasz Kowalski", email="tomasz@rr.example")
+    responder = make_user("responder", email="resp@rr.example")
+    ref = make_incident(drafter)
+    with unit_of_work() as s:
+        audiences.set_audience(s, SYSTEM, "leadership", emails=["board@rr.example"])
+        upd = updates.create(s, drafter, ref, audience="leadership", language="en", subject="Where we stand",
+                             body="Two platforms removed the videos.")
+        board = updates.overview(s, drafter, ref)
+    # The composer says who may approve it before it is asked: the other commanders, never its drafter.
+    able = [p.username for p in board.approvers[upd.id]]
+    assert board.gates[upd.id] is None and sorted(able) == sorted([chosen.username, bystander.username])
+    for wrong in (responder.username, drafter.username, "nobody-here"):
+        with unit_of_work() as s, pytest.raises(ValidationFailed, match="may not approve this"):
+            updates.request_approval(s, drafter, ref, upd.id, approver=wrong)
+    with unit_of_work(read_only=True) as s:
+        assert updates.get(s, drafter, ref, upd.id).status == "draft"  # a refused routing changed nothing
+
+    with unit_of_work() as s:
+        aid = updates.request_approval(s, drafter, ref, upd.id, approver=chosen.username).approval_id
+        assert aid is not None
+        told = s.execute(select(OutboxMessage.user_id).where(OutboxMessage.kind == "approval.requested")).scalars()
+        assert set(told) == {chosen.user_id}, "only the person it was routed to is told"
+        line = next(e for e in work.timeline(s, drafter, ref) if e.type == "incident.approval_requested")
+        assert line.payload["asked"] == chosen.username and line.actor_name == "Aigerim Seitkali"
+        text_sha = approvals.get(s, drafter, aid).text_sha256
+    with unit_of_work() as s, pytest.raises(PermissionDenied):
+        approvals.decide(s, drafter, aid, decision="approved", text_sha256=text_sha)
+    with unit_of_work() as s:
+        approvals.decide(s, chosen, aid, decision="approved", text_sha256=text_sha)
+        assert updates.send(s, drafter, ref, upd.id).status == "sent"

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from factories.oncall import Rota
-from rapidresponse import events, oncall
+from rapidresponse import auth, events, oncall
 from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.db import unit_of_work
 from rapidresponse.incidents import service as incidents
 from rapidresponse.incidents.schemas import MergeRequest
+from rapidresponse.oncall import paging
 from rapidresponse.playbooks.events import UpdateOverdue
 
 
@@ -56,6 +57,28 @@ def test_a_viewer_sees_only_what_their_role_may_read(
     assert "Alerts awaiting triage" not in home and "Pages waiting for acknowledgement" not in home
     assert "On call now" not in home
     assert client.get(f"/incidents/{hidden}/live").status_code == 404
+
+
+def test_a_page_that_reached_nobody_stands_out_on_the_board(
+        client: TestClient, logged_in: Callable[..., tuple[Actor, str]], make_rota: Callable[..., Rota]) -> None:
+    silent, heard = make_rota(name="Silent team"), make_rota(name="Heard team")
+    with unit_of_work() as s:  # nobody on the silent team's policy has an address any more
+        for person in (*silent.people, silent.lead):
+            auth.update_user(s, silent.admin, person.username, email="")
+        lost = oncall.trigger(s, team_id=silent.team_id, policy_id=silent.policy_id, summary="Spike nobody hears")
+        oncall.trigger(s, team_id=heard.team_id, policy_id=heard.policy_id, summary="Spike someone hears")
+    assert lost is not None and lost.unreachable and lost.next_escalation_at == lost.triggered_at
+    with unit_of_work() as s:  # it went on at once, to the lead, who cannot be reached either
+        assert paging.escalate_due(s) == 1
+    logged_in("commander")
+    home = client.get("/").text
+    assert "1 page reached nobody" in home and home.count('class="list-row page-unreached"') == 1
+    row = home.split('class="list-row page-unreached"')[1].split("</li>")[0]
+    assert "Spike nobody hears" in row and "Reached nobody: no working contact method for " in row
+    assert silent.lead.username in row.split("Reached nobody")[1]
+    assert home.index("Spike nobody hears") < home.index("Spike someone hears")
+    heard_row = home[home.index("Spike someone hears"):].split("</li>")[0]
+    assert "Reached nobody" not in heard_row and "Could not reach" not in heard_row
 
 
 def test_an_empty_board_says_what_to_do(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:

@@ -282,3 +282,34 @@ def test_restricted_incident_routes_are_404_for_outsiders(client: TestClient, lo
                                                       "body": "b"})):
         assert outsider.post(path, data={"csrf_token": o_csrf, **data}).status_code == 404, path
     assert _events() == before
+
+
+def test_the_composer_names_the_approvers_and_routes_a_leadership_update(
+        client: TestClient, logged_in: Login, make_user: Callable[..., Actor]) -> None:
+    admin = make_user("admin", display_name="Site Admin")
+    with unit_of_work() as s:
+        audiences.set_audience(s, admin, "leadership", emails=["board@rr.example"])
+    other = make_user("commander", display_name="Dmitry Volkov")
+    me, csrf = logged_in("commander", display_name="Aigerim Seitkali")
+    ref = declare(client, csrf)
+    made = client.post(f"/incidents/{ref}/updates", data={"csrf_token": csrf, "audience": "leadership",
+                                                          "language": "en", "subject": "Where we stand",
+                                                          "body": "Two platforms removed the videos."},
+                       follow_redirects=False)
+    assert made.status_code == 303
+    with unit_of_work(read_only=True) as s:
+        upd_id = s.execute(select(StakeholderUpdate.id)).scalar_one()
+    page = client.get(f"/incidents/{ref}/updates").text
+    assert "Approved by: Incident commander." in page
+    names = re.search(r"Who may approve it: ([^.]*)\.", page)
+    assert names and set(names.group(1).split(", ")) == {"Dmitry Volkov", "Site Admin"}  # never the drafter
+    assert f'<option value="{other.username}">Dmitry Volkov (Commander)</option>' in page
+
+    ask = f"/incidents/{ref}/updates/{upd_id}/request-approval"
+    wrong = client.post(ask, data={"csrf_token": csrf, "approver": me.username})
+    assert wrong.status_code == 422 and "may not approve this" in wrong.text
+    done = client.post(ask, data={"csrf_token": csrf, "approver": other.username}, follow_redirects=False)
+    assert done.status_code == 303
+    timeline = client.get(f"/incidents/{ref}").text
+    assert "asked Dmitry Volkov (commander) to approve" in timeline
+    assert "Aigerim Seitkali</strong>" in timeline, "the timeline shows who did it by their display name"

@@ -8,6 +8,7 @@ from .service import (
     RequestCheck,
     Submission,
     approved_text,
+    approvers,
     decide,
     get,
     inbox,
@@ -22,6 +23,6 @@ from .service import (
 
 __all__ = [
     "KINDS", "ROLES", "ApprovalOut", "Decided", "IncidentApprovalDecided", "RequestCheck", "Requested", "Submission",
-    "Superseded", "approved_text", "decide", "get", "inbox", "latest", "may_decide", "pending_count", "request",
-    "request_check", "supersede", "text_sha256",
+    "Superseded", "approved_text", "approvers", "decide", "get", "inbox", "latest", "may_decide", "pending_count",
+    "request", "request_check", "supersede", "text_sha256",
 ]

@@ -26,8 +26,13 @@ class ApprovalFacts(DomainEvent):
 
 class RequestedFacts(ApprovalFacts):
     text_sha256: str
+    asked: str = ""  # the one person it was routed to (a username), if any
+    asked_name: str = ""
 
     def describe(self, _: Translate) -> str:
+        if self.asked:
+            return _("asked %(name)s (%(role)s) to approve “%(title)s”", name=self.asked_name or self.asked,
+                     role=self.required_role, title=self.title)
         return _("asked %(role)s to approve “%(title)s”", role=self.required_role, title=self.title)
 
 

@@ -78,9 +78,10 @@ def _record(session: Session, actor: Actor, a: Approval, event: type[ApprovalEve
 
 def request(session: Session, actor: Actor, *, kind: str, subject_type: str, subject_id: int | str, title: str,
             text: str, required_role: str = "legal", incident_id: int | None = None,
-            language: str | None = None) -> ApprovalOut:
+            language: str | None = None, ask: str | None = None) -> ApprovalOut:
     """Ask ``required_role`` to approve ``text`` (written in ``language``); a pending request for the
-    same subject is superseded. A registered :func:`request_check` that names something missing refuses."""
+    same subject is superseded. A registered :func:`request_check` that names something missing refuses.
+    ``ask`` (a username) routes it to one person who may decide it: only they are told of it."""
     if actor.user_id is None:
         raise ValidationFailed("an approval is requested by a person")
     if kind not in KINDS:
@@ -96,14 +97,46 @@ def request(session: Session, actor: Actor, *, kind: str, subject_type: str, sub
     missing = [m for check in _request_checks for m in check(session, submission)]
     if missing:
         raise Conflict("; ".join(missing))
+    asked = _asked(session, actor, ask, required_role=required_role, incident_id=incident_id)
     supersede(session, actor, subject_type=subject_type, subject_id=subject_id, reason="a new text was submitted")
     a = Approval(kind=kind, subject_type=subject_type, subject_id=str(subject_id), incident_id=incident_id,
                  title=title.strip()[:300] or kind, text=text, text_sha256=text_sha256(text),
                  required_role=required_role, status="pending", requested_by_id=actor.user_id, requested_at=now())
     session.add(a)
     session.flush()
-    _record(session, actor, a, Requested, text_sha256=a.text_sha256)
+    _record(session, actor, a, Requested, text_sha256=a.text_sha256, asked=asked.username if asked else "",
+            asked_name=(asked.display_name or asked.username) if asked else "")
     return _out(a)
+
+
+def _asked(session: Session, actor: Actor, ask: str | None, *, required_role: str,
+           incident_id: int | None) -> auth.Person | None:
+    if not ask:
+        return None
+    person = auth.person_named(session, ask.strip().lower()[:64])
+    able = approvers(session, required_role=required_role, incident_id=incident_id, requested_by_id=actor.user_id)
+    if person is None or person.id not in {p.id for p in able}:
+        raise ValidationFailed(f"{ask[:64]!r} may not approve this: it needs {required_role} (on the account or on "
+                               "the incident) or an admin, other than whoever asks", field="approver")
+    return person
+
+
+def approvers(session: Session, *, required_role: str, incident_id: int | None,
+              requested_by_id: int | None) -> list[auth.Person]:
+    """The active people who could decide an approval for ``required_role`` asked by ``requested_by_id``
+    (in their role on the account or on the incident, or admins), in the order :func:`auth.active_people`
+    gives them."""
+    probe = _Pending(required_role=required_role, incident_id=incident_id, requested_by_id=requested_by_id)
+    return [p for p in auth.active_people(session) if may_decide(session, auth.to_actor(p), probe)]
+
+
+@dataclass(frozen=True)
+class _Pending:
+    """What :func:`may_decide` reads of an approval, before there is one."""
+
+    required_role: str
+    incident_id: int | None
+    requested_by_id: int | None
 
 
 def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: int | str, reason: str) -> int:
@@ -117,7 +150,7 @@ def supersede(session: Session, actor: Actor, *, subject_type: str, subject_id: 
     return len(rows)
 
 
-def may_decide(session: Session, actor: Actor, a: Approval | ApprovalOut) -> bool:
+def may_decide(session: Session, actor: Actor, a: Approval | ApprovalOut | _Pending) -> bool:
     """Whether ``actor`` may approve or reject ``a``: another person in its role, on the account or on
     the incident (or an admin)."""
     if actor.user_id is None or actor.user_id == a.requested_by_id:

@@ -41,6 +41,8 @@ def on_requested(session: Session, event: Requested, ev: events.Event) -> None:
         return
     facts, restricted = _facts(session, a, ev)
     for user in auth.active_people(session):
+        if event.asked and user.username != event.asked:
+            continue  # routed to one person: only they are told
         if may_decide(session, auth.to_actor(user), a):
             notify.notify_user(session, user, kind="approval.requested", ev=ev, facts=facts, restricted=restricted)
 

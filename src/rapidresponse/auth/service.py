@@ -178,6 +178,24 @@ def usernames(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
     return {i: name for i, name in session.execute(select(User.id, User.username).where(User.id.in_(wanted)))}
 
 
+def display_names(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    """How each person is shown (their display name, else their username), by id: for who did what."""
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name, User.username).where(User.id.in_(wanted)))
+    return {i: (shown or name) for i, shown, name in rows}
+
+
+def names_of(session: Session, usernames: Iterable[str]) -> dict[str, str]:
+    """How each of these people is shown (display name, else username), by username (unknown ones left out)."""
+    wanted = {u for u in usernames if u}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.username, User.display_name).where(User.username.in_(wanted)))
+    return {name: (shown or name) for name, shown in rows}
+
+
 def active_people(session: Session) -> list[Person]:
     """Every active user, in id order (for the platform's own notices; no permission needed)."""
     rows = session.execute(select(User).where(User.is_active.is_(True)).order_by(User.id)).scalars()

@@ -64,6 +64,12 @@ class Board:
     tasks: list[tuple[incidents.TaskOut, str, str]]
     activity: list[ActivityLine]
     counts: dict[int, int]
+    unreached: frozenset[int] = frozenset()  # ids of waiting pages that reached nobody
+
+
+def reached_nobody(page: oncall.PageOut) -> bool:
+    """Whether no one the page was sent to had a working contact method (or it was sent to no one)."""
+    return set(page.notified) <= set(page.unreachable)
 
 
 def _active(s: Session, actor: Actor, clocks: list[requests.RequestOut]) -> list[ActiveIncident]:
@@ -97,11 +103,15 @@ def _on_call(s: Session, actor: Actor) -> list[OnCallNow]:
 
 
 def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: int = 25) -> list[ActivityLine]:
-    """Recent incident activity: reminders about incidents no longer open are left out, and a reminder
-    repeated about one incident reads as one line with a count (at its latest time)."""
+    """Recent incident activity, newest first by when it happened, each with who did it as they are shown:
+    reminders about incidents no longer open are left out, and a reminder repeated about one incident reads
+    as one line with a count (at its latest time)."""
     lines: list[ActivityLine] = []
     seen: dict[tuple[str, str], int] = {}
-    for ev in incidents.recent_activity(s, actor, limit=limit * 4):
+    recent = sorted(incidents.recent_activity(s, actor, limit=limit * 4), key=lambda e: (e.occurred_at, e.id),
+                    reverse=True)
+    names = auth.display_names(s, {ev.actor_id for ev in recent})
+    for ev in recent:
         ref = str(ev.payload.get("ref", ""))
         if ev.type in REMINDERS:
             if ref not in open_refs:
@@ -112,7 +122,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
                 lines[seen[key]] = ActivityLine(line.at, line.actor, line.ref, line.text, line.count + 1)
                 continue
             seen[key] = len(lines)
-        lines.append(ActivityLine(at=ev.occurred_at, actor=ev.actor, ref=ref,
+        lines.append(ActivityLine(at=ev.occurred_at, actor=names.get(ev.actor_id or 0, ev.actor), ref=ref,
                                   text=describe(locale, ev.type, ev.payload), count=1))
     return lines[:limit]
 
@@ -125,9 +135,13 @@ def build(s: Session, actor: Actor, locale: str) -> Board:
     counts = {level: 0 for level in (1, 2, 3, 4)}
     for a in active:
         counts[a.incident.severity] = counts.get(a.incident.severity, 0) + 1
-    return Board(active=active, pages=oncall.waiting_pages(s, actor), alerts=alerts, alerts_total=alerts_total,
+    waiting = oncall.waiting_pages(s, actor)
+    unreached = frozenset(p.id for p in waiting if reached_nobody(p))
+    waiting.sort(key=lambda p: p.id not in unreached)  # those that reached nobody first, then oldest first
+    return Board(active=active, pages=waiting, alerts=alerts, alerts_total=alerts_total,
                  clocks=clocks[:8], on_call=_on_call(s, actor), tasks=incidents.my_tasks(s, actor, limit=15),
-                 activity=activity(s, actor, locale, {a.incident.ref for a in active}), counts=counts)
+                 activity=activity(s, actor, locale, {a.incident.ref for a in active}), counts=counts,
+                 unreached=unreached)
 
 
 def context(board: Board) -> dict[str, Any]:

@@ -174,6 +174,7 @@ class EventOut(BaseModel):
     occurred_at: datetime
     type: str
     actor: str
+    actor_name: str = ""  # how that person is shown (their display name)
     payload: dict[str, Any]
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from .. import events
+from .. import auth, events
 from ..auth import Actor
 from ..incidents import IncidentSummary
 from ..signals import SeriesKey
@@ -63,8 +63,12 @@ def threshold_out(t: Threshold) -> ThresholdOut:
     return ThresholdOut(family=t.family, threshold=t.threshold, updated_by=t.updated_by)
 
 
-def _history(rows: list[events.Event]) -> list[EventOut]:
-    return [EventOut(occurred_at=e.occurred_at, type=e.type, actor=e.actor, payload=dict(e.payload)) for e in rows]
+def _history(session: Session, rows: list[events.Event]) -> list[EventOut]:
+    """Events in the order they happened, each with who did it as they are shown."""
+    names = auth.display_names(session, {e.actor_id for e in rows})
+    return [EventOut(occurred_at=e.occurred_at, type=e.type, actor=e.actor,
+                     actor_name=names.get(e.actor_id or 0, e.actor), payload=dict(e.payload))
+            for e in sorted(rows, key=lambda e: (e.occurred_at, e.id))]
 
 
 # --- alerts ------------------------------------------------------------------------------------------------
@@ -87,7 +91,7 @@ def open_alert_count(session: Session, actor: Actor) -> int:
 
 
 def alert_history(session: Session, actor: Actor, alert_id: int) -> list[EventOut]:
-    return _history(alerts.timeline(session, actor, alerts.get(session, actor, alert_id)))
+    return _history(session, alerts.timeline(session, actor, alerts.get(session, actor, alert_id)))
 
 
 def case_of_alert(session: Session, actor: Actor, alert_id: int) -> int | None:
@@ -146,7 +150,7 @@ def get_case(session: Session, actor: Actor, case_id: int) -> CaseOut:
 
 
 def case_history(session: Session, actor: Actor, case_id: int) -> list[EventOut]:
-    return _history(cases.timeline(session, actor, cases.get(session, actor, case_id)))
+    return _history(session, cases.timeline(session, actor, cases.get(session, actor, case_id)))
 
 
 def case_draft(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:

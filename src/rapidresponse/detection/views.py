@@ -87,7 +87,7 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         end = max(alert.last_bucket + timedelta(hours=3), alert.last_bucket + timedelta(minutes=5))
         end = min(end, max(now(), alert.last_bucket + timedelta(minutes=5)))
         key = (alert.harm, alert.country, alert.language)
-        series_chart = chart.build(service.series_data(s, user.actor, key, end))
+        series_chart = chart.build(service.series_data(s, user.actor, key, end), timezone=user.actor.timezone)
         timeline = service.alert_history(s, user.actor, alert_id)
         case_id = service.case_of_alert(s, user.actor, alert_id)
         view = wellness.safe_view(s, user.actor, request.query_params.get("revealed"))  # the settings, read once

@@ -67,6 +67,8 @@ class RoleAssign(Strict):
 class NoteCreate(Strict):
     body: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
     pinned: bool = False
+    at: datetime | None = Field(default=None, description="When it happened, when that was earlier than now "
+                                "(never in the future): the note takes its place on the timeline by this time")
 
 
 class NotePin(Strict):
@@ -189,6 +191,9 @@ class TimelineEntry(BaseModel):
     id: int
     at: datetime
     type: str
-    actor: str
+    actor: str = Field(description="The username of who did it (``system`` for the platform)")
+    actor_name: str = Field(default="", description="How that person is shown: their display name")
     payload: dict[str, Any]
+    shown: dict[str, Any] = Field(default={}, description="The payload with the people it names by display name "
+                                  "(empty when it names nobody)")
     note: NoteOut | None = None

@@ -325,8 +325,10 @@ def merge(request: Request, ref: str, posted: PostedDep) -> Response:
 
 @router.post("/incidents/{ref}/notes")
 def add_note(request: Request, ref: str, posted: PostedDep) -> Response:
+    tz = posted.actor.timezone
     return _act(request, posted, ref, form="note", done="note", anchor="timeline",
-                build=lambda: NoteCreate(body=posted.get("body"), pinned=posted.get("pinned") == "1"),
+                build=lambda: NoteCreate(body=posted.get("body"), pinned=posted.get("pinned") == "1",
+                                         at=parse_local_datetime(posted.get("at"), tz)),
                 call=lambda s, d: work.add_note(s, posted.actor, ref, d))
 
 

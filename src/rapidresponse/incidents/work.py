@@ -32,6 +32,20 @@ def timeline_kind(event_type: str) -> str | None:
     return None
 
 
+# Payload fields of incident events that name a person by username: the timeline reads them by display name.
+PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
+    "incident.member_added": ("username",), "incident.member_removed": ("username",),
+    "incident.command_handed_over": ("from", "to"), "incident.role_reassigned": ("from", "to"),
+    "incident.task_added": ("owner",), "incident.task_updated": ("owner",),
+}
+
+
+def _as_shown(ev: events.Event, names: dict[str, str]) -> dict[str, Any]:
+    """The event's payload with the people it names as they are shown (for its line on the page)."""
+    fields = PEOPLE_FIELDS.get(ev.type, ())
+    return {k: names.get(v, v) if k in fields and isinstance(v, str) else v for k, v in ev.payload.items()}
+
+
 # Payload fields of incident events that name another incident (links and merges).
 OTHER_REF_FIELDS = ("other", "into")
 
@@ -76,14 +90,35 @@ def get_note(session: Session, actor: Actor, note_id: int) -> tuple[str, NoteOut
     return found[1], note_out(session, found[0])
 
 
+NOTE_PAST_LIMIT = timedelta(days=30)  # a note may tell of something up to this long before the declaration
+
+
+def check_note_time(at: datetime | None, declared_at: datetime) -> datetime | None:
+    """A note's own time: not in the future, nor long before the incident was declared."""
+    if at is None:
+        return None
+    if at.tzinfo is None:
+        raise ValidationFailed("give the note's time with its time zone", field="at")
+    if at > now() + DUE_SLACK:
+        raise ValidationFailed(f"at {at:%Y-%m-%d %H:%M} UTC is in the future; a note tells what already happened",
+                               field="at")
+    if at < declared_at - NOTE_PAST_LIMIT:
+        raise ValidationFailed(f"at {at:%Y-%m-%d %H:%M} UTC is more than {NOTE_PAST_LIMIT.days} days before the "
+                               "incident was declared", field="at")
+    return at
+
+
 def add_note(session: Session, actor: Actor, ref: str, data: NoteCreate) -> NoteOut:
+    """A note on the timeline; with ``at``, at the earlier time it tells of (it was still written now)."""
     actor.require(Perm.INCIDENTS_NOTE)
     inc = load(session, actor, ref)
+    at = check_note_time(data.at, inc.declared_at)
     note = Note(incident_id=inc.id, author_id=actor.user_id, body=data.body, body_html=markup.render(data.body),
                 pinned=data.pinned, created_at=now())
     session.add(note)
     session.flush()
-    _record(session, actor, NoteAdded(subject_id=inc.id, ref=inc.ref, note_id=note.id, pinned=note.pinned))
+    events.record(session, actor, NoteAdded(subject_id=inc.id, ref=inc.ref, note_id=note.id, pinned=note.pinned),
+                  at=at)
     return _note_out(note, {actor.user_id: actor.username} if actor.user_id else {})  # the author is the actor
 
 
@@ -102,7 +137,8 @@ def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: boo
 
 def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | None = None,
              pinned_only: bool = False) -> list[TimelineEntry]:
-    """The incident's events with their notes, oldest first."""
+    """The incident's events with their notes, oldest first (by when they happened: an entry recorded with
+    an earlier time sits where it belongs), each with who did it as they are shown."""
     inc = load(session, actor, ref)
     wanted = set(kinds or [])
     notes = {n.id: n for n in session.execute(select(Note).where(Note.incident_id == inc.id)).scalars()}
@@ -110,7 +146,9 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
     entries: list[TimelineEntry] = []
     evs = events.for_subject(session, "incident", inc.id)
     hidden = hidden_refs(session, actor, evs)
-    for ev in evs:
+    shown = auth.display_names(session, {ev.actor_id for ev in evs})
+    named = auth.names_of(session, {str(ev.payload.get(k) or "") for ev in evs for k in PEOPLE_FIELDS.get(ev.type, ())})
+    for ev in sorted(evs, key=lambda e: (e.occurred_at, e.id)):
         kind = timeline_kind(ev.type)
         if wanted and kind not in wanted:
             continue
@@ -122,7 +160,9 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
         if pinned_only and not (note and note.pinned):
             continue
         entries.append(TimelineEntry(id=ev.id, at=ev.occurred_at, type=ev.type, actor=ev.actor,
-                                     payload=ev.payload, note=_note_out(note, names) if note else None))
+                                     actor_name=shown.get(ev.actor_id or 0, ev.actor), payload=ev.payload,
+                                     shown=_as_shown(ev, named) if ev.type in PEOPLE_FIELDS else {},
+                                     note=_note_out(note, names) if note else None))
     return entries
 
 

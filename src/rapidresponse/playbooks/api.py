@@ -10,6 +10,7 @@ from ..http import ActorDep, Id
 from . import files, service, sources, updates
 from .schemas import (
     Apply,
+    ApprovalRouting,
     BrokenFileOut,
     ChecklistOut,
     Conditions,
@@ -144,9 +145,11 @@ def edit_update(actor: ActorDep, ref: str, update_id: Id, body: UpdateEdit) -> U
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/request-approval", response_model=UpdateOut)
-def request_approval(actor: ActorDep, ref: str, update_id: Id) -> UpdateOut:
+def request_approval(actor: ActorDep, ref: str, update_id: Id, body: ApprovalRouting | None = None) -> UpdateOut:
+    """Ask for the approval the update needs: from anyone who may give it, or from ``approver`` alone
+    (a person in the needed role, or an admin, other than you). 409 when nobody but you could approve it."""
     with unit_of_work() as s:
-        return updates.request_approval(s, actor, ref, update_id)
+        return updates.request_approval(s, actor, ref, update_id, approver=body.approver if body else None)
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/send", response_model=UpdateOut)

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from ..auth import Person
 from ..incidents import IncidentSummary, TaskOut
 from ..notify import AudienceView
 from ..schemas import Strict
@@ -188,6 +189,11 @@ class UpdateEdit(Strict):
     body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)]
 
 
+class ApprovalRouting(Strict):
+    approver: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)] | None = Field(
+        default=None, description="The username of the one person to ask (in the role the update needs, or an admin)")
+
+
 class UpdateOut(BaseModel):
     model_config = ConfigDict(from_attributes=True, frozen=True)
     id: int
@@ -214,3 +220,4 @@ class IncidentUpdates(BaseModel):
     gates: dict[int, tuple[str, str] | None]
     playbook: Playbook | None
     audiences: list[AudienceView]
+    approvers: dict[int, list[Person]] = {}  # for each draft: who could approve it if the viewer asked now

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import approvals, events, incidents, notify, policy
+from .. import approvals, auth, events, incidents, notify, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..config import get_settings
@@ -167,16 +167,30 @@ def update_text(session: Session, actor: Actor, update_id: int) -> tuple[str, st
     raise NotFound(f"no update {update_id}")
 
 
-def request_approval(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:
+LEADERSHIP = ("leadership_update", "commander")  # an update no gate names is approved by a commander
+
+
+def approvers(session: Session, actor: Actor, upd: StakeholderUpdate) -> list[auth.Person]:
+    """Who could approve ``upd`` if ``actor`` asked now: people in the role it needs (on the account or on
+    the incident) or admins, never ``actor``."""
+    _kind, role = _required_gate(session, upd) or LEADERSHIP
+    return approvals.approvers(session, required_role=role, incident_id=upd.incident_id,
+                               requested_by_id=actor.user_id)
+
+
+def request_approval(session: Session, actor: Actor, ref: str, update_id: int,
+                     approver: str | None = None) -> UpdateOut:
+    """Ask for the approval the update needs, from anyone who may give it or, with ``approver`` (a username),
+    from that one person (a commander who drafted a leadership update routes it to another commander)."""
     actor.require(Perm.UPDATES_SEND)
     inc, upd = _get(session, actor, ref, update_id)
     if upd.status not in ("draft", "rejected"):
         raise Conflict(f"update {upd.id} is {upd.status}", current=upd.status)
     needed = _required_gate(session, upd)
-    kind, role = needed or ("leadership_update", "commander")
+    kind, role = needed or LEADERSHIP
     a = approvals.request(session, actor, kind=kind, subject_type=SUBJECT_TYPE, subject_id=upd.id,
                           title=f"{inc.ref}: {upd.subject}", text=approval_text(upd), required_role=role,
-                          incident_id=inc.id, language=upd.language)
+                          incident_id=inc.id, language=upd.language, ask=approver)
     upd.status, upd.approval_id, upd.updated_at = "pending_approval", a.id, now()
     return UpdateOut.model_validate(upd)
 
@@ -191,7 +205,7 @@ def send(session: Session, actor: Actor, ref: str, update_id: int) -> UpdateOut:
     if needed or upd.status in ("pending_approval", "rejected"):
         approved = approvals.approved_text(session, SUBJECT_TYPE, upd.id)
         if approved != approval_text(upd):
-            kind, role = needed or ("leadership_update", "commander")
+            kind, role = needed or LEADERSHIP
             raise Conflict(f"this update needs the approval of {role} ({kind.replace('_', ' ')}) of its exact text "
                            "before it goes out", current=upd.status)
     audience = notify.get_audience(session, actor, upd.audience)
@@ -236,6 +250,8 @@ def overview(session: Session, actor: Actor, ref: str) -> IncidentUpdates:
     run = service.active_run(session, inc.id)
     return IncidentUpdates(incident=inc, updates=[UpdateOut.model_validate(u) for u in rows],
                            gates={u.id: _required_gate(session, u) for u in rows},
+                           approvers={u.id: approvers(session, actor, u) for u in rows
+                                      if u.status in ("draft", "rejected")},
                            playbook=service.run_playbook(session, run) if run else None,
                            audiences=notify.list_audiences(session, actor))
 

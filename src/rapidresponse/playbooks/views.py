@@ -223,6 +223,7 @@ def updates_page(request: Request, user: WebUser, ref: str, *, failed: str = "",
                 preview_error = domain_message(request_locale(request), exc)
     return render(request, "playbooks/updates.html", {
         "inc": board.incident, "items": board.updates, "gates": board.gates, "playbook": board.playbook,
+        "approvers": board.approvers,
         "audiences": board.audiences, "template_id": template_id, "language": language or "en", "preview": preview,
         "preview_error": preview_error, "LANGUAGE_NAMES": LANGUAGE_NAMES, "failed": failed, "error": error,
         "values": values or {}, "can_send": actor.can(Perm.UPDATES_SEND),
@@ -269,7 +270,8 @@ def edit_update(request: Request, ref: str, update_id: int, posted: PostedDep) -
 @router.post("/incidents/{ref}/updates/{update_id}/request-approval")
 def request_approval(request: Request, ref: str, update_id: int, posted: PostedDep) -> Response:
     return _on_updates(request, posted, ref, form=f"edit-{update_id}", done="approval_requested",
-                       call=lambda s: updates.request_approval(s, posted.actor, ref, update_id))
+                       call=lambda s: updates.request_approval(s, posted.actor, ref, update_id,
+                                                               approver=posted.get("approver") or None))
 
 
 @router.post("/incidents/{ref}/updates/{update_id}/send")
