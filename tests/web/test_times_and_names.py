@@ -58,8 +58,9 @@ def test_a_note_told_later_takes_its_place_and_everyone_is_named_as_shown(
     page = client.get(f"/incidents/{ref}").text
     timeline = page.split('id="timeline-entries"')[1]
     assert timeline.index("Written now") < timeline.index("Saw the first video"), "newest on top"
-    assert f'<strong class="tl-actor" title="{me.username}">Aigerim Seitkali</strong>' in timeline
-    assert "Dmitry Volkov</strong> declared" in timeline and f">{colleague.username}<" not in timeline
+    assert (f'<strong class="tl-actor"><span title="{me.username}" data-user-text>Aigerim Seitkali</span></strong>'
+            in timeline)
+    assert "Dmitry Volkov</span></strong> declared" in timeline and f">{colleague.username}<" not in timeline
     assert "(written " in timeline.split("Saw the first video")[0].rsplit("<li", 1)[1]
 
     with unit_of_work() as s:  # people a line names read as shown too (the API keeps their usernames)

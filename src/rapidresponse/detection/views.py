@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy.orm import Session
 
-from .. import incidents, signals, wellness
+from .. import incidents, policy, signals, wellness
 from ..auth import Actor, Perm
 from ..clock import now
 from ..db import unit_of_work
@@ -52,13 +54,39 @@ def _number(value: str, field: str, lo: float, hi: float) -> float:
 
 # --- alerts ------------------------------------------------------------------------------------------------
 
+def harm_names(locale: str) -> dict[str, str]:
+    """Harm categories by slug, named in ``locale``."""
+    return {h.slug: (h.name.ru if locale == "ru" else h.name.en) for h in policy.load_taxonomy().harms()}
+
+
+@pass_context
+def harm_name(context: Context, slug: str | None) -> str:
+    """A page's name for a harm category (``{{ harm_name(alert.harm) }}``): its slug when the taxonomy has none."""
+    return harm_names(context.get("LOCALE", "en")).get(slug or "", slug or "-")
+
+
+pages.globals_(harm_name=harm_name)
+
+
+def _harm_names(request: Request) -> dict[str, str]:
+    return harm_names(request_locale(request))
+
+
+def _series(alert: AlertOut, harms: dict[str, str]) -> str:
+    """An alert's series (harm · country · language), the harm named."""
+    return " · ".join(str(part) for part in (harms.get(alert.harm or "", alert.harm or "-"), alert.country or "-",
+                                             alert.language or "-"))
+
+
 @router.get("/alerts")
 def alert_queue(request: Request, user: UserDep,
                 state: Annotated[str, Query(max_length=20, pattern=r"^[a-z]*$")] = "live") -> Response:
     user.actor.require(Perm.ALERTS_READ)
     with unit_of_work(read_only=True) as s:
         rows, total = service.list_alerts(s, user.actor, state=state or None, limit=200)
+    harms = _harm_names(request)
     return render(request, "detection/alerts.html", {"rows": rows, "total": total, "state": state,
+                                                       "series": {a.id: _series(a, harms) for a in rows},
                                                        "STATE_LABELS": STATE_LABELS})
 
 
@@ -96,7 +124,8 @@ def _alert_page(request: Request, user: WebUser, alert_id: int, *, error: str = 
         trend_labels = _trend_labels(s, alert, view)
     return render(request, "detection/alert.html", {
         "samples": samples, "standing": standing, "trend_labels": trend_labels,
-        "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline, "series": alert.series,
+        "case_id": case_id, "alert": alert, "chart": series_chart, "timeline": timeline,
+        "series": _series(alert, _harm_names(request)),
         "STATE_LABELS": STATE_LABELS, "live": alert.state in LIVE, "error": error,
         "can_triage": user.actor.can(Perm.ALERTS_TRIAGE), "can_manage": user.actor.can(Perm.DETECTION_MANAGE),
         "show_samples": service.may_read_samples(user.actor, alert.harm)}, status=status)

@@ -59,12 +59,15 @@ UserDep = Annotated[WebUser, Depends(require_user)]
 MAX_ID = 2**31 - 1
 PAGE_STATUS_LABELS = {"triggered": N_("Triggered"), "acknowledged": N_("Acknowledged"), "resolved": N_("Resolved")}
 UNIT_LABELS = {"hours": N_("hours"), "days": N_("days"), "weeks": N_("weeks")}
+WEEKDAY_LABELS = {"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"), "fri": N_("Fri"),
+                  "sat": N_("Sat"), "sun": N_("Sun")}
 POLICY_STEPS = 6  # step rows in the policy forms (a policy keeps up to ten through the API)
 STEP_LABELS = {"schedule": N_("On call in schedule"), "user": N_("Person"), "role": N_("Incident role")}
 
 
 def _ctx(**extra: Any) -> dict[str, Any]:
     return {"POLICY_STEPS": POLICY_STEPS, "PAGE_STATUS_LABELS": PAGE_STATUS_LABELS, "UNIT_LABELS": UNIT_LABELS,
+            "WEEKDAY_LABELS": WEEKDAY_LABELS,
             "STEP_LABELS": STEP_LABELS, **extra}
 
 

@@ -68,7 +68,8 @@ def _incidents(session: Session, actor: Actor, _: Translate, language: str) -> l
     # A digest leaves the product (email, PDF): a restricted incident is a reference without its title,
     # as in every notification, even for its members.
     hidden = notify.RESTRICTED_TITLE.get(language, notify.RESTRICTED_TITLE["en"])
-    out += [f"- **{i.ref}** SEV{i.severity} · {i.status} · {hidden if i.restricted else i.title}" for i in shown]
+    out += [f"- **{i.ref}** SEV{i.severity} · {_(incidents.STATUS_LABELS.get(i.status, i.status))} · "
+            f"{hidden if i.restricted else i.title}" for i in shown]
     if total > len(shown):
         out.append("- " + _("and %(n)s more", n=total - len(shown)))
     return [*out, ""]

@@ -36,6 +36,7 @@ PAGE = 25
 SOURCE_LABELS = {"user_report": N_("User report"), "classifier": N_("Classifier"),
                  "trusted_flagger": N_("Trusted flagger"), "hash_match": N_("Hash match"),
                  "partner": N_("Partner"), "press": N_("Press"), "regulator": N_("Regulator")}
+pages.globals_(SIGNAL_SOURCE_LABELS=SOURCE_LABELS)  # other pages name a signal's source too
 PERIODS = {"1h": (N_("Last hour"), timedelta(hours=1)), "24h": (N_("Last 24 hours"), timedelta(hours=24)),
            "7d": (N_("Last 7 days"), timedelta(days=7)), "30d": (N_("Last 30 days"), timedelta(days=30))}
 FIELDS = ("q", "harm", "country", "language", "source", "period", "since", "until", "matched", "trend")

@@ -25,13 +25,16 @@ from ..web.templating import render
 from . import glossary, memory, service, skills, sources
 from .schemas import TermIn, VariantIn
 from .vocab import (
+    CHANNEL_LABELS,
     CHANNEL_LIMITS,
     LANGUAGES,
     LEVELS,
     MARK_CATEGORIES,
+    PART_OF_SPEECH_LABELS,
     PRIORITY_LABELS,
     SOURCE_KINDS,
     STATES,
+    TERM_DOMAIN_LABELS,
     TERM_DOMAINS,
 )
 
@@ -61,6 +64,8 @@ PROBLEMS = {"glossary_term": N_("Glossary term not used"), "forbidden_variant": 
 def _labels() -> dict[str, Any]:
     return {"LANGUAGES": LANGUAGES, "LEVELS": LEVELS, "STATES": STATES, "SOURCE_KINDS": SOURCE_KINDS,
             "PRIORITY_LABELS": PRIORITY_LABELS, "MARK_CATEGORIES": MARK_CATEGORIES, "CHANNELS": CHANNEL_LIMITS,
+            "CHANNEL_LABELS": CHANNEL_LABELS, "PART_OF_SPEECH_LABELS": PART_OF_SPEECH_LABELS,
+            "TERM_DOMAIN_LABELS": TERM_DOMAIN_LABELS,
             "PROBLEMS": PROBLEMS, "TERM_DOMAINS": TERM_DOMAINS, "TABS": TABS}
 
 

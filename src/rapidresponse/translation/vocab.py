@@ -38,6 +38,8 @@ MARK_CATEGORIES: dict[str, str] = {"accuracy": N_("Accuracy"), "fluency": N_("Fl
 
 # Channels with a length limit (characters).
 CHANNEL_LIMITS: dict[str, int] = {"sms": 160, "push": 178, "x": 280, "telegram_caption": 1024}
+CHANNEL_LABELS: dict[str, str] = {"sms": N_("SMS"), "push": N_("Push notification"), "x": N_("Post on X"),
+                                  "telegram_caption": N_("Telegram caption")}
 
 # Priority and the time to deliver, from the incident's severity (no incident: normal).
 PRIORITY: dict[int, tuple[str, timedelta]] = {
@@ -50,3 +52,8 @@ PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
 PARTS_OF_SPEECH = ("noun", "verb", "adjective", "adverb", "phrase", "proper_noun", "abbreviation")
 TERM_DOMAINS = ("harm", "legal", "product", "general")
+PART_OF_SPEECH_LABELS: dict[str, str] = {
+    "noun": N_("noun"), "verb": N_("verb"), "adjective": N_("adjective"), "adverb": N_("adverb"),
+    "phrase": N_("phrase"), "proper_noun": N_("proper noun"), "abbreviation": N_("abbreviation")}
+TERM_DOMAIN_LABELS: dict[str, str] = {"harm": N_("Harm"), "legal": N_("Law and regulation"), "product": N_("Product"),
+                                      "general": N_("General")}
