@@ -38,6 +38,7 @@ import httpx
 from fastapi import FastAPI
 
 HOST = "127.0.0.1"
+DEFAULT_THREADS = 40  # the app's own default for one process
 HERE = Path(__file__).resolve().parent
 
 
@@ -291,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests before each scenario")
     parser.add_argument("--concurrency", type=int, default=200, help="connections (requests in flight at once)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="the app's request threads (RAPIDRESPONSE_THREADS; default: the app's own)")
+                        help="request threads per app process (RAPIDRESPONSE_THREADS; default: "
+                             f"{DEFAULT_THREADS} shared among the processes)")
     parser.add_argument("--incidents", type=int, default=300, help="incidents to seed")
     parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://…/bench (default: SQLite)")
     parser.add_argument("--processes", type=process_counts, default=[1, 2],
@@ -308,11 +310,11 @@ def main(argv: list[str] | None = None) -> int:
                    RAPIDRESPONSE_LOG_LEVEL="WARNING")
         if args.database_url:
             env["RAPIDRESPONSE_DATABASE_URL"] = args.database_url
-        if args.threads:
-            env["RAPIDRESPONSE_THREADS"] = str(args.threads)
         database = "postgresql" if args.database_url else "sqlite"
         results = []
         for processes in args.processes:
+            # the same request threads (and database connections) in all, however many processes share them
+            env["RAPIDRESPONSE_THREADS"] = str(args.threads or max(4, DEFAULT_THREADS // processes))
             with servers(env, processes) as (trivial, app):
                 targets = {"trivial": trivial, "app": app}
                 for name, target, make in scenarios(world):
