@@ -1,11 +1,13 @@
 """API load: the real app under concurrent HTTP load, against a trivial FastAPI app as the baseline.
 
-Both apps run in their own ``uvicorn`` subprocess on a free 127.0.0.1 port with the same settings;
-a bounded number of requests is driven at each from threads (keep-alive connections) after a warm-up. Prints a
-table (requests/s, p50/p99 latency, errors, and requests/s as a ratio of the trivial endpoint's in
-the same run) and a final JSON line.
+The app runs as ``rapidresponse serve --workers N``, the baseline under uvicorn with as many
+processes and the same settings, each on a free 127.0.0.1 port; once with one process each and once
+with two (``--processes``). A bounded number of requests is driven at each from threads (keep-alive
+connections) after a warm-up. Prints a table per process count (requests/s, p50/p99 latency,
+errors, and requests/s as a ratio of the trivial endpoint's with as many processes in the same
+run) and a final JSON line.
 
-    .venv/bin/python benchmarks/api_load.py [--requests 2000] [--concurrency 200]
+    .venv/bin/python benchmarks/api_load.py [--requests 2000] [--concurrency 200] [--processes 1,2]
         [--database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench]
 
 With ``--database-url`` the benchmark adds its user, token and incidents to that database: use a
@@ -36,6 +38,7 @@ import httpx
 from fastapi import FastAPI
 
 HOST = "127.0.0.1"
+DEFAULT_THREADS = 40  # the app's own default for one process
 HERE = Path(__file__).resolve().parent
 
 
@@ -109,13 +112,10 @@ class Server:
         return f"http://{HOST}:{self.port}"
 
 
-def start_server(name: str, factory: str, env: dict[str, str], health: str) -> Server:
-    port = free_port()
-    cmd = [sys.executable, "-m", "uvicorn", "--factory", factory, "--host", HOST, "--port", str(port),
-           "--log-level", "warning", "--no-access-log", "--app-dir", str(HERE)]
-    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL)
+def start_server(name: str, cmd: list[str], env: dict[str, str], health: str, port: int) -> Server:
+    process = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     server = Server(name, port, process)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{name} server exited with code {process.returncode}")
@@ -126,25 +126,41 @@ def start_server(name: str, factory: str, env: dict[str, str], health: str) -> S
             pass
         time.sleep(0.2)
     stop_server(server)
-    raise RuntimeError(f"{name} server did not become ready within 60 s")
+    raise RuntimeError(f"{name} server did not become ready within 90 s")
+
+
+def trivial_command(port: int, processes: int) -> list[str]:
+    """The baseline under uvicorn with what ``serve`` gives uvicorn: the same processes, log level and
+    proxy headers."""
+    return [sys.executable, "-m", "uvicorn", "--factory", "api_load:trivial_app", "--host", HOST,
+            "--port", str(port), "--workers", str(processes), "--log-level", "warning", "--proxy-headers",
+            "--app-dir", str(HERE)]
+
+
+def app_command(port: int, processes: int) -> list[str]:
+    """The product as an operator runs it: ``rapidresponse serve --workers N`` (no job process)."""
+    return [sys.executable, "-m", "rapidresponse", "serve", "--host", HOST, "--port", str(port),
+            "--workers", str(processes), "--no-worker"]
 
 
 def stop_server(server: Server) -> None:
     if server.process.poll() is None:
-        server.process.terminate()
+        server.process.send_signal(signal.SIGINT)  # uvicorn's supervisor stops its web processes too
         try:
-            server.process.wait(timeout=10)
+            server.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.process.kill()
             server.process.wait(timeout=10)
 
 
 @contextmanager
-def servers(env: dict[str, str]) -> Iterator[tuple[Server, Server]]:
+def servers(env: dict[str, str], processes: int) -> Iterator[tuple[Server, Server]]:
     started: list[Server] = []
     try:
-        started.append(start_server("trivial", "api_load:trivial_app", env, "/ping"))
-        started.append(start_server("rapidresponse", "rapidresponse.app:create_app", env, "/healthz"))
+        port = free_port()
+        started.append(start_server("trivial", trivial_command(port, processes), env, "/ping", port))
+        port = free_port()
+        started.append(start_server("rapidresponse", app_command(port, processes), env, "/healthz", port))
         yield started[0], started[1]
     finally:
         for server in started:
@@ -162,6 +178,7 @@ Request = Callable[[int], tuple[str, str, dict[str, Any] | None]]  # i -> (metho
 @dataclass
 class Result:
     scenario: str
+    processes: int
     requests: int
     seconds: float
     latencies_ms: list[float]
@@ -222,10 +239,10 @@ def _drive(port: int, make: Request, headers: dict[str, str], total: int, concur
 
 
 def run_scenario(name: str, port: int, make: Request, *, requests: int, warmup: int, concurrency: int,
-                 headers: dict[str, str]) -> Result:
+                 headers: dict[str, str], processes: int) -> Result:
     _drive(port, make, headers, warmup, concurrency)
     seconds, latencies, errors = _drive(port, make, headers, requests, concurrency)
-    return Result(name, requests, seconds, latencies, errors)
+    return Result(name, processes, requests, seconds, latencies, errors)
 
 
 def scenarios(world: World) -> list[tuple[str, str, Request]]:
@@ -244,18 +261,29 @@ def scenarios(world: World) -> list[tuple[str, str, Request]]:
 # --- report -----------------------------------------------------------------------------------
 
 def report(results: list[Result], *, database: str, concurrency: int) -> dict[str, Any]:
-    baseline = results[0].rps
+    """A table per process count; each ratio is to the trivial endpoint served with as many processes."""
     rows = []
-    print(f"\nAPI load on {database}, concurrency {concurrency} (ratio = requests/s ÷ trivial endpoint's)")
-    print(f"{'scenario':34} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'ratio':>6}")
-    for r in results:
-        ratio = r.rps / baseline if baseline else 0.0
-        p50, p99 = r.percentile(50), r.percentile(99)
-        print(f"{r.scenario:34} {r.requests:8d} {r.rps:9.1f} {p50:8.1f} {p99:8.1f} {r.errors:6d} {ratio:6.2f}")
-        rows.append({"scenario": r.scenario, "requests": r.requests, "rps": round(r.rps, 1),
-                     "p50_ms": round(p50, 2), "p99_ms": round(p99, 2), "errors": r.errors,
-                     "ratio_to_trivial": round(ratio, 3)})
+    for processes in sorted({r.processes for r in results}):
+        runs = [r for r in results if r.processes == processes]
+        baseline = runs[0].rps
+        print(f"\nAPI load on {database}, {processes} process(es) each, concurrency {concurrency} "
+              "(ratio = requests/s ÷ trivial endpoint's)")
+        print(f"{'scenario':34} {'requests':>8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} {'ratio':>6}")
+        for r in runs:
+            ratio = r.rps / baseline if baseline else 0.0
+            p50, p99 = r.percentile(50), r.percentile(99)
+            print(f"{r.scenario:34} {r.requests:8d} {r.rps:9.1f} {p50:8.1f} {p99:8.1f} {r.errors:6d} {ratio:6.2f}")
+            rows.append({"scenario": r.scenario, "processes": processes, "requests": r.requests,
+                         "rps": round(r.rps, 1), "p50_ms": round(p50, 2), "p99_ms": round(p99, 2),
+                         "errors": r.errors, "ratio_to_trivial": round(ratio, 3)})
     return {"benchmark": "api_load", "database": database, "concurrency": concurrency, "scenarios": rows}
+
+
+def process_counts(text: str) -> list[int]:
+    counts = sorted({int(part) for part in text.split(",") if part.strip()})
+    if not counts or not all(1 <= n <= 16 for n in counts):
+        raise argparse.ArgumentTypeError("a comma-separated list of process counts, each 1..16")
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -264,9 +292,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=200, help="unmeasured requests before each scenario")
     parser.add_argument("--concurrency", type=int, default=200, help="connections (requests in flight at once)")
     parser.add_argument("--threads", type=int, default=None,
-                        help="the app's request threads (RAPIDRESPONSE_THREADS; default: the app's own)")
+                        help="request threads per app process (RAPIDRESPONSE_THREADS; default: "
+                             f"{DEFAULT_THREADS} shared among the processes)")
     parser.add_argument("--incidents", type=int, default=300, help="incidents to seed")
     parser.add_argument("--database-url", default=None, help="e.g. postgresql+psycopg://…/bench (default: SQLite)")
+    parser.add_argument("--processes", type=process_counts, default=[1, 2],
+                        help="web processes of both servers, one run per count (default: 1,2)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so the servers are stopped on the way out
     if not (0 < args.requests <= 1_000_000 and 0 < args.concurrency <= 1024 and 0 <= args.warmup <= 100_000):
@@ -279,16 +310,18 @@ def main(argv: list[str] | None = None) -> int:
                    RAPIDRESPONSE_LOG_LEVEL="WARNING")
         if args.database_url:
             env["RAPIDRESPONSE_DATABASE_URL"] = args.database_url
-        if args.threads:
-            env["RAPIDRESPONSE_THREADS"] = str(args.threads)
         database = "postgresql" if args.database_url else "sqlite"
         results = []
-        with servers(env) as (trivial, app):
-            targets = {"trivial": trivial, "app": app}
-            for name, target, make in scenarios(world):
-                headers = {"Authorization": f"Bearer {world.token}"} if target == "app" else {}
-                results.append(run_scenario(name, targets[target].port, make, requests=args.requests,
-                                            warmup=args.warmup, concurrency=args.concurrency, headers=headers))
+        for processes in args.processes:
+            # the same request threads (and database connections) in all, however many processes share them
+            env["RAPIDRESPONSE_THREADS"] = str(args.threads or max(4, DEFAULT_THREADS // processes))
+            with servers(env, processes) as (trivial, app):
+                targets = {"trivial": trivial, "app": app}
+                for name, target, make in scenarios(world):
+                    headers = {"Authorization": f"Bearer {world.token}"} if target == "app" else {}
+                    results.append(run_scenario(name, targets[target].port, make, requests=args.requests,
+                                                warmup=args.warmup, concurrency=args.concurrency, headers=headers,
+                                                processes=processes))
         summary = report(results, database=database, concurrency=args.concurrency)
     print(json.dumps(summary, ensure_ascii=False))
     return 1 if any(r.errors for r in results) else 0

@@ -117,8 +117,7 @@ def current_actor(request: Request) -> Actor:
         scheme, _, secret = header.partition(" ")
         if scheme.lower() != "bearer" or not secret.strip():
             raise NotAuthenticated("use 'Authorization: Bearer <token>'")
-        with unit_of_work(read_only=True) as s:
-            actor = auth.resolve_token(s, secret.strip())
+        actor = auth.authenticate_token(secret.strip())
     else:
         found = session_user(request)
         if found is None:

@@ -87,3 +87,16 @@ class RecoveryCode(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuthVersion(Base):
+    """One row: a counter bumped in the transaction of every change that could make a cached token
+    look-up wrong (see :mod:`rapidresponse.auth.token_cache`)."""
+
+    __tablename__ = "auth_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from . import token_cache as _token_cache  # noqa: E402,F401  (its session hooks bump the auth version)

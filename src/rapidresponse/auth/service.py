@@ -11,14 +11,14 @@ from zoneinfo import available_timezones
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import bindparam, delete, func, or_, select
+from sqlalchemy import Connection, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import events
 from ..clock import now
 from ..config import get_settings
 from ..errors import Conflict, NotAuthenticated, NotFound, TooManyRequests, ValidationFailed
-from . import factors
+from . import factors, token_cache
 from .events import (
     LoggedIn,
     PasswordChanged,
@@ -608,15 +608,26 @@ _TOKEN_ACTOR = (select(ApiToken.revoked_at, ApiToken.expires_at, ApiToken.scopes
                 .outerjoin(User, User.id == ApiToken.user_id).where(ApiToken.token_hash == bindparam("token_hash")))
 
 
-def resolve_token(session: Session, secret: str) -> Actor:
-    row = session.execute(_TOKEN_ACTOR, {"token_hash": _sha(secret)}).one_or_none()
+def _token_actor(conn: Session | Connection, token_hash: str) -> tuple[Actor, datetime | None]:
+    row = conn.execute(_TOKEN_ACTOR, {"token_hash": token_hash}).one_or_none()
     if row is None or row.revoked_at is not None or (row.expires_at and row.expires_at <= now()):
         raise NotAuthenticated("invalid, expired or revoked API token")
     if row.id is None or not row.is_active:
         raise NotAuthenticated("the token's user is disabled")
     return Actor(user_id=row.id, username=row.username, role=row.role,
                  scopes=frozenset(row.scopes) if row.scopes is not None else None,
-                 locale=row.locale, timezone=row.timezone, display_name=row.display_name or row.username)
+                 locale=row.locale, timezone=row.timezone, display_name=row.display_name or row.username
+                 ), row.expires_at
+
+
+def resolve_token(session: Session, secret: str) -> Actor:
+    return _token_actor(session, _sha(secret))[0]
+
+
+def authenticate_token(secret: str) -> Actor:
+    """The actor behind an API token, for a request: kept in process memory while the auth version
+    says nothing changed (see :mod:`.token_cache`); revoked or expired tokens are refused at once."""
+    return token_cache.resolve(secret, _token_actor)
 
 
 def _token_out(t: ApiToken) -> TokenOut:

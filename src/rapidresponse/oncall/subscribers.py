@@ -6,6 +6,8 @@ resolves its open pages. A Telegram chat that follows an incident (a war room, o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -49,7 +51,9 @@ def resolve_on_merge(session: Session, event: incidents.Merged, ev: events.Event
 
 # --- war rooms: Telegram chats that follow an incident --------------------------------------------
 
-def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: events.Event, text: str) -> None:
+def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: events.Event,
+                       text: str | Callable[[], str]) -> None:
+    """Post ``text`` (or what ``text()`` returns, read only when the incident has a war room) to its rooms."""
     rooms = session.execute(select(WarRoom.chat_id).where(WarRoom.incident_id == int(event.subject_id))
                             ).scalars().all()
     if not rooms:
@@ -61,6 +65,8 @@ def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: eve
     if inc.restricted:  # made restricted after the room was opened: nothing more leaves the platform
         return
     url = f"{get_settings().base_url.rstrip('/')}/incidents/{inc.ref}"
+    if callable(text):
+        text = text()
     for chat in rooms:
         notify.enqueue(session, kind="incident.war_room", channel="telegram", recipient=chat,
                        subject=f"{inc.ref} · {ev.actor or 'rapidresponse'}", body=f"{text}\n{url}",
@@ -69,9 +75,12 @@ def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: eve
 
 @events.subscribe(incidents.NoteAdded)
 def post_note(session: Session, event: incidents.NoteAdded, ev: events.Event) -> None:
-    entries = incidents.timeline(session, SYSTEM, event.ref, kinds=["notes"])
-    note = next((e.note for e in entries if e.id == ev.id and e.note is not None), None)
-    _post_to_war_rooms(session, event, ev, note.body[:3500] if note else event.describe(english))
+    def text() -> str:  # the whole timeline is read only for an incident that has a war room
+        entries = incidents.timeline(session, SYSTEM, event.ref, kinds=["notes"])
+        note = next((e.note for e in entries if e.id == ev.id and e.note is not None), None)
+        return note.body[:3500] if note else event.describe(english)
+
+    _post_to_war_rooms(session, event, ev, text)
 
 
 @events.subscribe(incidents.StatusChanged)
