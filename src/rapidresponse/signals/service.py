@@ -1,8 +1,9 @@
-"""Signal intake and queries: validation, bulk idempotent insert, series upkeep, one event per batch.
+"""Signal intake and queries: validation, de-duplication, one bulk idempotent insert, one event per batch.
 
-Queries return schemas (:class:`.schemas.SignalOut`, series points). Intake enriches each batch
-through the language domain (:mod:`.pipeline`), matches reported media through the hashes domain and
-clusters texts into trends (:mod:`.clustering`, loaded with its numpy and datasketch on the first batch).
+Queries return schemas (:class:`.schemas.SignalOut`, series points). Intake only accepts: a stored signal
+is pending until the pipeline stage (:mod:`.stage`) enriches it through the language domain
+(:mod:`.pipeline`), counts it in the series, matches its media through the hashes domain and clusters it
+into a trend (:mod:`.clustering`); :func:`process_pending` runs that stage in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -13,17 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import Integer, func, select, update
+from sqlalchemy import Integer, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import events, hashes, policy
+from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
-from . import pipeline
+from . import pipeline, stage
 from .buckets import bucket_of
-from .events import HASH_MATCH_STREAM, INTAKE_STREAM, BatchIngested, HashMatched
+from .events import INTAKE_STREAM, BatchIngested
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -38,6 +39,7 @@ from .schemas import (
     SignalIn,
     SignalOut,
 )
+from .stage import process_pending as process_pending  # the stage's entry point, beside intake
 
 Mode = Literal["partial", "all_or_nothing"]
 CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
@@ -107,15 +109,16 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
 
 
 def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Bulk-insert validated rows, skipping known (source, external_id); returns the inserted rows with ids."""
+    """Bulk-insert validated rows as pending signals, skipping known (source, external_id); returns the
+    inserted rows with ids. Enrichment, series counts, media matches and trends come later, from the
+    pipeline stage (:mod:`.stage`)."""
     received = now()
     unique: dict[tuple[str, str], dict[str, Any]] = {}
     for row in good:
         unique.setdefault((row["source"], row["external_id"]), row)
-    rows = pipeline.enrich(session, list(unique.values()))
+    rows = list(unique.values())
     for row in rows:
         row["received_at"] = received
-        row["trend_id"] = None
     # One compiled statement run as executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row
     # INSERT … VALUES pages with RETURNING on both dialects, without compiling a statement per batch.
     ins = _insert(session)
@@ -128,35 +131,7 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
             row = unique[(source, ext)]
             row["id"] = sid
             inserted.append(row)
-    if inserted:
-        from . import clustering  # numpy and datasketch: loaded by the first batch, not by the import
-
-        _add_to_series(session, inserted)
-        _match_media(session, inserted, received)
-        assigned = clustering.assign(session, inserted)
-        if assigned:
-            session.execute(update(Signal), [{"id": sid, "trend_id": tid} for sid, tid in assigned.items()])
     return inserted
-
-
-def _match_media(session: Session, rows: list[dict[str, Any]], at: datetime) -> None:
-    """Store the hash-list matches of the rows' media hashes; one event for the batch when any matched."""
-    found = hashes.record_media_matches(session, {r["id"]: r.get("media_hash") for r in rows}, at=at)
-    if found.stored:
-        events.record(session, None, HashMatched(subject_id=f"{min(found.signal_ids)}-{max(found.signal_ids)}",
-                                                 matches=found.stored, lists=found.per_list),
-                      stream=HASH_MATCH_STREAM)
-
-
-def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
-    counts = Counter((r.get("harm") or "", r.get("country") or "", r.get("language") or "",
-                      bucket_of(r["occurred_at"])) for r in rows)
-    values = [{"harm": h, "country": c, "language": lang, "bucket": b, "count": n}
-              for (h, c, lang, b), n in sorted(counts.items())]
-    ins = _insert(session)(SeriesBucket)
-    stmt = ins.on_conflict_do_update(index_elements=["harm", "country", "language", "bucket"],
-                                     set_={"count": SeriesBucket.count + ins.excluded.count})
-    session.connection().execute(stmt, values)
 
 
 def _like(q: str) -> str:
@@ -316,10 +291,14 @@ it; not its text, url or media (the content stays in the operational database)."
 
 def export_after(session: Session, actor: Actor, after_id: int, limit: int) -> list[tuple[Any, ...]]:
     """Up to ``limit`` signals with an id above ``after_id``, lowest id first, as rows of
-    :data:`EXPORT_COLUMNS` (times timezone-aware UTC): how the warehouse follows the signal store."""
+    :data:`EXPORT_COLUMNS` (times timezone-aware UTC): how the warehouse follows the signal store. Only
+    signals below the first pending one: the warehouse gets each signal once, processed (with its trend)."""
     actor.require(Perm.SIGNALS_READ)
     columns = [getattr(Signal, name) for name in EXPORT_COLUMNS]
-    rows = session.execute(select(*columns).where(Signal.id > after_id).order_by(Signal.id).limit(limit))
+    conds = [Signal.id > after_id]
+    if (first := stage.first_pending_id(session)) is not None:  # the stage has not yet processed the rest
+        conds.append(Signal.id < first)
+    rows = session.execute(select(*columns).where(*conds).order_by(Signal.id).limit(limit))
     return [tuple(row) for row in rows]
 
 
