@@ -43,6 +43,7 @@ from sqlalchemy.orm import Session
 
 from .. import events, hashes
 from ..clock import now
+from ..config import get_settings
 from ..db import unit_of_work
 from . import pipeline
 from .buckets import bucket_of
@@ -102,10 +103,11 @@ def process_pending(session: Session, *, batch: int = BATCH, most: int | None = 
     return done
 
 
-def drain(*, batch: int = BATCH, progress: Callable[[int], None] | None = None,
+def drain(*, batch: int | None = None, progress: Callable[[int], None] | None = None,
           stop: threading.Event | None = None) -> int:
-    """Process pending signals one batch per transaction until none is left to claim (or ``stop`` is set):
-    what the worker and ``signals import`` run. Returns how many this call processed."""
+    """Process pending signals one batch per transaction (``signal_stage_batch`` by default) until none is
+    left to claim (or ``stop`` is set): what the worker and ``signals import`` run. Returns how many."""
+    batch = batch or get_settings().signal_stage_batch
     done = 0
     while not (stop is not None and stop.is_set()):
         with unit_of_work() as s:
