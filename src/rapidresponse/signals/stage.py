@@ -32,12 +32,12 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 import structlog
 from prometheus_client import Counter as MetricCounter
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -58,6 +58,9 @@ _COLUMNS = (Signal.id, Signal.text, Signal.occurred_at, Signal.harm, Signal.coun
             Signal.media_hash)
 _WRITTEN = ("text_folded", "language", "language_detected", "language_confidence", "lexicon_matches",
             "lexicon_harm", "trend_id")
+_TABLE = cast(Table, Signal.__table__)
+_UPDATE = (update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))  # Core executemany: no ORM bookkeeping
+           .values({k: bindparam(f"b_{k}", type_=_TABLE.c[k].type) for k in (*_WRITTEN, "processed_at")}))
 
 
 def _insert(session: Session) -> Any:
@@ -157,8 +160,8 @@ def first_pending_id(session: Session) -> int | None:
 
 def _write_back(session: Session, rows: list[dict[str, Any]], at: datetime) -> None:
     """One executemany UPDATE by id of what the stage derived, with ``processed_at``."""
-    session.execute(update(Signal), [{"id": r["id"], **{k: r.get(k) for k in _WRITTEN}, "processed_at": at}
-                                     for r in rows])
+    session.connection().execute(_UPDATE, [{"b_id": r["id"], **{f"b_{k}": r.get(k) for k in _WRITTEN},
+                                            "b_processed_at": at} for r in rows])
 
 
 def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
