@@ -115,6 +115,7 @@ def test_a_trend_committed_late_is_still_joined(make_user: Callable[..., Actor],
     def insert(s: Any, i: int, text: str, country: str) -> None:  # no batch event: no shared lock
         good, _ = service.validate_rows([signal_row(i, text=text, country=country)])
         service.insert_rows(s, good)
+        service.process_pending(s)  # claims only what this transaction sees: its own row
 
     slow = unit_of_work()
     s1 = slow.__enter__()
