@@ -63,6 +63,9 @@ class Settings(BaseSettings):
                                      description="How often each web process reads the event log for its live "
                                                  "pages (a change made through the same process is sent at once).")
     worker_interval_seconds: float = 5.0
+    signal_stage_batch: int = Field(default=5000, ge=1, le=10_000,
+                                    description="Signals the pipeline stage behind intake claims and processes "
+                                                "per transaction.")
     threads: int = Field(default=40, ge=1, le=1000, description="Threads a web process runs requests on; its "
                          "database pool keeps as many connections (and a few for the embedded worker).")
     log_level: str = "INFO"

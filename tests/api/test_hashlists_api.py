@@ -16,6 +16,7 @@ from rapidresponse.db import unit_of_work
 from rapidresponse.events import Event
 from rapidresponse.hashes import pdq
 from rapidresponse.hashes.models import HashMatch
+from rapidresponse.signals import service as signals_service
 from rapidresponse.signals.models import Signal
 
 HASHES = random_hashes(5, seed=7)
@@ -104,8 +105,11 @@ def test_oversize_import_is_413(client: TestClient, login: Callable[..., Caller]
 
 
 def _batch(client: TestClient, headers: dict[str, str], signals: list[dict[str, Any]]) -> dict[str, Any]:
+    """Send a batch, then run the pipeline stage (which matches media) as the worker does behind intake."""
     resp = client.post("/api/v1/signals:batch", json={"signals": signals}, headers=headers)
     assert resp.status_code == 200, resp.text
+    with unit_of_work() as s:
+        signals_service.process_pending(s)
     return dict(resp.json())
 
 

@@ -9,6 +9,15 @@ from typing import Any
 from apikit import PROBLEM, Caller, snapshot
 from fastapi.testclient import TestClient
 
+from rapidresponse.db import unit_of_work
+from rapidresponse.signals import service
+
+
+def _run_stage() -> int:
+    """The pipeline stage, as the worker runs it behind intake (the test app runs no worker)."""
+    with unit_of_work() as s:
+        return service.process_pending(s)
+
 BASE = datetime.fromisoformat("2026-03-01T08:00:00+00:00")
 
 
@@ -24,10 +33,11 @@ def test_batch_partial_and_idempotent(client: TestClient, login: Callable[..., C
     got = client.post("/api/v1/signals:batch", json=body, headers=analyst.headers)
     assert got.status_code == 200, got.text
     data = got.json()
-    assert (data["inserted"], data["duplicates"]) == (3, 0)
+    assert (data["inserted"], data["duplicates"], data["status"]) == (3, 0, "accepted")
     assert data["rejected"] == [{"row": 3, "external_id": "bad", "reason": "occurred_at: Field required"}]
     again = client.post("/api/v1/signals:batch", json=body, headers=analyst.headers).json()
     assert (again["inserted"], again["duplicates"]) == (0, 3)
+    assert _run_stage() == 3  # the text search reads the fold the stage stores
     listed = client.get("/api/v1/signals", params={"country": "KZ", "q": "КАЙФ"}, headers=analyst.headers).json()
     assert listed["total"] == 3 and listed["items"][0]["text"] == "собачий кайф челлендж, видео 2"
 
@@ -49,6 +59,7 @@ def test_batch_of_ten_thousand_fits_and_more_is_refused(client: TestClient, logi
     assert got.status_code == 200 and got.json()["inserted"] == 10_000
     over = client.post("/api/v1/signals:batch", json={"signals": _rows(10_001)}, headers=admin.headers)
     assert over.status_code == 422 and over.headers["content-type"].startswith(PROBLEM)
+    assert _run_stage() == 10_000
     series = client.get("/api/v1/series", headers=admin.headers, params={
         "harm": "dangerous_challenge", "country": "kz", "since": "2026-03-01T08:00:00Z",
         "until": "2026-03-01T09:00:00Z", "bucket_minutes": 15}).json()

@@ -1,4 +1,5 @@
-"""``make_signals``: signals stored through the intake service (committed), with its batch result;
+"""``make_signals``: signals stored through the intake service (committed) and processed by the pipeline
+stage (unless ``process=False``), with its batch result;
 ``make_series_counts``: counts added straight to the 5-minute series (history without the signals)."""
 
 from __future__ import annotations
@@ -19,9 +20,13 @@ def make_signals(engine: Engine) -> Callable[..., signals.BatchResult]:
     """Ingest ``rows`` (signal dicts, as a client sends them) as ``actor`` (the system by default)."""
 
     def make(rows: Sequence[dict[str, Any]], *, actor: Actor | None = None, channel: str = "test",
-             mode: str = "partial") -> signals.BatchResult:
+             mode: str = "partial", process: bool = True) -> signals.BatchResult:
         with unit_of_work() as s:
-            return signals.ingest(s, actor or SYSTEM, list(rows), channel=channel, mode=mode)  # type: ignore[arg-type]
+            result = signals.ingest(s, actor or SYSTEM, list(rows), channel=channel, mode=mode)  # type: ignore[arg-type]
+        if process:  # the pipeline stage, as the worker runs it behind intake
+            with unit_of_work() as s:
+                signals.process_pending(s)
+        return result
 
     return make
 

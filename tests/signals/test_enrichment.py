@@ -32,6 +32,7 @@ def test_language_is_detected_and_kept(make_user: Callable[..., Actor]) -> None:
     ]
     with unit_of_work() as s:
         service.ingest(s, admin, rows)
+        service.process_pending(s)
     got = _by_ext()
     assert (got["r-1"].language, got["r-1"].language_detected) == ("ru", "ru")
     assert got["r-1"].language_confidence is not None and 0 < got["r-1"].language_confidence <= 1
@@ -62,6 +63,7 @@ def test_lexicon_matches_are_stored_in_any_spelling(make_user: Callable[..., Act
     }
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, external_id=k, text=t) for i, (k, t) in enumerate(texts.items())])
+        service.process_pending(s)
     got = _by_ext()
 
     def terms(ext: str) -> set[str]:
@@ -96,8 +98,10 @@ def test_a_resent_batch_is_not_enriched_twice(make_user: Callable[..., Actor],
     make_lexicon("собачий кайф", harm="dangerous_challenge", language="ru")
     with unit_of_work() as s:
         first = service.ingest(s, admin, [signal_row(1, text="собачий кайф")])
+        service.process_pending(s)
     with unit_of_work() as s:
         again = service.ingest(s, admin, [signal_row(1, text="собачий кайф")])
+        service.process_pending(s)
     assert (first.inserted, again.inserted, again.duplicates) == (1, 0, 1)
     assert len(_by_ext()["r-1"].lexicon_matches) == 1
 
@@ -116,6 +120,7 @@ def test_search_and_trends_commands(make_user: Callable[..., Actor], fake_clock:
                          occurred_at=f"2026-03-01T08:{10 + i:02d}:00+00:00") for i in range(4)]
     with unit_of_work() as s:
         service.ingest(s, analyst, [*copies, signal_row(9, text="как сменить пароль", country="RU")])
+        service.process_pending(s)
     runner = CliRunner()
     found = runner.invoke(app, ["signals", "search", "СОБАЧИЙ", "--matched", "--json", "--as", "searcher"])
     assert found.exit_code == 0, found.output

@@ -104,8 +104,10 @@ def test_series_is_maintained_incrementally(make_user: Callable[..., Actor], row
     admin = make_user("admin")
     with unit_of_work() as s:
         service.ingest(s, admin, rows(12))  # minutes 0..11: buckets 08:00 (5), 08:05 (5), 08:10 (2)
+        service.process_pending(s)
     with unit_of_work() as s:
         service.ingest(s, admin, rows(12, start=12, language="kk") + rows(3, start=100, harm=None))
+        service.process_pending(s)
     q = SeriesQuery(since=datetime.fromisoformat("2026-03-01T08:00:00+00:00"),
                     until=datetime.fromisoformat("2026-03-01T08:30:00+00:00"), harm="dangerous_challenge")
     with unit_of_work(read_only=True) as s:
@@ -124,7 +126,9 @@ def test_series_upsert_adds_on_existing_bucket(session: Session, make_user: Call
                                                rows: Rows) -> None:
     admin = make_user("admin")
     service.ingest(session, admin, rows(2))
+    service.process_pending(session)
     service.ingest(session, admin, rows(2, start=2))
+    service.process_pending(session)
     counts = session.execute(select(SeriesBucket.count)).scalars().all()
     assert counts == [4]
 
@@ -134,6 +138,7 @@ def test_list_filters_and_text_search(make_user: Callable[..., Actor], rows: Row
     with unit_of_work() as s:
         service.ingest(s, admin, rows(5) + rows(3, start=5, country="ru", text="Тихий ДОМ ждёт") +
                        rows(2, start=8, source="press", text="50% of 100_000"))
+        service.process_pending(s)
     with unit_of_work(read_only=True) as s:
         ru, n_ru = service.list_signals(s, admin, SignalFilter(country="RU"))
         found, n_found = service.list_signals(s, admin, SignalFilter(q="тихий дом"))

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, func, select
 
 from rapidresponse.auth import Actor
 from rapidresponse.db import unit_of_work
+from rapidresponse.signals import service
 from rapidresponse.signals.models import SeriesBucket, Signal
 
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -49,6 +50,9 @@ def _consumer(engine: Engine, tmp_path: Path, *args: str) -> subprocess.Popen[by
 
 
 def _stored() -> tuple[int, int, int]:
+    """Signals stored, distinct external ids, and the series' total once the pipeline stage ran."""
+    with unit_of_work() as s:
+        service.process_pending(s)
     with unit_of_work(read_only=True) as s:
         total = s.execute(select(func.count()).select_from(Signal)).scalar_one()
         distinct = s.execute(select(func.count(func.distinct(Signal.external_id)))).scalar_one()

@@ -35,6 +35,7 @@ from rapidresponse.signals import service
 db.configure(sys.argv[1])
 with db.unit_of_work() as s:
     service.ingest(s, SYSTEM, json.loads(sys.stdin.read()))
+    service.process_pending(s)
 """
 
 
@@ -58,6 +59,7 @@ def test_another_process_trends_are_joined_without_rebuilding(make_user: Callabl
     admin = make_user("admin")
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, text=THREAT.format(n=i), occurred_at=_at(-60 + i)) for i in range(3)])
+        service.process_pending(s)
         index = clustering.index_for(s)
     rebuilds, threat = index.rebuilds, _trend_of("r-0")
     # Another process starts a trend of its own and joins ours (it builds its index from the database).
@@ -69,6 +71,7 @@ def test_another_process_trends_are_joined_without_rebuilding(make_user: Callabl
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(30, text=CHALLENGE.format(n=7), occurred_at=_at(-30)),
                                   signal_row(31, text=THREAT.format(n=8), occurred_at=_at(-30))])
+        service.process_pending(s)
     assert (_trend_of("r-30"), _trend_of("r-31")) == (challenge, threat)
     assert index.rebuilds == rebuilds and threat in index.first and challenge in index.first
     with unit_of_work(read_only=True) as s:
@@ -80,8 +83,10 @@ def test_an_emptied_database_rebuilds_the_index(make_user: Callable[..., Actor],
     admin = make_user("admin")
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, text=THREAT.format(n=i)) for i in range(2)])
+        service.process_pending(s)
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(2, text=THREAT.format(n=3))])  # the index now holds the trend
+        service.process_pending(s)
         index = clustering.index_for(s)
     rebuilds = index.rebuilds
     assert _trend_of("r-2") in index.first
@@ -92,7 +97,9 @@ def test_an_emptied_database_rebuilds_the_index(make_user: Callable[..., Actor],
             conn.exec_driver_sql("ALTER SEQUENCE signal_trends_id_seq RESTART WITH 1")
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(10 + i, text=HOAX.format(n=i)) for i in range(2)])
+        service.process_pending(s)
         service.ingest(s, admin, [signal_row(20, text=THREAT.format(n=5))])
+        service.process_pending(s)
     hoax, threat = _trend_of("r-10"), _trend_of("r-20")
     assert hoax is not None and threat is not None and hoax != threat  # not joined to a stale entry
     assert index.rebuilds > rebuilds
@@ -108,6 +115,7 @@ def test_a_trend_committed_late_is_still_joined(make_user: Callable[..., Actor],
     def insert(s: Any, i: int, text: str, country: str) -> None:  # no batch event: no shared lock
         good, _ = service.validate_rows([signal_row(i, text=text, country=country)])
         service.insert_rows(s, good)
+        service.process_pending(s)  # claims only what this transaction sees: its own row
 
     slow = unit_of_work()
     s1 = slow.__enter__()
@@ -130,8 +138,10 @@ def test_per_trend_series_growth_and_api(make_user: Callable[..., Actor], fake_c
             + [signal_row(10 + i, text=THREAT.format(n=i), occurred_at=_at(-12 + i)) for i in range(8)])
     with unit_of_work() as s:
         service.ingest(s, admin, rows[:6])
+        service.process_pending(s)
     with unit_of_work() as s:
         service.ingest(s, admin, rows[6:])
+        service.process_pending(s)
     tid = _trend_of("r-0")
     assert tid is not None
     with unit_of_work(read_only=True) as s:

@@ -32,9 +32,11 @@ def test_copies_join_one_trend_across_batches(make_user: Callable[..., Actor], f
              signal_row(201, text="ок", occurred_at=_at(-5))]
     with unit_of_work() as s:
         service.ingest(s, admin, first + other + noise)
+        service.process_pending(s)
     later = [signal_row(300 + i, text=THREAT.format(n=7).upper(), occurred_at=_at(-20 + i)) for i in range(10)]
     with unit_of_work() as s:
         service.ingest(s, admin, later)
+        service.process_pending(s)
     with unit_of_work(read_only=True) as s:
         found = trends.list_trends(s, admin)
         singles = trends.list_trends(s, admin, min_count=1)
@@ -57,7 +59,9 @@ def test_a_trend_that_went_quiet_starts_afresh(make_user: Callable[..., Actor], 
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, text=THREAT.format(n=1), occurred_at=_at(-3000 + i))
                                   for i in range(3)])
+        service.process_pending(s)
         service.ingest(s, admin, [signal_row(10 + i, text=THREAT.format(n=1), occurred_at=_at(i)) for i in range(3)])
+        service.process_pending(s)
     with unit_of_work(read_only=True) as s:
         assert sorted(t.count for t in trends.list_trends(s, admin)) == [3, 3]
 
@@ -78,6 +82,7 @@ def test_one_trend_across_scripts_languages_and_media(make_user: Callable[..., A
     with unit_of_work() as s:
         service.ingest(s, admin, [signal_row(i, text=ru, occurred_at=_at(-60 + i), media_hash="a" * 64)
                                   for i in range(3)])
+        service.process_pending(s)
     with unit_of_work() as s:  # later batches: the index's anchors and the stored media hash link them
         service.ingest(s, admin, [signal_row(10 + i, text=latin, occurred_at=_at(-50 + i)) for i in range(2)]
                        + [signal_row(20 + i, text=kk, language="kk", occurred_at=_at(-40 + i)) for i in range(2)]
@@ -85,6 +90,7 @@ def test_one_trend_across_scripts_languages_and_media(make_user: Callable[..., A
                                      media_hash="a" * 64),
                           signal_row(31, text="Подскажите, как поменять пароль в приложении банка?",
                                      occurred_at=_at(-30), harm=None)])
+        service.process_pending(s)
     with unit_of_work(read_only=True) as s:
         by_ext = dict(s.execute(select(Signal.external_id, Signal.trend_id)).all())
         tid = by_ext["r-0"]

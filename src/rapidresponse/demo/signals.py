@@ -64,9 +64,10 @@ def _rows(rng: random.Random, base: datetime, media_hashes: Sequence[str] = ()) 
 def seed_signals(session: Session, actor: Actor, base: datetime, *, seed: int = 2024,
                  media_hashes: Sequence[str] = ()) -> int:
     """Ingest the demo signals in bulk batches; returns how many were stored. Some challenge videos carry
-    one of ``media_hashes`` (near copies of a partner's hash list), so they match at intake."""
+    one of ``media_hashes`` (near copies of a partner's hash list), so they match when processed."""
     rows = _rows(random.Random(seed), base, media_hashes)
     stored = 0
     for i in range(0, len(rows), 1200):
         stored += signals.ingest(session, actor, rows[i:i + 1200], channel="demo").inserted
+    signals.process_pending(session)  # the demo shows its series and trends at once, without a worker
     return stored

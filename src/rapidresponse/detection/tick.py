@@ -207,6 +207,9 @@ class Ticker:
 
     def _tick(self, session: Session, at: datetime, max_buckets: int | None) -> TickReport:
         last_closed = bucket_of(at) - BUCKET
+        pending = signals.oldest_pending(session)
+        if pending is not None:  # a bucket closes for detection once the pipeline stage counted all of it
+            last_closed = min(last_closed, bucket_of(pending) - BUCKET)
         cursor = self._claim(session)
         if cursor is None:
             return TickReport(skipped=True)

@@ -25,19 +25,26 @@ def import_command(
     fmt: str | None = typer.Option(None, "--format", help="csv|jsonl|parquet (default: from the extension)"),
     rejects: Path | None = typer.Option(None, "--rejects", help="Write rejected rows here (CSV: row, reason, raw)"),
     batch: int = typer.Option(5000, "--batch", help="Signals per transaction (1-10000)"),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Process the stored signals (enrichment, series, "
+                                                            "trends) before returning, or leave them to the worker"),
     as_user: str | None = AsOption,
 ) -> None:
     """Import a file of signals, streaming; bad rows are rejected (with a reason), never fatal."""
+    finished = True
     if fmt is not None and fmt not in ("csv", "jsonl", "parquet"):
         raise ValidationFailed(f"--format must be csv, jsonl or parquet, not {fmt!r}")
     actor = actor_for(as_user)
-    columns = (TextColumn("importing {task.fields[name]}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
+    columns = (TextColumn("{task.fields[name]}"), BarColumn(), TaskProgressColumn(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task("import", total=None, name=file.name)
+        task = progress.add_task("import", total=None, name=f"importing {file.name}")
         summary = importing.import_file(
             actor, file, fmt=cast(Format | None, fmt), batch=batch, rejects=rejects,
             progress=lambda n: progress.advance(task, n),
             on_total=lambda total: progress.update(task, total=total))
+        if wait:
+            done = progress.add_task("process", total=None, name="processing: series, trends")
+            finished = importing.process_imported(progress=lambda n: progress.advance(done, n),
+                                                  on_total=lambda total: progress.update(done, total=total))
     console.print(f"read {summary.read}, inserted [green]{summary.inserted}[/green], duplicates "
                   f"{summary.duplicates}, rejected [{'red' if summary.rejected else 'green'}]{summary.rejected}"
                   f"[/]", highlight=False)
@@ -45,6 +52,10 @@ def import_command(
         console.print(f"  {reason}", highlight=False, markup=False)
     if summary.rejected and rejects:
         console.print(f"rejected rows written to {rejects}", highlight=False)
+    if not wait:
+        console.print("the worker adds the stored signals to the series and trends", highlight=False)
+    elif not finished:
+        console.print("[yellow]some stored signals are still waiting for the worker[/yellow]", highlight=False)
 
 
 @app.command("trends")

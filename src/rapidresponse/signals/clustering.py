@@ -115,13 +115,25 @@ def assign(session: Session, rows: list[dict[str, Any]]) -> dict[int, int]:
     """Put each inserted row (with ``id``, ``text_folded``, ``occurred_at``, ``harm``) into a trend.
 
     Returns signal id → trend id for the rows that were clustered."""
-    todo = [(r, sh) for r in rows if (sh := shingles(r.get("text_folded") or ""))]
+    # Copies of one text (a flood of reposts) are shingled, hashed and looked up once.
+    distinct = list(dict.fromkeys(r.get("text_folded") or "" for r in rows))
+    shingled = {text: sh for text in distinct if (sh := shingles(text))}
+    todo = [(r, shingled[text]) for r in rows if (text := r.get("text_folded") or "") in shingled]
     if not todo:
         return {}
     latest = max(r["occurred_at"] for r, _ in todo)
-    hashes = signatures([sh for _, sh in todo])
-    linked = [anchors(r.get("lexicon_matches") or []) for r, _ in todo]
-    found_by_row = index_for(session).lookup(session, hashes, since=latest - WINDOW, anchors=linked)
+    texts = list(shingled)
+    slot = {text: i for i, text in enumerate(texts)}
+    first_row: dict[str, dict[str, Any]] = {}
+    for r, _ in todo:
+        first_row.setdefault(r.get("text_folded") or "", r)
+    unique_hashes = signatures([shingled[t] for t in texts])
+    unique_linked = [anchors(first_row[t].get("lexicon_matches") or []) for t in texts]
+    unique_found = index_for(session).lookup(session, unique_hashes, since=latest - WINDOW, anchors=unique_linked)
+    at = [slot[r.get("text_folded") or ""] for r, _ in todo]
+    hashes = [unique_hashes[i] for i in at]
+    linked = [unique_linked[i] for i in at]
+    found_by_row = [unique_found[i] for i in at]
     by_media = _media_trends(session, {r["media_hash"] for r, _ in todo if r.get("media_hash")}, latest - WINDOW)
     local = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)  # trends started by this batch
     members: dict[int | str, list[dict[str, Any]]] = {}

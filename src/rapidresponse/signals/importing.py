@@ -1,7 +1,9 @@
 """File import: stream a file through the readers, ingest it batch by batch, write a rejects file.
 
 Each batch is its own unit of work, so a file larger than memory loads with bounded memory and an
-interrupted import is resumed by running it again: rows already stored count as duplicates.
+interrupted import is resumed by running it again: rows already stored count as duplicates. Stored rows
+are accepted signals, pending for the pipeline stage; :func:`process_imported` runs the stage until
+every signal stored so far is processed (what ``signals import`` does unless told not to wait).
 """
 
 from __future__ import annotations
@@ -13,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from ..auth import Actor, Perm
+from ..auth import SYSTEM, Actor, Perm
 from ..db import unit_of_work
 from ..errors import ValidationFailed
-from . import readers, service
+from . import readers, service, stage
 from .readers import Format, Item
 from .schemas import MAX_BATCH
 
@@ -111,4 +113,15 @@ def _flush(actor: Actor, pending: list[Item], summary: Summary, writer: Any, fmt
         _reject(summary, writer, item.row, err.reason, item.raw)
 
 
-__all__ = ["Summary", "import_file"]
+def process_imported(progress: Progress | None = None, on_total: Callable[[int], None] | None = None,
+                     timeout: float = 3600.0) -> bool:
+    """Run the pipeline stage here (beside any worker) until every signal stored so far is processed;
+    False when some are still pending after ``timeout`` seconds (held by a worker that is stuck)."""
+    with unit_of_work(read_only=True) as s:
+        top = service.last_id(s, SYSTEM)
+    if on_total:
+        on_total(stage.pending_count(up_to_id=top))
+    return stage.wait_processed(top, timeout=timeout, progress=progress)
+
+
+__all__ = ["Summary", "import_file", "process_imported"]

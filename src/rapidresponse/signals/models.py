@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+PENDING = text("processed_at IS NULL")
 
 
 class Signal(Base):
@@ -21,6 +22,10 @@ class Signal(Base):
         # Text search is ``text_folded LIKE '%…%'``: on PostgreSQL a trigram index serves it (pg_trgm).
         Index("ix_signals_text_folded_trgm", "text_folded", postgresql_using="gin",
               postgresql_ops={"text_folded": "gin_trgm_ops"}).ddl_if(dialect="postgresql"),
+        # The pipeline stage (``stage``) claims pending signals lowest id first, and detection waits for the
+        # oldest pending one: two partial indexes that hold only the pending rows, so they stay small.
+        Index("ix_signals_pending", "id", postgresql_where=PENDING, sqlite_where=PENDING),
+        Index("ix_signals_pending_occurred", "occurred_at", postgresql_where=PENDING, sqlite_where=PENDING),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -47,6 +52,9 @@ class Signal(Base):
     language_confidence: Mapped[float | None] = mapped_column(Float)
     lexicon_matches: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
     lexicon_harm: Mapped[str | None] = mapped_column(String(60), index=True)
+    # When the pipeline stage enriched, counted and clustered the signal; NULL while it waits (accepted,
+    # stored, not yet processed). The stage sets it in the transaction that does the work: exactly once.
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class SeriesBucket(Base):

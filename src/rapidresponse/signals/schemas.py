@@ -66,11 +66,16 @@ class RowError(BaseModel):
 
 
 class BatchResult(BaseModel):
+    """``accepted``: the inserted signals are stored for good; the pipeline stage behind intake then adds
+    them to the series and trends (and fills their detected language and lexicon matches), within seconds
+    while a worker runs."""
+
     received: int
     inserted: int
     duplicates: int
     rejected: list[RowError]
     mode: Literal["partial", "all_or_nothing"]
+    status: Literal["accepted"] = "accepted"
 
 
 class ExposureRow(BaseModel):

@@ -1,29 +1,31 @@
-"""Signal intake and queries: validation, bulk idempotent insert, series upkeep, one event per batch.
+"""Signal intake and queries: validation, de-duplication, one bulk idempotent insert, one event per batch.
 
-Queries return schemas (:class:`.schemas.SignalOut`, series points). Intake enriches each batch
-through the language domain (:mod:`.pipeline`), matches reported media through the hashes domain and
-clusters texts into trends (:mod:`.clustering`, loaded with its numpy and datasketch on the first batch).
+Queries return schemas (:class:`.schemas.SignalOut`, series points). Intake only accepts: a stored signal
+is pending until the pipeline stage (:mod:`.stage`) enriches it through the language domain
+(:mod:`.pipeline`), counts it in the series, matches its media through the hashes domain and clusters it
+into a trend (:mod:`.clustering`); :func:`process_pending` runs that stage in the caller's transaction.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import Integer, func, select, update
+from sqlalchemy import Integer, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from .. import events, hashes, policy
+from .. import events, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
-from . import pipeline
+from . import pipeline, stage
 from .buckets import bucket_of
-from .events import HASH_MATCH_STREAM, INTAKE_STREAM, BatchIngested, HashMatched
+from .events import INTAKE_STREAM, BatchIngested
 from .models import SeriesBucket, Signal
 from .schemas import (
     BUCKET_MINUTES,
@@ -38,6 +40,7 @@ from .schemas import (
     SignalIn,
     SignalOut,
 )
+from .stage import process_pending as process_pending  # the stage's entry point, beside intake
 
 Mode = Literal["partial", "all_or_nothing"]
 CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
@@ -107,17 +110,20 @@ def ingest(session: Session, actor: Actor, rows: list[dict[str, Any]], *, mode: 
 
 
 def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Bulk-insert validated rows, skipping known (source, external_id); returns the inserted rows with ids."""
+    """Bulk-insert validated rows as pending signals, skipping known (source, external_id); returns the
+    inserted rows with ids. Enrichment, series counts, media matches and trends come later, from the
+    pipeline stage (:mod:`.stage`)."""
     received = now()
     unique: dict[tuple[str, str], dict[str, Any]] = {}
     for row in good:
         unique.setdefault((row["source"], row["external_id"]), row)
-    rows = pipeline.enrich(session, list(unique.values()))
+    rows = list(unique.values())
     for row in rows:
         row["received_at"] = received
-        row["trend_id"] = None
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_unnest(session, rows, unique)
     # One compiled statement run as executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row
-    # INSERT … VALUES pages with RETURNING on both dialects, without compiling a statement per batch.
+    # INSERT … VALUES pages with RETURNING, without compiling a statement per batch.
     ins = _insert(session)
     stmt = (ins(Signal).on_conflict_do_nothing(index_elements=["source", "external_id"])
             .returning(Signal.id, Signal.source, Signal.external_id))
@@ -128,35 +134,32 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
             row = unique[(source, ext)]
             row["id"] = sid
             inserted.append(row)
-    if inserted:
-        from . import clustering  # numpy and datasketch: loaded by the first batch, not by the import
-
-        _add_to_series(session, inserted)
-        _match_media(session, inserted, received)
-        assigned = clustering.assign(session, inserted)
-        if assigned:
-            session.execute(update(Signal), [{"id": sid, "trend_id": tid} for sid, tid in assigned.items()])
     return inserted
 
 
-def _match_media(session: Session, rows: list[dict[str, Any]], at: datetime) -> None:
-    """Store the hash-list matches of the rows' media hashes; one event for the batch when any matched."""
-    found = hashes.record_media_matches(session, {r["id"]: r.get("media_hash") for r in rows}, at=at)
-    if found.stored:
-        events.record(session, None, HashMatched(subject_id=f"{min(found.signal_ids)}-{max(found.signal_ids)}",
-                                                 matches=found.stored, lists=found.per_list),
-                      stream=HASH_MATCH_STREAM)
+# (column, PostgreSQL array type) of what intake stores; the rest is derived by the stage.
+_ACCEPTED = (("source", "text"), ("external_id", "text"), ("occurred_at", "timestamptz"),
+             ("received_at", "timestamptz"), ("content_id", "text"), ("content_type", "text"), ("text", "text"),
+             ("media_hash", "text"), ("url", "text"), ("harm", "text"), ("country", "text"),
+             ("language", "text"), ("reporter_type", "text"), ("meta", "jsonb"))
+_UNNEST_INSERT = (
+    f"INSERT INTO signals ({', '.join(c for c, _ in _ACCEPTED)}, text_folded, lexicon_matches) "
+    f"SELECT *, '', '[]'::jsonb FROM unnest({', '.join(f'%({c})s::{t}[]' for c, t in _ACCEPTED)}) "
+    "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
 
 
-def _add_to_series(session: Session, rows: list[dict[str, Any]]) -> None:
-    counts = Counter((r.get("harm") or "", r.get("country") or "", r.get("language") or "",
-                      bucket_of(r["occurred_at"])) for r in rows)
-    values = [{"harm": h, "country": c, "language": lang, "bucket": b, "count": n}
-              for (h, c, lang, b), n in sorted(counts.items())]
-    ins = _insert(session)(SeriesBucket)
-    stmt = ins.on_conflict_do_update(index_elements=["harm", "country", "language", "bucket"],
-                                     set_={"count": SeriesBucket.count + ins.excluded.count})
-    session.connection().execute(stmt, values)
+def _insert_unnest(session: Session, rows: list[dict[str, Any]],
+                   unique: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """PostgreSQL: the whole batch in one statement of one array per column (a multi-row VALUES of
+    thousands of placeholders costs more to build and parse than to run)."""
+    params: dict[str, list[Any]] = {c: [r.get(c) for r in rows] for c, _ in _ACCEPTED if c != "meta"}
+    params["meta"] = [json.dumps(r.get("meta") or {}, ensure_ascii=False) for r in rows]
+    inserted: list[dict[str, Any]] = []
+    for sid, source, ext in session.connection().exec_driver_sql(_UNNEST_INSERT, params):
+        row = unique[(source, ext)]
+        row["id"] = sid
+        inserted.append(row)
+    return inserted
 
 
 def _like(q: str) -> str:
@@ -316,10 +319,14 @@ it; not its text, url or media (the content stays in the operational database)."
 
 def export_after(session: Session, actor: Actor, after_id: int, limit: int) -> list[tuple[Any, ...]]:
     """Up to ``limit`` signals with an id above ``after_id``, lowest id first, as rows of
-    :data:`EXPORT_COLUMNS` (times timezone-aware UTC): how the warehouse follows the signal store."""
+    :data:`EXPORT_COLUMNS` (times timezone-aware UTC): how the warehouse follows the signal store. Only
+    signals below the first pending one: the warehouse gets each signal once, processed (with its trend)."""
     actor.require(Perm.SIGNALS_READ)
     columns = [getattr(Signal, name) for name in EXPORT_COLUMNS]
-    rows = session.execute(select(*columns).where(Signal.id > after_id).order_by(Signal.id).limit(limit))
+    conds = [Signal.id > after_id]
+    if (first := stage.first_pending_id(session)) is not None:  # the stage has not yet processed the rest
+        conds.append(Signal.id < first)
+    rows = session.execute(select(*columns).where(*conds).order_by(Signal.id).limit(limit))
     return [tuple(row) for row in rows]
 
 

@@ -159,7 +159,11 @@ class TrendIndex:
         return [sorted(self.lsh.query(mh)) for mh in hashes]
 
     def _anchored(self, anchors: Sequence[frozenset[str]]) -> list[list[int]]:
-        return [sorted({t for a in mine for t in self.anchored.get(a, ())}) for mine in anchors]
+        found: dict[frozenset[str], list[int]] = {}  # copies of a text share their anchors: look each set up once
+        for mine in anchors:
+            if mine not in found:
+                found[mine] = sorted({t for a in mine for t in self.anchored.get(a, ())})
+        return [found[mine] for mine in anchors]
 
     def _check(self, session: Session, ids: set[int]) -> dict[int, tuple[datetime, int]] | None:
         """id → (last seen, first signature value) for candidates; None when the index is stale."""
