@@ -64,8 +64,10 @@ def test_checklist_conditions_updates_and_approvals(client: TestClient, login: C
     assert_problem(client.post(f"/api/v1/incidents/{ref}/updates/{uid}/send", headers=commander.headers), 409)
     ask = f"/api/v1/incidents/{ref}/updates/{uid}/request-approval"
     assert "translation" in assert_problem(client.post(ask, headers=commander.headers), 409)["detail"]  # Russian
-    approve_translation(source_kind="stakeholder_update", source_id=str(uid),
-                        text=f"{preview['subject']}\n\n{preview['body']}", translation="Press statement.")
+    english = client.post(f"/api/v1/incidents/{ref}/updates/preview", headers=commander.headers,
+                          json={"template_id": "press_statement", "language": "en"}).json()
+    approve_translation(source_kind="stakeholder_update", source_id=str(uid), text="",  # read from the update
+                        translation=f"{english['subject']}\n\n{english['body']}")
     pending = client.post(ask, headers=commander.headers).json()
     inbox = client.get("/api/v1/approvals", headers=legal.headers).json()
     assert [a["id"] for a in inbox] == [pending["approval_id"]]

@@ -312,4 +312,4 @@ def test_the_composer_names_the_approvers_and_routes_a_leadership_update(
     assert done.status_code == 303
     timeline = client.get(f"/incidents/{ref}").text
     assert "asked Dmitry Volkov (commander) to approve" in timeline
-    assert "Aigerim Seitkali</strong>" in timeline, "the timeline shows who did it by their display name"
+    assert "Aigerim Seitkali</span></strong>" in timeline, "the timeline shows who did it by their display name"
