@@ -60,7 +60,7 @@ def test_alert_chart_case_escalation_incident(live_server: LiveServer, page: Any
     assert chart.count() == 1
     assert page.locator("svg.series-chart circle.anomaly").count() == 3
     assert page.locator("svg.series-chart polygon.band").count() == 1
-    assert "dangerous_challenge/KZ/kk" in page.locator("h1").inner_text()
+    assert "Dangerous viral challenge · KZ · kk" in page.locator("h1").inner_text()  # the harm by its name
 
     page.fill("input[name=title]", "Choking challenge spreading in Kazakh")
     page.click("button:has-text('Open a case')")

@@ -68,6 +68,6 @@ def test_commander_edits_details_and_hands_over_on_removal(live_server: LiveServ
     people_text = page.locator("#people ul.people").inner_text()
     assert successor in people_text and f"@{username}" not in people_text
     timeline = page.locator("ol.timeline").inner_text()
-    assert f"removed {scribe} from the role Scribe" in timeline
-    assert f"handed over command from {username} to {successor}" in timeline
+    assert f"removed {scribe.title()} from the role Scribe" in timeline  # by display name
+    assert f"handed over command from {username.title()} to {successor.title()}" in timeline
     assert page.dialogs == []

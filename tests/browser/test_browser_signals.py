@@ -40,6 +40,7 @@ def _seed(database_url: str) -> None:
                 row(10, "Новый сhоkіng сhаllеngе у школьников, смотрите", content_type="image", url=PIXEL),
                 row(11, "ch0k1ng ch4ll3ng3 is back on the app", source="classifier", country="UZ"),
                 row(12, "Подскажите, как сменить пароль", harm=None)])
+            signals.process_pending(s)  # what the worker does behind intake
             s.commit()
     finally:
         engine.dispose()

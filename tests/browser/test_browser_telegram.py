@@ -129,6 +129,6 @@ def test_acknowledging_a_page_in_telegram_shows_on_the_open_board(
         row = page.locator("#pages tbody tr").first
         assert row.locator(".page-status").inner_text() == "Acknowledged"
         page.goto(f"{base}/incidents/{ref}")
-        assert "Dmitry Volkov</strong> acknowledged the page" in page.content()
+        assert "Dmitry Volkov</span></strong> acknowledged the page" in page.content()
     finally:
         context.close()

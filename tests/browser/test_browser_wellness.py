@@ -45,6 +45,7 @@ def _seed(database_url: str) -> None:
             detection.open_manual_case(s, SYSTEM, source="press", title="A grooming ring in a game chat",
                                        description="an adult offers game currency to children for photos",
                                        harm="grooming", countries=[COUNTRY])
+            signals.process_pending(s)  # what the worker does behind intake
             s.commit()
     finally:
         engine.dispose()
@@ -134,6 +135,7 @@ def _alert_with_samples(database_url: str) -> int:
                  "occurred_at": (at + timedelta(seconds=20 * i)).isoformat(), "harm": key[0], "country": COUNTRY,
                  "text": f"a video of a kitten thrown from a bridge, part {i}"} for i in range(6)])
             alerts.on_crossing(s, key, bucket=bucket, score=0.9, threshold=0.6, observed=6)
+            signals.process_pending(s)  # what the worker does behind intake
             s.commit()
             alert_id: int = s.execute(select(Alert.id).where(Alert.open_series == "/".join(key))).scalar_one()
             return alert_id
@@ -172,6 +174,7 @@ def test_a_reported_video_starts_muted_and_blurred_unless_the_person_turns_that_
                 "external_id": "wellness-video", "source": "user_report", "occurred_at": datetime.now(UTC).isoformat(),
                 "harm": "investment_scams", "country": "MN", "text": "a video promising double returns in a week",
                 "content_type": "video", "url": "data:video/mp4;base64,AAAAGGZ0eXBtcDQy"}])
+            signals.process_pending(s)  # what the worker does behind intake
             s.commit()
     finally:
         engine.dispose()
