@@ -37,13 +37,14 @@ RequestKey = int | str
 
 
 def regulator_name(profile: policy.CountryProfile | None, regulator_id: str, lang: str = "en") -> str:
-    """The regulator as people name it: ``Ministry of … (MCI)``, or its own name (``lang="native"``)."""
+    """The regulator as people name it: ``Ministry of … (MCI)``, its own name (``lang="native"``), or as a
+    page in Russian names it (``lang="ru"``: ``Министерство … (MCI)``)."""
     reg = profile.regulator(regulator_id) if profile else None
     if reg is None:
         return regulator_id
     if lang == "native":
         return reg.name.native
-    return f"{reg.name.en}" + (f" ({reg.abbreviation})" if reg.abbreviation else "")
+    return reg.name.in_(lang) + (f" ({reg.abbreviation})" if reg.abbreviation else "")
 
 
 def regulator_choices(session: Session) -> list[dict[str, Any]]:
