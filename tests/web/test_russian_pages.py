@@ -69,27 +69,11 @@ STILL_IN_ENGLISH = """
 /: Roskomnadzor
 /account: https
 /admin: glossary reeca user
-/analytics: Action Content Detection Each Every Incident One Post Regulator Saturday Signals Stakeholder Sunday
-    TIMESTAMP Triage acknowledge acknowledged acknowledgement acts added admin alert alerts alpha analyst and
-    answered any appeals applies audio audit before behind breached bucket call came cancelled case cases categories
-    category challenge changed child classifier clocks closed code commander comms content countries country counts
-    crossed dangerous day deadline decision decisions declare declared detect detected detection detector did
-    dismissed done draft drafted due duplicate each earlier else empty enforcement escalated event every executives
-    expected filed first flagger for from gave gone got hand happened harm has hash hate hits hour how identified
-    illegal image incident incidents internal into investigating item items its joined known language languages last
-    law legal lexicon linked livestream load local log main manual match matches may media median members merged
-    milestone minute mitigate mitigated mitigation most name near none notified null observed off once one only open
-    opened out outcome over overdue own owns page paged pages partner per person platform playbooks point policy
-    procedure product progress public published raised reached reasons recurring recurs reference registered
-    regulator regulators reply report reported reporter reports request requests resolve resolved responder response
-    restricted reversed review reviews role row safety same says score seconds see sent series service severe
-    severity signal signals signed snoozed source speech stage start statements status streams suppressed system
-    taking task tasks team terms text that the their them those three threshold time timelines title tooling trend
-    triage trigger triggered trusted type update updates user value video view viewer was wave week went were what
-    when where whether while who with working zone
+/analytics: Signals acts bucket code country dangerous harm incidents language minute over per signals start the
+    value view week
 /approvals: legal
-/cases: Alert against bucket challenge dangerous expected minute reports score
-/decisions: App Audio Synthetic Video był media nie nikt other ucierpiał uploader żart
+/cases: challenge dangerous
+/decisions: był nie nikt other ucierpiał uploader żart
 /detection: system
 /hashlists: Regional created hash imported partner sharing
 /incidents: Communications Culture CyberTipline English Federal Information Jasur Katarzyna Kazakhstan Latn Mass
@@ -97,18 +81,13 @@ STILL_IN_ENGLISH = """
     challenge child choking dangerous dating exploitation external fake for harm legal minors profiles self
     sextortion sexual spreading statement teenagers the via
 /lexicons: from imported leetspeak new terms
-/oncall: Almaty Asia Central Default Piotr Primary Russian Wiśniewski appointment child doctor hate language rapid
-    response safety speech
+/oncall: Almaty Asia Central Default Russian appointment child doctor hate language rapid response safety speech
 /playbooks: Content CyberTipline Incident Protocol
-/policy: Alapítvány Asociația Bosna ComCom Copilului Crna Cyrl Dajemy Dzieciom Eesti Fundacja Gora Gyermekkrízis
-    Hercegovina Hrvatska Jaunimo Kosova Kosovo Kék Lasteabi Latn Latvija Lietuva Lifeline Linka Magyarország
-    Mininform Moldova Polska Republica România Roskomnadzor Rospotrebnadzor RpMS Shqipëria Siłę Slovenija Slovenije
-    Slovensko Sotsiaalkindlustusamet Strada Telefonul Türkmenistan Ukraine Vaikų Valsts Vonal Zveza agency
-    aizsardzības audiovisual bezpečí bērnu child cnr commerce commission communications content council counter crh
-    culture cyber detskej digital doveria enforcement europol fraud gag general harassment harm hate inspekcija
-    integrity istoty kaa kek kgb law linija media ministry mladine mvd national org police prijateljev privacy
-    prosecutor rbaycan safety self service state strada telefon terrorism tiesību tom violent vonal youth zbekiston
-    zkomnazorat ČTÚ Česko
+/policy: ComCom Copilului Cyrl Jaunimo Kék Lasteabi Latn Lifeline Linka Mininform Roskomnadzor Rospotrebnadzor RpMS
+    Telefonul Ukraine Vaikų Vonal agency audiovisual bezpečí child cnr commerce commission communications content
+    council counter crh culture cyber detskej digital enforcement europol fraud gag general harassment harm hate
+    integrity istoty kaa kgb law linija media ministry mvd national police privacy prosecutor safety self service
+    state telefon terrorism violent youth zkomnazorat ČTÚ
 /privacy: email
 /requests: Aerospace Affairs Agency Art Audio Audiovisual Authority Broadcasting Centre ComCom Commission Committee
     Communication Communications Consumer Control Council Croatian Culture Cyber Czech Defence Department
@@ -121,13 +100,11 @@ STILL_IN_ENGLISH = """
     communications enforcement for register the under unified zkomnazorat ČTÚ
 /risks: Add Anti Bot Kazakhstan Moldova Romania Russia among amplifying and challenge choking coded dangerous
     election lexicons migrant minors narratives network new news posts slurs spellings spreading the under wave
-/signals: video
 /translation-memory: Almaty Method Novosibirsk Omsk Reports Safe Searches Short Shymkent account after among and are
     baseline blocking called captions challenge choking crisis describe fainting for game hours instead lexicon
     messaging method minors never notes one over part popular quote reposted resources results show spread spreading
     statements taking teenagers terms the trend two videos within
-/translations: Kowalski Tomasz
-/trends: Kaspi video
+/trends: Kaspi
 /wellness: acts challenge dangerous
 """
 CONTENT_FILES_HINT = ("these words may come from the content files (policy/data/**, playbooks/library/*.yaml): "
