@@ -89,21 +89,9 @@ STILL_IN_ENGLISH = """
     integrity istoty kaa kgb law linija media ministry mvd national police privacy prosecutor safety self service
     state telefon terrorism violent youth zkomnazorat ČTÚ
 /privacy: email
-/requests: Aerospace Affairs Agency Art Audio Audiovisual Authority Broadcasting Centre ComCom Commission Committee
-    Communication Communications Consumer Control Council Croatian Culture Cyber Czech Defence Department
-    Development Digital Electronic European Europol Federal Field General Government Human Independent Industries
-    Industry Infocommunications Information Informatization Innovations Inspection Intelligence Internal Internet
-    Kazakhstan Law Management Mass Media Mininform Ministry National Network Networks Office Police Policy Postal
-    President Prosecutor Protection Public Radio Referral Regulation Regulatory Republic Rights Roskomnadzor
-    Rospotrebnadzor RpMS Security Service Services Slovenia Sport State Supervision Surveillance Tax Technical
-    Technology Telecommunication Telecommunications Television Transport Unit Wellbeing Youth and authorities bodies
-    communications enforcement for register the under unified zkomnazorat ČTÚ
+/requests: Art ComCom Mininform Roskomnadzor Rospotrebnadzor RpMS register unified zkomnazorat ČTÚ
 /risks: Add Anti Bot Kazakhstan Moldova Romania Russia among amplifying and challenge choking coded dangerous
     election lexicons migrant minors narratives network new news posts slurs spellings spreading the under wave
-/translation-memory: Almaty Method Novosibirsk Omsk Reports Safe Searches Short Shymkent account after among and are
-    baseline blocking called captions challenge choking crisis describe fainting for game hours instead lexicon
-    messaging method minors never notes one over part popular quote reposted resources results show spread spreading
-    statements taking teenagers terms the trend two videos within
 /trends: Kaspi
 /wellness: acts challenge dangerous
 """

@@ -66,7 +66,7 @@ def _form(request: Request, user: WebUser, values: dict[str, str], errors: dict[
           status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         usernames = [u.username for u in auth.list_users(s, user.actor) if u.is_active]
-        choices = service.regulator_choices(s)
+        choices = service.regulator_choices(s, request_locale(request))
     return render(request, "requests/new.html", {"v": values, "errors": errors, "choices": choices,
                                                  "usernames": usernames}, status=status)
 
