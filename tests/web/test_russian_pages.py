@@ -93,7 +93,6 @@ STILL_IN_ENGLISH = """
 /risks: Add Anti Bot Kazakhstan Moldova Romania Russia among amplifying and challenge choking coded dangerous
     election lexicons migrant minors narratives network new news posts slurs spellings spreading the under wave
 /trends: Kaspi
-/wellness: acts challenge dangerous
 """
 CONTENT_FILES_HINT = ("these words may come from the content files (policy/data/**, playbooks/library/*.yaml): "
                       "they need their Russian there and the reading code locale-aware")
