@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from rapidresponse import incidents
 from rapidresponse.approvals import service as approvals
 from rapidresponse.auth import SYSTEM, Actor
 from rapidresponse.db import unit_of_work
@@ -40,6 +41,23 @@ def test_preview_fills_live_facts_in_each_language(engine: Engine, make_user: Ca
     assert "Руководитель: Айгерим Сейткали" in ru.body and "KZ, RU" in ru.body and ru.missing == []
     assert ru.gate is None and ru.audience == "leadership"
     assert kk.gate == "external_statement" and kk.required_role == "legal" and "челлендж" in kk.body
+
+
+def test_the_facts_quote_type_and_status_in_the_statements_own_language(
+        engine: Engine, make_user: Callable[..., Actor], make_incident: Callable[..., str]) -> None:
+    commander = make_user("commander")
+    ref = make_incident(commander)
+    with unit_of_work(read_only=True) as s:
+        inc = incidents.get(s, commander, ref)
+        by_language = {lang: updates.facts(s, commander, inc, lang) for lang in updates.LANGUAGES}
+    assert by_language["en"]["type"] == "Dangerous challenge"
+    assert by_language["ru"]["type"] == "опасный челлендж"
+    assert by_language["kk"]["type"] == "қауіпті челлендж"
+    assert by_language["uk"]["type"] == "небезпечний челендж"
+    statuses = {lang: by_language[lang]["status"] for lang in updates.LANGUAGES}
+    assert len(set(statuses.values())) == 4, statuses  # no language borrows another's word
+    for lang in ("ru", "kk", "uk"):  # nothing in Latin letters but the references
+        assert not any("a" <= c.lower() <= "z" for c in by_language[lang]["type"] + statuses[lang])
 
 
 def test_the_self_harm_support_page_lists_the_registrys_helplines(engine: Engine, make_user: Callable[..., Actor],

@@ -37,7 +37,7 @@ def test_the_board_shows_a_commander_what_is_happening_now(
     home = client.get("/").text
     after = _almaty_clock()
     assert f'href="/incidents/{ref}"' in home and "Choking challenge wave" in home
-    assert "Commander: Dana Commander" in home and "Next update" in home
+    assert "Commander: <span data-user-text>Dana Commander</span>" in home and "Next update" in home
     assert "Pages waiting for acknowledgement" in home and "Kazakh-language spike at night" in home
     assert "Alerts awaiting triage" in home and f'href="/alerts/{alert_id}"' in home
     assert "On call now" in home and ("Айгерим" in home or "Yerzhan" in home)

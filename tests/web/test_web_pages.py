@@ -236,7 +236,8 @@ def test_dashboard_counts_tasks_and_activity(client: TestClient,
     home = client.get("/").text
     assert f'href="/incidents/{ref}"' in home and "Commander" in home
     assert "Brief the helpline partner" in home
-    assert "declared the incident “Self-harm hashtag cluster”" in home
+    # the title is the users' words, marked as such inside the product's line
+    assert "declared the incident “<span data-user-text>Self-harm hashtag cluster</span>”" in home
 
 
 def test_language_switch(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:

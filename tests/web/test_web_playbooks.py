@@ -311,5 +311,5 @@ def test_the_composer_names_the_approvers_and_routes_a_leadership_update(
     done = client.post(ask, data={"csrf_token": csrf, "approver": other.username}, follow_redirects=False)
     assert done.status_code == 303
     timeline = client.get(f"/incidents/{ref}").text
-    assert "asked Dmitry Volkov (commander) to approve" in timeline
+    assert "asked <span data-user-text>Dmitry Volkov</span> (Incident commander) to approve" in timeline
     assert "Aigerim Seitkali</span></strong>" in timeline, "the timeline shows who did it by their display name"

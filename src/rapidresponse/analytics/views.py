@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from ..auth import ROLES, Perm
@@ -83,6 +84,15 @@ METRIC_LABELS = {"response_times": N_("Response times"), "exposure": N_("Exposur
                  "by_language": N_("By language"), "by_severity": N_("By severity"), "by_source": N_("By source"),
                  "by_team": N_("By team")}
 pages.globals_(METRIC_LABELS=METRIC_LABELS)
+
+
+def code_spans(text: str) -> Markup:
+    """A documentation line with its `quoted` names (columns, values) set as code."""
+    parts = str(text).split("`")
+    return Markup("").join(Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts))
+
+
+pages.globals_(code_spans=code_spans)
 
 
 def _metric(request: Request, user: WebUser, metric: str) -> tuple[MetricFilter, MetricOut] | Response:

@@ -8,9 +8,9 @@ concrete type: ``approval.<kind>`` on the approval's stream and ``incident.appro
 
 from __future__ import annotations
 
-from ..events import DomainEvent
+from ..events import DomainEvent, label
 from ..i18n import Translate
-from ..incidents import IncidentEvent
+from ..incidents import ROLE_LABELS, IncidentEvent
 
 
 class ApprovalFacts(DomainEvent):
@@ -32,8 +32,9 @@ class RequestedFacts(ApprovalFacts):
     def describe(self, _: Translate) -> str:
         if self.asked:
             return _("asked %(name)s (%(role)s) to approve “%(title)s”", name=self.asked_name or self.asked,
-                     role=self.required_role, title=self.title)
-        return _("asked %(role)s to approve “%(title)s”", role=self.required_role, title=self.title)
+                     role=label(_, ROLE_LABELS, self.required_role), title=self.title)
+        return _("asked %(role)s to approve “%(title)s”", role=label(_, ROLE_LABELS, self.required_role),
+                 title=self.title)
 
 
 class DecidedFacts(ApprovalFacts):

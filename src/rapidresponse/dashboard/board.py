@@ -17,7 +17,7 @@ from .. import auth, detection, incidents, oncall, playbooks, requests
 from ..auth import Actor, Perm
 from ..clock import now
 from ..incidents import IncidentFilter, IncidentSummary, Role, Status
-from ..web.activity import describe
+from ..web.activity import describe_html as describe
 from ..web.templating import zone
 
 ACTIVE_LIMIT = 200

@@ -9,6 +9,7 @@ is alert − first signal, time to declare is declaration − alert (− first s
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..db import paged
 from ..errors import InvalidTransition, NotFound, ValidationFailed
+from ..i18n import N_, Translate, english
 from ..incidents import IncidentCreate, IncidentSummary
 from . import alerts
 from .events import CaseAssigned, CaseDismissed, CaseEscalated, CaseEvent, CaseLinked, CaseNoted, CaseOpened
@@ -87,6 +89,20 @@ def list_cases(session: Session, actor: Actor, *, status: str | None = None, ass
     return list(rows), total
 
 
+ALERT_DESCRIPTION = N_("Alert #%(alert)s: %(observed)s reports in a 5-minute bucket against %(expected)s expected "
+                       "(score %(score)s).")
+"""The description the product writes for a case it opens from an alert (stored in English, read in any language)."""
+_ALERT_DESCRIPTION = re.compile(r"Alert #(?P<alert>\d+): (?P<observed>\d+) reports in a 5-minute bucket against "
+                                r"(?P<expected>[\d.]+) expected \(score (?P<score>[\d.]+)\)\.")
+
+
+def described(description: str, _: Translate) -> str | None:
+    """A case's description in the reader's language when the product wrote it (a case opened from an alert);
+    None when people wrote it, to be shown as they wrote it."""
+    found = _ALERT_DESCRIPTION.fullmatch(description.strip())
+    return _(ALERT_DESCRIPTION, **found.groupdict()) if found else None
+
+
 def open_from_alert(session: Session, actor: Actor, alert_id: int, *, title: str = "") -> Case:
     actor.require(Perm.ALERTS_TRIAGE)
     alert = alerts.get(session, actor, alert_id, lock=True)
@@ -97,8 +113,8 @@ def open_from_alert(session: Session, actor: Actor, alert_id: int, *, title: str
     at = now()
     since = alert.first_signal_at or alert.first_bucket
     case = Case(title=_text(title, "title", 200, required=False) or f"Spike: {skey}", source="alert",
-                description=f"Alert #{alert.id}: {alert.observed} reports in a 5-minute bucket against "
-                            f"{alert.expected:.1f} expected (score {alert.peak_score:.2f}).",
+                description=english(ALERT_DESCRIPTION, alert=alert.id, observed=alert.observed,
+                                    expected=f"{alert.expected:.1f}", score=f"{alert.peak_score:.2f}"),
                 status="open", alert_id=alert.id, harm=alert.harm, countries=[c for c in [alert.country] if c],
                 languages=[lang for lang in [alert.language] if lang], series=[skey],
                 signal_ids=signals.slice_signal_ids(session, key, since, alert.last_bucket + BUCKET),

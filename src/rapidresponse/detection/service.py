@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from .. import auth, events
 from ..auth import Actor
+from ..i18n import Translate
 from ..incidents import IncidentSummary
 from ..signals import SeriesKey
 from . import alerts, cases, harms, seriesdata, thresholds
@@ -151,6 +152,11 @@ def get_case(session: Session, actor: Actor, case_id: int) -> CaseOut:
 
 def case_history(session: Session, actor: Actor, case_id: int) -> list[EventOut]:
     return _history(session, cases.timeline(session, actor, cases.get(session, actor, case_id)))
+
+
+def case_description(description: str, _: Translate) -> str | None:
+    """A case's description in the reader's language when the product wrote it; None when people did."""
+    return cases.described(description, _)
 
 
 def case_draft(session: Session, actor: Actor, case_id: int) -> dict[str, Any]:

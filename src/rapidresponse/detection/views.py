@@ -23,7 +23,7 @@ from ..web import pages
 from ..web.context import request_locale
 from ..web.forms import domain_message, form_action
 from ..web.security import Posted, PostedDep, WebUser, require_user
-from ..web.templating import render
+from ..web.templating import Translator, render
 from . import chart, service
 from .schemas import AlertOut
 from .vocab import LIVE
@@ -219,8 +219,9 @@ def _case_page(request: Request, user: WebUser, case_id: int, *, error: str = ""
         draft = service.case_draft(s, user.actor, case_id)
         if description is None and case.description:  # the report's words wait behind the reveal, in the draft too
             draft = {**draft, "summary": str(draft.get("summary", "")).replace(case.description, "").strip()}
+        ours = service.case_description(description, Translator(request_locale(request))) if description else None
         page: dict[str, Any] = {
-            "case": case, "timeline": service.case_history(s, user.actor, case_id), "shown": shown,
+            "case": case, "timeline": service.case_history(s, user.actor, case_id), "shown": shown, "ours": ours,
             "description": description, "standing": wellness.standing(s, user.actor) if user.actor.user_id else None,
             "draft": draft, "incident_ref": case.incident,
             "metrics": case.metrics, "types": [t.value for t in incidents.IncidentType], "error": error,

@@ -23,7 +23,7 @@ from ..db import unit_of_work
 from ..errors import DomainError
 from ..i18n import N_
 from ..web import pages
-from ..web.activity import describe
+from ..web.activity import describe_html as describe
 from ..web.context import request_locale
 from ..web.forms import FormError, domain_message, field_errors, parse_local_datetime, split_list, subject_action
 from ..web.security import Posted, PostedDep, WebUser, require_post, require_user

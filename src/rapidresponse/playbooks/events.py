@@ -8,9 +8,18 @@ from datetime import datetime
 
 from pydantic import Field
 
-from ..events import DomainEvent
-from ..i18n import Translate
-from ..incidents import IncidentEvent
+from ..events import DomainEvent, label
+from ..i18n import N_, Translate
+from ..incidents import ROLE_LABELS, IncidentEvent
+
+CONDITION_LABELS: dict[str, str] = {
+    "minors_involved": N_("Minors involved"), "regulator_involved": N_("A regulator is involved"),
+    "imminent_threat_to_life": N_("Imminent threat to life"),
+    "law_enforcement_involved": N_("Law enforcement is involved"), "livestream": N_("Livestream"),
+    "cross_border": N_("Crosses borders"), "media_attention": N_("Media attention"),
+    "election_period": N_("Election period"), "staff_safety": N_("Staff safety"),
+}
+"""The conditions a playbook's escalations fire on, as an incident's timeline names them."""
 
 
 class PlaybookSaved(DomainEvent):
@@ -61,7 +70,8 @@ class ConditionsSet(IncidentEvent):
     conditions: list[str]
 
     def describe(self, _: Translate) -> str:
-        return _("set the conditions: %(conditions)s", conditions=", ".join(self.conditions) or "—")
+        named = ", ".join(label(_, CONDITION_LABELS, c) for c in self.conditions)
+        return _("set the conditions: %(conditions)s", conditions=named or "—")
 
 
 class Escalated(IncidentEvent):
@@ -77,8 +87,12 @@ class Escalated(IncidentEvent):
     already_present: bool = False
 
     def describe(self, _: Translate) -> str:
-        return _("escalated (%(condition)s): pull in %(target)s within %(minutes)s min", condition=self.condition,
-                 target=self.role or self.team or "", minutes=self.within_minutes)
+        condition = label(_, CONDITION_LABELS, self.condition)
+        if self.role:
+            return _("escalated (%(condition)s): pull in %(target)s within %(minutes)s min", condition=condition,
+                     target=label(_, ROLE_LABELS, self.role), minutes=self.within_minutes)
+        return _("escalated (%(condition)s): pull in the team %(team)s within %(minutes)s min", condition=condition,
+                 team=self.team or "", minutes=self.within_minutes)
 
 
 # --- reminders ----------------------------------------------------------------------------------

@@ -29,8 +29,39 @@ from .schemas import IncidentUpdates, PreviewOut, UpdateOut
 
 LANGUAGES = ("en", "ru", "kk", "uk")
 SUBJECT_TYPE = "stakeholder_update"
-STATUS_RU = {"triage": "разбор", "active": "активен", "mitigated": "меры приняты", "monitoring": "наблюдение",
-             "resolved": "решён", "closed": "закрыт", "cancelled": "отменён", "merged": "объединён"}
+# A statement is written whole in its language: the incident's type and status it quotes are in that language too
+# (English from the vocabulary's labels; the others here, for the languages the templates are written in).
+STATUS_TEXTS: dict[str, dict[str, str]] = {
+    "ru": {"triage": "разбор", "active": "активен", "mitigated": "меры приняты", "monitoring": "наблюдение",
+           "resolved": "решён", "closed": "закрыт", "cancelled": "отменён", "merged": "объединён"},
+    "kk": {"triage": "талдау", "active": "белсенді", "mitigated": "шаралар қабылданды", "monitoring": "бақылау",
+           "resolved": "шешілді", "closed": "жабылды", "cancelled": "күші жойылды", "merged": "біріктірілді"},
+    "uk": {"triage": "розбір", "active": "активний", "mitigated": "заходів вжито", "monitoring": "спостереження",
+           "resolved": "вирішено", "closed": "закрито", "cancelled": "скасовано", "merged": "об'єднано"},
+}
+TYPE_TEXTS: dict[str, dict[str, str]] = {
+    "ru": {"dangerous_challenge": "опасный челлендж", "hate_speech_wave": "волна языка вражды",
+           "child_safety": "безопасность детей", "self_harm": "самоповреждение и суицид",
+           "violent_extremism": "насильственный экстремизм", "harassment_doxxing": "травля и доксинг",
+           "animal_cruelty": "жестокое обращение с животными",
+           "coordinated_inauthentic_behaviour": "скоординированное недостоверное поведение",
+           "crisis_misinformation": "дезинформация в кризис", "regulator_order": "предписание регулятора",
+           "other": "другое"},
+    "kk": {"dangerous_challenge": "қауіпті челлендж", "hate_speech_wave": "өшпенділік тілі толқыны",
+           "child_safety": "балалар қауіпсіздігі", "self_harm": "өзіне зиян келтіру және суицид",
+           "violent_extremism": "зорлық-зомбылық экстремизмі", "harassment_doxxing": "қудалау және доксинг",
+           "animal_cruelty": "жануарларға қатыгездік",
+           "coordinated_inauthentic_behaviour": "үйлестірілген жалған мінез-құлық",
+           "crisis_misinformation": "дағдарыс кезіндегі жалған ақпарат", "regulator_order": "реттеушінің нұсқамасы",
+           "other": "басқа"},
+    "uk": {"dangerous_challenge": "небезпечний челендж", "hate_speech_wave": "хвиля мови ворожнечі",
+           "child_safety": "безпека дітей", "self_harm": "самоушкодження і суїцид",
+           "violent_extremism": "насильницький екстремізм", "harassment_doxxing": "цькування і доксинг",
+           "animal_cruelty": "жорстоке поводження з тваринами",
+           "coordinated_inauthentic_behaviour": "скоординована неавтентична поведінка",
+           "crisis_misinformation": "дезінформація під час кризи", "regulator_order": "припис регулятора",
+           "other": "інше"},
+}
 MAX_SUBJECT, MAX_BODY = 300, 20_000
 
 
@@ -46,10 +77,14 @@ def facts(session: Session, actor: Actor, inc: IncidentSummary, language: str) -
         return next((m.display_name or m.username for m in members if m.role == role), "—")
 
     tasks = incidents.tasks(session, actor, inc.ref)
-    status = STATUS_RU.get(inc.status, inc.status) if language != "en" else STATUS_LABELS.get(inc.status, inc.status)
+    if language == "en":
+        status, kind = STATUS_LABELS.get(inc.status, inc.status), TYPE_LABELS.get(inc.type, inc.type)
+    else:
+        status = STATUS_TEXTS.get(language, {}).get(inc.status, inc.status)
+        kind = TYPE_TEXTS.get(language, {}).get(inc.type, inc.type)
     return {
         "ref": inc.ref, "title": inc.title, "summary": inc.summary or inc.title,
-        "type": TYPE_LABELS.get(inc.type, inc.type), "severity": f"SEV{inc.severity}", "status": status,
+        "type": kind, "severity": f"SEV{inc.severity}", "status": status,
         "countries_text": ", ".join(inc.countries) or "—", "languages_text": ", ".join(inc.languages) or "—",
         "commander": holder("commander"), "comms_lead": holder("comms_lead"),
         "tasks_done": sum(1 for t in tasks if t.status == "done"), "tasks_total": len(tasks),

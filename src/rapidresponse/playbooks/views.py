@@ -27,6 +27,7 @@ from ..web.forms import FormError, domain_message, form_action, kept_values, sub
 from ..web.security import Posted, PostedDep, WebUser, require_user
 from ..web.templating import Translator, render
 from . import service, updates
+from .events import CONDITION_LABELS
 from .schemas import PreviewOut
 from .spec import CONDITIONS, Playbook, TaskSpec, format_duration
 
@@ -39,13 +40,6 @@ pages.notices(playbook_applied=N_("The playbook was applied."),
               update_edited=N_("The draft was changed."),
               approval_requested=N_("Approval was requested."),
               update_sent=N_("The update was queued for sending."))
-CONDITION_LABELS = {
-    "minors_involved": N_("Minors involved"), "regulator_involved": N_("A regulator is involved"),
-    "imminent_threat_to_life": N_("Imminent threat to life"),
-    "law_enforcement_involved": N_("Law enforcement is involved"), "livestream": N_("Livestream"),
-    "cross_border": N_("Crosses borders"), "media_attention": N_("Media attention"),
-    "election_period": N_("Election period"), "staff_safety": N_("Staff safety"),
-}
 GATE_LABELS = {"external_statement": N_("External statement"),
                "law_enforcement_referral": N_("Law-enforcement referral"),
                "regulator_reply": N_("Reply to a regulator"), "leadership_update": N_("Leadership update")}

@@ -37,21 +37,22 @@ RequestKey = int | str
 
 
 def regulator_name(profile: policy.CountryProfile | None, regulator_id: str, lang: str = "en") -> str:
-    """The regulator as people name it: ``Ministry of … (MCI)``, or its own name (``lang="native"``)."""
+    """The regulator as people name it: ``Ministry of … (MCI)``, its own name (``lang="native"``), or as a
+    page in Russian names it (``lang="ru"``: ``Министерство … (MCI)``)."""
     reg = profile.regulator(regulator_id) if profile else None
     if reg is None:
         return regulator_id
     if lang == "native":
         return reg.name.native
-    return f"{reg.name.en}" + (f" ({reg.abbreviation})" if reg.abbreviation else "")
+    return reg.name.in_(lang) + (f" ({reg.abbreviation})" if reg.abbreviation else "")
 
 
-def regulator_choices(session: Session) -> list[dict[str, Any]]:
-    """Every country's regulators, for one select (value ``KZ/mci``)."""
+def regulator_choices(session: Session, locale: str = "en") -> list[dict[str, Any]]:
+    """Every country's regulators, for one select (value ``KZ/mci``), named as a page in ``locale`` names them."""
     out = []
     for code, p in policy.load_countries(session).items():
-        out.append({"code": code, "name": p.name.en, "native": p.name.native,
-                    "regulators": [{"value": f"{code}/{r.id}", "name": r.name.en, "abbr": r.abbreviation,
+        out.append({"code": code, "name": p.name.in_(locale), "native": p.name.native,
+                    "regulators": [{"value": f"{code}/{r.id}", "name": r.name.in_(locale), "abbr": r.abbreviation,
                                     "native": r.name.native} for r in p.regulators],
                     "language": p.languages.official[0]})
     return out

@@ -7,10 +7,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from .. import auth
+from .. import auth, policy
 from ..auth import Actor, Perm
 from ..clock import now
 from ..db import unit_of_work
@@ -35,6 +37,18 @@ pages.notices(request=N_("The request was registered and its clock started."),
               reply_submitted=N_("The reply was submitted for legal approval."),
               reply_approved=N_("You approved the reply; it is logged as sent."),
               reply_rejected=N_("You rejected the reply; it is back with its author."))
+
+
+@pass_context
+def regulator_label(context: Context, req: Any) -> str:
+    """A request's regulator as the page's language names it (``{{ regulator_label(r) }}``)."""
+    locale = context.get("LOCALE", "en")
+    if locale == "en":
+        return str(req.regulator_name)
+    return service.regulator_name(policy.load_countries().get(req.country), req.regulator, locale)
+
+
+pages.globals_(regulator_label=regulator_label)
 APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
                    "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}
 
@@ -52,7 +66,7 @@ def _form(request: Request, user: WebUser, values: dict[str, str], errors: dict[
           status: int = 200) -> Response:
     with unit_of_work(read_only=True) as s:
         usernames = [u.username for u in auth.list_users(s, user.actor) if u.is_active]
-        choices = service.regulator_choices(s)
+        choices = service.regulator_choices(s, request_locale(request))
     return render(request, "requests/new.html", {"v": values, "errors": errors, "choices": choices,
                                                  "usernames": usernames}, status=status)
 
