@@ -108,7 +108,7 @@ def test_safe_viewing_settings_shape_what_the_page_shows(live_server: LiveServer
 
     page.goto(base + "/wellness")
     log = page.locator("table.exposures").inner_text()
-    assert "grooming" in log and "phishing" in log
+    assert "Grooming and sexual enticement of minors" in log and "Phishing" in log  # harms by their names
     page.click(".lang button[value=ru]")
     page.goto(base + "/wellness")
     assert page.locator("h1").inner_text() == "Моё благополучие"
