@@ -85,7 +85,8 @@ def json_nesting(text: str) -> int:
 def bounded_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text nested at most ``max_depth`` levels: deeper text raises ``ValueError`` before
     the parser sees it (the parser recurses, and deep enough nesting would exhaust the stack)."""
-    if json_nesting(text) > max_depth:
+    # Fewer opening brackets than the limit cannot nest deeper than it (the common case, counted in C).
+    if text.count("{") + text.count("[") > max_depth and json_nesting(text) > max_depth:
         raise ValueError(f"JSON nested more than {max_depth} levels deep")
     return json.loads(text)
 
@@ -102,7 +103,8 @@ def _nesting(value: Any) -> int:
 
 
 def _bounded_object(value: dict[str, Any]) -> dict[str, Any]:
-    if _nesting(value) > MAX_JSON_DEPTH:
+    nested = any(isinstance(v, dict | list) for v in value.values())
+    if nested and _nesting(value) > MAX_JSON_DEPTH:
         raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode())
     if size > MAX_JSON_OBJECT_BYTES:
