@@ -6,9 +6,8 @@ dual vigilance (Brito da Silva, Elnabarawy and Wunsch, "Dual vigilance fuzzy ada
 Networks 109, 2019). Per series and per bucket:
 
 1. **Input**: the last ``w`` values (transformed as the novelty detector does: counts on the Anscombe scale),
-   min-max normalised by the series' running range. The range follows the data: it grows at once to take a new
-   extreme and otherwise shrinks by ``1 / range_memory`` of its span per bucket, so one early spike does not make
-   every later input look alike. Complement coding makes a category a box ``[u, v]`` in ``[0, 1]^w`` (stored in
+   min-max normalised by the series' running range (its extremes so far; with a finite ``range_memory`` the range
+   also shrinks towards the data by ``1 / range_memory`` of its span per bucket). Complement coding makes a category a box ``[u, v]`` in ``[0, 1]^w`` (stored in
    the transformed units, so a change of range re-scales every box exactly).
 2. **Fuzzy ART**: with ``I`` the complement-coded input (``|I| = w``) and a category's weight ``W`` (the box),
    ``|I ∧ W| = w - size(box ∪ input)`` and ``|W| = w - size(box)``. The *match* is ``|I ∧ W| / |I|`` and the
@@ -54,7 +53,7 @@ class ArtConfig:
     vigilance: float = 0.875
     lower_vigilance: float = 0.75
     alpha: float = 0.001
-    range_memory: float = 2000.0  # buckets for an unrefreshed range to shrink by a factor e
+    range_memory: float = float("inf")  # buckets for an unrefreshed range to shrink by a factor e (inf: never)
     learn_rows: int = 400  # buckets while a series is judged a count series (non-negative integers)
     quiet_rows: int = 150
     hold: int = 150
