@@ -6,9 +6,11 @@ dual vigilance (Brito da Silva, Elnabarawy and Wunsch, "Dual vigilance fuzzy ada
 Networks 109, 2019). Per series and per bucket:
 
 1. **Input**: the last ``w`` values (transformed as the novelty detector does: counts on the Anscombe scale),
-   min-max normalised by the series' running range (its extremes so far; with a finite ``range_memory`` the range
-   also shrinks towards the data by ``1 / range_memory`` of its span per bucket). Complement coding makes a category a box ``[u, v]`` in ``[0, 1]^w`` (stored in
-   the transformed units, so a change of range re-scales every box exactly).
+   min-max normalised by the series' running range: its extremes so far (Fuzzy ART's fixed normalisation, learned
+   as the series goes; with a finite ``range_memory`` the range also shrinks towards the data by ``1 /
+   range_memory`` of its span per bucket, which did worse on every measure in ``benchmarks/README.md``).
+   Complement coding makes a category a box ``[u, v]`` in ``[0, 1]^w`` (stored in the transformed units, so a
+   change of range re-scales every box exactly).
 2. **Fuzzy ART**: with ``I`` the complement-coded input (``|I| = w``) and a category's weight ``W`` (the box),
    ``|I ∧ W| = w - size(box ∪ input)`` and ``|W| = w - size(box)``. The *match* is ``|I ∧ W| / |I|`` and the
    *choice* ``|I ∧ W| / (alpha + |W|)``. The input resonates with the category of highest choice among those whose
@@ -28,7 +30,8 @@ The constants come from the papers or from the novelty detector they sit beside,
 ``alpha = 0.001`` (the papers' small choice parameter), ``rho = 7/8`` (a category spans on average at most an
 eighth of the range per value: the novelty detector's eight levels), ``rho_lb = 3/4`` (twice as far: the dual
 vigilance paper's lower bound is a fraction of the upper one), ``window = 5`` (the novelty detector's longest
-context), the memories, prior, scale and hold of the novelty detector.
+context), the memories, prior, scale and hold of the novelty detector. ``categories = 128`` is a capacity (memory
+per series), not a fitted value.
 
 The state of a series is ``categories x window x 2`` floats: heavier than the novelty detector's (a screen over
 100,000 live series should not run it on every series; see ``benchmarks/README.md``). Missing buckets (NaN)
