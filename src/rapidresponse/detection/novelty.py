@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -90,6 +91,22 @@ class NoveltyConfig:
     @property
     def n_keys(self) -> int:
         return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions) + 2 * len(self.deviations)
+
+
+class EventSource(Protocol):
+    """More kinds of event for the surprise sum (e.g. ``art.ArtEvents``): one row of state per series."""
+
+    kinds: int
+
+    def events(self, idx: slice | np.ndarray, y: FloatArray, cnt: np.ndarray, counts: BoolArray) -> BoolArray:
+        """(series, kinds) events of transformed values ``y``; learns from them."""
+        ...
+
+    def save(self, rows: np.ndarray) -> list[np.ndarray]: ...
+
+    def restore(self, rows: np.ndarray, saved: list[np.ndarray]) -> None: ...
+
+    def reset_range(self, rows: np.ndarray) -> None: ...
 
 
 def anscombe(x: FloatArray) -> FloatArray:
@@ -154,9 +171,12 @@ class NoveltyBank:
 
     name = "novelty"
 
-    def __init__(self, n: int, config: NoveltyConfig | None = None, *, table_bits: int | None = None) -> None:
+    def __init__(self, n: int, config: NoveltyConfig | None = None, *, table_bits: int | None = None,
+                 extra: EventSource | None = None) -> None:
         self.cfg = c = config or NoveltyConfig()
         self.n = n
+        self.extra = extra
+        n_kinds = c.n_keys + (extra.kinds if extra is not None else 0)
         self.bits = table_bits or table_bits_for(n)
         self.table = np.zeros(1 << self.bits, dtype=np.uint8)
         self.count = np.zeros(n, dtype=np.int64)
@@ -166,7 +186,7 @@ class NoveltyBank:
         self.hist = np.zeros((n, len(c.resolutions), c.max_context), dtype=np.int64)
         self.mu = np.zeros(n)
         self.var = np.zeros(n)
-        self.rate = np.zeros((n, c.n_keys)) if c.surprise == "information" else np.zeros((n, 0))
+        self.rate = np.zeros((n, n_kinds)) if c.surprise == "information" else np.zeros((n, 0))
         self.gate = np.zeros(n)
         self.rmean = np.zeros(n)  # recent mean and variance (of the transformed value)
         self.rvar = np.zeros(n)
@@ -196,10 +216,13 @@ class NoveltyBank:
             cells = hour_slot(epoch[skip], self.cfg.hour_slots) * self.n + skip
             saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
             saved_cells = self.season[cells]
+            saved_extra = self.extra.save(skip) if self.extra is not None else []
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
             for name, rows in zip(ROW_STATE, saved, strict=True):
                 getattr(self, name)[skip] = rows
             self.season[cells] = saved_cells
+            if self.extra is not None:
+                self.extra.restore(skip, saved_extra)
             out[skip] = 0.0
             return out
         out = np.zeros(self.n)
@@ -217,6 +240,8 @@ class NoveltyBank:
         hi = np.where(learning, np.maximum(self.hi[idx], x), self.hi[idx])
         self.lo[idx], self.hi[idx] = lo, hi
         counts = self.counts[idx] & ~(learning & ((x < 0) | (x != np.floor(x))))
+        if self.extra is not None and bool((self.counts[idx] & ~counts).any()):
+            self.extra.reset_range(np.arange(self.n)[idx][self.counts[idx] & ~counts])
         self.counts[idx] = counts
         y, lo, hi = (np.where(counts, anscombe(v), v) for v in (x, lo, hi))
         span = (hi - lo)[:, None]
@@ -235,6 +260,8 @@ class NoveltyBank:
         novel = self._novelty(self._prefix[:, idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
             novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
+        if self.extra is not None:
+            novel = np.concatenate([novel, self.extra.events(idx, y, cnt, counts).T])
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
             # information of the novel contexts under this series' own novelty rate of each kind of context;
