@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import auth, detection, incidents, oncall, playbooks, requests
+from .. import auth, detection, events, incidents, oncall, playbooks, requests
 from ..auth import Actor, Perm
 from ..clock import now
 from ..incidents import IncidentFilter, IncidentSummary, Role, Status
@@ -111,6 +111,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
     recent = sorted(incidents.recent_activity(s, actor, limit=limit * 4), key=lambda e: (e.occurred_at, e.id),
                     reverse=True)
     names = auth.display_names(s, {ev.actor_id for ev in recent})
+    people = auth.names_of(s, events.people_named(recent))
     for ev in recent:
         ref = str(ev.payload.get("ref", ""))
         if ev.type in REMINDERS:
@@ -123,7 +124,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
                 continue
             seen[key] = len(lines)
         lines.append(ActivityLine(at=ev.occurred_at, actor=names.get(ev.actor_id or 0, ev.actor), ref=ref,
-                                  text=describe(locale, ev.type, ev.payload), count=1))
+                                  text=describe(locale, ev.type, events.as_shown(ev, people) or ev.payload), count=1))
     return lines[:limit]
 
 
