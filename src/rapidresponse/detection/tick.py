@@ -225,34 +225,41 @@ class Ticker:
         state.armed_until = np.concatenate([state.armed_until, armed_until])
         state.armed_score = np.concatenate([state.armed_score, armed_score])
 
-    def _ready(self, session: Session, cursor: DetectionCursor,
-               keys: list[Key]) -> tuple[_State, bool, datetime | None]:
-        """A state advanced exactly to the cursor, covering ``keys``; loaded from the latest usable snapshot
-        and/or rebuilt when needed. Also whether it was not in memory, and the snapshot's last bucket."""
-        assert cursor.anchor is not None
-        s = self._state
-        done = cursor.processed_until
-        loaded = None
+    def _current(self, cursor: DetectionCursor) -> _State | None:
+        """The state in memory if it can be advanced to the cursor (not of another anchor, not ahead of it)."""
+        s, done = self._state, cursor.processed_until
         if (s is None or s.detector != self.detector or s.anchor != cursor.anchor
                 or (s.until is not None and (done is None or s.until > done))):
-            if done is not None and self._config is not None and get_settings().detection_snapshot_minutes:
-                s = snapshot.load(session, self.detector, self._config, cursor.anchor, done,
-                                  bank_factory(self.detector))
-            else:
-                s = None
-            if s is None:
-                self._saved = None
-                return self._rebuild(session, cursor.anchor, done, keys), True, None
+            return None
+        return s
+
+    def _load(self, session: Session, cursor: DetectionCursor) -> _State | None:
+        """The state of the latest usable snapshot (see :mod:`.snapshot`), if snapshots are on."""
+        if cursor.processed_until is None or self._config is None or not get_settings().detection_snapshot_minutes:
+            return None
+        assert cursor.anchor is not None
+        s = snapshot.load(session, self.detector, self._config, cursor.anchor, cursor.processed_until,
+                          bank_factory(self.detector))
+        if s is not None:
             assert s.until is not None
             self._saved = (s.anchor, s.until)
-            loaded = s.until
+        return s
+
+    def _ready(self, session: Session, cursor: DetectionCursor, keys: list[Key], s: _State | None) -> _State:
+        """``s`` (the state in memory or a snapshot's) advanced exactly to the cursor and covering ``keys``;
+        without one, a state rebuilt from the anchor."""
+        assert cursor.anchor is not None
+        done = cursor.processed_until
+        if s is None:
+            self._saved = None
+            return self._rebuild(session, cursor.anchor, done, keys)
         new = [k for k in keys if k not in s.index]
         if new:
             self._grow(session, s, new)
         if done is not None and (s.until is None or s.until < done):
             self._advance(session, s, (s.until + BUCKET) if s.until else cursor.anchor, done, None,
                           thresholds.limits(session, s.keys))
-        return s, loaded is not None, loaded
+        return s
 
     def tick(self, session: Session, *, now: datetime | None = None, max_buckets: int | None = None) -> TickReport:
         """Process every closed bucket after the cursor (at most ``max_buckets``)."""
@@ -285,13 +292,21 @@ class Ticker:
         end = last_closed if max_buckets is None else min(last_closed, start + (max_buckets - 1) * BUCKET)
         assert cursor.anchor is not None
         arriving = signals.series_keys(session, since=start)  # the buckets to process: an indexed range
-        known = self._state
-        if (known is not None and known.anchor == cursor.anchor and known.detector == self.detector
-                and all(k in known.index for k in arriving)):
+        known = self._current(cursor)
+        rebuilt = known is None
+        if known is None:
+            known = self._load(session, cursor)
+        loaded = known.until if rebuilt and known is not None else None
+        if known is not None and all(k in known.index for k in arriving):
             keys = known.keys
+        elif known is not None and loaded is not None:
+            # a snapshot has every series with a bucket up to its last one: only those that came after it are new
+            assert known.until is not None
+            keys = known.keys + [k for k in signals.series_keys(session, since=known.until + BUCKET)
+                                 if k not in known.index]
         else:  # a new series, or no state yet: every series since the anchor
             keys = sorted(set(signals.series_keys(session, since=cursor.anchor)) | set(arriving))
-        state, rebuilt, loaded = self._ready(session, cursor, keys)
+        state = self._ready(session, cursor, keys, known)
         self._state = state
         limits = thresholds.limits(session, state.keys)
         found: list[Crossing] = []
