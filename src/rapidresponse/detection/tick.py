@@ -297,13 +297,14 @@ class Ticker:
         if known is None:
             known = self._load(session, cursor)
         loaded = known.until if rebuilt and known is not None else None
-        if known is not None and all(k in known.index for k in arriving):
-            keys = known.keys
-        elif known is not None and loaded is not None:
-            # a snapshot has every series with a bucket up to its last one: only those that came after it are new
+        if known is not None and loaded is not None:
+            # a snapshot has every series with a bucket up to its last one: those after it (up to the buckets to
+            # process) may be new
             assert known.until is not None
             keys = known.keys + [k for k in signals.series_keys(session, since=known.until + BUCKET)
                                  if k not in known.index]
+        elif known is not None and all(k in known.index for k in arriving):
+            keys = known.keys
         else:  # a new series, or no state yet: every series since the anchor
             keys = sorted(set(signals.series_keys(session, since=cursor.anchor)) | set(arriving))
         state = self._ready(session, cursor, keys, known)
