@@ -1,6 +1,7 @@
 """Snapshots of the detection state: a worker restarted from one has exactly the state and alerts of a worker
 that never restarted; an unreadable or foreign snapshot is passed over (a full replay); a worker killed
-between the tick's commit and the snapshot loses nothing; only the latest few are kept."""
+between the tick's commit and the snapshot loses nothing; only the latest few are kept. And a state behind the
+cursor (a snapshot's, or a worker's while another ticked) takes the series that started reporting since it."""
 
 from __future__ import annotations
 
@@ -209,3 +210,17 @@ def test_a_worker_killed_between_its_commit_and_the_snapshot_loses_nothing(
     resumed = history.resume(Ticker(), 9, late_at=4)
     assert resumed[3][0].snapshot == history.last_bucket(6) and resumed[3][0].buckets == 5
     assert_same(resumed, continuous)
+
+
+def test_a_worker_behind_the_cursor_takes_the_series_that_started_while_another_ticked(
+        fake_clock: Any, env: Callable[..., None], history: History) -> None:
+    env(detection_snapshot_minutes="0")  # the state in memory only
+    continuous = history.run(late_at=4)
+    history.run(late_at=4, stop=0)  # a fresh history
+    first, second = Ticker(), Ticker()
+    for i, at in enumerate(history.ticks):
+        if i == 4:
+            history.store_late(at)  # its only reports, all in tick 4's buckets or earlier
+        run(second if i == 4 else first, at)  # the second worker ticks once; the first is behind after it
+    keys, arrays = first.state_arrays()
+    assert_same((all_alerts(), keys, arrays, []), (*continuous[:3], []))

@@ -297,10 +297,9 @@ class Ticker:
         if known is None:
             known = self._load(session, cursor)
         loaded = known.until if rebuilt and known is not None else None
-        if known is not None and loaded is not None:
-            # a snapshot has every series with a bucket up to its last one: those after it (up to the buckets to
-            # process) may be new
-            assert known.until is not None
+        if known is not None and known.until is not None and known.until + BUCKET < start:
+            # behind the cursor (a snapshot's state, or another worker ticked since): it has every series with a
+            # bucket up to its last one, so only those that reported after it may be new
             keys = known.keys + [k for k in signals.series_keys(session, since=known.until + BUCKET)
                                  if k not in known.index]
         elif known is not None and all(k in known.index for k in arriving):
