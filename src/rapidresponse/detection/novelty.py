@@ -50,12 +50,13 @@ Missing buckets (NaN) change nothing and score 0. Everything is causal: bucket i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-from .base import BoolArray
+from .base import BoolArray, StateSpec, check_state
 from .mathutil import combine, log10_normal_tail, mix64
 from .series_io import FloatArray
 
@@ -201,6 +202,25 @@ class NoveltyBank:
         self._prefix = np.stack([combine(self.sid, np.uint64(j + 1)) for j in range(len(c.resolutions))]
                                 + [combine(self.sid, np.uint64(kind * 100 + j)) for kind in (101, 102)
                                    for j in range(ntr)])
+
+    state_version = 1
+
+    def _spec(self) -> StateSpec:
+        spec: StateSpec = {name: (getattr(self, name).shape, getattr(self, name).dtype)
+                           for name in (*ROW_STATE, "season")}
+        spec["table"] = (((len(self.table) + 7) // 8,), np.dtype(np.uint8))
+        return spec
+
+    def state(self) -> dict[str, np.ndarray]:
+        out = {name: getattr(self, name) for name in (*ROW_STATE, "season")}
+        out["table"] = np.packbits(self.table)  # a slot is 0 (never seen) or 1: one bit each
+        return out
+
+    def load_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        check_state(self._spec(), arrays)
+        for name in (*ROW_STATE, "season"):
+            setattr(self, name, np.array(arrays[name]))
+        self.table = np.unpackbits(arrays["table"], count=len(self.table))
 
     def step(self, epoch: FloatArray, values: FloatArray, active: BoolArray | None = None) -> FloatArray:
         ok = ~np.isnan(values)
