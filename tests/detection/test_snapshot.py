@@ -224,3 +224,14 @@ def test_a_worker_behind_the_cursor_takes_the_series_that_started_while_another_
         run(second if i == 4 else first, at)  # the second worker ticks once; the first is behind after it
     keys, arrays = first.state_arrays()
     assert_same((all_alerts(), keys, arrays, []), (*continuous[:3], []))
+
+
+def test_only_banks_whose_arrays_hold_their_whole_state_are_snapshotted() -> None:
+    from rapidresponse.detection import detectors, snapshot
+
+    def config(name: str, n: int = 3) -> str | None:
+        return snapshot.config_of(detectors.bank_factory(name)(n))
+
+    assert config("novelty") is not None and config("novelty") == config("novelty", 5)
+    assert config("novelty-art") is None, "the added ART state is not in its arrays"
+    assert config("cad") is None

@@ -59,8 +59,9 @@ class State:
 
 def config_of(bank: DetectorBank) -> str | None:
     """What a snapshot's banks must have been made with to be loaded by this one (SHA-256 of the bank's
-    class, state version and configuration); None for a bank whose state cannot be saved."""
-    if not isinstance(bank, Persistent):
+    class, state version and configuration); None for a bank whose state cannot be saved (one with another
+    detector's events added, such as ``novelty-art``, whose added state its arrays do not hold)."""
+    if not isinstance(bank, Persistent) or getattr(bank, "extra", None) is not None:
         return None
     text = f"{type(bank).__module__}.{type(bank).__qualname__}/{bank.state_version}/{getattr(bank, 'cfg', None)!r}"
     return hashlib.sha256(text.encode()).hexdigest()
