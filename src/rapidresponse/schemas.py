@@ -204,13 +204,13 @@ class VersionChange(BaseModel):
             return None
 
     def english(self) -> str:
-        items = f"{self.count} {self.unit}{'es' if self.unit == 'hash' else 's'}"
+        unit = self.unit if self.count == 1 else self.unit + ("es" if self.unit == "hash" else "s")
         if self.did in ("added", "removed") and self.item:
             return f"{self.did} «{self.item}»"
         if self.did == "added":
-            return f"added {items}"
+            return f"added {self.count} {unit}"
         if self.did == "imported":
-            return f"imported{f' from {self.source}' if self.source else ''}: {items.replace(' ', ' new ', 1)}"
+            return f"imported{f' from {self.source}' if self.source else ''}: {self.count} new {unit}"
         if self.did == "changed":
             return ", ".join(f"{k} {v[0]} → {v[1]}" if len(v) == 2 else f"{k} changed" for k, v in self.fields.items())
         return self.did
