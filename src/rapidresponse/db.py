@@ -76,6 +76,7 @@ class JSONType(TypeDecorator[Any]):
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _read_factory: sessionmaker[Session] | None = None
+_read_engine: Engine | None = None
 _sqlite_writers = threading.RLock()
 
 
@@ -115,12 +116,13 @@ def make_engine(url: str) -> Engine:
 
 def configure(url: str | None = None) -> Engine:
     """(Re)bind the process-wide engine; tests call it with their own database."""
-    global _engine, _factory, _read_factory
+    global _engine, _factory, _read_factory, _read_engine
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url or get_settings().effective_database_url)
+    _read_engine = _engine.execution_options(read_only=True)
     _factory = sessionmaker(_engine, expire_on_commit=False)
-    _read_factory = sessionmaker(_engine.execution_options(read_only=True), expire_on_commit=False)
+    _read_factory = sessionmaker(_read_engine, expire_on_commit=False)
     return _engine
 
 
@@ -129,6 +131,15 @@ def get_engine() -> Engine:
         configure()
     assert _engine is not None
     return _engine
+
+
+def read_engine() -> Engine:
+    """The engine for reads outside a session (built once: an ``execution_options`` copy per call costs
+    more than the one-row read a request makes with it)."""
+    if _read_engine is None:
+        configure()
+    assert _read_engine is not None
+    return _read_engine
 
 
 def session_factory(read_only: bool = False) -> sessionmaker[Session]:
@@ -168,8 +179,8 @@ def plain(column: Any) -> Any:
     return type_coerce(column, NullType()).label(column.key)
 
 
-def read_rows(session: Session, query: Select[Any], *, json: Sequence[str] = (), times: Sequence[str] = ()
-              ) -> list[dict[str, Any]]:
+def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None, *,
+              json: Sequence[str] = (), times: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The rows of ``query`` as dicts, fast: for lists read on every request.
 
     The columns named in ``json`` (``JSONType``) and ``times`` (``UTCDateTime``) should be selected
@@ -177,7 +188,7 @@ def read_rows(session: Session, query: Select[Any], *, json: Sequence[str] = (),
     page of 50 incidents spent most of its time there); here a JSON text is parsed by orjson and a
     time by ``datetime.fromisoformat``, to the same values. PostgreSQL's driver parses both itself.
     """
-    result = session.execute(query)
+    result = session.execute(query, params)
     keys = tuple(result.keys())
     rows = [dict(zip(keys, r, strict=True)) for r in result]
     if session.get_bind().dialect.name != "sqlite":
