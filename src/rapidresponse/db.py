@@ -77,6 +77,7 @@ _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _read_factory: sessionmaker[Session] | None = None
 _read_engine: Engine | None = None
+_statement_engine: Engine | None = None
 _sqlite_writers = threading.RLock()
 
 
@@ -94,8 +95,10 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A writing transaction takes the write lock at BEGIN, so concurrent writers queue on
     # busy_timeout instead of failing when a read lock cannot be upgraded; readers stay deferred.
-    read_only = conn.get_execution_options().get("read_only", False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":  # each statement its own transaction
+        return
+    conn.exec_driver_sql("BEGIN" if options.get("read_only", False) else "BEGIN IMMEDIATE")
 
 
 POOL_SPARE = 8  # connections beyond the request threads: the embedded worker, health checks
@@ -116,11 +119,12 @@ def make_engine(url: str) -> Engine:
 
 def configure(url: str | None = None) -> Engine:
     """(Re)bind the process-wide engine; tests call it with their own database."""
-    global _engine, _factory, _read_factory, _read_engine
+    global _engine, _factory, _read_factory, _read_engine, _statement_engine
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url or get_settings().effective_database_url)
     _read_engine = _engine.execution_options(read_only=True)
+    _statement_engine = _engine.execution_options(read_only=True, isolation_level="AUTOCOMMIT")
     _factory = sessionmaker(_engine, expire_on_commit=False)
     _read_factory = sessionmaker(_read_engine, expire_on_commit=False)
     return _engine
@@ -140,6 +144,16 @@ def read_engine() -> Engine:
         configure()
     assert _read_engine is not None
     return _read_engine
+
+
+def statement_engine() -> Engine:
+    """The engine for reads of one statement each, outside any transaction (autocommit: no ``BEGIN`` and
+    ``COMMIT`` around them): each statement sees what was committed when it started, and two of them may
+    see different commits."""
+    if _statement_engine is None:
+        configure()
+    assert _statement_engine is not None
+    return _statement_engine
 
 
 def session_factory(read_only: bool = False) -> sessionmaker[Session]:
