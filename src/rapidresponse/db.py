@@ -76,7 +76,6 @@ class JSONType(TypeDecorator[Any]):
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _read_factory: sessionmaker[Session] | None = None
-_read_engine: Engine | None = None
 _statement_engine: Engine | None = None
 _sqlite_writers = threading.RLock()
 
@@ -119,14 +118,13 @@ def make_engine(url: str) -> Engine:
 
 def configure(url: str | None = None) -> Engine:
     """(Re)bind the process-wide engine; tests call it with their own database."""
-    global _engine, _factory, _read_factory, _read_engine, _statement_engine
+    global _engine, _factory, _read_factory, _statement_engine
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url or get_settings().effective_database_url)
-    _read_engine = _engine.execution_options(read_only=True)
     _statement_engine = _engine.execution_options(read_only=True, isolation_level="AUTOCOMMIT")
     _factory = sessionmaker(_engine, expire_on_commit=False)
-    _read_factory = sessionmaker(_read_engine, expire_on_commit=False)
+    _read_factory = sessionmaker(_engine.execution_options(read_only=True), expire_on_commit=False)
     return _engine
 
 
@@ -137,19 +135,11 @@ def get_engine() -> Engine:
     return _engine
 
 
-def read_engine() -> Engine:
-    """The engine for reads outside a session (built once: an ``execution_options`` copy per call costs
-    more than the one-row read a request makes with it)."""
-    if _read_engine is None:
-        configure()
-    assert _read_engine is not None
-    return _read_engine
-
-
 def statement_engine() -> Engine:
     """The engine for reads of one statement each, outside any transaction (autocommit: no ``BEGIN`` and
     ``COMMIT`` around them): each statement sees what was committed when it started, and two of them may
-    see different commits."""
+    see different commits. Built once: an ``execution_options`` copy per call costs more than the one-row
+    read a request makes with it."""
     if _statement_engine is None:
         configure()
     assert _statement_engine is not None
