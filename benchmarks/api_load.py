@@ -250,6 +250,8 @@ def scenarios(world: World) -> list[tuple[str, str, Request]]:
     hot, spread = world.hot_ref, world.refs
     return [
         ("trivial GET /ping (baseline)", "trivial", lambda i: ("GET", "/ping", None)),
+        ("GET /healthz (app, no auth)", "app", lambda i: ("GET", "/healthz", None)),
+        ("GET /api/v1/me (token only)", "app", lambda i: ("GET", "/api/v1/me", None)),
         ("GET /api/v1/incidents?limit=50", "app", lambda i: ("GET", "/api/v1/incidents?limit=50", None)),
         ("POST notes, one incident", "app",
          lambda i: ("POST", f"/api/v1/incidents/{hot}/notes", {"body": f"Обновление {i}: рост замедлился."})),

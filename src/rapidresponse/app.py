@@ -149,9 +149,11 @@ def create_app(*, embedded_worker: bool | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, http.validation_error)
     app.add_exception_handler(StarletteHTTPException, http.http_error)
     app.add_exception_handler(Exception, http.unhandled_error)
+    # Health checks first: a request is matched against the routes in order, and falling through
+    # every router's routes costs more than the check itself.
+    _add_operational_routes(app)
     for module in API:
         app.include_router(module.router)
-    _add_operational_routes(app)
     _add_api_docs(app)
     site.mount(app)
     for module in PAGES:

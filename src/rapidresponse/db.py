@@ -76,6 +76,7 @@ class JSONType(TypeDecorator[Any]):
 _engine: Engine | None = None
 _factory: sessionmaker[Session] | None = None
 _read_factory: sessionmaker[Session] | None = None
+_statement_engine: Engine | None = None
 _sqlite_writers = threading.RLock()
 
 
@@ -93,8 +94,10 @@ def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Any) -> None:
     # A writing transaction takes the write lock at BEGIN, so concurrent writers queue on
     # busy_timeout instead of failing when a read lock cannot be upgraded; readers stay deferred.
-    read_only = conn.get_execution_options().get("read_only", False)
-    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":  # each statement its own transaction
+        return
+    conn.exec_driver_sql("BEGIN" if options.get("read_only", False) else "BEGIN IMMEDIATE")
 
 
 POOL_SPARE = 8  # connections beyond the request threads: the embedded worker, health checks
@@ -115,10 +118,11 @@ def make_engine(url: str) -> Engine:
 
 def configure(url: str | None = None) -> Engine:
     """(Re)bind the process-wide engine; tests call it with their own database."""
-    global _engine, _factory, _read_factory
+    global _engine, _factory, _read_factory, _statement_engine
     if _engine is not None:
         _engine.dispose()
     _engine = make_engine(url or get_settings().effective_database_url)
+    _statement_engine = _engine.execution_options(read_only=True, isolation_level="AUTOCOMMIT")
     _factory = sessionmaker(_engine, expire_on_commit=False)
     _read_factory = sessionmaker(_engine.execution_options(read_only=True), expire_on_commit=False)
     return _engine
@@ -129,6 +133,17 @@ def get_engine() -> Engine:
         configure()
     assert _engine is not None
     return _engine
+
+
+def statement_engine() -> Engine:
+    """The engine for reads of one statement each, outside any transaction (autocommit: no ``BEGIN`` and
+    ``COMMIT`` around them): each statement sees what was committed when it started, and two of them may
+    see different commits. Built once: an ``execution_options`` copy per call costs more than the one-row
+    read a request makes with it."""
+    if _statement_engine is None:
+        configure()
+    assert _statement_engine is not None
+    return _statement_engine
 
 
 def session_factory(read_only: bool = False) -> sessionmaker[Session]:
@@ -168,8 +183,8 @@ def plain(column: Any) -> Any:
     return type_coerce(column, NullType()).label(column.key)
 
 
-def read_rows(session: Session, query: Select[Any], *, json: Sequence[str] = (), times: Sequence[str] = ()
-              ) -> list[dict[str, Any]]:
+def read_rows(session: Session, query: Select[Any], params: dict[str, Any] | None = None, *,
+              json: Sequence[str] = (), times: Sequence[str] = ()) -> list[dict[str, Any]]:
     """The rows of ``query`` as dicts, fast: for lists read on every request.
 
     The columns named in ``json`` (``JSONType``) and ``times`` (``UTCDateTime``) should be selected
@@ -177,7 +192,7 @@ def read_rows(session: Session, query: Select[Any], *, json: Sequence[str] = (),
     page of 50 incidents spent most of its time there); here a JSON text is parsed by orjson and a
     time by ``datetime.fromisoformat``, to the same values. PostgreSQL's driver parses both itself.
     """
-    result = session.execute(query)
+    result = session.execute(query, params)
     keys = tuple(result.keys())
     rows = [dict(zip(keys, r, strict=True)) for r in result]
     if session.get_bind().dialect.name != "sqlite":

@@ -24,7 +24,19 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from sqlalchemy import BigInteger, Boolean, Index, Integer, String, UniqueConstraint, func, literal, select, update
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    bindparam,
+    func,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .clock import now
@@ -227,16 +239,19 @@ def subscribe(*types: type[E]) -> Callable[[Callable[[Session, E, Event], None]]
     return register
 
 
+# Built once: every event appended reads its stream's head with it.
+_HEAD = (select(StreamHead).where(StreamHead.stream == bindparam("stream")).with_for_update()
+         .execution_options(populate_existing=True))
+
+
 def _lock_head(session: Session, stream: str) -> StreamHead:
     """The stream's head, locked (``FOR UPDATE`` on PostgreSQL) until the transaction ends; created at the
     stream's first event. An existing stream (the usual case) costs one statement."""
-    query = (select(StreamHead).where(StreamHead.stream == stream).with_for_update()
-             .execution_options(populate_existing=True))
-    head = session.execute(query).scalar_one_or_none()
+    head = session.execute(_HEAD, {"stream": stream}).scalar_one_or_none()
     if head is None:
         insert_ignore(session, StreamHead, {"stream": stream, "seq": 0, "hash": GENESIS, "anchored_seq": 0},
                       "stream")
-        head = session.execute(query).scalar_one()
+        head = session.execute(_HEAD, {"stream": stream}).scalar_one()
     return head
 
 

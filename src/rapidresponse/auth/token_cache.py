@@ -23,7 +23,7 @@ from sqlalchemy import Connection, Table, event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from ..clock import now
-from ..db import get_engine
+from ..db import get_engine, statement_engine
 from .models import ApiToken, AuthVersion, User
 from .permissions import Actor
 
@@ -57,7 +57,9 @@ def resolve(secret: str, lookup: Any) -> Actor:
     looked up, else by ``lookup(connection, digest)`` (which returns the actor and the token's expiry,
     or raises); refusals are never kept."""
     key = digest(secret)
-    with get_engine().execution_options(read_only=True).connect() as conn:
+    # Statement by statement (no transaction around them): the version is read first, so what is looked
+    # up after it is at least as new as the version it is kept under.
+    with statement_engine().connect() as conn:
         version = conn.execute(_VERSION).scalar()
         entry = _entries.get(key)
         if entry is not None and entry.version == version and not _expired(entry.expires_at):

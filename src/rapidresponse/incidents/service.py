@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from .. import auth, events
@@ -105,14 +105,21 @@ def visible(actor: Actor, table: Any = Incident) -> ColumnElement[bool]:
 def load(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> Incident:
     """The incident's row, or NotFound, the same for a missing one and one the actor may not know of."""
     actor.require(Perm.INCIDENTS_READ)
-    inc = session.execute(
-        select(Incident).where(Incident.ref == ref.strip().upper(), visible(actor))
-    ).scalar_one_or_none()
+    inc = session.execute(_by_ref(actor.can(Perm.INCIDENTS_RESTRICTED)),
+                          {"ref": ref.strip().upper(), "viewer": actor.user_id}).scalar_one_or_none()
     if inc is None:
         raise NotFound(f"no incident {ref!r}")
     if log_view and inc.restricted:
         _record(session, actor, Viewed(subject_id=inc.id, ref=inc.ref))
     return inc
+
+
+@functools.cache
+def _by_ref(sees_all: bool) -> Select[Incident]:
+    """An incident by its ref (the ``ref`` parameter) if the ``viewer`` may know of it; built once, as every
+    request on an incident reads it."""
+    return select(Incident).where(Incident.ref == bindparam("ref"),
+                                  true() if sees_all else _visible_to_viewer(Incident))
 
 
 def get(session: Session, actor: Actor, ref: str, *, log_view: bool = False) -> IncidentSummary:
@@ -178,31 +185,61 @@ def list_rows(session: Session, actor: Actor, flt: IncidentFilter) -> tuple[list
     :class:`IncidentOut`'s order (``id`` last), and how many match in all: the API's list, read on every
     request, serialises them as they are."""
     actor.require(Perm.INCIDENTS_READ)
-    conds: list[ColumnElement[bool]] = [visible(actor)]
-    if flt.status:
-        conds.append(Incident.status.in_([s.value for s in flt.status]))
-    if flt.open is not None:
-        opened = Incident.status.in_([s.value for s in OPEN_STATUSES])
-        conds.append(opened if flt.open else ~opened)
-    if flt.severity:
-        conds.append(Incident.severity.in_(flt.severity))
-    if flt.type:
-        conds.append(Incident.type.in_([t.value for t in flt.type]))
-    if flt.country:
-        conds.append(Incident.search_text.contains(f" c:{flt.country.casefold()} ", autoescape=True))
-    if flt.language:
-        conds.append(Incident.search_text.contains(f" l:{flt.language.casefold()} ", autoescape=True))
-    for word in (flt.q or "").casefold().split()[:8]:
+    count, page = _list_statements(actor.can(Perm.INCIDENTS_RESTRICTED), _filter_key(flt))
+    params = {"viewer": actor.user_id, "limit": flt.limit, "offset": flt.offset}
+    total = session.execute(count, params).scalar_one()
+    return read_rows(session, page, params, json=_JSON_FIELDS, times=_TIME_FIELDS), total
+
+
+FilterKey = tuple[Any, ...]
+
+
+def _filter_key(flt: IncidentFilter) -> FilterKey:
+    """What shapes the list's statements: every filter but the page (limit and offset)."""
+    return (tuple(s.value for s in flt.status or ()), flt.open, tuple(flt.severity or ()),
+            tuple(t.value for t in flt.type or ()), flt.country, flt.language,
+            tuple((flt.q or "").casefold().split()[:8]), flt.sort)
+
+
+def _visible_to_viewer(table: Any) -> ColumnElement[bool]:
+    """:func:`visible` for an actor who may not see every restricted incident, the actor's id left as the
+    ``viewer`` parameter."""
+    mine = select(IncidentMember.incident_id).where(IncidentMember.user_id == bindparam("viewer"))
+    return or_(table.restricted.is_not(True), table.id.in_(mine))
+
+
+@functools.lru_cache(maxsize=256)
+def _list_statements(sees_all: bool, key: FilterKey) -> tuple[Select[Any], Select[Any]]:
+    """The count and the page of a list, built once per visibility and filter (the viewer, limit and offset
+    are parameters): building a statement and its cache key costs more than SQLite takes to run it."""
+    status, opened, severity, types, country, language, words, sort = key
+    conds: list[ColumnElement[bool]] = [true() if sees_all else _visible_to_viewer(Incident)]
+    if status:
+        conds.append(Incident.status.in_(status))
+    if opened is not None:
+        is_open = Incident.status.in_([s.value for s in OPEN_STATUSES])
+        conds.append(is_open if opened else ~is_open)
+    if severity:
+        conds.append(Incident.severity.in_(severity))
+    if types:
+        conds.append(Incident.type.in_(types))
+    if country:
+        conds.append(Incident.search_text.contains(f" c:{country.casefold()} ", autoescape=True))
+    if language:
+        conds.append(Incident.search_text.contains(f" l:{language.casefold()} ", autoescape=True))
+    for word in words:
         conds.append(Incident.search_text.contains(word, autoescape=True))
-    total = session.execute(select(func.count()).select_from(Incident).where(*conds)).scalar_one()
+    count = select(func.count()).select_from(Incident).where(*conds)
     orders: dict[str, list[Any]] = {
         "-declared_at": [Incident.declared_at.desc()], "declared_at": [Incident.declared_at],
         "severity": [Incident.severity, Incident.declared_at.desc()], "-updated_at": [Incident.updated_at.desc()],
     }
     into, query = _list_select()
-    query = (query.outerjoin(into, and_(into.id == Incident.merged_into_id, visible(actor, into)))
-             .where(*conds).order_by(*orders[flt.sort], Incident.id.desc()).limit(flt.limit).offset(flt.offset))
-    return read_rows(session, query, json=_JSON_FIELDS, times=_TIME_FIELDS), total
+    into_visible = true() if sees_all else _visible_to_viewer(into)
+    page = (query.outerjoin(into, and_(into.id == Incident.merged_into_id, into_visible))
+            .where(*conds).order_by(*orders[sort], Incident.id.desc())
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+    return count, page
 
 
 @functools.cache

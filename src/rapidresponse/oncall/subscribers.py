@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .. import events, incidents, notify
@@ -51,11 +51,14 @@ def resolve_on_merge(session: Session, event: incidents.Merged, ev: events.Event
 
 # --- war rooms: Telegram chats that follow an incident --------------------------------------------
 
+# Built once: every note and status change of every incident asks it.
+_ROOMS = select(WarRoom.chat_id).where(WarRoom.incident_id == bindparam("incident_id"))
+
+
 def _post_to_war_rooms(session: Session, event: incidents.IncidentEvent, ev: events.Event,
                        text: str | Callable[[], str]) -> None:
     """Post ``text`` (or what ``text()`` returns, read only when the incident has a war room) to its rooms."""
-    rooms = session.execute(select(WarRoom.chat_id).where(WarRoom.incident_id == int(event.subject_id))
-                            ).scalars().all()
+    rooms = session.execute(_ROOMS, {"incident_id": int(event.subject_id)}).scalars().all()
     if not rooms:
         return
     try:
