@@ -188,7 +188,8 @@ def main() -> None:
             small["cad"] = evaluate(cad_root, Path(tmp) / "cad")
             for name in names:
                 small[name] = evaluate(small_root, Path(tmp) / name)
-            table(f"the first {args.cad_files} files (CAD OSE's corpus)", small, small_seconds)
+            title = "whole corpus" if args.cad_files == args.files else f"the first {args.cad_files} files"
+            table(f"{title}, with CAD OSE", small, small_seconds)
         print(json.dumps({"benchmark": "ts_detection", "files": args.files, "days": args.days, "seed": args.seed,
                           "whole": full, "seconds": seconds, "cad_files": args.cad_files, "subset": small,
                           "subset_seconds": small_seconds}))
