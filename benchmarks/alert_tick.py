@@ -1,6 +1,7 @@
 """The detection tick as the worker runs it, on a real database: one closed bucket over ``--series`` live
 series (read the bucket's counts, step the detector bank, arm/fire crossings, raise or update alerts,
-move the cursor), with the bank in memory (steady state) and after a restart (the bank rebuilt by
+move the cursor), with the bank in memory (steady state), after a restart with a snapshot of the detector
+state (loaded, then the buckets after it replayed) and after a restart without one (the bank rebuilt by
 replaying the stored series from the anchor), as ratios to the baseline: reading the same bucket's counts
 with one ``SELECT`` in the same run.
 
@@ -8,9 +9,13 @@ with one ``SELECT`` in the same run.
    emptied), migrated.
 2. ``--days`` (2) of Poisson counts for ``--series`` (10,000) harm × country × language series, rates
    from 0.2 to 5 reports per 5 minutes, written with ``signals.add_series_counts``.
-3. The first tick catches up on all of it (replay rate in bucket-series/s); then ``--ticks`` (5) steady
-   ticks, each after one more bucket of counts arrives; then the same number of ticks, each by a new
-   ``Ticker`` (a restarted worker).
+3. The first tick catches up on all of it (replay rate in bucket-series/s), and its state is saved as a
+   snapshot (timed: the write a worker makes after a tick commits, once per
+   ``RAPIDRESPONSE_DETECTION_SNAPSHOT_MINUTES``, 60); then ``--ticks`` (5) steady ticks, each after one more
+   bucket of counts arrives; then the same number of ticks, each by a new ``Ticker`` (a restarted worker)
+   that loads that snapshot and replays the buckets after it (the steady ticks' and those of the restarts
+   before it: 5 to 9 buckets with the defaults, where a worker restarted at a random time replays 6 on
+   average); then the same number again with snapshots off (a full replay from the anchor).
 
     .venv/bin/python benchmarks/alert_tick.py [--series 10000] [--days 2] [--ticks 5] [--database-url URL]
 
@@ -48,14 +53,15 @@ def main() -> None:
     from sqlalchemy import delete
 
     from rapidresponse import db, migrate, signals
-    from rapidresponse.detection.models import Alert, Case, DetectionCursor
+    from rapidresponse.config import get_settings
+    from rapidresponse.detection.models import Alert, Case, DetectionCursor, DetectionSnapshot
     from rapidresponse.detection.tick import Ticker
     from rapidresponse.signals.models import SeriesBucket
 
     db.configure()
     migrate.upgrade()
     with db.unit_of_work() as s:
-        for model in (Case, Alert, DetectionCursor, SeriesBucket):
+        for model in (Case, Alert, DetectionCursor, DetectionSnapshot, SeriesBucket):
             s.execute(delete(model))
     rng = np.random.default_rng(3)
     keys = [(f"harm_{i % 50}", chr(65 + (i // 50) % 26) + chr(65 + (i // 1300) % 26), f"l{i // 33_800}")
@@ -90,9 +96,19 @@ def main() -> None:
             signals.series_counts(s, bucket, bucket + BUCKET)
         return time.perf_counter() - t0
 
+    def snapshots(minutes: int) -> None:
+        os.environ["RAPIDRESPONSE_DETECTION_SNAPSHOT_MINUTES"] = str(minutes)
+        get_settings.cache_clear()
+
+    snapshots(0)  # the catch-up without the write after it: timed on its own below
     live = Ticker()
     catch_up, first = tick(live, start + buckets * BUCKET)
-    steady, base, restart = [], [], []
+    snapshots(60)
+    t = time.perf_counter()
+    size = live.save_snapshot(force=True)
+    saved = time.perf_counter() - t
+    assert size, "no snapshot saved"
+    steady, base, resumed, restart = [], [], [], []
     edge = buckets
     for _ in range(ticks):
         write(edge, 1)
@@ -105,15 +121,25 @@ def main() -> None:
         write(edge, 1)
         edge += 1
         elapsed, report = tick(Ticker(), start + edge * BUCKET)
-        assert report.buckets == 1 and report.rebuilt, report
+        assert report.buckets == 1 and report.rebuilt and report.snapshot is not None, report
+        resumed.append(elapsed)
+    snapshots(0)
+    for _ in range(ticks):
+        write(edge, 1)
+        edge += 1
+        elapsed, report = tick(Ticker(), start + edge * BUCKET)
+        assert report.buckets == 1 and report.rebuilt and report.snapshot is None, report
         restart.append(elapsed)
-    med = {k: statistics.median(v) * 1000 for k, v in (("baseline", base), ("steady", steady), ("restart", restart))}
+    med = {k: statistics.median(v) * 1000 for k, v in (("baseline", base), ("steady", steady),
+                                                       ("resumed", resumed), ("restart", restart))}
     rows = [("read one bucket's counts (baseline)", med["baseline"], 1.0),
             ("tick, bank in memory", med["steady"], med["steady"] / med["baseline"]),
-            ("tick after a restart (replay)", med["restart"], med["restart"] / med["baseline"])]
+            ("tick after a restart, with a snapshot", med["resumed"], med["resumed"] / med["baseline"]),
+            ("tick after a restart (full replay)", med["restart"], med["restart"] / med["baseline"])]
     print(f"{len(keys)} series, {buckets} buckets of history ({loaded:.1f} s to write); catch-up tick: "
           f"{catch_up:.1f} s for {first.buckets} buckets = {first.buckets * len(keys) / catch_up:,.0f} "
           f"bucket-series/s, {first.raised} alerts")
+    print(f"snapshot: {size / 1e6:.1f} MB, saved in {saved * 1000:.0f} ms")
     print(f"{'scenario':40s} {'ms/tick':>10s} {'× baseline':>12s}")
     for name, ms, ratio in rows:
         print(f"{name:40s} {ms:10.1f} {ratio:12.1f}")
@@ -121,9 +147,11 @@ def main() -> None:
                       "catch_up_s": round(catch_up, 3),
                       "catch_up_bucket_series_per_s": round(first.buckets * len(keys) / catch_up),
                       "baseline_ms": round(med["baseline"], 2), "steady_ms": round(med["steady"], 2),
-                      "restart_ms": round(med["restart"], 2),
+                      "snapshot_restart_ms": round(med["resumed"], 2), "restart_ms": round(med["restart"], 2),
                       "steady_ratio": round(med["steady"] / med["baseline"], 2),
+                      "snapshot_restart_ratio": round(med["resumed"] / med["baseline"], 2),
                       "restart_ratio": round(med["restart"] / med["baseline"], 2),
+                      "snapshot_bytes": size, "snapshot_save_ms": round(saved * 1000, 1),
                       "database": db.get_engine().dialect.name}))
     tmp.cleanup()
 

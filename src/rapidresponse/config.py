@@ -154,6 +154,12 @@ class Settings(BaseSettings):
                                            description="A SQL console query is stopped after this.")
     console_row_limit: int = Field(default=10_000, ge=1, le=1_000_000,
                                    description="Rows a SQL console query returns at most.")
+    detection_snapshot_minutes: int = Field(default=60, ge=0, le=10_080, description="The detection tick saves its "
+                                            "detector state after it has advanced this many minutes of buckets "
+                                            "since the last snapshot, and a restarted worker replays only what came "
+                                            "after it (0: no snapshots, a restart replays from the anchor).")
+    detection_snapshot_keep: int = Field(default=3, ge=1, le=100, description="Detector-state snapshots kept per "
+                                         "detector (the latest ones).")
     risk_window_days: int = Field(default=28, ge=1, le=366, description="The period a risk's indicators count "
                                   "over (and the same period before it, for growth).")
     risk_review_days: int = Field(default=91, ge=1, le=3660, description="A risk whose last approved assessment "

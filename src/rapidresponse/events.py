@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -133,6 +133,9 @@ class DomainEvent(BaseModel):
 
     type: ClassVar[str] = ""
     subject_type: ClassVar[str] = ""
+    people: ClassVar[tuple[str, ...]] = ()
+    """Payload fields that name people by username (one name, or a list of names): pages show them by
+    their display names (:func:`as_shown`)."""
     subject_id: int | str = Field(exclude=True, description="The subject's id; the stream is subject_type:subject_id")
 
     @classmethod
@@ -318,6 +321,36 @@ def label(_: Translate, labels: dict[str, str], value: Any) -> str:
     """A vocabulary value as its translated label (the value itself when it has none)."""
     key = str(value or "")
     return _(labels[key]) if key in labels else key
+
+
+def _people_fields(event_type: str) -> tuple[str, ...]:
+    cls = CATALOGUE.get(event_type)
+    return cls.people if cls is not None else ()
+
+
+def people_named(evs: Iterable[Event]) -> set[str]:
+    """The usernames that the events' payloads name in their people fields."""
+    named: set[str] = set()
+    for ev in evs:
+        for key in _people_fields(ev.type):
+            value = ev.payload.get(key)
+            named.update(v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and v)
+    return named
+
+
+def as_shown(ev: Event, names: Mapping[str, str]) -> dict[str, Any]:
+    """The event's payload with the people it names as they are shown (``names``: username → display
+    name); an event that names nobody comes back empty, so a page falls back to its payload."""
+    fields = _people_fields(ev.type)
+    if not fields:
+        return {}
+
+    def shown(value: Any) -> Any:
+        if isinstance(value, list):
+            return [shown(v) for v in value]
+        return names.get(value, value) if isinstance(value, str) else value
+
+    return {k: shown(v) if k in fields else v for k, v in ev.payload.items()}
 
 
 def describe(ev: Event, _: Translate = english) -> str:

@@ -1,5 +1,6 @@
 """Shapes every domain's schemas share: strict input, the page of a list, and the value types of
-the field (ISO country codes, BCP 47 language tags, slugs, bounded text, bounded JSON)."""
+the field (ISO country codes, BCP 47 language tags, slugs, bounded text, bounded JSON), and what a version
+of a versioned list changed."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import functools
 import json
 import re
 from datetime import date
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -85,7 +86,8 @@ def json_nesting(text: str) -> int:
 def bounded_json(text: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse JSON text nested at most ``max_depth`` levels: deeper text raises ``ValueError`` before
     the parser sees it (the parser recurses, and deep enough nesting would exhaust the stack)."""
-    if json_nesting(text) > max_depth:
+    # Fewer opening brackets than the limit cannot nest deeper than it (the common case, counted in C).
+    if text.count("{") + text.count("[") > max_depth and json_nesting(text) > max_depth:
         raise ValueError(f"JSON nested more than {max_depth} levels deep")
     return json.loads(text)
 
@@ -102,7 +104,8 @@ def _nesting(value: Any) -> int:
 
 
 def _bounded_object(value: dict[str, Any]) -> dict[str, Any]:
-    if _nesting(value) > MAX_JSON_DEPTH:
+    nested = any(isinstance(v, dict | list) for v in value.values())
+    if nested and _nesting(value) > MAX_JSON_DEPTH:
         raise ValueError(f"nested more than {MAX_JSON_DEPTH} levels deep")
     size = len(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=str).encode())
     if size > MAX_JSON_OBJECT_BYTES:
@@ -174,3 +177,49 @@ class Page(BaseModel, Generic[T]):
     total: int
     limit: int
     offset: int
+
+
+class VersionChange(BaseModel):
+    """What one version of a versioned list (a lexicon, a hash list) changed, kept in the version's row as
+    compact JSON (:meth:`stored`, :meth:`read`) so that each reader is told it in their own language;
+    :meth:`english` is the sentence the API and the command line show."""
+
+    did: Literal["created", "added", "removed", "imported", "changed"]
+    unit: Literal["term", "hash"]
+    count: int = 0  # items added or imported
+    item: str = ""  # the one item added or removed: a term, the start of a hash
+    source: str = ""  # where an import came from: a file name, a source's name
+    fields: dict[str, list[Any]] = {}  # settings changed: field → [old, new], or [] when the values are not told
+
+    def stored(self) -> str:
+        return self.model_dump_json(exclude_defaults=True)
+
+    @classmethod
+    def read(cls, text: str) -> VersionChange | None:
+        """The change a version row holds; None for a row that holds a sentence (written before changes were
+        kept in this form)."""
+        if not text.startswith("{"):
+            return None
+        try:
+            return cls.model_validate_json(text)
+        except ValueError:
+            return None
+
+    def english(self) -> str:
+        unit = self.unit if self.count == 1 else self.unit + ("es" if self.unit == "hash" else "s")
+        if self.did in ("added", "removed") and self.item:
+            return f"{self.did} «{self.item}»"
+        if self.did == "added":
+            return f"added {self.count} {unit}"
+        if self.did == "imported":
+            return f"imported{f' from {self.source}' if self.source else ''}: {self.count} new {unit}"
+        if self.did == "changed":
+            return ", ".join(f"{k} {v[0]} → {v[1]}" if len(v) == 2 else f"{k} changed" for k, v in self.fields.items())
+        return self.did
+
+
+def version_change(text: str) -> dict[str, Any]:
+    """A version row's change as the fields of a version's output: ``change``, the English sentence, and
+    ``did``, the change itself (None for a row written before changes were kept as :class:`VersionChange`)."""
+    did = VersionChange.read(text)
+    return {"change": did.english() if did else text, "did": did}

@@ -48,6 +48,32 @@ def _anchor(session: Session) -> object:
     return events.anchor(session)
 
 
+class Runner:
+    """A named background thread that a worker job starts, or nudges when it is already running.
+
+    Some work needs many transactions (a backlog, a delivery run) or waits on the network (long polling)
+    and must not hold a job's unit of work: the job wakes a runner instead, which works until it is idle
+    and ends; the next tick starts it again. ``nudged`` is set when a tick finds it running, so a runner
+    that waits for more work can wait on it.
+    """
+
+    def __init__(self, name: str, target: Callable[[], None]) -> None:
+        self.name, self.target = name, target
+        self.nudged = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> str:
+        """Start the thread unless it is alive (then nudge it); says which."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                self.nudged.set()
+                return "running"
+            self._thread = threading.Thread(target=self.target, name=self.name, daemon=True)
+            self._thread.start()
+            return "started"
+
+
 def run_due(force: bool = False) -> dict[str, str]:
     """Run every job that is due (all of them with ``force``); one failing job does not stop others."""
     outcomes: dict[str, str] = {}

@@ -53,6 +53,10 @@ def test_create_import_export_and_versions(client: TestClient, login: Callable[.
     assert export.text.splitlines()[0] == "hash,label,source,added,note" and HASHES[4] in export.text
     versions = client.get(f"/api/v1/hashlists/{lid}/versions", headers=curator.headers).json()
     assert [v["entry_count"] for v in versions] == [5, 0]
+    # what each version did: an English sentence, and the change itself for a client to say in its own words
+    assert [v["change"] for v in versions] == ["imported from partner.csv: 5 new hashes", "created"]
+    assert versions[0]["did"] == {"did": "imported", "unit": "hash", "count": 5, "item": "", "source": "partner.csv",
+                                  "fields": {}}
 
 
 def test_a_reader_cannot_change_lists(client: TestClient, login: Callable[..., Caller]) -> None:

@@ -201,6 +201,9 @@ def test_a_role_step_pages_the_incident_commander(make_rota: Callable[..., Rota]
     with unit_of_work(read_only=True) as s:
         [page] = paging.pages_out(s, paging.list_pages(s, rota.admin)[0])
     assert page.incident_ref == ref and page.notified == [rota.lead.username]
+    with unit_of_work(read_only=True) as s:  # the timeline names whom it paged as they are shown
+        lines = [e for e in work.timeline(s, rota.admin, ref) if e.payload.get("notified")]
+    assert [(e.payload["notified"], e.shown["notified"]) for e in lines] == [([rota.lead.username], ["Lead"])]
 
 
 def test_a_step_that_reaches_several_pages_those_with_room_in_their_exposure_budget(

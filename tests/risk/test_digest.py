@@ -54,12 +54,13 @@ def test_each_reader_gets_their_own_digest(week: dict[str, Any]) -> None:
     assert week["hidden"] in mine.markdown and RESTRICTED_TITLE not in mine.markdown
     assert "restricted incident (details only in rapidresponse)" in mine.markdown
     assert "2 open." in mine.markdown and week["public"] in mine.markdown
-    assert "New: Dangerous viral challenge in KZ (dangerous_challenge, KZ), rated Critical" in mine.markdown
+    assert "New: Dangerous viral challenge in KZ (Dangerous viral challenge, KZ), rated Critical" in mine.markdown
     assert "| Incidents declared | 2 | 0 |" in mine.markdown
     # The comms lead may not see the restricted incident: not named, not counted, in Russian.
     assert week["hidden"] not in theirs.markdown and RESTRICTED_TITLE not in theirs.markdown
     assert week["public"] in theirs.markdown and "Еженедельная сводка" in theirs.subject
     assert "| Объявлено инцидентов | 1 | 0 |" in theirs.markdown
+    assert "(Опасный вирусный челлендж, KZ)" in theirs.markdown  # the harm by its name in the reader's language
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(digest.pdf(theirs, "ru"))).pages)
     assert "Еженедельная сводка" in text and week["public"] in text and RESTRICTED_TITLE not in text
 

@@ -1,15 +1,20 @@
 """The content files' texts reach the pages in the user's language: a Russian-locale user reads the
-country profile, the taxonomy and a playbook in Russian, an English-locale user in English."""
+country profile, the taxonomy, a playbook and the tasks it made in Russian, an English-locale user in English."""
 
 from __future__ import annotations
 
 import html as html_module
+import re
 from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
+from webkit import declare
 
+from rapidresponse import incidents
 from rapidresponse.auth import Actor
+from rapidresponse.db import unit_of_work
+from rapidresponse.playbooks import service as playbooks
 
 Login = Callable[..., tuple[Actor, str]]
 
@@ -65,3 +70,38 @@ def test_russian_taxonomy_and_eu_country_pages_have_no_english_content(client: T
     assert "Регламент (ЕС) 2022/2065 (Акт о цифровых услугах), ст. 9 (приказ польского органа)" in page
     page = _page(client, "/policy")
     assert "Казахстан" in page and "Kazakhstan" not in page
+
+
+def _tasks_section(page: str) -> str:
+    """The incident page's task list (the checklist above it names the steps in any case)."""
+    return page[page.index('id="tasks"'):].split("</section>", 1)[0]
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_a_playbooks_tasks_read_in_the_users_language_until_someone_edits_them(client: TestClient,
+                                                                               logged_in: Login, locale: str) -> None:
+    commander, csrf = logged_in("commander", locale=locale)
+    ref = declare(client, csrf)
+    with unit_of_work(read_only=True) as s:
+        steps = playbooks.get_playbook(s, playbooks.PLAYBOOK_ACTOR, "dangerous_challenge").playbook.tasks
+        tasks = {t.title: t for t in incidents.tasks(s, commander, ref)}
+    scope = next(spec for spec in steps if spec.id == "scope")
+    other = "en" if locale == "ru" else "ru"
+    tasks_html = _tasks_section(_page(client, f"/incidents/{ref}"))
+    assert scope.title.get(locale) in tasks_html and scope.title.get(other) not in tasks_html
+    assert scope.done_when.get(locale) in tasks_html and scope.done_when.get(other) not in tasks_html
+    assert ("Готово, когда: " in tasks_html) == (locale == "ru")
+    mine = [spec for spec in steps if tasks.get(spec.title.en) and tasks[spec.title.en].owner == commander.username]
+    assert mine, "the commander owns some of the playbook's tasks"
+    page = _page(client, "/")
+    board = page[page.index('id="h-tasks"'):].split("</section>", 1)[0]  # "My tasks"
+    assert all(spec.title.get(locale) in board and spec.title.get(other) not in board for spec in mine)
+
+    # an edited title is its author's words, shown as written (and marked as such); its description is still
+    # the playbook's
+    with unit_of_work() as s:
+        incidents.update_task(s, commander, ref, tasks[scope.title.en].id,
+                              incidents.TaskUpdate(title="Map it, with the Almaty team"))
+    tasks_html = _tasks_section(_page(client, f"/incidents/{ref}"))
+    assert re.search(r"<span class=\"strong\" data-user-text>Map it, with the Almaty team</span>", tasks_html)
+    assert scope.title.get(locale) not in tasks_html and scope.done_when.get(locale) in tasks_html

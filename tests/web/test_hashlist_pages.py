@@ -69,7 +69,11 @@ def test_add_remove_settings_and_bad_input(client: TestClient, logged_in: Callab
     assert client.post(f"{page}/settings", data={"csrf_token": csrf, "max_distance": "20"},
                        follow_redirects=False).status_code == 303
     html = client.get(page).text
-    assert "≤ 20" in html and "max_distance 31 → 20" in html and "No hashes." in html
+    assert "≤ 20" in html and "No hashes." in html
+    history = re.sub(r"<[^>]+>", "", html)
+    assert "v4 · Match distance: 31 → 20 · 0 hashes" in history
+    assert f"v3 · removed «{HASHES[0][:16]}…» · 0 hashes" in history
+    assert f"v2 · added «{HASHES[0][:16]}…» · 1 hash" in history and "v1 · created · 0 hashes" in history
     assert client.post("/hashlists", data={"csrf_token": csrf, "name": "Partner CSAM list", "harm": "violent_extremism",
                                            "source": "P", "max_distance": "31"}).status_code == 409
     assert client.get("/hashlists/999999").status_code == 404

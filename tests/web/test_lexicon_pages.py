@@ -8,6 +8,12 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 
 from rapidresponse.auth import Actor
+from rapidresponse.db import unit_of_work
+from rapidresponse.language.models import LexiconVersion
+
+
+def _text(html: str) -> str:
+    return re.sub(r"<[^>]+>", "", html)
 
 
 def _add(client: TestClient, csrf: str, **fields: str) -> tuple[int, str]:
@@ -25,7 +31,8 @@ def test_manage_terms_and_versions(client: TestClient, logged_in: Callable[..., 
                        follow_redirects=False)
     assert resp.status_code == 303
     html = client.get(page).text
-    assert "синий кит" in html and "#f57" in html and "v2" in html and "added «#f57»" in html
+    assert "синий кит" in html and "#f57" in html and "v2" in html and "added «#f57» · 2 terms" in _text(html)
+    assert "added «<span data-user-text>#f57</span>»" in html  # the term is the users' words
     status, body = _add(client, csrf, term="СИНИЙ КИТ")
     assert status == 409 and "already in the suicide_promotion/ru lexicon" in body
     status, body = _add(client, csrf, term="   ")
@@ -34,7 +41,8 @@ def test_manage_terms_and_versions(client: TestClient, logged_in: Callable[..., 
     assert len(removes) == 2
     assert client.post(removes[0], data={"csrf_token": csrf}, follow_redirects=False).status_code == 303
     html = client.get(page).text
-    assert "v3" in html and "removed «" in html and len(re.findall(r"/terms/\d+/remove", html)) == 1
+    assert "v3" in html and re.search("removed «(синий кит|#f57)» · 1 term ·", _text(html))
+    assert len(re.findall(r"/terms/\d+/remove", html)) == 1
     old = client.get(f"{page}?version=2").text
     assert "синий кит" in old and "#f57" in old and "/remove" not in old  # history is read-only
     assert client.get(f"{page}?version=9").status_code == 404
@@ -43,11 +51,32 @@ def test_manage_terms_and_versions(client: TestClient, logged_in: Callable[..., 
 
 def test_test_a_text_and_russian_page(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
     _, csrf = logged_in("policy", locale="ru")
-    assert _add(client, csrf, term="тихий дом", kind="coded")[0] == 303
+    status, where = _add(client, csrf, term="тихий дом", kind="coded")
+    assert status == 303
     html = client.get("/lexicons", params={"text": "Жду в ТИХИЙ Д0М сегодня"}).text
     assert "Проверить текст" in html and "Лексиконы" in html
     assert "<mark>ТИХИЙ Д0М</mark>" in html and "жду в тихий дом сегодня" in html
     assert "ru (уверенность " in html and "Кодовое слово" in html
+    page = where.split("?")[0]
+    assert client.post(f"{page}/terms", data={"csrf_token": csrf, "term": "#тихийдом", "kind": "hashtag"},
+                       follow_redirects=False).status_code == 303
+    history = _text(client.get(page).text)
+    assert "v2 · добавлен «#тихийдом» · 2 термина ·" in history and "v1 · добавлен «тихий дом» · 1 термин ·" in history
+
+
+def test_a_version_written_as_a_sentence_reads_as_written(client: TestClient,
+                                                          logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    """Versions recorded before changes were kept in their structured form show their English sentence,
+    marked as English."""
+    _, csrf = logged_in("policy", locale="ru")
+    status, where = _add(client, csrf, term="синий кит")
+    assert status == 303
+    with unit_of_work() as s:
+        version = s.query(LexiconVersion).one()
+        assert version.change == '{"did":"added","unit":"term","item":"синий кит"}'
+        version.change = "imported 12 terms"
+    html = client.get(where.split("?")[0]).text
+    assert '<span lang="en">imported 12 terms</span>' in html
 
 
 def test_read_only_roles_see_no_forms(client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:

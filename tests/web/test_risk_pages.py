@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from webkit import login
+from webkit import declare, login
 
 from rapidresponse.auth import Actor
 
@@ -112,3 +112,14 @@ def test_the_digest_page_schedules_and_downloads(client: TestClient, make_user: 
     report = client.get("/risks/report?format=pdf")
     assert report.status_code == 200 and report.content[:4] == b"%PDF"
     assert _post(client, "/risks/digest/send", csrf)[0] == 303
+
+
+def test_the_digest_preview_marks_the_titles_it_quotes_as_the_users_words(
+        client: TestClient, logged_in: Callable[..., tuple[Actor, str]]) -> None:
+    _, csrf = logged_in("commander", locale="ru")
+    declare(client, csrf, title="Choking *challenge* in [Almaty] <b>schools</b>")
+    page = client.get("/risks/digest").text
+    assert "<span data-user-text>Choking *challenge* in [Almaty] &lt;b&gt;schools&lt;/b&gt;</span>" in page
+    assert "\ue000" not in page and "\ue001" not in page
+    md = client.get("/risks/digest?format=markdown&language=ru").text  # the file quotes the title as written
+    assert "Choking *challenge* in [Almaty] <b>schools</b>" in md and "data-user-text" not in md

@@ -76,6 +76,9 @@ def test_page_the_on_call_from_an_incident_and_who_is_on_call_in_almaty(
     assert "Айгерим" in almaty.text and "14:00" in almaty.text  # 09:00 UTC is 14:00 in Almaty
     assert "Айгерим" not in client.get("/oncall?place=Tbilisi").text
     assert "Айгерим" in client.get("/oncall?place=KZ").text
+    assert "Айгерим" in client.get("/oncall?place=Алматы").text  # the city as the Russian speaker names it
+    assert "Айгерим" not in client.get("/oncall?place=Тбилиси").text
+    assert 'title="Asia/Almaty">Almaty</span>' in almaty.text  # the zone named by its city, its name at hand
 
 
 def test_someone_on_call_who_cannot_be_reached_is_shown_before_the_shift(

@@ -33,6 +33,8 @@ pages.globals_(STAGE_LABELS={"detect": N_("Time to detect"), "declare": N_("Time
                              "resolve": N_("Time to resolve")},
                DIMENSION_LABELS={"harm": N_("Harm"), "country": N_("Country"), "language": N_("Language"),
                                  "severity": N_("Severity"), "source": N_("Source"), "team": N_("Team")})
+pages.globals_(INCIDENT_SOURCE_LABELS={"detection": N_("Detection (a triage case)"),
+                                      "regulator": N_("Regulator request"), "manual": N_("Declared by hand")})
 FILTERS = ("start", "end", "harm", "country", "language", "severity", "team")
 UserDep = Annotated[WebUser, Depends(require_user)]
 

@@ -187,10 +187,10 @@ TABLES: tuple[Table, ...] = (
 )
 BY_NAME = {t.name: t for t in TABLES}
 
-VIEW_COLUMNS = {"harm": "the signals' harm", "country": "ISO country code", "language": "language code",
-                "bucket": "the start of the 5-minute bucket (UTC)", "count": "signals in the bucket"}
+VIEW_COLUMNS = {"harm": N_("the signals' harm"), "country": N_("ISO country code"), "language": N_("language code"),
+                "bucket": N_("the start of the 5-minute bucket (UTC)"), "count": N_("signals in the bucket")}
 VIEWS = {
-    "series": ("Signals per harm × country × language × 5-minute bucket (a view over signals).",
+    "series": (N_("Signals per harm × country × language × 5-minute bucket (a view over `signals`)."),
                "SELECT harm, country, language, time_bucket(INTERVAL 5 MINUTE, occurred_at) AS bucket, "
                "count(*) AS count FROM {schema}.signals GROUP BY ALL"),
 }

@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from .. import auth, detection, incidents, oncall, playbooks, requests
+from .. import auth, detection, events, incidents, oncall, playbooks, requests
 from ..auth import Actor, Perm
 from ..clock import now
 from ..incidents import IncidentFilter, IncidentSummary, Role, Status
 from ..web.activity import describe_html as describe
-from ..web.templating import zone
+from ..web.templating import Translator, zone
 
 ACTIVE_LIMIT = 200
 REMINDERS = frozenset({"incident.task_due_soon", "incident.task_overdue", "incident.update_due",
@@ -62,6 +62,7 @@ class Board:
     clocks: list[requests.RequestOut]
     on_call: list[OnCallNow]
     tasks: list[tuple[incidents.TaskOut, str, str]]
+    task_wording: dict[int, playbooks.TaskWording]  # the playbook's words of the tasks, in the reader's language
     activity: list[ActivityLine]
     counts: dict[int, int]
     unreached: frozenset[int] = frozenset()  # ids of waiting pages that reached nobody
@@ -111,6 +112,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
     recent = sorted(incidents.recent_activity(s, actor, limit=limit * 4), key=lambda e: (e.occurred_at, e.id),
                     reverse=True)
     names = auth.display_names(s, {ev.actor_id for ev in recent})
+    people = auth.names_of(s, events.people_named(recent))
     for ev in recent:
         ref = str(ev.payload.get("ref", ""))
         if ev.type in REMINDERS:
@@ -123,7 +125,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
                 continue
             seen[key] = len(lines)
         lines.append(ActivityLine(at=ev.occurred_at, actor=names.get(ev.actor_id or 0, ev.actor), ref=ref,
-                                  text=describe(locale, ev.type, ev.payload), count=1))
+                                  text=describe(locale, ev.type, events.as_shown(ev, people) or ev.payload), count=1))
     return lines[:limit]
 
 
@@ -138,8 +140,10 @@ def build(s: Session, actor: Actor, locale: str) -> Board:
     waiting = oncall.waiting_pages(s, actor)
     unreached = frozenset(p.id for p in waiting if reached_nobody(p))
     waiting.sort(key=lambda p: p.id not in unreached)  # those that reached nobody first, then oldest first
+    tasks = incidents.my_tasks(s, actor, limit=15)
+    wording = playbooks.task_texts(s, [t for t, _ref, _title in tasks], locale, Translator(locale))
     return Board(active=active, pages=waiting, alerts=alerts, alerts_total=alerts_total,
-                 clocks=clocks[:8], on_call=_on_call(s, actor), tasks=incidents.my_tasks(s, actor, limit=15),
+                 clocks=clocks[:8], on_call=_on_call(s, actor), tasks=tasks, task_wording=wording,
                  activity=activity(s, actor, locale, {a.incident.ref for a in active}), counts=counts,
                  unreached=unreached)
 

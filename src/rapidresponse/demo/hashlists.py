@@ -40,5 +40,5 @@ def seed_hashlists(session: Session, actors: dict[str, Actor], base: datetime, *
         entries = [hashes.CsvEntry(line=i + 2, hash=h, label=f"keyframe {i % 8 + 1} of video {i // 8 + 1}",
                                    source="partner", added_on=base - timedelta(days=8))
                    for i, h in enumerate(values)]
-        hashes.add_entries(session, policy, hl.id, entries, imported=True, change="imported partner-share.csv")
+        hashes.add_entries(session, policy, hl.id, entries, imported=True, source="partner-share.csv")
     return [_flip(h, rng.randint(2, 20), rng) for h in rng.sample(values, MATCHED)]

@@ -8,9 +8,9 @@ whole series (a backtest) through one bank, row by row, so the batch path is exa
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -40,6 +40,36 @@ class DetectorBank(Protocol):
 
 
 BankFactory = Callable[[int], DetectorBank]
+StateSpec = dict[str, tuple[tuple[int, ...], np.dtype]]
+
+
+@runtime_checkable
+class Persistent(Protocol):
+    """A bank whose state can be saved and loaded again (the detection tick's snapshots).
+
+    ``state_version`` changes whenever what the arrays mean changes: a snapshot of another version is not loaded.
+    """
+
+    state_version: int
+
+    def state(self) -> dict[str, np.ndarray]:
+        """Every array of the state (not copies: save them before the next ``step``)."""
+        ...
+
+    def load_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        """Take ``arrays`` (as ``state`` gave them) as the state; ``ValueError`` (nothing changed) unless every
+        array is there with the shape and type this bank's would have."""
+        ...
+
+
+def check_state(spec: StateSpec, arrays: Mapping[str, np.ndarray]) -> None:
+    """``ValueError`` unless ``arrays`` has exactly the arrays of ``spec`` (name -> shape, dtype)."""
+    if set(arrays) != set(spec):
+        raise ValueError(f"state arrays {sorted(arrays)} are not {sorted(spec)}")
+    for name, (shape, dtype) in spec.items():
+        a = arrays[name]
+        if a.shape != shape or a.dtype != dtype:
+            raise ValueError(f"state array {name}: {a.dtype}{a.shape}, not {dtype}{shape}")
 
 
 class Streaming:

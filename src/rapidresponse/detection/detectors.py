@@ -9,6 +9,7 @@ implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
 
 from __future__ import annotations
 
+from .art import ArtBank, ArtConfig, ArtEvents
 from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .cad import CadBank, CadConfig
 from .gaussian import GaussianBank, GaussianConfig
@@ -31,12 +32,19 @@ def novelty_likelihood(n: int) -> NoveltyBank:
     return NoveltyBank(n, LIKELIHOOD_CONFIG)
 
 
+def novelty_art(n: int) -> NoveltyBank:
+    """The default with the ART events of ``art`` added to its surprise sum (one rate per kind, one gate)."""
+    return NoveltyBank(n, extra=ArtEvents(n))
+
+
 DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "novelty": NoveltyBank,
     "novelty-contexts": novelty_contexts,
     "novelty-likelihood": novelty_likelihood,
     "gaussian": GaussianBank,
     "cad": CadBank,
+    "art": ArtBank,
+    "novelty-art": novelty_art,
 }
 
 
@@ -56,6 +64,8 @@ __all__ = [
     "DEFAULT_DETECTOR",
     "DETECTORS",
     "LIKELIHOOD_CONFIG",
+    "ArtBank",
+    "ArtConfig",
     "CadBank",
     "CadConfig",
     "Detector",

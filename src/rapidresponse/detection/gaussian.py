@@ -7,11 +7,12 @@ deviation, knows nothing of seasonality and keeps firing for as long as a level 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
-from .base import BoolArray
+from .base import BoolArray, check_state
 from .mathutil import log10_normal_tail
 from .series_io import FloatArray
 
@@ -31,6 +32,15 @@ class GaussianBank:
         self.count = np.zeros(n)
         self.mean = np.zeros(n)
         self.var = np.zeros(n)
+
+    state_version = 1
+
+    def state(self) -> dict[str, np.ndarray]:
+        return {"count": self.count, "mean": self.mean, "var": self.var}
+
+    def load_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        check_state({name: (a.shape, a.dtype) for name, a in self.state().items()}, arrays)
+        self.count, self.mean, self.var = (np.array(arrays[name]) for name in ("count", "mean", "var"))
 
     def step(self, epoch: FloatArray, values: FloatArray, active: BoolArray | None = None) -> FloatArray:
         c = self.cfg

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, JSONType, UTCDateTime
@@ -27,6 +27,28 @@ class DetectionCursor(Base):
     anchor: Mapped[datetime | None] = mapped_column(UTCDateTime)
     processed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class DetectionSnapshot(Base):
+    """The detector bank's state as it was after the tick that moved the cursor to ``processed_until``
+    (written after that tick committed): a restarted worker loads the latest one that matches its format,
+    detector configuration and the cursor's anchor, and replays only the buckets after it (see ``snapshot.py``).
+    ``data`` is a compressed ``numpy`` archive; ``digest`` its SHA-256."""
+
+    __tablename__ = "detection_snapshots"
+    __table_args__ = (Index("ix_detection_snapshots_name_until", "name", "processed_until"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    format: Mapped[int] = mapped_column(Integer)
+    config: Mapped[str] = mapped_column(String(64))
+    anchor: Mapped[datetime] = mapped_column(UTCDateTime)
+    processed_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    series: Mapped[int] = mapped_column(Integer)
+    size: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class Threshold(Base):

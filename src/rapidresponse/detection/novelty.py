@@ -50,11 +50,13 @@ Missing buckets (NaN) change nothing and score 0. Everything is causal: bucket i
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from .base import BoolArray
+from .base import BoolArray, StateSpec, check_state
 from .mathutil import combine, log10_normal_tail, mix64
 from .series_io import FloatArray
 
@@ -90,6 +92,22 @@ class NoveltyConfig:
     @property
     def n_keys(self) -> int:
         return len(self.resolutions) * self.max_context + 2 * len(self.time_resolutions) + 2 * len(self.deviations)
+
+
+class EventSource(Protocol):
+    """More kinds of event for the surprise sum (e.g. ``art.ArtEvents``): one row of state per series."""
+
+    kinds: int
+
+    def events(self, idx: slice | np.ndarray, y: FloatArray, cnt: np.ndarray, counts: BoolArray) -> BoolArray:
+        """(series, kinds) events of transformed values ``y``; learns from them."""
+        ...
+
+    def save(self, rows: np.ndarray) -> list[np.ndarray]: ...
+
+    def restore(self, rows: np.ndarray, saved: list[np.ndarray]) -> None: ...
+
+    def reset_range(self, rows: np.ndarray) -> None: ...
 
 
 def anscombe(x: FloatArray) -> FloatArray:
@@ -154,9 +172,12 @@ class NoveltyBank:
 
     name = "novelty"
 
-    def __init__(self, n: int, config: NoveltyConfig | None = None, *, table_bits: int | None = None) -> None:
+    def __init__(self, n: int, config: NoveltyConfig | None = None, *, table_bits: int | None = None,
+                 extra: EventSource | None = None) -> None:
         self.cfg = c = config or NoveltyConfig()
         self.n = n
+        self.extra = extra
+        n_kinds = c.n_keys + (extra.kinds if extra is not None else 0)
         self.bits = table_bits or table_bits_for(n)
         self.table = np.zeros(1 << self.bits, dtype=np.uint8)
         self.count = np.zeros(n, dtype=np.int64)
@@ -166,7 +187,7 @@ class NoveltyBank:
         self.hist = np.zeros((n, len(c.resolutions), c.max_context), dtype=np.int64)
         self.mu = np.zeros(n)
         self.var = np.zeros(n)
-        self.rate = np.zeros((n, c.n_keys)) if c.surprise == "information" else np.zeros((n, 0))
+        self.rate = np.zeros((n, n_kinds)) if c.surprise == "information" else np.zeros((n, 0))
         self.gate = np.zeros(n)
         self.rmean = np.zeros(n)  # recent mean and variance (of the transformed value)
         self.rvar = np.zeros(n)
@@ -182,6 +203,25 @@ class NoveltyBank:
                                 + [combine(self.sid, np.uint64(kind * 100 + j)) for kind in (101, 102)
                                    for j in range(ntr)])
 
+    state_version = 1
+
+    def _spec(self) -> StateSpec:
+        spec: StateSpec = {name: (getattr(self, name).shape, getattr(self, name).dtype)
+                           for name in (*ROW_STATE, "season")}
+        spec["table"] = (((len(self.table) + 7) // 8,), np.dtype(np.uint8))
+        return spec
+
+    def state(self) -> dict[str, np.ndarray]:
+        out = {name: getattr(self, name) for name in (*ROW_STATE, "season")}
+        out["table"] = np.packbits(self.table)  # a slot is 0 (never seen) or 1: one bit each
+        return out
+
+    def load_state(self, arrays: Mapping[str, np.ndarray]) -> None:
+        check_state(self._spec(), arrays)
+        for name in (*ROW_STATE, "season"):
+            setattr(self, name, np.array(arrays[name]))
+        self.table = np.unpackbits(arrays["table"], count=len(self.table))
+
     def step(self, epoch: FloatArray, values: FloatArray, active: BoolArray | None = None) -> FloatArray:
         ok = ~np.isnan(values)
         if active is not None:
@@ -196,10 +236,13 @@ class NoveltyBank:
             cells = hour_slot(epoch[skip], self.cfg.hour_slots) * self.n + skip
             saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
             saved_cells = self.season[cells]
+            saved_extra = self.extra.save(skip) if self.extra is not None else []
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
             for name, rows in zip(ROW_STATE, saved, strict=True):
                 getattr(self, name)[skip] = rows
             self.season[cells] = saved_cells
+            if self.extra is not None:
+                self.extra.restore(skip, saved_extra)
             out[skip] = 0.0
             return out
         out = np.zeros(self.n)
@@ -217,6 +260,8 @@ class NoveltyBank:
         hi = np.where(learning, np.maximum(self.hi[idx], x), self.hi[idx])
         self.lo[idx], self.hi[idx] = lo, hi
         counts = self.counts[idx] & ~(learning & ((x < 0) | (x != np.floor(x))))
+        if self.extra is not None and bool((self.counts[idx] & ~counts).any()):
+            self.extra.reset_range(np.arange(self.n)[idx][self.counts[idx] & ~counts])
         self.counts[idx] = counts
         y, lo, hi = (np.where(counts, anscombe(v), v) for v in (x, lo, hi))
         span = (hi - lo)[:, None]
@@ -235,6 +280,8 @@ class NoveltyBank:
         novel = self._novelty(self._prefix[:, idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
             novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
+        if self.extra is not None:
+            novel = np.concatenate([novel, self.extra.events(idx, y, cnt, counts).T])
         a = np.maximum(1.0 / c.memory, 1.0 / (cnt + 1.0))
         if c.surprise == "information":
             # information of the novel contexts under this series' own novelty rate of each kind of context;

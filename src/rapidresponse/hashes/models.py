@@ -41,7 +41,7 @@ class HashListVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     list_id: Mapped[int] = mapped_column(ForeignKey("hash_lists.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    change: Mapped[str] = mapped_column(Text)
+    change: Mapped[str] = mapped_column(Text)  # schemas.VersionChange as JSON (a sentence in older rows)
     entry_count: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by: Mapped[str] = mapped_column(String(120))

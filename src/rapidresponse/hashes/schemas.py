@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field
 
-from ..schemas import Page, Strict
+from ..schemas import Page, Strict, VersionChange
 from .pdq import DEFAULT_DISTANCE
 
 MAX_MATCH_HASHES = 1000
@@ -68,6 +68,7 @@ class EntryPage(Page[EntryOut]):
 class VersionOut(BaseModel):
     number: int
     change: str
+    did: VersionChange | None = None
     entry_count: int
     created_by: str
     created_at: datetime

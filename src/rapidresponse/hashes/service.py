@@ -20,6 +20,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..db import get_or_404, paged
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..schemas import VersionChange, version_change
 from . import csvfile, pdq
 from .events import Created, EntriesAdded, EntryRemoved, Imported, Updated
 from .models import HashEntry, HashList, HashListVersion, HashMatch
@@ -113,7 +114,7 @@ def entries(session: Session, actor: Actor, list_id: int, *, version: int | None
 def versions(session: Session, actor: Actor, list_id: int) -> list[VersionOut]:
     hl = _load(session, actor, list_id)
     q = select(HashListVersion).where(HashListVersion.list_id == hl.id).order_by(HashListVersion.number.desc())
-    return [VersionOut(number=v.number, change=v.change, entry_count=v.entry_count, created_by=v.created_by,
+    return [VersionOut(number=v.number, **version_change(v.change), entry_count=v.entry_count, created_by=v.created_by,
                        created_at=v.created_at) for v in session.scalars(q)]
 
 
@@ -157,7 +158,7 @@ def create_list(session: Session, actor: Actor, *, name: str, harm: str, source:
                   version=0, stamp="", entry_count=0, last_import_at=None, created_at=at, updated_at=at)
     session.add(hl)
     session.flush()
-    _new_version(session, actor, hl, "created")
+    _new_version(session, actor, hl, VersionChange(did="created", unit="hash"))
     events.record(session, actor, Created(subject_id=hl.id, name=name, harm=harm, source=source,
                                           max_distance=max_distance))
     return list_out(hl)
@@ -177,21 +178,21 @@ def update_list(session: Session, actor: Actor, list_id: int, **changes: Any) ->
         return list_out(hl)
     for key, (_, value) in changed.items():
         setattr(hl, key, value)
-    what = ", ".join(f"{k} {old} → {new}" if k in ("max_distance", "harm") else f"{k} changed"
-                     for k, (old, new) in changed.items())
+    what = VersionChange(did="changed", unit="hash", fields={
+        k: [old, new] if k in ("max_distance", "harm") else [] for k, (old, new) in changed.items()})
     number = _new_version(session, actor, hl, what)
-    events.record(session, actor, Updated(subject_id=hl.id, version=number, change=what, changes={
+    events.record(session, actor, Updated(subject_id=hl.id, version=number, change=what.english(), changes={
         k: {"from": o, "to": n} for k, (o, n) in changed.items() if k != "description"}))
     return list_out(hl)
 
 
-def _new_version(session: Session, actor: Actor, hl: HashList, change: str) -> int:
+def _new_version(session: Session, actor: Actor, hl: HashList, change: VersionChange) -> int:
     hl.version += 1
     hl.stamp = uuid.uuid4().hex
     hl.updated_at = now()
     hl.entry_count = int(session.execute(select(func.count()).select_from(HashEntry).where(
         HashEntry.list_id == hl.id, HashEntry.removed_in.is_(None))).scalar_one())
-    session.add(HashListVersion(list_id=hl.id, number=hl.version, change=change, entry_count=hl.entry_count,
+    session.add(HashListVersion(list_id=hl.id, number=hl.version, change=change.stored(), entry_count=hl.entry_count,
                                 created_by_id=actor.user_id, created_by=actor.label, created_at=hl.updated_at))
     session.flush()
     return hl.version
@@ -203,9 +204,10 @@ def _live_hashes(session: Session, list_id: int) -> set[str]:
 
 
 def add_entries(session: Session, actor: Actor, list_id: int, new: Sequence[csvfile.CsvEntry],
-                rejected: Sequence[csvfile.CsvReject] = (), *, mode: Mode = "partial", change: str = "",
-                imported: bool = False) -> ImportReport:
-    """Add entries as one new version; hashes already in the list (or twice in ``new``) are duplicates."""
+                rejected: Sequence[csvfile.CsvReject] = (), *, mode: Mode = "partial", imported: bool = False,
+                source: str = "") -> ImportReport:
+    """Add entries as one new version; hashes already in the list (or twice in ``new``) are duplicates. An
+    import (``imported``) names its ``source`` (the file's name) in the version history."""
     actor.require(Perm.HASHLISTS_MANAGE)
     hl = _load(session, actor, list_id)
     report = ImportReport(read=len(new) + len(rejected), rejected_count=len(rejected),
@@ -227,8 +229,10 @@ def add_entries(session: Session, actor: Actor, list_id: int, new: Sequence[csvf
     report.accepted = len(rows)
     if imported:
         hl.last_import_at = now()
+    what = (VersionChange(did="imported", unit="hash", count=len(rows), source=source) if imported
+            else VersionChange(did="added", unit="hash", item=f"{rows[0]['hash'][:16]}…") if len(rows) == 1
+            else VersionChange(did="added", unit="hash", count=len(rows)))
     if rows:
-        what = change or (f"added {rows[0]['hash'][:16]}…" if len(rows) == 1 else f"added {len(rows)} hashes")
         report.version = _new_version(session, actor, hl, what)
     else:
         report.version = hl.version
@@ -236,7 +240,8 @@ def add_entries(session: Session, actor: Actor, list_id: int, new: Sequence[csvf
         kind = Imported if imported else EntriesAdded
         events.record(session, actor, kind(subject_id=hl.id, version=report.version, read=report.read,
                                            accepted=report.accepted, duplicates=report.duplicates,
-                                           rejected=report.rejected_count, change=change))
+                                           rejected=report.rejected_count,
+                                           change=what.english() if imported else ""))
     return report
 
 
@@ -247,8 +252,7 @@ def import_csv(session: Session, actor: Actor, list_id: int, data: bytes, *, fil
     _load(session, actor, list_id)
     good, bad = csvfile.read(data)
     name = _clean(filename, 200)
-    return add_entries(session, actor, list_id, good, bad, mode=mode, imported=True,
-                       change=f"imported {name}" if name else "imported a CSV file")
+    return add_entries(session, actor, list_id, good, bad, mode=mode, imported=True, source=name)
 
 
 def add_hash(session: Session, actor: Actor, list_id: int, *, hash: str, label: str = "", source: str = "",
@@ -275,7 +279,7 @@ def remove_entry(session: Session, actor: Actor, list_id: int, entry_id: int) ->
         raise NotFound(f"hash list {hl.id} has no entry {entry_id}")
     row.removed_in = hl.version + 1
     session.flush()
-    number = _new_version(session, actor, hl, f"removed {row.hash[:16]}…")
+    number = _new_version(session, actor, hl, VersionChange(did="removed", unit="hash", item=f"{row.hash[:16]}…"))
     events.record(session, actor, EntryRemoved(subject_id=hl.id, version=number,
                                                entry={"id": row.id, "hash": row.hash, "label": row.label}))
     return list_out(hl)

@@ -16,6 +16,7 @@ from ..auth import Perm
 from ..db import unit_of_work
 from ..errors import DomainError, ValidationFailed
 from ..http import Id
+from ..i18n import N_
 from ..web import pages
 from ..web.context import request_locale
 from ..web.forms import domain_message, form_action
@@ -26,6 +27,8 @@ from .service import ImportReport
 
 router = APIRouter(include_in_schema=False)
 pages.templates(__file__)
+pages.globals_(HASHLIST_SETTINGS={"max_distance": N_("Match distance"), "harm": N_("Harm"),
+                                  "source": N_("Source partner"), "description": N_("Description")})
 UserDep = Annotated[WebUser, Depends(require_user)]
 EntryId = Annotated[int, Path(ge=1, le=2**62)]
 PER_PAGE = 100

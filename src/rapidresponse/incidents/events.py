@@ -91,6 +91,7 @@ class Updated(IncidentEvent):
 
 class MemberAdded(IncidentEvent):
     type = "incident.member_added"
+    people = ("username",)
     timeline = "people"
     username: str
     role: str
@@ -101,6 +102,7 @@ class MemberAdded(IncidentEvent):
 
 class MemberRemoved(IncidentEvent):
     type = "incident.member_removed"
+    people = ("username",)
     timeline = "people"
     username: str
     role: str
@@ -112,6 +114,7 @@ class MemberRemoved(IncidentEvent):
 
 class CommandHandedOver(IncidentEvent):
     type = "incident.command_handed_over"
+    people = ("from", "to")
     timeline = "people"
     role: str
     previous: str = Field(alias="from")
@@ -123,6 +126,7 @@ class CommandHandedOver(IncidentEvent):
 
 class RoleReassigned(IncidentEvent):
     type = "incident.role_reassigned"
+    people = ("from", "to")
     timeline = "people"
     role: str
     previous: str = Field(alias="from")
@@ -194,6 +198,7 @@ class NoteUnpinned(IncidentEvent):
 
 class TaskAdded(IncidentEvent):
     type = "incident.task_added"
+    people = ("owner",)
     timeline = "tasks"
     task_id: int
     title: str
@@ -210,6 +215,7 @@ class TaskUpdated(IncidentEvent):
     """A task changed; the fields that changed are set, the others are None."""
 
     type = "incident.task_updated"
+    people = ("owner",)
     timeline = "tasks"
     task_id: int
     title: str

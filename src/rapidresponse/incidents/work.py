@@ -32,20 +32,6 @@ def timeline_kind(event_type: str) -> str | None:
     return None
 
 
-# Payload fields of incident events that name a person by username: the timeline reads them by display name.
-PEOPLE_FIELDS: dict[str, tuple[str, ...]] = {
-    "incident.member_added": ("username",), "incident.member_removed": ("username",),
-    "incident.command_handed_over": ("from", "to"), "incident.role_reassigned": ("from", "to"),
-    "incident.task_added": ("owner",), "incident.task_updated": ("owner",),
-}
-
-
-def _as_shown(ev: events.Event, names: dict[str, str]) -> dict[str, Any]:
-    """The event's payload with the people it names as they are shown (for its line on the page)."""
-    fields = PEOPLE_FIELDS.get(ev.type, ())
-    return {k: names.get(v, v) if k in fields and isinstance(v, str) else v for k, v in ev.payload.items()}
-
-
 # Payload fields of incident events that name another incident (links and merges).
 OTHER_REF_FIELDS = ("other", "into")
 
@@ -147,7 +133,7 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
     evs = events.for_subject(session, "incident", inc.id)
     hidden = hidden_refs(session, actor, evs)
     shown = auth.display_names(session, {ev.actor_id for ev in evs})
-    named = auth.names_of(session, {str(ev.payload.get(k) or "") for ev in evs for k in PEOPLE_FIELDS.get(ev.type, ())})
+    named = auth.names_of(session, events.people_named(evs))
     for ev in sorted(evs, key=lambda e: (e.occurred_at, e.id)):
         kind = timeline_kind(ev.type)
         if wanted and kind not in wanted:
@@ -161,7 +147,7 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
             continue
         entries.append(TimelineEntry(id=ev.id, at=ev.occurred_at, type=ev.type, actor=ev.actor,
                                      actor_name=shown.get(ev.actor_id or 0, ev.actor), payload=ev.payload,
-                                     shown=_as_shown(ev, named) if ev.type in PEOPLE_FIELDS else {},
+                                     shown=events.as_shown(ev, named),
                                      note=_note_out(note, names) if note else None))
     return entries
 

@@ -37,7 +37,7 @@ class LexiconVersion(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lexicon_id: Mapped[int] = mapped_column(ForeignKey("lexicons.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
-    change: Mapped[str] = mapped_column(Text)  # e.g. "added «синий кит»", "imported 12 terms"
+    change: Mapped[str] = mapped_column(Text)  # schemas.VersionChange as JSON (a sentence in older rows)
     term_count: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_by: Mapped[str] = mapped_column(String(120))

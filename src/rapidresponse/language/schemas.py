@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..schemas import Strict
+from ..schemas import Strict, VersionChange
 
 Kind = Literal["term", "coded", "hashtag"]
 
@@ -38,6 +38,7 @@ class TermOut(BaseModel):
 class VersionOut(BaseModel):
     number: int
     change: str
+    did: VersionChange | None = None
     term_count: int
     created_by: str
     created_at: datetime

@@ -22,6 +22,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..db import get_or_404
 from ..errors import Conflict, NotFound, ValidationFailed
+from ..schemas import VersionChange, version_change
 from .detect import FALLBACK_LANGUAGES, LINGUA_LANGUAGES
 from .events import TermRemoved, TermsAdded
 from .models import Lexicon, LexiconTerm, LexiconVersion
@@ -98,7 +99,7 @@ def versions(session: Session, actor: Actor, lexicon_id: int) -> list[VersionOut
     """The lexicon's version history, newest first."""
     lex = _load(session, actor, lexicon_id)
     q = select(LexiconVersion).where(LexiconVersion.lexicon_id == lex.id).order_by(LexiconVersion.number.desc())
-    return [VersionOut(number=v.number, change=v.change, term_count=v.term_count, created_by=v.created_by,
+    return [VersionOut(number=v.number, **version_change(v.change), term_count=v.term_count, created_by=v.created_by,
                        created_at=v.created_at) for v in session.scalars(q)]
 
 
@@ -142,11 +143,11 @@ def _lexicon(session: Session, *, harm: str, language: str) -> Lexicon:
     return lex
 
 
-def _new_version(session: Session, actor: Actor, lex: Lexicon, change: str) -> int:
+def _new_version(session: Session, actor: Actor, lex: Lexicon, change: VersionChange) -> int:
     lex.version += 1
     lex.updated_at = now()
     count = len(_terms(session, lex)) if lex.version > 0 else 0
-    session.add(LexiconVersion(lexicon_id=lex.id, number=lex.version, change=change, term_count=count,
+    session.add(LexiconVersion(lexicon_id=lex.id, number=lex.version, change=change.stored(), term_count=count,
                                created_by_id=actor.user_id, created_by=actor.label, created_at=lex.updated_at))
     return lex.version
 
@@ -165,7 +166,8 @@ class NewTerm:
 
 
 def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: Sequence[NewTerm],
-              skip_existing: bool = False, change: str | None = None) -> tuple[LexiconOut, list[TermOut]]:
+              skip_existing: bool = False, imported: bool = False,
+              source: str = "") -> tuple[LexiconOut, list[TermOut]]:
     """Add terms to the lexicon of ``harm`` × ``language`` (created if missing) as one new version.
 
     Returns the lexicon (without its terms) and the terms added."""
@@ -188,11 +190,12 @@ def add_terms(session: Session, actor: Actor, *, harm: str, language: str, new: 
     if not added:
         return lexicon_out(lex), []
     session.flush()
-    what = (f"{change}: {len(added)} new terms" if change
-            else f"added «{added[0].term}»" if len(added) == 1 else f"added {len(added)} terms")
+    what = (VersionChange(did="imported", unit="term", count=len(added), source=source) if imported
+            else VersionChange(did="added", unit="term", item=added[0].term) if len(added) == 1
+            else VersionChange(did="added", unit="term", count=len(added)))
     number = _new_version(session, actor, lex, what)
     events.record(session, actor, TermsAdded(
-        subject_id=lex.id, harm=harm, language=language, version=number, change=what, count=len(added),
+        subject_id=lex.id, harm=harm, language=language, version=number, change=what.english(), count=len(added),
         terms=[{"id": t.id, "term": t.term, "kind": t.kind} for t in added[:50]]))
     return lexicon_out(lex), [term_out(t) for t in added]
 
@@ -223,7 +226,7 @@ def remove_term(session: Session, actor: Actor, lexicon_id: int, term_id: int) -
         raise NotFound(f"lexicon {lex.id} has no term {term_id}")
     row.removed_in = lex.version + 1
     session.flush()
-    number = _new_version(session, actor, lex, f"removed «{row.term}»")
+    number = _new_version(session, actor, lex, VersionChange(did="removed", unit="term", item=row.term))
     events.record(session, actor, TermRemoved(subject_id=lex.id, harm=lex.harm, language=lex.language,
                                               version=number,
                                               term={"id": row.id, "term": row.term, "kind": row.kind}))
@@ -297,7 +300,7 @@ def import_document(session: Session, actor: Actor, doc: Any, *, source: str = "
                 raise ValidationFailed(f"lexicon {harm}/{language}, term {j + 1}: {exc.detail}") from None
         try:
             _, added = add_terms(session, actor, harm=harm, language=language, new=new, skip_existing=True,
-                                 change="imported" + (f" from {source}" if source else ""))
+                                 imported=True, source=source or "")
         except ValidationFailed as exc:
             raise ValidationFailed(f"lexicon {harm}/{language}: {exc.detail}") from None
         counts[f"{harm}/{language}"] = len(added)

@@ -9,8 +9,6 @@ messages come back when their lease expires.
 
 from __future__ import annotations
 
-import threading
-
 import structlog
 from sqlalchemy.orm import Session
 
@@ -18,9 +16,6 @@ from .. import worker
 from . import delivery
 
 log = structlog.get_logger("rapidresponse.notify")
-_lock = threading.Lock()
-_runner: threading.Thread | None = None
-_wake = threading.Event()
 IDLE_SECONDS = 0.5
 
 
@@ -33,21 +28,13 @@ def _run_until_idle() -> None:
             return
         if result.claimed:
             continue
-        if not _wake.wait(IDLE_SECONDS):
+        if not runner.nudged.wait(IDLE_SECONDS):
             return
-        _wake.clear()
+        runner.nudged.clear()
 
 
-def wake() -> str:
-    """Start the delivery runner, or nudge the running one."""
-    global _runner
-    with _lock:
-        if _runner is not None and _runner.is_alive():
-            _wake.set()
-            return "running"
-        _runner = threading.Thread(target=_run_until_idle, name="rr-notify-deliver", daemon=True)
-        _runner.start()
-        return "started"
+runner = worker.Runner("rr-notify-deliver", _run_until_idle)
+wake = runner.wake
 
 
 @worker.job("notify.deliver", every=1.0)

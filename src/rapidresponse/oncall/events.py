@@ -211,6 +211,7 @@ def _unreachable(_: Translate, text: str, people: list[str]) -> str:
 
 
 class TriggeredFacts(PageFacts):
+    people = ("notified", "unreachable")
     policy: str
     notified: list[str] = []
     step: int = 0
@@ -224,6 +225,8 @@ class TriggeredFacts(PageFacts):
 class EscalatedFacts(PageFacts):
     """The page moved to its next step, reached someone who just took the step's role
     (``role_filled``), or went through every step (``exhausted``)."""
+
+    people = ("notified", "unreachable")
 
     exhausted: bool = False
     step: int | None = None

@@ -10,8 +10,6 @@ nor handles one twice; the short answer to a button press goes out after that co
 
 from __future__ import annotations
 
-import threading
-
 import structlog
 from sqlalchemy.orm import Session
 
@@ -22,8 +20,6 @@ from . import chatops, paging, reach
 
 log = structlog.get_logger("rapidresponse.oncall")
 LONG_POLL_SECONDS = 25
-_lock = threading.Lock()
-_poller: threading.Thread | None = None
 
 
 @worker.job("oncall.escalate", every=10.0)
@@ -66,16 +62,13 @@ def _poll_forever() -> None:
             return
 
 
+poller = worker.Runner("rr-telegram-poll", _poll_forever)
+
+
 @worker.job("oncall.telegram", every=5.0)
 def poll_telegram(session: Session) -> str:
     """Keep the long-polling thread running while Telegram is configured (and this worker polls)."""
-    global _poller
     settings = get_settings()
     if not settings.telegram_bot_token or not settings.telegram_poll or settings.telegram_webhook_secret:
         return "off"
-    with _lock:
-        if _poller is not None and _poller.is_alive():
-            return "running"
-        _poller = threading.Thread(target=_poll_forever, name="rr-telegram-poll", daemon=True)
-        _poller.start()
-        return "started"
+    return poller.wake()

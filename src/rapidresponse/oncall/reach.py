@@ -1,7 +1,7 @@
 """Whether the people on call can be reached, and where they are.
 
 ``on_call_at`` is who is on call now, each with their own time zone and whether a page can reach
-them, narrowed to a place when asked ("KZ", "Almaty", "Asia/Almaty", "Almaty, now"). ``unreachable``
+them, narrowed to a place when asked ("KZ", "Almaty", "Алматы", "Asia/Almaty", "Almaty, now"). ``unreachable``
 lists the shifts, now or starting soon, of people no page can reach: the schedule page and the person
 are warned, and the worker tells them at their account address when it can (``warn``).
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.orm import Session
@@ -57,8 +58,19 @@ def place_filter(place: str) -> Callable[[str, str | None], bool] | None:
         except NotFound:
             zones = set()
         return lambda zone, country: zone in zones or country == code
-    needle = words.lower().replace(" ", "_")
-    return lambda zone, country: needle in zone.lower()
+    needle = words.lower()
+    return lambda zone, country: needle.replace(" ", "_") in zone.lower() or any(needle in c for c in _cities(zone))
+
+
+@cache
+def _cities(zone: str) -> tuple[str, ...]:
+    """The city a time zone is named for, as each language of the UI names it (lower case): "алматы"."""
+    from babel.dates import get_timezone_location
+
+    try:
+        return tuple(get_timezone_location(zone, locale=code, return_city=True).lower() for code in auth.LOCALES)
+    except LookupError:
+        return ()
 
 
 def on_call_at(session: Session, actor: Actor, *, place: str = "", at: datetime | None = None) -> list[OnCallOut]:

@@ -93,6 +93,13 @@ class PastRun(BaseModel):
     applied_at: datetime
 
 
+class TaskWording(BaseModel):
+    """A playbook's words in a task, in a reader's language; None where someone edited them (theirs)."""
+
+    title: str | None
+    description: str | None
+
+
 class ChecklistStep(BaseModel):
     """A step of the running playbook, the incident task that carries it, and what it waits for."""
 

@@ -2,11 +2,14 @@
 conditions that fire escalations, and the running checklist.
 
 Tasks are the incident's own tasks (created through the incidents service); this domain keeps
-which step each one carries, when its owner was reminded, and when it was escalated.
+which step each one carries, when its owner was reminded, and when it was escalated. A task keeps the
+playbook's words (stored in English) until someone edits them: until then each reader is shown them in
+their language (``task_texts``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,11 +19,12 @@ from .. import events, incidents
 from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..incidents import IncidentSummary, TaskCreate, TaskUpdate
+from ..i18n import Translate, english
+from ..incidents import IncidentSummary, TaskCreate, TaskOut, TaskUpdate
 from . import files, sources
 from .events import ConditionsSet, Escalated, PlaybookApplied, PlaybookSaved
 from .models import PlaybookRun, PlaybookVersion, RunTask
-from .schemas import Checklist, ChecklistStep, PastRun, RunOut, VersionOut
+from .schemas import Checklist, ChecklistStep, PastRun, RunOut, TaskWording, VersionOut
 from .spec import CONDITIONS, Playbook, TaskSpec
 
 FINISHED = ("resolved", "closed", "cancelled", "merged")
@@ -172,16 +176,49 @@ def _create_step(session: Session, inc: IncidentSummary, run: PlaybookRun, spec:
                  after: str = "declared") -> RunTask:
     owner = next(iter(holders(session, inc, spec.owner_role.value)), None)
     due = base + spec.due.within if spec.due and after == "declared" else None
-    description = f"Done when: {spec.done_when.en}"
-    if spec.description:
-        description = f"{spec.description.en}\n\n{description}"
     task = incidents.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
-        title=spec.title.en, description=description, owner=owner.username if owner else None, due_at=due))
+        title=spec.title.en, description=task_description(spec, "en", english),
+        owner=owner.username if owner else None, due_at=due))
     step = RunTask(run_id=run.id, step=spec.id, task_id=task.id, owner_role=spec.owner_role.value,
                    after_step=after if spec.due and after != "declared" else None,
                    within_minutes=int(spec.due.within.total_seconds() // 60) if spec.due else None)
     session.add(step)
     return step
+
+
+def task_description(spec: TaskSpec, language: str, _: Translate) -> str:
+    """The description of a step's task in ``language``: what the step is for, then when it is done."""
+    done = _("Done when: %(text)s", text=spec.done_when.get(language))
+    return f"{spec.description.get(language)}\n\n{done}" if spec.description else done
+
+
+def task_texts(session: Session, tasks: Sequence[TaskOut], language: str, _: Translate) -> dict[int, TaskWording]:
+    """The playbook's words of those ``tasks`` that carry a playbook step, in ``language``: a title or a
+    description still as the playbook wrote it (in English) is given in ``language``; one that someone
+    edited is theirs (None: shown as it is)."""
+    by_id = {t.id: t for t in tasks}
+    if not by_id:
+        return {}
+    rows = session.execute(select(RunTask.task_id, RunTask.step, PlaybookRun.version_id)
+                           .join(PlaybookRun, PlaybookRun.id == RunTask.run_id)
+                           .where(RunTask.task_id.in_(list(by_id)))).all()
+    specs: dict[int, dict[str, TaskSpec]] = {}
+    out: dict[int, TaskWording] = {}
+    for task_id, step, version_id in rows:
+        if task_id is None:
+            continue
+        if version_id not in specs:
+            row = session.get(PlaybookVersion, version_id)
+            playbook = files.parse(row.text, source=f"playbook version {row.id}") if row is not None else None
+            specs[version_id] = {t.id: t for t in playbook.tasks} if playbook else {}
+        spec, task = specs[version_id].get(step), by_id[task_id]
+        if spec is None:
+            continue
+        out[task_id] = TaskWording(
+            title=spec.title.get(language) if task.title == spec.title.en.strip() else None,
+            description=(task_description(spec, language, _)
+                         if task.description == task_description(spec, "en", english) else None))
+    return out
 
 
 def apply(session: Session, actor: Actor, ref: str, playbook_id: str | None = None) -> RunOut:

@@ -159,6 +159,8 @@ def checklist_context(s: Session, actor: Actor, inc: IncidentSummary, locale: st
         "cl_update_overdue": bool(due and due < now()), "cl_step_titles": titles,
         "cl_deadline": (lambda spec: deadline(cl.playbook, spec, locale)) if cl else (lambda spec: ""),
         "cl_history": history, "CONDITIONS": CONDITIONS, "CONDITION_LABELS": CONDITION_LABELS,
+        # the incident page's task list shows the playbook's words of its tasks in the reader's language
+        "task_wording": service.task_texts(s, incidents.tasks(s, actor, inc.ref), locale, Translator(locale)),
     }
 
 

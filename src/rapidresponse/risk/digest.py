@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import analytics, auth, documents, events, incidents, notify, reviews
+from .. import analytics, auth, documents, events, incidents, notify, policy, reviews
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import ValidationFailed
@@ -26,6 +26,12 @@ from .models import Assessment, DigestSchedule, Risk
 from .schemas import DigestSettings, DigestSettingsIn
 
 WEEK = 7
+Words = Callable[[str], str]
+"""How the digest sets down the users' own words it quotes (titles): as they are, or marked for a page."""
+
+
+def _as_written(text: str) -> str:
+    return text
 
 
 @dataclass(frozen=True)
@@ -39,24 +45,26 @@ def _week(day: date) -> tuple[date, date]:
     return day - timedelta(days=WEEK - 1), day
 
 
-def compose(session: Session, actor: Actor, _: Translate, *, language: str, until: date | None = None) -> Digest:
-    """The digest of the seven days up to ``until`` (today), as ``actor`` may see them."""
+def compose(session: Session, actor: Actor, _: Translate, *, language: str, until: date | None = None,
+            words: Words = _as_written) -> Digest:
+    """The digest of the seven days up to ``until`` (today), as ``actor`` may see them; ``words`` sets down
+    the titles it quotes (a page marks them as the users' words)."""
     actor.require(Perm.RISK_READ)
     first, last = _week(until or now().date())
     start = datetime.combine(first, datetime.min.time()).replace(tzinfo=now().tzinfo)
     subject = _("Weekly risk and incident digest, %(first)s – %(last)s", first=first.isoformat(),
                 last=last.isoformat())
     out = ["# " + subject, ""]
-    out += _incidents(session, actor, _, language)
-    out += _risks(session, start, _)
+    out += _incidents(session, actor, _, language, words)
+    out += _risks(session, start, _, language, words)
     if actor.can(Perm.ANALYTICS_READ):
         out += _figures(session, actor, first, last, _)
     if actor.can(Perm.INCIDENTS_READ):
-        out += _items(session, actor, _)
+        out += _items(session, actor, _, words)
     return Digest(subject=subject, markdown="\n".join(out).rstrip() + "\n")
 
 
-def _incidents(session: Session, actor: Actor, _: Translate, language: str) -> list[str]:
+def _incidents(session: Session, actor: Actor, _: Translate, language: str, words: Words) -> list[str]:
     if not actor.can(Perm.INCIDENTS_READ):
         return []
     shown, total = incidents.list_incidents(session, actor, incidents.IncidentFilter(open=True, sort="severity",
@@ -69,13 +77,13 @@ def _incidents(session: Session, actor: Actor, _: Translate, language: str) -> l
     # as in every notification, even for its members.
     hidden = notify.RESTRICTED_TITLE.get(language, notify.RESTRICTED_TITLE["en"])
     out += [f"- **{i.ref}** SEV{i.severity} · {_(incidents.STATUS_LABELS.get(i.status, i.status))} · "
-            f"{hidden if i.restricted else i.title}" for i in shown]
+            f"{hidden if i.restricted else words(i.title)}" for i in shown]
     if total > len(shown):
         out.append("- " + _("and %(n)s more", n=total - len(shown)))
     return [*out, ""]
 
 
-def _risks(session: Session, since: datetime, _: Translate) -> list[str]:
+def _risks(session: Session, since: datetime, _: Translate, language: str, words: Words) -> list[str]:
     out = ["## " + _("Risks"), ""]
     new = list(session.execute(select(Risk).where(Risk.created_at >= since).order_by(Risk.id)).scalars())
     approved = list(session.execute(select(Assessment, Risk).join(Risk, Risk.id == Assessment.risk_id)
@@ -87,19 +95,27 @@ def _risks(session: Session, since: datetime, _: Translate) -> list[str]:
     def band(likelihood: int, impact: int) -> str:
         return label(_, vocab.BAND_LABELS, vocab.band(likelihood, impact))
 
+    taxonomy = policy.load_taxonomy()
+
+    def harm(slug: str) -> str:
+        if slug not in taxonomy:
+            return slug
+        names = taxonomy.get(slug).name
+        return names.ru if language == "ru" else names.en
+
     for r in new:
-        out.append("- " + _("New: %(title)s (%(harm)s, %(country)s), rated %(band)s", title=r.title, harm=r.harm,
-                            country=r.country, band=band(r.likelihood, r.impact)))
+        out.append("- " + _("New: %(title)s (%(harm)s, %(country)s), rated %(band)s", title=words(r.title),
+                            harm=harm(r.harm), country=r.country, band=band(r.likelihood, r.impact)))
     for a, r in approved:
         before = session.execute(select(Assessment).where(
             Assessment.risk_id == r.id, Assessment.state == "approved", Assessment.number < a.number)
             .order_by(Assessment.number.desc()).limit(1)).scalar_one_or_none()
         if before is None or vocab.band(before.likelihood, before.impact) != vocab.band(a.likelihood, a.impact):
-            out.append("- " + _("Re-rated: %(title)s, now %(band)s (was %(was)s)", title=r.title,
+            out.append("- " + _("Re-rated: %(title)s, now %(band)s (was %(was)s)", title=words(r.title),
                                 band=band(a.likelihood, a.impact),
                                 was=band(before.likelihood, before.impact) if before else "—"))
     for r in flagged:
-        out.append("- " + _("Flagged for re-assessment: %(title)s: %(reason)s", title=r.title,
+        out.append("- " + _("Flagged for re-assessment: %(title)s: %(reason)s", title=words(r.title),
                             reason=r.flagged_reason or ""))
     return [*out, ""]
 
@@ -124,12 +140,12 @@ def _figures(session: Session, actor: Actor, first: date, last: date, _: Transla
     return out
 
 
-def _items(session: Session, actor: Actor, _: Translate) -> list[str]:
+def _items(session: Session, actor: Actor, _: Translate, words: Words) -> list[str]:
     items, total = reviews.list_items(session, actor, reviews.ActionItemFilter(overdue=True, limit=10))
     out = ["## " + _("Action items overdue"), ""]
     if not total:
         return [*out, _("None."), ""]
-    out += [f"- {i.incident}: {i.title} ({i.owner or '—'}, " + _("due %(date)s", date=f"{i.due_at:%Y-%m-%d}")
+    out += [f"- {i.incident}: {words(i.title)} ({i.owner or '—'}, " + _("due %(date)s", date=f"{i.due_at:%Y-%m-%d}")
             + ")" for i in items if i.due_at]
     if total > len(items):
         out.append("- " + _("and %(n)s more", n=total - len(items)))

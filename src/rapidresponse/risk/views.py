@@ -4,6 +4,7 @@ their review workflow, mitigations, and the annual report. Nothing needs JavaScr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -147,17 +148,32 @@ def report_page(request: Request, user: Annotated[WebUser, Depends(require_user)
                      language=language, name=f"systemic-risks-{language}")
 
 
+_OPEN, _CLOSE = "\ue000", "\ue001"  # private-use characters: no text of the users' holds them (they are dropped)
+
+
+def _marked(text: str) -> str:
+    """A title the digest quotes, between marks that survive Markdown and its sanitising, so that the preview
+    shows it as the users' own words."""
+    return _OPEN + _markdown_literal(text.replace(_OPEN, "").replace(_CLOSE, "")) + _CLOSE
+
+
+def _markdown_literal(text: str) -> str:
+    """Text that Markdown reads as it is (its markup characters escaped), so a mark never ends inside a tag."""
+    return re.sub(r"([\\`*_{}\[\]()#+!<>|~-])", r"\\\1", text)
+
+
 def digest_page(request: Request, user: WebUser, _key: str = "", *, failed: str = "", error: str = "",
                 values: dict[str, str] | None = None, status: int = 200) -> Response:
     language = _language(request)
     try:
         with unit_of_work(read_only=True) as s:
-            out = digest.compose(s, user.actor, Translator(language), language=language)
+            out = digest.compose(s, user.actor, Translator(language), language=language, words=_marked)
             schedule = digest.settings(s, user.actor)
     except DomainError as exc:
         return html_error(request, exc.status, exc.title, exc.detail)
+    preview = markup.render(out.markdown).replace(_OPEN, '<span data-user-text>').replace(_CLOSE, "</span>")
     return render(request, "risk/digest.html", {
-        "digest": out, "preview": Markup(markup.render(out.markdown)), "schedule": schedule, "language": language,
+        "digest": out, "preview": Markup(preview), "schedule": schedule, "language": language,
         "failed": failed, "error": error, "values": values or {}}, status=status)
 
 

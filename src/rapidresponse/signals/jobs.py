@@ -9,8 +9,6 @@ worker runs. Loading the domains registers the job and the lag collector (``/met
 
 from __future__ import annotations
 
-import threading
-
 import structlog
 from prometheus_client import REGISTRY
 from sqlalchemy.orm import Session
@@ -19,8 +17,6 @@ from .. import worker
 from . import stage
 
 log = structlog.get_logger("rapidresponse.signals")
-_lock = threading.Lock()
-_runner: threading.Thread | None = None
 REGISTRY.register(stage.StageCollector())
 
 
@@ -31,15 +27,8 @@ def _run_until_idle() -> None:
         log.exception("signal pipeline stage failed")
 
 
-def wake() -> str:
-    """Start the stage runner unless it is running."""
-    global _runner
-    with _lock:
-        if _runner is not None and _runner.is_alive():
-            return "running"
-        _runner = threading.Thread(target=_run_until_idle, name="rr-signal-stage", daemon=True)
-        _runner.start()
-        return "started"
+runner = worker.Runner("rr-signal-stage", _run_until_idle)
+wake = runner.wake
 
 
 @worker.job("signals.stage", every=1.0)

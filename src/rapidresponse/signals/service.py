@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from pydantic import ValidationError
 from sqlalchemy import Integer, func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from .. import events, policy
@@ -43,12 +42,7 @@ from .schemas import (
 from .stage import process_pending as process_pending  # the stage's entry point, beside intake
 
 Mode = Literal["partial", "all_or_nothing"]
-CHUNK = 1000  # rows per INSERT statement (SQLite and PostgreSQL bound-parameter limits)
 MAX_POINTS = 10_000
-
-
-def _insert(session: Session) -> Any:
-    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def _reason(exc: ValidationError) -> str:
@@ -122,19 +116,7 @@ def insert_rows(session: Session, good: list[dict[str, Any]]) -> list[dict[str, 
         row["received_at"] = received
     if session.get_bind().dialect.name == "postgresql":
         return _insert_unnest(session, rows, unique)
-    # One compiled statement run as executemany: SQLAlchemy's "insertmanyvalues" sends it as multi-row
-    # INSERT … VALUES pages with RETURNING, without compiling a statement per batch.
-    ins = _insert(session)
-    stmt = (ins(Signal).on_conflict_do_nothing(index_elements=["source", "external_id"])
-            .returning(Signal.id, Signal.source, Signal.external_id))
-    conn = session.connection()
-    inserted: list[dict[str, Any]] = []
-    for i in range(0, len(rows), CHUNK):
-        for sid, source, ext in conn.execute(stmt, rows[i:i + CHUNK]):
-            row = unique[(source, ext)]
-            row["id"] = sid
-            inserted.append(row)
-    return inserted
+    return _insert_json_each(session, rows, unique)
 
 
 # (column, PostgreSQL array type) of what intake stores; the rest is derived by the stage.
@@ -156,6 +138,36 @@ def _insert_unnest(session: Session, rows: list[dict[str, Any]],
     params["meta"] = [json.dumps(r.get("meta") or {}, ensure_ascii=False) for r in rows]
     inserted: list[dict[str, Any]] = []
     for sid, source, ext in session.connection().exec_driver_sql(_UNNEST_INSERT, params):
+        row = unique[(source, ext)]
+        row["id"] = sid
+        inserted.append(row)
+    return inserted
+
+
+# The row's values by position; ``meta`` (last) is a nested object, stored as its JSON text.
+_JSON_EACH_INSERT = (
+    f"INSERT INTO signals ({', '.join(c for c, _ in _ACCEPTED)}, text_folded, lexicon_matches) "
+    f"SELECT {', '.join(f'j.value ->> {i}' for i in range(len(_ACCEPTED) - 1))}, j.value -> {len(_ACCEPTED) - 1}, "
+    "'', '[]' FROM json_each(?) AS j WHERE true "
+    "ON CONFLICT (source, external_id) DO NOTHING RETURNING id, source, external_id")
+
+
+def _insert_json_each(session: Session, rows: list[dict[str, Any]],
+                      unique: dict[tuple[str, str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """SQLite: the whole batch in one statement with one parameter, a JSON array of rows that SQLite's
+    ``json_each`` unpacks (the counterpart of PostgreSQL's ``unnest``; binding thousands of parameters
+    row by row costs more than the insert). Values are converted column by column by the columns' own
+    bind processors, so they are stored as an ORM insert stores them."""
+    dialect = session.get_bind().dialect
+    columns: list[list[Any]] = []
+    for name, _ in _ACCEPTED[:-1]:
+        values = [r.get(name) for r in rows]
+        convert = Signal.__table__.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        columns.append(values if convert is None else [None if v is None else convert(v) for v in values])
+    columns.append([r.get("meta") or {} for r in rows])
+    payload = json.dumps(list(zip(*columns, strict=True)), ensure_ascii=False)
+    inserted: list[dict[str, Any]] = []
+    for sid, source, ext in session.connection().exec_driver_sql(_JSON_EACH_INSERT, (payload,)):
         row = unique[(source, ext)]
         row["id"] = sid
         inserted.append(row)

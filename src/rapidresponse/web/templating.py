@@ -198,6 +198,17 @@ def _language_name(code: str, locale: str) -> str:
     return f"{name} ({code})" if name else code
 
 
+def _zone_city(zone: str, locale: str) -> str:
+    """The city a time zone is named for, in the page's language (``Asia/Almaty`` → «Алматы»); the zone's
+    name itself when it is not one."""
+    from babel.dates import get_timezone_location
+
+    try:
+        return str(get_timezone_location(zone, locale=locale, return_city=True))
+    except LookupError:
+        return zone
+
+
 def _country_name(code: str, locale: str) -> str:
     name = Locale.parse(locale).territories.get(code)
     return f"{name} ({code})" if name else code
@@ -217,6 +228,7 @@ def environment(locale: str) -> Environment:
     env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
     env.filters["language_name"] = lambda code: _language_name(code, locale)
     env.filters["country_name"] = lambda code: _country_name(code, locale)
+    env.filters["zone_city"] = lambda zone: _zone_city(zone, locale)
     env.filters["ago"] = lambda value: format_ago(value, locale)
     env.filters["markdown"] = lambda text: Markup(markup.render(text))  # sanitised by nh3
     env.globals.update(pages.GLOBALS)
