@@ -6,6 +6,11 @@ and a snooze that runs out returns the alert to ``open``. A crossing on a series
 a crossing soon after a closed one (within ``COOLDOWN``) is added to that one without reopening it; a crossing
 on a series that an active suppression rule covers raises nothing. Every change is an event on ``alert:<id>``.
 
+Minimum evidence: a crossing raises or updates an alert only if its bucket's count is above the expected band
+(``is_spike``) and less likely than ``EVIDENCE_P`` under the series' own last week (a negative binomial with
+that week's mean and variance, Poisson if it is not overdispersed: ``enough_evidence``), so a handful of reports
+on a sparse series whose history makes a handful likely raises nothing.
+
 Functions here work on the rows; :mod:`.service` gives the interfaces schemas. numpy is loaded by the first
 crossing, not by the import.
 """
@@ -13,6 +18,7 @@ crossing, not by the import.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -50,11 +56,50 @@ MAX_SUPPRESS = timedelta(days=365)
 Outcome = Literal["raised", "updated", "suppressed", "quiet", "below"]
 
 
+EVIDENCE_P = 1e-3
+"""The minimum evidence for an alert: its bucket's count must be less likely than this under the series' own
+last week (one test per crossing, not fitted to any data)."""
+HISTORY_BUCKETS = 7 * 288  # the last week of 5-minute buckets
+
+
 def is_spike(observed: float, expected: float) -> bool:
     """Alerts are about spikes: a crossing counts only above the expected band (a drop, or a count inside
     the Poisson noise of a sparse series, such as 3 reports where 0.3 are expected, raises nothing): at least
     ``MIN_SPIKE`` reports and more than three Poisson deviations above the expected count."""
     return observed >= MIN_SPIKE and observed > expected + 3.0 * math.sqrt(max(expected, 1.0))
+
+
+def upper_tail(observed: int, mean: float, var: float) -> float:
+    """``P(X >= observed)`` for a count of this mean and variance: negative binomial (a gamma-mixed Poisson, by
+    the method of moments) when the variance exceeds the mean, Poisson otherwise."""
+    if observed <= 0:
+        return 1.0
+    if mean <= 0.0:
+        return 0.0
+    if var > mean * (1.0 + 1e-9):
+        r, p = mean * mean / (var - mean), mean / var  # NB(r, p): mean r(1-p)/p, variance r(1-p)/p^2
+        log_pmf = [math.lgamma(j + r) - math.lgamma(r) - math.lgamma(j + 1.0) + r * math.log(p)
+                   + j * math.log1p(-p) for j in range(observed)]
+    else:
+        log_pmf = [j * math.log(mean) - mean - math.lgamma(j + 1.0) for j in range(observed)]
+    return min(max(1.0 - math.fsum(math.exp(v) for v in log_pmf), 0.0), 1.0)
+
+
+def evidence(observed: int, history: Sequence[float]) -> float:
+    """How likely a count at least this high is under the series' own recent history (the last
+    ``HISTORY_BUCKETS`` before it; missing buckets, and those before the series' first report, count as zero,
+    as in the tick): mean and variance of that week, with half a report of prior in the mean (so that a
+    series with no history is not infinitely surprised), into :func:`upper_tail`."""
+    h = list(history)[-HISTORY_BUCKETS:]
+    total, squares = math.fsum(h), math.fsum(v * v for v in h)
+    mean = (total + 0.5) / HISTORY_BUCKETS
+    var = max(squares / HISTORY_BUCKETS - (total / HISTORY_BUCKETS) ** 2, 0.0)
+    return upper_tail(int(observed), mean, var)
+
+
+def enough_evidence(observed: int, history: Sequence[float]) -> bool:
+    """The minimum-evidence rule: the count is improbable (below ``EVIDENCE_P``) under its series' last week."""
+    return evidence(observed, history) < EVIDENCE_P
 
 
 def series_key(harm: str, country: str, language: str) -> str:
@@ -152,7 +197,8 @@ def _context(session: Session, key: SeriesKey, bucket: datetime) -> dict[str, An
     offset = n - len(expect)
     rise = offset + baseline.run_start(values[offset:], expect, len(expect) - 1)
     rise_at = start + rise * BUCKET
-    out = {"expected": float(expect[-1]), "growth": float(baseline.growth(row, n - 1)[0]), "rise_at": rise_at}
+    out = {"expected": float(expect[-1]), "growth": float(baseline.growth(row, n - 1)[0]), "rise_at": rise_at,
+           "history": values[:-1].tolist()}
     out["behind"] = signals.signals_behind(session, key, rise_at, bucket + BUCKET)
     return out
 
@@ -165,7 +211,7 @@ def on_crossing(session: Session, key: SeriesKey, *, bucket: datetime, score: fl
     if suppressing(session, key, at) is not None:
         return "suppressed"
     ctx = _context(session, key, bucket)
-    if not is_spike(observed, ctx["expected"]):
+    if not is_spike(observed, ctx["expected"]) or not enough_evidence(observed, ctx["history"]):
         return "below"
     skey = series_key(*key)
     live = session.execute(select(Alert).where(Alert.open_series == skey)).scalar_one_or_none()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import typer
@@ -171,23 +171,35 @@ def tick_command() -> None:
 @app.command("simulate")
 @handle_errors
 def simulate_command(
-    days: float = typer.Option(3.0, min=0.1, max=60.0, help="How many days of reports, ending now"),
+    days: float | None = typer.Option(None, min=0.1, max=60.0,
+                                      help="How many days of reports: 3 ending now, or a corpus's 21 from --start"),
     seed: int = typer.Option(7, help="Random seed"),
     outbreak: bool = typer.Option(True, "--outbreak/--no-outbreak", help="Inject the challenge outbreak"),
     outbreak_hours_ago: float = typer.Option(3.0, min=0.0, max=1440.0, help="When the outbreak starts"),
     out: Path | None = typer.Option(None, "--out", help="Write the reports as JSON lines (signal rows)"),
     counts: bool = typer.Option(False, "--counts", help="Add the counts to the series table directly"),
+    corpus: Path | None = typer.Option(None, "--corpus",
+                                       help="Write a labelled benchmark in NAB's layout to this new folder"),
+    files: int = typer.Option(60, min=1, max=10_000, help="Series files in the corpus (--corpus)"),
+    start: str = typer.Option("2026-03-02", help="The corpus's first day, UTC (--corpus)"),
 ) -> None:
-    """Generate realistic report streams (seasonality, noise, bursts) with an injected outbreak."""
+    """Generate realistic report streams (seasonality, noise, bursts) with an injected outbreak, or (--corpus) a
+    labelled benchmark of report streams with outbreaks, holidays, launches, classifier releases and bursts."""
+    if corpus is not None:
+        if out is not None or counts:
+            raise ValidationFailed("--corpus writes a benchmark on its own: leave out --out and --counts")
+        _write_corpus(corpus, days, files, start, seed)
+        return
     from . import simulate
 
+    days = 3.0 if days is None else days
     end = now().astimezone(UTC).replace(second=0, microsecond=0)
     end -= timedelta(minutes=end.minute % 5)
     sim = simulate.Simulation(end - timedelta(days=days), end, seed=seed,
                               outbreak=simulate.Outbreak(end - timedelta(hours=outbreak_hours_ago)) if outbreak
                               else None)
     if out is None and not counts:
-        raise typer.BadParameter("give --out FILE and/or --counts")
+        raise typer.BadParameter("give --out FILE and/or --counts (or --corpus DIR)")
     if out is not None:
         n = 0
         with out.open("w", encoding="utf-8") as fh:
@@ -202,6 +214,26 @@ def simulate_command(
         console.print(f"{sum(r['count'] for r in rows)} report(s) counted into {len(simulate.keys())} series")
     if sim.outbreak:
         console.print(f"outbreak of {sim.outbreak.harm} from {sim.outbreak.start:%Y-%m-%d %H:%M} UTC")
+
+
+def _write_corpus(root: Path, days: float | None, files: int, start: str, seed: int) -> None:
+    try:
+        first = datetime.strptime(start, "%Y-%m-%d").replace(tzinfo=UTC)
+    except ValueError:
+        raise ValidationFailed(f"--start {start[:40]!r}: use YYYY-MM-DD") from None
+    if root.exists() and (not root.is_dir() or any(root.iterdir())):
+        raise ValidationFailed(f"{root}: exists and is not an empty folder (the corpus needs a new one)")
+    from . import corpus
+
+    spec = corpus.CorpusSpec(first, corpus.DEFAULT_DAYS if days is None else days, files, seed)
+    columns = (TextColumn("{task.description:10s}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err_console, transient=True) as bar:
+        task = bar.add_task("generating", total=files)
+        written = corpus.write_corpus(spec, root, lambda done, total: bar.update(task, completed=done, total=total))
+    outbreaks = sum(e.incident for f in written for e in f.events)
+    other = sum(not e.incident for f in written for e in f.events)
+    console.print(f"{len(written)} series of {spec.rows} buckets from {first:%Y-%m-%d}, {outbreaks} outbreak(s) "
+                  f"labelled, {other} shift(s) and burst(s) that are not incidents → {root}", soft_wrap=True)
 
 
 # --- alerts ---------------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
 from ..signals import SeriesKey, bucket_of
-from .alerts import MIN_SPIKE, is_spike
+from .alerts import HISTORY_BUCKETS, MIN_SPIKE, enough_evidence, is_spike
 from .events import ThresholdChanged, ThresholdCleared
 from .models import Threshold
 from .vocab import DEFAULT_DETECTOR, DEFAULT_FAMILY, DEFAULT_THRESHOLD
@@ -117,7 +117,8 @@ def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.n
              ) -> list[tuple[datetime, float]]:
     """Alerts a threshold raises on one series, as the tick does: a score at the threshold arms the series
     for an hour, the first armed bucket with at least ``MIN_SPIKE`` reports fires if its count is above the
-    expected band, and a series fires at most once per cooldown."""
+    expected band and improbable under the series' last week (:func:`.alerts.enough_evidence`), and a series
+    fires at most once per cooldown."""
     from .baseline import expected
 
     out: list[tuple[datetime, float]] = []
@@ -131,7 +132,8 @@ def episodes(scores: np.ndarray, start: datetime, threshold: float, values: np.n
         if armed_until < i or values[i] < MIN_SPIKE:
             continue
         armed_until = -1
-        if not is_spike(float(values[i]), float(expected(row, i)[0])):
+        if not is_spike(float(values[i]), float(expected(row, i)[0])) or not enough_evidence(
+                int(values[i]), values[max(0, i - HISTORY_BUCKETS):i].tolist()):
             continue
         at = start + i * BUCKET
         if last is None or at - last > COOLDOWN:
