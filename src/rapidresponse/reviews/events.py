@@ -92,7 +92,8 @@ class ActionItemUpdated(ReviewEvent):
     def describe(self, _: Translate) -> str:
         status = self.changes.get("status")
         if status:
-            return _("set the action item “%(title)s” to %(status)s", title=self.title, status=status)
+            return _("set the action item “%(title)s” to %(status)s", title=self.title,
+                     status=label(_, vocab.ITEM_STATUS_LABELS, status))
         return _("changed the action item “%(title)s”: %(fields)s", title=self.title,
                  fields=", ".join(sorted(self.changes)))
 

@@ -24,6 +24,8 @@ KIND_LABELS = {"policy": N_("Policy"), "product": N_("Product"), "detection": N_
                "wellness": N_("Wellness"), "legal": N_("Legal")}
 PRIORITIES = ("high", "medium", "low")
 ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
+ITEM_STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done"),
+                      "cancelled": N_("Cancelled")}
 ITEM_OPEN = ("open", "in_progress")
 MOMENT_KINDS = ("signal", "alert", "case", "declared", "page", "acknowledged", "severity", "status", "mitigated",
                 "resolved", "update", "request", "reply", "breach", "note", "other")
