@@ -24,3 +24,10 @@ class Translate(Protocol):
 def english(message: str, /, **variables: Any) -> str:
     """The source text itself, placeholders filled: a :class:`Translate` for logs and the CLI."""
     return message % variables if variables else message
+
+
+def locale_of(_: Translate) -> str:
+    """The language ``_`` translates into (its ``locale``): for an event that names things from the content
+    files (a regulator) in the reader's language. ``en`` for :func:`english` and any function that does not say."""
+    locale = getattr(_, "locale", None)
+    return locale if isinstance(locale, str) and locale else "en"

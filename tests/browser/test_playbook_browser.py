@@ -69,7 +69,7 @@ def test_press_statement_through_legal_approval(live_server: LiveServer, browser
     page.select_option("select[name=template]", "press_statement")
     page.select_option("#compose form[method=get] select[name=language]", "en")
     page.click("button:has-text('Preview')")
-    assert "needs the approval of legal" in page.locator("#compose").inner_text()
+    assert "needs the approval of Legal (External statement)" in page.locator("#compose").inner_text()
     assert page.locator("#compose select[name=audience]").input_value() == "pr"
     subject = page.locator("#compose input[name=subject]").input_value()
     assert subject

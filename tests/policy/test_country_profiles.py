@@ -187,3 +187,19 @@ def test_eu_member_must_include_eu(policy_files: Callable[[str, Any], Path]) -> 
     policy_files("countries/EE.yaml", {"includes": []})
     with pytest.raises(PolicyDataError, match=r"includes: \[eu\]"):
         load_countries()
+
+
+def test_a_regulator_is_named_in_each_language_with_the_short_name_that_language_uses() -> None:
+    rkn = get_country("RU").regulator("rkn")
+    assert rkn is not None
+    assert (rkn.short_name("en"), rkn.short_name("ru")) == ("Roskomnadzor (RKN)", "Роскомнадзор (РКН)")
+    assert rkn.label("ru").endswith("массовых коммуникаций (Роскомнадзор (РКН))")
+    rpms = get_country("SK").regulator("cms")  # Slovakia's RpMS: no Russian short name, the Russian name alone
+    assert rpms is not None and rpms.short_name("en") == "RpMS" and rpms.short_name("ru") == ""
+    assert rpms.label("ru") == "Совет по медиауслугам" and rpms.label("en").endswith("(RpMS)")
+    assert get_country("RO").regulator("ancom").short_name("ru") == "ANCOM"  # type: ignore[union-attr]
+    assert policy.regulator_label("kz", "mci", "ru") == "Министерство культуры и информации Республики Казахстан (МКИ)"
+    assert policy.regulator_label("KZ", "nobody", "ru") is None and policy.regulator_label("ZZ", "mci", "en") is None
+    for profile in load_countries().values():  # a short name in Latin letters on a Russian page is an acronym
+        for r in profile.regulators:
+            assert re.fullmatch(r"[A-Z]{2,8}|[^A-Za-z]*", r.short_name("ru")), (profile.code, r.id, r.short_name("ru"))

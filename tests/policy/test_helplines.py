@@ -91,3 +91,21 @@ def test_a_bad_entry_names_the_file_and_the_field(tmp_path: Path, env: Callable[
     policy.clear_cache()
     with pytest.raises(policy.PolicyDataError, match=r"helplines\.yaml: helplines\[\d+\]\.number"):
         policy.load_helplines()
+
+
+def test_a_lines_own_name_is_cut_out_in_its_language() -> None:
+    hu = next(h for h in policy.helplines_for(["HU"]) if h.kind.value == "child")
+    assert hu.name.parts("ru") == ("Детская линия (", "Kék Vonal", ")") and hu.own_language == "hu"
+    assert hu.name.parts("en") == ("Child helpline (", "Kék Vonal", ")")
+    lifeline = next(h for h in policy.helplines_for(["UA"]) if h.kind.value == "suicide_prevention")
+    assert lifeline.own_language == "en"  # the line's own name is English, its languages Ukrainian and Russian
+    ru = next(h for h in policy.helplines_for(["RU"]) if h.kind.value == "child")
+    assert ru.name.parts("ru") == ("Детский телефон доверия", "", "")
+
+
+def test_an_own_name_missing_from_a_name_is_refused(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("helplines.yaml", {"helplines": [{"id": "hu_children", "name": {
+        "en": "Child helpline", "ru": "Детская линия (Kék Vonal)", "own": "Kék Vonal"}}]})
+    policy.clear_cache()
+    with pytest.raises(policy.PolicyDataError, match="own name 'Kék Vonal' must be written as it is in both"):
+        policy.helplines_for(["HU"])

@@ -115,3 +115,19 @@ def test_duplicate_slug_and_bad_yaml(policy_files: Callable[[str, Any], Path]) -
     path = policy_files("taxonomy.yaml", "areas: [\n  - slug: x\n    name: {en: a")
     with pytest.raises(PolicyDataError, match=re.escape(str(path)) + ":.*not valid YAML"):
         load_taxonomy()
+
+
+def test_every_team_a_node_names_has_its_name_in_both_languages() -> None:
+    t = load_taxonomy()
+    for node in t.nodes.values():
+        assert t.team_name(node.team, "ru") and t.team_name(node.team, "en"), node.slug
+    assert (t.team_name("youth_safety", "ru"), t.team_name("youth_safety", "en")) == (
+        "Безопасность детей и подростков", "Youth safety")
+
+
+def test_a_team_a_policy_team_adds_without_a_name_has_none(policy_files: Callable[[str, Any], Path]) -> None:
+    policy_files("taxonomy.yaml", {"areas": [{"slug": "privacy", "team": "privacy_ops"}],
+                                   "teams": [{"slug": "fraud", "name": {"en": "Scams", "ru": "Мошенничество"}}]})
+    t = load_taxonomy()
+    assert t.get("doxxing").team == "privacy_ops" and t.team_name("privacy_ops", "ru") is None
+    assert t.team_name("fraud", "en") == "Scams" and t.team_name("child_safety", "ru") == "Защита детей"

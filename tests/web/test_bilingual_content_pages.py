@@ -105,3 +105,32 @@ def test_a_playbooks_tasks_read_in_the_users_language_until_someone_edits_them(c
     tasks_html = _tasks_section(_page(client, f"/incidents/{ref}"))
     assert re.search(r"<span class=\"strong\" data-user-text>Map it, with the Almaty team</span>", tasks_html)
     assert scope.title.get(locale) not in tasks_html and scope.done_when.get(locale) in tasks_html
+
+
+def test_russian_country_pages_name_regulators_helplines_and_languages_in_russian(client: TestClient,
+                                                                                  logged_in: Login) -> None:
+    logged_in("responder", locale="ru")
+    page = _page(client, "/policy/countries/RU")
+    assert "<strong>Роскомнадзор (РКН)</strong>" in page and "Roskomnadzor" not in page
+    page = _page(client, "/policy/countries/SK")  # RpMS has no Russian short name: its Russian name stands alone
+    assert "Совет по медиауслугам" in page and "RpMS" not in page
+    page = _page(client, "/policy/countries/HU")  # a helpline's own name is shown in its language, untranslated
+    assert 'Детская линия (<span lang="hu">Kék Vonal</span>)' in page
+    page = _page(client, "/policy/countries/RS")
+    assert "сербский (латиница) <code>sr-Latn</code>" in page
+    page = _page(client, "/policy/countries/ME")
+    assert "черногорский <code>cnr</code>" in page
+    page = _page(client, "/policy/taxonomy")
+    assert "Команда Безопасность детей и подростков" in page and "youth_safety" not in page
+    page = _page(client, "/policy")
+    assert "Роскомнадзор" in page and "Roskomnadzor" not in page
+
+
+def test_an_english_country_page_keeps_the_english_short_names(client: TestClient, logged_in: Login) -> None:
+    logged_in("responder", locale="en")
+    page = _page(client, "/policy/countries/RU")
+    assert "<strong>Roskomnadzor (RKN)</strong>" in page and "Роскомнадзор (РКН)" not in page
+    assert "<strong>RpMS</strong>" in _page(client, "/policy/countries/SK")
+    assert 'Child helpline (<span lang="hu">Kék Vonal</span>)' in _page(client, "/policy/countries/HU")
+    assert "Serbian (Latin) <code>sr-Latn</code>" in _page(client, "/policy/countries/RS")
+    assert "Team Youth safety" in _page(client, "/policy/taxonomy")

@@ -207,3 +207,19 @@ def test_an_item_outcome_drafts_its_decision_on_the_log(client: TestClient,
     assert f"/decisions?draft={draft.group(1)}" not in client.get("/decisions").text
     again = client.post("/decisions/new", data={**data, "puid": "another-item"})
     assert again.status_code == 409  # a draft becomes one decision
+
+
+def test_a_request_reads_in_russian_by_its_keys(client: TestClient, logged_in: Callable[..., tuple[Actor, str]],
+                                                fake_clock: Any) -> None:
+    """The request keeps its regulator's and its deadline's English names; a Russian page names both from the
+    profile by their keys, and so does the registration line on the incident's timeline."""
+    _, csrf = logged_in("commander", timezone="Asia/Almaty", locale="ru")
+    ref = declare(client, csrf, countries="KZ", harm_categories="dangerous_challenge")
+    page = _register(client, csrf, incident=ref)
+    html = client.get(page).text
+    assert "Министерство культуры и информации Республики Казахстан (МКИ)" in html
+    assert "Закон № 18-VIII, подп. 2 п. 4 ст. 9" in html and "Art. 9(4)(2)" not in html
+    assert "Закон № 18-VIII, подп. 2 п. 4 ст. 9" in client.get("/requests").text
+    line = re.search(r"зарегистрировал\(а\) REQ-[^<]*", client.get(f"/incidents/{ref}").text)
+    assert line and "Министерство культуры и информации Республики Казахстан (МКИ) (KZ)" in line.group(0), line
+    assert "Ministry of Culture" not in client.get(f"/incidents/{ref}").text

@@ -67,3 +67,22 @@ def test_plural_forms() -> None:
 
     forms = [ngettext("ru", "%(count)s incident", "%(count)s incidents", n, count=n) for n in (1, 3, 5, 21)]
     assert forms == ["1 инцидент", "3 инцидента", "5 инцидентов", "21 инцидент"]
+
+
+def test_the_catalog_speaks_the_glossarys_terminology() -> None:
+    """The product's Russian uses the terms the team's glossary settles (e.g. критичность for severity, хеш,
+    первичный разбор for triage): no forbidden variant appears in any inflection."""
+    import yaml
+
+    from rapidresponse.translation.terms import PhraseSet
+
+    rows = yaml.safe_load((ROOT / "src/rapidresponse/demo/glossary.yaml").read_text("utf-8"))["terms"]
+    forbidden = PhraseSet([v for row in rows if row[1] == "product" for v in row[6]], "ru")
+    found = {}
+    for message in _catalog(PO):
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if hits := forbidden.find(text):
+                found[text] = [h.phrase for h in hits]
+    assert forbidden.find("Укажите причину переопределения расчётной серьёзности."), "finds inflected forms"
+    assert not found, found

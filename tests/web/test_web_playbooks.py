@@ -133,7 +133,7 @@ def test_compose_approve_and_send(client: TestClient, logged_in: Login, make_use
     ref = declare(client, csrf)
     page = client.get(f"/incidents/{ref}/updates?template=press_statement&language=ru")
     assert page.status_code == 200
-    assert "needs the approval of legal" in page.text
+    assert "needs the approval of Legal (External statement)" in page.text  # the role and the gate by their labels
     subject = re.search(r'name="subject" maxlength="300" required value="([^"]*)"', page.text).group(1)
     assert subject
     # bad input: an empty body is refused and nothing is stored

@@ -49,9 +49,10 @@ class StatusChanged(IncidentEvent):
     reason: str = ""
 
     def describe(self, _: Translate) -> str:
-        text = _("changed the status from %(old)s to %(new)s", old=label(_, vocab.STATUS_LABELS, self.previous),
-                 new=label(_, vocab.STATUS_LABELS, self.to))
-        return f"{text}: {self.reason}" if self.reason else text
+        old, new = label(_, vocab.STATUS_LABELS, self.previous), label(_, vocab.STATUS_LABELS, self.to)
+        if self.reason:
+            return _("changed the status from %(old)s to %(new)s: %(reason)s", old=old, new=new, reason=self.reason)
+        return _("changed the status from %(old)s to %(new)s", old=old, new=new)
 
 
 class SeverityOverridden(IncidentEvent):

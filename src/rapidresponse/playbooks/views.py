@@ -46,7 +46,10 @@ GATE_LABELS = {"external_statement": N_("External statement"),
 AUDIENCE_LABELS = {"leadership": N_("Leadership"), "policy": N_("Policy"), "pr": N_("Press"),
                    "regional": N_("Regional teams"), "partners": N_("Partners"),
                    "law_enforcement": N_("Law enforcement"), "regulator": N_("Regulator")}
-pages.globals_(PLAYBOOK_GATE_LABELS=GATE_LABELS, PLAYBOOK_AUDIENCE_LABELS=AUDIENCE_LABELS)
+RUN_STATUS_LABELS = {"active": N_("running"), "paused": N_("paused"), "finished": N_("finished"),
+                     "replaced": N_("replaced")}
+pages.globals_(PLAYBOOK_GATE_LABELS=GATE_LABELS, PLAYBOOK_AUDIENCE_LABELS=AUDIENCE_LABELS,
+               PLAYBOOK_RUN_STATUS_LABELS=RUN_STATUS_LABELS)
 SOURCE_LABELS = {"builtin": N_("built-in"), "directory": N_("team directory"), "ui": N_("saved in the UI")}
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "kk": "Қазақша", "uk": "Українська"}
 

@@ -15,7 +15,7 @@ from .events import ProfileCorrected
 from .helplines import Helpline, HelplineKind, helplines_for, helplines_text, load_helplines
 from .loading import PolicyDataError
 from .overview import IncidentRules, rules_for, summary, tile_map
-from .profiles import clear_cache, get_country, load_countries
+from .profiles import clear_cache, get_country, load_countries, regulator_label
 from .rules import Obligation, checklist, require_known
 from .schemas import Correction, CountryCode, LanguageTag
 from .service import correct_deadline, corrections
@@ -28,5 +28,5 @@ __all__ = [
     "Obligation", "PolicyDataError", "ProfileCorrected", "Regulator", "Taxonomy", "TimeKind", "Trigger", "checklist",
     "clear_cache", "correct_deadline", "corrections", "dsa", "dsa_fields_for_harm", "due_at", "get_country",
     "helplines_for", "helplines_text", "load_countries", "load_helplines", "load_taxonomy", "local_time_text",
-    "require_known", "rules_for", "start_clock", "summary", "tile_map", "zone_name",
+    "regulator_label", "require_known", "rules_for", "start_clock", "summary", "tile_map", "zone_name",
 ]

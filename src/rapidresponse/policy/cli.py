@@ -65,7 +65,7 @@ def country(code: str = typer.Argument(..., help="ISO 3166 code, e.g. KZ"),
                   f"{p.business_hours.start:%H:%M}-{p.business_hours.end:%H:%M} {'/'.join(p.business_hours.days)}")
     for r in p.regulators:
         flag = " [uncertain]" if r.confidence == "uncertain" else ""
-        console.print(f"regulator [bold]{r.abbreviation or r.id}[/bold]: {r.name.en} / {r.name.native}{flag}",
+        console.print(f"regulator [bold]{r.short_name('en') or r.id}[/bold]: {r.name.en} / {r.name.native}{flag}",
                       highlight=False)
     table = Table(title="Deadlines")
     for col in ("Name", "Instrument", "Trigger", "Clock", "Confidence", "Source"):

@@ -116,11 +116,26 @@ class LocalName(_Strict):
 class Regulator(_Strict):
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     name: LocalName
-    abbreviation: str = ""
+    abbreviation: OptionalTexts = Field(
+        default=None, description="the short name: English (a plain string) and the one Russian texts use, if any")
     aliases: tuple[str, ...] = Field(default=(), description="short names people write (Роскомнадзор, РКН)")
     role: OptionalTexts = None
     url: HttpUrl | None = None
     confidence: Confidence = Confidence.VERIFIED
+
+    def short_name(self, locale: str) -> str:
+        """The abbreviation a page in ``locale`` shows (``Роскомнадзор (РКН)``, ``ANCOM``), or an empty string.
+
+        A Russian page shows only an abbreviation written for Russian texts: a foreign short name
+        without one (``RpMS``) is no Russian, and the regulator's Russian name stands instead."""
+        if self.abbreviation is None:
+            return ""
+        return self.abbreviation.ru or "" if locale == "ru" else self.abbreviation.en
+
+    def label(self, locale: str) -> str:
+        """The regulator as a page in ``locale`` names it: ``Name (ABBR)``, or the name alone."""
+        short = self.short_name(locale)
+        return self.name.in_(locale) + (f" ({short})" if short else "")
 
 
 class Law(_Strict):

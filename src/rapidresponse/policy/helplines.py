@@ -41,6 +41,29 @@ class HelplineName(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     en: str = Field(min_length=1)
     ru: str = Field(min_length=1)
+    own: str | None = Field(default=None, min_length=1,
+                            description="the line's own name (Kék Vonal), as written in both names, never translated")
+    lang: str | None = Field(default=None, pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$",
+                             description="the language of the own name; the line's first language when not given")
+
+    @model_validator(mode="after")
+    def _own_in_both(self) -> HelplineName:
+        if self.own and not (self.own in self.en and self.own in self.ru):
+            raise ValueError(f"the own name {self.own!r} must be written as it is in both the English and the "
+                             "Russian name")
+        return self
+
+    def in_(self, locale: str) -> str:
+        return self.ru if locale == "ru" else self.en
+
+    def parts(self, locale: str) -> tuple[str, str, str]:
+        """The name in ``locale`` cut around the line's own name: (before, own name, after); the own name
+        is empty when there is none."""
+        text = self.in_(locale)
+        if not self.own:
+            return text, "", ""
+        before, own, after = text.partition(self.own)
+        return before, own, after
 
 
 class Helpline(BaseModel):
@@ -56,6 +79,11 @@ class Helpline(BaseModel):
     source: str = Field(min_length=3, description="the organisation (and site) the number was checked against")
     url: HttpUrl | None = None
     last_checked: date
+
+    @property
+    def own_language(self) -> str:
+        """The language of the line's own name (``hu`` for Kék Vonal)."""
+        return self.name.lang or (self.languages[0] if self.languages else "und")
 
     def stale(self, today: date | None = None) -> bool:
         """Not checked within the last six months."""

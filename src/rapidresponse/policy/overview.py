@@ -23,8 +23,8 @@ def summary(p: CountryProfile) -> dict[str, Any]:
     reg = p.regulator(d.regulator) if d.regulator else (p.regulators[0] if p.regulators else None)
     return {"code": p.code, "name": p.name.en, "name_ru": p.name.in_("ru"), "native_name": p.name.native,
             "languages": list(p.languages.all), "zone": p.time_zones[0],
-            "regulator": reg.abbreviation or reg.name.en if reg else None,
-            "regulator_ru": reg.abbreviation or reg.name.in_("ru") if reg else None, "eu_member": p.eu_member,
+            "regulator": reg.short_name("en") or reg.name.en if reg else None,
+            "regulator_ru": reg.short_name("ru") or reg.name.in_("ru") if reg else None, "eu_member": p.eu_member,
             "shortest_deadline": {"name": d.name, "label": d.label.model_dump() if d.label else None,
                                   "hours": d.clock_hours, "time": d.time.value, "defaulted": d.defaulted,
                                   "confidence": d.confidence.value},

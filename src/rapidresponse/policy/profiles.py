@@ -71,6 +71,15 @@ def get_country(code: str, session: Session | None = None) -> CountryProfile:
         raise NotFound(f"no country profile {code!r} (known: {', '.join(profiles)})") from None
 
 
+def regulator_label(country: str, regulator_id: str, locale: str) -> str | None:
+    """A regulator named by its key (``RU``, ``rkn``) as a page in ``locale`` names it (``Федеральная служба …
+    (Роскомнадзор (РКН))``); None when the country's profile does not list it. Read from the data files alone:
+    the stored corrections change deadlines, never names."""
+    profile = countries.load_files()[1].get(country.upper())
+    regulator = profile.regulator(regulator_id) if profile else None
+    return regulator.label(locale) if regulator else None
+
+
 def overlay(files: dict[str, CountryProfile], stored: Iterable[Any]) -> dict[str, CountryProfile]:
     """The profiles with each deadline's latest correction (rows in id order) applied."""
     latest: dict[str, dict[str, Any]] = {}

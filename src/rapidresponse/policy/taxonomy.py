@@ -3,7 +3,8 @@
 Every node carries its DSA statement category and keywords, the platform policy clause, a
 default harm weight for the severity matrix (1–4), the specialist team and the exposure
 intensity responders face when reviewing it. A harm inherits whatever it leaves unset from its
-area; the loaded ``Taxonomy`` holds fully resolved nodes.
+area; the loaded ``Taxonomy`` holds fully resolved nodes. The file names the teams in both
+languages (``teams``); a team it does not name is shown by its slug.
 """
 
 from __future__ import annotations
@@ -107,10 +108,19 @@ class AreaSpec(_NodeFields):
     harms: list[HarmSpec] = Field(default_factory=list)
 
 
+class TeamSpec(BaseModel):
+    """A specialist team the nodes name (``team: youth_safety``), with its name in both languages."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    slug: Slug
+    name: Names
+
+
 class TaxonomyFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     version: VersionText
     reviewed: date
+    teams: list[TeamSpec] = Field(default_factory=list)
     areas: list[AreaSpec] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -152,6 +162,7 @@ class Taxonomy:
         self.reviewed = spec.reviewed
         self.nodes: dict[str, HarmNode] = {}
         self.areas: list[HarmNode] = []
+        self.teams: dict[str, Names] = {team.slug: team.name for team in spec.teams}
         for area in spec.areas:
             node = HarmNode(slug=area.slug, parent=None, name=area.name, description=area.description,
                             dsa=area.dsa, policy_clause=area.policy_clause.en,
@@ -167,6 +178,12 @@ class Taxonomy:
                     policy_clause_text=h.policy_clause or area.policy_clause,
                     severity=h.severity or area.severity, team=h.team or area.team,
                     exposure=h.exposure or area.exposure, incident_type=area.incident_type)
+
+    def team_name(self, slug: str, locale: str) -> str | None:
+        """A team's name in ``locale`` (Russian for ``ru``, English otherwise); None for a team the file
+        does not name."""
+        names = self.teams.get(slug)
+        return (names.ru if locale == "ru" else names.en) if names else None
 
     def get(self, slug: str) -> HarmNode:
         try:

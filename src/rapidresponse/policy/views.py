@@ -11,6 +11,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from sqlalchemy.orm import Session
 
 from ..auth import Actor, Perm
@@ -34,6 +36,20 @@ pages.globals_(HELPLINE_KINDS={"crisis": N_("Crisis line"), "child": N_("Child h
                                "suicide_prevention": N_("Suicide prevention"), "emergency": N_("Emergency number")})
 pages.globals_(POLICY_WEEKDAYS={"mon": N_("Mon"), "tue": N_("Tue"), "wed": N_("Wed"), "thu": N_("Thu"),
                                 "fri": N_("Fri"), "sat": N_("Sat"), "sun": N_("Sun")})
+
+
+@pass_context
+def harm_label(context: Context, label: str) -> str | None:
+    """An incident's harm label as the taxonomy names it in the page's language (``{{ harm_label(h) }}``;
+    ``dangerous-acts`` is the area ``dangerous_acts``); None for a label the taxonomy does not know, which is
+    its author's own word."""
+    node = load_taxonomy().nodes.get(label.strip().lower().replace("-", "_"))
+    if node is None:
+        return None
+    return node.name.ru if context.get("LOCALE", "en") == "ru" else node.name.en
+
+
+pages.globals_(harm_label=harm_label)
 pages.notices(profile=N_("The correction was saved; new requests use it, running clocks keep theirs."))
 Code = Annotated[str, Path(min_length=2, max_length=2)]
 

@@ -8,8 +8,9 @@ concrete type: ``request.<kind>`` on the request's stream (with the incident's r
 
 from __future__ import annotations
 
+from .. import policy
 from ..events import DomainEvent, label
-from ..i18n import Translate
+from ..i18n import Translate, locale_of
 from ..incidents import IncidentEvent
 from .schemas import OUTCOME_LABELS
 
@@ -31,6 +32,11 @@ class RequestFacts(DomainEvent):
     def sender_name(self) -> str:
         return self.regulator_name or self.regulator
 
+    def sender_in(self, _: Translate) -> str:
+        """The regulator in the reader's language, looked up by its key in the country's profile (the event
+        stores its English name); the stored name when the profile no longer lists it."""
+        return policy.regulator_label(self.country, self.regulator, locale_of(_)) or self.sender_name
+
 
 class RequestEvent(RequestFacts):
     """An event on the request's stream; ``subject_id`` is the request's id."""
@@ -48,7 +54,7 @@ class RegisteredFacts(RequestFacts):
 
     def describe(self, _: Translate) -> str:
         return _("registered %(req)s from %(regulator)s (%(country)s); the legal clock runs", req=self.req,
-                 regulator=self.sender_name, country=self.country)
+                 regulator=self.sender_in(_), country=self.country)
 
 
 class OutcomeFacts(RequestFacts):

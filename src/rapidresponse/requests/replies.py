@@ -98,8 +98,8 @@ def addressee(req: RegulatorRequest, reg: policy.Regulator | None, lang: str, na
     parts = [p.strip() for p in req.sender.split(",") if p.strip()]
     if reg is None:
         return parts or [req.regulator]
-    names = {n.casefold() for n in (reg.name.en, reg.name.native, reg.name.ru or "", reg.abbreviation, *reg.aliases)
-             if n}
+    short = (reg.abbreviation.en, reg.abbreviation.ru or "") if reg.abbreviation else ()
+    names = {n.casefold() for n in (reg.name.en, reg.name.native, reg.name.ru or "", *short, *reg.aliases) if n}
     return [reg.name.in_language(lang, native), *(p for p in parts if p.casefold() not in names)]
 
 

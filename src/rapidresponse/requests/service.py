@@ -44,7 +44,7 @@ def regulator_name(profile: policy.CountryProfile | None, regulator_id: str, lan
         return regulator_id
     if lang == "native":
         return reg.name.native
-    return reg.name.in_(lang) + (f" ({reg.abbreviation})" if reg.abbreviation else "")
+    return reg.label(lang)
 
 
 def regulator_choices(session: Session, locale: str = "en") -> list[dict[str, Any]]:
@@ -52,7 +52,7 @@ def regulator_choices(session: Session, locale: str = "en") -> list[dict[str, An
     out = []
     for code, p in policy.load_countries(session).items():
         out.append({"code": code, "name": p.name.in_(locale), "native": p.name.native,
-                    "regulators": [{"value": f"{code}/{r.id}", "name": r.name.in_(locale), "abbr": r.abbreviation,
+                    "regulators": [{"value": f"{code}/{r.id}", "name": r.name.in_(locale), "abbr": r.short_name(locale),
                                     "native": r.name.native} for r in p.regulators],
                     "language": p.languages.official[0]})
     return out

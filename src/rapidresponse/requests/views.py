@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -48,7 +49,20 @@ def regulator_label(context: Context, req: Any) -> str:
     return service.regulator_name(policy.load_countries().get(req.country), req.regulator, locale)
 
 
-pages.globals_(regulator_label=regulator_label)
+@pass_context
+def instrument_label(context: Context, req: Any) -> Markup:
+    """The instrument of a request's deadline as the page's language names it (``{{ instrument_label(r) }}``):
+    read by the deadline's name from the country's profile (the request keeps the English name it was
+    registered under); that English name, marked as English, when the profile no longer has the deadline."""
+    locale = context.get("LOCALE", "en")
+    profile = policy.load_countries().get(req.country)
+    deadline = next((d for d in profile.deadlines if d.name == req.deadline), None) if profile else None
+    if deadline is not None:
+        return Markup.escape(deadline.instrument.in_(locale))
+    return Markup('<span lang="en">%s</span>') % req.instrument
+
+
+pages.globals_(regulator_label=regulator_label, instrument_label=instrument_label)
 APPROVAL_LABELS = {"pending": N_("Awaiting legal approval"), "approved": N_("Approved"),
                    "rejected": N_("Rejected"), "superseded": N_("Superseded by a newer text")}
 

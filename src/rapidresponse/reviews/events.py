@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..events import label
 from ..i18n import Translate
-from ..incidents import IncidentEvent
+from ..incidents import ROLE_LABELS, IncidentEvent
 from . import vocab
 
 
@@ -46,7 +46,7 @@ class ReviewSignedOff(ReviewEvent):
     role: str
 
     def describe(self, _: Translate) -> str:
-        return _("signed the review off as %(role)s", role=self.role)
+        return _("signed the review off as %(role)s", role=label(_, ROLE_LABELS, self.role))
 
 
 class ReviewFeedbackGiven(ReviewEvent):
@@ -92,7 +92,8 @@ class ActionItemUpdated(ReviewEvent):
     def describe(self, _: Translate) -> str:
         status = self.changes.get("status")
         if status:
-            return _("set the action item “%(title)s” to %(status)s", title=self.title, status=status)
+            return _("set the action item “%(title)s” to %(status)s", title=self.title,
+                     status=label(_, vocab.ITEM_STATUS_LABELS, status))
         return _("changed the action item “%(title)s”: %(fields)s", title=self.title,
                  fields=", ".join(sorted(self.changes)))
 

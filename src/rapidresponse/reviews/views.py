@@ -62,8 +62,8 @@ pages.globals_(REVIEW_STATES=vocab.STATES, REVIEW_STATE_LABELS=vocab.STATE_LABEL
                REVIEW_SECTIONS=vocab.SECTIONS, REVIEW_SECTION_LABELS=vocab.SECTION_LABELS,
                ITEM_KINDS=vocab.KINDS, ITEM_KIND_LABELS=vocab.KIND_LABELS, ITEM_PRIORITIES=vocab.PRIORITIES,
                ITEM_STATUSES=vocab.ITEM_STATUSES, MOMENT_KINDS=vocab.MOMENT_KINDS,
-               ITEM_STATUS_LABELS={"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done"),
-                                   "cancelled": N_("Cancelled")},
+               MOMENT_KIND_LABELS=vocab.MOMENT_KIND_LABELS,
+               ITEM_STATUS_LABELS=vocab.ITEM_STATUS_LABELS,
                PRIORITY_LABELS={"high": N_("High"), "medium": N_("Medium"), "low": N_("Low")},
                CRITERION_LABELS={"open": N_("Not decided yet"), "met": N_("Met"), "waived": N_("Waived")})
 MISSING = {"the review meeting has not been recorded": N_("the review meeting has not been recorded"),

@@ -15,7 +15,7 @@ SECTIONS = ("summary", "impact", "went_well", "went_poorly", "contributing_facto
 SECTION_LABELS = {"summary": N_("Summary"), "impact": N_("Impact"), "went_well": N_("What went well"),
                   "went_poorly": N_("What went poorly"), "contributing_factors": N_("Contributing factors"),
                   "decisions": N_("Decisions and their reasons"), "lessons": N_("Lessons"),
-                  "wellbeing": N_("Responder wellbeing")}
+                  "wellbeing": N_("Responder wellbeing"), "whys": N_("Five whys")}
 # Incident roles whose holders sign a review off (the commander always does).
 SIGNOFF_ROLES = ("commander", "policy_lead", "legal", "regional_lead")
 KINDS = ("policy", "product", "detection", "playbook", "lexicon", "training", "wellness", "legal")
@@ -24,9 +24,16 @@ KIND_LABELS = {"policy": N_("Policy"), "product": N_("Product"), "detection": N_
                "wellness": N_("Wellness"), "legal": N_("Legal")}
 PRIORITIES = ("high", "medium", "low")
 ITEM_STATUSES = ("open", "in_progress", "done", "cancelled")
+ITEM_STATUS_LABELS = {"open": N_("Open"), "in_progress": N_("In progress"), "done": N_("Done"),
+                      "cancelled": N_("Cancelled")}
 ITEM_OPEN = ("open", "in_progress")
 MOMENT_KINDS = ("signal", "alert", "case", "declared", "page", "acknowledged", "severity", "status", "mitigated",
                 "resolved", "update", "request", "reply", "breach", "note", "other")
+MOMENT_KIND_LABELS = {"signal": N_("signal"), "alert": N_("alert"), "case": N_("case"), "declared": N_("declared"),
+                      "page": N_("page"), "acknowledged": N_("acknowledged"), "severity": N_("severity"),
+                      "status": N_("status"), "mitigated": N_("mitigated"), "resolved": N_("resolved"),
+                      "update": N_("update"), "request": N_("request"), "reply": N_("reply"), "breach": N_("breach"),
+                      "note": N_("note"), "other": N_("other")}
 LANGUAGES = ("en", "ru")
 
 # Named blame: a person (a name, "he", "она") as the cause. A short list of patterns, not a judge:

@@ -27,6 +27,7 @@ class _Marking:
     """A translator whose filled placeholders of :data:`USER_WORDS` come out marked as the users' words."""
 
     def __init__(self, locale: str) -> None:
+        self.locale = locale
         self._ = Translator(locale)
 
     def __call__(self, message: str, /, **variables: Any) -> str:

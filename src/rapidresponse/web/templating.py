@@ -190,12 +190,26 @@ def local_input_value(value: datetime | None, tz: str) -> str:
     return value.astimezone(zone(tz)).strftime("%Y-%m-%dT%H:%M") if value else ""
 
 
+EXTRA_LANGUAGES = {"cnr": {"en": "Montenegrin", "ru": "черногорский"}}
+"""Languages of the country profiles that the CLDR data Babel ships does not name yet."""
+
+
 def _language_name(code: str, locale: str) -> str:
+    """A language tag named in ``locale``: ``русский``, with its script or region if it has them
+    (``сербский (латиница)``, ``сербский (кириллица, Сербия)``); the tag itself when the language has no name."""
     try:
-        name = Locale.parse(locale).languages.get(code.split("-")[0])
+        names = Locale.parse(locale)
     except Exception:
-        name = None
-    return f"{name} ({code})" if name else code
+        return code
+    language, *subtags = code.split("-")
+    name = names.languages.get(language) or EXTRA_LANGUAGES.get(language, {}).get(locale)
+    if not name:
+        return code
+    if not subtags:
+        return name
+    parts = [(names.scripts.get(tag.title()) if len(tag) == 4 else names.territories.get(tag.upper())) or tag
+             for tag in subtags]
+    return f"{name} ({', '.join(parts)})"
 
 
 def _zone_city(zone: str, locale: str) -> str:
