@@ -71,18 +71,18 @@ def is_spike(observed: float, expected: float) -> bool:
 
 def upper_tail(observed: int, mean: float, var: float) -> float:
     """``P(X >= observed)`` for a count of this mean and variance: negative binomial (a gamma-mixed Poisson, by
-    the method of moments) when the variance exceeds the mean, Poisson otherwise."""
+    the method of moments) when the variance exceeds the mean, Poisson otherwise (scipy's survival functions,
+    accurate far into the tail)."""
     if observed <= 0:
         return 1.0
     if mean <= 0.0:
         return 0.0
+    from scipy import stats  # loaded by the first crossing, not by the import
+
     if var > mean * (1.0 + 1e-9):
         r, p = mean * mean / (var - mean), mean / var  # NB(r, p): mean r(1-p)/p, variance r(1-p)/p^2
-        log_pmf = [math.lgamma(j + r) - math.lgamma(r) - math.lgamma(j + 1.0) + r * math.log(p)
-                   + j * math.log1p(-p) for j in range(observed)]
-    else:
-        log_pmf = [j * math.log(mean) - mean - math.lgamma(j + 1.0) for j in range(observed)]
-    return min(max(1.0 - math.fsum(math.exp(v) for v in log_pmf), 0.0), 1.0)
+        return float(stats.nbinom.sf(observed - 1, r, p))
+    return float(stats.poisson.sf(observed - 1, mean))
 
 
 def evidence(observed: int, history: Sequence[float]) -> float:
