@@ -21,6 +21,7 @@ from rapidresponse.notify import audiences
 from rapidresponse.notify.models import OutboxMessage
 from rapidresponse.playbooks import jobs, service, updates
 from rapidresponse.playbooks.schemas import Checklist, ChecklistStep
+from rapidresponse.web.templating import Translator
 
 
 def _checklist(actor: Actor, ref: str) -> Checklist:
@@ -107,14 +108,22 @@ def test_conditions_add_their_steps_and_fire_escalations_once(
     fired = {e["id"]: e["fired_at"] for e in c.escalations}
     assert fired["regulator"] and fired["life"] and not fired["minors"]
     with unit_of_work(read_only=True) as s:
-        titles = [t.title for t in work.tasks(s, commander, ref)]
-    pulls = [t for t in titles if t.startswith("Pull in legal")]
+        tasks = work.tasks(s, commander, ref)
+        pulls = [t for t in tasks if t.title.startswith("Pull in Legal: ")]
+        russian = service.task_texts(s, pulls, "ru", Translator("ru"))
     assert len(pulls) == 2
+    # a Russian reader reads the playbook's words in Russian (whom to pull in, and the rule's note)
+    assert all((russian[t.id].title or "").startswith("Подключить: Юрист. ") for t in pulls), russian
+    assert all(russian[t.id].description and russian[t.id].description != t.description for t in pulls)
+    with unit_of_work() as s:  # an edited title is its author's
+        work.update_task(s, commander, ref, pulls[0].id, TaskUpdate(title="Call Aigerim from legal"))
+        edited = next(t for t in work.tasks(s, commander, ref) if t.id == pulls[0].id)
+        assert service.task_texts(s, [edited], "ru", Translator("ru"))[edited.id].title is None
     with unit_of_work() as s:  # clearing and setting again fires nothing twice
         service.set_conditions(s, commander, ref, [])
         service.set_conditions(s, commander, ref, ["regulator_involved"])
     with unit_of_work(read_only=True) as s:
-        assert len([t for t in work.tasks(s, commander, ref) if t.title.startswith("Pull in legal")]) == 2
+        assert len([t for t in work.tasks(s, commander, ref) if t.title.startswith(("Pull in Legal", "Call"))]) == 2
     assert len(_events(ref, "incident.playbook_escalated")) == 2
     with unit_of_work() as s, pytest.raises(ValidationFailed, match="unknown condition"):
         service.set_conditions(s, commander, ref, ["aliens_landed"])

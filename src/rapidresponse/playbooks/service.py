@@ -20,12 +20,12 @@ from ..auth import Actor, Perm, Person
 from ..clock import now
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import Translate, english
-from ..incidents import IncidentSummary, TaskCreate, TaskOut, TaskUpdate
+from ..incidents import ROLE_LABELS, IncidentSummary, TaskCreate, TaskOut, TaskUpdate
 from . import files, sources
 from .events import ConditionsSet, Escalated, PlaybookApplied, PlaybookSaved
 from .models import PlaybookRun, PlaybookVersion, RunTask
 from .schemas import Checklist, ChecklistStep, PastRun, RunOut, TaskWording, VersionOut
-from .spec import CONDITIONS, Playbook, TaskSpec
+from .spec import CONDITIONS, Escalation, Playbook, TaskSpec
 
 FINISHED = ("resolved", "closed", "cancelled", "merged")
 """The incident statuses in which its playbook stops."""
@@ -218,6 +218,40 @@ def task_texts(session: Session, tasks: Sequence[TaskOut], language: str, _: Tra
             title=spec.title.get(language) if task.title == spec.title.en.strip() else None,
             description=(task_description(spec, language, _)
                          if task.description == task_description(spec, "en", english) else None))
+    left = set(by_id) - set(out)
+    if left:
+        out.update(_escalation_texts(session, [by_id[i] for i in left], language, _))
+    return out
+
+
+def escalation_title(rule: Escalation, language: str, _: Translate) -> str:
+    """The title of the task an escalation creates, in ``language``: whom to pull in, and why."""
+    target = events.label(_, ROLE_LABELS, rule.pull_in_role.value) if rule.pull_in_role else rule.pull_in_team or ""
+    return _("Pull in %(target)s: %(note)s", target=target, note=rule.note.get(language))[:300]
+
+
+def _escalation_texts(session: Session, tasks: Sequence[TaskOut], language: str,
+                      _: Translate) -> dict[int, TaskWording]:
+    """:func:`task_texts` for the tasks that escalations created (their events name them)."""
+    by_id = {t.id: t for t in tasks}
+    fired = session.execute(select(events.Event.subject_id, events.Event.payload).where(
+        events.Event.type == Escalated.type,
+        events.Event.payload["task_id"].as_integer().in_(list(by_id)))).all()
+    out: dict[int, TaskWording] = {}
+    for incident_id, payload in fired:
+        task = by_id[int(payload["task_id"])]
+        versions = session.execute(select(PlaybookRun.version_id).where(PlaybookRun.incident_id == int(incident_id))
+                                   .order_by(PlaybookRun.id.desc())).scalars()
+        for version_id in versions:
+            row = session.get(PlaybookVersion, version_id)
+            playbook = files.parse(row.text, source=f"playbook version {row.id}") if row is not None else None
+            rule = next((r for r in playbook.escalations if r.id == payload["escalation"]), None) if playbook else None
+            if rule is not None:
+                out[task.id] = TaskWording(
+                    title=escalation_title(rule, language, _) if task.title == escalation_title(rule, "en", english)
+                    else None,
+                    description=rule.note.get(language) if task.description == rule.note.en else None)
+                break
     return out
 
 
@@ -306,10 +340,9 @@ def _fire(session: Session, actor: Actor, inc: IncidentSummary, run: PlaybookRun
     for rule in playbook.escalations:
         if rule.when != condition or rule.id in run.fired:
             continue
-        target = rule.pull_in_role.value if rule.pull_in_role else rule.pull_in_team or ""
         already = bool(rule.pull_in_role and holders(session, inc, rule.pull_in_role.value))
         commander = next(iter(holders(session, inc, "commander")), None)
-        title = f"Pull in {target.replace('_', ' ')}: {rule.note.en}"[:300]
+        title = escalation_title(rule, "en", english)
         task = None
         if not already:
             task = incidents.add_task(session, PLAYBOOK_ACTOR, inc.ref, TaskCreate(
