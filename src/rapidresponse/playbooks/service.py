@@ -145,9 +145,15 @@ def active_run(session: Session, incident_id: int) -> PlaybookRun | None:
 
 
 def run_playbook(session: Session, run: PlaybookRun | RunOut) -> Playbook:
-    row = session.get(PlaybookVersion, run.version_id)
-    assert row is not None
-    return files.parse(row.text, source=f"playbook version {row.id}")
+    playbook = version_playbook(session, run.version_id)
+    assert playbook is not None
+    return playbook
+
+
+def version_playbook(session: Session, version_id: int) -> Playbook | None:
+    """The playbook as one of its saved versions wrote it (None for an unknown version)."""
+    row = session.get(PlaybookVersion, version_id)
+    return files.parse(row.text, source=f"playbook version {row.id}") if row is not None else None
 
 
 def holders(session: Session, inc: IncidentSummary, role: str) -> list[Person]:
@@ -208,8 +214,7 @@ def task_texts(session: Session, tasks: Sequence[TaskOut], language: str, _: Tra
         if task_id is None:
             continue
         if version_id not in specs:
-            row = session.get(PlaybookVersion, version_id)
-            playbook = files.parse(row.text, source=f"playbook version {row.id}") if row is not None else None
+            playbook = version_playbook(session, version_id)
             specs[version_id] = {t.id: t for t in playbook.tasks} if playbook else {}
         spec, task = specs[version_id].get(step), by_id[task_id]
         if spec is None:
@@ -243,8 +248,7 @@ def _escalation_texts(session: Session, tasks: Sequence[TaskOut], language: str,
         versions = session.execute(select(PlaybookRun.version_id).where(PlaybookRun.incident_id == int(incident_id))
                                    .order_by(PlaybookRun.id.desc())).scalars()
         for version_id in versions:
-            row = session.get(PlaybookVersion, version_id)
-            playbook = files.parse(row.text, source=f"playbook version {row.id}") if row is not None else None
+            playbook = version_playbook(session, version_id)
             rule = next((r for r in playbook.escalations if r.id == payload["escalation"]), None) if playbook else None
             if rule is not None:
                 out[task.id] = TaskWording(
