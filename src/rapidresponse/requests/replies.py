@@ -195,8 +195,7 @@ def submit(session: Session, actor: Actor, request_id: RequestKey) -> ReplyLette
     _require_unsent(letter)
     if letter.status == "submitted":
         raise Conflict("the reply already waits for legal approval")
-    profile = policy.load_countries(session).get(req.country)
-    title = f"Reply to {requests.regulator_name(profile, req.regulator)} ({req.country}), {req.ref}"
+    title = f"{req.ref} ({req.country})"  # words of no language: the pages show the kind beside it
     # A letter that carries its English version (drafted from the templates) needs no translation for legal.
     approval = approvals.request(session, actor, kind="regulator_reply", subject_type=SUBJECT, subject_id=req.id,
                                  title=title, text=letter.body, required_role="legal", incident_id=req.incident_id,
