@@ -107,6 +107,58 @@ def test_a_playbooks_tasks_read_in_the_users_language_until_someone_edits_them(c
     assert scope.title.get(locale) not in tasks_html and scope.done_when.get(locale) in tasks_html
 
 
+def _timeline_section(page: str) -> str:
+    return page[page.index('id="timeline"'):].split("</section>", 1)[0]
+
+
+def _quoted(text: str) -> str:
+    """A task's title as an activity line quotes it: marked as the words it is."""
+    return f"<span data-user-text>{text}</span>"
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_the_timeline_and_the_activity_quote_a_playbooks_task_in_the_users_language_until_someone_edits_it(
+        client: TestClient, logged_in: Login, locale: str) -> None:
+    commander, csrf = logged_in("commander", locale=locale)
+    ref = declare(client, csrf)
+    with unit_of_work(read_only=True) as s:
+        steps = playbooks.get_playbook(s, playbooks.PLAYBOOK_ACTOR, "dangerous_challenge").playbook.tasks
+        tasks = {t.title: t for t in incidents.tasks(s, commander, ref)}
+    scope = next(spec for spec in steps if spec.id == "scope")
+    other = "en" if locale == "ru" else "ru"
+    assert scope.title.get("ru") != scope.title.en
+    with unit_of_work() as s:  # a change that keeps the title: the line quotes the playbook's words
+        incidents.update_task(s, commander, ref, tasks[scope.title.en].id, incidents.TaskUpdate(status="in_progress"))
+    timeline = _timeline_section(_page(client, f"/incidents/{ref}"))
+    added = {"ru": "добавил(а) задачу «", "en": "added the task “"}[locale]
+    set_to = {"ru": "перевёл(а) задачу «", "en": "set the task “"}[locale]
+    assert added + _quoted(scope.title.get(locale)) in timeline
+    assert set_to + _quoted(scope.title.get(locale)) in timeline
+    assert _quoted(scope.title.get(other)) not in timeline
+    board = _page(client, "/")
+    activity = board[board.index('id="h-activity"'):].split("</section>", 1)[0]
+    assert set_to + _quoted(scope.title.get(locale)) in activity and _quoted(scope.title.get(other)) not in activity
+
+    # the timeline the API gives keeps the events as recorded, in English
+    with unit_of_work() as s:
+        entries = incidents.timeline(s, commander, ref, kinds=["tasks"])
+    quoted = [e for e in entries if e.payload["task_id"] == tasks[scope.title.en].id]
+    assert [e.payload["title"] for e in quoted] == [scope.title.en] * 2
+    assert all(e.shown.get("title", scope.title.en) == scope.title.en for e in quoted)
+
+    # an edited title is its author's words: the line that edits it quotes it as written, and the task's
+    # title is no longer the playbook's, so no line rewords it
+    with unit_of_work() as s:
+        incidents.update_task(s, commander, ref, tasks[scope.title.en].id,
+                              incidents.TaskUpdate(title="Map it, with the Almaty team"))
+    timeline = _timeline_section(_page(client, f"/incidents/{ref}"))
+    updated = {"ru": "обновил(а) задачу «", "en": "updated the task “"}[locale]
+    assert updated + _quoted("Map it, with the Almaty team") in timeline
+    assert _quoted(scope.title.get("ru")) not in timeline
+    other_step = next(spec for spec in steps if spec.id != "scope" and spec.title.en in tasks)
+    assert added + _quoted(other_step.title.get(locale)) in timeline  # the others are still the playbook's
+
+
 def test_russian_country_pages_name_regulators_helplines_and_languages_in_russian(client: TestClient,
                                                                                   logged_in: Login) -> None:
     logged_in("responder", locale="ru")

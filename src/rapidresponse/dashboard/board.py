@@ -113,6 +113,7 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
                     reverse=True)
     names = auth.display_names(s, {ev.actor_id for ev in recent})
     people = auth.names_of(s, events.people_named(recent))
+    titles = incidents.quoted_titles(s, recent, Translator(locale))
     for ev in recent:
         ref = str(ev.payload.get("ref", ""))
         if ev.type in REMINDERS:
@@ -124,8 +125,9 @@ def activity(s: Session, actor: Actor, locale: str, open_refs: set[str], limit: 
                 lines[seen[key]] = ActivityLine(line.at, line.actor, line.ref, line.text, line.count + 1)
                 continue
             seen[key] = len(lines)
+        shown = incidents.shown_payload(ev, people, titles) or ev.payload
         lines.append(ActivityLine(at=ev.occurred_at, actor=names.get(ev.actor_id or 0, ev.actor), ref=ref,
-                                  text=describe(locale, ev.type, events.as_shown(ev, people) or ev.payload), count=1))
+                                  text=describe(locale, ev.type, shown), count=1))
     return lines[:limit]
 
 

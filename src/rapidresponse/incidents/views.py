@@ -195,7 +195,8 @@ def incident_page(request: Request, user: WebUser, ref: str, *, failed: str = ""
             "members": [{"username": m.username, "name": m.display_name, "role": m.role, "added_at": m.added_at}
                         for m in service.members(s, inc.id)],
             "links": service.links(s, actor, inc),
-            "timeline": work.timeline(s, actor, inc.ref, kinds=kinds, pinned_only=pinned_only),
+            "timeline": work.timeline(s, actor, inc.ref, kinds=kinds, pinned_only=pinned_only,
+                                      _=Translator(locale)),
             "tasks": work.tasks(s, actor, inc.ref),
             "usernames": [u.username for u in auth.list_users(s, actor) if u.is_active],
             "panels_main": main, "panels_side": side, **main_context, **side_context,

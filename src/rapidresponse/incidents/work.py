@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -13,6 +14,7 @@ from .. import auth, events, markup
 from ..auth import Actor, Perm
 from ..clock import now
 from ..errors import NotFound, ValidationFailed
+from ..i18n import Translate, locale_of
 from .events import IncidentEvent, NoteAdded, NotePinned, NoteUnpinned, TaskAdded, TaskUpdated
 from .models import Incident, Note, Task
 from .schemas import NoteCreate, NoteOut, TaskCreate, TaskOut, TaskUpdate, TimelineEntry
@@ -121,10 +123,54 @@ def pin_note(session: Session, actor: Actor, ref: str, note_id: int, pinned: boo
     return note_out(session, note)
 
 
+TaskTitles = Callable[[Session, Sequence[TaskOut], str, Translate], dict[int, str]]
+_task_titles: list[TaskTitles] = []
+TASK_EVENTS = frozenset({TaskAdded.type, TaskUpdated.type})
+"""The events that quote a task's title."""
+
+
+def task_titles(wording: TaskTitles) -> TaskTitles:
+    """Register ``wording(session, tasks, language, _)``, which gives the titles of those ``tasks`` whose
+    title is still its own words (not edited since), in ``language`` (task id → title). Domains above
+    incidents that create tasks (playbooks) have the lines quoting those titles read in the reader's
+    language this way; a title someone edited is theirs and is quoted as written."""
+    _task_titles.append(wording)
+    return wording
+
+
+def quoted_titles(session: Session, evs: Sequence[events.Event], _: Translate) -> dict[tuple[int, str], str]:
+    """The task titles that the events quote, in the language of ``_`` where a registered :func:`task_titles`
+    gives them: (task id, title as quoted) → title. Only a quote of the task's current title is reworded
+    (an earlier title the task no longer has is quoted as it was)."""
+    ids = {ev.payload["task_id"] for ev in evs
+           if ev.type in TASK_EVENTS and isinstance(ev.payload.get("task_id"), int)}
+    if not ids or not _task_titles:
+        return {}
+    rows = list(session.execute(select(Task).where(Task.id.in_(ids))).scalars())
+    names = _usernames(session, {t.owner_id for t in rows})
+    tasks = [_task_out(t, names) for t in rows]
+    worded: dict[int, str] = {}
+    for wording in _task_titles:
+        worded.update(wording(session, tasks, locale_of(_), _))
+    return {(t.id, t.title): worded[t.id] for t in tasks if worded.get(t.id)}
+
+
+def shown_payload(ev: events.Event, names: Mapping[str, str],
+                  titles: Mapping[tuple[int, str], str]) -> dict[str, Any]:
+    """:func:`events.as_shown`, with the task title it quotes as :func:`quoted_titles` gives it (empty:
+    the payload as it is)."""
+    shown = events.as_shown(ev, names)
+    quoted = (ev.payload.get("task_id", -1), ev.payload.get("title", ""))
+    title = titles.get(quoted) if ev.type in TASK_EVENTS else None
+    return {**(shown or ev.payload), "title": title} if title else shown
+
+
 def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | None = None,
-             pinned_only: bool = False) -> list[TimelineEntry]:
+             pinned_only: bool = False, _: Translate | None = None) -> list[TimelineEntry]:
     """The incident's events with their notes, oldest first (by when they happened: an entry recorded with
-    an earlier time sits where it belongs), each with who did it as they are shown."""
+    an earlier time sits where it belongs), each with who did it as they are shown. With a reader's
+    translations ``_`` (a page's), the task titles the entries quote are shown in the reader's language
+    where they are still a registered :func:`task_titles`'s words; the payloads stay as recorded."""
     inc = load(session, actor, ref)
     wanted = set(kinds or [])
     notes = {n.id: n for n in session.execute(select(Note).where(Note.incident_id == inc.id)).scalars()}
@@ -134,6 +180,7 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
     hidden = hidden_refs(session, actor, evs)
     shown = auth.display_names(session, {ev.actor_id for ev in evs})
     named = auth.names_of(session, events.people_named(evs))
+    titles = quoted_titles(session, evs, _) if _ is not None else {}
     for ev in sorted(evs, key=lambda e: (e.occurred_at, e.id)):
         kind = timeline_kind(ev.type)
         if wanted and kind not in wanted:
@@ -147,7 +194,7 @@ def timeline(session: Session, actor: Actor, ref: str, *, kinds: list[str] | Non
             continue
         entries.append(TimelineEntry(id=ev.id, at=ev.occurred_at, type=ev.type, actor=ev.actor,
                                      actor_name=shown.get(ev.actor_id or 0, ev.actor), payload=ev.payload,
-                                     shown=events.as_shown(ev, named),
+                                     shown=shown_payload(ev, named, titles),
                                      note=_note_out(note, names) if note else None))
     return entries
 

@@ -10,12 +10,15 @@ change stands.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import structlog
 from sqlalchemy.orm import Session
 
 from .. import approvals, events, incidents
 from ..errors import DomainError
-from ..incidents import TaskUpdate
+from ..i18n import Translate
+from ..incidents import TaskOut, TaskUpdate
 from . import service, updates
 from .events import PlaybookFailed
 
@@ -36,6 +39,14 @@ def on_declared(session: Session, event: incidents.Declared, row: events.Event) 
         log.warning("playbook not applied", ref=event.ref, error=exc.detail)
         events.record(session, service.PLAYBOOK_ACTOR,
                       PlaybookFailed(subject_id=event.subject_id, ref=event.ref, error=exc.detail[:500]))
+
+
+@incidents.task_titles
+def playbook_titles(session: Session, tasks: Sequence[TaskOut], language: str, _: Translate) -> dict[int, str]:
+    """The titles of the tasks a playbook (a step or an escalation) created, in ``language``, while they are
+    still the playbook's words: the timeline and the activity lines quote them in the reader's language."""
+    return {task_id: wording.title for task_id, wording in service.task_texts(session, tasks, language, _).items()
+            if wording.title}
 
 
 @events.subscribe(incidents.TaskUpdated)
