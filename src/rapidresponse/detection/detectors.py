@@ -2,6 +2,7 @@
 
 ``novelty`` (the default), ``novelty-contexts`` (the default without its residual events: contexts only),
 ``novelty-likelihood`` (an earlier default: the same contexts scored by Numenta's anomaly likelihood),
+``novelty-shift`` (the default, re-baselined after a persistent change of level: ``shift``),
 ``gaussian`` (the baseline) and ``cad`` (CAD OSE, a published detector re-implemented for comparison)
 implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
 (``update(timestamp, value) -> score in [0, 1]``).
@@ -14,6 +15,7 @@ from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .cad import CadBank, CadConfig
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
+from .shift import ShiftBank, ShiftConfig
 from .vocab import DEFAULT_DETECTOR
 
 LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0, deviations=())
@@ -45,6 +47,7 @@ DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "cad": CadBank,
     "art": ArtBank,
     "novelty-art": novelty_art,
+    "novelty-shift": ShiftBank,
 }
 
 
@@ -74,6 +77,8 @@ __all__ = [
     "GaussianConfig",
     "NoveltyBank",
     "NoveltyConfig",
+    "ShiftBank",
+    "ShiftConfig",
     "bank_factory",
     "make_detector",
     "run_batch",
