@@ -294,6 +294,8 @@ class NoveltyBank:
             p = (rate[rows, cols] * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
             surprise = np.bincount(rows, weights=-np.log10(p), minlength=len(cnt))
             score = np.minimum(surprise / c.scale, 1.0)
+            if self.confirms:
+                score = self._confirm(idx, score)
             rate *= (1.0 - a)[:, None]
             rate[rows, cols] += a[rows]
             if not view:
@@ -318,6 +320,12 @@ class NoveltyBank:
         self.count[idx] = cnt + 1
         result: FloatArray = np.where(record, score, 0.0)
         return result
+
+    confirms = False  # whether ``_confirm`` applies (``shift.ShiftBank``: a persistence rule)
+
+    def _confirm(self, idx: slice | np.ndarray, score: FloatArray) -> FloatArray:
+        """The score to report (before the once-per-episode gate): here the bucket's own."""
+        return score
 
     def _rebaseline(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray, cnt: np.ndarray,
                     counts: BoolArray) -> FloatArray:
