@@ -50,7 +50,6 @@ from .series_io import FloatArray
 
 SHIFT_STATE = ("pending", "pending_age", "pending_sign", "offset", "base", "acc", "acc_n", "s_up", "s_down",
                "sum_up", "sum_down", "n_up", "n_down")
-INT_STATE = ("pending_age", "acc_n", "n_up", "n_down")
 
 
 @dataclass(frozen=True)
@@ -81,8 +80,10 @@ class ShiftBank(NoveltyBank):
             raise ValueError("confirm must be >= 0 buckets")
         self.confirms = self.shift.confirm > 0
         self._z = np.zeros(n)  # the bucket's standardised residual, from ``_rebaseline`` to ``_confirm``
-        for name in SHIFT_STATE:
-            setattr(self, name, np.zeros(n, dtype=np.int64 if name in INT_STATE else float))
+        z, zi = (lambda: np.zeros(n)), (lambda: np.zeros(n, dtype=np.int64))
+        self.pending, self.pending_age, self.pending_sign = z(), zi(), z()  # held score, its age and sign
+        self.offset, self.base, self.acc, self.acc_n = z(), z(), z(), zi()  # the offset; settling after a change
+        self.s_up, self.s_down, self.sum_up, self.sum_down, self.n_up, self.n_down = z(), z(), z(), z(), zi(), zi()
 
     def _confirm(self, idx: slice | np.ndarray, score: FloatArray) -> FloatArray:
         """Persistence: a score is held back (0 is reported) and released, as the highest score held, by a later
