@@ -265,8 +265,8 @@ class NoveltyBank:
             self.extra.reset_range(np.arange(self.n)[idx][self.counts[idx] & ~counts])
         self.counts[idx] = counts
         y, lo, hi = (np.where(counts, anscombe(v), v) for v in (x, lo, hi))
-        hour = hour_slot(t, c.hour_slots)
-        y = self._rebaseline(idx, y, hour, cnt, counts)
+        if self.rebases:
+            y = self._rebaseline(idx, y, hour_slot(t, c.hour_slots), cnt, counts)
         span = (hi - lo)[:, None]
         offset = (y - lo)[:, None]
         min_width = np.where(counts, 1.0, 0.0)[:, None]
@@ -279,6 +279,7 @@ class NoveltyBank:
         if not view:
             self.hist[idx] = hist
         tq = levels[:, nres:]
+        hour = hour_slot(t, c.hour_slots)
         novel = self._novelty(self._prefix[:, idx], t, hour, tq, hist, cnt, live)  # bool, (n_keys, series)
         if c.deviations:
             novel = np.concatenate([novel, np.stack(self._deviations(idx, y, hour, cnt))])
@@ -322,6 +323,7 @@ class NoveltyBank:
         return result
 
     confirms = False  # whether ``_confirm`` applies (``shift.ShiftBank``: a persistence rule)
+    rebases = False  # whether ``_rebaseline`` applies (``shift.ShiftBank``: the residual and the re-baseline)
 
     def _confirm(self, idx: slice | np.ndarray, score: FloatArray) -> FloatArray:
         """The score to report (before the once-per-episode gate): here the bucket's own."""

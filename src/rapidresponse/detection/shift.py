@@ -69,6 +69,7 @@ class ShiftBank(NoveltyBank):
     """``NoveltyBank`` (the default configuration unless given) with the rules of ``ShiftConfig``."""
 
     name = "novelty-shift"
+    rebases = True  # the residual is computed in any case (the persistence rule reads it)
     row_state = (*ROW_STATE, *SHIFT_STATE)
 
     def __init__(self, n: int, config: NoveltyConfig | None = None, shift: ShiftConfig | None = None,
