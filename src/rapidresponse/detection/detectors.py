@@ -2,6 +2,8 @@
 
 ``novelty`` (the default), ``novelty-contexts`` (the default without its residual events: contexts only),
 ``novelty-likelihood`` (an earlier default: the same contexts scored by Numenta's anomaly likelihood),
+``novelty-shift`` (the default with a persistence rule and a re-baseline after a persistent change of level:
+``shift``), ``novelty-persist`` (the persistence rule alone),
 ``gaussian`` (the baseline) and ``cad`` (CAD OSE, a published detector re-implemented for comparison)
 implement ``DetectorBank``; ``make_detector`` gives the one-series ``Detector``
 (``update(timestamp, value) -> score in [0, 1]``).
@@ -14,6 +16,7 @@ from .base import BankFactory, Detector, DetectorBank, Streaming, run_batch
 from .cad import CadBank, CadConfig
 from .gaussian import GaussianBank, GaussianConfig
 from .novelty import NoveltyBank, NoveltyConfig
+from .shift import ShiftBank, ShiftConfig
 from .vocab import DEFAULT_DETECTOR
 
 LIKELIHOOD_CONFIG = NoveltyConfig(surprise="likelihood", geometric=False, sure=2.0, memory=5000.0, deviations=())
@@ -37,6 +40,14 @@ def novelty_art(n: int) -> NoveltyBank:
     return NoveltyBank(n, extra=ArtEvents(n))
 
 
+PERSIST_CONFIG = ShiftConfig(rebaseline=False)
+
+
+def novelty_persist(n: int) -> ShiftBank:
+    """The default with the persistence rule of ``shift`` alone (a held score is reported once confirmed)."""
+    return ShiftBank(n, shift=PERSIST_CONFIG)
+
+
 DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "novelty": NoveltyBank,
     "novelty-contexts": novelty_contexts,
@@ -45,6 +56,8 @@ DETECTORS: dict[str, BankFactory] = {  # in the order of vocab.DETECTOR_NAMES
     "cad": CadBank,
     "art": ArtBank,
     "novelty-art": novelty_art,
+    "novelty-shift": ShiftBank,
+    "novelty-persist": novelty_persist,
 }
 
 
@@ -74,6 +87,8 @@ __all__ = [
     "GaussianConfig",
     "NoveltyBank",
     "NoveltyConfig",
+    "ShiftBank",
+    "ShiftConfig",
     "bank_factory",
     "make_detector",
     "run_batch",

@@ -204,21 +204,22 @@ class NoveltyBank:
                                    for j in range(ntr)])
 
     state_version = 1
+    row_state: tuple[str, ...] = ROW_STATE  # per-series state arrays (a subclass may add its own)
 
     def _spec(self) -> StateSpec:
         spec: StateSpec = {name: (getattr(self, name).shape, getattr(self, name).dtype)
-                           for name in (*ROW_STATE, "season")}
+                           for name in (*self.row_state, "season")}
         spec["table"] = (((len(self.table) + 7) // 8,), np.dtype(np.uint8))
         return spec
 
     def state(self) -> dict[str, np.ndarray]:
-        out = {name: getattr(self, name) for name in (*ROW_STATE, "season")}
+        out = {name: getattr(self, name) for name in (*self.row_state, "season")}
         out["table"] = np.packbits(self.table)  # a slot is 0 (never seen) or 1: one bit each
         return out
 
     def load_state(self, arrays: Mapping[str, np.ndarray]) -> None:
         check_state(self._spec(), arrays)
-        for name in (*ROW_STATE, "season"):
+        for name in (*self.row_state, "season"):
             setattr(self, name, np.array(arrays[name]))
         self.table = np.unpackbits(arrays["table"], count=len(self.table))
 
@@ -234,11 +235,11 @@ class NoveltyBank:
             # and without writing the context table, then put their few rows of state back. Cheaper than gathering
             # and scattering every state array for the present ones.
             cells = hour_slot(epoch[skip], self.cfg.hour_slots) * self.n + skip
-            saved = [getattr(self, name)[skip].copy() for name in ROW_STATE]
+            saved = [getattr(self, name)[skip].copy() for name in self.row_state]
             saved_cells = self.season[cells]
             saved_extra = self.extra.save(skip) if self.extra is not None else []
             out = self._step(slice(None), epoch, np.where(ok, values, 0.0), ok)
-            for name, rows in zip(ROW_STATE, saved, strict=True):
+            for name, rows in zip(self.row_state, saved, strict=True):
                 getattr(self, name)[skip] = rows
             self.season[cells] = saved_cells
             if self.extra is not None:
@@ -264,6 +265,8 @@ class NoveltyBank:
             self.extra.reset_range(np.arange(self.n)[idx][self.counts[idx] & ~counts])
         self.counts[idx] = counts
         y, lo, hi = (np.where(counts, anscombe(v), v) for v in (x, lo, hi))
+        if self.rebases:
+            y = self._rebaseline(idx, y, hour_slot(t, c.hour_slots), cnt, counts)
         span = (hi - lo)[:, None]
         offset = (y - lo)[:, None]
         min_width = np.where(counts, 1.0, 0.0)[:, None]
@@ -292,6 +295,8 @@ class NoveltyBank:
             p = (rate[rows, cols] * n_eff + c.prior) / (n_eff + 2.0 * c.prior)
             surprise = np.bincount(rows, weights=-np.log10(p), minlength=len(cnt))
             score = np.minimum(surprise / c.scale, 1.0)
+            if self.confirms:
+                score = self._confirm(idx, score)
             rate *= (1.0 - a)[:, None]
             rate[rows, cols] += a[rows]
             if not view:
@@ -316,6 +321,19 @@ class NoveltyBank:
         self.count[idx] = cnt + 1
         result: FloatArray = np.where(record, score, 0.0)
         return result
+
+    confirms = False  # whether ``_confirm`` applies (``shift.ShiftBank``: a persistence rule)
+    rebases = False  # whether ``_rebaseline`` applies (``shift.ShiftBank``: the residual and the re-baseline)
+
+    def _confirm(self, idx: slice | np.ndarray, score: FloatArray) -> FloatArray:
+        """The score to report (before the once-per-episode gate): here the bucket's own."""
+        return score
+
+    def _rebaseline(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray, cnt: np.ndarray,
+                    counts: BoolArray) -> FloatArray:
+        """The (transformed) value as the detector sees it: here unchanged (``shift.ShiftBank`` moves it back to the
+        baseline after a persistent change of level)."""
+        return y
 
     def _deviations(self, idx: slice | np.ndarray, y: FloatArray, hour: np.ndarray,
                     cnt: np.ndarray) -> list[np.ndarray]:

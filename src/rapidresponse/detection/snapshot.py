@@ -64,6 +64,8 @@ def config_of(bank: DetectorBank) -> str | None:
     if not isinstance(bank, Persistent) or getattr(bank, "extra", None) is not None:
         return None
     text = f"{type(bank).__module__}.{type(bank).__qualname__}/{bank.state_version}/{getattr(bank, 'cfg', None)!r}"
+    if getattr(bank, "shift", None) is not None:  # ``shift.ShiftBank``: its own configuration too
+        text += f"/{bank.shift!r}"  # type: ignore[attr-defined]
     return hashlib.sha256(text.encode()).hexdigest()
 
 

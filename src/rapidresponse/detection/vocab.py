@@ -11,7 +11,8 @@ LIVE = ("open", "acknowledged", "snoozed")
 SOURCES = ("alert", "press", "regulator", "trusted_flagger", "partner", "internal", "other")
 CASE_STATUSES = ("open", "dismissed", "escalated")
 DEFAULT_DETECTOR = "novelty"
-DETECTOR_NAMES = ("novelty", "novelty-contexts", "novelty-likelihood", "gaussian", "cad", "art", "novelty-art")
+DETECTOR_NAMES = ("novelty", "novelty-contexts", "novelty-likelihood", "gaussian", "cad", "art", "novelty-art",
+                  "novelty-shift", "novelty-persist")
 """The detectors users can choose (:data:`.detectors.DETECTORS` holds their factories)."""
 DEFAULT_FAMILY = "*"
 DEFAULT_THRESHOLD = 0.6
