@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .base import BoolArray
-from .novelty import anscombe
+from .novelty import anscombe, report_once
 from .series_io import FloatArray
 
 
@@ -200,11 +200,6 @@ class ArtBank:
         score = np.minimum(surprise / c.scale, 1.0)
         self.rate[idx] = rate * (1.0 - a)[:, None] + novel * a[:, None]
         score[cnt < c.quiet_rows] = 0.0
-        since, gate = self.since[idx], self.gate[idx]
-        gate = np.where(since >= c.hold, 0.0, np.where(gate >= c.sure, np.inf, gate))
-        record = score > gate
-        self.gate[idx] = np.where(record, score, gate)
-        self.since[idx] = np.where(record, 0, since + 1)
+        result, self.gate[idx], self.since[idx] = report_once(score, self.gate[idx], self.since[idx], c.hold, c.sure)
         self.count[idx] = cnt + 1
-        result: FloatArray = np.where(record, score, 0.0)
         return result

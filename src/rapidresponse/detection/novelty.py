@@ -110,6 +110,17 @@ class EventSource(Protocol):
     def reset_range(self, rows: np.ndarray) -> None: ...
 
 
+def report_once(score: FloatArray, gate: FloatArray, since: np.ndarray, hold: int,
+                sure: float) -> tuple[FloatArray, FloatArray, np.ndarray]:
+    """One report per episode, silence after a sure alert: the scores reported (the others 0) and the new
+    gate and rows since the last report. A score is reported when it beats the gate, which is the last
+    reported score (infinite once that was ``sure``) until ``hold`` rows have passed without a report."""
+    gate = np.where(since >= hold, 0.0, np.where(gate >= sure, np.inf, gate))
+    record = score > gate
+    reported: FloatArray = np.where(record, score, 0.0)
+    return reported, np.where(record, score, gate), np.where(record, 0, since + 1)
+
+
 def anscombe(x: FloatArray) -> FloatArray:
     """Variance-stabilising transform of Poisson counts: noise ~1 whatever the rate."""
     out: FloatArray = 2.0 * np.sqrt(np.maximum(x, 0.0) + 0.375)
@@ -311,15 +322,8 @@ class NoveltyBank:
             self.mu[idx] = mu + a * d
             self.var[idx] = (1.0 - a) * (var + a * d * d)
         score[cnt < c.quiet_rows] = 0.0
-        # one report per episode; silence after a sure alert
-        since = self.since[idx]
-        gate = self.gate[idx]
-        gate = np.where(since >= c.hold, 0.0, np.where(gate >= c.sure, np.inf, gate))
-        record = score > gate
-        self.gate[idx] = np.where(record, score, gate)
-        self.since[idx] = np.where(record, 0, since + 1)
+        result, self.gate[idx], self.since[idx] = report_once(score, self.gate[idx], self.since[idx], c.hold, c.sure)
         self.count[idx] = cnt + 1
-        result: FloatArray = np.where(record, score, 0.0)
         return result
 
     confirms = False  # whether ``_confirm`` applies (``shift.ShiftBank``: a persistence rule)
