@@ -6,6 +6,7 @@ from __future__ import annotations
 import html as html_module
 import re
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -77,14 +78,22 @@ def _tasks_section(page: str) -> str:
     return page[page.index('id="tasks"'):].split("</section>", 1)[0]
 
 
-@pytest.mark.parametrize("locale", ["ru", "en"])
-def test_a_playbooks_tasks_read_in_the_users_language_until_someone_edits_them(client: TestClient,
-                                                                               logged_in: Login, locale: str) -> None:
+def _playbook_incident(client: TestClient, logged_in: Login,
+                       locale: str) -> tuple[Actor, str, list[Any], dict[str, Any]]:
+    """A commander reading in ``locale``, an incident they declared (it runs the dangerous-challenge playbook),
+    the playbook's steps and the incident's tasks by title."""
     commander, csrf = logged_in("commander", locale=locale)
     ref = declare(client, csrf)
     with unit_of_work(read_only=True) as s:
         steps = playbooks.get_playbook(s, playbooks.PLAYBOOK_ACTOR, "dangerous_challenge").playbook.tasks
         tasks = {t.title: t for t in incidents.tasks(s, commander, ref)}
+    return commander, ref, list(steps), tasks
+
+
+@pytest.mark.parametrize("locale", ["ru", "en"])
+def test_a_playbooks_tasks_read_in_the_users_language_until_someone_edits_them(client: TestClient,
+                                                                               logged_in: Login, locale: str) -> None:
+    commander, ref, steps, tasks = _playbook_incident(client, logged_in, locale)
     scope = next(spec for spec in steps if spec.id == "scope")
     other = "en" if locale == "ru" else "ru"
     tasks_html = _tasks_section(_page(client, f"/incidents/{ref}"))
@@ -119,11 +128,7 @@ def _quoted(text: str) -> str:
 @pytest.mark.parametrize("locale", ["ru", "en"])
 def test_the_timeline_and_the_activity_quote_a_playbooks_task_in_the_users_language_until_someone_edits_it(
         client: TestClient, logged_in: Login, locale: str) -> None:
-    commander, csrf = logged_in("commander", locale=locale)
-    ref = declare(client, csrf)
-    with unit_of_work(read_only=True) as s:
-        steps = playbooks.get_playbook(s, playbooks.PLAYBOOK_ACTOR, "dangerous_challenge").playbook.tasks
-        tasks = {t.title: t for t in incidents.tasks(s, commander, ref)}
+    commander, ref, steps, tasks = _playbook_incident(client, logged_in, locale)
     scope = next(spec for spec in steps if spec.id == "scope")
     other = "en" if locale == "ru" else "ru"
     assert scope.title.get("ru") != scope.title.en
